@@ -1,0 +1,48 @@
+/**
+ * What the rest of the core needs from Altegio. The one implementation is the ky-based client in
+ * `client.ts`; it returns contract domain objects (already mapped from the lenient wire shapes)
+ * and throws only `DeskFailure`s with the fixed error kinds.
+ */
+import type { Chain, ClientSummary, Membership } from '../../../preload/contract';
+
+export interface AuthResult {
+  userToken: string;
+  userId: number;
+  name: string;
+  login: string;
+}
+
+/** Read on every request, so a sign-in or re-authentication applies without rebuilding the client. */
+export interface Credentials {
+  baseUrl: string;
+  partnerToken: string | null;
+  userToken: string | null;
+}
+
+export interface SetBalanceBody {
+  /** New absolute united balance (visits left). */
+  united?: number;
+  /** New absolute per-service/category balances; services not listed keep theirs. */
+  services?: Array<{ serviceId: number; balance: number }>;
+}
+
+export interface AltegioApi {
+  /** POST /auth (partner token only). Accepts the enveloped and the bare response. */
+  auth(login: string, password: string): Promise<AuthResult>;
+  /** GET /groups (+ /companies?my=1 to fill time zones a chain's companies lack). */
+  chains(): Promise<Chain[]>;
+  /** POST /company/{loc}/clients/search with quick_search. */
+  searchClients(locationId: number, query: string, options?: { page?: number; pageSize?: number }): Promise<{ clients: ClientSummary[]; total: number }>;
+  /** GET /client/{loc}/{id} */
+  client(locationId: number, clientId: number): Promise<ClientSummary>;
+  /** GET /loyalty/abonements?company_id=&phone= (phone sent as digits only). */
+  membershipsByPhone(locationId: number, phone: string): Promise<Membership[]>;
+  /** GET /chain/{id}/loyalty/abonements?abonements_ids[]=… in pages; missing ids are simply absent. */
+  membershipsByIds(chainId: number, ids: readonly number[]): Promise<Membership[]>;
+  /** POST …/freeze {freeze_till: YYYY-MM-DD} */
+  freeze(chainId: number, membershipId: number, freezeTill: string): Promise<void>;
+  /** POST …/unfreeze {} */
+  unfreeze(chainId: number, membershipId: number): Promise<void>;
+  /** POST …/set_balance (answer may have no body; callers re-read). */
+  setBalance(chainId: number, membershipId: number, body: SetBalanceBody): Promise<void>;
+}

@@ -1,0 +1,40 @@
+/**
+ * The store's repositories as the rest of the core sees them. One SQLite database (libsql,
+ * WAL, synchronous FULL) implements all of them in `store.ts`; migrations are versioned in
+ * `migrations.ts`. No secret is ever written here.
+ */
+import type { AuditEntry, Profile } from '../../../preload/contract';
+
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'undoneBy' | 'at'> & { at?: string };
+
+export interface AuditFilterQuery {
+  membershipId?: number;
+  userName?: string;
+  /** inclusive, YYYY-MM-DD (compared against the ISO timestamp's date part, UTC) */
+  from?: string;
+  to?: string;
+  limit?: number;
+}
+
+export interface AuditRepo {
+  /** Records an intent or a finished write; returns its id. */
+  add(entry: NewAuditEntry): number;
+  /** Sets the outcome of an entry recorded before its request went out. */
+  finish(id: number, outcome: AuditEntry['outcome'], after: AuditEntry['after'], message: string | null): void;
+  markUndone(id: number, undoneBy: number): void;
+  get(id: number): AuditEntry | null;
+  list(filter: AuditFilterQuery): AuditEntry[];
+}
+
+export interface ProfilesRepo {
+  list(): Profile[];
+  get(id: string): Profile | null;
+  upsert(profile: Profile): void;
+  remove(id: string): void;
+}
+
+export interface SettingsRepo {
+  get(key: string): string | null;
+  set(key: string, value: string): void;
+  delete(key: string): void;
+}

@@ -1,0 +1,345 @@
+/**
+ * THE contract between the renderer and the core: the one door.
+ *
+ * Every channel is declared once here with a zod schema for its argument and its result; both
+ * shells (Electron IPC, loopback web shell) bind it generically and validate every argument before
+ * a handler runs, so the core trusts nothing that comes from the page. Types on both sides are
+ * inferred from these schemas. Errors travel as data (`Reply`), never as thrown stack traces.
+ *
+ * This file must stay free of Node, Electron and DOM imports: it is bundled into the preload, the
+ * renderer (types and channel names) and the core.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+export const errorKinds = [
+  'auth_expired',
+  'forbidden',
+  'not_found',
+  'validation',
+  'rate_limited',
+  'offline',
+  'server',
+  'licence_expired',
+  'conflict',
+  'keychain_unavailable',
+  'bad_input',
+] as const;
+export const ErrorKind = z.enum(errorKinds);
+export type ErrorKind = z.infer<typeof ErrorKind>;
+
+export const DeskError = z.object({
+  kind: ErrorKind,
+  message: z.string(),
+  /** Field name (as in the channel's argument, or a CSV "line:column") -> what is wrong. */
+  fields: z.record(z.string(), z.string()).optional(),
+  retryAfterMs: z.number().int().nonnegative().optional(),
+});
+export type DeskError = z.infer<typeof DeskError>;
+
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: DeskError };
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+const Id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** Calendar date in a location's time zone, `YYYY-MM-DD`. */
+export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-05-20');
+/** Free-text reason attached to every write (kept in the audit log). */
+const Reason = z.string().trim().max(500);
+const ProfileId = z.string().min(1).max(100);
+/** http(s) base URL of an Altegio-compatible API, e.g. https://api.alteg.io/api */
+export const ServerUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .url('Enter a full address starting with https://')
+  .refine((u) => /^https?:\/\//i.test(u), 'Only http:// and https:// addresses are allowed');
+
+export const DEFAULT_SERVER_URL = 'https://api.alteg.io/api';
+
+export const Rights = z.object({
+  loyalty: z.boolean(),
+  /** loyalty_abonement_period_edit_access: freeze, unfreeze, change validity */
+  periodEdit: z.boolean(),
+  /** loyalty_abonement_balance_edit_access: change visit balances */
+  balanceEdit: z.boolean(),
+  history: z.boolean(),
+});
+export type Rights = z.infer<typeof Rights>;
+
+export const Location = z.object({
+  id: Id,
+  title: z.string(),
+  /** IANA zone, e.g. America/Chicago; every date rule is evaluated in it. */
+  timezone: z.string(),
+});
+export type Location = z.infer<typeof Location>;
+
+export const Chain = z.object({
+  id: Id,
+  title: z.string(),
+  locations: z.array(Location),
+  rights: Rights,
+});
+export type Chain = z.infer<typeof Chain>;
+
+export const Profile = z.object({
+  id: ProfileId,
+  /** The Altegio user's display name: every write is attributed to it. */
+  name: z.string(),
+  login: z.string(),
+  userId: z.number().int(),
+  serverUrl: z.string(),
+  demo: z.boolean(),
+  lastChainId: Id.nullable(),
+  lastLocationId: Id.nullable(),
+});
+export type Profile = z.infer<typeof Profile>;
+
+export const SessionStatus = z.enum(['signed_out', 'signed_in', 'expired']);
+export const SessionState = z.object({
+  status: SessionStatus,
+  profile: Profile.nullable(),
+  profiles: z.array(Profile),
+  chains: z.array(Chain),
+  selection: z.object({ chainId: Id, locationId: Id }).nullable(),
+  online: z.boolean(),
+});
+export type SessionState = z.infer<typeof SessionState>;
+
+export const Settings = z.object({
+  serverUrl: z.string(),
+  /** Last four characters of the stored partner token, never more. */
+  partnerTokenHint: z.string().nullable(),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const ClientSummary = z.object({
+  id: Id,
+  name: z.string(),
+  phone: z.string().nullable(),
+  card: z.string().nullable(),
+});
+export type ClientSummary = z.infer<typeof ClientSummary>;
+
+export const MembershipStatusSlug = z.enum(['created', 'active', 'expired', 'wasted', 'unknown']);
+export type MembershipStatusSlug = z.infer<typeof MembershipStatusSlug>;
+
+export const PeriodUnit = z.enum(['day', 'week', 'month', 'year']);
+export type PeriodUnit = z.infer<typeof PeriodUnit>;
+
+export const BalanceLine = z.object({
+  /** Chain service or category id: the id set_balance takes. */
+  serviceId: Id,
+  title: z.string(),
+  isCategory: z.boolean(),
+  count: z.number().int(),
+  unlimited: z.boolean(),
+});
+export type BalanceLine = z.infer<typeof BalanceLine>;
+
+export const Balance = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('united'), count: z.number().int(), unlimited: z.boolean(), lines: z.array(BalanceLine) }),
+  z.object({ kind: z.literal('per_service'), lines: z.array(BalanceLine) }),
+]);
+export type Balance = z.infer<typeof Balance>;
+
+export const MembershipType = z.object({
+  id: Id,
+  title: z.string(),
+  allowFreeze: z.boolean(),
+  /** Freeze allowance in `freezeLimitUnit` units; 0 means no allowance. */
+  freezeLimit: z.number().int().nonnegative(),
+  freezeLimitUnit: PeriodUnit,
+  /** Raw balance_edit_type_id (0 prohibited, 1 selling location only, 2 any location). */
+  balanceEditType: z.number().int().nullable(),
+  period: z.number().int().nonnegative(),
+  periodUnit: PeriodUnit.nullable(),
+});
+export type MembershipType = z.infer<typeof MembershipType>;
+
+export const Membership = z.object({
+  id: Id,
+  number: z.string(),
+  chainId: Id,
+  balanceString: z.string(),
+  status: z.object({ id: z.number().int(), slug: MembershipStatusSlug, title: z.string() }),
+  isFrozen: z.boolean(),
+  /** Days frozen so far, in total. */
+  freezePeriodDays: z.number().int().nonnegative(),
+  freezeTill: z.string().nullable(),
+  createdDate: z.string().nullable(),
+  activatedDate: z.string().nullable(),
+  expirationDate: z.string().nullable(),
+  type: MembershipType,
+  balance: Balance,
+});
+export type Membership = z.infer<typeof Membership>;
+
+export const AuditAction = z.enum(['freeze', 'unfreeze', 'set_balance', 'undo']);
+export const AuditOutcome = z.enum(['ok', 'failed', 'unknown']);
+export const AuditEntry = z.object({
+  id: z.number().int().positive(),
+  at: z.string(),
+  userName: z.string(),
+  userId: z.number().int(),
+  profileId: z.string(),
+  chainId: z.number().int(),
+  locationId: z.number().int().nullable(),
+  membershipId: z.number().int(),
+  membershipNumber: z.string(),
+  action: AuditAction,
+  /** JSON-able snapshots of what the write changed. */
+  before: z.record(z.string(), z.unknown()).nullable(),
+  after: z.record(z.string(), z.unknown()).nullable(),
+  reason: z.string(),
+  outcome: AuditOutcome,
+  message: z.string().nullable(),
+  batchId: z.string().nullable(),
+  undoOf: z.number().int().nullable(),
+  undoneBy: z.number().int().nullable(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const AuditFilter = z
+  .object({
+    membershipId: Id.optional(),
+    userName: z.string().max(200).optional(),
+    from: IsoDate.optional(),
+    to: IsoDate.optional(),
+    limit: z.number().int().min(1).max(5000).optional(),
+  })
+  .strict();
+
+const ServiceBalance = z.object({ serviceId: Id, balance: z.number().int().min(0).max(100_000) }).strict();
+
+// ---------------------------------------------------------------------------------------------
+// Channels
+
+const empty = z.object({}).strict();
+const channel = <A extends z.ZodType, R extends z.ZodType>(args: A, result: R) => ({ args, result });
+
+export const channels = {
+  'app.info': channel(
+    empty,
+    z.object({ version: z.string(), shell: z.enum(['electron', 'web']), demoAvailable: z.boolean() }),
+  ),
+
+  'settings.get': channel(empty, Settings),
+  'settings.setPartnerToken': channel(
+    z.object({ token: z.string().trim().min(8).max(500), serverUrl: ServerUrl.optional() }).strict(),
+    Settings,
+  ),
+  'settings.removePartnerToken': channel(empty, Settings),
+
+  'session.get': channel(empty, SessionState),
+  'session.signIn': channel(
+    z
+      .object({
+        login: z.string().trim().min(3, 'Enter your phone (+…) or e-mail').max(200),
+        password: z.string().min(1, 'Enter your password').max(500),
+        serverUrl: ServerUrl.optional(),
+      })
+      .strict(),
+    SessionState,
+  ),
+  /** After `auth_expired`: the password again, for the current profile. */
+  'session.reauthenticate': channel(z.object({ password: z.string().min(1).max(500) }).strict(), SessionState),
+  'session.startDemo': channel(empty, SessionState),
+  'session.switchProfile': channel(z.object({ profileId: ProfileId }).strict(), SessionState),
+  'session.signOut': channel(z.object({ profileId: ProfileId.optional() }).strict(), SessionState),
+  'session.selectLocation': channel(z.object({ chainId: Id, locationId: Id }).strict(), SessionState),
+
+  'clients.search': channel(
+    z.object({ locationId: Id, query: z.string().trim().min(1).max(100), limit: z.number().int().min(1).max(50).optional() }).strict(),
+    z.object({ clients: z.array(ClientSummary), total: z.number().int().nonnegative() }),
+  ),
+  'memberships.forClient': channel(
+    z.object({ locationId: Id, clientId: Id }).strict(),
+    z.object({ client: ClientSummary, memberships: z.array(Membership) }),
+  ),
+  'memberships.byPhone': channel(
+    z.object({ locationId: Id, phone: z.string().trim().min(5).max(30) }).strict(),
+    z.object({ memberships: z.array(Membership) }),
+  ),
+  'memberships.get': channel(z.object({ chainId: Id, membershipId: Id }).strict(), Membership),
+  'memberships.freeze': channel(
+    z.object({ chainId: Id, locationId: Id, membershipId: Id, freezeTill: IsoDate, reason: Reason.optional() }).strict(),
+    Membership,
+  ),
+  'memberships.unfreeze': channel(
+    z.object({ chainId: Id, locationId: Id, membershipId: Id, reason: Reason.optional() }).strict(),
+    Membership,
+  ),
+  'memberships.setBalance': channel(
+    z
+      .object({
+        chainId: Id,
+        locationId: Id,
+        membershipId: Id,
+        reason: Reason.min(1, 'Say why the balance changes'),
+        united: z.number().int().min(0).max(100_000).optional(),
+        services: z.array(ServiceBalance).max(500).optional(),
+      })
+      .strict()
+      .refine((a) => (a.united !== undefined) !== ((a.services?.length ?? 0) > 0), {
+        message: 'Give either the united balance or per-service balances, not both',
+      }),
+    Membership,
+  ),
+
+  'audit.list': channel(AuditFilter, z.object({ entries: z.array(AuditEntry) })),
+  'audit.exportCsv': channel(AuditFilter, z.object({ fileName: z.string(), csv: z.string() })),
+  'audit.undo': channel(z.object({ auditId: z.number().int().positive(), reason: Reason.optional() }).strict(), z.object({ membership: Membership, entry: AuditEntry })),
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Events (core -> renderer)
+
+export const events = {
+  'session.changed': SessionState,
+  'network.status': z.object({ online: z.boolean() }),
+  'batch.progress': z.object({
+    batchId: z.string(),
+    state: z.enum(['planned', 'running', 'paused', 'waiting_auth', 'offline', 'cancelled', 'done']),
+    total: z.number().int(),
+    done: z.number().int(),
+    failed: z.number().int(),
+    conflicts: z.number().int(),
+    requestsPerMinute: z.number(),
+    etaMs: z.number().nullable(),
+  }),
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Inferred types shared by both sides
+
+export type Channels = typeof channels;
+export type ChannelName = keyof Channels;
+export type ChannelArgs<C extends ChannelName> = z.input<Channels[C]['args']>;
+export type ParsedArgs<C extends ChannelName> = z.output<Channels[C]['args']>;
+export type ChannelResult<C extends ChannelName> = z.output<Channels[C]['result']>;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+export const channelNames = Object.keys(channels) as ChannelName[];
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isChannelName(name: unknown): name is ChannelName {
+  return typeof name === 'string' && Object.hasOwn(channels, name);
+}
+
+/** What the renderer sees as `window.desk`, in either shell. */
+export interface DeskApi {
+  invoke<C extends ChannelName>(channel: C, args: ChannelArgs<C>): Promise<Reply<ChannelResult<C>>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+/** The IPC channel names used by the Electron shell (prefixed so nothing else collides). */
+export const IPC_INVOKE = 'desk:invoke';
+export const IPC_EVENT = 'desk:event';

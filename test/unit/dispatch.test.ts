@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { dispatch, type Handlers } from '../../main/core/dispatch';
+import { DeskFailure } from '../../main/core/errors';
+
+const handlers = {
+  'memberships.get': async ({ membershipId }: { membershipId: number }) => {
+    if (membershipId === 404) throw new DeskFailure('not_found', 'No such membership.');
+    if (membershipId === 500) throw new Error('secret internals /home/x Bearer abc');
+    return { nope: true };
+  },
+} as unknown as Handlers;
+
+describe('dispatch', () => {
+  it('rejects unknown channels as bad_input', async () => {
+    const r = await dispatch(handlers, 'fs.readFile', {});
+    expect(r).toEqual({ ok: false, error: { kind: 'bad_input', message: 'Unknown request.' } });
+  });
+
+  it('rejects prototype keys as channel names', async () => {
+    const r = await dispatch(handlers, '__proto__', {});
+    expect(r.ok).toBe(false);
+  });
+
+  it('validates arguments and names the bad field', async () => {
+    const r = await dispatch(handlers, 'memberships.get', { chainId: 'x', membershipId: 1 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.kind).toBe('bad_input');
+      expect(Object.keys(r.error.fields ?? {})).toContain('chainId');
+    }
+  });
+
+  it('rejects unexpected extra keys', async () => {
+    const r = await dispatch(handlers, 'memberships.get', { chainId: 1, membershipId: 2, evil: true });
+    expect(r.ok).toBe(false);
+  });
+
+  it('passes typed failures through as data', async () => {
+    const r = await dispatch(handlers, 'memberships.get', { chainId: 1, membershipId: 404 });
+    expect(r).toEqual({ ok: false, error: { kind: 'not_found', message: 'No such membership.' } });
+  });
+
+  it('hides the text of unexpected errors', async () => {
+    const r = await dispatch(handlers, 'memberships.get', { chainId: 1, membershipId: 500 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.kind).toBe('server');
+      expect(r.error.message).not.toContain('Bearer');
+    }
+  });
+
+  it('refuses a handler result that breaks the contract', async () => {
+    const r = await dispatch(handlers, 'memberships.get', { chainId: 1, membershipId: 1 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.kind).toBe('server');
+  });
+});
