@@ -3,7 +3,7 @@
  * WAL, synchronous FULL) implements all of them in `store.ts`; migrations are versioned in
  * `migrations.ts`. No secret is ever written here.
  */
-import type { AuditEntry, Profile } from '../../../preload/contract';
+import type { AuditEntry, Chain, Profile } from '../../../preload/contract';
 
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'undoneBy' | 'at'> & { at?: string };
 
@@ -29,8 +29,21 @@ export interface AuditRepo {
 export interface ProfilesRepo {
   list(): Profile[];
   get(id: string): Profile | null;
+  /** Inserts or updates the metadata; keeps the profile's cached chains. */
   upsert(profile: Profile): void;
+  /** Removes the profile and every cache kept for it. */
   remove(id: string): void;
+  /** The chains (with locations and rights) cached at the last sign-in; [] if none. */
+  chains(id: string): Chain[];
+  setChains(id: string, chains: Chain[]): void;
+  /** Remembers the last chosen chain/location of a profile. */
+  setSelection(id: string, chainId: number | null, locationId: number | null): void;
+}
+
+/** Column-mapping memory for CSV imports, keyed by a signature of the header row. */
+export interface MappingsRepo {
+  get<T = unknown>(signature: string): T | null;
+  set(signature: string, mapping: unknown): void;
 }
 
 export interface SettingsRepo {

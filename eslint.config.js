@@ -1,0 +1,55 @@
+// Lint, and the layering rules enforced here rather than hoped for:
+//  - only the Electron shell (main/electron/) and the preload import `electron`;
+//  - the renderer never imports the core (main/) or Node built-ins: preload/contract is its only door;
+//  - common/ (pure rules shared by core and renderer) imports neither side;
+//  - the core never imports a shell.
+import tseslint from 'typescript-eslint';
+import svelte from 'eslint-plugin-svelte';
+import svelteParser from 'svelte-eslint-parser';
+
+const electron = { name: 'electron', message: 'Only main/electron/ and preload/index.ts may import electron: the core must run in plain Node.' };
+const nodeBuiltins = { group: ['node:*'], message: 'Renderer and common code run in the browser: no Node built-ins.' };
+const coreFromPage = { group: ['**/main/*', '**/main/**', '../main/**'], message: 'The renderer reaches the core only through preload/contract (window.desk).' };
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.tmp/**'] },
+  ...tseslint.configs.recommended,
+  ...svelte.configs['flat/recommended'],
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parser: svelteParser, parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
+  },
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-restricted-imports': ['error', { paths: [electron] }],
+    },
+  },
+  {
+    files: ['main/electron/**', 'preload/index.ts', 'test/support/electron-stub.ts', 'test/e2e/electron*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['renderer/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [electron], patterns: [nodeBuiltins, coreFromPage] }] },
+  },
+  {
+    files: ['common/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [electron], patterns: [nodeBuiltins, coreFromPage, { group: ['**/renderer/**'], message: 'common/ is shared: it may not import the renderer.' }] },
+      ],
+    },
+  },
+  {
+    files: ['main/core/**', 'main/sandbox/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [electron], patterns: [{ group: ['**/electron/**', '**/web/**', '**/renderer/**'], message: 'The core knows no shell and no page.' }] },
+      ],
+    },
+  },
+);

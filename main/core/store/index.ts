@@ -1,0 +1,3 @@
+export { openStore, cleanRow, getRow, allRows, pragmaValue, type Store } from './store';
+export { migrations, migrate, schemaVersion, type Migration } from './migrations';
+export type * from './types';

@@ -1,0 +1,320 @@
+/**
+ * The local SQLite database (libsql: N-API, better-sqlite3 API): settings, profiles (no secrets),
+ * audit log and CSV mapping memory; the batch engine adds its tables through `migrations.ts`.
+ * Opened in WAL mode with synchronous=FULL so a committed row survives a crash or power loss.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'libsql';
+import type { AuditEntry, Chain, Profile } from '../../../preload/contract';
+import { migrate } from './migrations';
+import type { AuditFilterQuery, AuditRepo, MappingsRepo, NewAuditEntry, ProfilesRepo, SettingsRepo } from './types';
+
+export interface Store {
+  /** The raw connection, for repositories that live next to their feature (e.g. the batch journal). */
+  readonly db: Database.Database;
+  readonly path: string;
+  readonly audit: AuditRepo;
+  readonly profiles: ProfilesRepo;
+  readonly settings: SettingsRepo;
+  readonly mappings: MappingsRepo;
+  /**
+   * Runs `fn` atomically: everything it writes commits together or not at all. Nests (inner
+   * calls become savepoints). `fn` must be synchronous: an async body would commit too early.
+   */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+type Row = Record<string, unknown>;
+
+/** libsql's `.get()` adds a `_metadata` key to the row; strip it so rows are plain data. */
+export function cleanRow<T extends Row>(row: unknown): T | null {
+  if (row === undefined || row === null) return null;
+  const { _metadata: _ignored, ...rest } = row as Row;
+  return rest as T;
+}
+
+export function getRow<T extends Row>(stmt: Database.Statement, ...params: unknown[]): T | null {
+  return cleanRow<T>(stmt.get(...params));
+}
+
+export function allRows<T extends Row>(stmt: Database.Statement, ...params: unknown[]): T[] {
+  return stmt.all(...params).map((r) => cleanRow<T>(r) as T);
+}
+
+/** Reads a one-value pragma such as `journal_mode`. */
+export function pragmaValue(db: Database.Database, name: string): unknown {
+  const row = db.prepare(`PRAGMA ${name}`).all()[0] as Row | undefined;
+  return row ? Object.values(cleanRow(row) ?? {})[0] : undefined;
+}
+
+const nowIso = () => new Date().toISOString();
+
+const parseJson = <T>(text: unknown): T | null => (typeof text === 'string' ? (JSON.parse(text) as T) : null);
+const jsonOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+export function openStore(path: string): Store {
+  const memory = path === ':memory:' || path === '';
+  if (!memory) mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(memory ? ':memory:' : path);
+  try {
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = FULL');
+    db.exec('PRAGMA foreign_keys = ON');
+    db.exec('PRAGMA busy_timeout = 5000');
+    migrate(db);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+
+  let savepoints = 0;
+  const transaction = <T>(fn: () => T): T => {
+    const check = (result: T): T => {
+      if (result && typeof (result as { then?: unknown }).then === 'function') {
+        throw new Error('store.transaction() needs a synchronous function');
+      }
+      return result;
+    };
+    if (db.inTransaction) {
+      const name = `sp_${++savepoints}`;
+      db.exec(`SAVEPOINT ${name}`);
+      try {
+        const result = check(fn());
+        db.exec(`RELEASE ${name}`);
+        return result;
+      } catch (e) {
+        db.exec(`ROLLBACK TO ${name}`);
+        db.exec(`RELEASE ${name}`);
+        throw e;
+      } finally {
+        savepoints--;
+      }
+    }
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = check(fn());
+      db.exec('COMMIT');
+      return result;
+    } catch (e) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw e;
+    }
+  };
+
+  return {
+    db,
+    path: memory ? ':memory:' : path,
+    audit: auditRepo(db),
+    profiles: profilesRepo(db, transaction),
+    settings: settingsRepo(db),
+    mappings: mappingsRepo(db),
+    transaction,
+    close: () => {
+      if (db.open) db.close();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function settingsRepo(db: Database.Database): SettingsRepo {
+  const get = db.prepare('SELECT value FROM settings WHERE key = ?');
+  const set = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  const del = db.prepare('DELETE FROM settings WHERE key = ?');
+  return {
+    get: (key) => strOrNull(getRow<{ value: string }>(get, key)?.value),
+    set: (key, value) => void set.run(key, value),
+    delete: (key) => void del.run(key),
+  };
+}
+
+function mappingsRepo(db: Database.Database): MappingsRepo {
+  const get = db.prepare('SELECT mapping_json FROM mapping_memory WHERE header_signature = ?');
+  const set = db.prepare(
+    `INSERT INTO mapping_memory (header_signature, mapping_json, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT (header_signature) DO UPDATE SET mapping_json = excluded.mapping_json, updated_at = excluded.updated_at`,
+  );
+  return {
+    get: <T>(signature: string) => parseJson<T>(getRow<{ mapping_json: string }>(get, signature)?.mapping_json),
+    set: (signature, mapping) => void set.run(signature, JSON.stringify(mapping), nowIso()),
+  };
+}
+
+interface ProfileRow extends Row {
+  id: string;
+  name: string;
+  login: string;
+  user_id: number;
+  server_url: string;
+  demo: number;
+  last_chain_id: number | null;
+  last_location_id: number | null;
+}
+
+const toProfile = (r: ProfileRow): Profile => ({
+  id: String(r.id),
+  name: String(r.name),
+  login: String(r.login),
+  userId: Number(r.user_id),
+  serverUrl: String(r.server_url),
+  demo: Number(r.demo) === 1,
+  lastChainId: numOrNull(r.last_chain_id),
+  lastLocationId: numOrNull(r.last_location_id),
+});
+
+const PROFILE_COLUMNS = 'id, name, login, user_id, server_url, demo, last_chain_id, last_location_id';
+
+function profilesRepo(db: Database.Database, transaction: <T>(fn: () => T) => T): ProfilesRepo {
+  const list = db.prepare(`SELECT ${PROFILE_COLUMNS} FROM profiles ORDER BY name COLLATE NOCASE, id`);
+  const get = db.prepare(`SELECT ${PROFILE_COLUMNS} FROM profiles WHERE id = ?`);
+  const upsert = db.prepare(
+    `INSERT INTO profiles (${PROFILE_COLUMNS}, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name, login = excluded.login, user_id = excluded.user_id,
+       server_url = excluded.server_url, demo = excluded.demo, last_chain_id = excluded.last_chain_id,
+       last_location_id = excluded.last_location_id, updated_at = excluded.updated_at`,
+  );
+  const remove = db.prepare('DELETE FROM profiles WHERE id = ?');
+  const chains = db.prepare('SELECT chains_json FROM profiles WHERE id = ?');
+  const setChains = db.prepare('UPDATE profiles SET chains_json = ?, updated_at = ? WHERE id = ?');
+  const setSelection = db.prepare('UPDATE profiles SET last_chain_id = ?, last_location_id = ?, updated_at = ? WHERE id = ?');
+  return {
+    list: () => allRows<ProfileRow>(list).map(toProfile),
+    get: (id) => {
+      const row = getRow<ProfileRow>(get, id);
+      return row ? toProfile(row) : null;
+    },
+    upsert: (p) =>
+      void upsert.run(p.id, p.name, p.login, p.userId, p.serverUrl, p.demo ? 1 : 0, p.lastChainId, p.lastLocationId, nowIso()),
+    remove: (id) => transaction(() => void remove.run(id)),
+    chains: (id) => parseJson<Chain[]>(getRow<{ chains_json: string | null }>(chains, id)?.chains_json) ?? [],
+    setChains: (id, list) => void setChains.run(JSON.stringify(list), nowIso(), id),
+    setSelection: (id, chainId, locationId) => void setSelection.run(chainId, locationId, nowIso(), id),
+  };
+}
+
+interface AuditRow extends Row {
+  id: number;
+  at: string;
+  user_name: string;
+  user_id: number;
+  profile_id: string;
+  chain_id: number;
+  location_id: number | null;
+  membership_id: number;
+  membership_number: string;
+  action: string;
+  before_json: string | null;
+  after_json: string | null;
+  reason: string;
+  outcome: string;
+  message: string | null;
+  batch_id: string | null;
+  undo_of: number | null;
+  undone_by: number | null;
+}
+
+const toAudit = (r: AuditRow): AuditEntry => ({
+  id: Number(r.id),
+  at: String(r.at),
+  userName: String(r.user_name),
+  userId: Number(r.user_id),
+  profileId: String(r.profile_id),
+  chainId: Number(r.chain_id),
+  locationId: numOrNull(r.location_id),
+  membershipId: Number(r.membership_id),
+  membershipNumber: String(r.membership_number),
+  action: r.action as AuditEntry['action'],
+  before: parseJson<Record<string, unknown>>(r.before_json),
+  after: parseJson<Record<string, unknown>>(r.after_json),
+  reason: String(r.reason),
+  outcome: r.outcome as AuditEntry['outcome'],
+  message: strOrNull(r.message),
+  batchId: strOrNull(r.batch_id),
+  undoOf: numOrNull(r.undo_of),
+  undoneBy: numOrNull(r.undone_by),
+});
+
+/** Timestamps are stored as UTC ISO strings so they sort and filter as text. */
+function normaliseAt(at: string | undefined): string {
+  if (at === undefined) return nowIso();
+  const t = new Date(at);
+  if (Number.isNaN(t.getTime())) throw new Error(`Invalid audit timestamp: ${at}`);
+  return t.toISOString();
+}
+
+export const AUDIT_DEFAULT_LIMIT = 500;
+export const AUDIT_MAX_LIMIT = 5000;
+
+function auditRepo(db: Database.Database): AuditRepo {
+  const insert = db.prepare(
+    `INSERT INTO audit (at, user_name, user_id, profile_id, chain_id, location_id, membership_id, membership_number,
+       action, before_json, after_json, reason, outcome, message, batch_id, undo_of)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const finish = db.prepare('UPDATE audit SET outcome = ?, after_json = ?, message = ? WHERE id = ?');
+  const markUndone = db.prepare('UPDATE audit SET undone_by = ? WHERE id = ?');
+  const get = db.prepare('SELECT * FROM audit WHERE id = ?');
+  return {
+    add: (e: NewAuditEntry) => {
+      const r = insert.run(
+        normaliseAt(e.at),
+        e.userName,
+        e.userId,
+        e.profileId,
+        e.chainId,
+        e.locationId,
+        e.membershipId,
+        e.membershipNumber,
+        e.action,
+        jsonOrNull(e.before),
+        jsonOrNull(e.after),
+        e.reason,
+        e.outcome,
+        e.message,
+        e.batchId,
+        e.undoOf,
+      );
+      return Number(r.lastInsertRowid);
+    },
+    finish: (id, outcome, after, message) => {
+      const r = finish.run(outcome, jsonOrNull(after), message, id);
+      if (r.changes === 0) throw new Error(`No audit entry ${id}`);
+    },
+    markUndone: (id, undoneBy) => {
+      const r = markUndone.run(undoneBy, id);
+      if (r.changes === 0) throw new Error(`No audit entry ${id}`);
+    },
+    get: (id) => {
+      const row = getRow<AuditRow>(get, id);
+      return row ? toAudit(row) : null;
+    },
+    list: (f: AuditFilterQuery) => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (f.membershipId !== undefined) {
+        where.push('membership_id = ?');
+        params.push(f.membershipId);
+      }
+      if (f.userName !== undefined && f.userName !== '') {
+        where.push('user_name = ? COLLATE NOCASE');
+        params.push(f.userName);
+      }
+      // `at` is a UTC ISO string: compare whole days as text (inclusive on both ends).
+      if (f.from !== undefined) {
+        where.push('at >= ?');
+        params.push(f.from);
+      }
+      if (f.to !== undefined) {
+        where.push('at < ?');
+        params.push(`${f.to}T99`);
+      }
+      const limit = Math.min(Math.max(1, Math.floor(f.limit ?? AUDIT_DEFAULT_LIMIT)), AUDIT_MAX_LIMIT);
+      const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ${limit}`;
+      return allRows<AuditRow>(db.prepare(sql), ...params).map(toAudit);
+    },
+  };
+}

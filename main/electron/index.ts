@@ -1,0 +1,57 @@
+/**
+ * The Electron entry: app lifecycle only. The core is created exactly as the web shell creates
+ * it; this file adds the app protocol, the secure window and the IPC binding.
+ */
+import { app, BrowserWindow, ipcMain, net, protocol, session } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createCore } from '../core/app';
+import { CONTENT_SECURITY_POLICY } from '../core/csp';
+import { createLogger } from '../core/log';
+import { bindContract, forwardEvents } from './ipc';
+import { APP_SCHEME, createMainWindow, hardenWebContents } from './window';
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+if (!app.requestSingleInstanceLock()) app.quit();
+
+const log = createLogger();
+let mainWindow: BrowserWindow | null = null;
+
+async function start(): Promise<void> {
+  const rendererDir = join(import.meta.dirname, '../renderer');
+  protocol.handle(APP_SCHEME, async (request) => {
+    const { pathname } = new URL(request.url);
+    const file = join(rendererDir, decodeURIComponent(pathname));
+    if (!file.startsWith(rendererDir)) return new Response('Forbidden', { status: 403 });
+    const response = await net.fetch(pathToFileURL(file).toString());
+    const headers = new Headers(response.headers);
+    headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    return new Response(response.body, { status: response.status, headers });
+  });
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+
+  const core = await createCore({ dataDir: app.getPath('userData'), shell: 'electron', log });
+  bindContract(ipcMain, core.handlers, log);
+  forwardEvents(core.events, () => mainWindow?.webContents ?? null);
+
+  mainWindow = createMainWindow(join(import.meta.dirname, '../preload/index.cjs'));
+  mainWindow.on('closed', () => (mainWindow = null));
+  app.on('before-quit', () => void core.close());
+}
+
+app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+app.on('second-instance', () => {
+  if (mainWindow) {
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  }
+});
+app.on('window-all-closed', () => app.quit());
+app.whenReady().then(start).catch((e: unknown) => {
+  log.error('start-up failed', { error: e instanceof Error ? e.message : String(e) });
+  app.exit(1);
+});

@@ -1,0 +1,235 @@
+/**
+ * The web shell: the built renderer and the contract over HTTP on loopback, for machines where
+ * Electron's runtime cannot run and for the end-to-end tests. Same handlers, same validation as
+ * the Electron shell (`dispatch`).
+ *
+ * It must not be an open door on the machine:
+ *  - binds to 127.0.0.1 only;
+ *  - a per-run secret travels once in the start URL (`/?k=<secret>`), becomes an HttpOnly,
+ *    SameSite=Strict cookie, and every other request must carry it;
+ *  - `Host` must be this loopback origin (defeats DNS rebinding) and `Origin`, when sent, too
+ *    (defeats cross-site requests from other pages in the same browser);
+ *  - the same CSP as the Electron window.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { dispatch, type Handlers } from '../core/dispatch';
+import type { EventHub } from '../core/events';
+import type { Logger } from '../core/log';
+import { CONTENT_SECURITY_POLICY } from '../core/csp';
+
+export interface WebShellOptions {
+  handlers: Handlers;
+  events: EventHub;
+  /** Folder with the built renderer (index.html + assets). */
+  rendererDir: string;
+  port?: number;
+  log?: Logger;
+  /** Largest accepted request body; a CSV file travels base64-encoded in one call. */
+  maxBodyBytes?: number;
+  /** Fixed secret (tests); random per run otherwise. */
+  secret?: string;
+}
+
+export interface WebShell {
+  /** Start URL, carrying the secret. */
+  url: string;
+  origin: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const COOKIE = 'desk_key';
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+function secretsEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+function readCookie(req: IncomingMessage, name: string): string | null {
+  const header = req.headers.cookie;
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return null;
+}
+
+function baseHeaders(res: ServerResponse): void {
+  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(text);
+}
+
+function refuse(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(message);
+}
+
+class BodyTooLarge extends Error {}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startWebShell(options: WebShellOptions): Promise<WebShell> {
+  const secret = options.secret ?? randomBytes(32).toString('base64url');
+  const rendererDir = resolve(options.rendererDir);
+  const maxBody = options.maxBodyBytes ?? 100 * 1024 * 1024;
+  const log = options.log;
+  let origin = '';
+  let allowedHosts: string[] = [];
+  let allowedOrigins: string[] = [];
+  const sseClients = new Set<ServerResponse>();
+
+  const unsubscribe = options.events.subscribe((event, payload) => {
+    const frame = `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
+    for (const client of sseClients) client.write(frame);
+  });
+
+  async function serveStatic(res: ServerResponse, pathname: string): Promise<void> {
+    let rel: string;
+    try {
+      rel = decodeURIComponent(pathname);
+    } catch {
+      return refuse(res, 400, 'Bad path');
+    }
+    const target = normalize(join(rendererDir, rel));
+    if (target !== rendererDir && !target.startsWith(rendererDir + sep)) return refuse(res, 403, 'Forbidden');
+    let file = target;
+    try {
+      const info = await stat(file);
+      if (info.isDirectory()) file = join(file, 'index.html');
+    } catch {
+      // Unknown paths fall back to the app (client-side navigation), assets do not.
+      if (extname(rel) !== '') return refuse(res, 404, 'Not found');
+      file = join(rendererDir, 'index.html');
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'Content-Type': MIME[extname(file)] ?? 'application/octet-stream',
+        'Cache-Control': file.endsWith('index.html') ? 'no-store' : 'private, max-age=3600',
+      });
+      res.end(body);
+    } catch {
+      refuse(res, 404, 'Not found');
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    baseHeaders(res);
+    const host = req.headers.host ?? '';
+    if (!allowedHosts.includes(host)) return refuse(res, 403, 'Forbidden host');
+    const requestOrigin = req.headers.origin;
+    if (requestOrigin !== undefined && !allowedOrigins.includes(requestOrigin)) return refuse(res, 403, 'Forbidden origin');
+    const url = new URL(req.url ?? '/', `http://${host}`);
+
+    // The start URL: trade the secret for a cookie, then drop it from the address bar.
+    const offered = url.searchParams.get('k');
+    if (req.method === 'GET' && url.pathname === '/' && offered !== null) {
+      if (!secretsEqual(offered, secret)) return refuse(res, 403, 'Wrong key');
+      res.writeHead(302, {
+        'Set-Cookie': `${COOKIE}=${secret}; HttpOnly; SameSite=Strict; Path=/`,
+        Location: '/',
+        'Cache-Control': 'no-store',
+      });
+      return void res.end();
+    }
+    const cookie = readCookie(req, COOKIE);
+    if (cookie === null || !secretsEqual(cookie, secret)) {
+      return refuse(res, 403, 'Open the app with the address printed when it started.');
+    }
+
+    if (url.pathname.startsWith('/rpc/')) {
+      if (req.method !== 'POST') return refuse(res, 405, 'Use POST');
+      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return refuse(res, 415, 'Use JSON');
+      let args: unknown;
+      try {
+        const text = await readBody(req, maxBody);
+        args = text.length === 0 ? {} : JSON.parse(text);
+      } catch (e) {
+        const message = e instanceof BodyTooLarge ? 'That is too much data for one request.' : 'The request could not be read.';
+        return sendJson(res, 200, { ok: false, error: { kind: 'bad_input', message } });
+      }
+      const channel = url.pathname.slice('/rpc/'.length);
+      return sendJson(res, 200, await dispatch(options.handlers, channel, args, log));
+    }
+
+    if (url.pathname === '/events') {
+      if (req.method !== 'GET') return refuse(res, 405, 'Use GET');
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+      res.write(': connected\n\n');
+      sseClients.add(res);
+      req.on('close', () => sseClients.delete(res));
+      return;
+    }
+
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed');
+    return serveStatic(res, url.pathname);
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      log?.error('web shell request failed', { error: e instanceof Error ? e.message : String(e) });
+      if (!res.headersSent) refuse(res, 500, 'Internal error');
+      else res.end();
+    });
+  });
+  // SSE streams are long-lived; keep sockets from timing out under them.
+  server.requestTimeout = 0;
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolvePromise());
+  });
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://127.0.0.1:${port}`;
+  allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
+  allowedOrigins = allowedHosts.map((h) => `http://${h}`);
+
+  return {
+    url: `${origin}/?k=${secret}`,
+    origin,
+    port,
+    async close() {
+      unsubscribe();
+      for (const client of sseClients) client.end();
+      sseClients.clear();
+      await new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections();
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The app's shared state: the session as the core reports it, the connection state, the screen in
+ * view, and the re-authentication prompt. Screens read it; only the core changes the session (every
+ * session reply and `session.changed` event replaces it whole).
+ */
+import type { Chain, Location, Rights, SessionState } from '../../../preload/contract';
+import { createCaller } from './call';
+import { desk } from './desk';
+
+export type Screen = 'memberships' | 'audit' | 'batch' | 'settings';
+
+const NO_RIGHTS: Rights = { loyalty: false, periodEdit: false, balanceEdit: false, history: false };
+
+class AppState {
+  session = $state<SessionState | null>(null);
+  /** Last word from `network.status`; the session's own `online` until then. */
+  online = $state(true);
+  screen = $state<Screen>('memberships');
+  /** Open while the re-authentication dialog is shown. */
+  reauthOpen = $state(false);
+  /** Which membership the audit screen should filter by when opened from a card. */
+  auditMembershipId = $state<number | null>(null);
+
+  #reauthWaiters: Array<(ok: boolean) => void> = [];
+
+  readonly call = createCaller(desk(), () => this.askForPassword());
+
+  chain = $derived.by((): Chain | null => {
+    const s = this.session;
+    if (!s?.selection) return null;
+    return s.chains.find((c) => c.id === s.selection?.chainId) ?? null;
+  });
+
+  location = $derived.by((): Location | null => {
+    const s = this.session;
+    if (!s?.selection) return null;
+    return this.chain?.locations.find((l) => l.id === s.selection?.locationId) ?? null;
+  });
+
+  /** The location's zone: every date on screen is shown in it. */
+  timezone = $derived(this.location?.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
+
+  rightsFor(chainId: number): Rights {
+    return this.session?.chains.find((c) => c.id === chainId)?.rights ?? NO_RIGHTS;
+  }
+
+  setSession(s: SessionState): void {
+    this.session = s;
+    this.online = s.online;
+    if (s.status === 'expired' && !this.reauthOpen) this.reauthOpen = true;
+    if (s.status === 'signed_in' && this.reauthOpen && this.#reauthWaiters.length === 0) this.reauthOpen = false;
+  }
+
+  askForPassword(): Promise<boolean> {
+    this.reauthOpen = true;
+    return new Promise<boolean>((resolve) => this.#reauthWaiters.push(resolve));
+  }
+
+  /** Called by the dialog: `true` after a successful `session.reauthenticate`, `false` on cancel. */
+  finishReauth(ok: boolean): void {
+    this.reauthOpen = false;
+    const waiters = this.#reauthWaiters;
+    this.#reauthWaiters = [];
+    for (const w of waiters) w(ok);
+  }
+
+  async start(): Promise<void> {
+    const api = desk();
+    api.on('session.changed', (s) => this.setSession(s));
+    api.on('network.status', (n) => {
+      this.online = n.online;
+    });
+    const reply = await api.invoke('session.get', {});
+    if (reply.ok) this.setSession(reply.value);
+    else this.startError = reply.error.message;
+  }
+
+  startError = $state<string | null>(null);
+}
+
+export const app = new AppState();

@@ -1,0 +1,93 @@
+/**
+ * Formatting for the desk: dates in the location's time zone, statuses and balances in words.
+ * Pure functions (no DOM), unit-tested.
+ */
+import { DateTime } from 'luxon';
+import { formatDate as formatCalendarDate, isCalendarDate, localDateOf } from '../../../common/dates';
+import type { Balance, BalanceLine, Membership, MembershipStatusSlug, PeriodUnit } from '../../../preload/contract';
+
+const LOCALE = 'en-GB';
+
+/** "20 May 2026": the calendar day of an API date/datetime in the location's zone; "—" when none. */
+export function formatDate(value: string | null | undefined, timezone: string): string {
+  if (!value) return '—';
+  const day = localDateOf(value, timezone);
+  return day ? formatDay(day) : value;
+}
+
+/** A `YYYY-MM-DD` calendar day as "20 May 2026". */
+export function formatDay(isoDay: string): string {
+  return isCalendarDate(isoDay) ? formatCalendarDate(isoDay) : isoDay;
+}
+
+/** A `YYYY-MM-DD` calendar day as "Wednesday, 20 May 2026". */
+export function formatDayLong(isoDay: string): string {
+  const dt = DateTime.fromISO(isoDay, { zone: 'utc' });
+  return isCalendarDate(isoDay) ? dt.setLocale(LOCALE).toFormat('cccc, d LLLL yyyy') : isoDay;
+}
+
+/** A moment (audit entry time) as "20 May 2026, 14:05" in `timezone` (default: this computer's). */
+export function formatMoment(value: string, timezone?: string): string {
+  const dt = DateTime.fromISO(value, timezone ? { zone: timezone } : {});
+  if (!dt.isValid) return value;
+  return (timezone ? dt.setZone(timezone) : dt.toLocal()).setLocale(LOCALE).toFormat('d LLL yyyy, HH:mm');
+}
+
+const statusWords: Record<MembershipStatusSlug, string> = {
+  created: 'Issued',
+  active: 'Active',
+  expired: 'Expired',
+  wasted: 'Used up',
+  unknown: 'Unknown',
+};
+
+export function statusLabel(status: Membership['status']): string {
+  if (status.slug === 'unknown') return status.title || statusWords.unknown;
+  return statusWords[status.slug];
+}
+
+const unitWords: Record<PeriodUnit, [string, string]> = {
+  day: ['day', 'days'],
+  week: ['week', 'weeks'],
+  month: ['month', 'months'],
+  year: ['year', 'years'],
+};
+
+export function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+export function periodWords(n: number, unit: PeriodUnit): string {
+  const [one, many] = unitWords[unit];
+  return plural(n, one, many);
+}
+
+/** The type's freeze rule in words. */
+export function freezeRuleWords(type: Membership['type']): string {
+  if (!type.allowFreeze) return 'Freezing not allowed';
+  if (type.freezeLimit <= 0) return 'Freezing allowed, but with no days allowance';
+  return `Freezing allowed, up to ${periodWords(type.freezeLimit, type.freezeLimitUnit)} in total`;
+}
+
+export function visitsWords(count: number, unlimited: boolean): string {
+  if (unlimited) return 'Unlimited';
+  return plural(count, 'visit', 'visits');
+}
+
+export function lineWords(line: BalanceLine): string {
+  return `${line.title}: ${line.unlimited ? 'Unlimited' : line.count}`;
+}
+
+/** A one-line summary for a list row. */
+export function balanceSummary(balance: Balance): string {
+  if (balance.kind === 'united') {
+    return balance.unlimited ? 'Unlimited visits (shared)' : `${plural(balance.count, 'visit', 'visits')} left (shared)`;
+  }
+  if (balance.lines.length === 0) return 'No services on this membership';
+  return balance.lines.map(lineWords).join(' · ');
+}
+
+/** Digits-and-plus view of a phone for display ("+1 312 555 0101" stays as given). */
+export function phoneOrNone(phone: string | null): string {
+  return phone && phone.trim() ? phone : 'No phone';
+}
