@@ -16,6 +16,7 @@ export default defineConfig({
         resolve: { alias },
         test: { name: 'integration', include: ['test/integration/**/*.test.ts'], environment: 'node', testTimeout: 60_000, hookTimeout: 60_000 },
       },
+      { resolve: { alias }, test: { name: 'packaging', include: ['test/packaging/**/*.test.ts'], environment: 'node', testTimeout: 150_000, hookTimeout: 150_000 } },
       { resolve: { alias }, test: { name: 'keychain', include: ['test/keychain/**/*.test.ts'], environment: 'node', testTimeout: 30_000 } },
     ],
   },
