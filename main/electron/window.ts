@@ -29,7 +29,9 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
 
 export function isAppUrl(url: string): boolean {
   try {
-    return new URL(url).origin === APP_ORIGIN;
+    // Node's URL gives origin "null" for custom schemes, so compare scheme and host instead.
+    const parsed = new URL(url);
+    return parsed.protocol === `${APP_SCHEME}:` && parsed.host === 'desk' && parsed.username === '' && parsed.password === '';
   } catch {
     return false;
   }
