@@ -217,6 +217,85 @@ export const AuditFilter = z
 const ServiceBalance = z.object({ serviceId: Id, balance: z.number().int().min(0).max(100_000) }).strict();
 
 // ---------------------------------------------------------------------------------------------
+// Batch corrections (CSV)
+
+export const BatchField = z.enum(['membership_id', 'number', 'phone', 'service_id', 'service', 'balance', 'delta', 'reason']);
+export type BatchField = z.infer<typeof BatchField>;
+export const Delimiter = z.enum([',', ';', '\t']);
+/** Column index per field (null = not mapped). */
+export const ColumnMapping = z.partialRecord(BatchField, z.number().int().min(0).max(500).nullable());
+export type ColumnMapping = z.infer<typeof ColumnMapping>;
+
+export const BatchProblem = z.object({
+  line: z.number().int(),
+  column: z.string().nullable(),
+  field: z.string().nullable(),
+  message: z.string(),
+});
+export type BatchProblem = z.infer<typeof BatchProblem>;
+
+export const BatchTotals = z.object({
+  rows: z.number().int(),
+  toChange: z.number().int(),
+  unchanged: z.number().int(),
+  invalid: z.number().int(),
+  memberships: z.number().int(),
+});
+
+export const BatchState = z.enum(['draft', 'planned', 'running', 'paused', 'waiting_auth', 'offline', 'cancelled', 'done']);
+export type BatchState = z.infer<typeof BatchState>;
+
+export const BatchSummary = z.object({
+  batchId: z.string(),
+  kind: z.enum(['apply', 'undo']),
+  fileName: z.string(),
+  createdAt: z.string(),
+  userName: z.string(),
+  chainId: z.number().int(),
+  state: BatchState,
+  totals: BatchTotals,
+  done: z.number().int(),
+  failed: z.number().int(),
+  conflicts: z.number().int(),
+  undoOf: z.string().nullable(),
+  undoneBy: z.string().nullable(),
+});
+export type BatchSummary = z.infer<typeof BatchSummary>;
+
+export const BatchPreparation = z.object({
+  batchId: z.string(),
+  fileName: z.string(),
+  encoding: z.string(),
+  delimiter: Delimiter,
+  headers: z.array(z.string()),
+  /** The first rows exactly as read, so a wrong encoding or delimiter guess is obvious. */
+  previewRows: z.array(z.array(z.string())),
+  mapping: ColumnMapping,
+  mappingSource: z.enum(['auto', 'remembered', 'manual']),
+  /** Capped list; `problemCount` says how many there are in all. */
+  problems: z.array(BatchProblem),
+  problemCount: z.number().int(),
+  totals: BatchTotals,
+  /** Time to apply at the current request rate. */
+  estimateMs: z.number().int().nonnegative(),
+});
+export type BatchPreparation = z.infer<typeof BatchPreparation>;
+
+export const BatchPlanRow = z.object({
+  line: z.number().int(),
+  membership: z.string(),
+  service: z.string(),
+  before: z.number().int().nullable(),
+  after: z.number().int().nullable(),
+  reason: z.string(),
+  status: z.enum(['change', 'unchanged', 'invalid', 'applied', 'failed', 'conflict', 'pending', 'skipped']),
+  message: z.string().nullable(),
+});
+export type BatchPlanRow = z.infer<typeof BatchPlanRow>;
+
+const BatchId = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/);
+
+// ---------------------------------------------------------------------------------------------
 // Channels
 
 const empty = z.object({}).strict();
@@ -259,7 +338,12 @@ export const channels = {
   ),
   'memberships.forClient': channel(
     z.object({ locationId: Id, clientId: Id }).strict(),
-    z.object({ client: ClientSummary, memberships: z.array(Membership) }),
+    z.object({
+      client: ClientSummary,
+      memberships: z.array(Membership),
+      /** True when the client has no phone in Altegio: memberships are looked up by phone, so none could be listed. */
+      noPhone: z.boolean().optional(),
+    }),
   ),
   'memberships.byPhone': channel(
     z.object({ locationId: Id, phone: z.string().trim().min(5).max(30) }).strict(),
@@ -294,6 +378,34 @@ export const channels = {
   'audit.list': channel(AuditFilter, z.object({ entries: z.array(AuditEntry) })),
   'audit.exportCsv': channel(AuditFilter, z.object({ fileName: z.string(), csv: z.string() })),
   'audit.undo': channel(z.object({ auditId: z.number().int().positive(), reason: Reason.optional() }).strict(), z.object({ membership: Membership, entry: AuditEntry })),
+
+  /** Decode, parse, map, validate and plan a file against the current balances (nothing is sent). */
+  'batch.prepare': channel(
+    z
+      .object({
+        chainId: Id,
+        locationId: Id,
+        fileName: z.string().trim().min(1).max(260),
+        /** The file's bytes, base64. 50 MB at most. */
+        contentBase64: z.string().max(70_000_000),
+        encoding: z.string().max(40).optional(),
+        delimiter: Delimiter.optional(),
+        mapping: ColumnMapping.optional(),
+      })
+      .strict(),
+    BatchPreparation,
+  ),
+  'batch.rows': channel(
+    z.object({ batchId: BatchId, offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000), onlyProblems: z.boolean().optional() }).strict(),
+    z.object({ rows: z.array(BatchPlanRow), total: z.number().int() }),
+  ),
+  'batch.apply': channel(z.object({ batchId: BatchId }).strict(), BatchSummary),
+  'batch.pause': channel(z.object({ batchId: BatchId }).strict(), BatchSummary),
+  'batch.resume': channel(z.object({ batchId: BatchId }).strict(), BatchSummary),
+  'batch.cancel': channel(z.object({ batchId: BatchId }).strict(), BatchSummary),
+  'batch.list': channel(empty, z.object({ batches: z.array(BatchSummary) })),
+  'batch.report': channel(z.object({ batchId: BatchId }).strict(), z.object({ fileName: z.string(), csv: z.string() })),
+  'batch.undo': channel(z.object({ batchId: BatchId }).strict(), BatchSummary),
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -304,7 +416,7 @@ export const events = {
   'network.status': z.object({ online: z.boolean() }),
   'batch.progress': z.object({
     batchId: z.string(),
-    state: z.enum(['planned', 'running', 'paused', 'waiting_auth', 'offline', 'cancelled', 'done']),
+    state: BatchState,
     total: z.number().int(),
     done: z.number().int(),
     failed: z.number().int(),
