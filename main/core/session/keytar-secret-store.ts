@@ -38,7 +38,7 @@ const defaultLoad = async (): Promise<KeytarModule> => {
 /** What to tell the person, by platform and by what went wrong. */
 export function keychainMessage(platform: NodeJS.Platform, detail: string): string {
   const locked = /locked|unlock|user canceled|cancelled|denied|interaction is not allowed/i.test(detail);
-  const noStore = 'Your sign-in was not saved: the app never keeps tokens in a plain file.';
+  const noStore = 'The app never keeps passwords or tokens in a plain file instead.';
   switch (platform) {
     case 'win32':
       return `Windows Credential Manager is not available, so the app cannot keep your sign-in safely. Sign in to Windows with your own account (not a temporary profile) and try again; if it keeps happening, ask your IT person to check Credential Manager. ${noStore}`;

@@ -1,0 +1,230 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Chain, Profile } from '../../preload/contract';
+import { migrations, migrate, schemaVersion, type Migration } from '../../main/core/store/migrations';
+import { openStore, pragmaValue, type Store } from '../../main/core/store/store';
+import type { NewAuditEntry } from '../../main/core/store/types';
+
+let dir: string;
+let file: string;
+const open: Store[] = [];
+const openAt = (path = file) => {
+  const s = openStore(path);
+  open.push(s);
+  return s;
+};
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'desk-store-'));
+  file = join(dir, 'nested', 'desk.db');
+});
+afterEach(() => {
+  for (const s of open.splice(0)) s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const entry = (over: Partial<NewAuditEntry> = {}): NewAuditEntry => ({
+  at: '2026-03-10T12:00:00.000Z',
+  userName: 'Dana Whitfield',
+  userId: 884213,
+  profileId: 'u884213-abc',
+  chainId: 70114,
+  locationId: 512330,
+  membershipId: 9001,
+  membershipNumber: '100-200',
+  action: 'set_balance',
+  before: { united: 5 },
+  after: { united: 7 },
+  reason: 'dispute',
+  outcome: 'ok',
+  message: null,
+  batchId: null,
+  undoOf: null,
+  ...over,
+});
+
+const profile: Profile = {
+  id: 'u884213-abc',
+  name: 'Dana Whitfield',
+  login: '+15125550142',
+  userId: 884213,
+  serverUrl: 'https://api.alteg.io/api',
+  demo: false,
+  lastChainId: null,
+  lastLocationId: null,
+};
+
+const chains: Chain[] = [
+  {
+    id: 70114,
+    title: 'Northside Fitness',
+    locations: [{ id: 512330, title: 'Downtown', timezone: 'America/Chicago' }],
+    rights: { loyalty: true, periodEdit: true, balanceEdit: false, history: true },
+  },
+];
+
+describe('store on a real SQLite file', () => {
+  it('creates the folder, applies the migrations and turns on WAL, synchronous FULL and foreign keys', () => {
+    const s = openAt();
+    expect(schemaVersion(s.db)).toBe(migrations.length);
+    expect(String(pragmaValue(s.db, 'journal_mode')).toLowerCase()).toBe('wal');
+    expect(Number(pragmaValue(s.db, 'synchronous'))).toBe(2); // FULL
+    expect(Number(pragmaValue(s.db, 'foreign_keys'))).toBe(1);
+    const tables = s.db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .all()
+      .map((r) => (r as { name: string }).name);
+    expect(tables).toEqual(expect.arrayContaining(['audit', 'mapping_memory', 'profiles', 'settings']));
+  });
+
+  it('reopening is idempotent and keeps the data', () => {
+    const a = openAt();
+    a.settings.set('server.url', 'https://x.example/api');
+    a.close();
+    const b = openAt();
+    expect(schemaVersion(b.db)).toBe(migrations.length);
+    expect(migrate(b.db)).toEqual({ from: migrations.length, to: migrations.length });
+    expect(b.settings.get('server.url')).toBe('https://x.example/api');
+  });
+
+  it('appends a later migration on reopen, and refuses a database from a newer version', () => {
+    openAt().close();
+    const next: Migration[] = [...migrations, { version: migrations.length + 1, name: 'extra', sql: 'CREATE TABLE extra (x INTEGER) STRICT;' }];
+    const s = openAt();
+    expect(migrate(s.db, next)).toEqual({ from: migrations.length, to: migrations.length + 1 });
+    s.db.prepare('INSERT INTO extra (x) VALUES (1)').run();
+    s.close();
+    expect(() => openStore(file)).toThrow(/newer version/);
+  });
+
+  it('a migration that fails leaves the database at the previous version', () => {
+    const s = openAt();
+    const broken: Migration[] = [
+      ...migrations,
+      { version: migrations.length + 1, name: 'broken', sql: 'CREATE TABLE half (x INTEGER); INSERT INTO nowhere VALUES (1);' },
+    ];
+    expect(() => migrate(s.db, broken)).toThrow(/migration/i);
+    expect(schemaVersion(s.db)).toBe(migrations.length);
+    expect(s.db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").all()).toEqual([]);
+  });
+
+  it('rejects a migration list with gaps', () => {
+    const s = openAt();
+    expect(() => migrate(s.db, [...migrations, { version: migrations.length + 2, name: 'gap', sql: '' }])).toThrow(/expected/);
+  });
+
+  it('round-trips settings, profiles with their chains cache, and mapping memory', () => {
+    const s = openAt();
+    s.settings.set('k', 'v1');
+    s.settings.set('k', 'v2');
+    expect(s.settings.get('k')).toBe('v2');
+    s.settings.delete('k');
+    expect(s.settings.get('k')).toBeNull();
+
+    s.profiles.upsert(profile);
+    s.profiles.setChains(profile.id, chains);
+    s.profiles.setSelection(profile.id, 70114, 512330);
+    s.profiles.upsert({ ...profile, name: 'Dana W.' }); // keeps chains cache and... overwrites selection with the given values
+    expect(s.profiles.chains(profile.id)).toEqual(chains);
+    expect(s.profiles.get(profile.id)).toEqual({ ...profile, name: 'Dana W.' });
+    s.profiles.setSelection(profile.id, 70114, 512330);
+    s.close();
+
+    const r = openAt();
+    expect(r.profiles.list()).toEqual([{ ...profile, name: 'Dana W.', lastChainId: 70114, lastLocationId: 512330 }]);
+    expect(r.profiles.chains(profile.id)).toEqual(chains);
+    expect(r.profiles.chains('nobody')).toEqual([]);
+    r.profiles.remove(profile.id);
+    expect(r.profiles.get(profile.id)).toBeNull();
+    expect(r.db.prepare('SELECT count(*) AS n FROM profiles').all()).toEqual([{ n: 0 }]);
+
+    r.mappings.set('membership_id|balance', { membership_id: 'membershipId', balance: 'balance' });
+    expect(r.mappings.get('membership_id|balance')).toEqual({ membership_id: 'membershipId', balance: 'balance' });
+    r.mappings.set('membership_id|balance', { membership_id: 'membershipId' });
+    expect(r.mappings.get('membership_id|balance')).toEqual({ membership_id: 'membershipId' });
+    expect(r.mappings.get('other')).toBeNull();
+  });
+
+  it('audit: add, finish, undo link, get, and list filters newest first', () => {
+    const s = openAt();
+    const a = s.audit.add(entry({ at: '2026-03-10T12:00:00.000Z', outcome: 'unknown', after: null }));
+    s.audit.finish(a, 'ok', { united: 7 }, null);
+    const b = s.audit.add(entry({ at: '2026-03-11T08:00:00+02:00', membershipId: 9002, userName: 'Sam Ortiz', action: 'freeze' }));
+    const c = s.audit.add(entry({ at: '2026-03-12T23:59:59.999Z', action: 'undo', undoOf: a, batchId: 'batch-1' }));
+    s.audit.markUndone(a, c);
+
+    const got = s.audit.get(a);
+    expect(got).toMatchObject({ id: a, outcome: 'ok', after: { united: 7 }, before: { united: 5 }, undoneBy: c, undoOf: null });
+    expect(Object.keys(got ?? {})).not.toContain('_metadata');
+    expect(s.audit.get(b)?.at).toBe('2026-03-11T06:00:00.000Z'); // stored in UTC
+    expect(s.audit.get(c)).toMatchObject({ undoOf: a, batchId: 'batch-1', action: 'undo' });
+    expect(s.audit.get(99999)).toBeNull();
+
+    expect(s.audit.list({}).map((e) => e.id)).toEqual([c, b, a]);
+    expect(s.audit.list({ membershipId: 9001 }).map((e) => e.id)).toEqual([c, a]);
+    expect(s.audit.list({ userName: 'sam ortiz' }).map((e) => e.id)).toEqual([b]);
+    expect(s.audit.list({ from: '2026-03-11' }).map((e) => e.id)).toEqual([c, b]);
+    expect(s.audit.list({ to: '2026-03-11' }).map((e) => e.id)).toEqual([b, a]);
+    expect(s.audit.list({ from: '2026-03-12', to: '2026-03-12' }).map((e) => e.id)).toEqual([c]);
+    expect(s.audit.list({ limit: 1 }).map((e) => e.id)).toEqual([c]);
+    expect(() => s.audit.finish(424242, 'ok', null, null)).toThrow();
+    expect(() => s.audit.add(entry({ at: 'yesterday' }))).toThrow(/timestamp/);
+  });
+
+  it('a failed transaction leaves nothing behind, also after reopening', () => {
+    const s = openAt();
+    expect(() =>
+      s.transaction(() => {
+        s.settings.set('half', 'done');
+        s.audit.add(entry());
+        s.profiles.upsert(profile);
+        s.transaction(() => s.mappings.set('sig', { a: 1 }));
+        throw new Error('crash in the middle');
+      }),
+    ).toThrow('crash in the middle');
+    expect(s.db.inTransaction).toBe(false);
+    s.close();
+    const r = openAt();
+    expect(r.settings.get('half')).toBeNull();
+    expect(r.audit.list({})).toEqual([]);
+    expect(r.profiles.list()).toEqual([]);
+    expect(r.mappings.get('sig')).toBeNull();
+  });
+
+  it('a failed inner transaction rolls back only its own part', () => {
+    const s = openAt();
+    s.transaction(() => {
+      s.settings.set('outer', '1');
+      expect(() =>
+        s.transaction(() => {
+          s.settings.set('inner', '1');
+          throw new Error('inner fails');
+        }),
+      ).toThrow('inner fails');
+    });
+    expect(s.settings.get('outer')).toBe('1');
+    expect(s.settings.get('inner')).toBeNull();
+  });
+
+  it('refuses an async transaction body (it would commit before the work)', () => {
+    const s = openAt();
+    expect(() => s.transaction(() => Promise.resolve(1))).toThrow(/synchronous/);
+    expect(s.db.inTransaction).toBe(false);
+  });
+
+  it('a committed write is visible to a second connection (WAL)', () => {
+    const a = openAt();
+    const b = openAt();
+    a.audit.add(entry());
+    expect(b.audit.list({})).toHaveLength(1);
+  });
+
+  it('works in memory too', () => {
+    const s = openAt(':memory:');
+    s.settings.set('a', 'b');
+    expect(s.settings.get('a')).toBe('b');
+    expect(schemaVersion(s.db)).toBe(migrations.length);
+  });
+});
