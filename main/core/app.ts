@@ -1,0 +1,118 @@
+/**
+ * The composition root of the core: one store, one rate limiter, one session, one membership
+ * service, one event hub — wired once, shared by whichever shell runs it (Electron or web).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createAltegioClient } from './altegio/client';
+import { createRateLimiter, type RateLimiter } from './altegio/rate-limiter';
+import type { Handlers } from './dispatch';
+import { createEventHub, type EventHub } from './events';
+import { createHandlers } from './handlers';
+import { silentLogger, type Logger } from './log';
+import { createMembershipService } from './memberships/service';
+import { createKeytarSecretStore } from './session/keytar-secret-store';
+import type { SecretStore } from './session/secret-store';
+import { createSessionService, SETTINGS_SERVER_URL, type DemoBackend, type SessionService } from './session/session';
+import { openStore, type Store } from './store';
+
+export interface CoreOptions {
+  /** The app's data folder (the SQLite database lives here; never a secret). */
+  dataDir: string;
+  shell: 'electron' | 'web';
+  log?: Logger;
+  /** Defaults to the OS keychain through keytar. */
+  secrets?: SecretStore;
+  /** A custom Altegio-compatible server to sign in to (test servers, proxies). */
+  apiBase?: string;
+  /** Start the demo when nobody is signed in (the web shell's `--demo`). */
+  demoByDefault?: boolean;
+  /** Requests per second/minute for the shared limiter (Altegio documents 5/s and 200/min per IP). */
+  rate?: { perSecond: number; perMinute: number };
+}
+
+export interface Core {
+  handlers: Handlers;
+  events: EventHub;
+  session: SessionService;
+  store: Store;
+  limiter: RateLimiter;
+  close(): Promise<void>;
+}
+
+/** The in-process sandbox behind "Try the demo", started on first use. */
+function createDemoBackend(): DemoBackend & { stop(): Promise<void> } {
+  let running: Promise<Awaited<ReturnType<typeof import('../sandbox/server').startSandbox>>> | null = null;
+  return {
+    async start() {
+      // Loaded lazily: the sandbox (and its seed data) costs nothing until someone tries the demo.
+      running ??= import('../sandbox/server').then((m) => m.startSandbox());
+      const sandbox = await running;
+      return { serverUrl: sandbox.url, partnerToken: sandbox.partnerToken, login: sandbox.login, password: sandbox.password };
+    },
+    async stop() {
+      if (running) await (await running).close();
+      running = null;
+    },
+  };
+}
+
+export async function createCore(options: CoreOptions): Promise<Core> {
+  const log = options.log ?? silentLogger;
+  mkdirSync(options.dataDir, { recursive: true });
+  const store = openStore(join(options.dataDir, 'membership-desk.db'));
+  if (options.apiBase) store.settings.set(SETTINGS_SERVER_URL, options.apiBase.replace(/\/+$/, ''));
+
+  const events = createEventHub();
+  const limiter = createRateLimiter(options.rate ?? { perSecond: 5, perMinute: 200 });
+  const demo = createDemoBackend();
+  let session: SessionService;
+  session = createSessionService({
+    store,
+    secrets: options.secrets ?? createKeytarSecretStore(),
+    log,
+    demo,
+    apiFor: (credentials) =>
+      createAltegioClient({
+        credentials,
+        limiter,
+        log,
+        onNetworkStatus: (online) => {
+          session.setOnline(online);
+          events.emit('network.status', { online });
+        },
+      }),
+    onChange: (state) => events.emit('session.changed', state),
+  });
+  await session.ready();
+  if (options.demoByDefault && session.snapshot().status === 'signed_out') {
+    try {
+      await session.startDemo();
+    } catch (e) {
+      log.warn('demo did not start', { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  const memberships = createMembershipService({
+    api: () => session.api(),
+    audit: store.audit,
+    user: () => session.currentUser(),
+    rights: (chainId) =>
+      session.rightsFor(chainId) ?? { loyalty: false, periodEdit: false, balanceEdit: false, history: false },
+    timezone: (locationId) => session.locationTimezone(locationId) ?? 'UTC',
+  });
+
+  const handlers = createHandlers({ shell: options.shell, session, memberships, store });
+
+  return {
+    handlers,
+    events,
+    session,
+    store,
+    limiter,
+    async close() {
+      await demo.stop();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * The contract implemented: channel -> core function. Arguments arrive already validated by
+ * `dispatch`; this file only routes, so every rule lives in its own module.
+ */
+import type { Handlers } from './dispatch';
+import type { MembershipService } from './memberships/service';
+import type { SessionService } from './session/session';
+import type { Store } from './store';
+import { auditCsv } from './audit-export';
+import { DeskFailure } from './errors';
+
+export interface HandlerDeps {
+  shell: 'electron' | 'web';
+  session: SessionService;
+  memberships: MembershipService;
+  store: Store;
+}
+
+const VERSION = '0.1.0';
+
+export function createHandlers({ shell, session, memberships, store }: HandlerDeps): Handlers {
+  return {
+    'app.info': async () => ({ version: VERSION, shell, demoAvailable: true }),
+
+    'settings.get': () => session.settings(),
+    'settings.setPartnerToken': ({ token, serverUrl }) => session.setPartnerToken(token, serverUrl),
+    'settings.removePartnerToken': () => session.removePartnerToken(),
+
+    'session.get': () => session.getState(),
+    'session.signIn': (args) => session.signIn(args),
+    'session.reauthenticate': ({ password }) => session.reauthenticate(password),
+    'session.startDemo': () => session.startDemo(),
+    'session.switchProfile': ({ profileId }) => session.switchProfile(profileId),
+    'session.signOut': ({ profileId }) => session.signOut(profileId),
+    'session.selectLocation': ({ chainId, locationId }) => session.selectLocation(chainId, locationId),
+
+    'clients.search': ({ locationId, query, limit }) => session.api().searchClients(locationId, query, { pageSize: limit ?? 20 }),
+    'memberships.forClient': ({ locationId, clientId }) => memberships.forClient(locationId, clientId),
+    'memberships.byPhone': ({ locationId, phone }) => memberships.byPhone(locationId, phone),
+    'memberships.get': ({ chainId, membershipId }) => memberships.get(chainId, membershipId),
+    'memberships.freeze': (args) => memberships.freeze(args),
+    'memberships.unfreeze': (args) => memberships.unfreeze(args),
+    'memberships.setBalance': (args) => memberships.setBalance(args),
+
+    'audit.list': async (filter) => ({ entries: store.audit.list(filter) }),
+    'audit.exportCsv': async (filter) => auditCsv(store.audit.list({ ...filter, limit: filter.limit ?? 5000 })),
+    'audit.undo': ({ auditId, reason }) => memberships.undo(auditId, reason),
+
+    ...batchNotYet(),
+  };
+}
+
+function batchNotYet(): Pick<Handlers, `batch.${string}` & keyof Handlers> {
+  const refuse = async (): Promise<never> => {
+    throw new DeskFailure('not_found', 'Batch corrections are not available yet.');
+  };
+  return {
+    'batch.prepare': refuse,
+    'batch.rows': refuse,
+    'batch.apply': refuse,
+    'batch.pause': refuse,
+    'batch.resume': refuse,
+    'batch.cancel': refuse,
+    'batch.list': async () => ({ batches: [] }),
+    'batch.report': refuse,
+    'batch.undo': refuse,
+  };
+}
