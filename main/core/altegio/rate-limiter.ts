@@ -167,7 +167,10 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     if (!w) return;
     if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
     grants.push(now);
-    tat = Math.max(tat, now) + spacing();
+    // Timers fire a little late; while the queue is busy, don't let that lateness accumulate
+    // (the hard second/minute windows above still bound any catch-up).
+    const step = spacing();
+    tat = (now - tat <= step ? tat : now) + step;
     sent++;
     w.resolve();
   }

@@ -1,0 +1,405 @@
+/**
+ * The Altegio client (ALTEGIO.md; DESIGN.md §5). ky for HTTP, lenient zod parsing (wire.ts →
+ * mapping.ts), every attempt paced by the one shared RateLimiter, every failure a DeskFailure
+ * (failures.ts holds the mapping table).
+ *
+ * Retry policy (attempts = total tries, default 4; backoff = full-jitter-ish exponential between
+ * baseMs and maxMs, i.e. a random delay in [d/2, d] with d = min(maxMs, baseMs·2^(n-1))):
+ * - reads (GET, clients/search) and set_balance (absolute, safe to repeat): retry on 429, 5xx,
+ *   unreadable answers and network errors/timeouts;
+ * - freeze/unfreeze: retry on 429 (the request was not processed); on 5xx/unreadable/network
+ *   the write may have happened, so the membership is re-read first and, when it is already in the
+ *   intended state (frozen until that date / not frozen), the call succeeds without sending again;
+ * - POST /auth: retried only on 429.
+ * On 429 the limiter is penalized (pausing every caller, honouring Retry-After) and the retry
+ * simply waits in the limiter's queue. No Authorization header, token or password ever reaches an
+ * error message or a log line.
+ */
+import ky from 'ky';
+import type { ClientSummary, Membership } from '../../../preload/contract';
+import { DeskFailure, isDeskFailure } from '../errors';
+import { silentLogger, type Logger } from '../log';
+import type { AltegioApi, AuthResult, Credentials, SetBalanceBody } from './api';
+import { MESSAGES, cleanServerText, failureFromHttp, offlineFailure, parseRetryAfter } from './failures';
+import { chainsFromWire, datePart, decodeAuth, decodeClient, decodeClientSearch, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from './mapping';
+import type { RateLimiter } from './rate-limiter';
+import { parseEnvelope, unreadable } from './wire';
+
+export const ACCEPT = 'application/vnd.api.v2+json';
+/** abonements_ids[] per request when reading memberships by id. */
+export const IDS_PAGE_SIZE = 50;
+/** How many id pages may be in flight at once (the limiter paces them anyway). */
+const IDS_CONCURRENCY = 4;
+
+export interface RetryPolicy {
+  /** Total attempts including the first. Default 4. */
+  attempts: number;
+  /** Default 500 ms. */
+  baseMs: number;
+  /** Default 8000 ms. */
+  maxMs: number;
+}
+
+export interface AltegioClientDeps {
+  credentials: () => Credentials;
+  limiter: RateLimiter;
+  log?: Logger;
+  /** Per attempt, including reading the body. Default 15000 ms. */
+  timeoutMs?: number;
+  /** false on a network failure, true on the next success (transitions only). */
+  onNetworkStatus?: (online: boolean) => void;
+  retry?: Partial<RetryPolicy>;
+}
+
+type Policy = 'read' | 'write-absolute' | 'write-checked' | 'auth';
+
+interface Call {
+  op: string;
+  method: 'GET' | 'POST';
+  /** Relative to `<baseUrl>/v1/`. */
+  path: string;
+  search?: URLSearchParams;
+  json?: unknown;
+  policy: Policy;
+  /** For write-checked: resolves true when the intended state is already there. */
+  verify?: () => Promise<boolean>;
+  /** Extra strings that must never appear in a message (the password on /auth). */
+  secrets?: string[];
+}
+
+type Attempt =
+  | { ok: true; status: number; body: unknown }
+  | { ok: false; failure: DeskFailure; retry: 'rate' | 'transient' | null; status: number | null };
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function joinUrl(baseUrl: string, path: string, search?: URLSearchParams): string {
+  const base = baseUrl.trim().replace(/\/+$/, '');
+  const q = search && [...search.keys()].length > 0 ? `?${search.toString()}` : '';
+  return `${base}/v1/${path.replace(/^\/+/, '')}${q}`;
+}
+
+function transportCode(e: unknown): string {
+  let cur: unknown = e;
+  for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return e instanceof Error ? e.name : 'unknown';
+}
+
+export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
+  const log = deps.log ?? silentLogger;
+  const timeoutMs = deps.timeoutMs ?? 15_000;
+  const retry: RetryPolicy = { attempts: 4, baseMs: 500, maxMs: 8000, ...deps.retry };
+  const attempts = Math.max(1, Math.floor(retry.attempts));
+  let online = true;
+
+  const setOnline = (value: boolean) => {
+    if (online === value) return;
+    online = value;
+    try {
+      deps.onNetworkStatus?.(value);
+    } catch {
+      /* a listener's problem is not the request's */
+    }
+  };
+
+  const backoff = (attempt: number) => {
+    const d = Math.min(retry.maxMs, retry.baseMs * 2 ** (attempt - 1));
+    return d / 2 + Math.random() * (d / 2);
+  };
+
+  async function attemptOnce(call: Call): Promise<Attempt> {
+    const creds = deps.credentials();
+    if (!creds.partnerToken) throw new DeskFailure('forbidden', MESSAGES.PARTNER_TOKEN_MISSING);
+    if (call.policy !== 'auth' && !creds.userToken) throw new DeskFailure('auth_expired', MESSAGES.NOT_SIGNED_IN);
+    const secrets = [creds.partnerToken, creds.userToken, ...(call.secrets ?? [])];
+    const authorization = call.policy === 'auth' || !creds.userToken ? `Bearer ${creds.partnerToken}` : `Bearer ${creds.partnerToken}, User ${creds.userToken}`;
+    const url = joinUrl(creds.baseUrl, call.path, call.search);
+
+    await deps.limiter.acquire();
+
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    let status: number;
+    let retryAfterHeader: string | null;
+    let text: string;
+    let contentType: string;
+    try {
+      const response = await ky(url, {
+        method: call.method,
+        headers: { Accept: ACCEPT, 'Content-Type': 'application/json', Authorization: authorization },
+        ...(call.json === undefined ? {} : { body: JSON.stringify(call.json) }),
+        retry: { limit: 0 },
+        timeout: false,
+        throwHttpErrors: false,
+        signal: controller.signal,
+      });
+      status = response.status;
+      retryAfterHeader = response.headers.get('retry-after');
+      contentType = response.headers.get('content-type') ?? '';
+      text = await response.text();
+    } catch (e) {
+      setOnline(false);
+      log.warn('altegio: network failure', { op: call.op, code: controller.signal.aborted ? 'timeout' : transportCode(e) });
+      return { ok: false, failure: offlineFailure(), retry: 'transient', status: null };
+    } finally {
+      clearTimeout(timer);
+    }
+    setOnline(true);
+
+    if (status === 429) {
+      const retryAfterMs = parseRetryAfter(retryAfterHeader);
+      log.warn('altegio: rate limited', { op: call.op, retryAfterMs });
+      return { ok: false, failure: failureFromHttp(429, undefined, { isAuth: call.policy === 'auth', retryAfterMs, secrets }), retry: 'rate', status };
+    }
+    deps.limiter.reward();
+
+    let body: unknown;
+    let parsed = true;
+    if (text.trim() === '') body = undefined;
+    else {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        parsed = false;
+      }
+    }
+
+    if (status >= 200 && status < 300) {
+      // A read always has a body; an empty 2xx is a proxy/transport glitch (writes may be empty: set_balance).
+      if (!parsed || (body === undefined && call.policy === 'read')) {
+        log.warn('altegio: unreadable answer', { op: call.op, status, contentType: contentType.slice(0, 60) });
+        return { ok: false, failure: unreadable(), retry: 'transient', status };
+      }
+      if (body !== undefined && parseEnvelope(body).success === false) {
+        const failure = failureFromHttp(status, body, { isAuth: call.policy === 'auth', secrets });
+        log.warn('altegio: refused', { op: call.op, status, kind: failure.kind });
+        return { ok: false, failure, retry: null, status };
+      }
+      return { ok: true, status, body };
+    }
+
+    const failure = failureFromHttp(status, parsed ? body : undefined, { isAuth: call.policy === 'auth', secrets });
+    log.warn('altegio: request failed', { op: call.op, status, kind: failure.kind });
+    const transient = status >= 500 || status === 408;
+    return { ok: false, failure, retry: transient ? 'transient' : null, status };
+  }
+
+  async function send(call: Call): Promise<{ status: number; body: unknown }> {
+    let last: DeskFailure | undefined;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const r = await attemptOnce(call);
+      if (r.ok) return r;
+      last = r.failure;
+      if (r.retry === null) break;
+      if (r.retry === 'rate') {
+        // Not processed: pause everyone (other callers too); the next acquire waits out the pause.
+        deps.limiter.penalize(r.failure.retryAfterMs);
+        if (attempt === attempts) break;
+        continue;
+      }
+      if (call.policy === 'auth') break;
+      if (call.policy === 'write-checked' && call.verify) {
+        // The write may have been applied before the answer was lost: look before repeating it.
+        if (attempt < attempts) await sleep(backoff(attempt));
+        let done: boolean;
+        try {
+          done = await call.verify();
+        } catch (e) {
+          throw isDeskFailure(e) ? e : r.failure;
+        }
+        if (done) {
+          log.info('altegio: write already applied, not repeated', { op: call.op });
+          return { status: r.status ?? 200, body: undefined };
+        }
+        if (attempt === attempts) break;
+      } else {
+        if (attempt === attempts) break;
+        await sleep(backoff(attempt));
+      }
+      log.info('altegio: retrying', { op: call.op, attempt: attempt + 1, after: r.failure.kind });
+    }
+    if (last?.kind === 'rate_limited' && last.retryAfterMs === undefined) {
+      const pause = deps.limiter.stats().pausedForMs;
+      throw new DeskFailure('rate_limited', last.message, { retryAfterMs: Math.max(1000, Math.round(pause)) });
+    }
+    throw last ?? new DeskFailure('server', MESSAGES.SERVER);
+  }
+
+  const validId = (n: number) => Number.isSafeInteger(n) && n > 0;
+  const requireId = (n: number, what: string) => {
+    if (!validId(n)) throw new DeskFailure('bad_input', `The ${what} is not valid.`);
+  };
+
+  async function membershipsByIds(chainId: number, ids: readonly number[]): Promise<Membership[]> {
+    requireId(chainId, 'chain');
+    const unique = [...new Set(ids.filter(validId))];
+    if (unique.length === 0) return [];
+    const pages: number[][] = [];
+    for (let i = 0; i < unique.length; i += IDS_PAGE_SIZE) pages.push(unique.slice(i, i + IDS_PAGE_SIZE));
+    const found = new Map<number, Membership>();
+    let next = 0;
+    const worker = async () => {
+      while (next < pages.length) {
+        const page = pages[next++] as number[];
+        const search = new URLSearchParams();
+        for (const id of page) search.append('abonements_ids[]', String(id));
+        search.set('page', '1');
+        search.set('count', String(page.length));
+        const { body } = await send({ op: 'memberships.byIds', method: 'GET', path: `chain/${chainId}/loyalty/abonements`, search, policy: 'read' });
+        const wanted = new Set(page);
+        for (const m of decodeMemberships(body, chainId)) if (wanted.has(m.id)) found.set(m.id, m);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(IDS_CONCURRENCY, pages.length) }, worker));
+    return unique.flatMap((id) => {
+      const m = found.get(id);
+      return m ? [m] : [];
+    });
+  }
+
+  async function readOne(chainId: number, membershipId: number): Promise<Membership | undefined> {
+    return (await membershipsByIds(chainId, [membershipId]))[0];
+  }
+
+  return {
+    async auth(login: string, password: string): Promise<AuthResult> {
+      const { body } = await send({
+        op: 'auth',
+        method: 'POST',
+        path: 'auth',
+        json: { login, password },
+        policy: 'auth',
+        secrets: [password],
+      });
+      return decodeAuth(body, login);
+    },
+
+    async chains() {
+      const { body } = await send({ op: 'groups', method: 'GET', path: 'groups', policy: 'read' });
+      const groups = decodeGroups(body);
+      if (!needsCompanyTimezones(groups)) return chainsFromWire(groups);
+      try {
+        const res = await send({ op: 'companies', method: 'GET', path: 'companies', search: new URLSearchParams({ my: '1' }), policy: 'read' });
+        return chainsFromWire(groups, decodeCompanies(res.body));
+      } catch (e) {
+        // Some credentials may not list companies: fall back to UTC rather than failing sign-in.
+        if (isDeskFailure(e) && (e.kind === 'forbidden' || e.kind === 'not_found' || (e.kind === 'server' && e.message === MESSAGES.UNREADABLE))) {
+          log.warn('altegio: companies unavailable, time zones default to UTC', { kind: e.kind });
+          return chainsFromWire(groups);
+        }
+        throw e;
+      }
+    },
+
+    async searchClients(locationId, query, options = {}) {
+      requireId(locationId, 'location');
+      const pageSize = Math.min(200, Math.max(1, Math.floor(options.pageSize ?? 20)));
+      const page = Math.max(1, Math.floor(options.page ?? 1));
+      const { body } = await send({
+        op: 'clients.search',
+        method: 'POST',
+        path: `company/${locationId}/clients/search`,
+        json: {
+          page,
+          page_size: pageSize,
+          fields: ['id', 'name', 'phone', 'card'],
+          order_by: 'name',
+          order_by_direction: 'ASC',
+          operation: 'AND',
+          filters: [{ type: 'quick_search', state: { value: query.trim() } }],
+        },
+        policy: 'read',
+      });
+      return decodeClientSearch(body);
+    },
+
+    async client(locationId, clientId): Promise<ClientSummary> {
+      requireId(locationId, 'location');
+      requireId(clientId, 'client');
+      const { body } = await send({ op: 'client', method: 'GET', path: `client/${locationId}/${clientId}`, policy: 'read' });
+      return decodeClient(body);
+    },
+
+    async membershipsByPhone(locationId, phone) {
+      requireId(locationId, 'location');
+      const digits = phone.replace(/\D+/g, '');
+      if (digits.length < 5) throw new DeskFailure('bad_input', 'Enter a phone number with at least 5 digits.', { fields: { phone: 'Enter a full phone number.' } });
+      try {
+        const { body } = await send({
+          op: 'memberships.byPhone',
+          method: 'GET',
+          path: 'loyalty/abonements',
+          search: new URLSearchParams({ company_id: String(locationId), phone: digits }),
+          policy: 'read',
+        });
+        return decodeMemberships(body);
+      } catch (e) {
+        // "Client not found" for that phone: simply no memberships.
+        if (isDeskFailure(e) && e.kind === 'not_found') return [];
+        throw e;
+      }
+    },
+
+    membershipsByIds,
+
+    async freeze(chainId, membershipId, freezeTill) {
+      requireId(chainId, 'chain');
+      requireId(membershipId, 'membership');
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(freezeTill)) throw new DeskFailure('bad_input', 'Pick the last day of the freeze.', { fields: { freezeTill: 'Use a date like 2026-05-20' } });
+      await send({
+        op: 'memberships.freeze',
+        method: 'POST',
+        path: `chain/${chainId}/loyalty/abonements/${membershipId}/freeze`,
+        json: { freeze_till: freezeTill },
+        policy: 'write-checked',
+        verify: async () => {
+          const m = await readOne(chainId, membershipId);
+          return !!m && m.isFrozen && datePart(m.freezeTill) === freezeTill;
+        },
+      });
+    },
+
+    async unfreeze(chainId, membershipId) {
+      requireId(chainId, 'chain');
+      requireId(membershipId, 'membership');
+      await send({
+        op: 'memberships.unfreeze',
+        method: 'POST',
+        path: `chain/${chainId}/loyalty/abonements/${membershipId}/unfreeze`,
+        json: {},
+        policy: 'write-checked',
+        verify: async () => {
+          const m = await readOne(chainId, membershipId);
+          return !!m && !m.isFrozen;
+        },
+      });
+    },
+
+    async setBalance(chainId, membershipId, body: SetBalanceBody) {
+      requireId(chainId, 'chain');
+      requireId(membershipId, 'membership');
+      const json: Record<string, unknown> = {};
+      if (body.united !== undefined) json['united_balance_services_count'] = body.united;
+      if (body.services && body.services.length > 0) {
+        json['services_balance_count'] = body.services.map((s) => ({ service_id: s.serviceId, balance: s.balance }));
+      }
+      if (Object.keys(json).length === 0) throw new DeskFailure('bad_input', 'Give the new balance.');
+      await send({
+        op: 'memberships.setBalance',
+        method: 'POST',
+        path: `chain/${chainId}/loyalty/abonements/${membershipId}/set_balance`,
+        json,
+        policy: 'write-absolute',
+      });
+    },
+  };
+}
+
+/** For diagnostics: a server text cleaned of the current secrets (used by callers that log answers). */
+export function safeServerText(text: string | undefined, creds: Credentials): string | undefined {
+  return cleanServerText(text, [creds.partnerToken, creds.userToken]);
+}

@@ -1,0 +1,138 @@
+/**
+ * HTTP answers and transport errors → DeskFailure, with messages a front-desk person understands.
+ *
+ * | situation                                   | kind             | message (unless the server's own is more specific) |
+ * |---------------------------------------------|------------------|-----------------------------------------------------|
+ * | no partner token configured (no request)    | forbidden        | PARTNER_TOKEN_MISSING                               |
+ * | no user token on a business call (no req.)  | auth_expired     | NOT_SIGNED_IN                                       |
+ * | 401 on a business call                      | auth_expired     | AUTH_EXPIRED                                        |
+ * | 401/403 whose text blames the partner token | forbidden        | PARTNER_TOKEN_REFUSED                               |
+ * | (or error_code 20) — on /auth or elsewhere  |                  |                                                     |
+ * | 400/401/403/422 on /auth                    | validation       | WRONG_CREDENTIALS (server text if specific)         |
+ * | 404 on /auth                                | not_found        | AUTH_NOT_FOUND (wrong server address)               |
+ * | 402                                         | licence_expired  | LICENCE_EXPIRED                                     |
+ * | 403                                         | forbidden        | FORBIDDEN                                           |
+ * | 404                                         | not_found        | NOT_FOUND                                           |
+ * | 400/422 (and 2xx with success:false)        | validation       | server text / first field error; `fields` from meta.errors (brackets stripped) |
+ * | 409                                         | conflict         | CONFLICT                                            |
+ * | 429                                         | rate_limited     | RATE_LIMITED, `retryAfterMs` from Retry-After       |
+ * | 5xx, other unexpected status                | server           | SERVER                                              |
+ * | 2xx/any with HTML or unparsable body        | server           | UNREADABLE_MESSAGE                                  |
+ * | network error, refused, reset, timeout, 408 | offline          | OFFLINE                                             |
+ *
+ * "More specific" = the server's `meta.message` is present, readable and not one of the generic
+ * phrases ("An error occurred", "Access denied.", "Authentication needed." …). Every server text
+ * is cleaned: known secrets (tokens, password) and `Bearer …`/`User …` are removed, markup and
+ * control characters dropped, length capped.
+ */
+import { DeskFailure } from '../errors';
+import { UNREADABLE_MESSAGE, parseErrorInfo } from './wire';
+
+export const MESSAGES = {
+  PARTNER_TOKEN_MISSING: 'The Altegio partner token is not set up yet. Enter it in Settings first.',
+  PARTNER_TOKEN_REFUSED: "Altegio refused the app's partner token. Check the partner token in Settings.",
+  NOT_SIGNED_IN: 'You are not signed in. Enter your password again.',
+  AUTH_EXPIRED: 'Your sign-in has expired. Enter your password again.',
+  WRONG_CREDENTIALS: 'Wrong login or password. Check them and try again.',
+  AUTH_NOT_FOUND: 'Altegio sign-in was not found at this server address. Check the server address in Settings.',
+  LICENCE_EXPIRED: 'The Altegio licence for this location has expired. The owner needs to renew it in Altegio.',
+  FORBIDDEN: 'Your Altegio account does not have the right to do this. Ask the account owner to grant it.',
+  NOT_FOUND: 'Altegio could not find this. It may have been deleted or moved.',
+  VALIDATION: 'Altegio did not accept this. Check the values and try again.',
+  CONFLICT: 'Someone changed this at the same time. Reload and try again.',
+  RATE_LIMITED: 'Altegio is receiving too many requests. Wait a few seconds and try again.',
+  SERVER: 'Altegio is having trouble answering right now. Try again in a minute.',
+  UNREADABLE: UNREADABLE_MESSAGE,
+  OFFLINE: 'Cannot reach Altegio. Check the internet connection; you can try again when it is back.',
+} as const;
+
+const GENERIC = /^(an? error( has)? occurred|error|unknown error|authentication needed|access denied|forbidden|not found|unauthorized|unauthenticated|bad request|validation failed|the given data was invalid|internal server error|server error|too many requests)[.!]?$/i;
+const PARTNER_HINT = /partner|api[\s_-]?key|bearer|developer token|application token/i;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Removes secrets and noise from a server-provided text; undefined if nothing useful remains. */
+export function cleanServerText(text: string | undefined, secrets: ReadonlyArray<string | null | undefined>): string | undefined {
+  if (!text) return undefined;
+  let t = text;
+  for (const s of secrets) {
+    if (s && s.length >= 4) t = t.replace(new RegExp(escapeRegExp(s), 'g'), '[hidden]');
+  }
+  t = t
+    .replace(/(Bearer|User)\s+[^\s,]+/gi, '$1 [hidden]')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (!t) return undefined;
+  if (t.length > 300) t = t.slice(0, 297) + '…';
+  return t;
+}
+
+function specific(text: string | undefined): string | undefined {
+  return text && !GENERIC.test(text) ? text : undefined;
+}
+
+/** Retry-After: delay-seconds or an HTTP date → ms (capped at 10 minutes); undefined if absent/invalid. */
+export function parseRetryAfter(value: string | null | undefined, nowMs: number = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  let ms: number | undefined;
+  if (/^\d+(\.\d+)?$/.test(v)) ms = Number(v) * 1000;
+  else {
+    const at = Date.parse(v);
+    if (Number.isFinite(at)) ms = Math.max(0, at - nowMs);
+  }
+  if (ms === undefined || !Number.isFinite(ms)) return undefined;
+  return Math.min(Math.round(ms), 600_000);
+}
+
+export interface HttpFailureContext {
+  /** True for POST /auth. */
+  isAuth: boolean;
+  retryAfterMs?: number | undefined;
+  secrets: ReadonlyArray<string | null | undefined>;
+}
+
+export function failureFromHttp(status: number, body: unknown, ctx: HttpFailureContext): DeskFailure {
+  const info = parseErrorInfo(body);
+  const serverText = cleanServerText(info.message, ctx.secrets);
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(info.fields)) {
+    const key = cleanServerText(k, ctx.secrets);
+    const val = cleanServerText(v, ctx.secrets);
+    if (key && val) fields[key] = val;
+  }
+  const hasFields = Object.keys(fields).length > 0;
+  const own = specific(serverText);
+  const partnerRefused = (status === 401 || status === 403) && (info.errorCode === 20 || (serverText !== undefined && PARTNER_HINT.test(serverText)));
+
+  if (status === 429) {
+    return new DeskFailure('rate_limited', MESSAGES.RATE_LIMITED, ctx.retryAfterMs === undefined ? {} : { retryAfterMs: ctx.retryAfterMs });
+  }
+  if (partnerRefused) return new DeskFailure('forbidden', MESSAGES.PARTNER_TOKEN_REFUSED);
+  if (status === 402) return new DeskFailure('licence_expired', MESSAGES.LICENCE_EXPIRED);
+  if (ctx.isAuth) {
+    if (status === 400 || status === 401 || status === 403 || status === 422) {
+      return new DeskFailure('validation', own ?? MESSAGES.WRONG_CREDENTIALS, hasFields ? { fields } : {});
+    }
+    if (status === 404) return new DeskFailure('not_found', MESSAGES.AUTH_NOT_FOUND);
+  }
+  if (status === 401) return new DeskFailure('auth_expired', MESSAGES.AUTH_EXPIRED);
+  if (status === 403) return new DeskFailure('forbidden', own ?? MESSAGES.FORBIDDEN);
+  if (status === 404) return new DeskFailure('not_found', own ?? MESSAGES.NOT_FOUND);
+  if (status === 409) return new DeskFailure('conflict', own ?? MESSAGES.CONFLICT);
+  if (status === 408) return new DeskFailure('offline', MESSAGES.OFFLINE);
+  if (status === 400 || status === 422 || (status >= 200 && status < 300)) {
+    const message = own ?? Object.values(fields)[0] ?? MESSAGES.VALIDATION;
+    return new DeskFailure('validation', message, hasFields ? { fields } : {});
+  }
+  return new DeskFailure('server', MESSAGES.SERVER);
+}
+
+/** No `cause` attached on purpose: transport errors carry the request (and its Authorization header). */
+export function offlineFailure(): DeskFailure {
+  return new DeskFailure('offline', MESSAGES.OFFLINE);
+}
