@@ -224,23 +224,28 @@ export function freezePreview(m: FreezeMembership, availability: FreezeAvailabil
 
 export interface UnfreezeEffect {
   today: string;
-  /** The end date of the current freeze, in the location's zone (null: frozen until unfrozen). */
+  /** The last day of the current freeze, in the location's zone (null: frozen until unfrozen). */
   freezeTill: string | null;
-  /** Days between today and the planned end that will not be frozen (0 if the end is today or past). */
+  /** Days from today to the planned end that will not be frozen after all (0 if it ends today or earlier). */
   unusedDays: number;
-  /**
-   * Days of this freeze's extension that stay credited. Altegio counts the whole requested freeze
-   * into `freeze_period` when it starts (ALTEGIO.md §4.6 example), so this is an estimate:
-   * freeze_period − unused days, never below 0.
-   */
+  /** Freeze days that stay counted (and stay added to the expiry): freeze_period − unused days. */
   frozenDaysKept: number;
-  /** The expiry date, which unfreezing does not change (the extension already applied stays). */
+  /** The expiry date now (it already includes the whole planned freeze). */
   expirationDate: string | null;
+  /** The expiry date after unfreezing: the unused days come off again; the days already frozen stay. */
+  expiryAfter: string | null;
   /** Ready to show in the confirmation dialog. */
   text: string;
 }
 
-/** What unfreezing now means, for the confirmation dialog (and the undo of a freeze). */
+/**
+ * What unfreezing now means, for the confirmation dialog (and the undo of a freeze).
+ *
+ * Model (ALTEGIO.md §4.6, the sandbox's rules): a freeze adds its whole length to `freeze_period`
+ * and to the expiry when it starts; unfreezing early gives back the unused days (today … last
+ * frozen day) — both the allowance and the expiry shrink by them — while the extension earned by
+ * the days already frozen stays.
+ */
 export function unfreezeEffect(
   m: Pick<Membership, 'isFrozen' | 'freezeTill' | 'freezePeriodDays' | 'expirationDate'>,
   now: Date,
@@ -249,8 +254,9 @@ export function unfreezeEffect(
   const today = todayIn(now, timezone);
   const freezeTill = localDateOf(m.freezeTill, timezone);
   const expirationDate = localDateOf(m.expirationDate, timezone);
-  const unusedDays = freezeTill === null ? 0 : Math.max(0, daysBetween(today, freezeTill));
+  const unusedDays = !m.isFrozen || freezeTill === null ? 0 : Math.max(0, daysBetween(today, freezeTill));
   const frozenDaysKept = Math.max(0, m.freezePeriodDays - unusedDays);
+  const expiryAfter = expirationDate === null ? null : addDays(expirationDate, -unusedDays);
   const parts: string[] = [];
   if (!m.isFrozen) {
     parts.push('This membership is not frozen.');
@@ -259,15 +265,19 @@ export function unfreezeEffect(
       freezeTill === null
         ? 'The freeze ends today.'
         : unusedDays > 0
-          ? `The freeze ends today instead of on ${formatDate(freezeTill)} (${daysWord(unusedDays)} early).`
+          ? `The freeze ends today instead of after ${formatDate(freezeTill)}.`
           : 'The freeze ends today, as planned.',
     );
-    parts.push(
-      expirationDate === null
-        ? 'The extension already given for the days frozen stays.'
-        : `The expiry date stays ${formatDate(expirationDate)}: the extension already given for the days frozen stays.`,
-    );
-    if (unusedDays > 0) parts.push(`Altegio decides whether the ${daysWord(unusedDays)} not used go back to the freeze allowance.`);
+    parts.push('The extension already earned for the days frozen so far stays.');
+    if (unusedDays > 0) {
+      parts.push(
+        expirationDate !== null && expiryAfter !== null
+          ? `The ${daysWord(unusedDays)} not used go back to the freeze allowance, so the expiry date moves from ${formatDate(expirationDate)} to ${formatDate(expiryAfter)}.`
+          : `The ${daysWord(unusedDays)} not used go back to the freeze allowance.`,
+      );
+    } else if (expirationDate !== null) {
+      parts.push(`The expiry date stays ${formatDate(expirationDate)}.`);
+    }
   }
-  return { today, freezeTill, unusedDays, frozenDaysKept, expirationDate, text: parts.join(' ') };
+  return { today, freezeTill, unusedDays, frozenDaysKept, expirationDate, expiryAfter, text: parts.join(' ') };
 }

@@ -84,6 +84,23 @@ function currentValues(m: Membership, request: NonNullable<MembershipSnapshot['r
   return out;
 }
 
+/**
+ * For entries that do not say what they asked for (written by other features with plain
+ * snapshots): the lines whose value differs between before and after.
+ */
+function requestFromDiff(before: Partial<MembershipSnapshot> | null, after: Partial<MembershipSnapshot> | null): MembershipSnapshot['request'] {
+  if (!before || !after) return undefined;
+  const r: NonNullable<MembershipSnapshot['request']> = {};
+  if (typeof before.united === 'number' && typeof after.united === 'number' && before.united !== after.united) r.united = after.united;
+  const services: Record<string, number> = {};
+  for (const [id, v] of Object.entries(after.services ?? {})) {
+    const prev = before.services?.[id];
+    if (typeof v === 'number' && typeof prev === 'number' && prev !== v) services[id] = v;
+  }
+  if (Object.keys(services).length > 0) r.services = services;
+  return r.united === undefined && r.services === undefined ? undefined : r;
+}
+
 const AMBIGUOUS: ReadonlySet<string> = new Set(['offline', 'server']);
 
 export interface FreezeArgs {
@@ -327,7 +344,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     if (original.action === 'set_balance') {
       const before = original.before as Partial<MembershipSnapshot> | null;
       const after = original.after as Partial<MembershipSnapshot> | null;
-      const request = before?.request;
+      const request = before?.request ?? requestFromDiff(before, after);
       if (!before || !request) throw new DeskFailure('validation', 'This entry does not record which balances it changed, so it cannot be undone.');
       const current = await get(original.chainId, original.membershipId);
       // What this change produced: the re-read after it, else the values it sent.

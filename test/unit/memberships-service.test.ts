@@ -1,0 +1,422 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { AuditEntry, ClientSummary, Membership, Rights } from '../../preload/contract';
+import type { AltegioApi, SetBalanceBody } from '../../main/core/altegio/api';
+import { DeskFailure } from '../../main/core/errors';
+import { createMembershipService, type MembershipService } from '../../main/core/memberships/service';
+import type { AuditFilterQuery, AuditRepo, NewAuditEntry } from '../../main/core/store/types';
+
+// ---------------------------------------------------------------------------------------------
+// Fakes
+
+class MemoryAudit implements AuditRepo {
+  entries: AuditEntry[] = [];
+  /** Snapshot of each entry right after `add` (to prove the intent was recorded before the request). */
+  added: AuditEntry[] = [];
+  add(e: NewAuditEntry): number {
+    const entry: AuditEntry = { ...e, id: this.entries.length + 1, at: e.at ?? new Date().toISOString(), undoneBy: null };
+    this.entries.push(entry);
+    this.added.push(structuredClone(entry));
+    return entry.id;
+  }
+  finish(id: number, outcome: AuditEntry['outcome'], after: AuditEntry['after'], message: string | null): void {
+    const e = this.entries.find((x) => x.id === id);
+    if (!e) throw new Error(`no entry ${id}`);
+    Object.assign(e, { outcome, after, message });
+  }
+  markUndone(id: number, undoneBy: number): void {
+    const e = this.entries.find((x) => x.id === id);
+    if (e) e.undoneBy = undoneBy;
+  }
+  get(id: number): AuditEntry | null {
+    const e = this.entries.find((x) => x.id === id);
+    return e ? structuredClone(e) : null;
+  }
+  list(filter: AuditFilterQuery): AuditEntry[] {
+    return this.entries.filter((e) => filter.membershipId === undefined || e.membershipId === filter.membershipId);
+  }
+}
+
+const CHAIN = 70114;
+const LOC = 512330;
+const NOW = new Date('2026-05-06T15:00:00Z'); // 10:00 in Chicago
+
+function makeMembership(over: Partial<Membership> = {}): Membership {
+  return {
+    id: 4471902,
+    number: '500731',
+    chainId: CHAIN,
+    balanceString: 'Pilates group (x7)',
+    status: { id: 2, slug: 'active', title: 'Active' },
+    isFrozen: false,
+    freezePeriodDays: 0,
+    freezeTill: null,
+    createdDate: '2026-03-02T10:14:00-06:00',
+    activatedDate: '2026-03-05T18:00:00-06:00',
+    expirationDate: '2026-06-05T23:59:59-05:00',
+    type: { id: 30218, title: 'Pilates', allowFreeze: true, freezeLimit: 14, freezeLimitUnit: 'day', balanceEditType: 2, period: 3, periodUnit: 'month' },
+    balance: {
+      kind: 'per_service',
+      lines: [
+        { serviceId: 101, title: 'Pilates group', isCategory: false, count: 7, unlimited: false },
+        { serviceId: 202, title: 'Yoga', isCategory: true, count: 2, unlimited: false },
+      ],
+    },
+    ...over,
+  };
+}
+
+/** A tiny Altegio: applies writes to its memberships, logs every call, can be told to fail. */
+class FakeApi implements AltegioApi {
+  memberships = new Map<number, Membership>();
+  calls: string[] = [];
+  failNext: { op: string; error: Error; apply?: boolean } | null = null;
+  /** Runs inside a write, to check what the audit log held at that moment. */
+  onWrite: (() => void) | null = null;
+  clients = new Map<number, ClientSummary>();
+
+  private maybeFail(op: string, apply: () => void): void {
+    this.onWrite?.();
+    const f = this.failNext;
+    if (f && f.op === op) {
+      this.failNext = null;
+      if (f.apply) apply();
+      throw f.error;
+    }
+    apply();
+  }
+  private m(id: number): Membership {
+    const m = this.memberships.get(id);
+    if (!m) throw new DeskFailure('not_found', 'Membership not found');
+    return m;
+  }
+
+  async auth(): Promise<never> {
+    throw new Error('not used');
+  }
+  async chains(): Promise<never> {
+    throw new Error('not used');
+  }
+  async searchClients(): Promise<never> {
+    throw new Error('not used');
+  }
+  async client(_loc: number, clientId: number): Promise<ClientSummary> {
+    this.calls.push(`client ${clientId}`);
+    const c = this.clients.get(clientId);
+    if (!c) throw new DeskFailure('not_found', 'Client not found');
+    return c;
+  }
+  async membershipsByPhone(_loc: number, phone: string): Promise<Membership[]> {
+    this.calls.push(`byPhone ${phone}`);
+    return [...this.memberships.values()];
+  }
+  async membershipsByIds(_chain: number, ids: readonly number[]): Promise<Membership[]> {
+    this.calls.push(`read ${ids.join(',')}`);
+    if (this.failNext?.op === 'read') {
+      const e = this.failNext.error;
+      this.failNext = null;
+      throw e;
+    }
+    return ids.flatMap((id) => {
+      const m = this.memberships.get(id);
+      return m ? [structuredClone(m)] : [];
+    });
+  }
+  async freeze(_chain: number, id: number, freezeTill: string): Promise<void> {
+    this.calls.push(`freeze ${id} ${freezeTill}`);
+    this.maybeFail('freeze', () => {
+      const m = this.m(id);
+      const days = Math.round((Date.parse(freezeTill) - Date.parse('2026-05-06')) / 86_400_000);
+      m.isFrozen = true;
+      m.freezeTill = `${freezeTill}T23:59:59-05:00`;
+      m.freezePeriodDays += days;
+      if (m.expirationDate) m.expirationDate = new Date(Date.parse(m.expirationDate) + days * 86_400_000).toISOString();
+    });
+  }
+  async unfreeze(_chain: number, id: number): Promise<void> {
+    this.calls.push(`unfreeze ${id}`);
+    this.maybeFail('unfreeze', () => {
+      const m = this.m(id);
+      if (!m.isFrozen) throw new DeskFailure('validation', 'Subscription is not frozen');
+      m.isFrozen = false;
+      m.freezeTill = null;
+    });
+  }
+  async setBalance(_chain: number, id: number, body: SetBalanceBody): Promise<void> {
+    this.calls.push(`set_balance ${id} ${JSON.stringify(body)}`);
+    this.maybeFail('set_balance', () => this.applyBalance(id, body));
+  }
+  applyBalance(id: number, body: SetBalanceBody): void {
+    const m = this.m(id);
+    if (body.united !== undefined && m.balance.kind === 'united') m.balance.count = body.united;
+    for (const s of body.services ?? []) {
+      const line = m.balance.lines.find((l) => l.serviceId === s.serviceId);
+      if (!line) throw new DeskFailure('validation', 'Invalid service ID');
+      line.count = s.balance;
+    }
+  }
+}
+
+const allRights: Rights = { loyalty: true, periodEdit: true, balanceEdit: true, history: true };
+
+let api: FakeApi;
+let audit: MemoryAudit;
+let rights: Rights;
+let svc: MembershipService;
+
+beforeEach(() => {
+  api = new FakeApi();
+  audit = new MemoryAudit();
+  rights = { ...allRights };
+  api.memberships.set(4471902, makeMembership());
+  svc = createMembershipService({
+    api: () => api,
+    audit,
+    user: () => ({ profileId: 'p1', userId: 77, name: 'Dana Admin' }),
+    rights: () => rights,
+    timezone: () => 'America/Chicago',
+    now: () => NOW,
+  });
+});
+
+const FREEZE = { chainId: CHAIN, locationId: LOC, membershipId: 4471902, freezeTill: '2026-05-16', reason: 'travelling' };
+
+// ---------------------------------------------------------------------------------------------
+
+describe('look-ups', () => {
+  it('get: not found is a not_found failure', async () => {
+    await expect(svc.get(CHAIN, 1)).rejects.toMatchObject({ kind: 'not_found' });
+    expect((await svc.get(CHAIN, 4471902)).number).toBe('500731');
+  });
+
+  it('forClient: reads the client then looks up by phone', async () => {
+    api.clients.set(5, { id: 5, name: 'Dana', phone: '+15125550142', card: null });
+    const r = await svc.forClient(LOC, 5);
+    expect(r.noPhone).toBe(false);
+    expect(r.memberships).toHaveLength(1);
+    expect(api.calls).toEqual(['client 5', 'byPhone +15125550142']);
+  });
+
+  it('forClient: a client without a phone gets no memberships and the flag', async () => {
+    api.clients.set(6, { id: 6, name: 'Walk-in', phone: null, card: null });
+    const r = await svc.forClient(LOC, 6);
+    expect(r).toMatchObject({ noPhone: true, memberships: [] });
+    expect(api.calls).toEqual(['client 6']);
+  });
+});
+
+describe('freeze', () => {
+  it('records the intent before the request, then the outcome and the after-snapshot', async () => {
+    let atRequest: AuditEntry[] = [];
+    api.onWrite = () => {
+      atRequest = structuredClone(audit.entries);
+    };
+    const m = await svc.freeze(FREEZE);
+    expect(m.isFrozen).toBe(true);
+    expect(api.calls).toEqual(['read 4471902', 'freeze 4471902 2026-05-16', 'read 4471902']);
+
+    expect(atRequest).toHaveLength(1);
+    expect(atRequest[0]).toMatchObject({ action: 'freeze', outcome: 'unknown', after: null, userName: 'Dana Admin', userId: 77, profileId: 'p1', locationId: LOC, membershipNumber: '500731', reason: 'travelling' });
+    expect(atRequest[0]!.before).toMatchObject({ isFrozen: false, freezePeriodDays: 0, request: { freezeTill: '2026-05-16' }, services: { '101': 7, '202': 2 } });
+
+    const done = audit.entries[0]!;
+    expect(done.outcome).toBe('ok');
+    expect(done.after).toMatchObject({ isFrozen: true, freezePeriodDays: 10 });
+  });
+
+  it('refuses an illegal date locally (validation on freezeTill) and sends nothing', async () => {
+    for (const freezeTill of ['2026-05-06', '2026-05-21', '2026-02-30']) {
+      const err = await svc.freeze({ ...FREEZE, freezeTill }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DeskFailure);
+      expect(err).toMatchObject({ kind: 'validation' });
+      expect((err as DeskFailure).fields?.freezeTill).toBeTruthy();
+    }
+    expect(api.calls.filter((c) => c.startsWith('freeze'))).toEqual([]);
+    expect(audit.entries).toEqual([]);
+  });
+
+  it('re-reads before checking: a freeze made elsewhere meanwhile is caught locally', async () => {
+    api.memberships.get(4471902)!.isFrozen = true;
+    await expect(svc.freeze(FREEZE)).rejects.toMatchObject({ kind: 'validation', message: 'Already frozen (until it is unfrozen).' });
+  });
+
+  it('without the right: forbidden, nothing sent', async () => {
+    rights.periodEdit = false;
+    await expect(svc.freeze(FREEZE)).rejects.toMatchObject({ kind: 'forbidden' });
+    expect(audit.entries).toEqual([]);
+  });
+
+  it('an API refusal is re-thrown and recorded as failed', async () => {
+    api.failNext = { op: 'freeze', error: new DeskFailure('validation', 'Freeze period exceeds limit') };
+    await expect(svc.freeze(FREEZE)).rejects.toMatchObject({ kind: 'validation', message: 'Freeze period exceeds limit' });
+    expect(audit.entries).toHaveLength(1);
+    expect(audit.entries[0]).toMatchObject({ action: 'freeze', outcome: 'failed', message: 'Freeze period exceeds limit' });
+  });
+
+  it('a lost answer: re-reads and records ok when the freeze did happen', async () => {
+    api.failNext = { op: 'freeze', error: new DeskFailure('offline', 'No connection'), apply: true };
+    const m = await svc.freeze(FREEZE);
+    expect(m.isFrozen).toBe(true);
+    expect(audit.entries[0]).toMatchObject({ outcome: 'ok' });
+    expect(audit.entries[0]!.message).toContain('re-reading shows the change was applied');
+  });
+
+  it('a lost answer: failed when the re-read shows no freeze, unknown when even the re-read fails', async () => {
+    api.failNext = { op: 'freeze', error: new DeskFailure('server', 'Altegio did not answer') };
+    await expect(svc.freeze(FREEZE)).rejects.toMatchObject({ kind: 'server' });
+    expect(audit.entries[0]).toMatchObject({ outcome: 'failed' });
+
+    const flaky = new FakeApi();
+    flaky.memberships.set(4471902, makeMembership());
+    const timeout = new DeskFailure('offline', 'No connection');
+    flaky.freeze = async () => {
+      flaky.failNext = { op: 'read', error: timeout };
+      throw timeout;
+    };
+    const svc2 = createMembershipService({ api: () => flaky, audit, user: () => ({ profileId: 'p', userId: 1, name: 'X' }), rights: () => rights, timezone: () => 'America/Chicago', now: () => NOW });
+    await expect(svc2.freeze(FREEZE)).rejects.toMatchObject({ kind: 'offline' });
+    expect(audit.entries[1]).toMatchObject({ outcome: 'unknown' });
+  });
+});
+
+describe('unfreeze', () => {
+  it('unfreezes and records what stays', async () => {
+    await svc.freeze(FREEZE);
+    const m = await svc.unfreeze({ chainId: CHAIN, locationId: LOC, membershipId: 4471902, reason: 'back early' });
+    expect(m.isFrozen).toBe(false);
+    const e = audit.entries[1]!;
+    expect(e).toMatchObject({ action: 'unfreeze', outcome: 'ok', reason: 'back early', before: expect.objectContaining({ isFrozen: true }), after: expect.objectContaining({ isFrozen: false }) });
+    expect(e.message).toContain('extension already earned');
+  });
+
+  it('not frozen: validation, nothing sent', async () => {
+    await expect(svc.unfreeze({ chainId: CHAIN, locationId: LOC, membershipId: 4471902 })).rejects.toMatchObject({ kind: 'validation' });
+    expect(api.calls).toEqual(['read 4471902']);
+  });
+});
+
+describe('setBalance', () => {
+  const base = { chainId: CHAIN, locationId: LOC, membershipId: 4471902, reason: 'dispute' };
+
+  it('sends only the changed lines, re-reads, and records before/after', async () => {
+    const m = await svc.setBalance({ ...base, services: [{ serviceId: 101, balance: 7 }, { serviceId: 202, balance: 5 }] });
+    expect(api.calls).toEqual(['read 4471902', 'set_balance 4471902 {"services":[{"serviceId":202,"balance":5}]}', 'read 4471902']);
+    expect(m.balance.lines.find((l) => l.serviceId === 202)?.count).toBe(5);
+    expect(audit.entries[0]).toMatchObject({
+      action: 'set_balance',
+      outcome: 'ok',
+      reason: 'dispute',
+      before: expect.objectContaining({ services: { '101': 7, '202': 2 }, request: { services: { '202': 5 } } }),
+      after: expect.objectContaining({ services: { '101': 7, '202': 5 } }),
+    });
+  });
+
+  it('validates: reason, unknown service, nothing changed, type prohibits, no right', async () => {
+    await expect(svc.setBalance({ ...base, reason: '  ', services: [{ serviceId: 202, balance: 5 }] })).rejects.toMatchObject({ kind: 'validation', fields: { reason: expect.any(String) } });
+    await expect(svc.setBalance({ ...base, services: [{ serviceId: 999, balance: 5 }] })).rejects.toMatchObject({ kind: 'validation', fields: { 'services.999': expect.any(String) } });
+    await expect(svc.setBalance({ ...base, services: [{ serviceId: 202, balance: 2 }] })).rejects.toMatchObject({ kind: 'validation', message: expect.stringContaining('Nothing to change') });
+    await expect(svc.setBalance({ ...base, united: 3 })).rejects.toMatchObject({ kind: 'validation' });
+    rights.balanceEdit = false;
+    await expect(svc.setBalance({ ...base, services: [{ serviceId: 202, balance: 5 }] })).rejects.toMatchObject({ kind: 'forbidden' });
+    rights.balanceEdit = true;
+    api.memberships.get(4471902)!.type.balanceEditType = 0;
+    await expect(svc.setBalance({ ...base, services: [{ serviceId: 202, balance: 5 }] })).rejects.toMatchObject({ kind: 'validation', message: 'This membership type does not allow balance changes.' });
+    expect(api.calls.some((c) => c.startsWith('set_balance'))).toBe(false);
+    expect(audit.entries).toEqual([]);
+  });
+
+  it('refusal recorded as failed', async () => {
+    api.failNext = { op: 'set_balance', error: new DeskFailure('validation', "Can't change balance") };
+    await expect(svc.setBalance({ ...base, services: [{ serviceId: 202, balance: 5 }] })).rejects.toMatchObject({ message: "Can't change balance" });
+    expect(audit.entries[0]).toMatchObject({ outcome: 'failed', message: "Can't change balance" });
+  });
+
+  it('united balance', async () => {
+    api.memberships.set(9, makeMembership({ id: 9, number: '9', balance: { kind: 'united', count: 4, unlimited: false, lines: [] } }));
+    const m = await svc.setBalance({ ...base, membershipId: 9, united: 10 });
+    expect(m.balance).toMatchObject({ kind: 'united', count: 10 });
+    expect(audit.entries[0]!.before).toMatchObject({ united: 4, request: { united: 10 } });
+  });
+});
+
+describe('undo', () => {
+  const base = { chainId: CHAIN, locationId: LOC, membershipId: 4471902, reason: 'dispute' };
+
+  it('restores the previous absolute values and links both entries', async () => {
+    await svc.setBalance({ ...base, services: [{ serviceId: 202, balance: 5 }] });
+    const { membership, entry } = await svc.undo(1, 'typo');
+    expect(membership.balance.lines.find((l) => l.serviceId === 202)?.count).toBe(2);
+    expect(api.calls.at(-2)).toBe('set_balance 4471902 {"services":[{"serviceId":202,"balance":2}]}');
+    expect(entry).toMatchObject({ action: 'undo', undoOf: 1, outcome: 'ok', reason: 'typo' });
+    expect(audit.get(1)?.undoneBy).toBe(entry.id);
+    await expect(svc.undo(1)).rejects.toMatchObject({ kind: 'conflict', message: expect.stringContaining('already undone') });
+  });
+
+  it('refuses with "changed since" when someone changed the value meanwhile', async () => {
+    await svc.setBalance({ ...base, services: [{ serviceId: 202, balance: 5 }] });
+    api.applyBalance(4471902, { services: [{ serviceId: 202, balance: 4 }] }); // a visit elsewhere
+    const err = await svc.undo(1).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'conflict' });
+    expect((err as Error).message).toMatch(/changed since .*Yoga is 4, this change left 5/);
+    expect(api.calls.filter((c) => c.startsWith('set_balance'))).toHaveLength(1);
+    expect(audit.get(1)?.undoneBy).toBeNull();
+    expect(audit.entries).toHaveLength(1);
+  });
+
+  it('a change to a line this edit did not touch does not block the undo', async () => {
+    await svc.setBalance({ ...base, services: [{ serviceId: 202, balance: 5 }] });
+    api.applyBalance(4471902, { services: [{ serviceId: 101, balance: 6 }] });
+    const { membership } = await svc.undo(1);
+    expect(membership.balance.lines.map((l) => l.count)).toEqual([6, 2]);
+  });
+
+  it('undo of a freeze is an unfreeze', async () => {
+    await svc.freeze(FREEZE);
+    const { membership, entry } = await svc.undo(1);
+    expect(membership.isFrozen).toBe(false);
+    expect(api.calls.at(-2)).toBe('unfreeze 4471902');
+    expect(entry).toMatchObject({ action: 'undo', undoOf: 1, outcome: 'ok' });
+    expect(entry.message).toContain('extension already earned');
+  });
+
+  it('undo of a freeze that was already lifted is a conflict', async () => {
+    await svc.freeze(FREEZE);
+    await svc.unfreeze({ chainId: CHAIN, locationId: LOC, membershipId: 4471902 });
+    await expect(svc.undo(1)).rejects.toMatchObject({ kind: 'conflict', message: expect.stringContaining('no longer frozen') });
+  });
+
+  it('refuses failed entries, unfreezes, undos and unknown ids', async () => {
+    api.failNext = { op: 'set_balance', error: new DeskFailure('validation', 'nope') };
+    await svc.setBalance({ ...base, services: [{ serviceId: 202, balance: 5 }] }).catch(() => undefined);
+    await expect(svc.undo(1)).rejects.toMatchObject({ kind: 'validation' });
+    await expect(svc.undo(99)).rejects.toMatchObject({ kind: 'not_found' });
+    await svc.freeze(FREEZE);
+    await svc.unfreeze({ chainId: CHAIN, locationId: LOC, membershipId: 4471902 });
+    await expect(svc.undo(3)).rejects.toMatchObject({ kind: 'validation', message: expect.stringContaining('cannot be undone') });
+  });
+});
+
+describe('undo of entries written elsewhere', () => {
+  it('without a recorded request, undoes the lines that differ between before and after', async () => {
+    api.applyBalance(4471902, { services: [{ serviceId: 101, balance: 3 }] });
+    const id = audit.add({
+      userName: 'Batch',
+      userId: 77,
+      profileId: 'p1',
+      chainId: CHAIN,
+      locationId: LOC,
+      membershipId: 4471902,
+      membershipNumber: '500731',
+      action: 'set_balance',
+      before: { services: { '101': 7, '202': 2 } },
+      after: { services: { '101': 3, '202': 2 } },
+      reason: 'csv',
+      outcome: 'ok',
+      message: null,
+      batchId: 'b1',
+      undoOf: null,
+    });
+    const { membership } = await svc.undo(id);
+    expect(membership.balance.lines.map((l) => l.count)).toEqual([7, 2]);
+    expect(api.calls.at(-2)).toBe('set_balance 4471902 {"services":[{"serviceId":101,"balance":7}]}');
+  });
+});
