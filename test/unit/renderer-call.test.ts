@@ -1,0 +1,115 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { DeskApi, Reply } from '../../preload/contract';
+import { createCaller, createLatest } from '../../renderer/src/lib/call';
+import { createHttpDesk } from '../../renderer/src/lib/desk';
+
+const expired = { ok: false, error: { kind: 'auth_expired', message: 'expired' } } as const;
+
+function fakeApi(replies: Array<Reply<unknown>>) {
+  const invoke = vi.fn(async () => replies.shift() ?? { ok: true, value: 'default' });
+  return { invoke: invoke as unknown as DeskApi['invoke'], calls: invoke };
+}
+
+describe('call wrapper', () => {
+  it('passes replies through untouched', async () => {
+    const api = fakeApi([{ ok: true, value: 1 }]);
+    const call = createCaller(api, async () => true);
+    expect(await call('app.info', {})).toEqual({ ok: true, value: 1 });
+  });
+
+  it('asks for the password on auth_expired and retries the same call', async () => {
+    const api = fakeApi([expired, { ok: true, value: 'after' }]);
+    const prompt = vi.fn(async () => true);
+    const call = createCaller(api, prompt);
+    const reply = await call('memberships.get', { chainId: 1, membershipId: 2 });
+    expect(reply).toEqual({ ok: true, value: 'after' });
+    expect(prompt).toHaveBeenCalledTimes(1);
+    expect(api.calls).toHaveBeenCalledTimes(2);
+    expect(api.calls.mock.calls[1]).toEqual(['memberships.get', { chainId: 1, membershipId: 2 }]);
+  });
+
+  it('returns the auth_expired reply when the person cancels', async () => {
+    const api = fakeApi([expired]);
+    const call = createCaller(api, async () => false);
+    expect(await call('memberships.get', { chainId: 1, membershipId: 2 })).toEqual(expired);
+  });
+
+  it('shares one prompt between calls interrupted at the same time', async () => {
+    const api = fakeApi([expired, expired, { ok: true, value: 'a' }, { ok: true, value: 'b' }]);
+    let release!: (ok: boolean) => void;
+    const prompt = vi.fn(() => new Promise<boolean>((r) => (release = r)));
+    const call = createCaller(api, prompt);
+    const p1 = call('clients.search', { locationId: 1, query: 'a' });
+    const p2 = call('clients.search', { locationId: 1, query: 'b' });
+    await new Promise((r) => setTimeout(r, 0));
+    release(true);
+    const results = await Promise.all([p1, p2]);
+    expect(prompt).toHaveBeenCalledTimes(1);
+    expect(results.every((r) => r.ok)).toBe(true);
+  });
+
+  it('never retries sign-in channels, and stops after a few prompts', async () => {
+    const api = fakeApi([expired]);
+    const prompt = vi.fn(async () => true);
+    const call = createCaller(api, prompt);
+    expect(await call('session.reauthenticate', { password: 'x' })).toEqual(expired);
+    expect(prompt).not.toHaveBeenCalled();
+
+    const always = { invoke: vi.fn(async () => expired) as unknown as DeskApi['invoke'] };
+    const call2 = createCaller(always, prompt, 2);
+    expect(await call2('memberships.get', { chainId: 1, membershipId: 2 })).toEqual(expired);
+    expect(prompt).toHaveBeenCalledTimes(2);
+  });
+
+  it('latest(): only the newest ticket is current', () => {
+    const latest = createLatest();
+    const a = latest.next();
+    const b = latest.next();
+    expect(latest.isCurrent(a)).toBe(false);
+    expect(latest.isCurrent(b)).toBe(true);
+  });
+});
+
+describe('HTTP transport', () => {
+  it('posts JSON to /rpc/<channel> and returns the reply', async () => {
+    const fetch = vi.fn(async () => new Response(JSON.stringify({ ok: true, value: { version: '1', shell: 'web', demoAvailable: true } })));
+    const api = createHttpDesk({ fetch });
+    const reply = await api.invoke('app.info', {});
+    expect(reply).toEqual({ ok: true, value: { version: '1', shell: 'web', demoAvailable: true } });
+    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('/rpc/app.info');
+    expect(init.method).toBe('POST');
+    expect(init.credentials).toBe('same-origin');
+    expect(init.body).toBe('{}');
+  });
+
+  it('turns a network failure into offline and garbage into server', async () => {
+    const down = createHttpDesk({ fetch: async () => Promise.reject(new TypeError('Failed to fetch')) });
+    const r1 = await down.invoke('app.info', {});
+    expect(r1.ok === false && r1.error.kind).toBe('offline');
+    const garbage = createHttpDesk({ fetch: async () => new Response('<html>', { status: 502 }) });
+    const r2 = await garbage.invoke('app.info', {});
+    expect(r2.ok === false && r2.error.kind).toBe('server');
+    const passthrough = createHttpDesk({ fetch: async () => new Response(JSON.stringify({ ok: false, error: { kind: 'forbidden', message: 'no' } }), { status: 403 }) });
+    const r3 = await passthrough.invoke('app.info', {});
+    expect(r3).toEqual({ ok: false, error: { kind: 'forbidden', message: 'no' } });
+  });
+
+  it('subscribes to named server-sent events and closes the stream with the last listener', () => {
+    const handlers = new Map<string, (e: Event) => void>();
+    const close = vi.fn();
+    const source = {
+      addEventListener: (name: string, h: (e: Event) => void) => handlers.set(name, h),
+      removeEventListener: (name: string) => handlers.delete(name),
+      close,
+    };
+    const api = createHttpDesk({ fetch: vi.fn(), eventSource: () => source as unknown as EventSource });
+    const seen: unknown[] = [];
+    const off = api.on('network.status', (p) => seen.push(p));
+    handlers.get('network.status')?.({ data: '{"online":false}' } as MessageEvent as Event);
+    handlers.get('network.status')?.({ data: 'not json' } as MessageEvent as Event);
+    expect(seen).toEqual([{ online: false }]);
+    off();
+    expect(close).toHaveBeenCalledTimes(1);
+  });
+});

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditEntry, Balance, Membership, Rights } from '../../preload/contract';
+import { cardActions, undoState } from '../../renderer/src/lib/actions';
+import { actionLabel, changeLines, outcomeLabel } from '../../renderer/src/lib/audit';
+import { buildAuditFilter } from '../../renderer/src/lib/audit-filter';
+import { balanceSummary, formatDate, formatDay, formatDayLong, formatMoment, freezeRuleWords, statusLabel } from '../../renderer/src/lib/format';
+
+const CHICAGO = 'America/Chicago';
+
+function membership(over: Partial<Membership> = {}): Membership {
+  return {
+    id: 4471902,
+    number: '500731',
+    chainId: 70114,
+    balanceString: 'Pilates group (x7)',
+    status: { id: 2, slug: 'active', title: 'Active' },
+    isFrozen: false,
+    freezePeriodDays: 0,
+    freezeTill: null,
+    createdDate: '2026-03-02T10:14:00-06:00',
+    activatedDate: '2026-03-05T18:00:00-06:00',
+    expirationDate: '2026-06-05T23:59:59-05:00',
+    type: { id: 30218, title: 'Pilates 10-pack', allowFreeze: true, freezeLimit: 14, freezeLimitUnit: 'day', balanceEditType: 2, period: 3, periodUnit: 'month' },
+    balance: { kind: 'per_service', lines: [{ serviceId: 12840551, title: 'Pilates group', isCategory: false, count: 7, unlimited: false }] },
+    ...over,
+  };
+}
+
+const ALL: Rights = { loyalty: true, periodEdit: true, balanceEdit: true, history: true };
+
+describe('formatting', () => {
+  it('shows dates as calendar days in the location zone', () => {
+    expect(formatDate('2026-06-05T23:59:59-05:00', CHICAGO)).toBe('5 June 2026');
+    // 03:00 UTC on 6 June is still 5 June in Chicago, already 6 June in Berlin.
+    expect(formatDate('2026-06-06T03:00:00Z', CHICAGO)).toBe('5 June 2026');
+    expect(formatDate('2026-06-06T03:00:00Z', 'Europe/Berlin')).toBe('6 June 2026');
+    expect(formatDate('2026-05-20', CHICAGO)).toBe('20 May 2026');
+    expect(formatDate(null, CHICAGO)).toBe('—');
+    expect(formatDay('2026-05-20')).toBe('20 May 2026');
+    expect(formatDayLong('2026-05-20')).toBe('Wednesday, 20 May 2026');
+    expect(formatMoment('2026-05-20T19:05:00Z', CHICAGO)).toBe('20 May 2026, 14:05');
+  });
+
+  it('names statuses as the desk says them', () => {
+    expect(statusLabel({ id: 1, slug: 'created', title: 'Released' })).toBe('Issued');
+    expect(statusLabel({ id: 2, slug: 'active', title: 'x' })).toBe('Active');
+    expect(statusLabel({ id: 3, slug: 'expired', title: 'Overdue' })).toBe('Expired');
+    expect(statusLabel({ id: 4, slug: 'wasted', title: '' })).toBe('Used up');
+    expect(statusLabel({ id: 9, slug: 'unknown', title: 'Archived' })).toBe('Archived');
+  });
+
+  it('describes freeze rules and balances', () => {
+    expect(freezeRuleWords(membership().type)).toBe('Freezing allowed, up to 14 days in total');
+    expect(freezeRuleWords({ ...membership().type, freezeLimit: 1, freezeLimitUnit: 'month' })).toBe('Freezing allowed, up to 1 month in total');
+    expect(freezeRuleWords({ ...membership().type, allowFreeze: false })).toBe('Freezing not allowed');
+    const united: Balance = { kind: 'united', count: 1, unlimited: false, lines: [] };
+    expect(balanceSummary(united)).toBe('1 visit left (shared)');
+    expect(balanceSummary({ ...united, unlimited: true })).toBe('Unlimited visits (shared)');
+    expect(
+      balanceSummary({
+        kind: 'per_service',
+        lines: [
+          { serviceId: 1, title: 'Yoga', isCategory: true, count: 3, unlimited: false },
+          { serviceId: 2, title: 'Sauna', isCategory: false, count: 0, unlimited: true },
+        ],
+      }),
+    ).toBe('Yoga: 3 · Sauna: Unlimited');
+  });
+});
+
+describe('card actions', () => {
+  const now = new Date('2026-05-10T15:00:00Z');
+
+  it('enables what the rules and rights allow', () => {
+    const a = cardActions(membership(), ALL, now, CHICAGO);
+    expect(a.freeze.enabled).toBe(true);
+    expect(a.unfreeze).toEqual({ enabled: false, reason: 'Not frozen.' });
+    expect(a.editBalance.enabled).toBe(true);
+  });
+
+  it('says why freezing is off', () => {
+    const a = cardActions(membership({ type: { ...membership().type, allowFreeze: false } }), ALL, now, CHICAGO);
+    expect(a.freeze.enabled).toBe(false);
+    expect(a.freeze.reason).toBe('This membership type cannot be frozen.');
+    const frozen = cardActions(membership({ isFrozen: true, freezeTill: '2026-05-20' }), ALL, now, CHICAGO);
+    expect(frozen.freeze.reason).toContain('Already frozen until 20 May 2026');
+    expect(frozen.unfreeze.enabled).toBe(true);
+    const noRight = cardActions(membership({ isFrozen: true }), { ...ALL, periodEdit: false, balanceEdit: false }, now, CHICAGO);
+    expect(noRight.unfreeze.enabled).toBe(false);
+    expect(noRight.editBalance.reason).toContain('does not allow changing');
+  });
+
+  it('knows which audit entries can be undone', () => {
+    const entry: AuditEntry = {
+      id: 5,
+      at: '2026-05-10T15:00:00Z',
+      userName: 'Dana Whitfield',
+      userId: 1,
+      profileId: 'p',
+      chainId: 70114,
+      locationId: 1,
+      membershipId: 4471902,
+      membershipNumber: '500731',
+      action: 'set_balance',
+      before: { services: [{ serviceId: 12840551, title: 'Pilates group', balance: 7 }] },
+      after: { services: [{ serviceId: 12840551, title: 'Pilates group', balance: 5 }] },
+      reason: 'dispute',
+      outcome: 'ok',
+      message: null,
+      batchId: null,
+      undoOf: null,
+      undoneBy: null,
+    };
+    expect(undoState(entry, ALL).enabled).toBe(true);
+    expect(undoState({ ...entry, undoneBy: 9 }, ALL)).toEqual({ enabled: false, reason: 'Already undone.' });
+    expect(undoState({ ...entry, outcome: 'failed' }, ALL).enabled).toBe(false);
+    expect(undoState({ ...entry, action: 'undo' }, ALL).enabled).toBe(false);
+    expect(undoState(entry, { ...ALL, balanceEdit: false }).enabled).toBe(false);
+    expect(changeLines(entry, CHICAGO, new Map([['12840551', 'Pilates group']]))).toEqual(['Pilates group: 7 → 5']);
+    expect(changeLines(entry, CHICAGO)).toEqual(['Service 12840551: 7 → 5']);
+    expect(changeLines({ before: { isFrozen: false, freezeTill: null }, after: { isFrozen: true, freezeTill: '2026-05-20' } }, CHICAGO)).toEqual([
+      'Frozen: no → yes',
+      'Frozen until: — → 20 May 2026',
+    ]);
+    expect(changeLines({ before: { united: 3 }, after: { united: 4 } }, CHICAGO)).toEqual(['Shared balance: 3 → 4']);
+    // The core's snapshot shape: services keyed by id, the request kept in `before`.
+    const titles = new Map([['12840551', 'Pilates group']]);
+    const core = {
+      before: { isFrozen: false, statusSlug: 'active', services: { '12840551': 7, '99': 2 }, request: { services: { '12840551': 8 } } },
+      after: { isFrozen: false, statusSlug: 'active', services: { '12840551': 8, '99': 2 } },
+    };
+    expect(changeLines(core, CHICAGO, titles)).toEqual(['Pilates group: 7 → 8']);
+    expect(changeLines({ ...core, after: null }, CHICAGO, titles)).toEqual(['Asked: Pilates group: 7 → 8']);
+    expect(changeLines({ before: { isFrozen: false, request: { freezeTill: '2026-12-05' } }, after: null }, CHICAGO)).toEqual(['Asked: frozen until 5 December 2026']);
+    expect(changeLines({ before: { statusSlug: 'wasted' }, after: { statusSlug: 'active' } }, CHICAGO)).toEqual(['Status: Used up → Active']);
+    expect(actionLabel({ ...entry, action: 'undo', undoOf: 4 })).toBe('Undo of change #4');
+    expect(outcomeLabel({ ...entry, undoneBy: 6 })).toBe('Done, later undone (#6)');
+  });
+});
+
+describe('audit filter form', () => {
+  it('builds the filter and reports bad fields', () => {
+    expect(buildAuditFilter({ membershipId: ' #4471902 ', userName: ' Dana ', from: '2026-05-01', to: '2026-05-31' })).toEqual({
+      filter: { membershipId: 4471902, userName: 'Dana', from: '2026-05-01', to: '2026-05-31' },
+      errors: {},
+    });
+    expect(buildAuditFilter({ membershipId: '', userName: '', from: '', to: '' })).toEqual({ filter: {}, errors: {} });
+    const bad = buildAuditFilter({ membershipId: 'abc', userName: '', from: '2026-05-31', to: '2026-05-01' });
+    expect(bad.filter).toBeNull();
+    expect(Object.keys(bad.errors).sort()).toEqual(['membershipId', 'to']);
+  });
+});
