@@ -12,7 +12,7 @@ const nodeBuiltins = { group: ['node:*'], message: 'Renderer and common code run
 const coreFromPage = { group: ['**/main/*', '**/main/**', '../main/**'], message: 'The renderer reaches the core only through preload/contract (window.desk).' };
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.tmp/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '.tmp/**', '.probe*'] },
   ...tseslint.configs.recommended,
   ...svelte.configs['flat/recommended'],
   {

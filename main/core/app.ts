@@ -66,8 +66,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const events = createEventHub();
   const limiter = createRateLimiter(options.rate ?? { perSecond: 5, perMinute: 200 });
   const demo = createDemoBackend();
-  let session: SessionService;
-  session = createSessionService({
+  // The client's network callback reaches the session through this const once it exists.
+  const session: SessionService = createSessionService({
     store,
     secrets: options.secrets ?? createKeytarSecretStore(),
     log,
