@@ -9,6 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listPackage } from '@electron/asar';
+import fuses from '@electron/fuses';
+
+// CommonJS package: take the named exports from its default export.
+const { FuseV1Options, getCurrentFuseWire } = fuses;
+// The package does not export its FuseState enum: a fuse byte is ASCII '1' (on) or '0' (off).
+const FuseState = { ENABLE: 49, DISABLE: 48 } as const;
 import { parse as parseYaml } from 'yaml';
 
 const root = join(import.meta.dirname, '../..');
@@ -20,7 +26,15 @@ let resources = '';
 beforeAll(() => {
   expect(existsSync(join(root, 'out/main/index.js')), 'run `npm run build` first').toBe(true);
   mkdirSync(join(dist, 'locales'), { recursive: true });
-  writeFileSync(join(dist, 'electron'), '#!/bin/sh\necho placeholder\n');
+  // A real Electron binary carries a "fuse wire" after a sentinel; the placeholder carries one too
+  // (version 1, 8 fuses, all at Electron's defaults), so electron-builder flips it exactly as it
+  // would the real binary and the test can read the result back.
+  const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+  const defaults = [FuseState.ENABLE, FuseState.DISABLE, FuseState.ENABLE, FuseState.ENABLE, FuseState.DISABLE, FuseState.DISABLE, FuseState.DISABLE, FuseState.ENABLE];
+  writeFileSync(
+    join(dist, 'electron'),
+    Buffer.concat([Buffer.from('#!/bin/sh\necho placeholder\nexit 0\n'), Buffer.from(FUSE_SENTINEL), Buffer.from([1, defaults.length, ...defaults])]),
+  );
   chmodSync(join(dist, 'electron'), 0o755);
   writeFileSync(join(dist, 'version'), '45.5.0');
   writeFileSync(join(dist, 'LICENSE'), 'placeholder');
@@ -35,8 +49,6 @@ beforeAll(() => {
       '--config.npmRebuild=false',
       `--config.electronDist=${dist}`,
       `--config.directories.output=${output}`,
-      // Fuses are flipped inside the real Electron binary; the placeholder has none to flip.
-      '--config.electronFuses=null',
     ],
     { cwd: root, stdio: 'pipe', timeout: 120_000 },
   );
@@ -63,7 +75,18 @@ describe('packaging dry-run (electron-builder --linux dir)', () => {
     expect(existsSync(join(unpacked, '@libsql', 'linux-x64-gnu', 'index.node'))).toBe(true);
   });
 
-  it('configures asar and the Electron security fuses', () => {
+  it('flips the Electron security fuses in the packaged binary', async () => {
+    const wire = await getCurrentFuseWire(join(output, 'linux-unpacked', 'membership-desk'));
+    expect(wire[FuseV1Options.RunAsNode]).toBe(FuseState.DISABLE);
+    expect(wire[FuseV1Options.EnableCookieEncryption]).toBe(FuseState.ENABLE);
+    expect(wire[FuseV1Options.EnableNodeOptionsEnvironmentVariable]).toBe(FuseState.DISABLE);
+    expect(wire[FuseV1Options.EnableNodeCliInspectArguments]).toBe(FuseState.DISABLE);
+    expect(wire[FuseV1Options.EnableEmbeddedAsarIntegrityValidation]).toBe(FuseState.ENABLE);
+    expect(wire[FuseV1Options.OnlyLoadAppFromAsar]).toBe(FuseState.ENABLE);
+    expect(wire[FuseV1Options.GrantFileProtocolExtraPrivileges]).toBe(FuseState.DISABLE);
+  });
+
+  it('configures asar, the fuses and a per-user installer', () => {
     const config = parseYaml(readFileSync(join(root, 'electron-builder.yml'), 'utf8')) as Record<string, unknown>;
     expect(config.asar).toBe(true);
     expect(config.electronFuses).toMatchObject({
