@@ -113,10 +113,13 @@ export function decodeBytes(bytes: Uint8Array, options: DecodeOptions = {}): Dec
     return { text: decodeWith(bytes.subarray(bom.length), bom.encoding), encoding: bom.encoding, hadBom: true, detectedBy: 'bom' };
   }
 
+  const workbook = workbookFailure(bytes);
+  if (workbook !== null) throw workbook;
+
   const utf16 = sniffUtf16(bytes);
   if (utf16 !== null) return { text: decodeWith(bytes, utf16), encoding: utf16, hadBom: false, detectedBy: 'nul-pattern' };
 
-  if (bytes.indexOf(0) !== -1) throw binaryFailure(bytes);
+  if (bytes.indexOf(0) !== -1) throw new DeskFailure('bad_input', 'This file is not text (it contains binary data). Choose a CSV file.');
 
   const utf8 = tryStrictUtf8(bytes);
   if (utf8 !== null) return { text: utf8, encoding: 'utf-8', hadBom: false, detectedBy: 'utf-8' };
@@ -146,8 +149,11 @@ function sniffUtf16(b: Uint8Array): 'utf-16le' | 'utf-16be' | null {
   let even = 0;
   let odd = 0;
   for (let i = 0; i < n; i += 2) {
-    if (b[i] === 0) even++;
-    if (b[i + 1] === 0) odd++;
+    const lo = b[i] === 0;
+    const hi = b[i + 1] === 0;
+    if (lo && hi) return null; // U+0000 does not occur in text
+    if (lo) even++;
+    if (hi) odd++;
   }
   const pairs = n / 2;
   if (odd / pairs >= 0.3 && even / pairs <= 0.02) return 'utf-16le';
@@ -155,14 +161,14 @@ function sniffUtf16(b: Uint8Array): 'utf-16le' | 'utf-16be' | null {
   return null;
 }
 
-function binaryFailure(b: Uint8Array): DeskFailure {
+function workbookFailure(b: Uint8Array): DeskFailure | null {
   if (b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04) {
     return new DeskFailure('bad_input', 'This looks like an Excel workbook (.xlsx), not a CSV file. In Excel use "Save as" → "CSV" and open that file.');
   }
   if (b[0] === 0xd0 && b[1] === 0xcf && b[2] === 0x11 && b[3] === 0xe0) {
     return new DeskFailure('bad_input', 'This looks like an old Excel workbook (.xls), not a CSV file. In Excel use "Save as" → "CSV" and open that file.');
   }
-  return new DeskFailure('bad_input', 'This file is not text (it contains binary data). Choose a CSV file.');
+  return null;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -177,9 +183,30 @@ function tryStrictUtf8(b: Uint8Array): string | null {
   }
 }
 
+/**
+ * Code pages for which the platform TextDecoder (native, no intermediate buffers) agrees with
+ * iconv-lite. Not windows-1252: Node 20 decodes it as latin1 (0x80 -> U+0080, not €).
+ */
+const NATIVE_SINGLE_BYTE = new Set(['windows-1251', 'koi8-r', 'iso-8859-5']);
+const nativeDecoders = new Map<string, TextDecoder | null>();
+function nativeDecoder(encoding: string): TextDecoder | null {
+  let d = nativeDecoders.get(encoding);
+  if (d === undefined) {
+    try {
+      d = NATIVE_SINGLE_BYTE.has(encoding) ? new TextDecoder(encoding, { fatal: false, ignoreBOM: true }) : null;
+    } catch {
+      d = null;
+    }
+    nativeDecoders.set(encoding, d);
+  }
+  return d;
+}
+
 function decodeWith(b: Uint8Array, encoding: string): string {
   if (encoding === 'utf-8') return lenientUtf8.decode(b);
   if (encoding === 'utf-16le') return utf16le.decode(b);
+  const native = nativeDecoder(encoding);
+  if (native !== null) return native.decode(b);
   // Buffer view without copying: iconv-lite wants a Buffer.
   return iconv.decode(Buffer.from(b.buffer, b.byteOffset, b.byteLength), encoding);
 }
@@ -266,6 +293,7 @@ export function cyrillicScore(text: string): number {
 }
 
 const CYRILLIC_THRESHOLD = 2.5;
+const LATIN_MARGIN = 10;
 
 function detectSingleByte(bytes: Uint8Array): { encoding: string; by: DetectedBy } {
   let firstHigh = 0;
@@ -285,13 +313,19 @@ function detectSingleByte(bytes: Uint8Array): { encoding: string; by: DetectedBy
   }
   if (best !== null && bestScore >= CYRILLIC_THRESHOLD) return { encoding: best, by: 'cyrillic-score' };
 
-  for (const m of chardet.analyse(sample)) {
+  const matches = chardet.analyse(sample);
+  let western = 0;
+  for (const m of matches) if (LATIN_FROM_CHARDET[m.name] === 'windows-1252') western = Math.max(western, m.confidence);
+  for (const m of matches) {
     const enc = LATIN_FROM_CHARDET[m.name];
     if (enc === undefined) continue;
+    if (enc === 'windows-1252') return { encoding: enc, by: 'detector' };
     // Turkish and Western code pages differ only in six letters; if none of those bytes occurs the
     // two decodings are identical, so report the far more common windows-1252.
     if (enc === 'windows-1254' && !hasAnyByte(sample, [0xd0, 0xdd, 0xde, 0xf0, 0xfd, 0xfe])) return { encoding: 'windows-1252', by: 'detector' };
-    return { encoding: enc, by: 'detector' };
+    // A few accented letters are a weak signal: another code page must beat Western clearly.
+    if (m.confidence - western >= LATIN_MARGIN) return { encoding: enc, by: 'detector' };
+    return { encoding: 'windows-1252', by: 'detector' };
   }
   return { encoding: 'windows-1252', by: 'fallback' };
 }

@@ -1,0 +1,159 @@
+/**
+ * Column -> field mapping: automatic guess from header names (English and Russian), a stable header
+ * signature under which the store remembers a manual mapping, and a usability check.
+ * A mapping is a plain object `{ field: columnIndex }` (0-based), easy to persist as JSON.
+ */
+
+export const FIELDS = ['membership_id', 'number', 'phone', 'service_id', 'service', 'balance', 'delta', 'reason'] as const;
+export type Field = (typeof FIELDS)[number];
+export type ColumnMapping = Partial<Record<Field, number>>;
+
+export const FIELD_LABELS: Record<Field, string> = {
+  membership_id: 'Membership ID',
+  number: 'Membership number',
+  phone: 'Client phone',
+  service_id: 'Service ID',
+  service: 'Service',
+  balance: 'New balance',
+  delta: 'Change (+/−)',
+  reason: 'Reason',
+};
+
+/**
+ * Lower-case, trimmed, `ё`→`е`, punctuation and underscores as spaces, parenthesised notes and
+ * `№`/`#` read as number, whitespace collapsed: "ID_Абонемента (код)" → "id абонемента".
+ */
+export function normalizeHeader(h: string): string {
+  return h
+    .replace(/^\uFEFF/, '')
+    .toLowerCase()
+    .replace(/ё/g, 'е')
+    .replace(/\([^)]*\)|\[[^\]]*\]/g, ' ')
+    .replace(/№/g, ' номер ')
+    .replace(/#/g, ' number ')
+    .replace(/[*:."'«»_\-/\\]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Exact synonyms (already normalised). */
+const SYNONYMS: Record<string, Field> = {};
+const add = (field: Field, names: string[]) => {
+  for (const n of names) SYNONYMS[normalizeHeader(n)] = field;
+};
+add('membership_id', [
+  'membership_id', 'membership id', 'membershipid', 'abonement_id', 'abonement id', 'subscription id', 'pass id', 'id',
+  'id абонемента', 'ид абонемента', 'идентификатор абонемента', 'абонемент id', 'абонемент',
+]);
+add('number', [
+  'number', 'membership number', 'membership no', 'membership code', 'code', 'card number', 'no',
+  'номер', 'номер абонемента', 'код', 'код абонемента', 'номер карты',
+]);
+add('phone', ['phone', 'phone number', 'client phone', 'mobile', 'tel', 'телефон', 'тел', 'телефон клиента', 'мобильный', 'номер телефона']);
+add('service_id', ['service_id', 'service id', 'serviceid', 'category id', 'id услуги', 'ид услуги', 'услуга id', 'id категории', 'код услуги']);
+add('service', ['service', 'service title', 'service name', 'category', 'услуга', 'название услуги', 'услуга категория', 'категория', 'наименование услуги']);
+add('balance', [
+  'balance', 'new balance', 'visits left', 'remaining', 'remaining visits', 'count', 'visits',
+  'остаток', 'баланс', 'новый остаток', 'новый баланс', 'осталось', 'осталось посещений', 'остаток посещений', 'количество', 'посещений',
+]);
+add('delta', ['delta', 'change', 'adjustment', 'correction', 'diff', 'изменение', 'дельта', 'корректировка', 'поправка', 'разница', 'изменить на', 'начислить списать']);
+add('reason', ['reason', 'comment', 'note', 'notes', 'причина', 'комментарий', 'примечание', 'основание']);
+
+/** Keyword rules for headers that are not exact synonyms, tried in order. */
+const RULES: { field: Field; test: (words: string[], h: string) => boolean }[] = [
+  { field: 'service_id', test: (w, h) => hasId(w) && /услуг|service|категор|category/.test(h) },
+  { field: 'membership_id', test: (w, h) => hasId(w) && /абонемент|membership|abonement|subscription|pass/.test(h) },
+  { field: 'phone', test: (_w, h) => /телефон|phone|mobile|мобильн/.test(h) },
+  { field: 'delta', test: (_w, h) => /изменени|дельта|delta|корректир|adjust|поправк|change/.test(h) },
+  { field: 'balance', test: (_w, h) => /остат|баланс|balance|осталось|remaining|visits left/.test(h) },
+  { field: 'reason', test: (_w, h) => /причин|коммент|примечан|reason|comment|note/.test(h) },
+  { field: 'service', test: (_w, h) => /услуг|service|категор|category/.test(h) },
+  { field: 'number', test: (_w, h) => /номер|number|код|code/.test(h) },
+];
+function hasId(words: string[]): boolean {
+  return words.includes('id') || words.includes('ид') || words.includes('идентификатор');
+}
+
+/** The field a header names, or null. */
+export function matchHeader(header: string): Field | null {
+  const h = normalizeHeader(header);
+  if (h.length === 0) return null;
+  const exact = SYNONYMS[h];
+  if (exact !== undefined) return exact;
+  const words = h.split(' ');
+  for (const r of RULES) if (r.test(words, h)) return r.field;
+  return null;
+}
+
+/** Best guess from header names: each field at most once (first column wins), exact names first. */
+export function guessMapping(headers: readonly string[]): ColumnMapping {
+  const mapping: ColumnMapping = {};
+  const taken = new Set<number>();
+  // Pass 1: exact synonyms; pass 2: keyword rules. Exact names win over looser ones anywhere.
+  for (const exactOnly of [true, false]) {
+    headers.forEach((raw, col) => {
+      if (taken.has(col)) return;
+      const h = normalizeHeader(raw);
+      if (h.length === 0) return;
+      const f = exactOnly ? SYNONYMS[h] : matchHeader(raw);
+      if (f === undefined || f === null || mapping[f] !== undefined) return;
+      mapping[f] = col;
+      taken.add(col);
+    });
+  }
+  return mapping;
+}
+
+/**
+ * Stable key of a header row for the mapping memory: normalised names in order (trailing empty
+ * columns ignored), hashed. Same header → same signature, whatever the case, spacing or encoding.
+ */
+export function headerSignature(headers: readonly string[]): string {
+  const names = headers.map(normalizeHeader);
+  while (names.length > 0 && (names[names.length - 1] === '' || /^column \d+$/.test(names[names.length - 1] ?? ''))) names.pop();
+  const joined = names.join('\u001f');
+  // FNV-1a 32-bit, twice with different seeds → 64 bits of hash as hex.
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < joined.length; i++) {
+    const c = joined.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x01000193 + 0x2);
+  }
+  const hex = (x: number) => (x >>> 0).toString(16).padStart(8, '0');
+  return `v1:${names.length}:${hex(h1)}${hex(h2)}`;
+}
+
+export interface MappingProblem {
+  code: 'no_membership_column' | 'number_without_phone' | 'phone_without_number' | 'no_operation_column' | 'column_out_of_range' | 'column_reused';
+  field: Field | null;
+  message: string;
+}
+
+/** Why a mapping cannot be used as is (empty list = usable). Per-row checks happen in validate. */
+export function checkMapping(mapping: ColumnMapping, columnCount: number): MappingProblem[] {
+  const problems: MappingProblem[] = [];
+  const has = (f: Field) => mapping[f] !== undefined;
+  const byColumn = new Map<number, Field>();
+  for (const f of FIELDS) {
+    const c = mapping[f];
+    if (c === undefined) continue;
+    if (!Number.isInteger(c) || c < 0 || c >= columnCount) {
+      problems.push({ code: 'column_out_of_range', field: f, message: `${FIELD_LABELS[f]} points at column ${c + 1}, which the file does not have.` });
+      continue;
+    }
+    const other = byColumn.get(c);
+    if (other !== undefined) {
+      problems.push({ code: 'column_reused', field: f, message: `Column ${c + 1} is used both for ${FIELD_LABELS[other]} and ${FIELD_LABELS[f]}.` });
+    } else byColumn.set(c, f);
+  }
+  if (!has('membership_id') && !(has('number') && has('phone'))) {
+    if (has('number')) problems.push({ code: 'number_without_phone', field: 'phone', message: 'To find memberships by number, the client phone column is needed too.' });
+    else if (has('phone')) problems.push({ code: 'phone_without_number', field: 'number', message: 'To find memberships by phone, the membership number column is needed too.' });
+    else problems.push({ code: 'no_membership_column', field: 'membership_id', message: 'Choose the column with the membership ID (or the membership number and client phone).' });
+  }
+  if (!has('balance') && !has('delta')) {
+    problems.push({ code: 'no_operation_column', field: 'balance', message: 'Choose the column with the new balance or the change (+/−).' });
+  }
+  return problems;
+}

@@ -1,0 +1,324 @@
+/**
+ * Table rows + mapping -> typed corrections, or every problem of the row (never only the first).
+ * Pure, no I/O; membership-dependent checks (unknown membership, service, limits…) are in plan.ts.
+ *
+ * Numbers: whole visits only. Accepted: "5", " 5 ", "+3" / "-2" / "−2" (Unicode minus, en dash) in the
+ * delta column, thousands spaces ("1 000", NBSP, thin space), and a zero fraction of one or two
+ * digits ("3,0", "3.00"). Refused: fractions ("2,5"), three-digit fractions ("1,000" / "1.000":
+ * thousands or decimals? ambiguous, so never guessed), a sign in the balance column (a "+3" there is
+ * almost always meant as a change), negative balances, magnitudes above 100,000.
+ */
+import type { ColumnMapping, Field } from './mapping';
+import type { ParsedTable } from './parse';
+import type { ProblemCode, RowProblem } from './problems';
+
+export type MembershipRef = { id: number } | { number: string; phone: string };
+/** null = the united (shared) balance. */
+export type ServiceRef = { id: number } | { title: string } | null;
+export type BalanceOp = { set: number } | { delta: number };
+
+/**
+ * One valid row. `membershipRef`, `service` and `op` may be shared between corrections (small
+ * operations and repeated services are interned): treat them as immutable.
+ */
+export interface Correction {
+  /** 0-based index among data rows. */
+  index: number;
+  line: number;
+  membershipRef: MembershipRef;
+  service: ServiceRef;
+  /** Service title given next to a service_id (checked against the membership in plan). */
+  serviceTitle: string | null;
+  op: BalanceOp;
+  /** Trimmed; '' when the row has none. */
+  reason: string;
+}
+
+export interface InvalidRow {
+  index: number;
+  line: number;
+  /** What the row says, as written, for the preview and the report. */
+  membershipText: string;
+  serviceText: string;
+  reason: string;
+  problems: RowProblem[];
+}
+
+export interface ValidatedRows {
+  /** Data rows read (valid + invalid). */
+  total: number;
+  corrections: Correction[];
+  invalid: InvalidRow[];
+}
+
+export interface ValidateOptions {
+  /** Largest balance or |delta| accepted (the API's limit in the contract). Default 100,000. */
+  maxCount?: number;
+  /** Longest reason (the audit log's limit). Default 500. */
+  maxReasonLength?: number;
+}
+
+export const MAX_COUNT = 100_000;
+export const MAX_REASON = 500;
+
+/** Parsed whole number, or the problem code. Exported for tests and for the single-edit form. */
+export function parseCount(raw: string, signed: boolean, max = MAX_COUNT): number | ProblemCode {
+  // Fast path: plain digits (the overwhelming majority of cells).
+  const n = raw.length;
+  if (n > 0 && n <= 7) {
+    let v = 0;
+    let i = 0;
+    let sign = 1;
+    const c0 = raw.charCodeAt(0);
+    if (signed && (c0 === 43 || c0 === 45) && n > 1) {
+      sign = c0 === 45 ? -1 : 1;
+      i = 1;
+    }
+    for (; i < n; i++) {
+      const c = raw.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) break;
+      v = v * 10 + c;
+    }
+    if (i === n) {
+      if (v > max) return 'too_large';
+      return sign * v + 0; // + 0 turns -0 into 0
+    }
+  }
+  return parseCountSlow(raw, signed, max);
+}
+
+const SPACES = /[\s\u00a0\u2007\u2009\u202f']/g;
+const BODY = /^(\d+)(?:[.,](\d+))?$/;
+const MINUS = new Set(['-', '\u2212', '\u2013', '\u2012', '\u2010', '\ufe63', '\uff0d']);
+const PLUS = new Set(['+', '\uff0b']);
+
+function parseCountSlow(raw: string, signed: boolean, max: number): number | ProblemCode {
+  let s = raw.replace(SPACES, '');
+  if (s.length === 0) return 'not_a_number';
+  let sign = 1;
+  const first = s.charAt(0);
+  if (MINUS.has(first) || PLUS.has(first)) {
+    sign = MINUS.has(first) ? -1 : 1;
+    s = s.slice(1);
+    if (!signed) {
+      // Still tell apart "-3" (negative) from "+3" (a change in the balance column).
+      if (!BODY.test(s)) return 'not_a_number';
+      return sign < 0 ? 'negative' : 'balance_signed';
+    }
+  }
+  const m = BODY.exec(s);
+  if (m === null) return 'not_a_number';
+  const int = m[1] as string;
+  const frac = m[2];
+  if (frac !== undefined) {
+    if (frac.length >= 3) return 'ambiguous_number';
+    if (!/^0+$/.test(frac)) return 'not_whole';
+  }
+  const v = int.length > 9 ? Number.POSITIVE_INFINITY : Number(int);
+  if (v > max) return 'too_large';
+  return sign * v + 0;
+}
+
+function countMessage(code: ProblemCode, raw: string, field: 'balance' | 'delta', max: number): string {
+  const shown = JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
+  switch (code) {
+    case 'not_a_number':
+      return field === 'balance' ? `${shown} is not a number of visits.` : `${shown} is not a change like +3 or -2.`;
+    case 'not_whole':
+      return `${shown} is not a whole number of visits.`;
+    case 'ambiguous_number':
+      return `${shown} is ambiguous (thousands separator or decimals?). Write the whole number without separators.`;
+    case 'balance_signed':
+      return `${shown} has a sign, but this column is the new balance. Put changes like +3 in the change (delta) column.`;
+    case 'negative':
+      return `${shown}: a balance cannot be negative.`;
+    case 'too_large':
+      return `${shown} is larger than ${max.toLocaleString('en-US')}.`;
+    default:
+      return `${shown} is not valid.`;
+  }
+}
+
+function parsePositiveId(raw: string): number | null {
+  if (raw.length === 0 || raw.length > 15) return null;
+  let v = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return null;
+    v = v * 10 + c;
+  }
+  return v > 0 && v <= Number.MAX_SAFE_INTEGER ? v : null;
+}
+
+/** Digits only ("+7 (912) 345-67-89" → "79123456789"); null when it cannot be a phone. */
+export function normalizePhone(raw: string): string | null {
+  let digits = 0;
+  let others = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c === 43 || c === 32 || c === 40 || c === 41 || c === 45 || c === 46 || c === 0xa0 || c === 9) others++;
+    else return null;
+  }
+  if (digits < 7 || digits > 15) return null;
+  if (others === 0) return raw;
+  if (others === 1 && raw.charCodeAt(0) === 43) return raw.slice(1);
+  return raw.replace(NON_DIGITS, '');
+}
+const NON_DIGITS = /\D+/g;
+
+interface RowContext {
+  line: number;
+  problems: RowProblem[] | null;
+  header: readonly string[];
+}
+
+function addProblem(ctx: RowContext, c: number, field: Field | null, code: ProblemCode, message: string): void {
+  (ctx.problems ??= []).push({ line: ctx.line, column: c >= 0 ? (ctx.header[c] ?? `column ${c + 1}`) : null, field, code, message });
+}
+
+/** Trimmed cell, '' when the column is unmapped or missing in this record. */
+function cellOf(r: string[], c: number): string {
+  if (c < 0) return '';
+  const v = r[c];
+  if (v === undefined || v.length === 0) return '';
+  const a = v.charCodeAt(0);
+  const b = v.charCodeAt(v.length - 1);
+  // Trim only when needed (most cells have no surrounding white space).
+  return a <= 32 || b <= 32 || a > 126 || b > 126 ? v.trim() : v;
+}
+
+// Operations are immutable values: small ones are shared instead of allocated per row.
+const OP_CACHE = 1024;
+const setOps: (BalanceOp | undefined)[] = [];
+const deltaOps: (BalanceOp | undefined)[] = [];
+function setOp(v: number): BalanceOp {
+  if (v > OP_CACHE) return { set: v };
+  return (setOps[v] ??= { set: v });
+}
+function deltaOp(v: number): BalanceOp {
+  if (v > OP_CACHE || v < -OP_CACHE) return { delta: v };
+  return (deltaOps[v + OP_CACHE] ??= { delta: v });
+}
+
+/** Validates every data row; never stops at the first problem, neither in a row nor in the file. */
+export function validateRows(table: Pick<ParsedTable, 'rows' | 'lines' | 'header'>, mapping: ColumnMapping, options: ValidateOptions = {}): ValidatedRows {
+  const corrections: Correction[] = [];
+  const invalid: InvalidRow[] = [];
+  validateRowsInto(table, mapping, { correction: (c) => corrections.push(c), invalid: (i) => invalid.push(i) }, options);
+  return { total: table.rows.length, corrections, invalid };
+}
+
+/** Receives each row's result, in file order (streaming form of validateRows). */
+export interface ValidationSink {
+  correction(c: Correction): void;
+  invalid(row: InvalidRow): void;
+}
+
+export function validateRowsInto(table: Pick<ParsedTable, 'rows' | 'lines' | 'header'>, mapping: ColumnMapping, sink: ValidationSink, options: ValidateOptions = {}): void {
+  const max = options.maxCount ?? MAX_COUNT;
+  const maxReason = options.maxReasonLength ?? MAX_REASON;
+  const col = (f: Field): number => mapping[f] ?? -1;
+  const cId = col('membership_id');
+  const cNumber = col('number');
+  const cPhone = col('phone');
+  const cServiceId = col('service_id');
+  const cService = col('service');
+  const cBalance = col('balance');
+  const cDelta = col('delta');
+  const cReason = col('reason');
+
+  const { rows, lines } = table;
+
+  const ctx: RowContext = { line: 0, problems: null, header: table.header };
+  // Service references repeat a lot: share one (immutable) object per id / title.
+  const serviceIds = new Map<number, ServiceRef>();
+  const serviceTitles = new Map<string, ServiceRef>();
+
+  for (let index = 0; index < rows.length; index++) {
+    const r = rows[index] as string[];
+    const line = lines[index] as number;
+    ctx.line = line;
+    ctx.problems = null;
+
+    // Which membership
+    const idText = cellOf(r, cId);
+    const numberText = cellOf(r, cNumber);
+    const phoneText = cellOf(r, cPhone);
+    let membershipRef: MembershipRef | null = null;
+    if (idText.length > 0) {
+      const id = parsePositiveId(idText);
+      if (id === null) addProblem(ctx, cId, 'membership_id', 'bad_membership_id', `${JSON.stringify(idText)} is not a membership ID (a positive whole number).`);
+      else membershipRef = { id };
+    } else if (numberText.length > 0 || phoneText.length > 0) {
+      if (numberText.length === 0) addProblem(ctx, cNumber, 'number', 'phone_without_number', 'The membership number is missing (needed with the phone).');
+      if (phoneText.length === 0) addProblem(ctx, cPhone, 'phone', 'number_without_phone', 'The client phone is missing (needed with the membership number).');
+      else {
+        const phone = normalizePhone(phoneText);
+        if (phone === null) addProblem(ctx, cPhone, 'phone', 'bad_phone', `${JSON.stringify(phoneText)} is not a phone number (7–15 digits).`);
+        else if (numberText.length > 0) membershipRef = { number: numberText, phone };
+      }
+    } else {
+      addProblem(ctx, cId >= 0 ? cId : cNumber, cId >= 0 ? 'membership_id' : 'number', 'no_membership_ref', 'No membership: give the membership ID (or the number and the client phone).');
+    }
+
+    // Which balance
+    const serviceIdText = cellOf(r, cServiceId);
+    const serviceText = cellOf(r, cService);
+    let service: ServiceRef = null;
+    if (serviceIdText.length > 0) {
+      const id = parsePositiveId(serviceIdText);
+      if (id === null) addProblem(ctx, cServiceId, 'service_id', 'bad_service_id', `${JSON.stringify(serviceIdText)} is not a service ID (a positive whole number).`);
+      else {
+        service = serviceIds.get(id) ?? null;
+        if (service === null) serviceIds.set(id, (service = { id }));
+      }
+    } else if (serviceText.length > 0) {
+      service = serviceTitles.get(serviceText) ?? null;
+      if (service === null) serviceTitles.set(serviceText, (service = { title: serviceText }));
+    }
+
+    // What to do
+    const balanceText = cellOf(r, cBalance);
+    const deltaText = cellOf(r, cDelta);
+    let op: BalanceOp | null = null;
+    if (balanceText.length > 0 && deltaText.length > 0) {
+      addProblem(ctx, cDelta, 'delta', 'both_balance_and_delta', 'Both a new balance and a change are given; keep only one.');
+    } else if (balanceText.length > 0) {
+      const v = parseCount(balanceText, false, max);
+      if (typeof v === 'number') op = setOp(v);
+      else addProblem(ctx, cBalance, 'balance', v, countMessage(v, balanceText, 'balance', max));
+    } else if (deltaText.length > 0) {
+      const v = parseCount(deltaText, true, max);
+      if (typeof v === 'number') op = deltaOp(v);
+      else addProblem(ctx, cDelta, 'delta', v, countMessage(v, deltaText, 'delta', max));
+    } else {
+      addProblem(ctx, cBalance >= 0 ? cBalance : cDelta, cBalance >= 0 ? 'balance' : 'delta', 'no_operation', 'Neither a new balance nor a change is given.');
+    }
+
+    const reason = cellOf(r, cReason);
+    if (reason.length > maxReason) addProblem(ctx, cReason, 'reason', 'reason_too_long', `The reason is longer than ${maxReason} characters.`);
+
+    const problems = ctx.problems as RowProblem[] | null;
+    if (problems === null && membershipRef !== null && op !== null) {
+      sink.correction({
+        index,
+        line,
+        membershipRef,
+        service,
+        serviceTitle: serviceIdText.length > 0 && serviceText.length > 0 ? serviceText : null,
+        op,
+        reason,
+      });
+    } else {
+      sink.invalid({
+        index,
+        line,
+        membershipText: idText.length > 0 ? idText : numberText.length > 0 || phoneText.length > 0 ? `${numberText} / ${phoneText}` : '',
+        serviceText: serviceIdText.length > 0 ? serviceIdText : serviceText,
+        reason,
+        problems: problems ?? [],
+      });
+    }
+  }
+}

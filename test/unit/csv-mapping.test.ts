@@ -1,0 +1,127 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkMapping, guessMapping, headerSignature, matchHeader, normalizeHeader, type Field } from '../../main/core/batch/mapping';
+
+const KNOWN: [string, Field][] = [
+  ['membership_id', 'membership_id'],
+  ['Membership ID', 'membership_id'],
+  ['ID абонемента', 'membership_id'],
+  ['Абонемент', 'membership_id'],
+  ['ИД абонемента', 'membership_id'],
+  ['number', 'number'],
+  ['Номер', 'number'],
+  ['Номер абонемента', 'number'],
+  ['№ абонемента', 'number'],
+  ['Membership #', 'number'],
+  ['Код абонемента', 'number'],
+  ['phone', 'phone'],
+  ['Телефон', 'phone'],
+  ['Телефон клиента', 'phone'],
+  ['Номер телефона', 'phone'],
+  ['service_id', 'service_id'],
+  ['ID услуги', 'service_id'],
+  ['Service ID', 'service_id'],
+  ['service', 'service'],
+  ['Услуга', 'service'],
+  ['Название услуги', 'service'],
+  ['Категория', 'service'],
+  ['balance', 'balance'],
+  ['Остаток', 'balance'],
+  ['Баланс', 'balance'],
+  ['Новый остаток', 'balance'],
+  ['Остаток посещений (шт)', 'balance'],
+  ['Visits left', 'balance'],
+  ['delta', 'delta'],
+  ['Изменение', 'delta'],
+  ['Дельта', 'delta'],
+  ['Корректировка', 'delta'],
+  ['Change', 'delta'],
+  ['reason', 'reason'],
+  ['Причина', 'reason'],
+  ['Комментарий', 'reason'],
+  ['Примечание', 'reason'],
+  ['Comment', 'reason'],
+];
+
+describe('header matching', () => {
+  it.each(KNOWN)('%s → %s', (header, field) => {
+    expect(matchHeader(header)).toBe(field);
+  });
+
+  it('is insensitive to case, surrounding and repeated spaces, underscores and ё/е', () => {
+    const variant = (s: string) =>
+      fc.tuple(fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }), fc.constantFrom('', ' ', '  ', '\t'), fc.constantFrom('', ' ', '\u00a0')).map(
+        ([upper, pre, post]) => `${pre}${[...s].map((c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join('').replace(/ /g, ' ')}${post}`,
+      );
+    fc.assert(fc.property(fc.constantFrom(...KNOWN).chain(([h, f]) => variant(h).map((v) => [v, f] as const)), ([v, f]) => {
+      expect(matchHeader(v)).toBe(f);
+    }));
+    expect(matchHeader('ПЕРЕРАСЧЁТ ОСТАТКА')).toBe('balance');
+    expect(matchHeader('membership_ID')).toBe('membership_id');
+  });
+
+  it('leaves unknown headers unmapped', () => {
+    expect(matchHeader('Client name')).toBeNull();
+    expect(matchHeader('Дата продажи')).toBeNull();
+    expect(matchHeader('')).toBeNull();
+  });
+
+  it('normalises headers', () => {
+    expect(normalizeHeader('  ID_Абонемента (код) ')).toBe('id абонемента');
+    expect(normalizeHeader('Ёмкость')).toBe('емкость');
+  });
+});
+
+describe('guessMapping', () => {
+  it('maps a Russian Excel header', () => {
+    expect(guessMapping(['ID абонемента', 'Услуга', 'Остаток', 'Изменение', 'Причина'])).toEqual({ membership_id: 0, service: 1, balance: 2, delta: 3, reason: 4 });
+  });
+
+  it('maps number + phone and ignores unknown columns', () => {
+    expect(guessMapping(['Клиент', 'Номер', 'Телефон', 'Баланс'])).toEqual({ number: 1, phone: 2, balance: 3 });
+  });
+
+  it('prefers an exact name over a keyword match and never maps a field twice', () => {
+    // "Остаток на начало" matches balance by keyword; the exact "Остаток" must win it.
+    expect(guessMapping(['id', 'Остаток на начало', 'Остаток'])).toEqual({ membership_id: 0, balance: 2 });
+    expect(guessMapping(['id', 'id'])).toEqual({ membership_id: 0 });
+  });
+});
+
+describe('headerSignature', () => {
+  it('is stable across case, spacing and trailing empty columns, and differs for other headers', () => {
+    const a = headerSignature(['ID абонемента', 'Остаток']);
+    expect(headerSignature([' id  АБОНЕМЕНТА', 'остаток', '', 'column 4'])).toBe(a);
+    expect(headerSignature(['Остаток', 'ID абонемента'])).not.toBe(a);
+    expect(headerSignature(['ID абонемента', 'Изменение'])).not.toBe(a);
+    expect(a).toMatch(/^v1:2:[0-9a-f]{16}$/);
+  });
+
+  it('never collides on a small random corpus', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.array(fc.stringMatching(/^[a-zа-я][a-zа-я0-9 ]{0,10}[a-zа-я0-9]$/), { minLength: 1, maxLength: 5 }), { minLength: 2, maxLength: 20, selector: (h) => h.map(normalizeHeader).join('|') }), (headers) => {
+        const sigs = new Set(headers.map(headerSignature));
+        expect(sigs.size).toBe(headers.length);
+      }),
+    );
+  });
+});
+
+describe('checkMapping', () => {
+  it('accepts membership_id + balance, and number + phone + delta', () => {
+    expect(checkMapping({ membership_id: 0, balance: 1 }, 2)).toEqual([]);
+    expect(checkMapping({ number: 0, phone: 1, delta: 2 }, 3)).toEqual([]);
+  });
+
+  it('says what is missing', () => {
+    expect(checkMapping({ balance: 0 }, 1).map((p) => p.code)).toEqual(['no_membership_column']);
+    expect(checkMapping({ number: 0, balance: 1 }, 2).map((p) => p.code)).toEqual(['number_without_phone']);
+    expect(checkMapping({ phone: 0, balance: 1 }, 2).map((p) => p.code)).toEqual(['phone_without_number']);
+    expect(checkMapping({ membership_id: 0, reason: 1 }, 2).map((p) => p.code)).toEqual(['no_operation_column']);
+  });
+
+  it('rejects columns out of range or used twice', () => {
+    expect(checkMapping({ membership_id: 0, balance: 5 }, 2).map((p) => p.code)).toEqual(['column_out_of_range']);
+    expect(checkMapping({ membership_id: 0, balance: 0 }, 2).map((p) => p.code)).toEqual(['column_reused']);
+  });
+});
