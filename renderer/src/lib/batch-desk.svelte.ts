@@ -1,0 +1,333 @@
+/**
+ * The batch screen's state, kept outside the screen so a running batch, the file being checked and
+ * the list of previous batches survive going to another screen and back (and so the interrupted-
+ * batch banner can live in the app shell). Only the core changes a batch: every reply and every
+ * `batch.progress` event replaces what is shown.
+ */
+import type { BatchField, BatchPreparation, BatchSummary, ColumnMapping, DeskError } from '../../../preload/contract';
+import { app } from './app.svelte';
+import { downloadText } from './audit-filter';
+import {
+  isFinished,
+  isUnfinished,
+  mappingWith,
+  mergeSummary,
+  progressFromSummary,
+  summaryWithProgress,
+  type BatchProgress,
+  type Delimiter,
+} from './batch';
+import { bytesToBase64Async, fileProblem } from './batch-file';
+import { createLatest } from './call';
+import { desk } from './desk';
+
+export interface PrepareOverrides {
+  encoding?: string;
+  delimiter?: Delimiter;
+  mapping?: ColumnMapping;
+}
+
+/** How often, at most, the preview table refetches its rows while a batch runs. */
+const ROWS_REFRESH_MS = 2000;
+
+function localError(message: string): DeskError {
+  return { kind: 'bad_input', message };
+}
+
+class BatchDesk {
+  // --- the file being checked
+  fileName = $state<string | null>(null);
+  prep = $state.raw<BatchPreparation | null>(null);
+  overrides = $state.raw<PrepareOverrides>({});
+  /** What is happening while a file is read or checked ("Reading the file…"); null when idle. */
+  busy = $state<string | null>(null);
+  prepError = $state<DeskError | null>(null);
+  /** A file that cannot be used, before anything is sent (wrong type, too large). */
+  fileError = $state<string | null>(null);
+
+  // --- the batch being applied or undone
+  job = $state.raw<BatchSummary | null>(null);
+  progress = $state.raw<BatchProgress | null>(null);
+  jobBusy = $state(false);
+  jobError = $state<DeskError | null>(null);
+  notice = $state<string | null>(null);
+
+  // --- previous batches
+  history = $state.raw<BatchSummary[]>([]);
+  historyLoaded = $state(false);
+  historyLoading = $state(false);
+  historyError = $state<DeskError | null>(null);
+  bannerDismissed = $state(false);
+
+  /** Bumped when the rows of the batch in view may have changed (the preview table refetches). */
+  rowsVersion = $state(0);
+
+  /** An unfinished batch that is not the one on screen: the "A batch was interrupted" banner. */
+  interrupted = $derived(this.history.find((s) => isUnfinished(s.state) && s.batchId !== this.job?.batchId) ?? null);
+
+  /** Progress of the current job: the last event, or its summary until the first event. */
+  live = $derived.by((): BatchProgress | null => {
+    const j = this.job;
+    if (!j) return null;
+    const p = this.progress;
+    // The job carries the latest state and counts (from replies and events); the event adds the rate and time left.
+    return p && p.batchId === j.batchId ? { ...p, state: j.state, done: j.done, failed: j.failed, conflicts: j.conflicts } : progressFromSummary(j);
+  });
+
+  #content: string | null = null;
+  #latest = createLatest();
+  #listening = false;
+  #profileId: string | null = null;
+  #lastRowsRefresh = 0;
+
+  /** Forgets everything when another person signs in on this computer. */
+  ensureProfile(): void {
+    const id = app.session?.profile?.id ?? null;
+    if (id === this.#profileId) return;
+    this.#profileId = id;
+    this.#clearFile();
+    this.job = null;
+    this.progress = null;
+    this.jobError = null;
+    this.notice = null;
+    this.history = [];
+    this.historyLoaded = false;
+    this.bannerDismissed = false;
+  }
+
+  listen(): void {
+    if (this.#listening) return;
+    this.#listening = true;
+    desk().on('batch.progress', (p) => this.#onProgress(p));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Open and check a file
+
+  async openFile(file: File): Promise<void> {
+    this.listen();
+    this.notice = null;
+    const problem = fileProblem(file);
+    if (problem) {
+      this.fileError = problem;
+      return;
+    }
+    const ticket = this.#latest.next();
+    this.#clearFile();
+    this.fileName = file.name.slice(0, 260);
+    this.busy = 'Reading the file…';
+    let content: string;
+    try {
+      content = await bytesToBase64Async(new Uint8Array(await file.arrayBuffer()));
+    } catch {
+      if (!this.#latest.isCurrent(ticket)) return;
+      this.busy = null;
+      this.fileError = 'The file could not be read. Check that it is not open in another program, then try again.';
+      return;
+    }
+    if (!this.#latest.isCurrent(ticket)) return;
+    this.#content = content;
+    await this.#prepare();
+  }
+
+  setEncoding(encoding: string): Promise<void> {
+    this.overrides = { ...this.overrides, encoding };
+    return this.#prepare();
+  }
+
+  setDelimiter(delimiter: Delimiter): Promise<void> {
+    // Other columns: the chosen mapping no longer applies.
+    const { mapping: _mapping, ...rest } = this.overrides;
+    this.overrides = { ...rest, delimiter };
+    return this.#prepare();
+  }
+
+  setMapping(field: BatchField, index: number | null): Promise<void> {
+    const current = this.overrides.mapping ?? this.prep?.mapping ?? {};
+    this.overrides = { ...this.overrides, mapping: mappingWith(current, field, index) };
+    return this.#prepare();
+  }
+
+  /** Forget the file (and a finished job) and start again. */
+  startOver(): void {
+    this.#latest.next();
+    this.#clearFile();
+    if (this.job && isFinished(this.job.state)) {
+      this.job = null;
+      this.progress = null;
+    }
+    this.jobError = null;
+    this.notice = null;
+  }
+
+  #clearFile(): void {
+    this.#content = null;
+    this.fileName = null;
+    this.prep = null;
+    this.overrides = {};
+    this.busy = null;
+    this.prepError = null;
+    this.fileError = null;
+  }
+
+  async #prepare(): Promise<void> {
+    const content = this.#content;
+    const fileName = this.fileName;
+    if (content === null || fileName === null) return;
+    const selection = app.session?.selection;
+    if (!selection) {
+      this.prepError = localError('Choose a location at the top of the window first: the file is checked against that chain’s memberships.');
+      return;
+    }
+    const ticket = this.#latest.next();
+    this.busy = 'Checking every row against Altegio…';
+    this.prepError = null;
+    const reply = await app.call('batch.prepare', {
+      chainId: selection.chainId,
+      locationId: selection.locationId,
+      fileName,
+      contentBase64: content,
+      ...this.overrides,
+    });
+    if (!this.#latest.isCurrent(ticket)) return;
+    this.busy = null;
+    if (reply.ok) {
+      this.prep = reply.value;
+      this.rowsVersion += 1;
+    } else this.prepError = reply.error;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Apply, pause, resume, cancel, undo
+
+  async apply(): Promise<boolean> {
+    const prep = this.prep;
+    if (!prep) return false;
+    return this.#run(() => app.call('batch.apply', { batchId: prep.batchId }), true);
+  }
+
+  pause(): Promise<boolean> {
+    const j = this.job;
+    return j ? this.#run(() => app.call('batch.pause', { batchId: j.batchId })) : Promise.resolve(false);
+  }
+
+  /** Resumes the current job, or an interrupted one from the list or the banner. */
+  resume(batchId?: string): Promise<boolean> {
+    const id = batchId ?? this.job?.batchId;
+    if (!id) return Promise.resolve(false);
+    this.bannerDismissed = true;
+    return this.#run(() => app.call('batch.resume', { batchId: id }), id !== this.job?.batchId);
+  }
+
+  cancel(): Promise<boolean> {
+    const j = this.job;
+    return j ? this.#run(() => app.call('batch.cancel', { batchId: j.batchId })) : Promise.resolve(false);
+  }
+
+  undo(batchId: string): Promise<boolean> {
+    return this.#run(() => app.call('batch.undo', { batchId }), true);
+  }
+
+  async #run(send: () => ReturnType<typeof app.call<'batch.apply'>>, newJob = false): Promise<boolean> {
+    this.listen();
+    this.jobBusy = true;
+    this.jobError = null;
+    this.notice = null;
+    const reply = await send();
+    this.jobBusy = false;
+    if (!reply.ok) {
+      this.jobError = reply.error;
+      return false;
+    }
+    const summary = reply.value;
+    if (newJob || this.job?.batchId !== summary.batchId) {
+      this.progress = null;
+      if (summary.batchId !== this.prep?.batchId) this.#clearFile();
+    }
+    this.job = mergeSummary(this.job, summary);
+    this.rowsVersion += 1;
+    this.#mergeHistory(this.job);
+    void this.refreshHistory();
+    return true;
+  }
+
+  async downloadReport(batchId: string): Promise<void> {
+    this.notice = null;
+    const reply = await app.call('batch.report', { batchId });
+    if (!reply.ok) {
+      this.jobError = reply.error;
+      return;
+    }
+    // A JS string becomes UTF-8 in a Blob; a BOM already at the start of the csv is kept as is.
+    downloadText(reply.value.fileName, reply.value.csv, 'text/csv;charset=utf-8');
+    this.notice = `Saved ${reply.value.fileName} to your downloads.`;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Previous batches and progress events
+
+  async refreshHistory(): Promise<void> {
+    this.listen();
+    this.historyLoading = true;
+    const reply = await app.call('batch.list', {});
+    this.historyLoading = false;
+    if (!reply.ok) {
+      this.historyError = reply.error;
+      return;
+    }
+    this.historyError = null;
+    this.historyLoaded = true;
+    this.history = [...reply.value.batches].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+    const j = this.job;
+    if (j) {
+      const fresh = this.history.find((s) => s.batchId === j.batchId);
+      // A progress event may be newer than the list while it runs: keep whichever is further on.
+      if (fresh) this.job = isFinished(fresh.state) || !isFinished(j.state) ? mergeSummary(j, fresh) : j;
+    }
+  }
+
+  #mergeHistory(summary: BatchSummary): void {
+    const i = this.history.findIndex((s) => s.batchId === summary.batchId);
+    this.history = i >= 0 ? this.history.with(i, summary) : [summary, ...this.history];
+  }
+
+  #onProgress(p: BatchProgress): void {
+    const j = this.job;
+    if (!j) {
+      // The page was reloaded while the core kept working: follow that batch again.
+      if (p.state === 'running') {
+        const known = this.history.find((s) => s.batchId === p.batchId);
+        if (known) {
+          this.job = summaryWithProgress(known, p);
+          this.progress = p;
+        } else void this.refreshHistory().then(() => this.#adopt(p));
+      }
+      return;
+    }
+    if (p.batchId !== j.batchId) {
+      const i = this.history.findIndex((s) => s.batchId === p.batchId);
+      if (i >= 0) this.history = this.history.with(i, summaryWithProgress(this.history[i] as BatchSummary, p));
+      return;
+    }
+    this.progress = p;
+    this.job = summaryWithProgress(j, p);
+    const now = Date.now();
+    if (isFinished(p.state) || now - this.#lastRowsRefresh >= ROWS_REFRESH_MS) {
+      this.#lastRowsRefresh = now;
+      this.rowsVersion += 1;
+    }
+    if (isFinished(p.state)) void this.refreshHistory();
+    else this.#mergeHistory(this.job);
+  }
+
+  #adopt(p: BatchProgress): void {
+    if (this.job) return;
+    const known = this.history.find((s) => s.batchId === p.batchId);
+    if (known && !isFinished(known.state)) {
+      this.job = summaryWithProgress(known, p);
+      this.progress = p;
+    }
+  }
+}
+
+export const batchDesk = new BatchDesk();

@@ -1,0 +1,366 @@
+/**
+ * Batch corrections (CSV) in words for a salon owner: fields, encodings, delimiters, totals,
+ * durations, job states and progress. Pure functions (no DOM, no runes), unit-tested.
+ */
+import type {
+  BatchField,
+  BatchPlanRow,
+  BatchPreparation,
+  BatchProblem,
+  BatchState,
+  BatchSummary,
+  ColumnMapping,
+  EventPayload,
+} from '../../../preload/contract';
+
+export type BatchProgress = EventPayload<'batch.progress'>;
+export type Delimiter = BatchPreparation['delimiter'];
+export type BatchTotals = BatchPreparation['totals'];
+export type MappingSource = BatchPreparation['mappingSource'];
+
+const NUMBER = new Intl.NumberFormat('en-GB');
+
+/** 12345 -> "12,345". */
+export function count(n: number): string {
+  return NUMBER.format(n);
+}
+
+/** "1 row", "2,000 rows". */
+export function countOf(n: number, one: string, many: string): string {
+  return `${count(n)} ${n === 1 ? one : many}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fields and columns
+
+/** Fields in the order the mapping panel shows them, with their labels. */
+export const FIELDS: ReadonlyArray<{ field: BatchField; label: string; hint: string }> = [
+  { field: 'membership_id', label: 'Membership ID', hint: 'The membership’s id in Altegio.' },
+  { field: 'number', label: 'Membership number', hint: 'Used with the phone when there is no ID.' },
+  { field: 'phone', label: 'Phone', hint: 'The client’s phone, used with the membership number.' },
+  { field: 'service_id', label: 'Service ID', hint: 'Which service balance to change; empty means the shared balance.' },
+  { field: 'service', label: 'Service', hint: 'The service name as it appears on the membership.' },
+  { field: 'balance', label: 'New balance', hint: 'The number of visits left after the change.' },
+  { field: 'delta', label: 'Change (+/−)', hint: 'Visits to add (+3) or take away (−2).' },
+  { field: 'reason', label: 'Reason', hint: 'Kept in the audit log and the report.' },
+];
+
+export function fieldLabel(field: BatchField | string): string {
+  return FIELDS.find((f) => f.field === field)?.label ?? field;
+}
+
+export interface ColumnOption {
+  index: number;
+  label: string;
+}
+
+/** "Column 2: balance" for each column of the file (header text when there is one). */
+export function columnOptions(headers: readonly string[], previewRows: readonly (readonly string[])[] = []): ColumnOption[] {
+  const width = Math.max(headers.length, ...previewRows.map((r) => r.length), 0);
+  const options: ColumnOption[] = [];
+  for (let i = 0; i < width; i++) {
+    const name = (headers[i] ?? '').trim();
+    options.push({ index: i, label: name ? `Column ${i + 1}: ${name}` : `Column ${i + 1}` });
+  }
+  return options;
+}
+
+/** The whole mapping (every field, null = not in file) with one field changed. */
+export function mappingWith(current: ColumnMapping, field: BatchField, index: number | null): ColumnMapping {
+  const next: ColumnMapping = {};
+  for (const f of FIELDS) next[f.field] = current[f.field] ?? null;
+  next[field] = index;
+  return next;
+}
+
+/** A `<select>` value for a field: the column index as text, or '' for "Not in file". */
+export function mappingValue(mapping: ColumnMapping, field: BatchField): string {
+  const v = mapping[field];
+  return typeof v === 'number' ? String(v) : '';
+}
+
+export function parseMappingValue(value: string): number | null {
+  if (value === '') return null;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 0 ? n : null;
+}
+
+export function mappingSourceWords(source: MappingSource): string {
+  switch (source) {
+    case 'auto':
+      return 'Guessed from the column names in the file. Check each one.';
+    case 'remembered':
+      return 'Remembered from the last time you chose the columns for a file like this.';
+    case 'manual':
+      return 'As you chose. It will be remembered for files like this.';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding and delimiter
+
+export const ENCODINGS: ReadonlyArray<{ value: string; label: string }> = [
+  { value: 'utf-8', label: 'UTF-8 (most files)' },
+  { value: 'windows-1251', label: 'Windows-1251 (Russian Excel)' },
+  { value: 'windows-1252', label: 'Windows-1252 (Western European Excel)' },
+  { value: 'utf-16le', label: 'UTF-16 LE (Excel “Unicode Text”)' },
+  { value: 'utf-16be', label: 'UTF-16 BE' },
+  { value: 'koi8-r', label: 'KOI8-R (Russian)' },
+  { value: 'ibm866', label: 'CP866 (Russian DOS)' },
+  { value: 'iso-8859-5', label: 'ISO-8859-5 (Cyrillic)' },
+  { value: 'windows-1250', label: 'Windows-1250 (Central European)' },
+  { value: 'windows-1253', label: 'Windows-1253 (Greek)' },
+  { value: 'windows-1254', label: 'Windows-1254 (Turkish)' },
+  { value: 'windows-1257', label: 'Windows-1257 (Baltic)' },
+  { value: 'iso-8859-1', label: 'ISO-8859-1 (Latin-1)' },
+  { value: 'iso-8859-2', label: 'ISO-8859-2 (Latin-2)' },
+  { value: 'iso-8859-15', label: 'ISO-8859-15 (Latin-9)' },
+];
+
+/** The encoding choices, with the detected one included even when it is not a usual choice. */
+export function encodingOptions(detected: string | null | undefined): Array<{ value: string; label: string }> {
+  const d = (detected ?? '').trim().toLowerCase();
+  if (!d || ENCODINGS.some((e) => e.value === d)) return [...ENCODINGS];
+  return [{ value: d, label: d.toUpperCase() }, ...ENCODINGS];
+}
+
+export const DELIMITERS: ReadonlyArray<{ value: Delimiter; label: string }> = [
+  { value: ',', label: 'Comma' },
+  { value: ';', label: 'Semicolon' },
+  { value: '\t', label: 'Tab' },
+];
+
+export function isDelimiter(value: string): value is Delimiter {
+  return value === ',' || value === ';' || value === '\t';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Problems and totals
+
+/** "Line 12, column balance: Not a number" (or "Line 12: …" when the whole row is concerned). */
+export function problemWords(p: BatchProblem): string {
+  const where = p.line > 0 ? `Line ${p.line}` : 'The file';
+  const column = p.column ?? (p.field ? fieldLabel(p.field) : null);
+  return column ? `${where}, column ${column}: ${p.message}` : `${where}: ${p.message}`;
+}
+
+export function problemsHeading(total: number): string {
+  return total === 0 ? 'No problems' : countOf(total, 'problem', 'problems');
+}
+
+/** "Showing the first 200 of 1,234 problems." when the list is capped, else null. */
+export function problemsCapNote(shown: number, total: number): string | null {
+  if (total <= shown) return null;
+  return `Showing the first ${count(shown)} of ${count(total)} problems. All of them are in the table below (“Only rows with problems”) and in the report.`;
+}
+
+/** "X rows to change, Y unchanged, Z with problems, across M memberships". */
+export function totalsSentence(t: BatchTotals): string {
+  return `${countOf(t.toChange, 'row', 'rows')} to change, ${count(t.unchanged)} unchanged, ${count(t.invalid)} with problems, across ${countOf(t.memberships, 'membership', 'memberships')}`;
+}
+
+/** The apply button: "Apply 1 change" / "Apply 1,234 changes". */
+export function applyLabel(toChange: number): string {
+  return `Apply ${countOf(toChange, 'change', 'changes')}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Durations
+
+/** "less than a minute", "about a minute", "about 7 minutes", "about 2 hours 10 minutes". */
+export function durationWords(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 45_000) return 'less than a minute';
+  const minutes = Math.round(ms / 60_000);
+  if (minutes <= 1) return 'about a minute';
+  if (minutes < 60) return `about ${minutes} minutes`;
+  // Round to ten minutes beyond the first hour: nobody needs more precision for a long job.
+  const tens = Math.round(minutes / 10) * 10;
+  const h = Math.floor(tens / 60);
+  const m = tens % 60;
+  const hours = h === 1 ? 'an hour' : `${h} hours`;
+  if (m === 0) return `about ${hours}`;
+  return `about ${h === 1 ? '1 hour' : hours} ${m} minutes`;
+}
+
+/** "about 3 minutes left"; null while the rate is still being measured. */
+export function timeLeftWords(etaMs: number | null | undefined): string {
+  if (etaMs === null || etaMs === undefined || !Number.isFinite(etaMs)) return 'working out the time left…';
+  if (etaMs <= 0) return 'almost done';
+  return `${durationWords(etaMs)} left`;
+}
+
+/** "Estimated time: about 7 minutes" for a plan. */
+export function estimateWords(estimateMs: number, toChange: number): string {
+  if (toChange === 0) return 'Nothing to send.';
+  return `Estimated time at Altegio’s request limit: ${durationWords(estimateMs)}.`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Job states and progress
+
+const stateWords: Record<BatchState, string> = {
+  draft: 'not started',
+  planned: 'ready to apply',
+  running: 'running',
+  paused: 'paused',
+  waiting_auth: 'waiting for you to sign in again',
+  offline: 'offline — will continue when the connection is back',
+  cancelled: 'cancelled',
+  done: 'done',
+};
+
+/** The state in words, lower case ("paused"); see `stateHeading` for a sentence start. */
+export function stateInWords(state: BatchState): string {
+  return stateWords[state] ?? state;
+}
+
+export function stateHeading(state: BatchState): string {
+  const w = stateInWords(state);
+  return w.charAt(0).toUpperCase() + w.slice(1);
+}
+
+/** A state in the list of previous batches: a "running" batch that is not the one on screen stopped half-way. */
+export function historyStateWords(state: BatchState, current: boolean): string {
+  if (current) return `${stateHeading(state)} (shown above)`;
+  if (state === 'running') return 'Interrupted';
+  return stateHeading(state);
+}
+
+/** Started and not finished: something to resume (after a crash, `running` is what the journal says). */
+export function isUnfinished(state: BatchState): boolean {
+  return state === 'running' || state === 'paused' || state === 'waiting_auth' || state === 'offline';
+}
+
+export function isFinished(state: BatchState): boolean {
+  return state === 'done' || state === 'cancelled';
+}
+
+export const canPause = (state: BatchState): boolean => state === 'running' || state === 'offline' || state === 'waiting_auth';
+export const canResume = (state: BatchState): boolean => state === 'paused';
+export const canCancel = (state: BatchState): boolean => isUnfinished(state);
+
+/** An applied (not an undo) batch that changed something and has not been undone yet. */
+export function canUndo(s: BatchSummary): boolean {
+  return s.kind === 'apply' && isFinished(s.state) && s.done > 0 && !s.undoneBy;
+}
+
+/**
+ * Rows the job has dealt with. The contract's `done`, `failed` and `conflicts` are read as three
+ * separate outcomes (done = applied), so together they are the rows processed; clamped to the total.
+ */
+export function processed(p: Pick<BatchProgress, 'total' | 'done' | 'failed' | 'conflicts'>): number {
+  const n = Math.max(0, p.done) + Math.max(0, p.failed) + Math.max(0, p.conflicts);
+  return p.total > 0 ? Math.min(n, p.total) : n;
+}
+
+export function percent(p: Pick<BatchProgress, 'total' | 'done' | 'failed' | 'conflicts' | 'state'>): number {
+  if (p.state === 'done') return 100;
+  if (p.total <= 0) return 0;
+  return Math.floor((processed(p) / p.total) * 100);
+}
+
+/** The text next to the progress bar: "1,200 of 2,000 rows (60%)". */
+export function progressLabel(p: BatchProgress): string {
+  return `${count(processed(p))} of ${countOf(p.total, 'row', 'rows')} (${percent(p)}%)`;
+}
+
+/** A job's progress as known from its summary (before the first progress event arrives). */
+export function progressFromSummary(s: BatchSummary): BatchProgress {
+  return {
+    batchId: s.batchId,
+    state: s.state,
+    total: s.totals.toChange,
+    done: s.done,
+    failed: s.failed,
+    conflicts: s.conflicts,
+    requestsPerMinute: 0,
+    etaMs: null,
+  };
+}
+
+/** A summary brought up to date by a progress event for the same batch. */
+export function summaryWithProgress(s: BatchSummary, p: BatchProgress): BatchSummary {
+  if (s.batchId !== p.batchId) return s;
+  return { ...s, state: p.state, done: p.done, failed: p.failed, conflicts: p.conflicts };
+}
+
+/**
+ * A newer reply about the same batch: its state wins (it answers what was just asked), but counts
+ * never go back (a progress event may have been ahead of the reply).
+ */
+export function mergeSummary(prev: BatchSummary | null, next: BatchSummary): BatchSummary {
+  if (!prev || prev.batchId !== next.batchId) return next;
+  return {
+    ...next,
+    done: Math.max(prev.done, next.done),
+    failed: Math.max(prev.failed, next.failed),
+    conflicts: Math.max(prev.conflicts, next.conflicts),
+  };
+}
+
+/** Batches that did something (or tried to): a file that was only checked is not listed. */
+export function wasStarted(s: Pick<BatchSummary, 'state'>): boolean {
+  return s.state !== 'draft' && s.state !== 'planned';
+}
+
+export function rateWords(requestsPerMinute: number): string {
+  if (!Number.isFinite(requestsPerMinute) || requestsPerMinute <= 0) return '—';
+  return `${count(Math.round(requestsPerMinute))} requests per minute`;
+}
+
+/** "A batch was interrupted: 640 of 2,000 rows done. Resume?" */
+export function interruptedSentence(s: BatchSummary): string {
+  const p = progressFromSummary(s);
+  const what = s.kind === 'undo' ? 'An undo of a batch' : 'A batch';
+  return `${what} was interrupted: ${count(processed(p))} of ${countOf(p.total, 'row', 'rows')} done. Resume?`;
+}
+
+/** The result of a finished job in one sentence. */
+export function outcomeSentence(s: Pick<BatchSummary, 'kind' | 'state' | 'done' | 'failed' | 'conflicts'>): string {
+  const verb = s.kind === 'undo' ? 'restored' : 'changed';
+  const parts = [`${countOf(s.done, 'row', 'rows')} ${verb}`];
+  if (s.failed > 0) parts.push(`${count(s.failed)} failed`);
+  if (s.conflicts > 0) parts.push(`${count(s.conflicts)} not touched because someone changed them in the meantime`);
+  const start = s.state === 'cancelled' ? 'Cancelled' : 'Finished';
+  return `${start}: ${parts.join(', ')}.`;
+}
+
+/** "1,200 done · 3 failed · 2 conflicts" for the history list. */
+export function countsWords(s: Pick<BatchSummary, 'done' | 'failed' | 'conflicts' | 'totals'>): string {
+  return `${count(s.done)} done · ${count(s.failed)} failed · ${countOf(s.conflicts, 'conflict', 'conflicts')} · of ${count(s.totals.toChange)}`;
+}
+
+export function kindWords(s: Pick<BatchSummary, 'kind'>): string {
+  return s.kind === 'undo' ? 'Undo' : 'Corrections';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plan rows
+
+const ROW_STATUS_WORDS: Record<BatchPlanRow['status'], string> = {
+  change: 'Will change',
+  unchanged: 'No change needed',
+  invalid: 'Problem',
+  applied: 'Applied',
+  failed: 'Failed',
+  conflict: 'Changed by someone else',
+  pending: 'Waiting',
+  skipped: 'Skipped',
+};
+
+export function rowStatusWords(row: Pick<BatchPlanRow, 'status' | 'message'>): string {
+  const w = ROW_STATUS_WORDS[row.status] ?? row.status;
+  return row.message ? `${w}: ${row.message}` : w;
+}
+
+/** "7 → 10", "— → 10", "7" when unchanged. */
+export function beforeAfter(row: Pick<BatchPlanRow, 'before' | 'after' | 'status'>): string {
+  const b = row.before === null ? '—' : String(row.before);
+  const a = row.after === null ? '—' : String(row.after);
+  if (row.status === 'unchanged' && row.before === row.after) return b;
+  return `${b} → ${a}`;
+}
+
+export function isProblemStatus(status: BatchPlanRow['status']): boolean {
+  return status === 'invalid' || status === 'failed' || status === 'conflict';
+}

@@ -1,0 +1,264 @@
+import { describe, expect, it } from 'vitest';
+import type { BatchSummary } from '../../preload/contract';
+import {
+  FIELDS,
+  applyLabel,
+  beforeAfter,
+  canCancel,
+  canPause,
+  canResume,
+  canUndo,
+  columnOptions,
+  countsWords,
+  durationWords,
+  encodingOptions,
+  estimateWords,
+  historyStateWords,
+  interruptedSentence,
+  isFinished,
+  isUnfinished,
+  mappingSourceWords,
+  mappingValue,
+  mappingWith,
+  mergeSummary,
+  outcomeSentence,
+  parseMappingValue,
+  percent,
+  problemWords,
+  problemsCapNote,
+  problemsHeading,
+  processed,
+  progressFromSummary,
+  progressLabel,
+  rateWords,
+  rowStatusWords,
+  stateHeading,
+  stateInWords,
+  summaryWithProgress,
+  timeLeftWords,
+  totalsSentence,
+  wasStarted,
+  type BatchProgress,
+} from '../../renderer/src/lib/batch';
+
+const MIN = 60_000;
+
+function summary(over: Partial<BatchSummary> = {}): BatchSummary {
+  return {
+    batchId: 'b_123456',
+    kind: 'apply',
+    fileName: 'balances.csv',
+    createdAt: '2026-05-20T10:00:00Z',
+    userName: 'Anna',
+    chainId: 70114,
+    state: 'paused',
+    totals: { rows: 2100, toChange: 2000, unchanged: 60, invalid: 40, memberships: 1500 },
+    done: 640,
+    failed: 0,
+    conflicts: 0,
+    undoOf: null,
+    undoneBy: null,
+    ...over,
+  };
+}
+
+function progress(over: Partial<BatchProgress> = {}): BatchProgress {
+  return { batchId: 'b_123456', state: 'running', total: 2000, done: 1000, failed: 10, conflicts: 5, requestsPerMinute: 187.6, etaMs: 3 * MIN, ...over };
+}
+
+describe('durationWords', () => {
+  it.each([
+    [0, 'less than a minute'],
+    [44_000, 'less than a minute'],
+    [45_000, 'about a minute'],
+    [89_000, 'about a minute'],
+    [3 * MIN, 'about 3 minutes'],
+    [7 * MIN + 10_000, 'about 7 minutes'],
+    [59 * MIN, 'about 59 minutes'],
+    [60 * MIN, 'about an hour'],
+    [80 * MIN, 'about 1 hour 20 minutes'],
+    [127 * MIN, 'about 2 hours 10 minutes'],
+    [180 * MIN, 'about 3 hours'],
+  ])('%d ms -> %s', (ms, words) => {
+    expect(durationWords(ms)).toBe(words);
+  });
+
+  it('never says something silly for odd input', () => {
+    expect(durationWords(Number.NaN)).toBe('less than a minute');
+    expect(durationWords(-5)).toBe('less than a minute');
+    expect(durationWords(Number.POSITIVE_INFINITY)).toBe('less than a minute');
+  });
+
+  it('time left and estimates', () => {
+    expect(timeLeftWords(3 * MIN)).toBe('about 3 minutes left');
+    expect(timeLeftWords(null)).toBe('working out the time left…');
+    expect(timeLeftWords(0)).toBe('almost done');
+    expect(estimateWords(7 * MIN, 10)).toBe('Estimated time at Altegio’s request limit: about 7 minutes.');
+    expect(estimateWords(0, 0)).toBe('Nothing to send.');
+  });
+});
+
+describe('states in words', () => {
+  it('says every state the way a salon owner would', () => {
+    expect(stateInWords('running')).toBe('running');
+    expect(stateInWords('paused')).toBe('paused');
+    expect(stateInWords('waiting_auth')).toBe('waiting for you to sign in again');
+    expect(stateInWords('offline')).toBe('offline — will continue when the connection is back');
+    expect(stateInWords('cancelled')).toBe('cancelled');
+    expect(stateInWords('done')).toBe('done');
+    expect(stateHeading('waiting_auth')).toBe('Waiting for you to sign in again');
+    expect(stateHeading('planned')).toBe('Ready to apply');
+  });
+
+  it('in the list of previous batches', () => {
+    expect(historyStateWords('running', true)).toBe('Running (shown above)');
+    expect(historyStateWords('running', false)).toBe('Interrupted');
+    expect(historyStateWords('paused', false)).toBe('Paused');
+  });
+
+  it('knows which buttons apply', () => {
+    expect(isUnfinished('running') && isUnfinished('paused') && isUnfinished('offline') && isUnfinished('waiting_auth')).toBe(true);
+    expect(isUnfinished('done') || isUnfinished('cancelled') || isUnfinished('planned') || isUnfinished('draft')).toBe(false);
+    expect(isFinished('done') && isFinished('cancelled')).toBe(true);
+    expect(canPause('running') && canPause('offline')).toBe(true);
+    expect(canPause('paused')).toBe(false);
+    expect(canResume('paused')).toBe(true);
+    expect(canResume('running')).toBe(false);
+    expect(canCancel('paused') && canCancel('running')).toBe(true);
+    expect(canCancel('done')).toBe(false);
+  });
+
+  it('offers undo only for a finished apply that changed something and was not undone', () => {
+    expect(canUndo(summary({ state: 'done' }))).toBe(true);
+    expect(canUndo(summary({ state: 'cancelled' }))).toBe(true);
+    expect(canUndo(summary({ state: 'running' }))).toBe(false);
+    expect(canUndo(summary({ state: 'done', done: 0 }))).toBe(false);
+    expect(canUndo(summary({ state: 'done', undoneBy: 'b_999999' }))).toBe(false);
+    expect(canUndo(summary({ state: 'done', kind: 'undo' }))).toBe(false);
+  });
+});
+
+describe('totals and progress', () => {
+  it('totals sentence', () => {
+    expect(totalsSentence({ rows: 2100, toChange: 2000, unchanged: 60, invalid: 40, memberships: 1500 })).toBe(
+      '2,000 rows to change, 60 unchanged, 40 with problems, across 1,500 memberships',
+    );
+    expect(totalsSentence({ rows: 1, toChange: 1, unchanged: 0, invalid: 0, memberships: 1 })).toBe('1 row to change, 0 unchanged, 0 with problems, across 1 membership');
+    expect(applyLabel(1)).toBe('Apply 1 change');
+    expect(applyLabel(1234)).toBe('Apply 1,234 changes');
+  });
+
+  it('progress counts done, failed and conflicts as processed, clamped to the total', () => {
+    expect(processed(progress())).toBe(1015);
+    expect(processed(progress({ done: 1990, failed: 20 }))).toBe(2000);
+    expect(percent(progress())).toBe(50);
+    expect(percent(progress({ total: 0 }))).toBe(0);
+    expect(percent(progress({ state: 'done', done: 1 }))).toBe(100);
+    expect(progressLabel(progress())).toBe('1,015 of 2,000 rows (50%)');
+    expect(rateWords(187.6)).toBe('188 requests per minute');
+    expect(rateWords(0)).toBe('—');
+  });
+
+  it('builds progress from a summary and merges events into it', () => {
+    const s = summary();
+    expect(progressFromSummary(s)).toEqual({ batchId: 'b_123456', state: 'paused', total: 2000, done: 640, failed: 0, conflicts: 0, requestsPerMinute: 0, etaMs: null });
+    const merged = summaryWithProgress(s, progress({ state: 'running', done: 700, failed: 1, conflicts: 2 }));
+    expect(merged).toMatchObject({ state: 'running', done: 700, failed: 1, conflicts: 2, fileName: 'balances.csv' });
+    expect(summaryWithProgress(s, progress({ batchId: 'other_1' }))).toBe(s);
+  });
+
+  it('a reply decides the state, but counts never go back', () => {
+    const before = summary({ state: 'running', done: 900, failed: 3 });
+    const reply = summary({ state: 'paused', done: 880, failed: 3, conflicts: 1 });
+    expect(mergeSummary(before, reply)).toMatchObject({ state: 'paused', done: 900, failed: 3, conflicts: 1 });
+    expect(mergeSummary(null, reply)).toBe(reply);
+    expect(mergeSummary(summary({ batchId: 'other_1' }), reply)).toBe(reply);
+  });
+
+  it('lists only batches that were started', () => {
+    expect(wasStarted({ state: 'planned' }) || wasStarted({ state: 'draft' })).toBe(false);
+    expect(wasStarted({ state: 'cancelled' }) && wasStarted({ state: 'running' })).toBe(true);
+  });
+
+  it('the interrupted-batch banner', () => {
+    expect(interruptedSentence(summary())).toBe('A batch was interrupted: 640 of 2,000 rows done. Resume?');
+    expect(interruptedSentence(summary({ kind: 'undo' }))).toBe('An undo of a batch was interrupted: 640 of 2,000 rows done. Resume?');
+  });
+
+  it('outcome and counts', () => {
+    expect(outcomeSentence({ kind: 'apply', state: 'done', done: 1990, failed: 0, conflicts: 0 })).toBe('Finished: 1,990 rows changed.');
+    expect(outcomeSentence({ kind: 'apply', state: 'done', done: 1, failed: 2, conflicts: 3 })).toBe(
+      'Finished: 1 row changed, 2 failed, 3 not touched because someone changed them in the meantime.',
+    );
+    expect(outcomeSentence({ kind: 'undo', state: 'cancelled', done: 5, failed: 0, conflicts: 0 })).toBe('Cancelled: 5 rows restored.');
+    expect(countsWords(summary({ failed: 3, conflicts: 1 }))).toBe('640 done · 3 failed · 1 conflict · of 2,000');
+  });
+});
+
+describe('problems', () => {
+  it('says line and column', () => {
+    expect(problemWords({ line: 12, column: 'balance', field: 'balance', message: 'Not a number: “ten”' })).toBe('Line 12, column balance: Not a number: “ten”');
+    expect(problemWords({ line: 7, column: null, field: null, message: 'Duplicate of line 3' })).toBe('Line 7: Duplicate of line 3');
+    expect(problemWords({ line: 7, column: null, field: 'delta', message: 'x' })).toBe('Line 7, column Change (+/−): x');
+    expect(problemWords({ line: 0, column: null, field: null, message: 'No membership column' })).toBe('The file: No membership column');
+  });
+
+  it('headings and the cap note', () => {
+    expect(problemsHeading(0)).toBe('No problems');
+    expect(problemsHeading(1)).toBe('1 problem');
+    expect(problemsHeading(1234)).toBe('1,234 problems');
+    expect(problemsCapNote(200, 200)).toBeNull();
+    expect(problemsCapNote(200, 1234)).toMatch(/^Showing the first 200 of 1,234 problems\./);
+  });
+});
+
+describe('mapping', () => {
+  it('lists every field with its fixed label', () => {
+    expect(FIELDS.map((f) => f.label)).toEqual(['Membership ID', 'Membership number', 'Phone', 'Service ID', 'Service', 'New balance', 'Change (+/−)', 'Reason']);
+  });
+
+  it('offers the file’s columns by header, or by number without one', () => {
+    expect(columnOptions(['id', '', 'Остаток'], [['1', '2', '3', '4']])).toEqual([
+      { index: 0, label: 'Column 1: id' },
+      { index: 1, label: 'Column 2' },
+      { index: 2, label: 'Column 3: Остаток' },
+      { index: 3, label: 'Column 4' },
+    ]);
+    expect(columnOptions([])).toEqual([]);
+  });
+
+  it('changes one field and sends every field', () => {
+    const next = mappingWith({ membership_id: 0, balance: 2 }, 'balance', null);
+    expect(next).toEqual({ membership_id: 0, number: null, phone: null, service_id: null, service: null, balance: null, delta: null, reason: null });
+    expect(mappingWith({ membership_id: 0 }, 'delta', 3).delta).toBe(3);
+    expect(mappingValue({ balance: 0 }, 'balance')).toBe('0');
+    expect(mappingValue({ balance: null }, 'balance')).toBe('');
+    expect(mappingValue({}, 'reason')).toBe('');
+    expect(parseMappingValue('')).toBeNull();
+    expect(parseMappingValue('4')).toBe(4);
+    expect(parseMappingValue('x')).toBeNull();
+  });
+
+  it('says where the mapping came from', () => {
+    expect(mappingSourceWords('auto')).toMatch(/Guessed/);
+    expect(mappingSourceWords('remembered')).toMatch(/Remembered/);
+    expect(mappingSourceWords('manual')).toMatch(/you chose/);
+  });
+
+  it('always offers the detected encoding', () => {
+    expect(encodingOptions('windows-1251')[0]?.value).toBe('utf-8');
+    expect(encodingOptions('MACCYRILLIC')[0]).toEqual({ value: 'maccyrillic', label: 'MACCYRILLIC' });
+    const values = encodingOptions(null).map((e) => e.value);
+    for (const e of ['utf-8', 'utf-16le', 'utf-16be', 'windows-1251', 'windows-1252', 'koi8-r', 'iso-8859-1']) expect(values).toContain(e);
+  });
+});
+
+describe('plan rows', () => {
+  it('before → after and status', () => {
+    expect(beforeAfter({ before: 7, after: 10, status: 'change' })).toBe('7 → 10');
+    expect(beforeAfter({ before: null, after: null, status: 'invalid' })).toBe('— → —');
+    expect(beforeAfter({ before: 5, after: 5, status: 'unchanged' })).toBe('5');
+    expect(rowStatusWords({ status: 'conflict', message: 'Now 4' })).toBe('Changed by someone else: Now 4');
+    expect(rowStatusWords({ status: 'applied', message: null })).toBe('Applied');
+  });
+});
