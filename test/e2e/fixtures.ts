@@ -1,13 +1,23 @@
 /**
- * E2E fixtures: each test file gets its own web shell process (real core, fresh data folder) —
- * started exactly as a person starts it (`main/web/cli.ts`), reading the one JSON line it prints.
+ * E2E fixtures: each test gets its own web shell process (real core, fresh data folder) — started
+ * exactly as a person starts it (`main/web/cli.ts`), reading the one JSON line it prints.
+ *
+ * Options (per file or per describe, with `test.use({...})`):
+ *  - `shellMode`:
+ *      'demo'    (default) `--demo`: the app opens signed in to the built-in demo;
+ *      'plain'   no extra arguments: the sign-in screen, where "Try the demo" starts the demo;
+ *      'sandbox' a sandbox is started in the test process and the web shell gets
+ *                `--api-base <sandbox url>` (no demo): real sign-in with login and password.
+ *  - `shellArgs`: further arguments for `main/web/cli.ts`.
+ * The `sandbox` fixture gives the test that sandbox (only in 'sandbox' mode) with its `control`.
  */
 import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -15,7 +25,10 @@ export interface WebShellProcess {
   url: string;
   origin: string;
   dataDir: string;
+  /** stderr (the log) and stdout after the URL line, as text. */
   logs: string[];
+  /** Everything the process wrote to stdout and stderr, as raw bytes. */
+  output(): Buffer;
   stop(): Promise<void>;
 }
 
@@ -25,10 +38,22 @@ export async function startWebShellProcess(extraArgs: string[] = [], dataDir = m
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
-  child.stderr?.on('data', (c) => logs.push(String(c)));
+  const raw: Buffer[] = [];
+  child.stdout?.on('data', (c: Buffer) => raw.push(Buffer.from(c)));
+  child.stderr?.on('data', (c: Buffer) => {
+    raw.push(Buffer.from(c));
+    logs.push(String(c));
+  });
+  const lines = createInterface({ input: child.stdout! });
+  let first = true;
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`web shell did not start: ${logs.join('')}`)), 30_000);
-    createInterface({ input: child.stdout! }).once('line', (line) => {
+    lines.on('line', (line) => {
+      if (!first) {
+        logs.push(line + '\n');
+        return;
+      }
+      first = false;
       clearTimeout(timer);
       try {
         resolve((JSON.parse(line) as { url: string }).url);
@@ -43,9 +68,10 @@ export async function startWebShellProcess(extraArgs: string[] = [], dataDir = m
     origin: new URL(url).origin,
     dataDir,
     logs,
+    output: () => Buffer.concat(raw),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
@@ -53,12 +79,38 @@ export async function startWebShellProcess(extraArgs: string[] = [], dataDir = m
   };
 }
 
-// Test-scoped: every test starts from a fresh app and a fresh demo sandbox.
-export const test = base.extend<{ app: Page; shell: WebShellProcess }>({
-  shell: async ({}, use) => {
-    const shell = await startWebShellProcess(['--demo']);
-    await use(shell);
-    await shell.stop();
+export type ShellMode = 'demo' | 'plain' | 'sandbox';
+
+interface Options {
+  shellMode: ShellMode;
+  shellArgs: string[];
+}
+
+interface Fixtures {
+  shell: WebShellProcess & { sandbox: Sandbox | null };
+  sandbox: Sandbox;
+  app: Page;
+}
+
+// Test-scoped: every test starts from a fresh app (and a fresh sandbox when it uses one).
+export const test = base.extend<Options & Fixtures>({
+  shellMode: ['demo', { option: true }],
+  shellArgs: [[], { option: true }],
+  shell: async ({ shellMode, shellArgs }, use) => {
+    const sandbox = shellMode === 'sandbox' ? await startSandbox() : null;
+    const modeArgs = shellMode === 'demo' ? ['--demo'] : sandbox ? ['--api-base', sandbox.url] : [];
+    try {
+      const shell = await startWebShellProcess([...modeArgs, ...shellArgs]);
+      await use(Object.assign(shell, { sandbox }));
+      await shell.stop();
+      rmSync(shell.dataDir, { recursive: true, force: true });
+    } finally {
+      await sandbox?.close();
+    }
+  },
+  sandbox: async ({ shell }, use) => {
+    if (!shell.sandbox) throw new Error("the sandbox fixture needs test.use({ shellMode: 'sandbox' })");
+    await use(shell.sandbox);
   },
   app: async ({ page, shell }, use) => {
     await page.goto(shell.url);

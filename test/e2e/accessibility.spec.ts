@@ -1,0 +1,71 @@
+/**
+ * Accessibility (issue 4): axe on the sign-in screen, the search results, the membership card, the
+ * freeze calendar and the balance editor — no 'serious' or 'critical' violations. A failure lists
+ * every such violation with the elements it found.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { DANA, card, chooseLocation, openClient, openMembership, results, searchBox } from './helpers';
+
+async function expectNoSeriousViolations(page: Page, what: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = serious
+    .map((v) => `[${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n${v.nodes.map((n) => `    ${n.target.join(' ')} — ${n.failureSummary?.replace(/\s+/g, ' ') ?? ''}`).join('\n')}`)
+    .join('\n');
+  expect(serious, `axe found serious/critical violations on ${what}:\n${report}`).toEqual([]);
+}
+
+test.describe('sign-in screen', () => {
+  test.use({ shellMode: 'plain' });
+
+  test('no serious or critical violations', async ({ app: page }) => {
+    await expect(page.getByRole('button', { name: 'Try the demo' })).toBeVisible();
+    await expectNoSeriousViolations(page, 'the sign-in screen');
+
+    // With the custom server field and field errors showing.
+    await page.getByLabel('Custom server').check();
+    await expect(page.getByLabel('Server address')).toBeVisible();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByLabel('Login')).toHaveAttribute('aria-invalid', 'true');
+    await expectNoSeriousViolations(page, 'the sign-in screen with field errors');
+  });
+});
+
+test.describe('the desk (demo)', () => {
+  test.use({ shellMode: 'demo' });
+
+  test('search results, membership card, freeze calendar and balance editor: no serious or critical violations', async ({ app: page }) => {
+    await expect(page.getByText('DEMO DATA')).toBeVisible();
+    await chooseLocation(page);
+
+    await searchBox(page).fill('Dana');
+    await expect(results(page).getByRole('option').first()).toBeVisible();
+    await expectNoSeriousViolations(page, 'the search results');
+
+    await openClient(page, DANA.phone);
+    const opened = await openMembership(page, DANA.perServiceFreezable);
+    await expectNoSeriousViolations(page, 'the membership card');
+
+    await opened.getByRole('button', { name: 'Freeze', exact: true }).click();
+    const freeze = page.getByRole('dialog', { name: /^Freeze membership/ });
+    await expect(freeze.getByRole('application', { name: /^Freeze end date/ })).toBeVisible();
+    await expectNoSeriousViolations(page, 'the freeze calendar dialog');
+    await freeze.getByRole('button', { name: 'Use the latest possible date' }).click();
+    await expect(freeze.getByText(/^New expiry date:/)).toBeVisible();
+    await expectNoSeriousViolations(page, 'the freeze calendar dialog with a date picked');
+    await freeze.getByRole('button', { name: 'Cancel' }).click();
+    await expect(freeze).toBeHidden();
+
+    await card(page).getByRole('button', { name: 'Edit balance' }).click();
+    const editor = page.getByRole('dialog', { name: /^Edit balance/ });
+    await expect(editor.getByLabel('New value for Pilates group')).toBeVisible();
+    await expectNoSeriousViolations(page, 'the balance editor dialog');
+    // With a preview and the "reason required" error.
+    await editor.getByLabel('New value for Pilates group').fill('+2');
+    await editor.getByRole('button', { name: 'Save balance' }).click();
+    await expect(editor.getByText('Say why the balance changes.')).toBeVisible();
+    await expectNoSeriousViolations(page, 'the balance editor dialog with an error');
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * Steps of a real sign-in against the sandbox, shared by the session and secrets tests.
+ */
+import { expect, type Page } from '@playwright/test';
+import { createHash } from 'node:crypto';
+import type { Sandbox } from '../../main/sandbox/server';
+
+const KEYCHAIN_SERVICE = 'Membership Desk';
+
+/** The user token the sandbox hands out now for these credentials (what the app was given). */
+export async function userTokenOf(sandbox: Sandbox, login: string, password: string): Promise<string> {
+  const res = await fetch(`${sandbox.url}/v1/auth`, {
+    method: 'POST',
+    headers: { Accept: 'application/vnd.api.v2+json', 'Content-Type': 'application/json', Authorization: `Bearer ${sandbox.partnerToken}` },
+    body: JSON.stringify({ login, password }),
+  });
+  const body = (await res.json()) as { data?: { user_token?: string } };
+  if (!body.data?.user_token) throw new Error(`sandbox /auth answered ${res.status}`);
+  return body.data.user_token;
+}
+
+/**
+ * The secrets the app filed in the keychain (under its service name) for one server: its partner
+ * token (`partner:<url>`) and its profiles' user tokens (`user:u<userId>-<sha256(url)[0..12]>`).
+ * Scoped to the server because the keyring outlives a test run and every sandbox seeds the same
+ * tokens; each test's sandbox has its own port, so its own accounts.
+ */
+export async function keychainFor(serverUrl: string): Promise<Array<{ account: string; secret: string }>> {
+  const keytar = (await import('keytar')).default;
+  const hash = createHash('sha256').update(serverUrl).digest('hex').slice(0, 12);
+  return (await keytar.findCredentials(KEYCHAIN_SERVICE))
+    .filter((c) => c.account === `partner:${serverUrl}` || (c.account.startsWith('user:u') && c.account.endsWith(`-${hash}`)))
+    .map((c) => ({ account: c.account, secret: c.password }));
+}
+
+export async function setPartnerToken(page: Page, token: string): Promise<void> {
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const settings = page.getByRole('dialog', { name: 'Settings' });
+  await expect(settings).toBeVisible();
+  await expect(settings.getByText('No partner token is saved yet.')).toBeVisible();
+  await settings.getByLabel('Partner token').fill(token);
+  await settings.getByRole('button', { name: 'Save partner token' }).click();
+  await expect(settings.getByText('Partner token saved.')).toBeVisible();
+  await expect(settings.getByText(`A partner token is saved (ends in …${token.slice(-4)}).`)).toBeVisible();
+  await expect(settings.getByLabel('Partner token')).toHaveValue('');
+  await expect(settings.getByRole('button', { name: 'Remove partner token' })).toBeEnabled();
+  // Never shown back in full, anywhere on the page.
+  expect(await page.content()).not.toContain(token);
+  await settings.getByRole('button', { name: 'Close' }).click();
+  await expect(settings).toBeHidden();
+}
+
+export async function signIn(page: Page, login: string, password: string): Promise<void> {
+  await page.getByLabel('Login').fill(login);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** Removes what the app left in the keychain for this server (tests that end signed in). */
+export async function clearKeychainFor(serverUrl: string): Promise<void> {
+  const keytar = (await import('keytar')).default;
+  for (const { account } of await keychainFor(serverUrl)) await keytar.deletePassword(KEYCHAIN_SERVICE, account);
+}
