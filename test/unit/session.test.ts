@@ -563,6 +563,9 @@ describe('demo mode', () => {
     expect(st.profile).toMatchObject({ demo: true, userId: 1, serverUrl: 'http://127.0.0.1:45678/api' });
     expect(st.profile?.name).toMatch(/demo/i);
     expect(st.profiles.map((p) => p.demo)).toEqual([true]);
+    // Opens at the first location of the first chain, so there is data on screen at once.
+    const firstChain = st.chains[0];
+    expect(st.selection).toEqual({ chainId: firstChain?.id, locationId: firstChain?.locations[0]?.id });
     expect(store.profiles.list()).toEqual([]);
     expect(secrets.calls.filter((c) => c.op === 'set')).toEqual([]);
     expect((await s.api().searchClients(512330, 'x')).total).toBe(1);

@@ -139,6 +139,9 @@ function pickSelection(profile: Profile, chains: Chain[]): SessionState['selecti
   if (chain && chain.locations.some((l) => l.id === profile.lastLocationId) && profile.lastLocationId !== null) {
     return { chainId: chain.id, locationId: profile.lastLocationId };
   }
+  // The demo opens at its first location so a newcomer sees data at once.
+  const first = chains[0]?.locations[0];
+  if (profile.demo && chains[0] && first) return { chainId: chains[0].id, locationId: first.id };
   // One chain with one location: nothing to choose.
   const only = chains.length === 1 ? chains[0] : undefined;
   const loc = only && only.locations.length === 1 ? only.locations[0] : undefined;
