@@ -1,6 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRateLimiter, type LimiterClock } from '../../main/core/altegio/rate-limiter';
 
 const flush = () => new Promise<void>((r) => setImmediate(r));
@@ -237,42 +235,6 @@ describe('rate limiter: adaptive on 429', () => {
   });
 });
 
-describe('rate limiter: real time against a strict sliding-window server', () => {
-  let server: Server | undefined;
-  afterEach(async () => {
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    server = undefined;
-  });
+// Real-time pacing (achieved rate vs R, no self-caused 429 against a real sandbox) is measured by
+// `npm run bench` (test/bench/apply.ts), not asserted in a timed test that machine load can fail.
 
-  it('a concurrent batch at R req/s reaches >= 95% of R and causes no 429', async () => {
-    const R = 10;
-    const arrivals: number[] = [];
-    let rejected = 0;
-    server = createServer((req, res) => {
-      const now = performance.now();
-      const recent = arrivals.filter((t) => t > now - 1000).length;
-      if (recent >= R) {
-        rejected++;
-        res.writeHead(429).end();
-        return;
-      }
-      arrivals.push(now);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"success":true,"data":[],"meta":[]}');
-    });
-    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
-    const port = (server.address() as AddressInfo).port;
-    const limiter = createRateLimiter({ perSecond: R, perMinute: 10_000 });
-    const n = 40;
-    await Promise.all(
-      Array.from({ length: n }, async () => {
-        await limiter.acquire();
-        const r = await fetch(`http://127.0.0.1:${port}/x`);
-        await r.text();
-      }),
-    );
-    expect(rejected).toBe(0);
-    const rate = ((arrivals.length - 1) / ((arrivals.at(-1) as number) - (arrivals[0] as number))) * 1000;
-    expect(rate).toBeGreaterThanOrEqual(0.95 * R);
-    expect(limiter.stats().sent).toBe(n);
-  }, 20_000);
-});
