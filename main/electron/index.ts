@@ -15,6 +15,9 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 
+// Tests (and people who keep several data folders) can point the app at another data folder.
+if (process.env.MEMBERSHIP_DESK_DATA_DIR) app.setPath('userData', process.env.MEMBERSHIP_DESK_DATA_DIR);
+
 if (!app.requestSingleInstanceLock()) app.quit();
 
 const log = createLogger();

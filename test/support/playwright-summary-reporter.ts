@@ -5,6 +5,10 @@ export default class SummaryReporter implements Reporter {
   private readonly outcomes = new Map<string, string>();
 
   onTestEnd(test: TestCase, result: TestResult): void {
+    if (result.status === 'skipped') {
+      const reason = test.annotations.find((a) => a.type === 'skip')?.description ?? 'no reason given';
+      process.stdout.write(`skipped: ${test.title} — ${reason}\n`);
+    }
     // The last attempt decides (no retries configured, but stay correct if they are).
     this.outcomes.set(test.id, result.status === 'skipped' ? 'skipped' : test.outcome() === 'expected' || test.outcome() === 'flaky' ? 'passed' : 'failed');
   }
