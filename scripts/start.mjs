@@ -30,7 +30,7 @@ if (bin) {
   const child = spawn(bin, [root], { cwd: root, stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
-  console.log("Electron's runtime could not be downloaded on this machine, so the app opens in your browser (web shell, demo mode unless signed in) instead:");
+  console.log("Electron's runtime could not be downloaded on this machine, so the app runs as the web shell instead (demo mode unless signed in): open the url below in your browser.");
   const child = spawn(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'main', 'web', 'cli.ts'), '--demo', ...process.argv.slice(2)], {
     cwd: root,
     stdio: 'inherit',
