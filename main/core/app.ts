@@ -6,6 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAltegioClient } from './altegio/client';
 import { createRateLimiter, type RateLimiter } from './altegio/rate-limiter';
+import { createBatchService } from './batch/service';
+import { httpProbe, watchConnectivity } from './connectivity';
 import type { Handlers } from './dispatch';
 import { createEventHub, type EventHub } from './events';
 import { createHandlers } from './handlers';
@@ -93,6 +95,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     }
   }
 
+  const connectivity = watchConnectivity({
+    isOnline: () => session.snapshot().online,
+    setOnline: (online) => {
+      session.setOnline(online);
+      events.emit('network.status', { online });
+    },
+    probe: httpProbe(() => session.snapshot().profile?.serverUrl ?? null),
+  });
+
   const memberships = createMembershipService({
     api: () => session.api(),
     audit: store.audit,
@@ -102,7 +113,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     timezone: (locationId) => session.locationTimezone(locationId) ?? 'UTC',
   });
 
-  const handlers = createHandlers({ shell: options.shell, session, memberships, store });
+  const batch = createBatchService({ store, api: () => session.api(), session, events, limiter, log });
+
+  const handlers = createHandlers({ shell: options.shell, session, memberships, store, batch });
 
   return {
     handlers,
@@ -111,6 +124,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     store,
     limiter,
     async close() {
+      connectivity.stop();
+      await batch.close();
       await demo.stop();
       store.close();
     },

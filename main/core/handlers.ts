@@ -2,23 +2,24 @@
  * The contract implemented: channel -> core function. Arguments arrive already validated by
  * `dispatch`; this file only routes, so every rule lives in its own module.
  */
+import type { BatchService } from './batch/service';
 import type { Handlers } from './dispatch';
 import type { MembershipService } from './memberships/service';
 import type { SessionService } from './session/session';
 import type { Store } from './store';
 import { auditCsv } from './audit-export';
-import { DeskFailure } from './errors';
 
 export interface HandlerDeps {
   shell: 'electron' | 'web';
   session: SessionService;
   memberships: MembershipService;
   store: Store;
+  batch: BatchService;
 }
 
 const VERSION = '0.1.0';
 
-export function createHandlers({ shell, session, memberships, store }: HandlerDeps): Handlers {
+export function createHandlers({ shell, session, memberships, store, batch }: HandlerDeps): Handlers {
   return {
     'app.info': async () => ({ version: VERSION, shell, demoAvailable: true }),
 
@@ -46,23 +47,14 @@ export function createHandlers({ shell, session, memberships, store }: HandlerDe
     'audit.exportCsv': async (filter) => auditCsv(store.audit.list({ ...filter, limit: filter.limit ?? 5000 })),
     'audit.undo': ({ auditId, reason }) => memberships.undo(auditId, reason),
 
-    ...batchNotYet(),
-  };
-}
-
-function batchNotYet(): Pick<Handlers, `batch.${string}` & keyof Handlers> {
-  const refuse = async (): Promise<never> => {
-    throw new DeskFailure('not_found', 'Batch corrections are not available yet.');
-  };
-  return {
-    'batch.prepare': refuse,
-    'batch.rows': refuse,
-    'batch.apply': refuse,
-    'batch.pause': refuse,
-    'batch.resume': refuse,
-    'batch.cancel': refuse,
-    'batch.list': async () => ({ batches: [] }),
-    'batch.report': refuse,
-    'batch.undo': refuse,
+    'batch.prepare': (args) => batch.prepare(args),
+    'batch.rows': (args) => batch.rows(args),
+    'batch.apply': (args) => batch.apply(args),
+    'batch.pause': (args) => batch.pause(args),
+    'batch.resume': (args) => batch.resume(args),
+    'batch.cancel': (args) => batch.cancel(args),
+    'batch.list': () => batch.list(),
+    'batch.report': (args) => batch.report(args),
+    'batch.undo': (args) => batch.undo(args),
   };
 }

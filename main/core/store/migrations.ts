@@ -8,6 +8,7 @@
  * A feature may keep its SQL next to its code and only list it here.
  */
 import type Database from 'libsql';
+import { JOURNAL_SQL } from '../batch/journal';
 
 export interface Migration {
   /** 1, 2, 3, … consecutive. */
@@ -73,6 +74,11 @@ export const migrations: readonly Migration[] = [
         updated_at       TEXT NOT NULL
       ) STRICT;
     `,
+  },
+  {
+    version: 2,
+    name: 'batch jobs, rows and operations (the apply journal)',
+    sql: JOURNAL_SQL,
   },
 ];
 

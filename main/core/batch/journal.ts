@@ -1,0 +1,437 @@
+/**
+ * The batch journal: jobs, their plan rows and their operations in the local SQLite database
+ * (WAL, synchronous FULL), so the preview pages through the rows and an apply resumes after a crash
+ * exactly where it stopped.
+ *
+ * Tables (migration 2, `JOURNAL_SQL`):
+ * - batch_jobs: one per prepared file (kind 'apply') or per undo of a batch (kind 'undo'); state is
+ *   the contract's BatchState.
+ * - batch_rows: every data row of the file (invalid rows too) with the plan's before/after and the
+ *   sequence number of the operation that carries it out (NULL = nothing to send).
+ * - batch_ops: one operation per membership. `expect_json` = the values the membership must have for
+ *   the write to go out (the planned "before"), `target_json` = the values it has once applied,
+ *   `body_json` = the request. State machine: pending → intent → applied | conflict | failed | skipped
+ *   ('intent' is committed before the request goes out; see engine.ts for the recovery rules).
+ *
+ * Row counts (`row_count`) let progress and summaries count rows, as the UI does, not memberships.
+ */
+import type Database from 'libsql';
+import type { BatchState } from '../../../preload/contract';
+
+// Local row helpers (not the store's): migrations.ts imports JOURNAL_SQL from here, so this module
+// must not import the store (that would be an import cycle).
+type Row = Record<string, unknown>;
+function clean<T extends Row>(row: unknown): T | null {
+  if (row === undefined || row === null) return null;
+  const { _metadata: _ignored, ...rest } = row as Row;
+  return rest as T;
+}
+const getRow = <T extends Row>(stmt: Database.Statement, ...params: unknown[]): T | null => clean<T>(stmt.get(...params));
+const allRows = <T extends Row>(stmt: Database.Statement, ...params: unknown[]): T[] => stmt.all(...params).map((r) => clean<T>(r) as T);
+
+export const JOURNAL_SQL = `
+  CREATE TABLE batch_jobs (
+    id            TEXT PRIMARY KEY NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('apply', 'undo')),
+    op_kind       TEXT NOT NULL,
+    file_name     TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    profile_id    TEXT NOT NULL,
+    user_id       INTEGER NOT NULL,
+    user_name     TEXT NOT NULL,
+    chain_id      INTEGER NOT NULL,
+    location_id   INTEGER,
+    state         TEXT NOT NULL CHECK (state IN ('draft', 'planned', 'running', 'paused', 'waiting_auth', 'offline', 'cancelled', 'done')),
+    message       TEXT,
+    delimiter     TEXT NOT NULL DEFAULT ',',
+    totals_json   TEXT NOT NULL,
+    undo_of       TEXT REFERENCES batch_jobs (id),
+    undone_by     TEXT REFERENCES batch_jobs (id),
+    started_at    TEXT,
+    finished_at   TEXT
+  ) STRICT;
+  CREATE INDEX batch_jobs_state ON batch_jobs (state);
+
+  CREATE TABLE batch_rows (
+    batch_id    TEXT NOT NULL REFERENCES batch_jobs (id) ON DELETE CASCADE,
+    idx         INTEGER NOT NULL,
+    line        INTEGER NOT NULL,
+    outcome     TEXT NOT NULL CHECK (outcome IN ('change', 'unchanged', 'invalid')),
+    membership  TEXT NOT NULL,
+    service     TEXT NOT NULL,
+    before      INTEGER,
+    after       INTEGER,
+    reason      TEXT NOT NULL,
+    message     TEXT,
+    op_seq      INTEGER,
+    PRIMARY KEY (batch_id, idx)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX batch_rows_invalid ON batch_rows (batch_id, idx) WHERE outcome = 'invalid';
+
+  CREATE TABLE batch_ops (
+    batch_id          TEXT NOT NULL REFERENCES batch_jobs (id) ON DELETE CASCADE,
+    seq               INTEGER NOT NULL,
+    kind              TEXT NOT NULL,
+    membership_id     INTEGER NOT NULL,
+    membership_number TEXT NOT NULL,
+    chain_id          INTEGER NOT NULL,
+    body_json         TEXT NOT NULL,
+    expect_json       TEXT NOT NULL,
+    target_json       TEXT NOT NULL,
+    row_lines_json    TEXT NOT NULL,
+    row_count         INTEGER NOT NULL,
+    reason            TEXT NOT NULL,
+    state             TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'intent', 'applied', 'conflict', 'failed', 'skipped')),
+    message           TEXT,
+    attempts          INTEGER NOT NULL DEFAULT 0,
+    audit_id          INTEGER REFERENCES audit (id),
+    source_audit_id   INTEGER REFERENCES audit (id),
+    updated_at        TEXT,
+    PRIMARY KEY (batch_id, seq)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX batch_ops_open ON batch_ops (batch_id, seq) WHERE state IN ('pending', 'intent');
+`;
+
+export type JobKind = 'apply' | 'undo';
+export type OpState = 'pending' | 'intent' | 'applied' | 'conflict' | 'failed' | 'skipped';
+export const OP_STATES: readonly OpState[] = ['pending', 'intent', 'applied', 'conflict', 'failed', 'skipped'];
+/** Job states in which a runner owns the job (or owned it when the app stopped). */
+export const ACTIVE_STATES: readonly BatchState[] = ['running', 'offline', 'waiting_auth'];
+
+export interface JobTotals {
+  rows: number;
+  toChange: number;
+  unchanged: number;
+  invalid: number;
+  memberships: number;
+}
+
+export interface JobRecord {
+  id: string;
+  kind: JobKind;
+  opKind: string;
+  fileName: string;
+  createdAt: string;
+  updatedAt: string;
+  profileId: string;
+  userId: number;
+  userName: string;
+  chainId: number;
+  locationId: number | null;
+  state: BatchState;
+  message: string | null;
+  delimiter: string;
+  totals: JobTotals;
+  undoOf: string | null;
+  undoneBy: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface RowRecord {
+  idx: number;
+  line: number;
+  outcome: 'change' | 'unchanged' | 'invalid';
+  membership: string;
+  service: string;
+  before: number | null;
+  after: number | null;
+  reason: string;
+  message: string | null;
+  opSeq: number | null;
+}
+
+/** A row joined with the state of its operation (null when it has none). */
+export interface RowWithOp extends RowRecord {
+  opState: OpState | null;
+  opMessage: string | null;
+}
+
+export interface OpRecord<V = unknown> {
+  seq: number;
+  kind: string;
+  membershipId: number;
+  membershipNumber: string;
+  chainId: number;
+  body: V;
+  expect: V;
+  target: V;
+  rowLines: number[];
+  rowCount: number;
+  reason: string;
+  state: OpState;
+  message: string | null;
+  attempts: number;
+  auditId: number | null;
+  sourceAuditId: number | null;
+}
+
+export type NewJob = Omit<JobRecord, 'updatedAt' | 'startedAt' | 'finishedAt' | 'undoneBy' | 'message'> & { message?: string | null };
+export type NewOp<V = unknown> = Omit<OpRecord<V>, 'state' | 'message' | 'attempts' | 'auditId'>;
+
+export type StateCounts = Record<OpState, { ops: number; rows: number }>;
+
+export interface OutcomeUpdate {
+  seq: number;
+  state: OpState;
+  message: string | null;
+  auditId?: number | null;
+}
+
+export interface Journal {
+  createJob(job: NewJob, rows: Iterable<RowRecord>, ops: Iterable<NewOp>): void;
+  job(id: string): JobRecord | null;
+  /** Newest first; only jobs that were started (draft/planned preparations are not history). */
+  listStarted(limit?: number): JobRecord[];
+  setState(id: string, state: BatchState, message?: string | null): void;
+  markStarted(id: string): void;
+  setUndoneBy(id: string, undoneBy: string): void;
+  /** Active jobs → paused "interrupted" (start-up). Returns their ids. */
+  interruptActive(message: string): string[];
+  /** Drops never-started preparations except the `keep` newest (and `except`). */
+  prunePreparations(keep: number, except?: string): number;
+  rowCount(id: string, onlyProblems: boolean): number;
+  rows(id: string, offset: number, limit: number, onlyProblems: boolean): RowWithOp[];
+  /** Every row of the job with its operation's state, in file order (streamed). */
+  iterateRows(id: string): IterableIterator<RowWithOp>;
+  /** Open (pending or intent) operations with seq > afterSeq, in seq order. */
+  openOps(id: string, afterSeq: number, limit: number): OpRecord[];
+  ops(id: string, states?: readonly OpState[]): OpRecord[];
+  op(id: string, seq: number): OpRecord | null;
+  markIntent(id: string, seq: number, auditId: number | null): void;
+  setOutcome(id: string, u: OutcomeUpdate): void;
+  bumpAttempts(id: string, seq: number): number;
+  /** pending → skipped for the whole job; returns rows skipped. */
+  skipPending(id: string): number;
+  counts(id: string): StateCounts;
+}
+
+const nowIso = () => new Date().toISOString();
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+function toJob(r: Row): JobRecord {
+  return {
+    id: String(r['id']),
+    kind: r['kind'] as JobKind,
+    opKind: String(r['op_kind']),
+    fileName: String(r['file_name']),
+    createdAt: String(r['created_at']),
+    updatedAt: String(r['updated_at']),
+    profileId: String(r['profile_id']),
+    userId: Number(r['user_id']),
+    userName: String(r['user_name']),
+    chainId: Number(r['chain_id']),
+    locationId: numOrNull(r['location_id']),
+    state: r['state'] as BatchState,
+    message: strOrNull(r['message']),
+    delimiter: String(r['delimiter']),
+    totals: JSON.parse(String(r['totals_json'])) as JobTotals,
+    undoOf: strOrNull(r['undo_of']),
+    undoneBy: strOrNull(r['undone_by']),
+    startedAt: strOrNull(r['started_at']),
+    finishedAt: strOrNull(r['finished_at']),
+  };
+}
+
+function toRow(r: Row): RowWithOp {
+  return {
+    idx: Number(r['idx']),
+    line: Number(r['line']),
+    outcome: r['outcome'] as RowRecord['outcome'],
+    membership: String(r['membership']),
+    service: String(r['service']),
+    before: numOrNull(r['before']),
+    after: numOrNull(r['after']),
+    reason: String(r['reason']),
+    message: strOrNull(r['message']),
+    opSeq: numOrNull(r['op_seq']),
+    opState: (r['op_state'] ?? null) as OpState | null,
+    opMessage: strOrNull(r['op_message']),
+  };
+}
+
+function toOp(r: Row): OpRecord {
+  return {
+    seq: Number(r['seq']),
+    kind: String(r['kind']),
+    membershipId: Number(r['membership_id']),
+    membershipNumber: String(r['membership_number']),
+    chainId: Number(r['chain_id']),
+    body: JSON.parse(String(r['body_json'])) as unknown,
+    expect: JSON.parse(String(r['expect_json'])) as unknown,
+    target: JSON.parse(String(r['target_json'])) as unknown,
+    rowLines: JSON.parse(String(r['row_lines_json'])) as number[],
+    rowCount: Number(r['row_count']),
+    reason: String(r['reason']),
+    state: r['state'] as OpState,
+    message: strOrNull(r['message']),
+    attempts: Number(r['attempts']),
+    auditId: numOrNull(r['audit_id']),
+    sourceAuditId: numOrNull(r['source_audit_id']),
+  };
+}
+
+const ROW_SELECT = `SELECT r.idx, r.line, r.outcome, r.membership, r.service, r.before, r.after, r.reason, r.message, r.op_seq,
+    o.state AS op_state, o.message AS op_message
+  FROM batch_rows r LEFT JOIN batch_ops o ON o.batch_id = r.batch_id AND o.seq = r.op_seq`;
+
+/**
+ * The journal repository over the store's connection. Every method is one statement or one
+ * transaction; callers group several into `store.transaction` where they must commit together.
+ */
+export function createJournal(db: Database.Database): Journal {
+  const insJob = db.prepare(
+    `INSERT INTO batch_jobs (id, kind, op_kind, file_name, created_at, updated_at, profile_id, user_id, user_name, chain_id, location_id,
+       state, message, delimiter, totals_json, undo_of)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insRow = db.prepare(
+    `INSERT INTO batch_rows (batch_id, idx, line, outcome, membership, service, before, after, reason, message, op_seq)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insOp = db.prepare(
+    `INSERT INTO batch_ops (batch_id, seq, kind, membership_id, membership_number, chain_id, body_json, expect_json, target_json,
+       row_lines_json, row_count, reason, source_audit_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const getJob = db.prepare('SELECT * FROM batch_jobs WHERE id = ?');
+  const setState = db.prepare('UPDATE batch_jobs SET state = ?, message = ?, updated_at = ?, finished_at = CASE WHEN ? IN (\'done\', \'cancelled\') THEN ? ELSE finished_at END WHERE id = ?');
+  const markStarted = db.prepare('UPDATE batch_jobs SET started_at = COALESCE(started_at, ?), updated_at = ? WHERE id = ?');
+  const setUndoneBy = db.prepare('UPDATE batch_jobs SET undone_by = ?, updated_at = ? WHERE id = ?');
+  const activeIds = db.prepare(`SELECT id FROM batch_jobs WHERE state IN ('running', 'offline', 'waiting_auth')`);
+  const interrupt = db.prepare(`UPDATE batch_jobs SET state = 'paused', message = ?, updated_at = ? WHERE state IN ('running', 'offline', 'waiting_auth')`);
+  const listStarted = db.prepare(`SELECT * FROM batch_jobs WHERE state NOT IN ('draft', 'planned') ORDER BY created_at DESC, id DESC LIMIT ?`);
+  const preparations = db.prepare(`SELECT id FROM batch_jobs WHERE state IN ('draft', 'planned') ORDER BY created_at DESC, id DESC`);
+  const delJob = db.prepare('DELETE FROM batch_jobs WHERE id = ?');
+  const delRows = db.prepare('DELETE FROM batch_rows WHERE batch_id = ?');
+  const delOps = db.prepare('DELETE FROM batch_ops WHERE batch_id = ?');
+  const countAll = db.prepare('SELECT COUNT(*) AS n FROM batch_rows WHERE batch_id = ?');
+  const countInvalid = db.prepare(`SELECT COUNT(*) AS n FROM batch_rows WHERE batch_id = ? AND outcome = 'invalid'`);
+  const pageAll = db.prepare(`${ROW_SELECT} WHERE r.batch_id = ? ORDER BY r.idx LIMIT ? OFFSET ?`);
+  const pageInvalid = db.prepare(`${ROW_SELECT} WHERE r.batch_id = ? AND r.outcome = 'invalid' ORDER BY r.idx LIMIT ? OFFSET ?`);
+  const allRowsStmt = db.prepare(`${ROW_SELECT} WHERE r.batch_id = ? ORDER BY r.idx`);
+  const openOps = db.prepare(`SELECT * FROM batch_ops WHERE batch_id = ? AND state IN ('pending', 'intent') AND seq > ? ORDER BY seq LIMIT ?`);
+  const getOp = db.prepare('SELECT * FROM batch_ops WHERE batch_id = ? AND seq = ?');
+  const allOps = db.prepare('SELECT * FROM batch_ops WHERE batch_id = ? ORDER BY seq');
+  const markIntent = db.prepare(`UPDATE batch_ops SET state = 'intent', audit_id = COALESCE(?, audit_id), updated_at = ? WHERE batch_id = ? AND seq = ?`);
+  const setOutcome = db.prepare('UPDATE batch_ops SET state = ?, message = ?, audit_id = COALESCE(?, audit_id), updated_at = ? WHERE batch_id = ? AND seq = ?');
+  const bump = db.prepare('UPDATE batch_ops SET attempts = attempts + 1 WHERE batch_id = ? AND seq = ? RETURNING attempts');
+  const skipPending = db.prepare(`UPDATE batch_ops SET state = 'skipped', updated_at = ? WHERE batch_id = ? AND state = 'pending' RETURNING row_count`);
+  const counts = db.prepare('SELECT state, COUNT(*) AS ops, COALESCE(SUM(row_count), 0) AS rows FROM batch_ops WHERE batch_id = ? GROUP BY state');
+
+  const tx = <T>(fn: () => T): T => {
+    if (db.inTransaction) return fn();
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const r = fn();
+      db.exec('COMMIT');
+      return r;
+    } catch (e) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw e;
+    }
+  };
+
+  const journal: Journal = {
+    createJob(job, rows, ops) {
+      tx(() => {
+        const at = nowIso();
+        insJob.run(
+          job.id,
+          job.kind,
+          job.opKind,
+          job.fileName,
+          job.createdAt,
+          at,
+          job.profileId,
+          job.userId,
+          job.userName,
+          job.chainId,
+          job.locationId,
+          job.state,
+          job.message ?? null,
+          job.delimiter,
+          JSON.stringify(job.totals),
+          job.undoOf,
+        );
+        for (const r of rows) insRow.run(job.id, r.idx, r.line, r.outcome, r.membership, r.service, r.before, r.after, r.reason, r.message, r.opSeq);
+        for (const o of ops) {
+          insOp.run(
+            job.id,
+            o.seq,
+            o.kind,
+            o.membershipId,
+            o.membershipNumber,
+            o.chainId,
+            JSON.stringify(o.body),
+            JSON.stringify(o.expect),
+            JSON.stringify(o.target),
+            JSON.stringify(o.rowLines),
+            o.rowCount,
+            o.reason,
+            o.sourceAuditId,
+          );
+        }
+      });
+    },
+    job: (id) => {
+      const r = getRow<Row>(getJob, id);
+      return r ? toJob(r) : null;
+    },
+    listStarted: (limit = 200) => allRows<Row>(listStarted, limit).map(toJob),
+    setState: (id, state, message = null) => {
+      const at = nowIso();
+      setState.run(state, message, at, state, at, id);
+    },
+    markStarted: (id) => {
+      const at = nowIso();
+      markStarted.run(at, at, id);
+    },
+    setUndoneBy: (id, undoneBy) => void setUndoneBy.run(undoneBy, nowIso(), id),
+    interruptActive: (message) =>
+      tx(() => {
+        const ids = allRows<{ id: string }>(activeIds).map((r) => String(r.id));
+        if (ids.length > 0) interrupt.run(message, nowIso());
+        return ids;
+      }),
+    prunePreparations: (keep, except) =>
+      tx(() => {
+        const ids = allRows<{ id: string }>(preparations)
+          .map((r) => String(r.id))
+          .filter((id) => id !== except);
+        const drop = ids.slice(Math.max(0, keep));
+        for (const id of drop) {
+          delRows.run(id);
+          delOps.run(id);
+          delJob.run(id);
+        }
+        return drop.length;
+      }),
+    rowCount: (id, onlyProblems) => Number(getRow<{ n: number }>(onlyProblems ? countInvalid : countAll, id)?.n ?? 0),
+    rows: (id, offset, limit, onlyProblems) => allRows<Row>(onlyProblems ? pageInvalid : pageAll, id, limit, offset).map(toRow),
+    *iterateRows(id) {
+      for (const r of allRowsStmt.iterate(id) as IterableIterator<Row>) yield toRow(clean<Row>(r) as Row);
+    },
+    openOps: (id, afterSeq, limit) => allRows<Row>(openOps, id, afterSeq, limit).map(toOp),
+    ops: (id, states) => {
+      const list = allRows<Row>(allOps, id).map(toOp);
+      return states ? list.filter((o) => states.includes(o.state)) : list;
+    },
+    op: (id, seq) => {
+      const r = getRow<Row>(getOp, id, seq);
+      return r ? toOp(r) : null;
+    },
+    markIntent: (id, seq, auditId) => void markIntent.run(auditId, nowIso(), id, seq),
+    setOutcome: (id, u) => void setOutcome.run(u.state, u.message, u.auditId ?? null, nowIso(), id, u.seq),
+    bumpAttempts: (id, seq) => Number(getRow<{ attempts: number }>(bump, id, seq)?.attempts ?? 0),
+    skipPending: (id) => allRows<{ row_count: number }>(skipPending, nowIso(), id).reduce((n, r) => n + Number(r.row_count), 0),
+    counts: (id) => {
+      const out = Object.fromEntries(OP_STATES.map((s) => [s, { ops: 0, rows: 0 }])) as StateCounts;
+      for (const r of allRows<{ state: OpState; ops: number; rows: number }>(counts, id)) out[r.state] = { ops: Number(r.ops), rows: Number(r.rows) };
+      return out;
+    },
+  };
+  return journal;
+}

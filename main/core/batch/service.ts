@@ -1,0 +1,491 @@
+/**
+ * Batch corrections as the contract sees them (`batch.*` channels): prepare a file (decode → parse
+ * → map → validate → fetch current memberships → plan) and persist it in the journal; page through
+ * its rows; apply / pause / resume / cancel it with the engine; list jobs; build the result report;
+ * undo a whole batch (itself a journaled, resumable job).
+ *
+ * One job runs at a time (they share the rate limit anyway, and two jobs could otherwise touch the
+ * same membership between one's check and its write). At start-up, jobs the journal shows as
+ * running/offline/waiting_auth were interrupted (crash, kill, closed app): they become 'paused' with
+ * a message, and Resume continues them from the journal.
+ */
+import { randomUUID } from 'node:crypto';
+import type { BatchPlanRow, BatchPreparation, BatchProblem, BatchState, BatchSummary, ColumnMapping as ContractMapping, Rights } from '../../../preload/contract';
+import type { AltegioApi } from '../altegio/api';
+import type { RateLimiter } from '../altegio/rate-limiter';
+import { DeskFailure } from '../errors';
+import type { EventHub } from '../events';
+import { silentLogger, type Logger } from '../log';
+import type { Store } from '../store';
+import { startRunner, type EngineOptions, type Runner } from './engine';
+import { createJournal, type JobRecord, type JobTotals, type Journal, type NewOp, type OpRecord, type RowRecord, type RowWithOp } from './journal';
+import { checkMapping, FIELDS, type ColumnMapping } from './mapping';
+import type { Delimiter } from './parse';
+import { planBatch, readBatch, type BatchRead } from './pipeline';
+import { createLookups, DEFAULT_REASON, type MembershipEntry, type PlannedRow } from './plan';
+import { buildReportCsv, type ReportRow } from './report';
+
+export const MAX_PROBLEMS = 500;
+export const PREVIEW_ROWS = 20;
+export const INTERRUPTED_MESSAGE = 'Interrupted: the app stopped while this batch was running. Resume to finish it; nothing is applied twice.';
+/** Never-applied preparations kept (each re-check of a file makes one). */
+const KEEP_PREPARATIONS = 10;
+/** How long pause/cancel wait for in-flight requests before answering (the job keeps stopping). */
+const STOP_WAIT_MS = 3000;
+
+export interface BatchSession {
+  currentUser(): { profileId: string; userId: number; name: string };
+  rightsFor(chainId: number): Rights | null;
+  waitForSignedIn(signal?: AbortSignal): Promise<void>;
+}
+
+export interface BatchServiceDeps {
+  store: Store;
+  api: () => AltegioApi;
+  session: BatchSession;
+  events: Pick<EventHub, 'emit'>;
+  /** For the time estimate (the limits every request is paced at). */
+  limiter?: Pick<RateLimiter, 'stats'>;
+  log?: Logger;
+  engine?: Partial<EngineOptions>;
+}
+
+export interface PrepareArgs {
+  chainId: number;
+  locationId: number;
+  fileName: string;
+  contentBase64: string;
+  encoding?: string | undefined;
+  delimiter?: Delimiter | undefined;
+  mapping?: ContractMapping | undefined;
+}
+
+export interface BatchService {
+  prepare(args: PrepareArgs): Promise<BatchPreparation>;
+  rows(args: { batchId: string; offset: number; limit: number; onlyProblems?: boolean | undefined }): Promise<{ rows: BatchPlanRow[]; total: number }>;
+  apply(args: { batchId: string }): Promise<BatchSummary>;
+  pause(args: { batchId: string }): Promise<BatchSummary>;
+  resume(args: { batchId: string }): Promise<BatchSummary>;
+  cancel(args: { batchId: string }): Promise<BatchSummary>;
+  list(): Promise<{ batches: BatchSummary[] }>;
+  report(args: { batchId: string }): Promise<{ fileName: string; csv: string }>;
+  undo(args: { batchId: string }): Promise<BatchSummary>;
+  /** Resolves when the job's runner stops (immediately if none runs), with the job's state. */
+  settled(batchId: string): Promise<BatchState | null>;
+  /** Pauses whatever runs (op boundary) and waits for it. */
+  close(): Promise<void>;
+  readonly journal: Journal;
+}
+
+const toCoreMapping = (m: ContractMapping): ColumnMapping => {
+  const out: ColumnMapping = {};
+  for (const f of FIELDS) {
+    const v = m[f];
+    if (typeof v === 'number') out[f] = v;
+  }
+  return out;
+};
+const toContractMapping = (m: ColumnMapping): ContractMapping => Object.fromEntries(FIELDS.map((f) => [f, m[f] ?? null])) as ContractMapping;
+
+const sameMapping = (a: ColumnMapping, b: ColumnMapping) => FIELDS.every((f) => a[f] === b[f]);
+
+const rowStatus = (r: RowWithOp, started: boolean): BatchPlanRow['status'] => {
+  if (r.outcome !== 'change') return r.outcome;
+  if (!started || r.opState === null) return 'change';
+  return r.opState === 'intent' ? 'pending' : r.opState;
+};
+
+const NOT_FOUND = () => new DeskFailure('not_found', 'This batch no longer exists. Open the file again.');
+
+function reportFileName(fileName: string, kind: JobRecord['kind']): string {
+  const base = fileName.replace(/\.[^.]{1,5}$/, '').replace(/[^\p{L}\p{N} ._-]+/gu, '_').trim().slice(0, 120) || 'batch';
+  return `${base}${kind === 'undo' ? '-undo' : ''}-report.csv`;
+}
+
+export function createBatchService(deps: BatchServiceDeps): BatchService {
+  const { store, session } = deps;
+  const log = deps.log ?? silentLogger;
+  const journal = createJournal(store.db);
+  const runners = new Map<string, Runner>();
+
+  const interrupted = journal.interruptActive(INTERRUPTED_MESSAGE);
+  if (interrupted.length > 0) log.info('batch: interrupted jobs can be resumed', { count: interrupted.length });
+
+  const jobOrThrow = (id: string): JobRecord => journal.job(id) ?? (() => { throw NOT_FOUND(); })();
+
+  const summary = (job: JobRecord): BatchSummary => {
+    const c = journal.counts(job.id);
+    return {
+      batchId: job.id,
+      kind: job.kind,
+      fileName: job.fileName,
+      createdAt: job.createdAt,
+      userName: job.userName,
+      chainId: job.chainId,
+      state: job.state,
+      totals: job.totals,
+      done: c.applied.rows,
+      failed: c.failed.rows,
+      conflicts: c.conflict.rows,
+      undoOf: job.undoOf,
+      undoneBy: job.undoneBy,
+    };
+  };
+  const summaryOf = (id: string) => summary(jobOrThrow(id));
+
+  const runningOther = (id: string): Runner | undefined => [...runners.values()].find((r) => r.jobId !== id);
+
+  const checkSameUser = (job: JobRecord) => {
+    const user = session.currentUser();
+    if (user.profileId !== job.profileId) {
+      throw new DeskFailure('forbidden', `This batch belongs to ${job.userName}. Sign in as ${job.userName} to run it, so its changes stay attributed to them.`);
+    }
+  };
+
+  const start = (job: JobRecord, mode: 'apply' | 'cancel'): Runner => {
+    const other = runningOther(job.id);
+    if (other) throw new DeskFailure('conflict', 'Another batch is running. Pause it or let it finish first.');
+    const runner = startRunner(
+      {
+        store,
+        journal,
+        api: deps.api,
+        waitForSignedIn: (signal) => session.waitForSignedIn(signal),
+        currentProfileId: () => {
+          try {
+            return session.currentUser().profileId;
+          } catch {
+            return null;
+          }
+        },
+        onProgress: (p) => deps.events.emit('batch.progress', p),
+        log,
+        ...(deps.engine ? { options: deps.engine } : {}),
+      },
+      job.id,
+      mode,
+    );
+    runners.set(job.id, runner);
+    void runner.finished.finally(() => {
+      if (runners.get(job.id) === runner) runners.delete(job.id);
+    });
+    return runner;
+  };
+
+  const waitStopped = async (runner: Runner) => {
+    let t: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([runner.finished, new Promise<void>((r) => (t = setTimeout(r, STOP_WAIT_MS)))]);
+    if (t) clearTimeout(t);
+  };
+
+  // --- prepare -------------------------------------------------------------------------------------
+
+  async function fetchEntries(read: BatchRead, chainId: number, locationId: number): Promise<MembershipEntry[]> {
+    const api = deps.api();
+    const entries: MembershipEntry[] = [];
+    if (read.refs.ids.length > 0) {
+      for (const m of await api.membershipsByIds(chainId, read.refs.ids)) entries.push({ membership: m });
+    }
+    const phones = read.refs.phones;
+    let next = 0;
+    const worker = async () => {
+      while (next < phones.length) {
+        const phone = phones[next++] as string;
+        const found = await api.membershipsByPhone(locationId, phone);
+        // Only this chain's memberships: the batch writes in the selected chain.
+        for (const m of found) if (m.chainId === chainId) entries.push({ membership: m, phones: [phone] });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(4, phones.length) }, worker));
+    return entries;
+  }
+
+  async function prepare(args: PrepareArgs): Promise<BatchPreparation> {
+    const user = session.currentUser();
+    const bytes = Buffer.from(args.contentBase64, 'base64');
+    const base = {
+      ...(args.encoding !== undefined && { encoding: args.encoding }),
+      ...(args.delimiter !== undefined && { delimiter: args.delimiter }),
+      previewRows: PREVIEW_ROWS,
+    };
+    let read: BatchRead;
+    let mappingSource: BatchPreparation['mappingSource'];
+    if (args.mapping !== undefined) {
+      const manual = toCoreMapping(args.mapping);
+      read = readBatch(bytes, { ...base, mapping: manual });
+      mappingSource = 'manual';
+      if (read.mappingProblems.length === 0 && read.hasHeader) store.mappings.set(read.headerSignature, manual);
+    } else {
+      read = readBatch(bytes, base);
+      mappingSource = 'auto';
+      const remembered = read.hasHeader ? store.mappings.get<ColumnMapping>(read.headerSignature) : null;
+      if (remembered && checkMapping(remembered, read.columnCount).length === 0 && !sameMapping(remembered, read.mapping)) {
+        read = readBatch(bytes, { ...base, mapping: remembered });
+        mappingSource = 'remembered';
+      } else if (remembered) mappingSource = sameMapping(remembered, read.mapping) ? 'remembered' : 'auto';
+    }
+
+    const entries = read.validated ? await fetchEntries(read, args.chainId, args.locationId) : [];
+    const lookups = createLookups(entries, (chainId) => session.rightsFor(chainId)?.balanceEdit ?? false);
+    const limits = deps.limiter?.stats();
+    const prepared = planBatch(read, lookups, {
+      defaultReason: DEFAULT_REASON,
+      ...(limits && { rate: { perSecond: limits.perSecond, perMinute: limits.perMinute } }),
+    });
+    const plan = prepared.plan;
+
+    const problems: BatchProblem[] = read.mappingProblems.map((p) => ({ line: 0, column: null, field: p.field, message: p.message }));
+    for (const p of prepared.problems) problems.push({ line: p.line, column: p.column, field: p.field, message: p.message });
+    const totals: JobTotals = plan ? { ...plan.totals } : { rows: prepared.rowCount, toChange: 0, unchanged: 0, invalid: 0, memberships: 0 };
+
+    const batchId = randomUUID();
+    const rows: Iterable<RowRecord> = plan ? plan.rows.map(rowRecord) : [];
+    const ops: Iterable<NewOp> = plan
+      ? plan.operations.map((op, seq) => ({
+          seq,
+          kind: op.kind,
+          membershipId: op.membershipId,
+          membershipNumber: op.membershipNumber,
+          chainId: op.chainId,
+          body: op.body,
+          expect: op.before,
+          target: op.after,
+          rowLines: op.rowLines,
+          rowCount: op.rowLines.length,
+          reason: op.reason,
+          sourceAuditId: null,
+        }))
+      : [];
+    journal.createJob(
+      {
+        id: batchId,
+        kind: 'apply',
+        opKind: plan?.kind ?? 'set_balance',
+        fileName: args.fileName,
+        createdAt: new Date().toISOString(),
+        profileId: user.profileId,
+        userId: user.userId,
+        userName: user.name,
+        chainId: args.chainId,
+        locationId: args.locationId,
+        state: plan ? 'planned' : 'draft',
+        delimiter: read.delimiter,
+        totals,
+        undoOf: null,
+      },
+      rows,
+      ops,
+    );
+    journal.prunePreparations(KEEP_PREPARATIONS, batchId);
+
+    return {
+      batchId,
+      fileName: args.fileName,
+      encoding: read.encoding,
+      delimiter: read.delimiter,
+      headers: read.header,
+      previewRows: read.preview,
+      mapping: toContractMapping(read.mapping),
+      mappingSource,
+      problems: problems.slice(0, MAX_PROBLEMS),
+      problemCount: problems.length,
+      totals,
+      estimateMs: plan ? Math.max(0, Math.round(plan.estimate.ms)) : 0,
+    };
+  }
+
+  function rowRecord(p: PlannedRow): RowRecord {
+    return {
+      idx: p.index,
+      line: p.line,
+      outcome: p.outcome,
+      membership: p.membershipLabel,
+      service: p.serviceLabel,
+      before: p.before,
+      after: p.after,
+      reason: p.reason,
+      message: p.problems.length > 0 ? p.problems.map((x) => x.message).join(' ') : null,
+      opSeq: p.operation >= 0 ? p.operation : null,
+    };
+  }
+
+  // --- apply / pause / resume / cancel ---------------------------------------------------------------
+
+  async function apply({ batchId }: { batchId: string }): Promise<BatchSummary> {
+    const job = jobOrThrow(batchId);
+    if (runners.has(batchId)) return summaryOf(batchId);
+    if (job.state === 'draft') throw new DeskFailure('validation', 'The columns of this file are not mapped yet: choose them first.');
+    if (job.state === 'paused') return resume({ batchId });
+    if (job.state !== 'planned') throw new DeskFailure('validation', `This batch is already ${job.state === 'done' ? 'finished' : job.state}.`);
+    checkSameUser(job);
+    start(job, 'apply');
+    return summaryOf(batchId);
+  }
+
+  async function pause({ batchId }: { batchId: string }): Promise<BatchSummary> {
+    jobOrThrow(batchId);
+    const runner = runners.get(batchId);
+    if (runner) {
+      runner.pause();
+      await waitStopped(runner);
+    }
+    return summaryOf(batchId);
+  }
+
+  async function resume({ batchId }: { batchId: string }): Promise<BatchSummary> {
+    const job = jobOrThrow(batchId);
+    if (runners.has(batchId)) return summaryOf(batchId);
+    if (job.state !== 'paused') {
+      if (job.state === 'planned') return apply({ batchId });
+      throw new DeskFailure('validation', job.state === 'done' || job.state === 'cancelled' ? 'This batch is already finished.' : 'This batch cannot be resumed.');
+    }
+    checkSameUser(job);
+    start(job, 'apply');
+    return summaryOf(batchId);
+  }
+
+  async function cancel({ batchId }: { batchId: string }): Promise<BatchSummary> {
+    const job = jobOrThrow(batchId);
+    const runner = runners.get(batchId);
+    if (runner) {
+      runner.cancel();
+      await waitStopped(runner);
+      return summaryOf(batchId);
+    }
+    if (job.state === 'done' || job.state === 'cancelled') return summary(job);
+    if (job.state === 'draft') {
+      journal.setState(batchId, 'cancelled');
+      return summaryOf(batchId);
+    }
+    const r = start(job, 'cancel');
+    await waitStopped(r);
+    return summaryOf(batchId);
+  }
+
+  // --- list / rows / report ---------------------------------------------------------------------------
+
+  async function rows({ batchId, offset, limit, onlyProblems }: { batchId: string; offset: number; limit: number; onlyProblems?: boolean | undefined }) {
+    const job = jobOrThrow(batchId);
+    const started = job.state !== 'draft' && job.state !== 'planned';
+    const only = onlyProblems === true;
+    const list = journal.rows(batchId, offset, limit, only).map(
+      (r): BatchPlanRow => ({
+        line: r.line,
+        membership: r.membership,
+        service: r.service,
+        before: r.before,
+        after: r.after,
+        reason: r.reason,
+        status: rowStatus(r, started),
+        message: r.message ?? r.opMessage,
+      }),
+    );
+    return { rows: list, total: journal.rowCount(batchId, only) };
+  }
+
+  async function report({ batchId }: { batchId: string }) {
+    const job = jobOrThrow(batchId);
+    const started = job.state !== 'draft' && job.state !== 'planned';
+    function* reportRows(): Generator<ReportRow> {
+      for (const r of journal.iterateRows(batchId)) {
+        yield {
+          row: r.idx + 1,
+          line: r.line,
+          membership: r.membership,
+          service: r.service,
+          before: r.before,
+          after: r.after,
+          outcome: rowStatus(r, started),
+          message: r.message ?? r.opMessage ?? (r.outcome === 'unchanged' ? 'Already at this value.' : r.reason),
+        };
+      }
+    }
+    const delimiter = (job.delimiter === ';' || job.delimiter === '\t' ? job.delimiter : ',') as Delimiter;
+    // The BOM makes Excel read the UTF-8 text correctly; the renderer saves the string as is.
+    return { fileName: reportFileName(job.fileName, job.kind), csv: `\uFEFF${buildReportCsv(reportRows(), { delimiter })}` };
+  }
+
+  // --- undo -------------------------------------------------------------------------------------------
+
+  async function undo({ batchId }: { batchId: string }): Promise<BatchSummary> {
+    const original = jobOrThrow(batchId);
+    if (original.kind !== 'apply') throw new DeskFailure('validation', 'An undo cannot itself be undone: make a new batch instead.');
+    if (original.undoneBy !== null) throw new DeskFailure('conflict', 'This batch was already undone.');
+    if (runners.has(batchId) || (original.state !== 'done' && original.state !== 'cancelled')) {
+      throw new DeskFailure('validation', 'Finish or cancel this batch before undoing it.');
+    }
+    const user = session.currentUser();
+    const applied: OpRecord[] = journal.ops(batchId, ['applied']);
+    if (applied.length === 0) throw new DeskFailure('validation', 'This batch changed nothing, so there is nothing to undo.');
+    const bySeq = new Map(applied.map((op, i) => [op.seq, i]));
+    const rowsOut: RowRecord[] = [];
+    let i = 0;
+    for (const r of journal.iterateRows(batchId)) {
+      if (r.opSeq === null || !bySeq.has(r.opSeq)) continue;
+      rowsOut.push({ ...r, idx: i++, outcome: 'change', before: r.after, after: r.before, message: null, opSeq: bySeq.get(r.opSeq) ?? null });
+    }
+    const opsOut: NewOp[] = applied.map((op, seq) => ({
+      seq,
+      kind: op.kind,
+      membershipId: op.membershipId,
+      membershipNumber: op.membershipNumber,
+      chainId: op.chainId,
+      body: op.expect,
+      expect: op.target,
+      target: op.expect,
+      rowLines: op.rowLines,
+      rowCount: op.rowCount,
+      reason: `Undo of batch ${original.fileName}: ${op.reason}`.slice(0, 500),
+      sourceAuditId: op.auditId,
+    }));
+    const id = randomUUID();
+    store.transaction(() => {
+      journal.createJob(
+        {
+          id,
+          kind: 'undo',
+          opKind: original.opKind,
+          fileName: original.fileName,
+          createdAt: new Date().toISOString(),
+          profileId: user.profileId,
+          userId: user.userId,
+          userName: user.name,
+          chainId: original.chainId,
+          locationId: original.locationId,
+          state: 'planned',
+          delimiter: original.delimiter,
+          totals: { rows: rowsOut.length, toChange: rowsOut.length, unchanged: 0, invalid: 0, memberships: opsOut.length },
+          undoOf: original.id,
+        },
+        rowsOut,
+        opsOut,
+      );
+      journal.setUndoneBy(original.id, id);
+    });
+    start(jobOrThrow(id), 'apply');
+    return summaryOf(id);
+  }
+
+  return {
+    journal,
+    prepare,
+    rows,
+    apply,
+    pause,
+    resume,
+    cancel,
+    list: async () => ({ batches: journal.listStarted().map(summary) }),
+    report,
+    undo,
+    async settled(batchId) {
+      const r = runners.get(batchId);
+      if (r) await r.finished;
+      return journal.job(batchId)?.state ?? null;
+    },
+    async close() {
+      const all = [...runners.values()];
+      for (const r of all) r.pause();
+      await Promise.all(all.map((r) => r.finished));
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * `npm run bench`: every bench, one after the other, each in its own process (a clean heap and
+ * event loop), printing their JSON lines on stdout. Exit code 1 if any bench failed or took
+ * longer than its share of the 5-minute budget.
+ *
+ *   csv-pipeline.ts  run with --expose-gc (it measures retained heap)
+ *   apply.ts         2,000 rows at R = 50 (its sandbox runs in a process of its own)
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const here = import.meta.dirname;
+const benches: Array<{ name: string; file: string; node: string[]; args: string[]; timeoutMs: number }> = [
+  { name: 'csv-pipeline', file: join(here, 'csv-pipeline.ts'), node: ['--expose-gc'], args: [], timeoutMs: 150_000 },
+  { name: 'apply', file: join(here, 'apply.ts'), node: [], args: [], timeoutMs: 140_000 },
+];
+
+function run(b: (typeof benches)[number]): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...b.node, '--import', 'tsx', b.file, ...b.args], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const timer = setTimeout(() => {
+      process.stderr.write(`bench ${b.name}: over ${b.timeoutMs / 1000} s, stopped\n`);
+      child.kill('SIGKILL');
+    }, b.timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) process.stderr.write(`bench ${b.name}: failed (exit ${code})\n`);
+      resolve(code === 0);
+    });
+  });
+}
+
+let ok = true;
+for (const b of benches) ok = (await run(b)) && ok;
+process.exit(ok ? 0 : 1);

@@ -1,0 +1,246 @@
+/**
+ * Batch corrections end to end against the sandbox over real HTTP, with the real client, rate
+ * limiter and store (SQLite file): prepare (plan) → apply → exact final balances and write counts;
+ * conflicts (a balance changed between plan and apply is not overwritten); the report CSV; undo of a
+ * batch with one conflicting change; the audit log.
+ */
+import Papa from 'papaparse';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Membership } from '../../preload/contract';
+import { startSandbox, type Sandbox } from '../../main/sandbox/server';
+import { base64, correctionsFor, createHarness, csvOf, sameBalances, type Harness } from '../support/batch-harness';
+
+let sandbox: Sandbox;
+let h: Harness;
+
+beforeEach(async () => {
+  sandbox = await startSandbox({ rate: null, extraMemberships: 120 });
+  h = await createHarness(sandbox);
+});
+afterEach(async () => {
+  await h?.close();
+  await sandbox?.close();
+});
+
+const ids = () => sandbox.control.knownIds;
+const services = () => ({ pool: ids().services.pool, sauna: ids().services.sauna });
+const chainId = () => ids().chains.northside;
+const locationId = () => ids().locations.chicago;
+
+async function read(idList: readonly number[]): Promise<Map<number, Membership>> {
+  return new Map((await h.api.membershipsByIds(chainId(), idList)).map((m) => [m.id, m]));
+}
+
+async function prepare(csv: string, fileName = 'corrections.csv') {
+  return h.svc.prepare({ chainId: chainId(), locationId: locationId(), fileName, contentBase64: base64(csv) });
+}
+
+describe('batch apply against the sandbox', () => {
+  it('plans, applies every operation exactly once, and ends with the exact planned balances', async () => {
+    const extra = ids().extra.slice(0, 100);
+    const before = await read(extra);
+    const { rows, expected } = correctionsFor([...before.values()], services());
+    const invalid = `${csvOf(rows)}999999999;;5;;nope\r\n${extra[0]};;;;empty\r\n`;
+    const prep = await prepare(invalid);
+    expect(prep.totals).toEqual({ rows: rows.length + 2, toChange: rows.length, unchanged: 0, invalid: 2, memberships: 100 });
+    expect(prep.problemCount).toBe(2);
+    expect(prep.problems.map((p) => p.line)).toEqual([rows.length + 2, rows.length + 3]);
+    expect(prep.estimateMs).toBeGreaterThan(0);
+
+    const page = await h.svc.rows({ batchId: prep.batchId, offset: 0, limit: 5 });
+    expect(page.total).toBe(rows.length + 2);
+    expect(page.rows.every((r) => r.status === 'change')).toBe(true);
+    const problems = await h.svc.rows({ batchId: prep.batchId, offset: 0, limit: 50, onlyProblems: true });
+    expect(problems.total).toBe(2);
+
+    sandbox.control.resetStats();
+    const started = await h.svc.apply({ batchId: prep.batchId });
+    expect(started.state).toBe('running');
+    await expect(h.svc.settled(prep.batchId)).resolves.toBe('done');
+
+    const stats = sandbox.control.stats();
+    expect(stats.writesByAction.set_balance).toBe(100);
+    for (const id of extra) expect(stats.writes[id]).toBe(1);
+    // 1 write per membership + one re-read per 50.
+    expect(stats.requests).toBe(100 + 2);
+
+    const after = await read(extra);
+    for (const id of extra) expect(sameBalances(after.get(id) as Membership, expected.get(id) as never)).toBe(true);
+
+    const list = await h.svc.list();
+    expect(list.batches).toHaveLength(1);
+    expect(list.batches[0]).toMatchObject({ batchId: prep.batchId, kind: 'apply', state: 'done', done: rows.length, failed: 0, conflicts: 0 });
+
+    const last = h.progress[h.progress.length - 1];
+    expect(last).toMatchObject({ batchId: prep.batchId, state: 'done', total: rows.length, done: rows.length, etaMs: 0 });
+
+    const audit = h.store.audit.list({ limit: 5000 }).filter((e) => e.batchId === prep.batchId);
+    expect(audit).toHaveLength(100);
+    expect(audit.every((e) => e.outcome === 'ok' && e.action === 'set_balance')).toBe(true);
+    const one = audit.find((e) => e.membershipId === extra[0]);
+    expect(one?.reason).toBe('top-up 0');
+    expect(one?.after).toMatchObject({ united: expected.get(extra[0] as number)?.united });
+  });
+
+  it('marks a balance changed between plan and apply as a conflict and does not overwrite it', async () => {
+    const extra = ids().extra.slice(0, 10);
+    const before = await read(extra);
+    const { rows } = correctionsFor([...before.values()], services());
+    const prep = await prepare(csvOf(rows));
+    const united = extra[0] as number; // united
+    const perService = extra[1] as number; // pool + sauna
+    sandbox.control.setBalanceDirect(united, { united: 42 });
+    sandbox.control.setBalanceDirect(perService, { services: [{ serviceId: services().sauna, balance: 33 }] });
+    sandbox.control.resetStats();
+
+    await h.svc.apply({ batchId: prep.batchId });
+    await expect(h.svc.settled(prep.batchId)).resolves.toBe('done');
+
+    const stats = sandbox.control.stats();
+    expect(stats.writes[united]).toBeUndefined();
+    expect(stats.writes[perService]).toBeUndefined();
+    expect(stats.writesByAction.set_balance).toBe(8);
+    const now = await read([united, perService]);
+    expect(now.get(united)?.balance).toMatchObject({ kind: 'united', count: 42 });
+    expect(now.get(perService)?.balance.lines.find((l) => l.serviceId === services().sauna)?.count).toBe(33);
+
+    const summary = (await h.svc.list()).batches[0];
+    expect(summary).toMatchObject({ done: rows.length - 3, conflicts: 3, failed: 0 });
+    const table = await h.svc.rows({ batchId: prep.batchId, offset: 0, limit: 100 });
+    const conflicts = table.rows.filter((r) => r.status === 'conflict');
+    expect(conflicts).toHaveLength(3);
+    expect(conflicts[0]?.message).toMatch(/Changed since the plan: now shared balance 42/);
+    const audit = h.store.audit.list({ membershipId: united });
+    expect(audit[0]).toMatchObject({ outcome: 'failed', batchId: prep.batchId });
+    expect(audit[0]?.message).toMatch(/^Conflict:/);
+  });
+
+  it('reports every row (invalid ones included) as formula-safe CSV with a BOM', async () => {
+    const extra = ids().extra.slice(0, 4);
+    const before = await read(extra);
+    const { rows } = correctionsFor([...before.values()], services());
+    const csv = `${csvOf(rows)}${extra[0]};;=1+1;;=HYPERLINK("x")\r\n`;
+    const prep = await prepare(csv, 'march.csv');
+    await h.svc.apply({ batchId: prep.batchId });
+    await h.svc.settled(prep.batchId);
+    const report = await h.svc.report({ batchId: prep.batchId });
+    expect(report.fileName).toBe('march-report.csv');
+    expect(report.csv.startsWith('\uFEFF')).toBe(true);
+    const parsed = Papa.parse<string[]>(report.csv.slice(1), { delimiter: ';' }).data.filter((r) => r.length > 1);
+    expect(parsed[0]).toEqual(['row', 'line', 'membership', 'service', 'before', 'after', 'outcome', 'message']);
+    expect(parsed).toHaveLength(rows.length + 2);
+    expect(parsed.slice(1, -1).every((r) => r[6] === 'applied')).toBe(true);
+    const bad = parsed[parsed.length - 1] as string[];
+    expect(bad[6]).toBe('invalid');
+    expect(bad[1]).toBe(String(rows.length + 2));
+    for (const cell of parsed.flat()) expect(/^[=+\-@]/.test(cell)).toBe(false);
+  });
+
+  it('undoes a batch: restores the before values, leaves a balance someone changed since, and is itself journaled', async () => {
+    const extra = ids().extra.slice(0, 12);
+    const before = await read(extra);
+    const { rows } = correctionsFor([...before.values()], services());
+    const prep = await prepare(csvOf(rows));
+    await h.svc.apply({ batchId: prep.batchId });
+    await expect(h.svc.settled(prep.batchId)).resolves.toBe('done');
+
+    const touched = extra[2] as number; // united, changed by someone after the batch
+    sandbox.control.setBalanceDirect(touched, { united: 77 });
+    sandbox.control.resetStats();
+    const undo = await h.svc.undo({ batchId: prep.batchId });
+    expect(undo).toMatchObject({ kind: 'undo', undoOf: prep.batchId, state: 'running' });
+    await expect(h.svc.settled(undo.batchId)).resolves.toBe('done');
+
+    const now = await read(extra);
+    for (const id of extra) {
+      if (id === touched) expect(now.get(id)?.balance).toMatchObject({ count: 77 });
+      else expect(sameBalances(now.get(id) as Membership, { ...balancesOfMembership(before.get(id) as Membership) })).toBe(true);
+    }
+    expect(sandbox.control.stats().writesByAction.set_balance).toBe(11);
+
+    const list = (await h.svc.list()).batches;
+    const orig = list.find((b) => b.batchId === prep.batchId);
+    const u = list.find((b) => b.batchId === undo.batchId);
+    expect(orig?.undoneBy).toBe(undo.batchId);
+    expect(u).toMatchObject({ conflicts: 1, failed: 0, done: rows.length - 1 });
+    await expect(h.svc.undo({ batchId: prep.batchId })).rejects.toMatchObject({ kind: 'conflict' });
+
+    // The audit log links each restored entry to the entry it undid.
+    const entries = h.store.audit.list({ limit: 5000 });
+    const undone = entries.filter((e) => e.batchId === prep.batchId && e.undoneBy !== null);
+    expect(undone).toHaveLength(11);
+    const undoEntries = entries.filter((e) => e.batchId === undo.batchId && e.action === 'undo' && e.outcome === 'ok');
+    expect(undoEntries).toHaveLength(11);
+    expect(undoEntries.every((e) => e.undoOf !== null)).toBe(true);
+  });
+
+  it('remembers a manual column mapping for files with the same header, and starts interrupted jobs paused', async () => {
+    const id = ids().extra[0] as number;
+    const csv = `Абонемент;Сколько;Зачем\r\n${id};5;fix\r\n`;
+    const first = await prepare(csv);
+    expect(first.mappingSource).toBe('auto');
+    expect(first.problemCount).toBeGreaterThan(0);
+    const manual = await h.svc.prepare({ chainId: chainId(), locationId: locationId(), fileName: 'x.csv', contentBase64: base64(csv), mapping: { membership_id: 0, balance: 1, reason: 2 } });
+    expect(manual).toMatchObject({ mappingSource: 'manual', problemCount: 0, totals: { toChange: 1 } });
+    const again = await prepare(csv);
+    expect(again.mappingSource).toBe('remembered');
+    expect(again.mapping).toMatchObject({ membership_id: 0, balance: 1, reason: 2, delta: null });
+
+    // A job the journal shows as running when the app starts was interrupted: it becomes paused.
+    h.svc.journal.setState(again.batchId, 'running');
+    const path = h.store.path;
+    await h.close();
+    h = await createHarness(sandbox, { dbPath: path });
+    const list = (await h.svc.list()).batches;
+    expect(list.find((b) => b.batchId === again.batchId)).toMatchObject({ state: 'paused' });
+    expect(h.svc.journal.job(again.batchId)?.message).toMatch(/Interrupted/);
+    await h.svc.resume({ batchId: again.batchId });
+    await expect(h.svc.settled(again.batchId)).resolves.toBe('done');
+    expect((await read([id])).get(id)?.balance).toMatchObject({ count: 5 });
+  });
+
+  it('pauses at an operation boundary, resumes from the journal, and cancels with the rest skipped', async () => {
+    await h.close();
+    h = await createHarness(sandbox, { limiter: { perSecond: 40, perMinute: 2400 } });
+    const extra = ids().extra.slice(0, 120);
+    const before = await read(extra);
+    const { rows } = correctionsFor([...before.values()], services());
+    const prep = await prepare(csvOf(rows));
+    sandbox.control.resetStats();
+    await h.svc.apply({ batchId: prep.batchId });
+    await new Promise((r) => setTimeout(r, 600));
+    const paused = await h.svc.pause({ batchId: prep.batchId });
+    expect(paused.state).toBe('paused');
+    const writesAtPause = sandbox.control.stats().writesByAction.set_balance;
+    expect(writesAtPause).toBeGreaterThan(0);
+    expect(writesAtPause).toBeLessThan(120);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sandbox.control.stats().writesByAction.set_balance).toBe(writesAtPause);
+
+    await h.svc.resume({ batchId: prep.batchId });
+    await new Promise((r) => setTimeout(r, 500));
+    const cancelled = await h.svc.cancel({ batchId: prep.batchId });
+    expect(cancelled.state).toBe('cancelled');
+    const stats = sandbox.control.stats();
+    const written = Object.keys(stats.writes).map(Number);
+    for (const id of written) expect(stats.writes[id]).toBe(1);
+    const table = await h.svc.rows({ batchId: prep.batchId, offset: 0, limit: 1000 });
+    const byStatus = (s: string) => table.rows.filter((r) => r.status === s).length;
+    expect(byStatus('applied') + byStatus('skipped')).toBe(rows.length);
+    expect(byStatus('skipped')).toBeGreaterThan(0);
+    expect(cancelled.done).toBe(byStatus('applied'));
+    // What was applied is exactly what the sandbox received.
+    const now = await read(extra);
+    const expected = correctionsFor([...before.values()], services()).expected;
+    for (const id of extra) {
+      const m = now.get(id) as Membership;
+      if (written.includes(id)) expect(sameBalances(m, expected.get(id) as never)).toBe(true);
+      else expect(sameBalances(m, balancesOfMembership(before.get(id) as Membership))).toBe(true);
+    }
+  });
+});
+
+function balancesOfMembership(m: Membership) {
+  if (m.balance.kind === 'united') return { united: m.balance.count, services: {} };
+  return { services: Object.fromEntries(m.balance.lines.map((l) => [l.serviceId, l.count])) };
+}
