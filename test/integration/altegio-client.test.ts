@@ -193,21 +193,29 @@ describe('Altegio client ↔ sandbox', () => {
     expect((await api.membershipsByIds(chains.northside, [id]))[0]!.isFrozen).toBe(false);
   });
 
-  it('set_balance after a dropped answer is simply repeated (absolute, same result)', async () => {
+  it('set_balance whose answer is lost lands exactly once (re-read before any repeat)', async () => {
     const { chains, extra } = sandbox.control.knownIds;
     const id = extra[0]!;
     const m = (await api.membershipsByIds(chains.northside, [id]))[0]!;
     const body = m.balance.kind === 'united' ? { united: 4 } : { services: [{ serviceId: m.balance.lines[0]!.serviceId, balance: 4 }] };
+    sandbox.control.resetStats();
     sandbox.control.setFaults([{ route: /set_balance$/, probability: 1, kind: 'drop', when: 'after' }]);
-    const f = await failure(api.setBalance(chains.northside, id, body));
-    expect(f.kind).toBe('offline'); // every attempt dropped
-    sandbox.control.setFaults([{ route: /set_balance$/, probability: 0.5, kind: 'http502', when: 'after' }], 3);
-    await api.setBalance(chains.northside, id, body);
+    await api.setBalance(chains.northside, id, body); // applied, answer dropped, re-read shows it
     sandbox.control.clearFaults();
+    expect(sandbox.control.stats().writes[id]).toBe(1);
     const after = (await api.membershipsByIds(chains.northside, [id]))[0]!;
     expect(after.balance.kind === 'united' ? after.balance.count : after.balance.lines[0]!.count).toBe(4);
     expect(network).toContain(false);
     expect(network.at(-1)).toBe(true);
+
+    // Lost before it was applied: the re-read shows the old value, so it is sent again — once.
+    const body5 = m.balance.kind === 'united' ? { united: 5 } : { services: [{ serviceId: m.balance.lines[0]!.serviceId, balance: 5 }] };
+    sandbox.control.resetStats();
+    sandbox.control.setFaults([{ route: /set_balance$/, probability: 1, kind: 'http502', when: 'before' }]);
+    const pending = api.setBalance(chains.northside, id, body5);
+    setTimeout(() => sandbox.control.clearFaults(), 300);
+    await pending;
+    expect(sandbox.control.stats().writes[id]).toBe(1);
   });
 
   it('a token invalidated elsewhere → auth_expired; signing in again resumes', async () => {

@@ -334,12 +334,31 @@ describe('retries', () => {
     expect(seen).toHaveLength(1);
   });
 
-  it('setBalance (absolute) is retried after a 5xx', async () => {
+  it('setBalance after a 5xx re-reads first: repeated only when the balance is not there yet', async () => {
     const { api } = setup();
-    let n = 0;
-    handler = () => (++n === 1 ? { status: 500, raw: '' } : { status: 200, raw: '' });
+    let united = 9;
+    let posts = 0;
+    handler = (r) => {
+      if (r.method === 'GET') return ok([membership(1, { is_united_balance: true, united_balance_services_count: united })], { count: 1 });
+      posts++;
+      if (posts === 1) return { status: 500, raw: '' }; // lost before it was applied
+      united = 3;
+      return { status: 200, raw: '' };
+    };
     await api.setBalance(70114, 1, { united: 3 });
-    expect(seen.map((s) => s.path.split('/').at(-1))).toEqual(['set_balance', 'set_balance']);
+    expect(seen.map((s) => `${s.method} ${s.path.split('/').at(-1)}`)).toEqual(['POST set_balance', 'GET abonements', 'POST set_balance']);
+  });
+
+  it('setBalance whose answer was lost after it was applied is not sent again', async () => {
+    const { api } = setup();
+    let united = 9;
+    handler = (r) => {
+      if (r.method === 'GET') return ok([membership(1, { is_united_balance: true, united_balance_services_count: united })], { count: 1 });
+      united = 3; // applied…
+      return { status: 502, raw: '<html>bad gateway</html>' }; // …but the answer is lost
+    };
+    await api.setBalance(70114, 1, { united: 3 });
+    expect(seen.filter((s) => s.method === 'POST')).toHaveLength(1);
   });
 });
 

@@ -5,11 +5,11 @@
  *
  * Retry policy (attempts = total tries, default 4; backoff = full-jitter-ish exponential between
  * baseMs and maxMs, i.e. a random delay in [d/2, d] with d = min(maxMs, baseMs·2^(n-1))):
- * - reads (GET, clients/search) and set_balance (absolute, safe to repeat): retry on 429, 5xx,
- *   unreadable answers and network errors/timeouts;
- * - freeze/unfreeze: retry on 429 (the request was not processed); on 5xx/unreadable/network
- *   the write may have happened, so the membership is re-read first and, when it is already in the
- *   intended state (frozen until that date / not frozen), the call succeeds without sending again;
+ * - reads (GET, clients/search): retry on 429, 5xx, unreadable answers and network errors/timeouts;
+ * - writes (freeze, unfreeze, set_balance): retry on 429 (the request was not processed); on
+ *   5xx/unreadable/network the write may have happened, so the membership is re-read first and,
+ *   when it is already in the intended state (frozen until that date / not frozen / showing the
+ *   requested balances), the call succeeds without sending again — each write lands exactly once;
  * - POST /auth: retried only on 429.
  * On 429 the limiter is penalized (pausing every caller, honouring Retry-After) and the retry
  * simply waits in the limiter's queue. No Authorization header, token or password ever reaches an
@@ -51,7 +51,7 @@ export interface AltegioClientDeps {
   retry?: Partial<RetryPolicy>;
 }
 
-type Policy = 'read' | 'write-absolute' | 'write-checked' | 'auth';
+type Policy = 'read' | 'write-checked' | 'auth';
 
 interface Call {
   op: string;
@@ -63,6 +63,8 @@ interface Call {
   policy: Policy;
   /** For write-checked: resolves true when the intended state is already there. */
   verify?: () => Promise<boolean>;
+  /** A 2xx with no body is this call's normal success (set_balance); elsewhere it is unreadable. */
+  emptyBodyOk?: boolean;
   /** Extra strings that must never appear in a message (the password on /auth). */
   secrets?: string[];
 }
@@ -87,6 +89,16 @@ function transportCode(e: unknown): string {
     cur = (cur as { cause?: unknown }).cause;
   }
   return e instanceof Error ? e.name : 'unknown';
+}
+
+/** True when the membership already shows every value a set_balance body asks for. */
+export function balanceMatches(m: Membership, body: SetBalanceBody): boolean {
+  if (body.united !== undefined && !(m.balance.kind === 'united' && m.balance.count === body.united)) return false;
+  for (const want of body.services ?? []) {
+    const line = m.balance.lines.find((l) => l.serviceId === want.serviceId);
+    if (!line || line.count !== want.balance) return false;
+  }
+  return true;
 }
 
 export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
@@ -169,8 +181,9 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
     }
 
     if (status >= 200 && status < 300) {
-      // A read always has a body; an empty 2xx is a proxy/transport glitch (writes may be empty: set_balance).
-      if (!parsed || (body === undefined && call.policy === 'read')) {
+      // Only set_balance answers with no body; anywhere else an empty 2xx is a proxy/transport glitch
+      // (for freeze/unfreeze: not proof the write happened, so it is verified like a 5xx).
+      if (!parsed || (body === undefined && !call.emptyBodyOk)) {
         log.warn('altegio: unreadable answer', { op: call.op, status, contentType: contentType.slice(0, 60) });
         return { ok: false, failure: unreadable(), retry: 'transient', status };
       }
@@ -393,7 +406,14 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         method: 'POST',
         path: `chain/${chainId}/loyalty/abonements/${membershipId}/set_balance`,
         json,
-        policy: 'write-absolute',
+        emptyBodyOk: true,
+        // Absolute, so repeating it would be harmless to the balance — but it would still be a
+        // second write (another history line in Altegio). Look first, as for freeze.
+        policy: 'write-checked',
+        verify: async () => {
+          const m = await readOne(chainId, membershipId);
+          return !!m && balanceMatches(m, body);
+        },
       });
     },
   };
