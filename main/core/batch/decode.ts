@@ -99,6 +99,9 @@ export function decodeBytes(bytes: Uint8Array, options: DecodeOptions = {}): Dec
   }
 
   const bom = sniffBom(bytes);
+  // Before any override: no encoding turns a workbook into a CSV.
+  const workbook = workbookFailure(bytes);
+  if (workbook !== null) throw workbook;
 
   if (options.encoding !== undefined) {
     const enc = canonicalEncoding(options.encoding);
@@ -112,9 +115,6 @@ export function decodeBytes(bytes: Uint8Array, options: DecodeOptions = {}): Dec
   if (bom !== null) {
     return { text: decodeWith(bytes.subarray(bom.length), bom.encoding), encoding: bom.encoding, hadBom: true, detectedBy: 'bom' };
   }
-
-  const workbook = workbookFailure(bytes);
-  if (workbook !== null) throw workbook;
 
   const utf16 = sniffUtf16(bytes);
   if (utf16 !== null) return { text: decodeWith(bytes, utf16), encoding: utf16, hadBom: false, detectedBy: 'nul-pattern' };

@@ -87,7 +87,8 @@ export function parseCount(raw: string, signed: boolean, max = MAX_COUNT): numbe
   return parseCountSlow(raw, signed, max);
 }
 
-const SPACES = /[\s\u00a0\u2007\u2009\u202f']/g;
+// Thousands separators only: never a line break or tab (a cell "5\n2" is not 52).
+const SPACES = /[ \u00a0\u2007\u2009\u202f']/g;
 const BODY = /^(\d+)(?:[.,](\d+))?$/;
 const MINUS = new Set(['-', '\u2212', '\u2013', '\u2012', '\u2010', '\ufe63', '\uff0d']);
 const PLUS = new Set(['+', '\uff0b']);

@@ -224,6 +224,13 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
         cause: e,
       });
     }
+    if (!spec.applied(after)) {
+      // Altegio answered as if it had done it (set_balance's success is an empty 200, which a proxy
+      // glitch can imitate), yet the membership does not show it: record what is true.
+      const message = 'Altegio answered as if the change was made, but re-reading the membership shows it was not. Nothing was changed; try again.';
+      deps.audit.finish(auditId, 'failed', snapshotOf(after), message);
+      throw new DeskFailure('server', message);
+    }
     deps.audit.finish(auditId, 'ok', snapshotOf(after), spec.okMessage ?? null);
     return { membership: after, auditId };
   }
