@@ -1,7 +1,10 @@
 /**
  * Text -> table. Delimiter detection among `,` `;` tab (quote-aware, by consistency of field counts),
- * parsing with papaparse (quoted fields with newlines, CRLF/LF/CR), the physical line on which every
- * record starts, empty lines skipped, trailing empty columns ignored. Pure, no I/O.
+ * a one-pass reader for well-formed text with papaparse as the fallback (quoted fields with newlines;
+ * a record ends at any CRLF/LF/CR outside quotes, also when a file mixes them), the physical line on
+ * which every record starts, empty lines skipped, trailing empty columns ignored. Empty files, too
+ * many rows and too many columns are refused (bad_input) cheaply, before a reader builds anything.
+ * Pure, no I/O.
  */
 import Papa from 'papaparse';
 import { DeskFailure } from '../errors';
@@ -11,6 +14,8 @@ export const DELIMITERS = [',', ';', '\t'] as const;
 export type Delimiter = (typeof DELIMITERS)[number];
 
 export const DEFAULT_MAX_ROWS = 200_000;
+/** Our format has 8 fields; real exports carry a few dozen. Beyond this a file is not a table we read. */
+export const DEFAULT_MAX_COLUMNS = 1_000;
 export const DEFAULT_PREVIEW_ROWS = 20;
 
 export interface ParseOptions {
@@ -22,6 +27,8 @@ export interface ParseOptions {
   header?: boolean;
   /** Refuse more data rows than this (default 200,000). */
   maxRows?: number;
+  /** Refuse records with more (non-empty) columns than this (default 1,000). */
+  maxColumns?: number;
   /** How many records (header included) to return as read for the preview (default 20). */
   previewRows?: number;
 }
@@ -138,14 +145,6 @@ export function detectDelimiter(text: string, fallback: Delimiter = ','): Delimi
   return best === null ? { delimiter: fallback, detected: false } : { delimiter: best.d, detected: true };
 }
 
-function isBlankRecord(r: string[]): boolean {
-  for (let j = 0; j < r.length; j++) {
-    const f = r[j] as string;
-    if (f.length !== 0 && f.trim().length !== 0) return false;
-  }
-  return true;
-}
-
 /** Index + 1 of the last non-blank field. */
 function usedWidth(r: string[]): number {
   let j = r.length;
@@ -173,29 +172,10 @@ function breaksIn(f: string): number {
   return k;
 }
 
-/**
- * Line breaks in a text: \n (and \r\n) always; lone \r only in a CR-separated file (a lone CR
- * inside a cell of a CRLF file is rare enough not to scan 5 MB for it twice).
- */
-function countLineBreaks(text: string, linebreak: string): number {
-  let k = 0;
-  let i = text.indexOf('\n');
-  while (i !== -1) {
-    k++;
-    i = text.indexOf('\n', i + 1);
-  }
-  if (linebreak !== '\r') return k;
-  i = text.indexOf('\r');
-  while (i !== -1) {
-    if (text.charCodeAt(i + 1) !== 10) k++;
-    i = text.indexOf('\r', i + 1);
-  }
-  return k;
-}
-
 export function parseTable(text: string, options: ParseOptions = {}): ParsedTable {
   const wantHeader = options.header ?? true;
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
+  const maxColumns = options.maxColumns ?? DEFAULT_MAX_COLUMNS;
   const previewRows = options.previewRows ?? DEFAULT_PREVIEW_ROWS;
   // A BOM left over after a manual encoding override would glue itself to the first header.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -204,8 +184,423 @@ export function parseTable(text: string, options: ParseOptions = {}): ParsedTabl
     ? { delimiter: options.delimiter, detected: false }
     : detectDelimiter(text, options.fallbackDelimiter ?? ',');
   const delimiter = guess.delimiter;
+  const limits: Limits = { rows: maxRows, columns: maxColumns, namedRows: maxRows };
 
-  const result = Papa.parse<string[]>(text, { delimiter, quoteChar: '"', escapeChar: '"', header: false, skipEmptyLines: false, dynamicTyping: false });
+  // Cheap pre-checks, before either reader builds anything. Records end at any line break (\r\n,
+  // \n or \r) outside quoted cells, so a header and N records need at least N + 1 lines.
+  const breaks = findBreak(text, maxRows + 3);
+  if (breaks.at !== -1) {
+    // More lines than the limit allows: read only the text up to the (maxRows + 3)-th line break and
+    // count its records but the last (it may be cut inside a quoted cell). Blank lines or quoted
+    // multi-line cells may keep it under the limit; then the whole text is read below.
+    const head = text.slice(0, breaks.at);
+    checkColumnsCheaply(head, delimiter, breaks.count, maxColumns);
+    const s = readTable(head, delimiter, wantHeader, { rows: maxRows + 1, columns: maxColumns, namedRows: maxRows }, 0);
+    if (s.rows.length - (s.lastKept ? 1 : 0) > maxRows) throw tooManyRows(maxRows);
+  } else {
+    checkColumnsCheaply(text, delimiter, breaks.count + 1, maxColumns);
+  }
+
+  const s = readTable(text, delimiter, wantHeader, limits, previewRows);
+  if (s.header === null && s.rows.length === 0) throw new DeskFailure('bad_input', 'The file is empty: it has no rows to read.');
+
+  const width = s.width;
+  const headerNames: string[] = [];
+  for (let j = 0; j < width; j++) {
+    const h = s.header?.[j]?.trim() ?? '';
+    headerNames.push(h.length > 0 ? h : `column ${j + 1}`);
+  }
+  return {
+    delimiter,
+    delimiterDetected: guess.detected,
+    hasHeader: s.header !== null,
+    header: headerNames,
+    headerLine: s.headerLine,
+    columnCount: width,
+    rows: s.rows,
+    lines: s.lines,
+    preview: s.preview.map((r) => {
+      const out = r.slice(0, width);
+      while (out.length < width) out.push('');
+      return out;
+    }),
+    previewLines: s.previewLines,
+    problems: s.problems,
+  };
+}
+
+/**
+ * Well-formed text (every quoted cell closed and followed by a delimiter, a line break or the end)
+ * is read in one pass that also finds lines, blank records and the width; anything else goes to
+ * papaparse, which reports the quote problems.
+ */
+function readTable(text: string, delimiter: Delimiter, wantHeader: boolean, limits: Limits, previewRows: number): Scanned {
+  return scanTable(text, delimiter, wantHeader, limits, previewRows) ?? papaTable(text, delimiter, wantHeader, limits, previewRows);
+}
+
+/** Records without blank ones, the header apart, before header names are made. */
+interface Scanned {
+  header: string[] | null;
+  headerLine: number;
+  width: number;
+  rows: string[][];
+  lines: Int32Array;
+  preview: string[][];
+  previewLines: number[];
+  problems: RowProblem[];
+  /** The text's last record is the last of `rows` (it was neither blank nor the header). */
+  lastKept: boolean;
+}
+
+interface Limits {
+  /** Refuse more data rows than this… */
+  rows: number;
+  /** …naming this limit in the error. */
+  namedRows: number;
+  /** Refuse records whose used width (header included) is over this. */
+  columns: number;
+}
+
+function tooManyRows(maxRows: number): DeskFailure {
+  return new DeskFailure('bad_input', `The file has more than ${maxRows.toLocaleString('en-US')} rows; split it into smaller files.`);
+}
+
+function tooManyColumns(line: number, maxColumns: number): DeskFailure {
+  return new DeskFailure('bad_input', `Line ${line} has more than ${maxColumns.toLocaleString('en-US')} columns; this does not look like a table of balance corrections.`);
+}
+
+/**
+ * The `n`-th physical line break (\r\n, \n or a lone \r; quotes not considered): where it starts,
+ * or -1 with how many there are when fewer.
+ */
+function findBreak(text: string, n: number): { at: number; count: number } {
+  let lf = text.indexOf('\n');
+  let cr = text.indexOf('\r');
+  let k = 0;
+  while (lf !== -1 || cr !== -1) {
+    let at: number;
+    let next: number;
+    if (cr !== -1 && (lf === -1 || cr < lf)) {
+      at = cr;
+      next = lf === cr + 1 ? cr + 2 : cr + 1;
+    } else {
+      at = lf;
+      next = lf + 1;
+    }
+    if (++k === n) return { at, count: k };
+    if (lf !== -1 && lf < next) lf = text.indexOf('\n', next);
+    if (cr !== -1 && cr < next) cr = text.indexOf('\r', next);
+  }
+  return { at: -1, count: k };
+}
+
+/**
+ * Refuses a text with a physical line of more than `maxColumns` delimiters, without splitting it:
+ * only when the text holds more delimiters than `maxColumns` per line on average (a line of
+ * millions of `;` must not become an array of millions of cells). `lines` may be a lower bound.
+ */
+function checkColumnsCheaply(text: string, delimiter: Delimiter, lines: number, maxColumns: number): void {
+  const limit = maxColumns * lines;
+  if (text.length <= limit) return; // cannot hold that many delimiters
+  let k = 0;
+  let i = text.indexOf(delimiter);
+  while (i !== -1 && k <= limit) {
+    k++;
+    i = text.indexOf(delimiter, i + 1);
+  }
+  if (k <= limit) return;
+  const d = delimiter.charCodeAt(0);
+  let line = 1;
+  let count = 0;
+  for (let p = 0; p < text.length; p++) {
+    const c = text.charCodeAt(p);
+    if (c === d) {
+      if (++count > maxColumns) throw tooManyColumns(line, maxColumns);
+    } else if (c === 10 || c === 13) {
+      if (c === 13 && text.charCodeAt(p + 1) === 10) p++;
+      line++;
+      count = 0;
+    }
+  }
+}
+
+/**
+ * The line break papaparse would pick (its guessLineEndings, without building strings): in the first
+ * 1 MB with quoted parts removed, \n if there is no \r or a \n comes first; else \r\n if at least
+ * half the \r-separated pieces start with \n; else \r.
+ */
+export function guessLineBreak(text: string): '\n' | '\r\n' | '\r' {
+  const n = Math.min(text.length, 1024 * 1024);
+  // Stats of the stripped text: \r count, \r\n pairs, which of \n / \r comes first.
+  let cr = 0;
+  let crlf = 0;
+  let first = 0; // 0 none yet, 10 = \n first, 13 = \r first
+  let prev = 0;
+  let i = 0;
+  for (;;) {
+    // Outside quotes.
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 34) break;
+      if (c === 13) {
+        cr++;
+        if (first === 0) first = 13;
+      } else if (c === 10) {
+        if (prev === 13) crlf++;
+        if (first === 0) first = 10;
+      }
+      prev = c;
+    }
+    if (i >= n) break;
+    // A quote: removed with everything up to the next quote, if there is one (within the sample).
+    const close = text.indexOf('"', i + 1);
+    if (close === -1 || close >= n) {
+      // Unmatched: the rest stays as it is (and holds no other quote).
+      prev = 34;
+      for (i = i + 1; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 13) {
+          cr++;
+          if (first === 0) first = 13;
+        } else if (c === 10) {
+          if (prev === 13) crlf++;
+          if (first === 0) first = 10;
+        }
+        prev = c;
+      }
+      break;
+    }
+    i = close + 1;
+  }
+  if (cr === 0 || first === 10) return '\n';
+  return crlf >= (cr + 1) / 2 ? '\r\n' : '\r';
+}
+
+/**
+ * One-pass reader for well-formed text, with papaparse's semantics except that a record ends at
+ * any line break outside quotes (\r\n, \n or \r: concatenated exports mix them); a cell is quoted
+ * when it starts with "; "" inside quotes is a quote. Returns null at the first quote papaparse
+ * would complain about (the caller then uses papaparse).
+ */
+function scanTable(text: string, delimiter: Delimiter, wantHeader: boolean, limits: Limits, previewRows: number): Scanned | null {
+  const len = text.length;
+  const d = delimiter.charCodeAt(0);
+  const maxColumns = limits.columns;
+  const rows: string[][] = [];
+  let lines = new Int32Array(len > 0 ? Math.min(1024, len) : 1);
+  let header: string[] | null = null;
+  let headerLine = 0;
+  let width = 0;
+  const preview: string[][] = [];
+  const previewLines: number[] = [];
+  let lastKept = false;
+
+  let pos = 0;
+  let line = 1; // physical line where the current record starts
+  let nextDelim = -2; // cached positions (-2: not searched yet; -1: none)
+  let nextLf = -2;
+  let nextCr = -2;
+  while (pos < len) {
+    const recordLine = line;
+    const recordStart = pos;
+    if (nextLf !== -1 && nextLf < pos) nextLf = text.indexOf('\n', pos);
+    if (nextCr !== -1 && nextCr < pos) nextCr = text.indexOf('\r', pos);
+    // The first \r or \n from the record's start: before `sep` only inside a quoted cell.
+    const firstBreak = nextCr === -1 ? nextLf : nextLf === -1 || nextCr < nextLf ? nextCr : nextLf;
+    let sep = len; // where the record's line break starts (or the end)
+    const row: string[] = [];
+    let used = 0; // index + 1 of the last non-blank cell
+    for (;;) {
+      let f: string;
+      const start = pos;
+      let end: number; // end of the cell's raw text (exclusive)
+      let last = false;
+      if (text.charCodeAt(pos) === 34) {
+        let q = text.indexOf('"', pos + 1);
+        let escaped = false;
+        for (;;) {
+          if (q === -1) return null; // never closed
+          if (q === len - 1) break;
+          if (text.charCodeAt(q + 1) === 34) {
+            escaped = true;
+            q = text.indexOf('"', q + 2);
+            continue;
+          }
+          break;
+        }
+        f = text.slice(pos + 1, q);
+        if (escaped) f = f.replace(/""/g, '"');
+        end = q + 1;
+        const after = text.charCodeAt(end);
+        if (end === len) {
+          last = true;
+          pos = len;
+        } else if (after === d) {
+          pos = end + 1;
+        } else if (after === 10) {
+          last = true;
+          pos = end + 1;
+        } else if (after === 13) {
+          last = true;
+          pos = text.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
+        } else return null; // text after the closing quote
+      } else {
+        if (nextDelim !== -1 && nextDelim < pos) nextDelim = text.indexOf(delimiter, pos);
+        if (nextLf !== -1 && nextLf < pos) nextLf = text.indexOf('\n', pos);
+        if (nextCr !== -1 && nextCr < pos) nextCr = text.indexOf('\r', pos);
+        const brk = nextCr === -1 ? nextLf : nextLf === -1 || nextCr < nextLf ? nextCr : nextLf;
+        if (nextDelim !== -1 && (brk === -1 || nextDelim < brk)) {
+          end = nextDelim;
+          pos = end + 1;
+        } else {
+          last = true;
+          if (brk === -1) {
+            end = pos = len;
+          } else {
+            end = brk;
+            pos = brk === nextCr && nextLf === brk + 1 ? brk + 2 : brk + 1;
+          }
+        }
+        f = start === end ? '' : text.slice(start, end);
+      }
+      let blank = true;
+      if (f.length !== 0) {
+        const c0 = f.charCodeAt(0);
+        if ((c0 > 32 && c0 < 127) || f.trim().length !== 0) blank = false;
+      }
+      if (row.length < maxColumns) {
+        row.push(f);
+        if (!blank) used = row.length;
+      } else if (!blank) {
+        throw tooManyColumns(recordLine, maxColumns);
+      } // else: a blank cell beyond the limit is not kept (a line of millions of `;` stays small)
+      if (last) {
+        sep = end;
+        break;
+      }
+    }
+    // Physical lines: a record holds no \r or \n before its line break unless in a quoted cell.
+    if (firstBreak !== -1 && firstBreak < sep) line += physicalBreaks(text, recordStart, pos);
+    else line++;
+    lastKept = false;
+    if (used === 0) continue; // blank record
+    if (preview.length < previewRows) {
+      preview.push(row);
+      previewLines.push(recordLine);
+    }
+    if (used > width) width = used;
+    if (wantHeader && header === null) {
+      header = row;
+      headerLine = recordLine;
+      continue;
+    }
+    const w = rows.length;
+    if (w >= limits.rows) throw tooManyRows(limits.namedRows);
+    if (w === lines.length) {
+      const grown = new Int32Array(w * 2);
+      grown.set(lines);
+      lines = grown;
+    }
+    lines[w] = recordLine;
+    rows.push(row);
+    lastKept = true;
+  }
+  // A text ending in a line break ends with an empty record.
+  const tail = text.charCodeAt(len - 1);
+  if (tail === 10 || tail === 13) lastKept = false;
+  return { header, headerLine, width, rows, lines: lines.slice(0, rows.length), preview, previewLines, problems: [], lastKept };
+}
+
+/** Line breaks in a text: \r\n, \n and lone \r each count once. */
+function countLineBreaks(text: string): number {
+  let k = 0;
+  let i = text.indexOf('\n');
+  while (i !== -1) {
+    k++;
+    i = text.indexOf('\n', i + 1);
+  }
+  i = text.indexOf('\r');
+  while (i !== -1) {
+    if (text.charCodeAt(i + 1) !== 10) k++;
+    i = text.indexOf('\r', i + 1);
+  }
+  return k;
+}
+
+/** Line breaks in text[from, to): every \r, and every \n not right after a \r (\r\n counts once). */
+function physicalBreaks(text: string, from: number, to: number): number {
+  let k = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13) k++;
+    else if (c === 10 && (i === 0 || text.charCodeAt(i - 1) !== 13)) k++;
+  }
+  return k;
+}
+
+/** Whitespace that String#trim removes, other than \r and \n (papaparse allows it after a closing quote). */
+function isTrimSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 11 || c === 12 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/**
+ * The text with every record break outside quoted cells (\r\n or a lone \r) turned into \n, quoted
+ * cells kept as they are, following papaparse's quoting (a quote opens a cell only at its start;
+ * it closes at a quote followed, maybe after spaces, by the delimiter, a line break or the end;
+ * any other quote stays in the cell). Physical line counts do not change.
+ */
+function normaliseBreaks(text: string, delimiter: Delimiter): string {
+  if (text.indexOf('\r') === -1) return text;
+  const d = delimiter.charCodeAt(0);
+  const len = text.length;
+  const parts: string[] = [];
+  let copied = 0;
+  let fieldStart = true;
+  let i = 0;
+  while (i < len) {
+    const c = text.charCodeAt(i);
+    if (fieldStart && c === 34) {
+      let q = i;
+      for (;;) {
+        q = text.indexOf('"', q + 1);
+        if (q === -1) {
+          i = len; // never closed: the rest is the cell
+          break;
+        }
+        if (text.charCodeAt(q + 1) === 34) {
+          q++;
+          continue;
+        }
+        let k = q + 1;
+        while (k < len && text.charCodeAt(k) !== d && isTrimSpace(text.charCodeAt(k))) k++;
+        const after = text.charCodeAt(k);
+        if (k >= len || after === d || after === 10 || after === 13) {
+          i = k;
+          break;
+        }
+      }
+      fieldStart = false;
+      continue;
+    }
+    if (c === 13) {
+      parts.push(text.slice(copied, i), '\n');
+      i += text.charCodeAt(i + 1) === 10 ? 2 : 1;
+      copied = i;
+      fieldStart = true;
+      continue;
+    }
+    fieldStart = c === d || c === 10;
+    i++;
+  }
+  if (copied === 0) return text;
+  parts.push(text.slice(copied));
+  return parts.join('');
+}
+
+/** The papaparse path (malformed quotes): same result, plus the quote problems. */
+function papaTable(text: string, delimiter: Delimiter, wantHeader: boolean, limits: Limits, previewRows: number): Scanned {
+  text = normaliseBreaks(text, delimiter);
+  const result = Papa.parse<string[]>(text, { delimiter, newline: '\n', quoteChar: '"', escapeChar: '"', header: false, skipEmptyLines: false, dynamicTyping: false });
   const records = result.data;
   const problems: RowProblem[] = [];
 
@@ -213,7 +608,7 @@ export function parseTable(text: string, options: ParseOptions = {}): ParsedTabl
   // breaks inside its quoted fields. When the text has exactly as many line breaks as records
   // (minus the last), no field holds one and record i starts on line i + 1.
   const recordLines = new Int32Array(records.length);
-  const fieldsMayBreak = countLineBreaks(text, result.meta.linebreak) >= records.length;
+  const fieldsMayBreak = countLineBreaks(text) >= records.length;
   {
     let line = 1;
     for (let i = 0; i < records.length; i++) {
@@ -249,54 +644,32 @@ export function parseTable(text: string, options: ParseOptions = {}): ParsedTabl
   let header: string[] | null = null;
   let headerLine = 0;
   let width = 0;
+  let lastKept = false;
   const preview: string[][] = [];
   const previewLines: number[] = [];
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as string[];
-    if ((r.length === 1 && (r[0] as string).trim().length === 0) || isBlankRecord(r)) continue;
+    const uw = usedWidth(r);
+    lastKept = false;
+    if (uw === 0) continue;
     const line = recordLines[i] as number;
+    if (uw > limits.columns) throw tooManyColumns(line, limits.columns);
     if (preview.length < previewRows) {
       preview.push(r);
       previewLines.push(line);
     }
+    if (uw > width) width = uw;
     if (wantHeader && header === null) {
       header = r;
       headerLine = line;
-      width = Math.max(width, usedWidth(r));
       continue;
     }
-    const uw = r.length > width ? usedWidth(r) : 0;
-    if (uw > width) width = uw;
     records[w] = r;
     recordLines[w] = line;
     w++;
-    if (w > maxRows) {
-      throw new DeskFailure('bad_input', `The file has more than ${maxRows.toLocaleString('en-US')} rows; split it into smaller files.`);
-    }
+    lastKept = true;
+    if (w > limits.rows) throw tooManyRows(limits.namedRows);
   }
   records.length = w;
-  const lines = recordLines.slice(0, w);
-
-  const headerNames: string[] = [];
-  for (let j = 0; j < width; j++) {
-    const h = header?.[j]?.trim() ?? '';
-    headerNames.push(h.length > 0 ? h : `column ${j + 1}`);
-  }
-  return {
-    delimiter,
-    delimiterDetected: guess.detected,
-    hasHeader: header !== null,
-    header: headerNames,
-    headerLine,
-    columnCount: width,
-    rows: records,
-    lines,
-    preview: preview.map((r) => {
-      const out = r.slice(0, width);
-      while (out.length < width) out.push('');
-      return out;
-    }),
-    previewLines,
-    problems,
-  };
+  return { header, headerLine, width, rows: records, lines: recordLines.slice(0, w), preview, previewLines, problems, lastKept };
 }
