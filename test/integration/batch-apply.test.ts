@@ -110,6 +110,10 @@ describe('batch apply against the sandbox', () => {
     const conflicts = table.rows.filter((r) => r.status === 'conflict');
     expect(conflicts).toHaveLength(3);
     expect(conflicts[0]?.message).toMatch(/Changed since the plan: now shared balance 42/);
+    // "Only rows with problems" after the apply: the conflicts are problems too (not only invalid rows).
+    const problems = await h.svc.rows({ batchId: prep.batchId, offset: 0, limit: 100, onlyProblems: true });
+    expect(problems.total).toBe(3);
+    expect(problems.rows.map((r) => r.status)).toEqual(['conflict', 'conflict', 'conflict']);
     const audit = h.store.audit.list({ membershipId: united });
     expect(audit[0]).toMatchObject({ outcome: 'failed', batchId: prep.batchId });
     expect(audit[0]?.message).toMatch(/^Conflict:/);

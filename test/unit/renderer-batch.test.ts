@@ -37,6 +37,7 @@ import {
   summaryWithProgress,
   timeLeftWords,
   totalsSentence,
+  needsMapping,
   wasStarted,
   type BatchProgress,
 } from '../../renderer/src/lib/batch';
@@ -139,6 +140,14 @@ describe('states in words', () => {
 });
 
 describe('totals and progress', () => {
+  it('needs mapping: no rows read because of a mapping problem (not an empty file)', () => {
+    const none = { rows: 0, toChange: 0, unchanged: 0, invalid: 0, memberships: 0 };
+    const mappingProblem = { line: 0, column: null, field: 'balance', message: 'Choose the column with the new balance or the change (+/−).' };
+    expect(needsMapping({ totals: none, problems: [mappingProblem] })).toBe(true);
+    expect(needsMapping({ totals: none, problems: [] })).toBe(false);
+    expect(needsMapping({ totals: { ...none, rows: 1, invalid: 1 }, problems: [{ ...mappingProblem, line: 2 }] })).toBe(false);
+  });
+
   it('totals sentence', () => {
     expect(totalsSentence({ rows: 2100, toChange: 2000, unchanged: 60, invalid: 40, memberships: 1500 })).toBe(
       '2,000 rows to change, 60 unchanged, 40 with problems, across 1,500 memberships',

@@ -308,9 +308,13 @@ export function createJournal(db: Database.Database): Journal {
   const delRows = db.prepare('DELETE FROM batch_rows WHERE batch_id = ?');
   const delOps = db.prepare('DELETE FROM batch_ops WHERE batch_id = ?');
   const countAll = db.prepare('SELECT COUNT(*) AS n FROM batch_rows WHERE batch_id = ?');
-  const countInvalid = db.prepare(`SELECT COUNT(*) AS n FROM batch_rows WHERE batch_id = ? AND outcome = 'invalid'`);
+  // "Rows with problems": invalid in the file, or sent and failed / left alone as a conflict.
+  const PROBLEM = `(r.outcome = 'invalid' OR o.state IN ('failed', 'conflict'))`;
+  const countInvalid = db.prepare(
+    `SELECT COUNT(*) AS n FROM batch_rows r LEFT JOIN batch_ops o ON o.batch_id = r.batch_id AND o.seq = r.op_seq WHERE r.batch_id = ? AND ${PROBLEM}`,
+  );
   const pageAll = db.prepare(`${ROW_SELECT} WHERE r.batch_id = ? ORDER BY r.idx LIMIT ? OFFSET ?`);
-  const pageInvalid = db.prepare(`${ROW_SELECT} WHERE r.batch_id = ? AND r.outcome = 'invalid' ORDER BY r.idx LIMIT ? OFFSET ?`);
+  const pageInvalid = db.prepare(`${ROW_SELECT} WHERE r.batch_id = ? AND ${PROBLEM} ORDER BY r.idx LIMIT ? OFFSET ?`);
   const allRowsStmt = db.prepare(`${ROW_SELECT} WHERE r.batch_id = ? ORDER BY r.idx`);
   const openOps = db.prepare(`SELECT * FROM batch_ops WHERE batch_id = ? AND state IN ('pending', 'intent') AND seq > ? ORDER BY seq LIMIT ?`);
   const getOp = db.prepare('SELECT * FROM batch_ops WHERE batch_id = ? AND seq = ?');

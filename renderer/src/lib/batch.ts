@@ -159,6 +159,17 @@ export function totalsSentence(t: BatchTotals): string {
   return `${countOf(t.toChange, 'row', 'rows')} to change, ${count(t.unchanged)} unchanged, ${count(t.invalid)} with problems, across ${countOf(t.memberships, 'membership', 'memberships')}`;
 }
 
+/**
+ * The columns are not matched yet (the core reports mapping problems at line 0, with their field,
+ * and reads no rows until they are fixed): the preview has nothing to show, but the file is not empty.
+ */
+export function needsMapping(prep: Pick<BatchPreparation, 'problems' | 'totals'>): boolean {
+  const t = prep.totals;
+  return t.toChange + t.unchanged + t.invalid === 0 && prep.problems.some((p) => p.line === 0 && p.field !== null);
+}
+
+export const UNMAPPED_SENTENCE = 'The rows are read once the columns are matched: choose them above to see what the file changes.';
+
 /** The apply button: "Apply 1 change" / "Apply 1,234 changes". */
 export function applyLabel(toChange: number): string {
   return `Apply ${countOf(toChange, 'change', 'changes')}`;
