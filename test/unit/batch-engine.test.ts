@@ -411,4 +411,13 @@ describe('batch engine', () => {
     expect(s.progress.length).toBeLessThanOrEqual(Math.ceil(elapsed / 50) + 4);
     expect(s.progress.some((p) => p.requestsPerMinute > 0)).toBe(true);
   });
+
+  it('does not extrapolate a short start into an inflated requests-per-minute figure', async () => {
+    const s = setup(4, opsFor(4));
+    await startRunner(s.deps, 'job-1').finished;
+    // 4 writes + 1 read within well under a second: over a 10 s floor that is at most 30/min.
+    const last = s.progress.at(-1);
+    expect(last?.requestsPerMinute).toBeGreaterThan(0);
+    expect(last?.requestsPerMinute).toBeLessThanOrEqual(30);
+  });
 });

@@ -300,7 +300,9 @@ export function startRunner(deps: EngineDeps, jobId: string, mode: 'apply' | 'ca
       done: counts.applied.rows,
       failed: counts.failed.rows,
       conflicts: counts.conflict.rows,
-      requestsPerMinute: Math.round((inWindow * 60_000) / windowMs),
+      // Over at least 10 s: a couple of requests in the first half-second must not read as
+      // "600 per minute" next to a 200-per-minute limit.
+      requestsPerMinute: Math.round((inWindow * 60_000) / Math.max(windowMs, 10_000)),
       etaMs,
     };
   };
