@@ -46,7 +46,7 @@ const YOGA = { id: 9911201, title: 'Yoga' };
 const lookups = () =>
   createLookups(
     [
-      { membership: makeMembership(1, { united: true, lines: [PILATES], unitedCount: 10 }), phones: ['79120000001'] },
+      { membership: makeMembership(1, { united: true, lines: [{ ...PILATES, count: 0 }], unitedCount: 10 }), phones: ['79120000001'] },
       { membership: makeMembership(2, { united: false, lines: [{ ...PILATES, count: 7 }, { ...YOGA, count: 3 }] }), phones: ['79120000002'] },
       { membership: makeMembership(3, { united: true, lines: [], unitedCount: 5, editType: 0 }) },
     ],
