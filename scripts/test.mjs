@@ -10,8 +10,10 @@ const root = join(import.meta.dirname, '..');
 const only = process.argv.slice(2); // optional stage names, e.g. `npm test -- unit e2e`
 
 // Keychain and e2e suites need a D-Bus session with an unlocked Secret Service (TOOLCHAIN.md #6).
+// Each run gets its own keyring folder: nothing left over from an earlier run, and two runs at
+// once (two checkouts on one machine) never share one keyring file between two daemons.
 const withKeyring = (cmd) =>
-  `dbus-run-session -- sh -c 'echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec ${cmd}'`;
+  `export XDG_DATA_HOME="$(mktemp -d -t desk-keyring-XXXXXX)"; dbus-run-session -- sh -c 'echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec ${cmd}'; rc=$?; rm -rf "$XDG_DATA_HOME"; exit $rc`;
 
 const stages = [
   { name: 'lint', cmd: 'npx eslint . --max-warnings 0', counted: false },
