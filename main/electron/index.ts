@@ -3,7 +3,7 @@
  * it; this file adds the app protocol, the secure window and the IPC binding.
  */
 import { app, BrowserWindow, ipcMain, net, protocol, session } from 'electron';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCore } from '../core/app';
 import { CONTENT_SECURITY_POLICY } from '../core/csp';
@@ -28,7 +28,8 @@ async function start(): Promise<void> {
   protocol.handle(APP_SCHEME, async (request) => {
     const { pathname } = new URL(request.url);
     const file = join(rendererDir, decodeURIComponent(pathname));
-    if (!file.startsWith(rendererDir)) return new Response('Forbidden', { status: 403 });
+    // With the separator: "out/renderer-x" must not pass as inside "out/renderer".
+    if (!file.startsWith(rendererDir + sep)) return new Response('Forbidden', { status: 403 });
     const response = await net.fetch(pathToFileURL(file).toString());
     const headers = new Headers(response.headers);
     headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);

@@ -303,7 +303,12 @@ export function createJournal(db: Database.Database): Journal {
   const activeIds = db.prepare(`SELECT id FROM batch_jobs WHERE state IN ('running', 'offline', 'waiting_auth')`);
   const interrupt = db.prepare(`UPDATE batch_jobs SET state = 'paused', message = ?, updated_at = ? WHERE state IN ('running', 'offline', 'waiting_auth')`);
   const listStarted = db.prepare(`SELECT * FROM batch_jobs WHERE state NOT IN ('draft', 'planned') ORDER BY created_at DESC, id DESC LIMIT ?`);
-  const preparations = db.prepare(`SELECT id FROM batch_jobs WHERE state IN ('draft', 'planned') ORDER BY created_at DESC, id DESC`);
+  // Only file preparations nobody started: never an undo job, never a job another one points at.
+  const preparations = db.prepare(
+    `SELECT id FROM batch_jobs j WHERE state IN ('draft', 'planned') AND kind = 'apply'
+       AND NOT EXISTS (SELECT 1 FROM batch_jobs o WHERE o.undone_by = j.id OR o.undo_of = j.id)
+     ORDER BY created_at DESC, id DESC`,
+  );
   const delJob = db.prepare('DELETE FROM batch_jobs WHERE id = ?');
   const delRows = db.prepare('DELETE FROM batch_rows WHERE batch_id = ?');
   const delOps = db.prepare('DELETE FROM batch_ops WHERE batch_id = ?');

@@ -149,7 +149,21 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
       {
         store,
         journal,
-        api: deps.api,
+        // Bound to the job's owner: after someone else signs in on this PC, the next request
+        // waits (auth_expired → waiting_auth) instead of going out under their token while the
+        // audit still names the owner. Calls already under way keep their own credentials.
+        api: () => {
+          let current: string | null = null;
+          try {
+            current = session.currentUser().profileId;
+          } catch {
+            current = null;
+          }
+          if (current !== job.profileId) {
+            throw new DeskFailure('auth_expired', `This batch waits until ${job.userName} is signed in again.`);
+          }
+          return deps.api();
+        },
         waitForSignedIn: (signal) => session.waitForSignedIn(signal),
         currentProfileId: () => {
           try {
@@ -414,6 +428,8 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     if (runners.has(batchId) || (original.state !== 'done' && original.state !== 'cancelled')) {
       throw new DeskFailure('validation', 'Finish or cancel this batch before undoing it.');
     }
+    // Checked before anything is written: a refused start must not leave the batch marked undone.
+    if (runningOther(batchId)) throw new DeskFailure('conflict', 'Another batch is running. Pause it or let it finish first.');
     const user = session.currentUser();
     const applied: OpRecord[] = journal.ops(batchId, ['applied']);
     if (applied.length === 0) throw new DeskFailure('validation', 'This batch changed nothing, so there is nothing to undo.');

@@ -1,0 +1,109 @@
+/**
+ * Found in review (probes turned into tests): a running batch must not carry on under another
+ * user who signs in on the same PC, and a refused undo must leave nothing behind.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCore, type Core } from '../../main/core/app';
+import { dispatch } from '../../main/core/dispatch';
+import { MemorySecretStore } from '../../main/core/session/memory-secret-store';
+import { startSandbox, type Sandbox } from '../../main/sandbox/server';
+import { base64, createHarness, type Harness } from '../support/batch-harness';
+
+let sandbox: Sandbox | undefined;
+let core: Core | undefined;
+let harness: Harness | undefined;
+let dataDir: string | undefined;
+
+afterEach(async () => {
+  await harness?.close();
+  await core?.close();
+  await sandbox?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  sandbox = core = harness = dataDir = undefined;
+});
+
+async function call<T = unknown>(c: Core, channel: string, args: unknown): Promise<T> {
+  const reply = await dispatch(c.handlers, channel, args);
+  if (!reply.ok) throw new Error(`${channel}: ${JSON.stringify(reply.error)}`);
+  return reply.value as T;
+}
+
+describe('batch ownership', () => {
+  it('a running batch pauses when someone else signs in; nothing is written under their token', async () => {
+    sandbox = await startSandbox({ rate: null, extraMemberships: 120 });
+    dataDir = mkdtempSync(join(tmpdir(), 'desk-own-'));
+    core = await createCore({ dataDir, shell: 'web', secrets: new MemorySecretStore(), apiBase: sandbox.url, rate: { perSecond: 20, perMinute: 1200 } });
+    const c = core;
+    const [alex, priya] = sandbox.users;
+    const { chains, locations, extra } = sandbox.control.knownIds;
+    await call(c, 'settings.setPartnerToken', { token: sandbox.partnerToken });
+    await call(c, 'session.signIn', { login: alex!.login, password: alex!.password });
+    await call(c, 'session.selectLocation', { chainId: chains.northside, locationId: locations.chicago });
+    const united = (await c.session.api().membershipsByIds(chains.northside, extra.slice(0, 100))).filter((m) => m.balance.kind === 'united');
+    const csv = 'membership_id;delta;reason\r\n' + united.map((m) => `${m.id};+1;ownership`).join('\r\n') + '\r\n';
+    const prep = await call<{ batchId: string }>(c, 'batch.prepare', { chainId: chains.northside, locationId: locations.chicago, fileName: 'own.csv', contentBase64: base64(csv) });
+    sandbox.control.resetStats();
+    await call(c, 'batch.apply', { batchId: prep.batchId });
+    // Let a few rows go out, then Priya signs in on the same PC.
+    for (let i = 0; i < 100 && sandbox.control.stats().writesByAction.set_balance < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    await call(c, 'session.signIn', { login: priya!.login, password: priya!.password });
+    const writesAtSwitch = sandbox.control.stats().writesByAction.set_balance;
+    let state = '';
+    for (let i = 0; i < 100 && state !== 'paused'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      state = (await call<{ batches: Array<{ batchId: string; state: string }> }>(c, 'batch.list', {})).batches.find((b) => b.batchId === prep.batchId)!.state;
+    }
+    expect(state).toBe('paused');
+    // Resuming is for the batch's owner only.
+    const refused = await dispatch(c.handlers, 'batch.resume', { batchId: prep.batchId });
+    expect(refused).toMatchObject({ ok: false, error: { kind: 'forbidden' } });
+    // At most the requests already under way when she signed in (they carry Alex's token).
+    expect(sandbox.control.stats().writesByAction.set_balance).toBeLessThanOrEqual(writesAtSwitch + 8);
+    const audit = c.store.audit.list({ limit: 5000 }).filter((e) => e.batchId === prep.batchId);
+    expect(audit.filter((e) => e.outcome === 'failed')).toEqual([]);
+
+    // Alex back: the batch carries on and finishes, every row once, all in his name.
+    const alexProfile = c.session.snapshot().profiles.find((p) => p.login === alex!.login)!;
+    await call(c, 'session.switchProfile', { profileId: alexProfile.id });
+    await call(c, 'batch.resume', { batchId: prep.batchId });
+    for (let i = 0; i < 200; i++) {
+      const b = (await call<{ batches: Array<{ batchId: string; state: string }> }>(c, 'batch.list', {})).batches.find((x) => x.batchId === prep.batchId)!;
+      if (b.state === 'done') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const stats = sandbox.control.stats();
+    expect(united.every((m) => stats.writes[m.id] === 1)).toBe(true);
+    const final = c.store.audit.list({ limit: 5000 }).filter((e) => e.batchId === prep.batchId);
+    expect(final).toHaveLength(united.length);
+    expect(new Set(final.map((e) => e.userName))).toEqual(new Set([alexProfile.name]));
+  });
+
+  it('undo refused because another batch runs leaves the original undoable and prepare working', async () => {
+    sandbox = await startSandbox({ rate: null, extraMemberships: 200 });
+    harness = await createHarness(sandbox, { limiter: { perSecond: 10, perMinute: 600 } });
+    const h = harness;
+    const { chains, locations, extra } = sandbox.control.knownIds;
+    const united = (await h.api.membershipsByIds(chains.northside, extra)).filter((m) => m.balance.kind === 'united');
+    const csvFor = (list: typeof united) => 'membership_id;delta;reason\r\n' + list.map((m) => `${m.id};+1;x`).join('\r\n') + '\r\n';
+    const prep = (list: typeof united, name: string) =>
+      h.svc.prepare({ chainId: chains.northside, locationId: locations.chicago, fileName: name, contentBase64: base64(csvFor(list)) });
+
+    const small = await prep(united.slice(0, 2), 'small.csv');
+    await h.svc.apply({ batchId: small.batchId });
+    await expect(h.svc.settled(small.batchId)).resolves.toBe('done');
+    const big = await prep(united.slice(2, 80), 'big.csv');
+    await h.svc.apply({ batchId: big.batchId });
+    await expect(h.svc.undo({ batchId: small.batchId })).rejects.toMatchObject({ kind: 'conflict' });
+    expect(h.svc.journal.job(small.batchId)?.undoneBy).toBeNull();
+
+    await h.svc.pause({ batchId: big.batchId });
+    await h.svc.settled(big.batchId);
+    const undo = await h.svc.undo({ batchId: small.batchId });
+    await expect(h.svc.settled(undo.batchId)).resolves.toBe('done');
+    // Many preparations later, pruning never touches jobs the undo links point at.
+    for (let i = 0; i < 12; i++) await prep(united.slice(100 + i, 101 + i), `p${i}.csv`);
+  });
+});
