@@ -9,6 +9,7 @@ import { createRateLimiter, type RateLimiter } from './altegio/rate-limiter';
 import { createBatchService } from './batch/service';
 import { httpProbe, watchConnectivity } from './connectivity';
 import type { Handlers } from './dispatch';
+import { lockDataDir } from './data-lock';
 import { createEventHub, type EventHub } from './events';
 import { createHandlers } from './handlers';
 import { silentLogger, type Logger } from './log';
@@ -62,7 +63,14 @@ function createDemoBackend(): DemoBackend & { stop(): Promise<void> } {
 export async function createCore(options: CoreOptions): Promise<Core> {
   const log = options.log ?? silentLogger;
   mkdirSync(options.dataDir, { recursive: true });
-  const store = openStore(join(options.dataDir, 'membership-desk.db'));
+  const lock = lockDataDir(options.dataDir);
+  let store: Store;
+  try {
+    store = openStore(join(options.dataDir, 'membership-desk.db'));
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   if (options.apiBase) store.settings.set(SETTINGS_SERVER_URL, options.apiBase.replace(/\/+$/, ''));
 
   const events = createEventHub();
@@ -128,6 +136,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       await batch.close();
       await demo.stop();
       store.close();
+      lock.release();
     },
   };
 }
