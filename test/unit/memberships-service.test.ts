@@ -252,6 +252,13 @@ describe('freeze', () => {
     expect(audit.entries[0]).toMatchObject({ action: 'freeze', outcome: 'failed', message: 'Freeze period exceeds limit' });
   });
 
+  it('a refusal that only says the change is already there (a timed-out first try landed late) is recorded ok', async () => {
+    api.failNext = { op: 'freeze', error: new DeskFailure('validation', 'Subscription is already frozen'), apply: true };
+    const m = await svc.freeze(FREEZE);
+    expect(m.isFrozen).toBe(true);
+    expect(audit.entries[0]).toMatchObject({ action: 'freeze', outcome: 'ok' });
+  });
+
   it('a lost answer: re-reads and records ok when the freeze did happen', async () => {
     api.failNext = { op: 'freeze', error: new DeskFailure('offline', 'No connection'), apply: true };
     const m = await svc.freeze(FREEZE);

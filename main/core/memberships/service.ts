@@ -102,6 +102,12 @@ function requestFromDiff(before: Partial<MembershipSnapshot> | null, after: Part
 }
 
 const AMBIGUOUS: ReadonlySet<string> = new Set(['offline', 'server']);
+/**
+ * Refusals worth a look before recording them: "already frozen" may be our own first try that
+ * timed out and landed late, the client's retry then being refused. If the membership shows the
+ * change, it was made.
+ */
+const CHECK_AFTER_REFUSAL: ReadonlySet<string> = new Set(['validation', 'conflict']);
 
 export interface FreezeArgs {
   chainId: number;
@@ -192,7 +198,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       await spec.send();
     } catch (e) {
       const failure = isDeskFailure(e) ? e : new DeskFailure('server', 'The request to Altegio failed unexpectedly.', { cause: e });
-      if (!AMBIGUOUS.has(failure.kind)) {
+      if (!AMBIGUOUS.has(failure.kind) && !CHECK_AFTER_REFUSAL.has(failure.kind)) {
         deps.audit.finish(auditId, 'failed', null, failure.message);
         throw failure;
       }
@@ -220,7 +226,9 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     } catch (e) {
       const msg = isDeskFailure(e) ? e.message : 'unexpected error';
       deps.audit.finish(auditId, 'ok', null, `Altegio accepted the change; reading the membership back failed: ${msg}`);
-      throw new DeskFailure(isDeskFailure(e) ? e.kind : 'server', `${spec.doneWord}, but reading the membership back failed (${msg}). Refresh to see the current values.`, {
+      // Not auth_expired: the renderer would ask for the password and send the write again.
+      const kind = isDeskFailure(e) && e.kind !== 'auth_expired' ? e.kind : 'server';
+      throw new DeskFailure(kind, `${spec.doneWord}, but reading the membership back failed (${msg}). Refresh to see the current values.`, {
         cause: e,
       });
     }
