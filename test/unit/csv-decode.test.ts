@@ -3,6 +3,7 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { canonicalEncoding, cyrillicScore, decodeBytes } from '../../main/core/batch/decode';
 import { DeskFailure } from '../../main/core/errors';
+import { failureOf as failure } from '../support/failures';
 
 const bytesOf = (text: string, encoding: string, bom: number[] = []): Uint8Array => {
   const body = iconv.encode(text, encoding);
@@ -92,6 +93,11 @@ describe('decodeBytes: legacy code pages', () => {
     );
   });
 
+  it('short Western text the detector takes for windows-1250 stays windows-1252 (found by the property above)', () => {
+    const text = '4471900;Straße;Café\r\n4471901;crème;Café\r\n';
+    expect(decodeBytes(bytesOf(text, 'windows-1252'))).toMatchObject({ text, encoding: 'windows-1252' });
+  });
+
   it('detects Central European text in windows-1250 when the detector is clearly sure', () => {
     const text = 'id;usługa;saldo;powód\r\n1;Joga;5;Przeniesienie z systemu\r\n2;Pilates;3;Reklamacja klienta źle żółć ąę\r\n';
     expect(decodeBytes(bytesOf(text, 'windows-1250'))).toMatchObject({ text, encoding: 'windows-1250' });
@@ -123,16 +129,6 @@ describe('decodeBytes: legacy code pages', () => {
 });
 
 describe('decodeBytes: refusals', () => {
-  const failure = (f: () => unknown): DeskFailure => {
-    try {
-      f();
-    } catch (e) {
-      if (e instanceof DeskFailure) return e;
-      throw e;
-    }
-    throw new Error('did not throw');
-  };
-
   it('rejects binary data with a bad_input error, naming Excel workbooks', () => {
     expect(failure(() => decodeBytes(new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00])))).toMatchObject({ kind: 'bad_input', message: expect.stringMatching(/xlsx/) });
     expect(failure(() => decodeBytes(new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0])))).toMatchObject({ message: expect.stringMatching(/\.xls\b/) });

@@ -323,11 +323,22 @@ function detectSingleByte(bytes: Uint8Array): { encoding: string; by: DetectedBy
     // Turkish and Western code pages differ only in six letters; if none of those bytes occurs the
     // two decodings are identical, so report the far more common windows-1252.
     if (enc === 'windows-1254' && !hasAnyByte(sample, [0xd0, 0xdd, 0xde, 0xf0, 0xfd, 0xfe])) return { encoding: 'windows-1252', by: 'detector' };
-    // A few accented letters are a weak signal: another code page must beat Western clearly.
-    if (m.confidence - western >= LATIN_MARGIN) return { encoding: enc, by: 'detector' };
+    // A few accented letters are a weak signal: another code page must beat Western clearly, and
+    // read more of the high bytes as letters ("crème" is "crčme" in windows-1250: a tie, so the
+    // more common Western page wins; Polish "łś" is "³œ" in windows-1252: symbols, so 1250 wins).
+    if (m.confidence - western >= LATIN_MARGIN && highLetters(sampleBuf, enc) > highLetters(sampleBuf, 'windows-1252')) {
+      return { encoding: enc, by: 'detector' };
+    }
     return { encoding: 'windows-1252', by: 'detector' };
   }
   return { encoding: 'windows-1252', by: 'fallback' };
+}
+
+/** Non-ASCII characters that decode to letters in this code page. */
+function highLetters(sample: Buffer, encoding: string): number {
+  let n = 0;
+  for (const ch of iconv.decode(sample, encoding)) if (ch.charCodeAt(0) >= 0x80 && /\p{L}/u.test(ch)) n++;
+  return n;
 }
 
 function hasAnyByte(b: Uint8Array, which: number[]): boolean {
