@@ -20,8 +20,8 @@ export interface GeneratedBatch {
   memberships: MembershipEntry[];
 }
 
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
+/** Small deterministic PRNG (mulberry32); a seed replays the same sequence. */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

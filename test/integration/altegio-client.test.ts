@@ -9,8 +9,8 @@ import { Chain, ClientSummary, Membership } from '../../preload/contract';
 import type { AltegioApi, Credentials } from '../../main/core/altegio/api';
 import { createAltegioClient } from '../../main/core/altegio/client';
 import { createRateLimiter, type RateLimiter } from '../../main/core/altegio/rate-limiter';
-import { DeskFailure } from '../../main/core/errors';
 import { startSandbox } from '../../main/sandbox/server';
+import { failure } from '../support/failures';
 
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 
@@ -19,16 +19,6 @@ let api: AltegioApi;
 let limiter: RateLimiter;
 const creds: Credentials = { baseUrl: '', partnerToken: null, userToken: null };
 const network: boolean[] = [];
-
-async function failure(p: Promise<unknown>): Promise<DeskFailure> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DeskFailure);
-    return e as DeskFailure;
-  }
-  throw new Error('expected a failure');
-}
 
 beforeAll(async () => {
   sandbox = await startSandbox({ extraMemberships: 120 });

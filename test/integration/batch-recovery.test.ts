@@ -15,6 +15,7 @@ import type { Membership } from '../../preload/contract';
 import { createJournal } from '../../main/core/batch/journal';
 import { openStore } from '../../main/core/store';
 import { startSandbox, type FaultRule, type Sandbox } from '../../main/sandbox/server';
+import { rng } from '../../scripts/gen-csv-fixture';
 import { base64, correctionsFor, createHarness, csvOf, sameBalances, tempDbPath, type Harness } from '../support/batch-harness';
 
 let sandbox: Sandbox | undefined;
@@ -25,18 +26,6 @@ afterEach(async () => {
   await sandbox?.close();
   sandbox = undefined;
 });
-
-/** Small seeded PRNG (mulberry32) so a failing run replays the same kill points. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface ChildRun {
   lines: string[];

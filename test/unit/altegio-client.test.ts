@@ -4,8 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Credentials } from '../../main/core/altegio/api';
 import { createAltegioClient, type AltegioClientDeps } from '../../main/core/altegio/client';
 import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
-import { DeskFailure } from '../../main/core/errors';
 import { createLogger } from '../../main/core/log';
+import { failure } from '../support/failures';
 
 // ------------------------------------------------------------------------------------------------
 // A scriptable Altegio stand-in on a real socket
@@ -81,16 +81,6 @@ function setup(overrides: Partial<AltegioClientDeps> = {}, creds: Partial<Creden
     ...overrides,
   });
   return { api, limiter, lines, network };
-}
-
-async function failure(p: Promise<unknown>): Promise<DeskFailure> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DeskFailure);
-    return e as DeskFailure;
-  }
-  throw new Error('expected a failure');
 }
 
 function membership(id: number, over: Record<string, unknown> = {}) {

@@ -15,18 +15,9 @@ import { createLookups } from '../../main/core/batch/plan';
 import { buildReportCsv, reportRowsFromPlan } from '../../main/core/batch/report';
 import { DeskFailure } from '../../main/core/errors';
 import { makeMembership } from '../../scripts/gen-csv-fixture';
+import { failureOf } from '../support/failures';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
-
-function failureOf(f: () => unknown): DeskFailure {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DeskFailure) return e;
-    throw e;
-  }
-  throw new Error('expected a DeskFailure, nothing was thrown');
-}
 
 /** Either a read or a bad_input failure; anything else (TypeError, RangeError…) fails the test. */
 function readOrRefuse(bytes: Uint8Array, options: BatchReadOptions = {}) {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Membership, PeriodUnit } from '../../preload/contract';
+import type { PeriodUnit } from '../../preload/contract';
 import { addDays, daysBetween, formatDate, localDateOf, todayIn } from '../../common/dates';
 import {
   allowanceText,
@@ -13,35 +13,7 @@ import {
   isLegalFreezeDate,
   unfreezeEffect,
 } from '../../common/freeze-rules';
-
-function membership(over: Partial<Membership> = {}, type: Partial<Membership['type']> = {}): Membership {
-  return {
-    id: 4471902,
-    number: '500731',
-    chainId: 70114,
-    balanceString: 'Pilates group (x7)',
-    status: { id: 2, slug: 'active', title: 'Active' },
-    isFrozen: false,
-    freezePeriodDays: 0,
-    freezeTill: null,
-    createdDate: '2026-03-02T10:14:00-06:00',
-    activatedDate: '2026-03-05T18:00:00-06:00',
-    expirationDate: '2026-06-05T23:59:59-05:00',
-    type: {
-      id: 30218,
-      title: 'Pilates 10-pack / 3 months',
-      allowFreeze: true,
-      freezeLimit: 14,
-      freezeLimitUnit: 'day',
-      balanceEditType: 2,
-      period: 3,
-      periodUnit: 'month',
-      ...type,
-    },
-    balance: { kind: 'per_service', lines: [{ serviceId: 12840551, title: 'Pilates group', isCategory: false, count: 7, unlimited: false }] },
-    ...over,
-  };
-}
+import { exampleMembership as membership } from '../support/memberships';
 
 const ALL = { periodEdit: true };
 const CHI = 'America/Chicago';

@@ -4,6 +4,7 @@ import type { AltegioApi, SetBalanceBody } from '../../main/core/altegio/api';
 import { DeskFailure } from '../../main/core/errors';
 import { createMembershipService, type MembershipService } from '../../main/core/memberships/service';
 import type { AuditFilterQuery, AuditRepo, NewAuditEntry } from '../../main/core/store/types';
+import { exampleMembership } from '../support/memberships';
 
 // ---------------------------------------------------------------------------------------------
 // Fakes
@@ -41,19 +42,8 @@ const LOC = 512330;
 const NOW = new Date('2026-05-06T15:00:00Z'); // 10:00 in Chicago
 
 function makeMembership(over: Partial<Membership> = {}): Membership {
-  return {
-    id: 4471902,
-    number: '500731',
+  return exampleMembership({
     chainId: CHAIN,
-    balanceString: 'Pilates group (x7)',
-    status: { id: 2, slug: 'active', title: 'Active' },
-    isFrozen: false,
-    freezePeriodDays: 0,
-    freezeTill: null,
-    createdDate: '2026-03-02T10:14:00-06:00',
-    activatedDate: '2026-03-05T18:00:00-06:00',
-    expirationDate: '2026-06-05T23:59:59-05:00',
-    type: { id: 30218, title: 'Pilates', allowFreeze: true, freezeLimit: 14, freezeLimitUnit: 'day', balanceEditType: 2, period: 3, periodUnit: 'month' },
     balance: {
       kind: 'per_service',
       lines: [
@@ -62,7 +52,7 @@ function makeMembership(over: Partial<Membership> = {}): Membership {
       ],
     },
     ...over,
-  };
+  });
 }
 
 /** A tiny Altegio: applies writes to its memberships, logs every call, can be told to fail. */

@@ -1,30 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry, Balance, Membership, Rights } from '../../preload/contract';
+import type { AuditEntry, Balance, Rights } from '../../preload/contract';
 import { cardActions, undoState } from '../../renderer/src/lib/actions';
 import { actionLabel, changeLines, outcomeLabel } from '../../renderer/src/lib/audit';
 import { buildAuditFilter } from '../../renderer/src/lib/audit-filter';
 import { balanceSummary, formatDate, formatDay, formatDayLong, formatMoment, freezeRuleWords, statusLabel } from '../../renderer/src/lib/format';
+import { exampleMembership as membership } from '../support/memberships';
 
 const CHICAGO = 'America/Chicago';
-
-function membership(over: Partial<Membership> = {}): Membership {
-  return {
-    id: 4471902,
-    number: '500731',
-    chainId: 70114,
-    balanceString: 'Pilates group (x7)',
-    status: { id: 2, slug: 'active', title: 'Active' },
-    isFrozen: false,
-    freezePeriodDays: 0,
-    freezeTill: null,
-    createdDate: '2026-03-02T10:14:00-06:00',
-    activatedDate: '2026-03-05T18:00:00-06:00',
-    expirationDate: '2026-06-05T23:59:59-05:00',
-    type: { id: 30218, title: 'Pilates 10-pack', allowFreeze: true, freezeLimit: 14, freezeLimitUnit: 'day', balanceEditType: 2, period: 3, periodUnit: 'month' },
-    balance: { kind: 'per_service', lines: [{ serviceId: 12840551, title: 'Pilates group', isCategory: false, count: 7, unlimited: false }] },
-    ...over,
-  };
-}
 
 const ALL: Rights = { loyalty: true, periodEdit: true, balanceEdit: true, history: true };
 

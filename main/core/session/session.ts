@@ -157,6 +157,17 @@ interface Active {
   credentials: Readonly<Credentials>;
 }
 
+/** The session of `profile` with the given tokens, opened at its remembered (or only) location. */
+function activeFor(status: Active['status'], profile: Profile, chains: Chain[], partnerToken: string | null, userToken: string | null): Active {
+  return {
+    status,
+    profile,
+    chains,
+    selection: pickSelection(profile, chains),
+    credentials: Object.freeze({ baseUrl: profile.serverUrl, partnerToken, userToken }),
+  };
+}
+
 const SIGNED_OUT: Active = {
   status: 'signed_out',
   profile: null,
@@ -243,13 +254,7 @@ export function createSessionService(deps: SessionDeps): SessionService {
     const userToken = await sec.get(userAccount(profile.id));
     const partnerToken = await sec.get(partnerAccount(profile.serverUrl));
     const chains = cachedChains(profile);
-    setActive({
-      status: userToken ? 'signed_in' : 'expired',
-      profile,
-      chains,
-      selection: pickSelection(profile, chains),
-      credentials: Object.freeze({ baseUrl: profile.serverUrl, partnerToken, userToken }),
-    });
+    setActive(activeFor(userToken ? 'signed_in' : 'expired', profile, chains, partnerToken, userToken));
   };
 
   const saveProfile = (profile: Profile, chains: Chain[] | null) => {
@@ -305,13 +310,7 @@ export function createSessionService(deps: SessionDeps): SessionService {
       // what is wrong with the keychain. Nothing falls back to plain-text storage.
       log?.warn('keychain not readable at start-up', { kind: isDeskFailure(e) ? e.kind : 'unknown' });
       const chains = cachedChains(profile);
-      setActive({
-        status: 'expired',
-        profile,
-        chains,
-        selection: pickSelection(profile, chains),
-        credentials: Object.freeze({ baseUrl: profile.serverUrl, partnerToken: null, userToken: null }),
-      });
+      setActive(activeFor('expired', profile, chains, null, null));
     }
   });
 
@@ -437,13 +436,7 @@ export function createSessionService(deps: SessionDeps): SessionService {
           saveProfile(profile, chains);
           store.settings.set(SETTINGS_CURRENT_PROFILE, id);
         });
-        setActive({
-          status: 'signed_in',
-          profile,
-          chains,
-          selection: pickSelection(profile, chains),
-          credentials: Object.freeze({ baseUrl: serverUrl, partnerToken, userToken: auth.userToken }),
-        });
+        setActive(activeFor('signed_in', profile, chains, partnerToken, auth.userToken));
         return snapshot();
       }),
 
@@ -468,13 +461,7 @@ export function createSessionService(deps: SessionDeps): SessionService {
         }
         const updated: Profile = { ...profile, name: auth.name.trim() || profile.name };
         saveProfile(updated, chains);
-        setActive({
-          status: 'signed_in',
-          profile: updated,
-          chains,
-          selection: pickSelection(updated, chains),
-          credentials: Object.freeze({ baseUrl: profile.serverUrl, partnerToken, userToken: auth.userToken }),
-        });
+        setActive(activeFor('signed_in', updated, chains, partnerToken, auth.userToken));
         return snapshot();
       }),
 
@@ -501,13 +488,7 @@ export function createSessionService(deps: SessionDeps): SessionService {
         };
         await demoSecrets.set(userAccount(id), auth.userToken);
         saveProfile(profile, chains);
-        setActive({
-          status: 'signed_in',
-          profile,
-          chains,
-          selection: pickSelection(profile, chains),
-          credentials: Object.freeze({ baseUrl: serverUrl, partnerToken, userToken: auth.userToken }),
-        });
+        setActive(activeFor('signed_in', profile, chains, partnerToken, auth.userToken));
         return snapshot();
       }),
 
