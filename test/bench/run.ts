@@ -5,6 +5,7 @@
  *
  *   csv-pipeline.ts  run with --expose-gc (it measures retained heap)
  *   apply.ts         2,000 rows at R = 50 (its sandbox runs in a process of its own)
+ *   bundle.ts        the renderer's JS/CSS size, raw and gzip
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ const here = import.meta.dirname;
 const benches: Array<{ name: string; file: string; node: string[]; args: string[]; timeoutMs: number }> = [
   { name: 'csv-pipeline', file: join(here, 'csv-pipeline.ts'), node: ['--expose-gc'], args: [], timeoutMs: 150_000 },
   { name: 'apply', file: join(here, 'apply.ts'), node: [], args: [], timeoutMs: 140_000 },
+  { name: 'bundle', file: join(here, 'bundle.ts'), node: [], args: [], timeoutMs: 60_000 },
 ];
 
 function run(b: (typeof benches)[number]): Promise<boolean> {
