@@ -325,6 +325,28 @@ describe('batch engine', () => {
     expect(new Set(s.api.writes.map((w) => w.id)).size).toBe(s.api.writes.length);
   });
 
+  it('cancel while writes wait for a re-check counts each of them once (found in review)', async () => {
+    const s = setup(6, opsFor(6), { concurrency: 1 });
+    const runner = startRunner(s.deps, 'job-1');
+    let n = 0;
+    // The first two writes land but their answers are lost: they wait as 'intent' for a re-check.
+    s.api.afterWrite = async () => {
+      n++;
+      if (n <= 2) throw new DeskFailure('server', 'Altegio did not answer');
+    };
+    s.api.beforeWrite = async () => {
+      if (n >= 2) runner.cancel();
+    };
+    await expect(runner.finished).resolves.toBe('cancelled');
+    const c = s.journal.counts('job-1');
+    const last = s.progress.at(-1)!;
+    expect(last.done).toBe(c.applied.rows);
+    expect(c.applied.ops).toBe(new Set(s.api.writes.map((w) => w.id)).size);
+    // One audit outcome per operation tried, never two.
+    const audited = s.store.audit.list({ limit: 100 }).filter((e) => e.batchId === 'job-1');
+    expect(new Set(audited.map((e) => e.membershipId)).size).toBe(audited.length);
+  });
+
   it('cancel resolves intent operations by reading: applied if they landed, skipped if not', async () => {
     const s = setup(4);
     for (const seq of [0, 1]) s.journal.markIntent('job-1', seq, null);

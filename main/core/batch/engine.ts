@@ -411,10 +411,13 @@ export function startRunner(deps: EngineDeps, jobId: string, mode: 'apply' | 'ca
     while (chunk.length < o.chunkSize && recheck.length > 0) chunk.push(recheck.shift() as OpRecord);
     if (chunk.length < o.chunkSize) {
       const more = journal.openOps(jobId, cursor, o.chunkSize - chunk.length);
+      // An op waiting for a re-check is also still open in the journal: take it once, or its
+      // outcome would be counted (and audited) twice.
+      const taken = new Set(chunk.map((op) => op.seq));
       for (const op of more) {
         cursor = op.seq;
         // In cancel mode pending ops were skipped in bulk; only intent ones are left to resolve.
-        chunk.push(op);
+        if (!taken.has(op.seq)) chunk.push(op);
       }
     }
     return chunk;
