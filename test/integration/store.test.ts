@@ -147,6 +147,25 @@ describe('store on a real SQLite file', () => {
     expect(r.mappings.get('other')).toBeNull();
   });
 
+  it('audit date filters are days on this computer’s calendar (an evening in Chicago is still that day)', () => {
+    const saved = process.env.TZ;
+    process.env.TZ = 'America/Chicago';
+    try {
+      const s = openAt();
+      // 21:30 on 6 March in Chicago = 03:30 UTC on 7 March.
+      const evening = s.audit.add(entry({ at: '2026-03-07T03:30:00.000Z' }));
+      const nextMorning = s.audit.add(entry({ at: '2026-03-07T15:00:00.000Z' }));
+      expect(s.audit.list({ from: '2026-03-06', to: '2026-03-06' }).map((e) => e.id)).toEqual([evening]);
+      expect(s.audit.list({ from: '2026-03-07', to: '2026-03-07' }).map((e) => e.id)).toEqual([nextMorning]);
+      // The day Chicago moves its clocks (8 March 2026) is 23 hours long and still one day.
+      const dstEvening = s.audit.add(entry({ at: '2026-03-09T04:30:00.000Z' })); // 23:30 CDT on 8 March
+      expect(s.audit.list({ from: '2026-03-08', to: '2026-03-08' }).map((e) => e.id)).toEqual([dstEvening]);
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
+
   it('audit: add, finish, undo link, get, and list filters newest first', () => {
     const s = openAt();
     const a = s.audit.add(entry({ at: '2026-03-10T12:00:00.000Z', outcome: 'unknown', after: null }));

@@ -56,6 +56,12 @@ const jsonOrNull = (value: unknown): string | null => (value === null || value =
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
+/** The UTC ISO instant at which local day `date` (+ `plusDays`) starts, DST-aware. */
+export function localDayStartUtc(date: string, plusDays: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(y, m - 1, d + plusDays).toISOString();
+}
+
 export function openStore(path: string): Store {
   const memory = path === ':memory:' || path === '';
   if (!memory) mkdirSync(dirname(path), { recursive: true });
@@ -303,14 +309,16 @@ function auditRepo(db: Database.Database): AuditRepo {
         where.push('user_name = ? COLLATE NOCASE');
         params.push(f.userName);
       }
-      // `at` is a UTC ISO string: compare whole days as text (inclusive on both ends).
+      // `at` is a UTC ISO string; the filter's days are days on this computer's calendar (a front
+      // desk in Chicago asking for "today" includes this evening): compare with the UTC instants
+      // at which those local days start and end (inclusive on both ends).
       if (f.from !== undefined) {
         where.push('at >= ?');
-        params.push(f.from);
+        params.push(localDayStartUtc(f.from, 0));
       }
       if (f.to !== undefined) {
         where.push('at < ?');
-        params.push(`${f.to}T99`);
+        params.push(localDayStartUtc(f.to, 1));
       }
       const limit = Math.min(Math.max(1, Math.floor(f.limit ?? AUDIT_DEFAULT_LIMIT)), AUDIT_MAX_LIMIT);
       const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ${limit}`;
