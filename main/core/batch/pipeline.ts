@@ -9,7 +9,7 @@ import { checkMapping, guessMapping, headerSignature, type ColumnMapping, type M
 import { parseTable, type Delimiter, type ParsedTable } from './parse';
 import { collectRefs, createPlanner, planCorrections, type BatchPlan, type PlanLookups, type PlanOptions } from './plan';
 import type { RowProblem } from './problems';
-import { validateRows, validateRowsInto, type ValidatedRows } from './validate';
+import { validateRows, validateRowsTransient, type ValidatedRows } from './validate';
 
 export interface BatchReadOptions {
   /** Manual encoding override. */
@@ -126,9 +126,9 @@ export function prepareBatch(bytes: Uint8Array, options: BatchReadOptions & Plan
   const { table, ...rest } = readTable(bytes, options);
   if (rest.mappingProblems.length > 0) return finish(rest, 0, null);
   // Streaming: each row is planned as soon as it is validated, so no intermediate correction
-  // outlives its row (less garbage for a 100,000-row file).
+  // outlives its row; the planner copies what it needs, so one correction object serves every row.
   const planner = createPlanner(table.rows.length, lookups, options);
-  validateRowsInto(table, rest.mapping, { correction: (c) => planner.add(c), invalid: (i) => planner.addInvalid(i) });
+  validateRowsTransient(table, rest.mapping, { correction: (c) => planner.add(c), invalid: (i) => planner.addInvalid(i) });
   const rowCount = table.rows.length;
   table.rows = []; // the raw records can go before the plan is finished
   return finish(rest, rowCount, planner.finish());

@@ -217,29 +217,7 @@ export function normalizeTitle(s: string): string {
 }
 const MULTI_SPACE = /\s\s|[\t\n\r\u00a0\u2000-\u200a\u202f\u3000]/;
 
-interface MembershipInfo {
-  m: Membership;
-  /** Copied while the membership is being read anyway (phase 2 then never touches it again). */
-  id: number;
-  number: string;
-  chainId: number;
-  united: boolean;
-  /** Why no row of it can be applied, if so. */
-  forbidden: { code: ProblemCode; message: string } | null;
-  titles: Map<string, BalanceLine[]> | null;
-  /** Balance lines the rows touch: the first inline, others in a small array (few per membership). */
-  t0: Target | null;
-  more: Target[] | null;
-}
-
-interface Target {
-  serviceId: number; // 0 = united
-  title: string;
-  before: number;
-  first: PlannedRow;
-  more: PlannedRow[] | null;
-  after: number;
-}
+type Forbidden = { code: ProblemCode; message: string };
 
 /** Shared empty problem list of valid rows (never mutated: see addRowProblem). */
 const NO_PROBLEMS = Object.freeze([]) as unknown as RowProblem[];
@@ -270,6 +248,8 @@ export function planCorrections(validated: ValidatedRows, lookups: PlanLookups, 
  * Streaming form of planCorrections: rows are fed one by one (in file order) as they are
  * validated, so the pipeline never keeps the intermediate corrections. `total` = data rows;
  * every index in 0..total-1 must be added once (valid or invalid) before `finish`.
+ * The planner keeps nothing of a correction but its (immutable) op and reason: the caller may
+ * reuse the object for the next row.
  */
 export interface Planner {
   add(c: Correction): void;
@@ -281,9 +261,18 @@ export function createPlanner(total: number, lookups: PlanLookups, options: Plan
   const state: PlannerState = {
     lookups,
     rows: new Array<PlannedRow>(total),
-    infos: new Map(),
-    infoList: [],
-    last: null,
+    byId: new Map(),
+    ms: [],
+    forbidden: [],
+    titles: [],
+    united: new Uint8Array(total),
+    firstTarget: [],
+    lastTarget: [],
+    nextTarget: new Int32Array(total),
+    nextRow: new Int32Array(total),
+    tailRow: new Int32Array(total),
+    lastM: null,
+    lastK: -1,
     rightCache: new Map(),
   };
   return {
@@ -295,20 +284,42 @@ export function createPlanner(total: number, lookups: PlanLookups, options: Plan
   };
 }
 
+/**
+ * Bookkeeping in flat arrays (no object per membership or balance line: at 100,000 rows these
+ * would all live until `finish`, i.e. be copied by every young-generation GC).
+ * Memberships get an index k in order of their first row. A balance line a row touches (a
+ * "target") is named by the row index of its first row, whose PlannedRow carries the line's id
+ * (serviceId, null = united), title (serviceLabel) and current value (before).
+ */
 interface PlannerState {
   lookups: PlanLookups;
   rows: PlannedRow[];
-  /** Insertion order = order of each membership's first row (rows come in file order). */
-  infos: Map<number, MembershipInfo>;
-  infoList: MembershipInfo[];
-  last: MembershipInfo | null;
+  /** Membership id -> k. */
+  byId: Map<number, number>;
+  /** Per membership k: the membership (the first object seen for its id), why it cannot be changed, its lines by title (lazy), first and last target (-1 = none). */
+  ms: Membership[];
+  forbidden: (Forbidden | null)[];
+  titles: (Map<string, BalanceLine[]> | null)[];
+  /** 1 = the membership has one shared balance (read while the membership is at hand). */
+  united: Uint8Array;
+  firstTarget: number[];
+  lastTarget: number[];
+  /** Per target (first row index): the next target of the same membership, -1 = none. */
+  nextTarget: Int32Array;
+  /** Per row of a target: the next row of the same target, -1 = none. */
+  nextRow: Int32Array;
+  /** Per target: its last row (appending in file order). */
+  tailRow: Int32Array;
+  /** Rows of one membership are usually adjacent in an export: skip the map for them. */
+  lastM: Membership | null;
+  lastK: number;
   rightCache: Map<number, boolean>;
 }
 
-function addCorrection(state: PlannerState, c: Correction): void {
-  const lookups = state.lookups;
+function addCorrection(s: PlannerState, c: Correction): void {
+  const index = c.index;
   const p: PlannedRow = {
-    index: c.index,
+    index,
     line: c.line,
     outcome: 'invalid',
     membershipId: null,
@@ -323,8 +334,9 @@ function addCorrection(state: PlannerState, c: Correction): void {
     problems: NO_PROBLEMS,
     operation: -1,
   };
-  state.rows[c.index] = p;
-  const m = resolveMembership(c, p, lookups);
+  const rows = s.rows;
+  rows[index] = p;
+  const m = resolveMembership(c, p, s.lookups);
   if (m === undefined) {
     p.membershipLabel = refLabel(c);
     p.serviceLabel = serviceRefLabel(c);
@@ -333,78 +345,109 @@ function addCorrection(state: PlannerState, c: Correction): void {
   p.membershipId = m.id;
   p.membershipLabel = m.number;
   p.chainId = m.chainId;
-  // Rows of one membership are usually adjacent in an export: skip the map for them.
-  const last = state.last;
-  let info: MembershipInfo | undefined = last !== null && last.m === m ? last : state.infos.get(m.id);
-  if (info === undefined) {
-    info = { m, id: m.id, number: m.number, chainId: m.chainId, united: m.balance.kind === 'united', forbidden: forbiddenReason(m, lookups, state.rightCache), titles: null, t0: null, more: null };
-    state.infos.set(m.id, info);
-    state.infoList.push(info);
+  let k: number;
+  if (s.lastM === m) k = s.lastK;
+  else {
+    const found = s.byId.get(m.id);
+    if (found === undefined) {
+      k = s.ms.length;
+      s.byId.set(m.id, k);
+      s.ms.push(m);
+      s.forbidden.push(forbiddenReason(m, s.lookups, s.rightCache));
+      s.titles.push(null);
+      s.united[k] = m.balance.kind === 'united' ? 1 : 0;
+      s.firstTarget.push(-1);
+      s.lastTarget.push(-1);
+    } else k = found;
+    s.lastM = m;
+    s.lastK = k;
   }
-  state.last = info;
-  if (info.forbidden !== null) {
+  const forbidden = s.forbidden[k] as Forbidden | null;
+  if (forbidden !== null) {
     p.serviceLabel = serviceRefLabel(c);
-    addRowProblem(p, null, info.forbidden.code, info.forbidden.message);
+    addRowProblem(p, null, forbidden.code, forbidden.message);
     return;
   }
-  const line = resolveLine(c, p, info);
+  const line = resolveLine(c, p, s, k);
   if (line === null) {
     p.serviceLabel = serviceRefLabel(c);
     return;
   }
-  const serviceId = line === 'united' ? 0 : line.serviceId;
-  const title = line === 'united' ? 'united balance' : line.title;
-  const before = line === 'united' ? (m.balance.kind === 'united' ? m.balance.count : 0) : line.count;
-  p.serviceId = serviceId === 0 ? null : serviceId;
-  p.serviceLabel = title;
-  p.before = before;
-  let t: Target | null = info.t0 !== null && info.t0.serviceId === serviceId ? info.t0 : null;
-  if (t === null && info.more !== null) for (const x of info.more) if (x.serviceId === serviceId) t = x;
-  if (t !== null) (t.more ??= []).push(p);
-  else {
-    const nt: Target = { serviceId, title, before, first: p, more: null, after: before };
-    if (info.t0 === null) info.t0 = nt;
-    else (info.more ??= []).push(nt);
+  let serviceId: number | null;
+  if (line === 'united') {
+    p.serviceLabel = 'united balance';
+    p.before = m.balance.kind === 'united' ? m.balance.count : 0;
+    serviceId = null;
+  } else {
+    serviceId = line.serviceId === 0 ? null : line.serviceId;
+    p.serviceId = serviceId;
+    p.serviceLabel = line.title;
+    p.before = line.count;
   }
+  const { nextTarget, nextRow, tailRow } = s;
+  nextRow[index] = -1;
+  let f = s.firstTarget[k] as number;
+  while (f !== -1 && (rows[f] as PlannedRow).serviceId !== serviceId) f = nextTarget[f] as number;
+  if (f !== -1) {
+    nextRow[tailRow[f] as number] = index;
+    tailRow[f] = index;
+    return;
+  }
+  tailRow[index] = index;
+  nextTarget[index] = -1;
+  const lastT = s.lastTarget[k] as number;
+  if (lastT === -1) s.firstTarget[k] = index;
+  else nextTarget[lastT] = index;
+  s.lastTarget[k] = index;
 }
 
-function finishPlan(state: PlannerState, options: PlanOptions): BatchPlan {
+function finishPlan(s: PlannerState, options: PlanOptions): BatchPlan {
   const max = options.maxCount ?? MAX_COUNT;
-  const { rows, infoList } = state;
+  const { rows, firstTarget, nextTarget, nextRow } = s;
   for (let i = 0; i < rows.length; i++) if (rows[i] === undefined) throw new Error(`planner: row ${i} was never added`);
   // Per balance line: duplicates, contradictions, deltas -> absolute targets; per membership: one operation.
   const operations: Operation[] = [];
-  const changed: Target[] = [];
-  for (const info of infoList) {
+  const changed: number[] = [];
+  const afters: number[] = [];
+  for (let k = 0; k < s.ms.length; k++) {
+    let f = firstTarget[k] as number;
+    if (f === -1) continue;
+    // The membership's id, number and chain are on its rows (finish never touches the membership).
+    const number = (rows[f] as PlannedRow).membershipLabel;
     changed.length = 0;
-    const n = info.more === null ? 0 : info.more.length;
-    for (let k = -1; k < n; k++) {
-      const t = k < 0 ? info.t0 : ((info.more as Target[])[k] as Target);
-      if (t === null) continue;
-      if (t.more === null) {
+    afters.length = 0;
+    for (; f !== -1; f = nextTarget[f] as number) {
+      const p = rows[f] as PlannedRow;
+      const before = p.before as number;
+      let after: number;
+      if (nextRow[f] === -1) {
         // One row for this balance line (the common case): no duplicate or contradiction possible.
-        const p = t.first;
         const op = p.op as BalanceOp;
-        const after = 'set' in op ? op.set : t.before + op.delta;
+        after = 'set' in op ? op.set : before + op.delta;
         if (after < 0 || after > max) {
-          rangeProblem(t, [p], after, 'set' in op ? 0 : op.delta, info, max);
+          rangeProblem(p.serviceLabel, before, [p], after, 'set' in op ? 0 : op.delta, number, max);
           continue;
         }
         p.after = after;
-        t.after = after;
       } else {
-        const live = dedupe(t);
-        const after = targetValue(t, live, info, max);
-        if (after === null) continue;
-        for (const p of live) p.after = after;
-        t.after = after;
-        t.more = live.length > 1 ? live.slice(1) : null;
-        t.first = live[0] as PlannedRow;
+        const live = dedupe(rows, f, nextRow);
+        const a = targetValue(p.serviceLabel, before, live, number, max);
+        if (a === null) continue;
+        after = a;
+        // The target's rows are now the live ones (the first row is never a duplicate).
+        for (let i = 0; i < live.length; i++) {
+          const q = live[i] as PlannedRow;
+          q.after = after;
+          nextRow[q.index] = i + 1 < live.length ? (live[i + 1] as PlannedRow).index : -1;
+        }
       }
-      if (t.after !== t.before) changed.push(t);
+      if (after !== before) {
+        changed.push(f);
+        afters.push(after);
+      }
     }
     if (changed.length === 0) continue;
-    operations.push(buildOperation(info, changed, operations.length, options));
+    operations.push(buildOperation(s.united[k] === 1, rows, nextRow, changed, afters, operations.length, options));
   }
 
   // Outcomes and totals.
@@ -447,7 +490,7 @@ function resolveMembership(c: Correction, p: PlannedRow, lookups: PlanLookups): 
   return undefined;
 }
 
-function forbiddenReason(m: Membership, lookups: PlanLookups, rightCache: Map<number, boolean>): MembershipInfo['forbidden'] {
+function forbiddenReason(m: Membership, lookups: PlanLookups, rightCache: Map<number, boolean>): Forbidden | null {
   if (m.type.balanceEditType === 0) {
     return { code: 'forbidden_by_type', message: `Membership ${m.number}: its type (${m.type.title}) does not allow balance changes.` };
   }
@@ -457,8 +500,8 @@ function forbiddenReason(m: Membership, lookups: PlanLookups, rightCache: Map<nu
 }
 
 /** The balance line a row targets ('united' for the shared balance), or null with a problem added. */
-function resolveLine(c: Correction, p: PlannedRow, info: MembershipInfo): BalanceLine | 'united' | null {
-  const m = info.m;
+function resolveLine(c: Correction, p: PlannedRow, s: PlannerState, k: number): BalanceLine | 'united' | null {
+  const m = s.ms[k] as Membership;
   const bal = m.balance;
   if (bal.kind === 'united') {
     if (c.service !== null) {
@@ -490,16 +533,18 @@ function resolveLine(c: Correction, p: PlannedRow, info: MembershipInfo): Balanc
       return null;
     }
   } else {
-    if (info.titles === null) {
-      info.titles = new Map();
+    let titles = s.titles[k] as Map<string, BalanceLine[]> | null;
+    if (titles === null) {
+      titles = new Map();
       for (const l of bal.lines) {
-        const k = titleKey(l.title);
-        const list = info.titles.get(k);
+        const key = titleKey(l.title);
+        const list = titles.get(key);
         if (list) list.push(l);
-        else info.titles.set(k, [l]);
+        else titles.set(key, [l]);
       }
+      s.titles[k] = titles;
     }
-    const matches = info.titles.get(titleKey(c.service.title));
+    const matches = titles.get(titleKey(c.service.title));
     if (matches === undefined) {
       addRowProblem(p, 'service', 'unknown_service', `"${c.service.title}" is not on membership ${m.number} (it has: ${bal.lines.map((l) => l.title).join(', ') || 'no services'}).`);
       return null;
@@ -518,50 +563,65 @@ function resolveLine(c: Correction, p: PlannedRow, info: MembershipInfo): Balanc
 }
 
 /** After a plan value is known: below zero or above the maximum invalidates every row of the line. */
-function rangeProblem(t: Target, live: PlannedRow[], after: number, deltaSum: number, m: MembershipInfo, max: number): void {
+function rangeProblem(title: string, before: number, live: PlannedRow[], after: number, deltaSum: number, number: string, max: number): void {
   if (after < 0) {
-    const msg = `${t.title} of membership ${m.number} would go below zero (${t.before} ${deltaSum >= 0 ? '+' : '−'} ${Math.abs(deltaSum)} = ${after}).`;
+    const msg = `${title} of membership ${number} would go below zero (${before} ${deltaSum >= 0 ? '+' : '−'} ${Math.abs(deltaSum)} = ${after}).`;
     for (const p of live) addRowProblem(p, 'delta', 'below_zero', msg);
   } else {
-    const msg = `${t.title} of membership ${m.number} would exceed ${max.toLocaleString('en-US')} (${after}).`;
+    const msg = `${title} of membership ${number} would exceed ${max.toLocaleString('en-US')} (${after}).`;
     for (const p of live) addRowProblem(p, 'delta' in (p.op as BalanceOp) ? 'delta' : 'balance', 'too_large', msg);
   }
 }
 
-function buildOperation(m: MembershipInfo, changed: Target[], opIndex: number, options: PlanOptions): SetBalanceOperation {
+/** One operation for a membership; `changed` = its changed targets (first row indices), `afters` their planned values. */
+function buildOperation(united: boolean, rows: PlannedRow[], nextRow: Int32Array, changed: number[], afters: number[], opIndex: number, options: PlanOptions): SetBalanceOperation {
+  const n = changed.length;
   let before: BalanceValues;
   let after: BalanceValues;
-  if (m.united) {
-    const t = changed[0] as Target;
-    before = { united: t.before };
-    after = { united: t.after };
+  const p0 = rows[changed[0] as number] as PlannedRow;
+  if (united) {
+    before = { united: p0.before as number };
+    after = { united: afters[0] as number };
   } else {
-    if (changed.length > 1) changed.sort(byServiceId);
-    const b: ServiceBalanceValue[] = new Array<ServiceBalanceValue>(changed.length);
-    const a: ServiceBalanceValue[] = new Array<ServiceBalanceValue>(changed.length);
-    for (let i = 0; i < changed.length; i++) {
-      const t = changed[i] as Target;
-      b[i] = { serviceId: t.serviceId, balance: t.before };
-      a[i] = { serviceId: t.serviceId, balance: t.after };
+    // By service id (insertion sort: a membership has few lines).
+    for (let i = 1; i < n; i++) {
+      const f = changed[i] as number;
+      const a = afters[i] as number;
+      const sid = (rows[f] as PlannedRow).serviceId as number;
+      let j = i - 1;
+      while (j >= 0 && ((rows[changed[j] as number] as PlannedRow).serviceId as number) > sid) {
+        changed[j + 1] = changed[j] as number;
+        afters[j + 1] = afters[j] as number;
+        j--;
+      }
+      changed[j + 1] = f;
+      afters[j + 1] = a;
+    }
+    // Sized up front: arrays grown by push keep spare capacity (retained by every plan).
+    const b: ServiceBalanceValue[] = new Array<ServiceBalanceValue>(n);
+    const a: ServiceBalanceValue[] = new Array<ServiceBalanceValue>(n);
+    for (let i = 0; i < n; i++) {
+      const p = rows[changed[i] as number] as PlannedRow;
+      const serviceId = p.serviceId ?? 0;
+      b[i] = { serviceId, balance: p.before as number };
+      a[i] = { serviceId, balance: afters[i] as number };
     }
     before = { services: b };
     after = { services: a };
   }
   let lines: number[];
   let reason: string;
-  const only = changed.length === 1 && (changed[0] as Target).more === null ? (changed[0] as Target).first : null;
-  if (only !== null) {
+  const f0 = changed[0] as number;
+  if (n === 1 && nextRow[f0] === -1) {
     // One row -> one operation (the common case).
+    const only = rows[f0] as PlannedRow;
     only.operation = opIndex;
     lines = [only.line];
     reason = only.reason;
   } else {
     const all: PlannedRow[] = [];
-    for (const t of changed) {
-      all.push(t.first);
-      if (t.more !== null) for (const p of t.more) all.push(p);
-    }
-    all.sort(byLine);
+    for (let i = 0; i < n; i++) for (let r = changed[i] as number; r !== -1; r = nextRow[r] as number) all.push(rows[r] as PlannedRow);
+    if (all.length > 1) all.sort(byLine);
     lines = new Array<number>(all.length);
     const reasons: string[] = [];
     for (let i = 0; i < all.length; i++) {
@@ -574,21 +634,18 @@ function buildOperation(m: MembershipInfo, changed: Target[], opIndex: number, o
   }
   if (reason === '') reason = options.defaultReason ?? DEFAULT_REASON;
   if (reason.length > MAX_OP_REASON) reason = `${reason.slice(0, MAX_OP_REASON - 1)}…`;
-  return { kind: 'set_balance', membershipId: m.id, membershipNumber: m.number, chainId: m.chainId, body: after, before, after, rowLines: lines, reason };
-}
-function byServiceId(a: Target, b: Target): number {
-  return a.serviceId - b.serviceId;
+  return { kind: 'set_balance', membershipId: p0.membershipId as number, membershipNumber: p0.membershipLabel, chainId: p0.chainId as number, body: after, before, after, rowLines: lines, reason };
 }
 function byLine(a: PlannedRow, b: PlannedRow): number {
   return a.line - b.line;
 }
 
-/** Rows of a balance line minus identical repeats (same operation and reason), which get a problem. */
-function dedupe(t: Target): PlannedRow[] {
-  const all = [t.first, ...(t.more ?? [])];
+/** Rows of a balance line (from its first row `f`) minus identical repeats (same operation and reason), which get a problem. */
+function dedupe(rows: PlannedRow[], f: number, nextRow: Int32Array): PlannedRow[] {
   const seen = new Map<string, number>();
   const live: PlannedRow[] = [];
-  for (const p of all) {
+  for (let r = f; r !== -1; r = nextRow[r] as number) {
+    const p = rows[r] as PlannedRow;
     const op = p.op as BalanceOp;
     const sig = `${'set' in op ? `s${op.set}` : `d${op.delta}`}\u0000${p.reason}`;
     const first = seen.get(sig);
@@ -603,7 +660,7 @@ function dedupe(t: Target): PlannedRow[] {
 }
 
 /** The planned absolute value of a balance line, or null (problems added to its rows). */
-function targetValue(t: Target, live: PlannedRow[], m: MembershipInfo, max: number): number | null {
+function targetValue(title: string, before: number, live: PlannedRow[], number: string, max: number): number | null {
   let setValue: number | null = null;
   let contradiction = false;
   let deltaSum = 0;
@@ -621,12 +678,12 @@ function targetValue(t: Target, live: PlannedRow[], m: MembershipInfo, max: numb
   if (setValue !== null && hasDelta) contradiction = true;
   if (contradiction) {
     const summary = live.map((p) => `line ${p.line}: ${opText(p.op as BalanceOp)}`).join(', ');
-    for (const p of live) addRowProblem(p, null, 'contradiction', `Contradictory rows for ${t.title} of membership ${m.number} (${summary}); none applied.`);
+    for (const p of live) addRowProblem(p, null, 'contradiction', `Contradictory rows for ${title} of membership ${number} (${summary}); none applied.`);
     return null;
   }
-  const after = setValue !== null ? setValue : t.before + deltaSum;
+  const after = setValue !== null ? setValue : before + deltaSum;
   if (after < 0 || after > max) {
-    rangeProblem(t, live, after, deltaSum, m, max);
+    rangeProblem(title, before, live, after, deltaSum, number, max);
     return null;
   }
   return after;

@@ -217,6 +217,19 @@ export interface ValidationSink {
 }
 
 export function validateRowsInto(table: Pick<ParsedTable, 'rows' | 'lines' | 'header'>, mapping: ColumnMapping, sink: ValidationSink, options: ValidateOptions = {}): void {
+  validateInto(table, mapping, sink, options, false);
+}
+
+/**
+ * validateRowsInto for a sink that keeps nothing of a correction but its (immutable) op, service
+ * and reason values: the Correction object and its membershipRef are reused for the next row
+ * (no garbage per row). Used by the pipeline with the planner.
+ */
+export function validateRowsTransient(table: Pick<ParsedTable, 'rows' | 'lines' | 'header'>, mapping: ColumnMapping, sink: ValidationSink, options: ValidateOptions = {}): void {
+  validateInto(table, mapping, sink, options, true);
+}
+
+function validateInto(table: Pick<ParsedTable, 'rows' | 'lines' | 'header'>, mapping: ColumnMapping, sink: ValidationSink, options: ValidateOptions, reuse: boolean): void {
   const max = options.maxCount ?? MAX_COUNT;
   const maxReason = options.maxReasonLength ?? MAX_REASON;
   const col = (f: Field): number => mapping[f] ?? -1;
@@ -235,6 +248,10 @@ export function validateRowsInto(table: Pick<ParsedTable, 'rows' | 'lines' | 'he
   // Service references repeat a lot: share one (immutable) object per id / title.
   const serviceIds = new Map<number, ServiceRef>();
   const serviceTitles = new Map<string, ServiceRef>();
+  // Reused objects when `reuse` (never handed out otherwise).
+  const idRef = { id: 0 };
+  const numberRef = { number: '', phone: '' };
+  const shared: Correction = { index: 0, line: 0, membershipRef: idRef, service: null, serviceTitle: null, op: setOp(0), reason: '' };
 
   for (let index = 0; index < rows.length; index++) {
     const r = rows[index] as string[];
@@ -250,14 +267,23 @@ export function validateRowsInto(table: Pick<ParsedTable, 'rows' | 'lines' | 'he
     if (idText.length > 0) {
       const id = parsePositiveId(idText);
       if (id === null) addProblem(ctx, cId, 'membership_id', 'bad_membership_id', `${JSON.stringify(idText)} is not a membership ID (a positive whole number).`);
-      else membershipRef = { id };
+      else if (reuse) {
+        idRef.id = id;
+        membershipRef = idRef;
+      } else membershipRef = { id };
     } else if (numberText.length > 0 || phoneText.length > 0) {
       if (numberText.length === 0) addProblem(ctx, cNumber, 'number', 'phone_without_number', 'The membership number is missing (needed with the phone).');
       if (phoneText.length === 0) addProblem(ctx, cPhone, 'phone', 'number_without_phone', 'The client phone is missing (needed with the membership number).');
       else {
         const phone = normalizePhone(phoneText);
         if (phone === null) addProblem(ctx, cPhone, 'phone', 'bad_phone', `${JSON.stringify(phoneText)} is not a phone number (7–15 digits).`);
-        else if (numberText.length > 0) membershipRef = { number: numberText, phone };
+        else if (numberText.length > 0) {
+          if (reuse) {
+            numberRef.number = numberText;
+            numberRef.phone = phone;
+            membershipRef = numberRef;
+          } else membershipRef = { number: numberText, phone };
+        }
       }
     } else {
       addProblem(ctx, cId >= 0 ? cId : cNumber, cId >= 0 ? 'membership_id' : 'number', 'no_membership_ref', 'No membership: give the membership ID (or the number and the client phone).');
@@ -302,15 +328,17 @@ export function validateRowsInto(table: Pick<ParsedTable, 'rows' | 'lines' | 'he
 
     const problems = ctx.problems as RowProblem[] | null;
     if (problems === null && membershipRef !== null && op !== null) {
-      sink.correction({
-        index,
-        line,
-        membershipRef,
-        service,
-        serviceTitle: serviceIdText.length > 0 && serviceText.length > 0 ? serviceText : null,
-        op,
-        reason,
-      });
+      const serviceTitle = serviceIdText.length > 0 && serviceText.length > 0 ? serviceText : null;
+      if (reuse) {
+        shared.index = index;
+        shared.line = line;
+        shared.membershipRef = membershipRef;
+        shared.service = service;
+        shared.serviceTitle = serviceTitle;
+        shared.op = op;
+        shared.reason = reason;
+        sink.correction(shared);
+      } else sink.correction({ index, line, membershipRef, service, serviceTitle, op, reason });
     } else {
       sink.invalid({
         index,
