@@ -41,7 +41,7 @@ describe('committed fixtures', () => {
     expect(r.preview[0]).toEqual(['ID абонемента', 'Услуга', 'Остаток', 'Изменение', 'Причина']);
     expect(r.plan?.rows.map((x) => [x.line, x.outcome, x.serviceLabel, x.before, x.after])).toEqual([
       [2, 'change', 'Пилатес групповой', 7, 5],
-      [3, 'change', 'united balance', 1, 3],
+      [3, 'change', 'Shared balance', 1, 3],
       [5, 'change', 'Йога', 1, 3],
       [6, 'change', 'Массаж спины', 2, 1],
     ]);

@@ -72,10 +72,10 @@ describe('report escaping', () => {
   it('makes report rows from a plan', () => {
     const rows = reportRowsFromPlan({
       rows: [
-        { index: 0, line: 2, outcome: 'change', membershipId: 1, membershipLabel: '500001', chainId: 1, serviceId: null, serviceLabel: 'united balance', op: { set: 5 }, before: 3, after: 5, reason: 'r', problems: [], operation: 0 },
+        { index: 0, line: 2, outcome: 'change', membershipId: 1, membershipLabel: '500001', chainId: 1, serviceId: null, serviceLabel: 'Shared balance', op: { set: 5 }, before: 3, after: 5, reason: 'r', problems: [], operation: 0 },
         { index: 1, line: 3, outcome: 'invalid', membershipId: null, membershipLabel: '=x', chainId: null, serviceId: null, serviceLabel: '', op: null, before: null, after: null, reason: '', problems: [{ line: 3, column: 'membership_id', field: 'membership_id', code: 'bad_membership_id', message: 'bad id' }], operation: -1 },
       ],
     });
-    expect(buildReportCsv(rows)).toBe('row,line,membership,service,before,after,outcome,message\r\n1,2,500001,united balance,3,5,change,r\r\n2,3,\'=x,,,,invalid,bad id\r\n');
+    expect(buildReportCsv(rows)).toBe('row,line,membership,service,before,after,outcome,message\r\n1,2,500001,Shared balance,3,5,change,r\r\n2,3,\'=x,,,,invalid,bad id\r\n');
   });
 });

@@ -305,6 +305,9 @@ describe('setBalance', () => {
       before: expect.objectContaining({ services: { '101': 7, '202': 2 }, request: { services: { '202': 5 } } }),
       after: expect.objectContaining({ services: { '101': 7, '202': 5 } }),
     });
+    // Titles travel with the ids, for the audit screen.
+    const titles = (audit.entries[0]!.before as { serviceTitles?: Record<string, string> }).serviceTitles;
+    expect(Object.keys(titles ?? {}).sort()).toEqual(['101', '202']);
   });
 
   it('validates: reason, unknown service, nothing changed, type prohibits, no right', async () => {

@@ -100,6 +100,9 @@ describe('card actions', () => {
     expect(undoState(entry, { ...ALL, balanceEdit: false }).enabled).toBe(false);
     expect(changeLines(entry, CHICAGO, new Map([['12840551', 'Pilates group']]))).toEqual(['Pilates group: 7 → 5']);
     expect(changeLines(entry, CHICAGO)).toEqual(['Service 12840551: 7 → 5']);
+    // The audit screen has no card: the titles the snapshot carries name the service.
+    const titled = { ...entry, before: { ...entry.before, serviceTitles: { '12840551': 'Pilates group' } } };
+    expect(changeLines(titled, CHICAGO)).toEqual(['Pilates group: 7 → 5']);
     expect(changeLines({ before: { isFrozen: false, freezeTill: null }, after: { isFrozen: true, freezeTill: '2026-05-20' } }, CHICAGO)).toEqual([
       'Frozen: no → yes',
       'Frozen until: — → 20 May 2026',

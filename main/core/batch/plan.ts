@@ -231,7 +231,7 @@ function refLabel(c: Correction): string {
   return 'id' in c.membershipRef ? String(c.membershipRef.id) : `${c.membershipRef.number} / ${c.membershipRef.phone}`;
 }
 function serviceRefLabel(c: Correction): string {
-  return c.service === null ? 'united balance' : 'id' in c.service ? (c.serviceTitle ?? String(c.service.id)) : c.service.title;
+  return c.service === null ? 'Shared balance' : 'id' in c.service ? (c.serviceTitle ?? String(c.service.id)) : c.service.title;
 }
 function opText(op: BalanceOp): string {
   return 'set' in op ? `set ${op.set}` : `${op.delta >= 0 ? '+' : ''}${op.delta}`;
@@ -375,7 +375,7 @@ function addCorrection(s: PlannerState, c: Correction): void {
   }
   let serviceId: number | null;
   if (line === 'united') {
-    p.serviceLabel = 'united balance';
+    p.serviceLabel = 'Shared balance';
     p.before = m.balance.kind === 'united' ? m.balance.count : 0;
     serviceId = null;
   } else {

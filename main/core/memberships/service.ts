@@ -48,6 +48,7 @@ export interface MembershipSnapshot {
   statusSlug: string;
   united?: number;
   services?: Record<string, number>;
+  serviceTitles?: Record<string, string>;
   /** In `before` only: what this write asked for. */
   request?: { freezeTill?: string; united?: number; services?: Record<string, number> };
 }
@@ -64,6 +65,8 @@ export function snapshotOf(m: Membership): MembershipSnapshot {
     if (!m.balance.unlimited) s.united = m.balance.count;
   } else {
     s.services = Object.fromEntries(m.balance.lines.filter((l) => !l.unlimited).map((l) => [String(l.serviceId), l.count]));
+    // Titles travel with the ids so the audit log can say "Pilates group", not "Service 12840551".
+    s.serviceTitles = Object.fromEntries(m.balance.lines.map((l) => [String(l.serviceId), l.title]));
   }
   return s;
 }

@@ -78,6 +78,15 @@ const statusWords: Record<string, string> = { created: 'Issued', active: 'Active
 /** Service id → title, for the lines a membership has (the audit snapshot keeps ids only). */
 export type ServiceTitles = ReadonlyMap<string, string>;
 
+/** The card's titles first, then those the audit snapshot carries (the audit screen has no card). */
+function withSnapshotTitles(titles: ServiceTitles | undefined, fromSnapshot: unknown): ServiceTitles | undefined {
+  if (!fromSnapshot || typeof fromSnapshot !== 'object') return titles;
+  const merged = new Map<string, string>();
+  for (const [id, t] of Object.entries(fromSnapshot as Record<string, unknown>)) if (typeof t === 'string') merged.set(id, t);
+  for (const [id, t] of titles ?? []) merged.set(id, t);
+  return merged;
+}
+
 function serviceLines(b: unknown, a: unknown, titles: ServiceTitles | undefined, lines: string[]): void {
   const bs = servicesOf(b);
   const as = servicesOf(a);
@@ -92,9 +101,10 @@ function serviceLines(b: unknown, a: unknown, titles: ServiceTitles | undefined,
  * "Pilates group: 7 → 5", "Frozen until: — → 20 May 2026", … one line per changed value. When the
  * write has no "after" (it failed, or its outcome is not known), says what was asked instead.
  */
-export function changeLines(entry: Pick<AuditEntry, 'before' | 'after'>, timezone: string, titles?: ServiceTitles): string[] {
+export function changeLines(entry: Pick<AuditEntry, 'before' | 'after'>, timezone: string, cardTitles?: ServiceTitles): string[] {
   const before = entry.before ?? {};
   const after = entry.after;
+  const titles = withSnapshotTitles(cardTitles, before.serviceTitles);
   const lines: string[] = [];
   if (after === null) {
     const req = (before.request ?? null) as { freezeTill?: string; united?: number; services?: unknown } | null;
@@ -106,7 +116,7 @@ export function changeLines(entry: Pick<AuditEntry, 'before' | 'after'>, timezon
     lines.push(...asked.map((l) => `Asked: ${l}`));
     return lines;
   }
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => k !== 'request');
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => k !== 'request' && k !== 'serviceTitles');
   for (const key of keys) {
     const b = before[key];
     const a = after[key];
