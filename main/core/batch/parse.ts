@@ -156,22 +156,6 @@ function usedWidth(r: string[]): number {
   return j;
 }
 
-/** Number of line breaks inside a field (\r\n, \n and lone \r each count once). */
-function breaksIn(f: string): number {
-  let k = 0;
-  let i = f.indexOf('\n');
-  while (i !== -1) {
-    k++;
-    i = f.indexOf('\n', i + 1);
-  }
-  i = f.indexOf('\r');
-  while (i !== -1) {
-    if (f.charCodeAt(i + 1) !== 10) k++;
-    i = f.indexOf('\r', i + 1);
-  }
-  return k;
-}
-
 export function parseTable(text: string, options: ParseOptions = {}): ParsedTable {
   const wantHeader = options.header ?? true;
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
@@ -618,7 +602,7 @@ function papaTable(text: string, delimiter: Delimiter, wantHeader: boolean, limi
         const r = records[i] as string[];
         for (let j = 0; j < r.length; j++) {
           const f = r[j] as string;
-          if (f.length > 0 && (f.indexOf('\n') !== -1 || f.indexOf('\r') !== -1)) line += breaksIn(f);
+          if (f.length > 0 && (f.indexOf('\n') !== -1 || f.indexOf('\r') !== -1)) line += countLineBreaks(f);
         }
       }
     }
