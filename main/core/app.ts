@@ -87,6 +87,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         credentials,
         limiter,
         log,
+        isOnline: () => session.snapshot().online,
         onNetworkStatus: (online) => {
           session.setOnline(online);
           events.emit('network.status', { online });

@@ -269,6 +269,19 @@ describe('error kinds', () => {
 });
 
 describe('retries', () => {
+  it('a call that starts while the app knows it is offline fails fast: one attempt', async () => {
+    let online = false;
+    const { api } = setup({ isOnline: () => online });
+    handler = () => ({ drop: true });
+    expect((await failure(api.chains())).kind).toBe('offline');
+    expect(seen).toHaveLength(1);
+    // Online (as far as the app knows): a dropped connection is retried as usual.
+    online = true;
+    seen.length = 0;
+    expect((await failure(api.chains())).kind).toBe('offline');
+    expect(seen).toHaveLength(3);
+  });
+
   it('reads retry on 5xx and network drops, then succeed', async () => {
     const { api } = setup();
     let n = 0;

@@ -28,6 +28,8 @@ import { parseEnvelope, unreadable } from './wire';
 export const ACCEPT = 'application/vnd.api.v2+json';
 /** abonements_ids[] per request when reading memberships by id. */
 export const IDS_PAGE_SIZE = 50;
+/** Per-attempt timeout for a call that starts while the app already knows it is offline. */
+export const OFFLINE_TIMEOUT_MS = 5000;
 /** How many id pages may be in flight at once (the limiter paces them anyway). */
 const IDS_CONCURRENCY = 4;
 
@@ -48,6 +50,12 @@ export interface AltegioClientDeps {
   timeoutMs?: number;
   /** false on a network failure, true on the next success (transitions only). */
   onNetworkStatus?: (online: boolean) => void;
+  /**
+   * What the app already knows about the network (default: this client's own view). A call that
+   * starts while offline fails fast — one attempt, a short timeout — so the front desk is not left
+   * waiting a minute behind a dead router; the connectivity watcher notices the network's return.
+   */
+  isOnline?: () => boolean;
   retry?: Partial<RetryPolicy>;
 }
 
@@ -123,7 +131,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
     return d / 2 + Math.random() * (d / 2);
   };
 
-  async function attemptOnce(call: Call): Promise<Attempt> {
+  async function attemptOnce(call: Call, attemptTimeoutMs: number): Promise<Attempt> {
     const creds = deps.credentials();
     if (!creds.partnerToken) throw new DeskFailure('forbidden', MESSAGES.PARTNER_TOKEN_MISSING);
     if (call.policy !== 'auth' && !creds.userToken) throw new DeskFailure('auth_expired', MESSAGES.NOT_SIGNED_IN);
@@ -134,7 +142,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
     await deps.limiter.acquire();
 
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const timer = setTimeout(() => controller.abort(), attemptTimeoutMs);
     let status: number;
     let retryAfterHeader: string | null;
     let text: string;
@@ -203,11 +211,13 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
 
   async function send(call: Call): Promise<{ status: number; body: unknown }> {
     let last: DeskFailure | undefined;
+    const startedOffline = !(deps.isOnline?.() ?? online);
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      const r = await attemptOnce(call);
+      const r = await attemptOnce(call, startedOffline ? OFFLINE_TIMEOUT_MS : timeoutMs);
       if (r.ok) return r;
       last = r.failure;
       if (r.retry === null) break;
+      if (startedOffline && r.failure.kind === 'offline') break;
       if (r.retry === 'rate') {
         // Not processed: pause everyone (other callers too); the next acquire waits out the pause.
         deps.limiter.penalize(r.failure.retryAfterMs);
