@@ -1,9 +1,8 @@
 /**
- * The audit log as a CSV file for Excel: same formula-safe cell rules as the batch report (one
- * CSV writer for the app, in batch/report.ts).
+ * The audit log as a CSV file for Excel, written with the app's one CSV cell writer (csv.ts).
  */
 import type { AuditEntry } from '../../preload/contract';
-import { csvField } from './batch/report';
+import { csvField } from './csv';
 
 const COLUMNS = ['id', 'when', 'user', 'chain', 'location', 'membership_id', 'membership_number', 'action', 'before', 'after', 'reason', 'outcome', 'message', 'batch', 'undo_of', 'undone_by'];
 

@@ -3,6 +3,7 @@
  * `dispatch`; this file only routes, so every rule lives in its own module.
  */
 import type { BatchService } from './batch/service';
+import packageJson from '../../package.json' with { type: 'json' };
 import type { Handlers } from './dispatch';
 import type { MembershipService } from './memberships/service';
 import type { SessionService } from './session/session';
@@ -17,11 +18,11 @@ export interface HandlerDeps {
   batch: BatchService;
 }
 
-const VERSION = '0.1.0';
+
 
 export function createHandlers({ shell, session, memberships, store, batch }: HandlerDeps): Handlers {
   return {
-    'app.info': async () => ({ version: VERSION, shell, demoAvailable: true }),
+    'app.info': async () => ({ version: packageJson.version, shell, demoAvailable: true }),
 
     'settings.get': () => session.settings(),
     'settings.setPartnerToken': ({ token, serverUrl }) => session.setPartnerToken(token, serverUrl),

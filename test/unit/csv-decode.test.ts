@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalEncoding, cyrillicScore, decodeBytes } from '../../main/core/batch/decode';
 import { DeskFailure } from '../../main/core/errors';
 import { failureOf as failure } from '../support/failures';
+import { ENCODING_CHOICES } from '../../common/encodings';
 
 const bytesOf = (text: string, encoding: string, bom: number[] = []): Uint8Array => {
   const body = iconv.encode(text, encoding);
@@ -159,5 +160,11 @@ describe('decodeBytes: refusals', () => {
 
   it('accepts an empty file as empty UTF-8 text', () => {
     expect(decodeBytes(new Uint8Array())).toMatchObject({ text: '', encoding: 'utf-8', detectedBy: 'empty' });
+  });
+});
+
+describe('encoding choices', () => {
+  it('the decoder accepts every encoding the picker offers, under its own name', () => {
+    for (const { value } of ENCODING_CHOICES) expect(canonicalEncoding(value), value).toBe(value);
   });
 });

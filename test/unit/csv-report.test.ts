@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { buildReportCsv, csvField, encodeReport, neutralizeCell, REPORT_COLUMNS, reportRowsFromPlan, type ReportRow } from '../../main/core/batch/report';
+import { buildReportCsv, encodeReport, REPORT_COLUMNS, reportRowsFromPlan, type ReportRow } from '../../main/core/batch/report';
+import { csvField, neutralizeCell } from '../../main/core/csv';
 
 const FORMULA = /^[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/;
 

@@ -17,25 +17,6 @@ import { DeskFailure } from '../errors';
 
 export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
 
-/** Encodings offered for a manual override, in the order a picker should show them. */
-export const ENCODING_CHOICES = [
-  'utf-8',
-  'windows-1251',
-  'windows-1252',
-  'utf-16le',
-  'utf-16be',
-  'koi8-r',
-  'ibm866',
-  'iso-8859-5',
-  'windows-1250',
-  'windows-1253',
-  'windows-1254',
-  'windows-1257',
-  'iso-8859-1',
-  'iso-8859-2',
-  'iso-8859-15',
-] as const;
-
 export type DetectedBy = 'override' | 'bom' | 'nul-pattern' | 'utf-8' | 'cyrillic-score' | 'detector' | 'fallback' | 'empty';
 
 export interface DecodeOptions {

@@ -309,58 +309,6 @@ function checkColumnsCheaply(text: string, delimiter: Delimiter, lines: number, 
 }
 
 /**
- * The line break papaparse would pick (its guessLineEndings, without building strings): in the first
- * 1 MB with quoted parts removed, \n if there is no \r or a \n comes first; else \r\n if at least
- * half the \r-separated pieces start with \n; else \r.
- */
-export function guessLineBreak(text: string): '\n' | '\r\n' | '\r' {
-  const n = Math.min(text.length, 1024 * 1024);
-  // Stats of the stripped text: \r count, \r\n pairs, which of \n / \r comes first.
-  let cr = 0;
-  let crlf = 0;
-  let first = 0; // 0 none yet, 10 = \n first, 13 = \r first
-  let prev = 0;
-  let i = 0;
-  for (;;) {
-    // Outside quotes.
-    for (; i < n; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 34) break;
-      if (c === 13) {
-        cr++;
-        if (first === 0) first = 13;
-      } else if (c === 10) {
-        if (prev === 13) crlf++;
-        if (first === 0) first = 10;
-      }
-      prev = c;
-    }
-    if (i >= n) break;
-    // A quote: removed with everything up to the next quote, if there is one (within the sample).
-    const close = text.indexOf('"', i + 1);
-    if (close === -1 || close >= n) {
-      // Unmatched: the rest stays as it is (and holds no other quote).
-      prev = 34;
-      for (i = i + 1; i < n; i++) {
-        const c = text.charCodeAt(i);
-        if (c === 13) {
-          cr++;
-          if (first === 0) first = 13;
-        } else if (c === 10) {
-          if (prev === 13) crlf++;
-          if (first === 0) first = 10;
-        }
-        prev = c;
-      }
-      break;
-    }
-    i = close + 1;
-  }
-  if (cr === 0 || first === 10) return '\n';
-  return crlf >= (cr + 1) / 2 ? '\r\n' : '\r';
-}
-
-/**
  * One-pass reader for well-formed text, with papaparse's semantics except that a record ends at
  * any line break outside quotes (\r\n, \n or \r: concatenated exports mix them); a cell is quoted
  * when it starts with "; "" inside quotes is a quote. Returns null at the first quote papaparse

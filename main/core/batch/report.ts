@@ -5,7 +5,7 @@
  * encoding. Pure, no I/O.
  */
 import type { BatchPlan, PlannedRow } from './plan';
-import type { Delimiter } from './parse';
+import { csvField, type CsvDelimiter } from '../csv';
 
 export interface ReportRow {
   /** 1-based data row number. */
@@ -23,25 +23,11 @@ export interface ReportRow {
 
 export const REPORT_COLUMNS = ['row', 'line', 'membership', 'service', 'before', 'after', 'outcome', 'message'] as const;
 
-const FORMULA_START = new Set(['=', '+', '-', '@', '\t', '\r', '\uff1d', '\uff0b', '\uff0d', '\uff20']);
-
-/** Text-only form of a cell: prefixed with ' when Excel/LibreOffice would treat it as a formula. */
-export function neutralizeCell(value: string): string {
-  return value.length > 0 && FORMULA_START.has(value.charAt(0)) ? `'${value}` : value;
-}
-
-/** One CSV field: neutralised, then quoted if it holds the delimiter, a quote, CR or LF. */
-export function csvField(value: string, delimiter: Delimiter = ','): string {
-  const v = neutralizeCell(value);
-  if (v.includes('"') || v.includes(delimiter) || v.includes('\n') || v.includes('\r')) return `"${v.replace(/"/g, '""')}"`;
-  return v;
-}
-
 const cellText = (v: number | string | null): string => (v === null ? '' : typeof v === 'number' ? String(v) : v);
 
 export interface ReportOptions {
   /** Default ','. Use the source file's delimiter so Excel in the same locale splits the columns. */
-  delimiter?: Delimiter;
+  delimiter?: CsvDelimiter;
 }
 
 /** The report as text (no BOM). */

@@ -1,0 +1,20 @@
+/**
+ * The app's one CSV cell writer (batch report, audit export): RFC 4180 quoting, and safe to open in
+ * Excel — a cell starting with = + - @ tab or CR (or their full-width forms) is prefixed with ' so
+ * it is shown as text and never evaluated as a formula.
+ */
+export type CsvDelimiter = ',' | ';' | '\t';
+
+const FORMULA_START = new Set(['=', '+', '-', '@', '\t', '\r', '\uff1d', '\uff0b', '\uff0d', '\uff20']);
+
+/** Text-only form of a cell: prefixed with ' when Excel/LibreOffice would treat it as a formula. */
+export function neutralizeCell(value: string): string {
+  return value.length > 0 && FORMULA_START.has(value.charAt(0)) ? `'${value}` : value;
+}
+
+/** One CSV field: neutralised, then quoted if it holds the delimiter, a quote, CR or LF. */
+export function csvField(value: string, delimiter: CsvDelimiter = ','): string {
+  const v = neutralizeCell(value);
+  if (v.includes('"') || v.includes(delimiter) || v.includes('\n') || v.includes('\r')) return `"${v.replace(/"/g, '""')}"`;
+  return v;
+}
