@@ -1,7 +1,8 @@
 /**
  * `npm run start:web -- --port P [--api-base URL] [--demo] [--data-dir DIR]`
  * Serves the built renderer (out/renderer) and the contract on 127.0.0.1 and prints one JSON line
- * `{"url": "..."}` (the URL carries the per-run secret). Serves until stopped.
+ * `{"url": "..."}` (the URL carries both per-run secrets, the tab key in its `#t=` fragment: open it
+ * whole). Serves until stopped.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -7,6 +7,12 @@
  *  - binds to 127.0.0.1 only;
  *  - a per-run secret travels once in the start URL (`/?k=<secret>`), becomes an HttpOnly,
  *    SameSite=Strict cookie, and every other request must carry it;
+ *  - cookies ignore ports, so the browser would also hand that cookie to any other server on
+ *    127.0.0.1 it visits. So a second per-run secret travels in the start URL's fragment
+ *    (`#t=<key>`: never sent to a server, kept by the browser across our 302), the page keeps it in
+ *    sessionStorage (per tab, per origin including the port) and sends it as `X-Desk-Key` on every
+ *    contract call and the event stream (a fetch, not EventSource, so it can carry the header).
+ *    Static files stay cookie-only: they hold no data;
  *  - `Host` must be this loopback origin (defeats DNS rebinding) and `Origin`, when sent, too
  *    (defeats cross-site requests from other pages in the same browser);
  *  - the same CSP as the Electron window.
@@ -34,8 +40,11 @@ export interface WebShellOptions {
   secret?: string;
 }
 
+/** The request header carrying the start URL's fragment key (`#t=`) on every API request. */
+export const KEY_HEADER = 'x-desk-key';
+
 export interface WebShell {
-  /** Start URL, carrying the secret. */
+  /** Start URL, carrying both secrets (`/?k=<cookie secret>#t=<header key>`). */
   url: string;
   origin: string;
   port: number;
@@ -106,6 +115,8 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
 
 export async function startWebShell(options: WebShellOptions): Promise<WebShell> {
   const secret = options.secret ?? randomBytes(32).toString('base64url');
+  // Independent of the cookie secret: whoever replays a leaked cookie still lacks this one.
+  const headerKey = randomBytes(32).toString('base64url');
   const rendererDir = resolve(options.rendererDir);
   const maxBody = options.maxBodyBytes ?? 100 * 1024 * 1024;
   const log = options.log;
@@ -157,7 +168,8 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     if (requestOrigin !== undefined && !allowedOrigins.includes(requestOrigin)) return refuse(res, 403, 'Forbidden origin');
     const url = new URL(req.url ?? '/', `http://${host}`);
 
-    // The start URL: trade the secret for a cookie, then drop it from the address bar.
+    // The start URL: trade the secret for a cookie, then drop it from the address bar. The
+    // Location has no fragment, so the browser keeps the start URL's `#t=` for the page to take.
     const offered = url.searchParams.get('k');
     if (req.method === 'GET' && url.pathname === '/' && offered !== null) {
       if (!secretsEqual(offered, secret)) return refuse(res, 403, 'Wrong key');
@@ -171,6 +183,13 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     const cookie = readCookie(req, COOKIE);
     if (cookie === null || !secretsEqual(cookie, secret)) {
       return refuse(res, 403, 'Open the app with the address printed when it started.');
+    }
+
+    // The API needs the tab's key as well; a cookie alone may have been replayed from elsewhere.
+    const api = url.pathname.startsWith('/rpc/') || url.pathname === '/events';
+    if (api) {
+      const key = req.headers[KEY_HEADER];
+      if (typeof key !== 'string' || !secretsEqual(key, headerKey)) return refuse(res, 403, 'Forbidden');
     }
 
     if (url.pathname.startsWith('/rpc/')) {
@@ -221,7 +240,7 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
   allowedOrigins = allowedHosts.map((h) => `http://${h}`);
 
   return {
-    url: `${origin}/?k=${secret}`,
+    url: `${origin}/?k=${secret}#t=${headerKey}`,
     origin,
     port,
     async close() {

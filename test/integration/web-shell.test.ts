@@ -1,6 +1,6 @@
 /**
- * The web shell must not be an open door: secret cookie, Host and Origin checks, loopback only,
- * CSP on every answer, contract validation. Real sockets, real HTTP.
+ * The web shell must not be an open door: secret cookie, the tab key header on the API, Host and
+ * Origin checks, loopback only, CSP on every answer, contract validation. Real sockets, real HTTP.
  */
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { request } from 'node:http';
@@ -28,6 +28,10 @@ const handlers = {
 
 let shell: WebShell;
 let cookie = '';
+/** The start URL's fragment key, sent as `x-desk-key` (the fragment never reaches the server). */
+let key = '';
+/** Every answer the shell gave in this file: none may carry the key back. */
+const answers: Answer[] = [];
 
 interface Answer {
   status: number;
@@ -42,7 +46,11 @@ function send(path: string, options: { method?: string; headers?: Record<string,
       (res) => {
         let body = '';
         res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        res.on('end', () => {
+          const answer = { status: res.statusCode ?? 0, headers: res.headers, body };
+          answers.push(answer);
+          resolve(answer);
+        });
       },
     );
     req.on('error', reject);
@@ -54,8 +62,11 @@ function send(path: string, options: { method?: string; headers?: Record<string,
 beforeAll(async () => {
   shell = await startWebShell({ handlers, events, rendererDir });
   const start = new URL(shell.url);
+  key = new URLSearchParams(start.hash.slice(1)).get('t') ?? '';
   const answer = await send(start.pathname + start.search);
   expect(answer.status).toBe(302);
+  // No fragment in Location: the browser keeps the start URL's `#t=` across the redirect.
+  expect(answer.headers.location).toBe('/');
   const setCookie = answer.headers['set-cookie']?.[0] ?? '';
   expect(setCookie).toMatch(/HttpOnly/);
   expect(setCookie).toMatch(/SameSite=Strict/);
@@ -107,7 +118,7 @@ describe('web shell', () => {
   it('refuses a foreign Origin', async () => {
     const answer = await send('/rpc/memberships.get', {
       method: 'POST',
-      headers: { cookie, origin: 'http://evil.example', 'content-type': 'application/json' },
+      headers: { cookie, 'x-desk-key': key, origin: 'http://evil.example', 'content-type': 'application/json' },
       body: JSON.stringify({ chainId: 1, membershipId: 2 }),
     });
     expect(answer.status).toBe(403);
@@ -115,7 +126,7 @@ describe('web shell', () => {
 
   it('runs the contract with validation and errors as data', async () => {
     const post = (body: string) =>
-      send('/rpc/memberships.get', { method: 'POST', headers: { cookie, origin: shell.origin, 'content-type': 'application/json' }, body });
+      send('/rpc/memberships.get', { method: 'POST', headers: { cookie, 'x-desk-key': key, origin: shell.origin, 'content-type': 'application/json' }, body });
     const ok = JSON.parse((await post(JSON.stringify({ chainId: 1, membershipId: 2 }))).body);
     expect(ok).toEqual({ ok: false, error: { kind: 'not_found', message: 'No membership 2.' } });
     const bad = JSON.parse((await post(JSON.stringify({ chainId: -1, membershipId: 'x' }))).body);
@@ -123,7 +134,7 @@ describe('web shell', () => {
     expect(bad.error.kind).toBe('bad_input');
     const garbage = JSON.parse((await post('{not json')).body);
     expect(garbage.error.kind).toBe('bad_input');
-    const unknown = await send('/rpc/os.exec', { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{}' });
+    const unknown = await send('/rpc/os.exec', { method: 'POST', headers: { cookie, 'x-desk-key': key, 'content-type': 'application/json' }, body: '{}' });
     expect(JSON.parse(unknown.body).error.kind).toBe('bad_input');
   });
 
@@ -136,11 +147,13 @@ describe('web shell', () => {
 
   it('streams core events to the page', async () => {
     const received = await new Promise<string>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: shell.port, path: '/events', headers: { cookie } }, (res) => {
+      const req = request({ host: '127.0.0.1', port: shell.port, path: '/events', headers: { cookie, 'x-desk-key': key } }, (res) => {
+        answers.push({ status: res.statusCode ?? 0, headers: res.headers, body: '' });
         let text = '';
         res.on('data', (c) => {
           text += c;
           if (text.includes('network.status')) {
+            answers.at(-1)!.body = text;
             req.destroy();
             resolve(text);
           }
@@ -152,5 +165,42 @@ describe('web shell', () => {
     });
     expect(received).toContain('event: network.status');
     expect(received).toContain('"online":false');
+  });
+
+  // A cookie alone may have been replayed by another server on 127.0.0.1 (cookies ignore ports).
+  it('refuses the API with the right cookie but no or a wrong key header', async () => {
+    expect(key.length).toBeGreaterThanOrEqual(40);
+    const rpc = (headers: Record<string, string>) =>
+      send('/rpc/memberships.get', { method: 'POST', headers: { cookie, 'content-type': 'application/json', ...headers }, body: JSON.stringify({ chainId: 1, membershipId: 2 }) });
+    const wrongSameLength = (key[0] === 'A' ? 'B' : 'A') + key.slice(1);
+    const secret = cookie.slice(cookie.indexOf('=') + 1);
+    const refused: Array<Record<string, string>> = [{}, { 'x-desk-key': '' }, { 'x-desk-key': wrongSameLength }, { 'x-desk-key': secret }, { 'x-desk-key': key + 'x' }];
+    for (const headers of refused) {
+      const answer = await rpc(headers);
+      expect(answer.status).toBe(403);
+      expect(answer.body).toBe('Forbidden');
+    }
+    expect((await send('/events', { headers: { cookie } })).status).toBe(403);
+    expect((await send('/events', { headers: { cookie, 'x-desk-key': wrongSameLength } })).status).toBe(403);
+    // The key without the cookie is not enough either.
+    expect((await rpc({ cookie: '', 'x-desk-key': key })).status).toBe(403);
+    // With both, it works.
+    const ok = await rpc({ 'x-desk-key': key });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).toEqual({ ok: false, error: { kind: 'not_found', message: 'No membership 2.' } });
+  });
+
+  it('serves the static app with the cookie alone (it holds no data)', async () => {
+    expect((await send('/', { headers: { cookie } })).status).toBe(200);
+    expect((await send('/assets/app.js', { headers: { cookie } })).status).toBe(200);
+  });
+
+  // Runs last: looks at every answer given above.
+  it('never sends the key back: no answer body or header carries it', () => {
+    expect(answers.length).toBeGreaterThan(10);
+    for (const answer of answers) {
+      expect(answer.body).not.toContain(key);
+      expect(JSON.stringify(answer.headers)).not.toContain(key);
+    }
   });
 });

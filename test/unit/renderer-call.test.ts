@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { DeskApi, Reply } from '../../preload/contract';
 import { createCaller, createLatest } from '../../renderer/src/lib/call';
-import { createHttpDesk } from '../../renderer/src/lib/desk';
+import { createHttpDesk, takeWebKey } from '../../renderer/src/lib/desk';
 
 const expired = { ok: false, error: { kind: 'auth_expired', message: 'expired' } } as const;
 
@@ -95,21 +95,75 @@ describe('HTTP transport', () => {
     expect(r3).toEqual({ ok: false, error: { kind: 'forbidden', message: 'no' } });
   });
 
-  it('subscribes to named server-sent events and closes the stream with the last listener', () => {
-    const handlers = new Map<string, (e: Event) => void>();
-    const close = vi.fn();
-    const source = {
-      addEventListener: (name: string, h: (e: Event) => void) => handlers.set(name, h),
-      removeEventListener: (name: string) => handlers.delete(name),
-      close,
-    };
-    const api = createHttpDesk({ fetch: vi.fn(), eventSource: () => source as unknown as EventSource });
+  it('sends the tab key as a header on every request, and none when there is no key', async () => {
+    const fetch = vi.fn(async () => new Response(JSON.stringify({ ok: true, value: 1 })));
+    await createHttpDesk({ fetch, key: 'k3y' }).invoke('app.info', {});
+    await createHttpDesk({ fetch }).invoke('app.info', {});
+    const headersOf = (i: number) => (fetch.mock.calls[i] as unknown as [string, RequestInit])[1].headers as Record<string, string>;
+    expect(headersOf(0)['x-desk-key']).toBe('k3y');
+    expect(headersOf(1)).not.toHaveProperty('x-desk-key');
+  });
+
+  it('says a refused tab is not connected, rather than "not understood"', async () => {
+    const refused = createHttpDesk({ fetch: async () => new Response('Forbidden', { status: 403 }) });
+    const reply = await refused.invoke('app.info', {});
+    expect(reply.ok === false && reply.error.message).toMatch(/not connected/);
+  });
+
+  it('reads named server-sent events over fetch, with the key, and aborts the stream with the last listener', async () => {
+    const encoder = new TextEncoder();
+    let push!: (text: string) => void;
+    const body = new ReadableStream<Uint8Array>({ start: (c) => void (push = (t) => c.enqueue(encoder.encode(t))) });
+    let signal: AbortSignal | undefined;
+    const fetch = vi.fn(async (_url: string, init: RequestInit) => {
+      signal = init.signal ?? undefined;
+      return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+    });
+    const api = createHttpDesk({ fetch, key: 'k3y' });
     const seen: unknown[] = [];
     const off = api.on('network.status', (p) => seen.push(p));
-    handlers.get('network.status')?.({ data: '{"online":false}' } as MessageEvent as Event);
-    handlers.get('network.status')?.({ data: 'not json' } as MessageEvent as Event);
-    expect(seen).toEqual([{ online: false }]);
+    const offOther = api.on('batch.progress', () => seen.push('other'));
+    // A frame split across chunks, a comment, a malformed payload, then a good one.
+    push(': connected\n\nevent: network.st');
+    push('atus\ndata: {"online":false}\n\nevent: network.status\ndata: not json\n\n');
+    push('event: network.status\ndata: {"online":true}\n\n');
+    await vi.waitFor(() => expect(seen).toEqual([{ online: false }, { online: true }]));
+    expect(fetch).toHaveBeenCalledTimes(1);
+    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('/events');
+    expect((init.headers as Record<string, string>)['x-desk-key']).toBe('k3y');
     off();
-    expect(close).toHaveBeenCalledTimes(1);
+    expect(signal?.aborted).toBe(false);
+    offOther();
+    expect(signal?.aborted).toBe(true);
+  });
+});
+
+describe('web shell tab key', () => {
+  function fakeWindow(href: string, stored: Record<string, string> = {}) {
+    const location = new URL(href);
+    const storage = new Map(Object.entries(stored));
+    return {
+      location,
+      history: { state: null, replaceState: (_s: unknown, _t: string, to: string) => (location.href = new URL(to, location).href) },
+      sessionStorage: { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => void storage.set(k, v) },
+      storage,
+    };
+  }
+  const take = (w: ReturnType<typeof fakeWindow>) => takeWebKey(w as unknown as Window);
+
+  it('takes the key from the fragment, keeps it for this tab and clears the address bar', () => {
+    const w = fakeWindow('http://127.0.0.1:5000/#t=abc_-1');
+    expect(take(w)).toBe('abc_-1');
+    expect(w.location.href).toBe('http://127.0.0.1:5000/');
+    expect([...w.storage.values()]).toEqual(['abc_-1']);
+    // A reload: no fragment any more, the tab's storage still has it.
+    expect(take(w)).toBe('abc_-1');
+  });
+
+  it('prefers a new start URL over an older key, and has none in a fresh tab on the bare address', () => {
+    const w = fakeWindow('http://127.0.0.1:5000/#t=new', { 'desk.key': 'old' });
+    expect(take(w)).toBe('new');
+    expect(take(fakeWindow('http://127.0.0.1:5000/'))).toBe('');
   });
 });
