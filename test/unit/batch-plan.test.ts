@@ -36,7 +36,7 @@ describe('planCorrections', () => {
       [4, 'change', 10, 7, ''],
       [5, 'unchanged', 4, 4, ''],
     ]);
-    expect(p.operations).toEqual([
+    expect(p.operations.toArray()).toEqual([
       {
         kind: 'set_balance',
         membershipId: 1,
@@ -50,8 +50,8 @@ describe('planCorrections', () => {
       },
       { kind: 'set_balance', membershipId: 2, membershipNumber: '500002', chainId: 70114, body: { united: 7 }, before: { united: 10 }, after: { united: 7 }, rowLines: [4], reason: 'c' },
     ]);
-    expect(p.rows[0]?.operation).toBe(0);
-    expect(p.rows[3]?.operation).toBe(-1);
+    expect(p.rows.get(0).operation).toBe(0);
+    expect(p.rows.get(3).operation).toBe(-1);
     expect(p.totals).toEqual({ rows: 4, toChange: 3, unchanged: 1, invalid: 0, memberships: 2 });
   });
 
@@ -74,7 +74,7 @@ describe('planCorrections', () => {
       [5, 'invalid', 4, null, 'below_zero'],
       [6, 'invalid', 4, null, 'below_zero'],
     ]);
-    expect(p.rows[4]?.problems[0]?.message).toMatch(/below zero \(4 − 5 = -1\)/);
+    expect(p.rows.get(4).problems[0]?.message).toMatch(/below zero \(4 − 5 = -1\)/);
     expect(p.operations.map((o) => o.after)).toEqual([{ united: 3 }]);
   });
 
@@ -86,7 +86,47 @@ describe('planCorrections', () => {
       [4, 'change', 4, 5, ''],
       [5, 'invalid', 4, null, 'duplicate'],
     ]);
-    expect(p.rows[1]?.problems[0]?.message).toBe('Same as line 2; counted once.');
+    expect(p.rows.get(1).problems[0]?.message).toBe('Same as line 2; counted once.');
+  });
+
+  it('finds duplicates the same way in long runs of rows for one balance line (pairwise up to 16 rows, by map beyond)', () => {
+    // 40 rows for membership 2's shared balance: +1 with reasons a0..a9 repeated 4 times.
+    const rows = Array.from({ length: 40 }, (_, i) => `2;;+1;a${i % 10}`);
+    const p = plan(`membership_id;balance;delta;reason\n${rows.join('\n')}\n`);
+    const out = outcomes(p);
+    expect(out.filter((o) => o[4] === '')).toHaveLength(10);
+    expect(out.filter((o) => o[4] === 'duplicate')).toHaveLength(30);
+    // The first ten count (10 + 10 visits); every repeat names the first row like it.
+    expect(out.slice(0, 10).every((o) => o[1] === 'change' && o[3] === 20)).toBe(true);
+    expect(p.rows.get(25).problems[0]?.message).toBe('Same as line 7; counted once.');
+    expect(p.operations.toArray()).toEqual([expect.objectContaining({ membershipId: 2, after: { united: 20 }, rowLines: Array.from({ length: 10 }, (_, i) => i + 2) })]);
+    // A short run gives the same verdicts.
+    const short = plan('membership_id;balance;delta;reason\n2;;+1;a\n2;;+1;b\n2;;+1;a\n');
+    expect(outcomes(short).map((o) => o[4])).toEqual(['', '', 'duplicate']);
+    expect(short.rows.get(2).problems[0]?.message).toBe('Same as line 2; counted once.');
+  });
+
+  it('gives rows and operations as lists built on demand', () => {
+    const p = plan('membership_id;balance\n2;5\nx;1\n');
+    expect(p.rows).toHaveLength(2);
+    expect([...p.rows].map((r) => r.outcome)).toEqual(['change', 'invalid']);
+    expect(p.rows.get(1)).toEqual(p.rows.toArray()[1]);
+    expect(() => p.rows.get(2)).toThrow(RangeError);
+    expect(() => p.operations.get(1)).toThrow(RangeError);
+    // A view is a copy: changing it changes nothing in the plan.
+    p.rows.get(1).problems.length = 0;
+    expect(p.rows.get(1).problems).toHaveLength(1);
+  });
+
+  it('uses the latest read of a membership fetched twice (by id and by phone)', () => {
+    const stale = makeMembership(9, { united: true, lines: [], unitedCount: 1 });
+    const fresh = makeMembership(9, { united: true, lines: [], unitedCount: 4 });
+    const lookups = fixture([{ membership: stale, phones: ['79120000009'] }, { membership: fresh }]);
+    const p = plan('membership_id;number;phone;delta\n9;;;+1\n;500009;79120000009;+2\n', lookups);
+    expect(outcomes(p)).toEqual([
+      [2, 'change', 4, 7, ''],
+      [3, 'change', 4, 7, ''],
+    ]);
   });
 
   it('refuses contradictory rows for the same balance line (two values, or a value and a delta) but keeps the other lines', () => {
@@ -99,7 +139,7 @@ describe('planCorrections', () => {
       [6, 'invalid', 10, null, 'contradiction'],
     ]);
     expect(p.operations).toHaveLength(1);
-    expect(p.operations[0]?.body).toEqual({ services: [{ serviceId: YOGA.id, balance: 1 }] });
+    expect(p.operations.get(0).body).toEqual({ services: [{ serviceId: YOGA.id, balance: 1 }] });
   });
 
   it('checks services against the membership', () => {
@@ -131,12 +171,12 @@ describe('planCorrections', () => {
       [2, 'invalid', null, null, 'bad_membership_id'],
       [3, 'change', 10, 5, ''],
     ]);
-    expect(p.rows[0]?.membershipLabel).toBe('x');
+    expect(p.rows.get(0).membershipLabel).toBe('x');
   });
 
   it('uses a default reason when no row gives one', () => {
-    expect(plan('membership_id;balance\n2;5\n').operations[0]?.reason).toBe('Batch balance correction');
-    expect(plan('membership_id;balance\n2;5\n', fixture(), { defaultReason: 'Migration' }).operations[0]?.reason).toBe('Migration');
+    expect(plan('membership_id;balance\n2;5\n').operations.get(0).reason).toBe('Batch balance correction');
+    expect(plan('membership_id;balance\n2;5\n', fixture(), { defaultReason: 'Migration' }).operations.get(0).reason).toBe('Migration');
   });
 
   it('estimates the duration at the rate limit', () => {

@@ -62,7 +62,7 @@ describe('hostile CSVs: empty and near-empty files', () => {
     expect(r.mappingProblems).toEqual([]);
     expect(r.validated).toMatchObject({ total: 0, corrections: [], invalid: [] });
     const p = prepareBatch(utf8('membership_id;balance;reason\r\n'), {}, lookups());
-    expect(p.plan?.operations).toEqual([]);
+    expect(p.plan?.operations.toArray()).toEqual([]);
     expect(p.plan?.totals).toMatchObject({ rows: 0, toChange: 0 });
   });
 

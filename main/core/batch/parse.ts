@@ -33,7 +33,8 @@ export interface ParseOptions {
   previewRows?: number;
 }
 
-export interface ParsedTable {
+/** What a table is, without its data records (those go to a RecordSink as they are read). */
+export interface TableShape {
   delimiter: Delimiter;
   delimiterDetected: boolean;
   hasHeader: boolean;
@@ -43,15 +44,42 @@ export interface ParsedTable {
   headerLine: number;
   /** Columns up to the last one holding anything; trailing empty columns are ignored. */
   columnCount: number;
-  /** Data records, empty ones removed. A record may be shorter or longer than columnCount. */
-  rows: string[][];
-  /** Physical 1-based line on which each data record starts (same index as rows). */
-  lines: Int32Array;
+  /** Data records read (empty ones not counted). */
+  rowCount: number;
   /** The first records as read (header included), cut to columnCount, for "is this right?". */
   preview: string[][];
   previewLines: number[];
   /** Parse-level problems (unbalanced quotes…). */
   problems: RowProblem[];
+}
+
+export interface ParsedTable extends TableShape {
+  /** Data records, empty ones removed. A record may be shorter or longer than columnCount. */
+  rows: string[][];
+  /** Physical 1-based line on which each data record starts (same index as rows). */
+  lines: Int32Array;
+}
+
+/**
+ * Receives a table's records in file order as they are read (blank records skipped). A record's
+ * array is the sink's to keep.
+ */
+export interface RecordSink {
+  /** The header record (only when a header is wanted); comes before every data record. */
+  header(cells: string[], line: number): void;
+  record(cells: string[], line: number): void;
+  /** Forget every record so far: the text is read again from its start (see readTable). */
+  restart(): void;
+}
+
+/** Header names as shown and used in problems: trimmed, a blank one named "column N". */
+export function headerNames(cells: readonly string[] | null, width: number): string[] {
+  const names: string[] = [];
+  for (let j = 0; j < width; j++) {
+    const h = cells?.[j]?.trim() ?? '';
+    names.push(h.length > 0 ? h : `column ${j + 1}`);
+  }
+  return names;
 }
 
 export interface DelimiterGuess {
@@ -156,7 +184,30 @@ function usedWidth(r: string[]): number {
   return j;
 }
 
+/** Reads the whole table into memory (small files, tests). */
 export function parseTable(text: string, options: ParseOptions = {}): ParsedTable {
+  const rows: string[][] = [];
+  let lines = new Int32Array(64);
+  const shape = readTableInto(text, options, {
+    header() {},
+    restart() {
+      rows.length = 0;
+    },
+    record(cells, line) {
+      if (rows.length === lines.length) {
+        const grown = new Int32Array(lines.length * 2);
+        grown.set(lines);
+        lines = grown;
+      }
+      lines[rows.length] = line;
+      rows.push(cells);
+    },
+  });
+  return { ...shape, rows, lines: lines.slice(0, rows.length) };
+}
+
+/** Reads a table, handing each record to `sink` as it is read (nothing of the data is kept). */
+export function readTableInto(text: string, options: ParseOptions, sink: RecordSink): TableShape {
   const wantHeader = options.header ?? true;
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
   const maxColumns = options.maxColumns ?? DEFAULT_MAX_COLUMNS;
@@ -179,30 +230,24 @@ export function parseTable(text: string, options: ParseOptions = {}): ParsedTabl
     // multi-line cells may keep it under the limit; then the whole text is read below.
     const head = text.slice(0, breaks.at);
     checkColumnsCheaply(head, delimiter, breaks.count, maxColumns);
-    const s = readTable(head, delimiter, wantHeader, { rows: maxRows + 1, columns: maxColumns, namedRows: maxRows }, 0);
-    if (s.rows.length - (s.lastKept ? 1 : 0) > maxRows) throw tooManyRows(maxRows);
+    const s = readTable(head, delimiter, wantHeader, { rows: maxRows + 1, columns: maxColumns, namedRows: maxRows }, 0, COUNT_ONLY);
+    if (s.rowCount - (s.lastKept ? 1 : 0) > maxRows) throw tooManyRows(maxRows);
   } else {
     checkColumnsCheaply(text, delimiter, breaks.count + 1, maxColumns);
   }
 
-  const s = readTable(text, delimiter, wantHeader, limits, previewRows);
-  if (s.header === null && s.rows.length === 0) throw new DeskFailure('bad_input', 'The file is empty: it has no rows to read.');
+  const s = readTable(text, delimiter, wantHeader, limits, previewRows, sink);
+  if (s.header === null && s.rowCount === 0) throw new DeskFailure('bad_input', 'The file is empty: it has no rows to read.');
 
   const width = s.width;
-  const headerNames: string[] = [];
-  for (let j = 0; j < width; j++) {
-    const h = s.header?.[j]?.trim() ?? '';
-    headerNames.push(h.length > 0 ? h : `column ${j + 1}`);
-  }
   return {
     delimiter,
     delimiterDetected: guess.detected,
     hasHeader: s.header !== null,
-    header: headerNames,
+    header: headerNames(s.header, width),
     headerLine: s.headerLine,
     columnCount: width,
-    rows: s.rows,
-    lines: s.lines,
+    rowCount: s.rowCount,
     preview: s.preview.map((r) => {
       const out = r.slice(0, width);
       while (out.length < width) out.push('');
@@ -218,17 +263,23 @@ export function parseTable(text: string, options: ParseOptions = {}): ParsedTabl
  * is read in one pass that also finds lines, blank records and the width; anything else goes to
  * papaparse, which reports the quote problems.
  */
-function readTable(text: string, delimiter: Delimiter, wantHeader: boolean, limits: Limits, previewRows: number): Scanned {
-  return scanTable(text, delimiter, wantHeader, limits, previewRows) ?? papaTable(text, delimiter, wantHeader, limits, previewRows);
+function readTable(text: string, delimiter: Delimiter, wantHeader: boolean, limits: Limits, previewRows: number, sink: RecordSink): Scanned {
+  const scanned = scanTable(text, delimiter, wantHeader, limits, previewRows, sink);
+  if (scanned !== null) return scanned;
+  // The one-pass reader gave up midway: papaparse reads the text again from the start.
+  sink.restart();
+  return papaTable(text, delimiter, wantHeader, limits, previewRows, sink);
 }
+
+const COUNT_ONLY: RecordSink = { header() {}, record() {}, restart() {} };
 
 /** Records without blank ones, the header apart, before header names are made. */
 interface Scanned {
   header: string[] | null;
   headerLine: number;
   width: number;
-  rows: string[][];
-  lines: Int32Array;
+  /** Data records handed to the sink. */
+  rowCount: number;
   preview: string[][];
   previewLines: number[];
   problems: RowProblem[];
@@ -314,12 +365,11 @@ function checkColumnsCheaply(text: string, delimiter: Delimiter, lines: number, 
  * when it starts with "; "" inside quotes is a quote. Returns null at the first quote papaparse
  * would complain about (the caller then uses papaparse).
  */
-function scanTable(text: string, delimiter: Delimiter, wantHeader: boolean, limits: Limits, previewRows: number): Scanned | null {
+function scanTable(text: string, delimiter: Delimiter, wantHeader: boolean, limits: Limits, previewRows: number, sink: RecordSink): Scanned | null {
   const len = text.length;
   const d = delimiter.charCodeAt(0);
   const maxColumns = limits.columns;
-  const rows: string[][] = [];
-  let lines = new Int32Array(len > 0 ? Math.min(1024, len) : 1);
+  let rowCount = 0;
   let header: string[] | null = null;
   let headerLine = 0;
   let width = 0;
@@ -424,23 +474,18 @@ function scanTable(text: string, delimiter: Delimiter, wantHeader: boolean, limi
     if (wantHeader && header === null) {
       header = row;
       headerLine = recordLine;
+      sink.header(row, recordLine);
       continue;
     }
-    const w = rows.length;
-    if (w >= limits.rows) throw tooManyRows(limits.namedRows);
-    if (w === lines.length) {
-      const grown = new Int32Array(w * 2);
-      grown.set(lines);
-      lines = grown;
-    }
-    lines[w] = recordLine;
-    rows.push(row);
+    if (rowCount >= limits.rows) throw tooManyRows(limits.namedRows);
+    rowCount++;
+    sink.record(row, recordLine);
     lastKept = true;
   }
   // A text ending in a line break ends with an empty record.
   const tail = text.charCodeAt(len - 1);
   if (tail === 10 || tail === 13) lastKept = false;
-  return { header, headerLine, width, rows, lines: lines.slice(0, rows.length), preview, previewLines, problems: [], lastKept };
+  return { header, headerLine, width, rowCount, preview, previewLines, problems: [], lastKept };
 }
 
 /** Line breaks in a text: \r\n, \n and lone \r each count once. */
@@ -530,7 +575,7 @@ function normaliseBreaks(text: string, delimiter: Delimiter): string {
 }
 
 /** The papaparse path (malformed quotes): same result, plus the quote problems. */
-function papaTable(text: string, delimiter: Delimiter, wantHeader: boolean, limits: Limits, previewRows: number): Scanned {
+function papaTable(text: string, delimiter: Delimiter, wantHeader: boolean, limits: Limits, previewRows: number, sink: RecordSink): Scanned {
   text = normaliseBreaks(text, delimiter);
   const result = Papa.parse<string[]>(text, { delimiter, newline: '\n', quoteChar: '"', escapeChar: '"', header: false, skipEmptyLines: false, dynamicTyping: false });
   const records = result.data;
@@ -571,7 +616,7 @@ function papaTable(text: string, delimiter: Delimiter, wantHeader: boolean, limi
     });
   }
 
-  // Compact in place: drop blank records, keep line numbers aligned; find the header and width.
+  // Blank records skipped; the header and width found; records handed on.
   let w = 0;
   let header: string[] | null = null;
   let headerLine = 0;
@@ -594,14 +639,13 @@ function papaTable(text: string, delimiter: Delimiter, wantHeader: boolean, limi
     if (wantHeader && header === null) {
       header = r;
       headerLine = line;
+      sink.header(r, line);
       continue;
     }
-    records[w] = r;
-    recordLines[w] = line;
     w++;
-    lastKept = true;
     if (w > limits.rows) throw tooManyRows(limits.namedRows);
+    sink.record(r, line);
+    lastKept = true;
   }
-  records.length = w;
-  return { header, headerLine, width, rows: records, lines: recordLines.slice(0, w), preview, previewLines, problems, lastKept };
+  return { header, headerLine, width, rowCount: w, preview, previewLines, problems, lastKept };
 }

@@ -6,10 +6,10 @@
  */
 import { decodeBytes, type DetectedBy } from './decode';
 import { checkMapping, guessMapping, headerSignature, type ColumnMapping, type MappingProblem } from './mapping';
-import { parseTable, type Delimiter, type ParsedTable } from './parse';
-import { collectRefs, createPlanner, planCorrections, type BatchPlan, type PlanLookups, type PlanOptions } from './plan';
+import { headerNames, readTableInto, type Delimiter } from './parse';
+import { OUTCOME_INVALID, planCorrections, type BatchPlan, type PlanLookups, type PlanOptions } from './plan';
 import type { RowProblem } from './problems';
-import { validateRows, validateRowsTransient, type ValidatedRows } from './validate';
+import { createValidator, ValidatedRows, type RowValidator } from './validate';
 
 export interface BatchReadOptions {
   /** Manual encoding override. */
@@ -60,27 +60,44 @@ export interface PreparedBatch extends Omit<BatchRead, 'validated' | 'refs'> {
 }
 
 export function readBatch(bytes: Uint8Array, options: BatchReadOptions = {}): BatchRead {
-  const { table, ...rest } = readTable(bytes, options);
-  const validated = rest.mappingProblems.length === 0 ? validateRows(table, rest.mapping) : null;
-  return { ...rest, validated, refs: validated ? collectRefs(validated.corrections) : { ids: [], phones: [] } };
-}
-
-type TableRead = Omit<BatchRead, 'validated' | 'refs'> & { table: ParsedTable };
-
-function readTable(bytes: Uint8Array, options: BatchReadOptions): TableRead {
   const decoded = decodeBytes(bytes, { ...(options.encoding !== undefined && { encoding: options.encoding }), ...(options.maxBytes !== undefined && { maxBytes: options.maxBytes }) });
-  const table = parseTable(decoded.text, {
-    ...(options.delimiter !== undefined && { delimiter: options.delimiter }),
-    // Excel's "Unicode Text" (UTF-16) is tab-separated.
-    fallbackDelimiter: decoded.encoding.startsWith('utf-16') ? '\t' : ',',
-    ...(options.header !== undefined && { header: options.header }),
-    ...(options.maxRows !== undefined && { maxRows: options.maxRows }),
-    ...(options.previewRows !== undefined && { previewRows: options.previewRows }),
-  });
-  const mapping = options.mapping ?? (table.hasHeader ? guessMapping(table.header) : {});
-  const mappingProblems = checkMapping(mapping, table.columnCount);
+  // Rows are validated as they are read (no table of every record in memory): the mapping is
+  // settled by the header, the first record read.
+  let mapping: ColumnMapping | null = options.mapping ?? null;
+  let started = false;
+  let validator: RowValidator | null = null;
+  const start = (names: readonly string[]) => {
+    started = true;
+    mapping ??= names.length > 0 ? guessMapping(names) : {};
+    // Unusable whatever the file's width: validating rows would be wasted work.
+    validator = checkMapping(mapping, Number.MAX_SAFE_INTEGER).length === 0 ? createValidator(names, mapping) : null;
+  };
+  const table = readTableInto(
+    decoded.text,
+    {
+      ...(options.delimiter !== undefined && { delimiter: options.delimiter }),
+      // Excel's "Unicode Text" (UTF-16) is tab-separated.
+      fallbackDelimiter: decoded.encoding.startsWith('utf-16') ? '\t' : ',',
+      ...(options.header !== undefined && { header: options.header }),
+      ...(options.maxRows !== undefined && { maxRows: options.maxRows }),
+      ...(options.previewRows !== undefined && { previewRows: options.previewRows }),
+    },
+    {
+      header: (cells) => start(headerNames(cells, cells.length)),
+      record(cells, line) {
+        if (!started) start([]);
+        validator?.row(cells, line);
+      },
+      restart() {
+        started = false;
+        validator = null;
+      },
+    },
+  );
+  const finalMapping: ColumnMapping = mapping ?? (table.hasHeader ? guessMapping(table.header) : {});
+  const mappingProblems = checkMapping(finalMapping, table.columnCount);
+  const validated = mappingProblems.length === 0 ? ((validator as RowValidator | null)?.rows ?? new ValidatedRows()) : null;
   return {
-    table,
     encoding: decoded.encoding,
     encodingDetectedBy: decoded.detectedBy,
     hadBom: decoded.hadBom,
@@ -92,44 +109,42 @@ function readTable(bytes: Uint8Array, options: BatchReadOptions): TableRead {
     headerSignature: headerSignature(table.header),
     preview: table.preview,
     previewLines: table.previewLines,
-    mapping,
+    mapping: finalMapping,
     mappingSource: options.mapping ? 'given' : 'guessed',
     mappingProblems,
     parseProblems: table.problems,
+    validated,
+    refs: validated ? validated.collectRefs() : { ids: [], phones: [] },
   };
 }
 
 export function planBatch(read: BatchRead, lookups: PlanLookups, options: PlanOptions = {}): PreparedBatch {
   const plan = read.validated ? planCorrections(read.validated, lookups, options) : null;
   const { validated, refs: _refs, ...rest } = read;
-  return finish(rest, validated?.total ?? 0, plan);
-}
-
-function finish(read: Omit<BatchRead, 'validated' | 'refs'>, rowCount: number, plan: BatchPlan | null): PreparedBatch {
   // Rows are in line order; merge the (few, line-ordered) parse problems in.
   const problems: RowProblem[] = [];
-  const parse = read.parseProblems;
+  const parse = rest.parseProblems;
   let k = 0;
   if (plan) {
-    for (const r of plan.rows) {
-      if (r.problems.length === 0) continue;
-      while (k < parse.length && (parse[k] as RowProblem).line <= r.line) problems.push(parse[k++] as RowProblem);
-      for (const p of r.problems) problems.push(p);
+    const rows = plan.rows;
+    for (let i = 0; i < rows.length; i++) {
+      if (rows.outcomeCode(i) !== OUTCOME_INVALID) continue;
+      const list = rows.problemsOf(i);
+      if (list.length === 0) continue;
+      const line = (list[0] as RowProblem).line;
+      while (k < parse.length && (parse[k] as RowProblem).line <= line) problems.push(parse[k++] as RowProblem);
+      for (const p of list) problems.push(p);
     }
   }
   while (k < parse.length) problems.push(parse[k++] as RowProblem);
-  return { ...read, rowCount, plan, problems };
+  return { ...rest, rowCount: validated?.total ?? 0, plan, problems };
 }
 
-/** Everything the UI needs for the preview, in one call. Throws DeskFailure('bad_input') for unreadable files. */
+/**
+ * Everything the UI needs for the preview, in one call, when the memberships are already at hand
+ * (the app fetches them between readBatch and planBatch). Throws DeskFailure('bad_input') for
+ * unreadable files.
+ */
 export function prepareBatch(bytes: Uint8Array, options: BatchReadOptions & PlanOptions, lookups: PlanLookups): PreparedBatch {
-  const { table, ...rest } = readTable(bytes, options);
-  if (rest.mappingProblems.length > 0) return finish(rest, 0, null);
-  // Streaming: each row is planned as soon as it is validated, so no intermediate correction
-  // outlives its row; the planner copies what it needs, so one correction object serves every row.
-  const planner = createPlanner(table.rows.length, lookups, options);
-  validateRowsTransient(table, rest.mapping, { correction: (c) => planner.add(c), invalid: (i) => planner.addInvalid(i) });
-  const rowCount = table.rows.length;
-  table.rows = []; // the raw records can go before the plan is finished
-  return finish(rest, rowCount, planner.finish());
+  return planBatch(readBatch(bytes, options), lookups, options);
 }

@@ -20,16 +20,18 @@
  */
 import type { Membership, BalanceLine } from '../../../preload/contract';
 import type { RowProblem, ProblemCode } from './problems';
-import type { BalanceOp, Correction, InvalidRow, ValidatedRows } from './validate';
-import { MAX_COUNT } from './validate';
+import { deltaOp, MAX_COUNT, OpKind, RowKind, setOp, type BalanceOp, type InvalidRow, type ServiceRef, type ValidatedRows } from './validate';
 
 // ---------------------------------------------------------------------------------------------
 // Lookups
 
 export interface PlanLookups {
-  membershipById(id: number): Membership | undefined;
-  /** Every membership with this number among those of the phone's client(s). */
-  membershipsByNumberPhone(number: string, phone: string): readonly Membership[];
+  /** The memberships held, one per id; the lookups name a membership by its slot (index here). */
+  readonly memberships: readonly Membership[];
+  /** Slot of the membership with this id, or -1. */
+  slotById(id: number): number;
+  /** Slots of every membership with this number among those of the phone's client(s). */
+  slotsByNumberPhone(number: string, phone: string): readonly number[];
   /** The signed-in user's balance-edit right on a chain. */
   canEditBalance(chainId: number): boolean;
 }
@@ -42,54 +44,49 @@ export interface MembershipEntry {
 
 const stripZeros = (s: string) => s.replace(/^0+(?=.)/, '');
 
-/** In-memory lookups over memberships the caller fetched. */
+/** In-memory lookups over memberships the caller fetched (a membership read twice: the later read wins). */
 export function createLookups(entries: Iterable<MembershipEntry>, canEditBalance: (chainId: number) => boolean): PlanLookups {
-  const byId = new Map<number, Membership>();
-  const byPhone = new Map<string, Membership[]>();
-  const single = new Map<number, readonly Membership[]>();
+  const slots = new Map<number, number>();
+  const memberships: Membership[] = [];
+  const byPhone = new Map<string, number[]>();
   for (const { membership, phones } of entries) {
-    byId.set(membership.id, membership);
-    single.set(membership.id, [membership]);
+    let slot = slots.get(membership.id);
+    if (slot === undefined) {
+      slot = memberships.push(membership) - 1;
+      slots.set(membership.id, slot);
+    } else memberships[slot] = membership;
     for (const p of phones ?? []) {
-      const list = byPhone.get(p) ?? [];
-      if (!list.some((m) => m.id === membership.id)) list.push(membership);
-      byPhone.set(p, list);
+      const list = byPhone.get(p);
+      if (list === undefined) byPhone.set(p, [slot]);
+      else if (!list.includes(slot)) list.push(slot);
     }
   }
-  const none: readonly Membership[] = [];
+  const numbers = memberships.map((m) => m.number.trim());
+  const singles: (readonly number[] | undefined)[] = [];
+  const none: readonly number[] = [];
   return {
-    membershipById: (id) => byId.get(id),
-    membershipsByNumberPhone(number, phone) {
+    memberships,
+    slotById: (id) => slots.get(id) ?? -1,
+    slotsByNumberPhone(number, phone) {
       const list = byPhone.get(phone);
       if (list === undefined) return none;
       const n = number.trim();
-      let found: Membership | null = null;
+      let found = -1;
       let count = 0;
-      for (const m of list) {
-        if (m.number === n || m.number.trim() === n) {
-          found = m;
+      for (const s of list) {
+        if (numbers[s] === n) {
+          found = s;
           count++;
         }
       }
-      if (count === 1 && found !== null) return list.length === 1 ? list : (single.get(found.id) ?? [found]);
-      if (count > 1) return list.filter((m) => m.number.trim() === n);
+      if (count === 1) return list.length === 1 ? list : (singles[found] ??= [found]);
+      if (count > 1) return list.filter((s) => numbers[s] === n);
       // Excel drops leading zeros from numbers it takes for figures.
       const z = stripZeros(n).toLowerCase();
-      return list.filter((m) => stripZeros(m.number.trim()).toLowerCase() === z);
+      return list.filter((s) => stripZeros(numbers[s] as string).toLowerCase() === z);
     },
     canEditBalance,
   };
-}
-
-/** What the caller must fetch before planning: unique membership ids and phones, in file order. */
-export function collectRefs(corrections: readonly Correction[]): { ids: number[]; phones: string[] } {
-  const ids = new Set<number>();
-  const phones = new Set<string>();
-  for (const c of corrections) {
-    if ('id' in c.membershipRef) ids.add(c.membershipRef.id);
-    else phones.add(c.membershipRef.phone);
-  }
-  return { ids: [...ids], phones: [...phones] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,8 +162,8 @@ export interface DurationEstimate {
 
 export interface BatchPlan {
   kind: OperationKind;
-  rows: PlannedRow[];
-  operations: Operation[];
+  rows: PlanRows;
+  operations: PlanOperations;
   totals: PlanTotals;
   estimate: DurationEstimate;
 }
@@ -219,276 +216,435 @@ const MULTI_SPACE = /\s\s|[\t\n\r\u00a0\u2000-\u200a\u202f\u3000]/;
 
 type Forbidden = { code: ProblemCode; message: string };
 
-/** Shared empty problem list of valid rows (never mutated: see addRowProblem). */
-const NO_PROBLEMS = Object.freeze([]) as unknown as RowProblem[];
+const OUTCOME_CHANGE = 0;
+const OUTCOME_UNCHANGED = 1;
+export const OUTCOME_INVALID = 2;
+const OUTCOMES: readonly RowOutcome[] = ['change', 'unchanged', 'invalid'];
+/** lineIdx: the membership's shared balance, or no balance line resolved. */
+const UNITED = -1;
+const NO_LINE = -2;
+const NO_PROBLEMS: readonly RowProblem[] = Object.freeze([]);
 
-function addRowProblem(p: PlannedRow, field: RowProblem['field'], code: ProblemCode, message: string): void {
-  if (p.problems === NO_PROBLEMS) p.problems = [];
-  p.problems.push({ line: p.line, column: null, field, code, message });
-}
+/** A read-only list whose items are built on demand by `get` (the data lives in columns). */
+abstract class ColumnList<T> implements Iterable<T> {
+  abstract readonly length: number;
+  abstract get(i: number): T;
 
-function refLabel(c: Correction): string {
-  return 'id' in c.membershipRef ? String(c.membershipRef.id) : `${c.membershipRef.number} / ${c.membershipRef.phone}`;
-}
-function serviceRefLabel(c: Correction): string {
-  return c.service === null ? 'Shared balance' : 'id' in c.service ? (c.serviceTitle ?? String(c.service.id)) : c.service.title;
-}
-function opText(op: BalanceOp): string {
-  return 'set' in op ? `set ${op.set}` : `${op.delta >= 0 ? '+' : ''}${op.delta}`;
-}
+  *[Symbol.iterator](): Iterator<T> {
+    for (let i = 0; i < this.length; i++) yield this.get(i);
+  }
 
-export function planCorrections(validated: ValidatedRows, lookups: PlanLookups, options: PlanOptions = {}): BatchPlan {
-  const planner = createPlanner(validated.total, lookups, options);
-  for (const inv of validated.invalid) planner.addInvalid(inv);
-  for (const c of validated.corrections) planner.add(c);
-  return planner.finish();
+  map<U>(fn: (item: T, index: number) => U): U[] {
+    const out = new Array<U>(this.length);
+    for (let i = 0; i < out.length; i++) out[i] = fn(this.get(i), i);
+    return out;
+  }
+
+  /** `map`, one item at a time as the caller takes them (none kept). */
+  *mapLazily<U>(fn: (item: T, index: number) => U): Generator<U> {
+    for (let i = 0; i < this.length; i++) yield fn(this.get(i), i);
+  }
+
+  filter(fn: (item: T, index: number) => boolean): T[] {
+    const out: T[] = [];
+    for (let i = 0; i < this.length; i++) {
+      const item = this.get(i);
+      if (fn(item, i)) out.push(item);
+    }
+    return out;
+  }
+
+  forEach(fn: (item: T, index: number) => void): void {
+    for (let i = 0; i < this.length; i++) fn(this.get(i), i);
+  }
+
+  toArray(): T[] {
+    return this.map((x) => x);
+  }
 }
 
 /**
- * Streaming form of planCorrections: rows are fed one by one (in file order) as they are
- * validated, so the pipeline never keeps the intermediate corrections. `total` = data rows;
- * every index in 0..total-1 must be added once (valid or invalid) before `finish`.
- * The planner keeps nothing of a correction but its (immutable) op and reason: the caller may
- * reuse the object for the next row.
+ * The plan's rows in columns (no object per row: a plan of 100,000 rows would otherwise hold
+ * 100,000 objects for as long as it lives). `get(i)` builds the PlannedRow view of row i; labels
+ * and operations of rows come from the validated rows and the memberships they refer to.
  */
-export interface Planner {
-  add(c: Correction): void;
-  addInvalid(inv: InvalidRow): void;
-  finish(): BatchPlan;
+export class PlanRows extends ColumnList<PlannedRow> {
+  /** @internal Built by planCorrections. */
+  constructor(
+    private readonly v: ValidatedRows,
+    private readonly ms: readonly Membership[],
+    /** Per row: index into `ms`, -1 = membership not resolved. */
+    private readonly k: Int32Array,
+    /** Per row: index of the balance line in the membership's lines, UNITED or NO_LINE. */
+    private readonly lineIdx: Int32Array,
+    private readonly before: Float64Array,
+    private readonly after: Float64Array,
+    private readonly outcomes: Uint8Array,
+    private readonly ops: Int32Array,
+    private readonly problems: ReadonlyMap<number, RowProblem[]>,
+  ) {
+    super();
+  }
+
+  get length(): number {
+    return this.outcomes.length;
+  }
+
+  /** Row i's outcome as stored (OUTCOME_INVALID for invalid rows): cheaper than `outcome` in loops. */
+  outcomeCode(i: number): number {
+    return this.outcomes[i] as number;
+  }
+
+  outcome(i: number): RowOutcome {
+    return OUTCOMES[this.outcomes[i] as number] as RowOutcome;
+  }
+
+  /** Row i's problems (empty for valid rows). */
+  problemsOf(i: number): readonly RowProblem[] {
+    return this.problems.get(i) ?? NO_PROBLEMS;
+  }
+
+  get(i: number): PlannedRow {
+    if (!(i >= 0 && i < this.outcomes.length)) throw new RangeError(`plan row ${i} out of range`);
+    const v = this.v;
+    const k = this.k[i] as number;
+    const m = k >= 0 ? (this.ms[k] as Membership) : null;
+    const li = this.lineIdx[i] as number;
+    const line = m !== null && li >= 0 ? (m.balance.lines[li] as BalanceLine) : null;
+    const kind = v.kinds[i] as RowKind;
+    const opValue = v.opValues[i] as number;
+    const before = this.before[i] as number;
+    const after = this.after[i] as number;
+    return {
+      index: i,
+      line: v.lines[i] as number,
+      outcome: this.outcome(i),
+      membershipId: m?.id ?? null,
+      membershipLabel: m !== null ? m.number : refLabel(v, i),
+      chainId: m?.chainId ?? null,
+      serviceId: line === null || line.serviceId === 0 ? null : line.serviceId,
+      serviceLabel: li === UNITED ? SHARED_BALANCE : line !== null ? line.title : serviceRefLabel(v, i),
+      op: kind === RowKind.Invalid ? null : v.opKinds[i] === OpKind.Set ? setOp(opValue) : deltaOp(opValue),
+      before: Number.isNaN(before) ? null : before,
+      after: Number.isNaN(after) ? null : after,
+      reason: v.reasons[i] as string,
+      problems: [...this.problemsOf(i)],
+      operation: this.ops[i] as number,
+    };
+  }
 }
 
-export function createPlanner(total: number, lookups: PlanLookups, options: PlanOptions = {}): Planner {
-  const state: PlannerState = {
-    lookups,
-    rows: new Array<PlannedRow>(total),
-    byId: new Map(),
-    ms: [],
-    forbidden: [],
-    titles: [],
-    united: new Uint8Array(total),
-    firstTarget: [],
-    lastTarget: [],
-    nextTarget: new Int32Array(total),
-    nextRow: new Int32Array(total),
-    tailRow: new Int32Array(total),
-    lastM: null,
-    lastK: -1,
-    rightCache: new Map(),
-  };
-  return {
-    add: (c) => addCorrection(state, c),
-    addInvalid: (inv) => {
-      state.rows[inv.index] = invalidRow(inv);
-    },
-    finish: () => finishPlan(state, options),
-  };
+/** Operations in columns, in order of their membership's first row; `get(seq)` builds operation seq. */
+export class PlanOperations extends ColumnList<Operation> {
+  /** Operations so far. */
+  count = 0;
+  /** Per operation: membership index (into `ms`). */
+  readonly ks: Int32Array;
+  /** Per operation: where its targets (changed balance lines, by service id) and its rows start. */
+  readonly targetStart: Int32Array;
+  readonly rowStart: Int32Array;
+  readonly reasons: string[] = [];
+  /** Per target: its first row (naming the balance line) and planned value. */
+  targetCount = 0;
+  readonly targets: Int32Array;
+  readonly targetAfters: Int32Array;
+  /** Row indices carried out, in file order per operation. */
+  rowCount = 0;
+  readonly rows: Int32Array;
+
+  /** @internal Built by planCorrections; at most `maxOps` operations over `rows` rows. */
+  constructor(
+    private readonly v: ValidatedRows,
+    private readonly ms: readonly Membership[],
+    private readonly lineIdx: Int32Array,
+    private readonly before: Float64Array,
+    maxOps: number,
+  ) {
+    super();
+    const rows = lineIdx.length;
+    this.ks = new Int32Array(maxOps);
+    this.targetStart = new Int32Array(maxOps + 1);
+    this.rowStart = new Int32Array(maxOps + 1);
+    this.targets = new Int32Array(rows);
+    this.targetAfters = new Int32Array(rows);
+    this.rows = new Int32Array(rows);
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  get(seq: number): SetBalanceOperation {
+    if (!(seq >= 0 && seq < this.count)) throw new RangeError(`operation ${seq} out of range`);
+    const m = this.ms[this.ks[seq] as number] as Membership;
+    const t0 = this.targetStart[seq] as number;
+    const t1 = this.targetStart[seq + 1] as number;
+    let from: BalanceValues;
+    let to: BalanceValues;
+    const first = this.targets[t0] as number;
+    if (this.lineIdx[first] === UNITED) {
+      from = { united: this.before[first] as number };
+      to = { united: this.targetAfters[t0] as number };
+    } else {
+      const b = new Array<ServiceBalanceValue>(t1 - t0);
+      const a = new Array<ServiceBalanceValue>(t1 - t0);
+      for (let t = t0; t < t1; t++) {
+        const f = this.targets[t] as number;
+        const serviceId = (m.balance.lines[this.lineIdx[f] as number] as BalanceLine).serviceId;
+        b[t - t0] = { serviceId, balance: this.before[f] as number };
+        a[t - t0] = { serviceId, balance: this.targetAfters[t] as number };
+      }
+      from = { services: b };
+      to = { services: a };
+    }
+    const r0 = this.rowStart[seq] as number;
+    const r1 = this.rowStart[seq + 1] as number;
+    const rowLines = new Array<number>(r1 - r0);
+    for (let r = r0; r < r1; r++) rowLines[r - r0] = this.v.lines[this.rows[r] as number] as number;
+    return { kind: 'set_balance', membershipId: m.id, membershipNumber: m.number, chainId: m.chainId, body: to, before: from, after: to, rowLines, reason: this.reasons[seq] as string };
+  }
+}
+
+const SHARED_BALANCE = 'Shared balance';
+
+/** What an unresolved row said about its membership. */
+function refLabel(v: ValidatedRows, i: number): string {
+  const kind = v.kinds[i] as RowKind;
+  const ref = v.refs[i] as number;
+  if (kind === RowKind.ById) return String(ref);
+  if (kind === RowKind.ByNumberPhone) return `${v.refNumbers[ref] as string} / ${v.refPhones[ref] as string}`;
+  return (v.invalidRows[ref] as InvalidRow).membershipText;
+}
+
+/** What a row whose balance line is not resolved said about it. */
+function serviceRefLabel(v: ValidatedRows, i: number): string {
+  if (v.kinds[i] === RowKind.Invalid) return (v.invalidRows[v.refs[i] as number] as InvalidRow).serviceText;
+  const si = v.serviceIdx[i] as number;
+  if (si < 0) return SHARED_BALANCE;
+  const service = v.services[si] as Exclude<ServiceRef, null>;
+  return 'id' in service ? (v.serviceTitles.get(i) ?? String(service.id)) : service.title;
+}
+
+function opText(kind: OpKind, value: number): string {
+  return kind === OpKind.Set ? `set ${value}` : `${value >= 0 ? '+' : ''}${value}`;
 }
 
 /**
- * Bookkeeping in flat arrays (no object per membership or balance line: at 100,000 rows these
- * would all live until `finish`, i.e. be copied by every young-generation GC).
- * Memberships get an index k in order of their first row. A balance line a row touches (a
- * "target") is named by the row index of its first row, whose PlannedRow carries the line's id
- * (serviceId, null = united), title (serviceLabel) and current value (before).
+ * Plans validated rows against the memberships they refer to.
+ *
+ * Bookkeeping in flat arrays (no object per row, membership or balance line). Memberships get an
+ * index k in order of their first row. A balance line a row touches (a "target") is named by the
+ * row index of its first row; rows of a target are chained in file order (nextRow), targets of a
+ * membership too (nextTarget).
  */
-interface PlannerState {
-  lookups: PlanLookups;
-  rows: PlannedRow[];
-  /** Membership id -> k. */
-  byId: Map<number, number>;
-  /** Per membership k: the membership (the first object seen for its id), why it cannot be changed, its lines by title (lazy), first and last target (-1 = none). */
-  ms: Membership[];
-  forbidden: (Forbidden | null)[];
-  titles: (Map<string, BalanceLine[]> | null)[];
-  /** 1 = the membership has one shared balance (read while the membership is at hand). */
-  united: Uint8Array;
-  firstTarget: number[];
-  lastTarget: number[];
-  /** Per target (first row index): the next target of the same membership, -1 = none. */
-  nextTarget: Int32Array;
-  /** Per row of a target: the next row of the same target, -1 = none. */
-  nextRow: Int32Array;
-  /** Per target: its last row (appending in file order). */
-  tailRow: Int32Array;
-  /** Rows of one membership are usually adjacent in an export: skip the map for them. */
-  lastM: Membership | null;
-  lastK: number;
-  rightCache: Map<number, boolean>;
-}
-
-function addCorrection(s: PlannerState, c: Correction): void {
-  const index = c.index;
-  const p: PlannedRow = {
-    index,
-    line: c.line,
-    outcome: 'invalid',
-    membershipId: null,
-    membershipLabel: '',
-    chainId: null,
-    serviceId: null,
-    serviceLabel: '',
-    op: c.op,
-    before: null,
-    after: null,
-    reason: c.reason,
-    problems: NO_PROBLEMS,
-    operation: -1,
+export function planCorrections(v: ValidatedRows, lookups: PlanLookups, options: PlanOptions = {}): BatchPlan {
+  const n = v.total;
+  const { kinds, refs, lines } = v;
+  const kOf = new Int32Array(n).fill(-1);
+  const lineIdx = new Int32Array(n).fill(NO_LINE);
+  const before = new Float64Array(n).fill(Number.NaN);
+  const after = new Float64Array(n).fill(Number.NaN);
+  const outcomes = new Uint8Array(n);
+  const ops = new Int32Array(n).fill(-1);
+  const problems = new Map<number, RowProblem[]>();
+  const addProblem = (i: number, field: RowProblem['field'], code: ProblemCode, message: string): void => {
+    let list = problems.get(i);
+    if (list === undefined) problems.set(i, (list = []));
+    list.push({ line: lines[i] as number, column: null, field, code, message });
+    outcomes[i] = OUTCOME_INVALID;
   };
-  const rows = s.rows;
-  rows[index] = p;
-  const m = resolveMembership(c, p, s.lookups);
-  if (m === undefined) {
-    p.membershipLabel = refLabel(c);
-    p.serviceLabel = serviceRefLabel(c);
-    return;
-  }
-  p.membershipId = m.id;
-  p.membershipLabel = m.number;
-  p.chainId = m.chainId;
-  let k: number;
-  if (s.lastM === m) k = s.lastK;
-  else {
-    const found = s.byId.get(m.id);
-    if (found === undefined) {
-      k = s.ms.length;
-      s.byId.set(m.id, k);
-      s.ms.push(m);
-      s.forbidden.push(forbiddenReason(m, s.lookups, s.rightCache));
-      s.titles.push(null);
-      s.united[k] = m.balance.kind === 'united' ? 1 : 0;
-      s.firstTarget.push(-1);
-      s.lastTarget.push(-1);
-    } else k = found;
-    s.lastM = m;
-    s.lastK = k;
-  }
-  const forbidden = s.forbidden[k] as Forbidden | null;
-  if (forbidden !== null) {
-    p.serviceLabel = serviceRefLabel(c);
-    addRowProblem(p, null, forbidden.code, forbidden.message);
-    return;
-  }
-  const line = resolveLine(c, p, s, k);
-  if (line === null) {
-    p.serviceLabel = serviceRefLabel(c);
-    return;
-  }
-  let serviceId: number | null;
-  if (line === 'united') {
-    p.serviceLabel = 'Shared balance';
-    p.before = m.balance.kind === 'united' ? m.balance.count : 0;
-    serviceId = null;
-  } else {
-    serviceId = line.serviceId === 0 ? null : line.serviceId;
-    p.serviceId = serviceId;
-    p.serviceLabel = line.title;
-    p.before = line.count;
-  }
-  const { nextTarget, nextRow, tailRow } = s;
-  nextRow[index] = -1;
-  let f = s.firstTarget[k] as number;
-  while (f !== -1 && (rows[f] as PlannedRow).serviceId !== serviceId) f = nextTarget[f] as number;
-  if (f !== -1) {
-    nextRow[tailRow[f] as number] = index;
-    tailRow[f] = index;
-    return;
-  }
-  tailRow[index] = index;
-  nextTarget[index] = -1;
-  const lastT = s.lastTarget[k] as number;
-  if (lastT === -1) s.firstTarget[k] = index;
-  else nextTarget[lastT] = index;
-  s.lastTarget[k] = index;
-}
 
-function finishPlan(s: PlannerState, options: PlanOptions): BatchPlan {
-  const max = options.maxCount ?? MAX_COUNT;
-  const { rows, firstTarget, nextTarget, nextRow } = s;
-  for (let i = 0; i < rows.length; i++) if (rows[i] === undefined) throw new Error(`planner: row ${i} was never added`);
+  // Per membership k (in order of first row; sized for the worst case, one membership per row).
+  const held = lookups.memberships;
+  const kBySlot = new Int32Array(held.length).fill(-1);
+  const ms: Membership[] = [];
+  const forbidden = new Map<number, Forbidden>();
+  const titles = new Map<number, Map<string, number[]>>();
+  const firstTarget = new Int32Array(n);
+  const lastTarget = new Int32Array(n);
+  const rightCache = new Map<number, boolean>();
+  // Per target (first row index) / per row of a target.
+  const nextTarget = new Int32Array(n);
+  const nextRow = new Int32Array(n);
+  const tailRow = new Int32Array(n);
+  // Per target: the balance line's service id (0 = the shared balance), for ordering an operation's lines.
+  const serviceIds = new Float64Array(n);
+
+  for (let i = 0; i < n; i++) {
+    const kind = kinds[i] as RowKind;
+    if (kind === RowKind.Invalid) {
+      const inv = v.invalidRows[refs[i] as number] as InvalidRow;
+      if (inv.problems.length > 0) problems.set(i, inv.problems);
+      outcomes[i] = OUTCOME_INVALID;
+      continue;
+    }
+    // Which membership
+    let slot = -1;
+    const ref = refs[i] as number;
+    if (kind === RowKind.ById) {
+      slot = lookups.slotById(ref);
+      if (slot === -1) addProblem(i, 'membership_id', 'unknown_membership', `No membership with ID ${ref} was found.`);
+    } else {
+      const number = v.refNumbers[ref] as string;
+      const phone = v.refPhones[ref] as string;
+      const found = lookups.slotsByNumberPhone(number, phone);
+      if (found.length === 1) slot = found[0] as number;
+      else if (found.length === 0) addProblem(i, 'number', 'unknown_membership', `No membership number ${number} was found for phone ${phone}.`);
+      else addProblem(i, 'number', 'ambiguous_membership', `Several memberships number ${number} belong to phone ${phone}; use the membership ID.`);
+    }
+    if (slot === -1) continue;
+    let k = kBySlot[slot] as number;
+    if (k === -1) {
+      const m = held[slot] as Membership;
+      k = ms.push(m) - 1;
+      kBySlot[slot] = k;
+      const why = forbiddenReason(m, lookups, rightCache);
+      if (why !== null) forbidden.set(k, why);
+      firstTarget[k] = -1;
+      lastTarget[k] = -1;
+    }
+    kOf[i] = k;
+    const why = forbidden.size === 0 ? undefined : forbidden.get(k);
+    if (why !== undefined) {
+      addProblem(i, null, why.code, why.message);
+      continue;
+    }
+    // Which balance line
+    const li = resolveLine(v, i, ms[k] as Membership, titles, k, addProblem);
+    if (li === NO_LINE) continue;
+    lineIdx[i] = li;
+    const bal = (ms[k] as Membership).balance;
+    if (li === UNITED) before[i] = bal.kind === 'united' ? bal.count : 0;
+    else {
+      const line = bal.lines[li] as BalanceLine;
+      before[i] = line.count;
+      serviceIds[i] = line.serviceId;
+    }
+    // Chain the row to its target (or start one).
+    nextRow[i] = -1;
+    let f = firstTarget[k] as number;
+    while (f !== -1 && lineIdx[f] !== li) f = nextTarget[f] as number;
+    if (f !== -1) {
+      nextRow[tailRow[f] as number] = i;
+      tailRow[f] = i;
+      continue;
+    }
+    tailRow[i] = i;
+    nextTarget[i] = -1;
+    const lastT = lastTarget[k] as number;
+    if (lastT === -1) firstTarget[k] = i;
+    else nextTarget[lastT] = i;
+    lastTarget[k] = i;
+  }
+
   // Per balance line: duplicates, contradictions, deltas -> absolute targets; per membership: one operation.
-  const operations: Operation[] = [];
+  const max = options.maxCount ?? MAX_COUNT;
+  const { opKinds, opValues } = v;
+  const operations = new PlanOperations(v, ms, lineIdx, before, ms.length);
   const changed: number[] = [];
   const afters: number[] = [];
-  for (let k = 0; k < s.ms.length; k++) {
+  // For messages (the membership object is touched only when there is one to write).
+  const targetTitle = (k: number, f: number): string => {
+    const li = lineIdx[f] as number;
+    return li === UNITED ? SHARED_BALANCE : ((ms[k] as Membership).balance.lines[li] as BalanceLine).title;
+  };
+  const numberOf = (k: number): string => (ms[k] as Membership).number;
+  // `f` = a target's first row; its rows are chained by nextRow.
+  const rangeProblem = (title: string, from: number, f: number, to: number, deltaSum: number, number: string): void => {
+    if (to < 0) {
+      const msg = `${title} of membership ${number} would go below zero (${from} ${deltaSum >= 0 ? '+' : '−'} ${Math.abs(deltaSum)} = ${to}).`;
+      for (let r = f; r !== -1; r = nextRow[r] as number) addProblem(r, 'delta', 'below_zero', msg);
+    } else {
+      const msg = `${title} of membership ${number} would exceed ${max.toLocaleString('en-US')} (${to}).`;
+      for (let r = f; r !== -1; r = nextRow[r] as number) addProblem(r, opKinds[r] === OpKind.Delta ? 'delta' : 'balance', 'too_large', msg);
+    }
+  };
+  for (let k = 0; k < ms.length; k++) {
     let f = firstTarget[k] as number;
     if (f === -1) continue;
-    // The membership's id, number and chain are on its rows (finish never touches the membership).
-    const number = (rows[f] as PlannedRow).membershipLabel;
     changed.length = 0;
     afters.length = 0;
     for (; f !== -1; f = nextTarget[f] as number) {
-      const p = rows[f] as PlannedRow;
-      const before = p.before as number;
-      let after: number;
+      const from = before[f] as number;
+      let to: number;
       if (nextRow[f] === -1) {
         // One row for this balance line (the common case): no duplicate or contradiction possible.
-        const op = p.op as BalanceOp;
-        after = 'set' in op ? op.set : before + op.delta;
-        if (after < 0 || after > max) {
-          rangeProblem(p.serviceLabel, before, [p], after, 'set' in op ? 0 : op.delta, number, max);
+        const value = opValues[f] as number;
+        const isSet = opKinds[f] === OpKind.Set;
+        to = isSet ? value : from + value;
+        if (to < 0 || to > max) {
+          rangeProblem(targetTitle(k, f), from, f, to, isSet ? 0 : value, numberOf(k));
           continue;
         }
-        p.after = after;
+        after[f] = to;
       } else {
-        const live = dedupe(rows, f, nextRow);
-        const a = targetValue(p.serviceLabel, before, live, number, max);
-        if (a === null) continue;
-        after = a;
-        // The target's rows are now the live ones (the first row is never a duplicate).
-        for (let i = 0; i < live.length; i++) {
-          const q = live[i] as PlannedRow;
-          q.after = after;
-          nextRow[q.index] = i + 1 < live.length ? (live[i + 1] as PlannedRow).index : -1;
+        // Duplicates leave the chain (the first row is never one); then the live rows must agree.
+        dropDuplicates(v, f, nextRow, addProblem);
+        let setValue = -1;
+        let deltaSum = 0;
+        let hasDelta = false;
+        let contradiction = false;
+        for (let r = f; r !== -1; r = nextRow[r] as number) {
+          const value = opValues[r] as number;
+          if (opKinds[r] === OpKind.Set) {
+            if (setValue !== -1 && setValue !== value) contradiction = true;
+            setValue = value;
+          } else {
+            hasDelta = true;
+            deltaSum += value;
+          }
         }
+        if (contradiction || (setValue !== -1 && hasDelta)) {
+          const title = targetTitle(k, f);
+          const parts: string[] = [];
+          for (let r = f; r !== -1; r = nextRow[r] as number) parts.push(`line ${lines[r] as number}: ${opText(opKinds[r] as OpKind, opValues[r] as number)}`);
+          const message = `Contradictory rows for ${title} of membership ${numberOf(k)} (${parts.join(', ')}); none applied.`;
+          for (let r = f; r !== -1; r = nextRow[r] as number) addProblem(r, null, 'contradiction', message);
+          continue;
+        }
+        to = setValue !== -1 ? setValue : from + deltaSum;
+        if (to < 0 || to > max) {
+          rangeProblem(targetTitle(k, f), from, f, to, deltaSum, numberOf(k));
+          continue;
+        }
+        for (let r = f; r !== -1; r = nextRow[r] as number) after[r] = to;
       }
-      if (after !== before) {
+      if (to !== from) {
         changed.push(f);
-        afters.push(after);
+        afters.push(to);
       }
     }
     if (changed.length === 0) continue;
-    operations.push(buildOperation(s.united[k] === 1, rows, nextRow, changed, afters, operations.length, options));
+    addOperation(operations, k, v, lineIdx, serviceIds, nextRow, ops, changed, afters, options);
   }
 
   // Outcomes and totals.
   let toChange = 0;
   let unchanged = 0;
   let invalid = 0;
-  for (const p of rows) {
-    if (p.problems.length > 0) {
-      p.outcome = 'invalid';
-      p.after = null;
+  for (let i = 0; i < n; i++) {
+    if (outcomes[i] === OUTCOME_INVALID) {
+      after[i] = Number.NaN;
       invalid++;
-    } else if (p.after !== null && p.after !== p.before) {
-      p.outcome = 'change';
+    } else if (after[i] !== before[i]) {
+      // (a valid row always has both: NaN never reaches here)
+      outcomes[i] = OUTCOME_CHANGE;
       toChange++;
     } else {
-      p.outcome = 'unchanged';
+      outcomes[i] = OUTCOME_UNCHANGED;
       unchanged++;
     }
   }
   return {
     kind: 'set_balance',
-    rows,
+    rows: new PlanRows(v, ms, kOf, lineIdx, before, after, outcomes, ops, problems),
     operations,
-    totals: { rows: rows.length, toChange, unchanged, invalid, memberships: operations.length },
+    totals: { rows: n, toChange, unchanged, invalid, memberships: operations.length },
     estimate: estimateDuration(operations.length, options.rate ?? DEFAULT_RATE, options.readsPerWrite ?? 0.05),
   };
 }
 
-function resolveMembership(c: Correction, p: PlannedRow, lookups: PlanLookups): Membership | undefined {
-  const ref = c.membershipRef;
-  if ('id' in ref) {
-    const m = lookups.membershipById(ref.id);
-    if (m === undefined) addRowProblem(p, 'membership_id', 'unknown_membership', `No membership with ID ${ref.id} was found.`);
-    return m;
-  }
-  const found = lookups.membershipsByNumberPhone(ref.number, ref.phone);
-  if (found.length === 1) return found[0];
-  if (found.length === 0) addRowProblem(p, 'number', 'unknown_membership', `No membership number ${ref.number} was found for phone ${ref.phone}.`);
-  else addRowProblem(p, 'number', 'ambiguous_membership', `Several memberships number ${ref.number} belong to phone ${ref.phone}; use the membership ID.`);
-  return undefined;
-}
+type AddProblem = (i: number, field: RowProblem['field'], code: ProblemCode, message: string) => void;
 
 function forbiddenReason(m: Membership, lookups: PlanLookups, rightCache: Map<number, boolean>): Forbidden | null {
   if (m.type.balanceEditType === 0) {
@@ -499,97 +655,88 @@ function forbiddenReason(m: Membership, lookups: PlanLookups, rightCache: Map<nu
   return right ? null : { code: 'forbidden_by_right', message: `You have no right to change membership balances in this chain (membership ${m.number}).` };
 }
 
-/** The balance line a row targets ('united' for the shared balance), or null with a problem added. */
-function resolveLine(c: Correction, p: PlannedRow, s: PlannerState, k: number): BalanceLine | 'united' | null {
-  const m = s.ms[k] as Membership;
+/** The balance line row i targets: its index in the membership's lines, UNITED, or NO_LINE with a problem added. */
+function resolveLine(v: ValidatedRows, i: number, m: Membership, titles: Map<number, Map<string, number[]>>, k: number, addProblem: AddProblem): number {
   const bal = m.balance;
+  const si = v.serviceIdx[i] as number;
+  const service = si < 0 ? null : (v.services[si] as Exclude<ServiceRef, null>);
   if (bal.kind === 'united') {
-    if (c.service !== null) {
-      addRowProblem(p, 'id' in c.service ? 'service_id' : 'service', 'service_on_united', `Membership ${m.number} has one shared balance for all services; leave the service empty.`);
-      return null;
+    if (service !== null) {
+      addProblem(i, 'id' in service ? 'service_id' : 'service', 'service_on_united', `Membership ${m.number} has one shared balance for all services; leave the service empty.`);
+      return NO_LINE;
     }
     if (bal.unlimited) {
-      addRowProblem(p, null, 'unlimited', `Membership ${m.number} has an unlimited balance, which cannot be changed.`);
-      return null;
+      addProblem(i, null, 'unlimited', `Membership ${m.number} has an unlimited balance, which cannot be changed.`);
+      return NO_LINE;
     }
-    return 'united';
+    return UNITED;
   }
-  let line: BalanceLine | undefined;
-  if (c.service === null) {
+  let li = -1;
+  if (service === null) {
     if (bal.lines.length !== 1) {
-      addRowProblem(p, 'service', 'service_required', `Membership ${m.number} has separate balances per service (${bal.lines.map((l) => l.title).join(', ')}); say which service.`);
-      return null;
+      addProblem(i, 'service', 'service_required', `Membership ${m.number} has separate balances per service (${bal.lines.map((l) => l.title).join(', ')}); say which service.`);
+      return NO_LINE;
     }
-    line = bal.lines[0] as BalanceLine;
-  } else if ('id' in c.service) {
-    const sid = c.service.id;
-    for (const l of bal.lines) if (l.serviceId === sid) line = l;
-    if (line === undefined) {
-      addRowProblem(p, 'service_id', 'unknown_service', `Service ID ${sid} is not on membership ${m.number}.`);
-      return null;
+    li = 0;
+  } else if ('id' in service) {
+    const sid = service.id;
+    for (let j = 0; j < bal.lines.length; j++) if ((bal.lines[j] as BalanceLine).serviceId === sid) li = j;
+    if (li === -1) {
+      addProblem(i, 'service_id', 'unknown_service', `Service ID ${sid} is not on membership ${m.number}.`);
+      return NO_LINE;
     }
-    if (c.serviceTitle !== null && normalizeTitle(c.serviceTitle) !== normalizeTitle(line.title)) {
-      addRowProblem(p, 'service', 'service_title_mismatch', `Service ID ${sid} is "${line.title}" on membership ${m.number}, but the row says "${c.serviceTitle}".`);
-      return null;
+    const given = v.serviceTitles.get(i);
+    const title = (bal.lines[li] as BalanceLine).title;
+    if (given !== undefined && normalizeTitle(given) !== normalizeTitle(title)) {
+      addProblem(i, 'service', 'service_title_mismatch', `Service ID ${sid} is "${title}" on membership ${m.number}, but the row says "${given}".`);
+      return NO_LINE;
     }
   } else {
-    let titles = s.titles[k] as Map<string, BalanceLine[]> | null;
-    if (titles === null) {
-      titles = new Map();
-      for (const l of bal.lines) {
-        const key = titleKey(l.title);
-        const list = titles.get(key);
-        if (list) list.push(l);
-        else titles.set(key, [l]);
+    let byTitle = titles.get(k);
+    if (byTitle === undefined) {
+      byTitle = new Map();
+      for (let j = 0; j < bal.lines.length; j++) {
+        const key = titleKey((bal.lines[j] as BalanceLine).title);
+        const list = byTitle.get(key);
+        if (list) list.push(j);
+        else byTitle.set(key, [j]);
       }
-      s.titles[k] = titles;
+      titles.set(k, byTitle);
     }
-    const matches = titles.get(titleKey(c.service.title));
+    const matches = byTitle.get(titleKey(service.title));
     if (matches === undefined) {
-      addRowProblem(p, 'service', 'unknown_service', `"${c.service.title}" is not on membership ${m.number} (it has: ${bal.lines.map((l) => l.title).join(', ') || 'no services'}).`);
-      return null;
+      addProblem(i, 'service', 'unknown_service', `"${service.title}" is not on membership ${m.number} (it has: ${bal.lines.map((l) => l.title).join(', ') || 'no services'}).`);
+      return NO_LINE;
     }
     if (matches.length > 1) {
-      addRowProblem(p, 'service', 'ambiguous_service', `Membership ${m.number} has several balances titled "${c.service.title}"; use the service ID.`);
-      return null;
+      addProblem(i, 'service', 'ambiguous_service', `Membership ${m.number} has several balances titled "${service.title}"; use the service ID.`);
+      return NO_LINE;
     }
-    line = matches[0] as BalanceLine;
+    li = matches[0] as number;
   }
+  const line = bal.lines[li] as BalanceLine;
   if (line.unlimited) {
-    addRowProblem(p, null, 'unlimited', `"${line.title}" on membership ${m.number} is unlimited and cannot be changed.`);
-    return null;
+    addProblem(i, null, 'unlimited', `"${line.title}" on membership ${m.number} is unlimited and cannot be changed.`);
+    return NO_LINE;
   }
-  return line;
+  return li;
 }
 
-/** After a plan value is known: below zero or above the maximum invalidates every row of the line. */
-function rangeProblem(title: string, before: number, live: PlannedRow[], after: number, deltaSum: number, number: string, max: number): void {
-  if (after < 0) {
-    const msg = `${title} of membership ${number} would go below zero (${before} ${deltaSum >= 0 ? '+' : '−'} ${Math.abs(deltaSum)} = ${after}).`;
-    for (const p of live) addRowProblem(p, 'delta', 'below_zero', msg);
-  } else {
-    const msg = `${title} of membership ${number} would exceed ${max.toLocaleString('en-US')} (${after}).`;
-    for (const p of live) addRowProblem(p, 'delta' in (p.op as BalanceOp) ? 'delta' : 'balance', 'too_large', msg);
-  }
-}
-
-/** One operation for a membership; `changed` = its changed targets (first row indices), `afters` their planned values. */
-function buildOperation(united: boolean, rows: PlannedRow[], nextRow: Int32Array, changed: number[], afters: number[], opIndex: number, options: PlanOptions): SetBalanceOperation {
+/**
+ * Adds the operation of membership k; `changed` = its changed targets (first row indices),
+ * `afters` their planned values. Marks the rows it carries out in `ops`.
+ */
+function addOperation(out: PlanOperations, k: number, v: ValidatedRows, lineIdx: Int32Array, serviceIds: Float64Array, nextRow: Int32Array, ops: Int32Array, changed: number[], afters: number[], options: PlanOptions): void {
+  const seq = out.count;
   const n = changed.length;
-  let before: BalanceValues;
-  let after: BalanceValues;
-  const p0 = rows[changed[0] as number] as PlannedRow;
-  if (united) {
-    before = { united: p0.before as number };
-    after = { united: afters[0] as number };
-  } else {
+  if (lineIdx[changed[0] as number] !== UNITED) {
     // By service id (insertion sort: a membership has few lines).
     for (let i = 1; i < n; i++) {
       const f = changed[i] as number;
       const a = afters[i] as number;
-      const sid = (rows[f] as PlannedRow).serviceId as number;
+      const sid = serviceIds[f] as number;
       let j = i - 1;
-      while (j >= 0 && ((rows[changed[j] as number] as PlannedRow).serviceId as number) > sid) {
+      while (j >= 0 && (serviceIds[changed[j] as number] as number) > sid) {
         changed[j + 1] = changed[j] as number;
         afters[j + 1] = afters[j] as number;
         j--;
@@ -597,113 +744,92 @@ function buildOperation(united: boolean, rows: PlannedRow[], nextRow: Int32Array
       changed[j + 1] = f;
       afters[j + 1] = a;
     }
-    // Sized up front: arrays grown by push keep spare capacity (retained by every plan).
-    const b: ServiceBalanceValue[] = new Array<ServiceBalanceValue>(n);
-    const a: ServiceBalanceValue[] = new Array<ServiceBalanceValue>(n);
-    for (let i = 0; i < n; i++) {
-      const p = rows[changed[i] as number] as PlannedRow;
-      const serviceId = p.serviceId ?? 0;
-      b[i] = { serviceId, balance: p.before as number };
-      a[i] = { serviceId, balance: afters[i] as number };
-    }
-    before = { services: b };
-    after = { services: a };
   }
-  let lines: number[];
+  out.ks[seq] = k;
+  for (let i = 0; i < n; i++) {
+    out.targets[out.targetCount] = changed[i] as number;
+    out.targetAfters[out.targetCount++] = afters[i] as number;
+  }
   let reason: string;
   const f0 = changed[0] as number;
   if (n === 1 && nextRow[f0] === -1) {
     // One row -> one operation (the common case).
-    const only = rows[f0] as PlannedRow;
-    only.operation = opIndex;
-    lines = [only.line];
-    reason = only.reason;
+    ops[f0] = seq;
+    out.rows[out.rowCount++] = f0;
+    reason = v.reasons[f0] as string;
   } else {
-    const all: PlannedRow[] = [];
-    for (let i = 0; i < n; i++) for (let r = changed[i] as number; r !== -1; r = nextRow[r] as number) all.push(rows[r] as PlannedRow);
-    if (all.length > 1) all.sort(byLine);
-    lines = new Array<number>(all.length);
-    const reasons: string[] = [];
-    for (let i = 0; i < all.length; i++) {
-      const p = all[i] as PlannedRow;
-      p.operation = opIndex;
-      lines[i] = p.line;
-      if (p.reason.length > 0 && !reasons.includes(p.reason)) reasons.push(p.reason);
+    // Its rows in row (= line) order: each target's chain is in order; merge them.
+    const rows = scratchRows;
+    rows.length = 0;
+    for (let i = 0; i < n; i++) for (let r = changed[i] as number; r !== -1; r = nextRow[r] as number) rows.push(r);
+    if (rows.length > 32) rows.sort(ascending);
+    else {
+      for (let i = 1; i < rows.length; i++) {
+        const r = rows[i] as number;
+        let j = i - 1;
+        for (; j >= 0 && (rows[j] as number) > r; j--) rows[j + 1] = rows[j] as number;
+        rows[j + 1] = r;
+      }
     }
-    reason = reasons.length === 1 ? (reasons[0] as string) : reasons.join('; ');
+    const reasons = scratchReasons;
+    reasons.length = 0;
+    for (const r of rows) {
+      ops[r] = seq;
+      out.rows[out.rowCount++] = r;
+      const why = v.reasons[r] as string;
+      if (why.length > 0 && !reasons.includes(why)) reasons.push(why);
+    }
+    reason = reasons.length === 0 ? '' : reasons.length === 1 ? (reasons[0] as string) : reasons.join('; ');
   }
   if (reason === '') reason = options.defaultReason ?? DEFAULT_REASON;
   if (reason.length > MAX_OP_REASON) reason = `${reason.slice(0, MAX_OP_REASON - 1)}…`;
-  return { kind: 'set_balance', membershipId: p0.membershipId as number, membershipNumber: p0.membershipLabel, chainId: p0.chainId as number, body: after, before, after, rowLines: lines, reason };
+  out.reasons.push(reason);
+  out.count = seq + 1;
+  out.targetStart[seq + 1] = out.targetCount;
+  out.rowStart[seq + 1] = out.rowCount;
 }
-function byLine(a: PlannedRow, b: PlannedRow): number {
-  return a.line - b.line;
+// Reused by every call (planning is synchronous): no garbage per operation.
+const scratchRows: number[] = [];
+const scratchReasons: string[] = [];
+function ascending(a: number, b: number): number {
+  return a - b;
 }
 
-/** Rows of a balance line (from its first row `f`) minus identical repeats (same operation and reason), which get a problem. */
-function dedupe(rows: PlannedRow[], f: number, nextRow: Int32Array): PlannedRow[] {
-  const seen = new Map<string, number>();
-  const live: PlannedRow[] = [];
-  for (let r = f; r !== -1; r = nextRow[r] as number) {
-    const p = rows[r] as PlannedRow;
-    const op = p.op as BalanceOp;
-    const sig = `${'set' in op ? `s${op.set}` : `d${op.delta}`}\u0000${p.reason}`;
-    const first = seen.get(sig);
-    if (first !== undefined) {
-      addRowProblem(p, null, 'duplicate', `Same as line ${first}; counted once.`);
+/**
+ * Unlinks identical repeats (same operation and reason) from the chain of a balance line's rows
+ * starting at `f`, with a problem naming the first. Short chains compare pairwise (no garbage per
+ * target); long ones use a map.
+ */
+function dropDuplicates(v: ValidatedRows, f: number, nextRow: Int32Array, addProblem: AddProblem): void {
+  const { opKinds, opValues, reasons, lines } = v;
+  let length = 0;
+  for (let r = f; r !== -1 && length <= PAIRWISE_MAX; r = nextRow[r] as number) length++;
+  const seen = length > PAIRWISE_MAX ? new Map<string, number>() : null;
+  if (seen !== null) seen.set(signature(v, f), lines[f] as number);
+  let prev = f;
+  for (let r = nextRow[f] as number; r !== -1; r = nextRow[r] as number) {
+    let first = -1;
+    if (seen !== null) {
+      const sig = signature(v, r);
+      first = seen.get(sig) ?? -1;
+      if (first === -1) seen.set(sig, lines[r] as number);
+    } else {
+      for (let q = f; q !== r; q = nextRow[q] as number) {
+        if (opKinds[q] === opKinds[r] && opValues[q] === opValues[r] && reasons[q] === reasons[r]) {
+          first = lines[q] as number;
+          break;
+        }
+      }
+    }
+    if (first === -1) {
+      prev = r;
       continue;
     }
-    seen.set(sig, p.line);
-    live.push(p);
+    addProblem(r, null, 'duplicate', `Same as line ${first}; counted once.`);
+    nextRow[prev] = nextRow[r] as number;
   }
-  return live;
 }
-
-/** The planned absolute value of a balance line, or null (problems added to its rows). */
-function targetValue(title: string, before: number, live: PlannedRow[], number: string, max: number): number | null {
-  let setValue: number | null = null;
-  let contradiction = false;
-  let deltaSum = 0;
-  let hasDelta = false;
-  for (const p of live) {
-    const op = p.op as BalanceOp;
-    if ('set' in op) {
-      if (setValue !== null && setValue !== op.set) contradiction = true;
-      setValue = op.set;
-    } else {
-      hasDelta = true;
-      deltaSum += op.delta;
-    }
-  }
-  if (setValue !== null && hasDelta) contradiction = true;
-  if (contradiction) {
-    const summary = live.map((p) => `line ${p.line}: ${opText(p.op as BalanceOp)}`).join(', ');
-    for (const p of live) addRowProblem(p, null, 'contradiction', `Contradictory rows for ${title} of membership ${number} (${summary}); none applied.`);
-    return null;
-  }
-  const after = setValue !== null ? setValue : before + deltaSum;
-  if (after < 0 || after > max) {
-    rangeProblem(title, before, live, after, deltaSum, number, max);
-    return null;
-  }
-  return after;
-}
-
-function invalidRow(inv: InvalidRow): PlannedRow {
-  return {
-    index: inv.index,
-    line: inv.line,
-    outcome: 'invalid',
-    membershipId: null,
-    membershipLabel: inv.membershipText,
-    chainId: null,
-    serviceId: null,
-    serviceLabel: inv.serviceText,
-    op: null,
-    before: null,
-    after: null,
-    reason: inv.reason,
-    problems: inv.problems,
-    operation: -1,
-  };
+const PAIRWISE_MAX = 16;
+function signature(v: ValidatedRows, r: number): string {
+  return `${v.opKinds[r] === OpKind.Set ? 's' : 'd'}${v.opValues[r] as number}\u0000${v.reasons[r] as string}`;
 }

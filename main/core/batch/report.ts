@@ -4,7 +4,7 @@
  * it is shown as text and never evaluated as a formula), UTF-8 with BOM so Excel detects the
  * encoding. Pure, no I/O.
  */
-import type { BatchPlan, PlannedRow } from './plan';
+import type { PlannedRow } from './plan';
 import { csvField, type CsvDelimiter } from '../csv';
 
 export interface ReportRow {
@@ -54,8 +54,10 @@ export function encodeReport(csv: string): Uint8Array {
 }
 
 /** Report rows for a plan (before applying: outcome change / unchanged / invalid). */
-export function reportRowsFromPlan(plan: Pick<BatchPlan, 'rows'>): ReportRow[] {
-  return plan.rows.map(planRowToReport);
+export function reportRowsFromPlan(plan: { rows: Iterable<PlannedRow> }): ReportRow[] {
+  const out: ReportRow[] = [];
+  for (const p of plan.rows) out.push(planRowToReport(p));
+  return out;
 }
 
 export function planRowToReport(p: PlannedRow): ReportRow {

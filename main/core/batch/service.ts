@@ -253,9 +253,10 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     const totals: JobTotals = plan ? { ...plan.totals } : { rows: prepared.rowCount, toChange: 0, unchanged: 0, invalid: 0, memberships: 0 };
 
     const batchId = randomUUID();
-    const rows: Iterable<RowRecord> = plan ? plan.rows.map(rowRecord) : [];
+    // Generated as the journal writes them: the plan's rows and operations are never all objects at once.
+    const rows: Iterable<RowRecord> = plan ? plan.rows.mapLazily(rowRecord) : [];
     const ops: Iterable<NewOp> = plan
-      ? plan.operations.map((op, seq) => ({
+      ? plan.operations.mapLazily((op, seq) => ({
           seq,
           kind: op.kind,
           membershipId: op.membershipId,

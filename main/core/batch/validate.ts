@@ -44,13 +44,6 @@ export interface InvalidRow {
   problems: RowProblem[];
 }
 
-export interface ValidatedRows {
-  /** Data rows read (valid + invalid). */
-  total: number;
-  corrections: Correction[];
-  invalid: InvalidRow[];
-}
-
 export interface ValidateOptions {
   /** Largest balance or |delta| accepted (the API's limit in the contract). Default 100,000. */
   maxCount?: number;
@@ -179,7 +172,7 @@ function addProblem(ctx: RowContext, c: number, field: Field | null, code: Probl
 }
 
 /** Trimmed cell, '' when the column is unmapped or missing in this record. */
-function cellOf(r: string[], c: number): string {
+function cellOf(r: readonly string[], c: number): string {
   if (c < 0) return '';
   const v = r[c];
   if (v === undefined || v.length === 0) return '';
@@ -193,43 +186,115 @@ function cellOf(r: string[], c: number): string {
 const OP_CACHE = 1024;
 const setOps: (BalanceOp | undefined)[] = [];
 const deltaOps: (BalanceOp | undefined)[] = [];
-function setOp(v: number): BalanceOp {
+export function setOp(v: number): BalanceOp {
   if (v > OP_CACHE) return { set: v };
   return (setOps[v] ??= { set: v });
 }
-function deltaOp(v: number): BalanceOp {
+export function deltaOp(v: number): BalanceOp {
   if (v > OP_CACHE || v < -OP_CACHE) return { delta: v };
   return (deltaOps[v + OP_CACHE] ??= { delta: v });
 }
 
-/** Validates every data row; never stops at the first problem, neither in a row nor in the file. */
-export function validateRows(table: Pick<ParsedTable, 'rows' | 'lines' | 'header'>, mapping: ColumnMapping, options: ValidateOptions = {}): ValidatedRows {
-  const corrections: Correction[] = [];
-  const invalid: InvalidRow[] = [];
-  validateRowsInto(table, mapping, { correction: (c) => corrections.push(c), invalid: (i) => invalid.push(i) }, options);
-  return { total: table.rows.length, corrections, invalid };
-}
-
-/** Receives each row's result, in file order (streaming form of validateRows). */
-export interface ValidationSink {
-  correction(c: Correction): void;
-  invalid(row: InvalidRow): void;
-}
-
-export function validateRowsInto(table: Pick<ParsedTable, 'rows' | 'lines' | 'header'>, mapping: ColumnMapping, sink: ValidationSink, options: ValidateOptions = {}): void {
-  validateInto(table, mapping, sink, options, false);
-}
+/** How a row names its membership (RowKind) and what it does to the balance (OpKind). */
+export const RowKind = { Invalid: 0, ById: 1, ByNumberPhone: 2 } as const;
+export type RowKind = (typeof RowKind)[keyof typeof RowKind];
+export const OpKind = { None: 0, Set: 1, Delta: 2 } as const;
+export type OpKind = (typeof OpKind)[keyof typeof OpKind];
 
 /**
- * validateRowsInto for a sink that keeps nothing of a correction but its (immutable) op, service
- * and reason values: the Correction object and its membershipRef are reused for the next row
- * (no garbage per row). Used by the pipeline with the planner.
+ * The validated rows of a file, in columns: one entry per data row in every array, no object per
+ * row (at 100,000 rows those would all live until planning, and be copied by every young GC).
+ * Strings that repeat (service titles, reasons) are shared. `correction(i)` / `corrections` /
+ * `invalid` give the row view (tests, refs); the planner reads the columns.
  */
-export function validateRowsTransient(table: Pick<ParsedTable, 'rows' | 'lines' | 'header'>, mapping: ColumnMapping, sink: ValidationSink, options: ValidateOptions = {}): void {
-  validateInto(table, mapping, sink, options, true);
+export class ValidatedRows {
+  /** Physical line of each data row. */
+  readonly lines: number[] = [];
+  readonly kinds: RowKind[] = [];
+  /** ById: the membership id; ByNumberPhone: index into refNumbers / refPhones; Invalid: index into invalidRows. */
+  readonly refs: number[] = [];
+  readonly refNumbers: string[] = [];
+  readonly refPhones: string[] = [];
+  /** Index into `services`, -1 = the united balance. */
+  readonly serviceIdx: number[] = [];
+  readonly services: Exclude<ServiceRef, null>[] = [];
+  /** Service titles given next to a service_id (rare), by row. */
+  readonly serviceTitles = new Map<number, string>();
+  readonly opKinds: OpKind[] = [];
+  readonly opValues: number[] = [];
+  readonly reasons: string[] = [];
+  readonly invalidRows: InvalidRow[] = [];
+
+  /** Data rows read (valid + invalid). */
+  get total(): number {
+    return this.kinds.length;
+  }
+
+  /** Valid row i as a Correction, or null when the row is invalid. */
+  correction(index: number): Correction | null {
+    const kind = this.kinds[index];
+    if (kind === undefined || kind === RowKind.Invalid) return null;
+    const ref = this.refs[index] as number;
+    const si = this.serviceIdx[index] as number;
+    const v = this.opValues[index] as number;
+    return {
+      index,
+      line: this.lines[index] as number,
+      membershipRef: kind === RowKind.ById ? { id: ref } : { number: this.refNumbers[ref] as string, phone: this.refPhones[ref] as string },
+      service: si < 0 ? null : (this.services[si] as Exclude<ServiceRef, null>),
+      serviceTitle: this.serviceTitles.get(index) ?? null,
+      op: this.opKinds[index] === OpKind.Set ? setOp(v) : deltaOp(v),
+      reason: this.reasons[index] as string,
+    };
+  }
+
+  /** The valid rows as Corrections, in file order. */
+  get corrections(): Correction[] {
+    const out: Correction[] = [];
+    for (let i = 0; i < this.kinds.length; i++) {
+      const c = this.correction(i);
+      if (c !== null) out.push(c);
+    }
+    return out;
+  }
+
+  /** The invalid rows with their problems, in file order. */
+  get invalid(): InvalidRow[] {
+    return this.invalidRows;
+  }
+
+  /** What the caller must fetch before planning: unique membership ids and phones, in file order. */
+  collectRefs(): { ids: number[]; phones: string[] } {
+    const ids = new Set<number>();
+    const phones = new Set<string>();
+    for (let i = 0; i < this.kinds.length; i++) {
+      const kind = this.kinds[i];
+      if (kind === RowKind.ById) ids.add(this.refs[i] as number);
+      else if (kind === RowKind.ByNumberPhone) phones.add(this.refPhones[this.refs[i] as number] as string);
+    }
+    return { ids: [...ids], phones: [...phones] };
+  }
 }
 
-function validateInto(table: Pick<ParsedTable, 'rows' | 'lines' | 'header'>, mapping: ColumnMapping, sink: ValidationSink, options: ValidateOptions, reuse: boolean): void {
+/** Validates every data row; never stops at the first problem, neither in a row nor in the file. */
+export function validateRows(table: Pick<ParsedTable, 'rows' | 'lines' | 'header'>, mapping: ColumnMapping, options: ValidateOptions = {}): ValidatedRows {
+  const validator = createValidator(table.header, mapping, options);
+  const { rows, lines } = table;
+  for (let i = 0; i < rows.length; i++) validator.row(rows[i] as string[], lines[i] as number);
+  return validator.rows;
+}
+
+/** Streaming form of validateRows: records are fed one by one, in file order, as they are read. */
+export interface RowValidator {
+  /** Validates one data record (the validator keeps nothing of `cells` but its cell strings). */
+  row(cells: readonly string[], line: number): void;
+  readonly rows: ValidatedRows;
+}
+
+/** Reasons repeat a lot in real files: share one string per distinct reason (up to this many). */
+const MAX_SHARED_REASONS = 50_000;
+
+export function createValidator(header: readonly string[], mapping: ColumnMapping, options: ValidateOptions = {}): RowValidator {
   const max = options.maxCount ?? MAX_COUNT;
   const maxReason = options.maxReasonLength ?? MAX_REASON;
   const col = (f: Field): number => mapping[f] ?? -1;
@@ -242,20 +307,16 @@ function validateInto(table: Pick<ParsedTable, 'rows' | 'lines' | 'header'>, map
   const cDelta = col('delta');
   const cReason = col('reason');
 
-  const { rows, lines } = table;
+  const out = new ValidatedRows();
+  const { lines, kinds, refs, refNumbers, refPhones, serviceIdx, services, serviceTitles, opKinds, opValues, reasons, invalidRows } = out;
+  const ctx: RowContext = { line: 0, problems: null, header };
+  // Service references repeat a lot: one entry per id / title.
+  const serviceIds = new Map<number, number>();
+  const serviceByTitle = new Map<string, number>();
+  const sharedReasons = new Map<string, string>();
 
-  const ctx: RowContext = { line: 0, problems: null, header: table.header };
-  // Service references repeat a lot: share one (immutable) object per id / title.
-  const serviceIds = new Map<number, ServiceRef>();
-  const serviceTitles = new Map<string, ServiceRef>();
-  // Reused objects when `reuse` (never handed out otherwise).
-  const idRef = { id: 0 };
-  const numberRef = { number: '', phone: '' };
-  const shared: Correction = { index: 0, line: 0, membershipRef: idRef, service: null, serviceTitle: null, op: setOp(0), reason: '' };
-
-  for (let index = 0; index < rows.length; index++) {
-    const r = rows[index] as string[];
-    const line = lines[index] as number;
+  function row(r: readonly string[], line: number): void {
+    const index = kinds.length;
     ctx.line = line;
     ctx.problems = null;
 
@@ -263,27 +324,23 @@ function validateInto(table: Pick<ParsedTable, 'rows' | 'lines' | 'header'>, map
     const idText = cellOf(r, cId);
     const numberText = cellOf(r, cNumber);
     const phoneText = cellOf(r, cPhone);
-    let membershipRef: MembershipRef | null = null;
+    let kind: RowKind = RowKind.Invalid;
+    let ref = 0;
+    let phone: string | null = null;
     if (idText.length > 0) {
       const id = parsePositiveId(idText);
       if (id === null) addProblem(ctx, cId, 'membership_id', 'bad_membership_id', `${JSON.stringify(idText)} is not a membership ID (a positive whole number).`);
-      else if (reuse) {
-        idRef.id = id;
-        membershipRef = idRef;
-      } else membershipRef = { id };
+      else {
+        kind = RowKind.ById;
+        ref = id;
+      }
     } else if (numberText.length > 0 || phoneText.length > 0) {
       if (numberText.length === 0) addProblem(ctx, cNumber, 'number', 'phone_without_number', 'The membership number is missing (needed with the phone).');
       if (phoneText.length === 0) addProblem(ctx, cPhone, 'phone', 'number_without_phone', 'The client phone is missing (needed with the membership number).');
       else {
-        const phone = normalizePhone(phoneText);
+        phone = normalizePhone(phoneText);
         if (phone === null) addProblem(ctx, cPhone, 'phone', 'bad_phone', `${JSON.stringify(phoneText)} is not a phone number (7–15 digits).`);
-        else if (numberText.length > 0) {
-          if (reuse) {
-            numberRef.number = numberText;
-            numberRef.phone = phone;
-            membershipRef = numberRef;
-          } else membershipRef = { number: numberText, phone };
-        }
+        else if (numberText.length > 0) kind = RowKind.ByNumberPhone;
       }
     } else {
       addProblem(ctx, cId >= 0 ? cId : cNumber, cId >= 0 ? 'membership_id' : 'number', 'no_membership_ref', 'No membership: give the membership ID (or the number and the client phone).');
@@ -292,55 +349,79 @@ function validateInto(table: Pick<ParsedTable, 'rows' | 'lines' | 'header'>, map
     // Which balance
     const serviceIdText = cellOf(r, cServiceId);
     const serviceText = cellOf(r, cService);
-    let service: ServiceRef = null;
+    let si = -1;
     if (serviceIdText.length > 0) {
       const id = parsePositiveId(serviceIdText);
       if (id === null) addProblem(ctx, cServiceId, 'service_id', 'bad_service_id', `${JSON.stringify(serviceIdText)} is not a service ID (a positive whole number).`);
       else {
-        service = serviceIds.get(id) ?? null;
-        if (service === null) serviceIds.set(id, (service = { id }));
+        const known = serviceIds.get(id);
+        if (known !== undefined) si = known;
+        else {
+          si = services.push({ id }) - 1;
+          serviceIds.set(id, si);
+        }
       }
     } else if (serviceText.length > 0) {
-      service = serviceTitles.get(serviceText) ?? null;
-      if (service === null) serviceTitles.set(serviceText, (service = { title: serviceText }));
+      const known = serviceByTitle.get(serviceText);
+      if (known !== undefined) si = known;
+      else {
+        si = services.push({ title: serviceText }) - 1;
+        serviceByTitle.set(serviceText, si);
+      }
     }
 
     // What to do
     const balanceText = cellOf(r, cBalance);
     const deltaText = cellOf(r, cDelta);
-    let op: BalanceOp | null = null;
+    let opKind: OpKind = OpKind.None;
+    let opValue = 0;
     if (balanceText.length > 0 && deltaText.length > 0) {
       addProblem(ctx, cDelta, 'delta', 'both_balance_and_delta', 'Both a new balance and a change are given; keep only one.');
     } else if (balanceText.length > 0) {
       const v = parseCount(balanceText, false, max);
-      if (typeof v === 'number') op = setOp(v);
-      else addProblem(ctx, cBalance, 'balance', v, countMessage(v, balanceText, 'balance', max));
+      if (typeof v === 'number') {
+        opKind = OpKind.Set;
+        opValue = v;
+      } else addProblem(ctx, cBalance, 'balance', v, countMessage(v, balanceText, 'balance', max));
     } else if (deltaText.length > 0) {
       const v = parseCount(deltaText, true, max);
-      if (typeof v === 'number') op = deltaOp(v);
-      else addProblem(ctx, cDelta, 'delta', v, countMessage(v, deltaText, 'delta', max));
+      if (typeof v === 'number') {
+        opKind = OpKind.Delta;
+        opValue = v;
+      } else addProblem(ctx, cDelta, 'delta', v, countMessage(v, deltaText, 'delta', max));
     } else {
       addProblem(ctx, cBalance >= 0 ? cBalance : cDelta, cBalance >= 0 ? 'balance' : 'delta', 'no_operation', 'Neither a new balance nor a change is given.');
     }
 
-    const reason = cellOf(r, cReason);
+    let reason = cellOf(r, cReason);
     if (reason.length > maxReason) addProblem(ctx, cReason, 'reason', 'reason_too_long', `The reason is longer than ${maxReason} characters.`);
+    else if (reason.length > 0) {
+      const shared = sharedReasons.get(reason);
+      if (shared !== undefined) reason = shared;
+      else if (sharedReasons.size < MAX_SHARED_REASONS) sharedReasons.set(reason, reason);
+    }
 
+    lines.push(line);
+    reasons.push(reason);
     const problems = ctx.problems as RowProblem[] | null;
-    if (problems === null && membershipRef !== null && op !== null) {
-      const serviceTitle = serviceIdText.length > 0 && serviceText.length > 0 ? serviceText : null;
-      if (reuse) {
-        shared.index = index;
-        shared.line = line;
-        shared.membershipRef = membershipRef;
-        shared.service = service;
-        shared.serviceTitle = serviceTitle;
-        shared.op = op;
-        shared.reason = reason;
-        sink.correction(shared);
-      } else sink.correction({ index, line, membershipRef, service, serviceTitle, op, reason });
+    if (problems === null && kind !== RowKind.Invalid && opKind !== OpKind.None) {
+      if (kind === RowKind.ByNumberPhone) {
+        ref = refNumbers.push(numberText) - 1;
+        refPhones.push(phone as string);
+      }
+      kinds.push(kind);
+      refs.push(ref);
+      serviceIdx.push(si);
+      opKinds.push(opKind);
+      opValues.push(opValue);
+      if (serviceIdText.length > 0 && serviceText.length > 0) serviceTitles.set(index, serviceText);
     } else {
-      sink.invalid({
+      kinds.push(RowKind.Invalid);
+      refs.push(invalidRows.length);
+      serviceIdx.push(-1);
+      opKinds.push(OpKind.None);
+      opValues.push(0);
+      invalidRows.push({
         index,
         line,
         membershipText: idText.length > 0 ? idText : numberText.length > 0 || phoneText.length > 0 ? `${numberText} / ${phoneText}` : '',
@@ -350,4 +431,6 @@ function validateInto(table: Pick<ParsedTable, 'rows' | 'lines' | 'header'>, map
       });
     }
   }
+
+  return { row, rows: out };
 }
