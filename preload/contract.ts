@@ -267,6 +267,8 @@ export const BatchPreparation = z.object({
   fileName: z.string(),
   encoding: z.string(),
   delimiter: Delimiter,
+  /** 'remembered': chosen by hand for an earlier file starting with the same line. */
+  delimiterSource: z.enum(['detected', 'remembered', 'chosen']),
   headers: z.array(z.string()),
   /** The first rows exactly as read, so a wrong encoding or delimiter guess is obvious. */
   previewRows: z.array(z.array(z.string())),

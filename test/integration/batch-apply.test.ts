@@ -178,6 +178,24 @@ describe('batch apply against the sandbox', () => {
     expect(undoEntries.every((e) => e.undoOf !== null)).toBe(true);
   });
 
+  it('remembers a delimiter chosen by hand for files that start with the same line', async () => {
+    const id = ids().extra[0] as number;
+    // Both ";" and "," split this file consistently; detection takes ";", the user means ",".
+    const csv = `membership_id;note,balance\r\n${id};x,5\r\n`;
+    const detected = await prepare(csv);
+    expect(detected).toMatchObject({ delimiter: ';', delimiterSource: 'detected' });
+    const chosen = await h.svc.prepare({ chainId: chainId(), locationId: locationId(), fileName: 'x.csv', contentBase64: base64(csv), delimiter: ',' });
+    expect(chosen).toMatchObject({ delimiter: ',', delimiterSource: 'chosen', headers: ['membership_id;note', 'balance'] });
+    // The next file starting with the same line is read with ",", and says why.
+    const again = await prepare(`membership_id;note,balance\r\n${id};y,6\r\n`);
+    expect(again).toMatchObject({ delimiter: ',', delimiterSource: 'remembered', headers: ['membership_id;note', 'balance'] });
+    // Another first line: detected as before.
+    expect(await prepare(`membership_id;balance\r\n${id};5\r\n`)).toMatchObject({ delimiter: ';', delimiterSource: 'detected' });
+    // Choosing the detected one again replaces the memory.
+    await h.svc.prepare({ chainId: chainId(), locationId: locationId(), fileName: 'x.csv', contentBase64: base64(csv), delimiter: ';' });
+    expect(await prepare(csv)).toMatchObject({ delimiter: ';', delimiterSource: 'detected' });
+  });
+
   it('remembers a manual column mapping for files with the same header, and starts interrupted jobs paused', async () => {
     const id = ids().extra[0] as number;
     const csv = `Абонемент;Сколько;Зачем\r\n${id};5;fix\r\n`;

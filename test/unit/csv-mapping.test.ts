@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkMapping, guessMapping, headerSignature, matchHeader, normalizeHeader, type Field } from '../../main/core/batch/mapping';
+import { checkMapping, firstLineSignature, guessMapping, headerSignature, matchHeader, normalizeHeader, type Field } from '../../main/core/batch/mapping';
 
 const KNOWN: [string, Field][] = [
   ['membership_id', 'membership_id'],
@@ -104,6 +104,17 @@ describe('headerSignature', () => {
         expect(sigs.size).toBe(headers.length);
       }),
     );
+  });
+});
+
+describe('firstLineSignature', () => {
+  it('keys a file by its first non-empty line as written: BOM, case and line breaks aside, delimiters included', () => {
+    const a = firstLineSignature('ID абонемента;Остаток\r\n1;2\r\n');
+    expect(firstLineSignature('\uFEFF\r\n\nid АБОНЕМЕНТА;остаток\n9;9')).toBe(a);
+    expect(firstLineSignature('ID абонемента;Остаток')).toBe(a);
+    expect(firstLineSignature('ID абонемента,Остаток\r\n1,2')).not.toBe(a);
+    expect(firstLineSignature('ID абонемента;Остаток;Причина\r\n')).not.toBe(a);
+    expect(a).toMatch(/^l1:[0-9a-f]{16}$/);
   });
 });
 

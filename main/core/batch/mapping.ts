@@ -111,8 +111,28 @@ export function guessMapping(headers: readonly string[]): ColumnMapping {
 export function headerSignature(headers: readonly string[]): string {
   const names = headers.map(normalizeHeader);
   while (names.length > 0 && (names[names.length - 1] === '' || /^column \d+$/.test(names[names.length - 1] ?? ''))) names.pop();
-  const joined = names.join('\u001f');
-  // FNV-1a 32-bit, twice with different seeds → 64 bits of hash as hex.
+  return `v1:${names.length}:${hash64(names.join('\u001f'))}`;
+}
+
+/**
+ * Stable key of a file's first line as written (before it is split into cells, so it does not
+ * depend on the delimiter): for remembering the delimiter chosen for files that start like this.
+ */
+export function firstLineSignature(text: string): string {
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  // The first line that is not empty.
+  while (start < text.length && (text.charCodeAt(start) === 10 || text.charCodeAt(start) === 13)) start++;
+  let end = start;
+  while (end < text.length && end - start < 4096) {
+    const c = text.charCodeAt(end);
+    if (c === 10 || c === 13) break;
+    end++;
+  }
+  return `l1:${hash64(normalizeHeader(text.slice(start, end)))}`;
+}
+
+/** FNV-1a 32-bit, twice with different seeds → 64 bits of hash as hex. */
+function hash64(joined: string): string {
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193 ^ 0x5bd1e995;
   for (let i = 0; i < joined.length; i++) {
@@ -121,7 +141,7 @@ export function headerSignature(headers: readonly string[]): string {
     h2 = Math.imul(h2 ^ c, 0x01000193 + 0x2);
   }
   const hex = (x: number) => (x >>> 0).toString(16).padStart(8, '0');
-  return `v1:${names.length}:${hex(h1)}${hex(h2)}`;
+  return `${hex(h1)}${hex(h2)}`;
 }
 
 export interface MappingProblem {

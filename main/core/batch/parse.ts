@@ -12,6 +12,7 @@ import type { RowProblem } from './problems';
 
 export const DELIMITERS = [',', ';', '\t'] as const;
 export type Delimiter = (typeof DELIMITERS)[number];
+export const isDelimiter = (v: unknown): v is Delimiter => (DELIMITERS as readonly unknown[]).includes(v);
 
 export const DEFAULT_MAX_ROWS = 200_000;
 /** Our format has 8 fields; real exports carry a few dozen. Beyond this a file is not a table we read. */

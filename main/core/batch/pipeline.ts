@@ -5,7 +5,7 @@
  * them; `prepareBatch` does both when the lookups are already at hand.
  */
 import { decodeBytes, type DetectedBy } from './decode';
-import { checkMapping, guessMapping, headerSignature, type ColumnMapping, type MappingProblem } from './mapping';
+import { checkMapping, firstLineSignature, guessMapping, headerSignature, type ColumnMapping, type MappingProblem } from './mapping';
 import { headerNames, readTableInto, type Delimiter } from './parse';
 import { OUTCOME_INVALID, planCorrections, type BatchPlan, type PlanLookups, type PlanOptions } from './plan';
 import type { RowProblem } from './problems';
@@ -36,6 +36,8 @@ export interface BatchRead {
   columnCount: number;
   /** Key under which a manual mapping for this header is remembered. */
   headerSignature: string;
+  /** Key under which a chosen delimiter for files starting with this line is remembered. */
+  firstLineSignature: string;
   /** The first records as read (header included) and their lines. */
   preview: string[][];
   previewLines: number[];
@@ -107,6 +109,7 @@ export function readBatch(bytes: Uint8Array, options: BatchReadOptions = {}): Ba
     header: table.header,
     columnCount: table.columnCount,
     headerSignature: headerSignature(table.header),
+    firstLineSignature: firstLineSignature(decoded.text),
     preview: table.preview,
     previewLines: table.previewLines,
     mapping: finalMapping,

@@ -20,8 +20,8 @@ import type { Store } from '../store';
 import { startRunner, type EngineOptions, type Runner } from './engine';
 import { createJournal, type JobRecord, type JobTotals, type Journal, type NewOp, type OpRecord, type RowRecord, type RowWithOp } from './journal';
 import { checkMapping, FIELDS, type ColumnMapping } from './mapping';
-import type { Delimiter } from './parse';
-import { planBatch, readBatch, type BatchRead } from './pipeline';
+import { isDelimiter, type Delimiter } from './parse';
+import { planBatch, readBatch, type BatchRead, type BatchReadOptions } from './pipeline';
 import { createLookups, DEFAULT_REASON, type MembershipEntry, type PlannedRow } from './plan';
 import { buildReportCsv, type ReportRow } from './report';
 
@@ -217,20 +217,33 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
   async function prepare(args: PrepareArgs): Promise<BatchPreparation> {
     const user = session.currentUser();
     const bytes = Buffer.from(args.contentBase64, 'base64');
-    const base = {
+    const base: BatchReadOptions = {
       ...(args.encoding !== undefined && { encoding: args.encoding }),
       ...(args.delimiter !== undefined && { delimiter: args.delimiter }),
       previewRows: PREVIEW_ROWS,
     };
+    // The delimiter: chosen now (remembered for files starting with the same line), remembered
+    // from such a file, or detected. Settled first: the header, hence the mapping memory, depend on it.
+    let delimiterSource: BatchPreparation['delimiterSource'] = args.delimiter !== undefined ? 'chosen' : 'detected';
+    const first = readBatch(bytes, args.mapping !== undefined ? { ...base, mapping: toCoreMapping(args.mapping) } : base);
+    const delimiterKey = `delimiter:${first.firstLineSignature}`;
+    if (args.delimiter !== undefined) store.mappings.set(delimiterKey, args.delimiter);
+    else {
+      const remembered = store.mappings.get<unknown>(delimiterKey);
+      if (isDelimiter(remembered) && remembered !== first.delimiter) {
+        base.delimiter = remembered;
+        delimiterSource = 'remembered';
+      }
+    }
     let read: BatchRead;
     let mappingSource: BatchPreparation['mappingSource'];
     if (args.mapping !== undefined) {
       const manual = toCoreMapping(args.mapping);
-      read = readBatch(bytes, { ...base, mapping: manual });
+      read = delimiterSource === 'remembered' ? readBatch(bytes, { ...base, mapping: manual }) : first;
       mappingSource = 'manual';
       if (read.mappingProblems.length === 0 && read.hasHeader) store.mappings.set(read.headerSignature, manual);
     } else {
-      read = readBatch(bytes, base);
+      read = delimiterSource === 'remembered' ? readBatch(bytes, base) : first;
       mappingSource = 'auto';
       const remembered = read.hasHeader ? store.mappings.get<ColumnMapping>(read.headerSignature) : null;
       if (remembered && checkMapping(remembered, read.columnCount).length === 0 && !sameMapping(remembered, read.mapping)) {
@@ -298,6 +311,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
       fileName: args.fileName,
       encoding: read.encoding,
       delimiter: read.delimiter,
+      delimiterSource,
       headers: read.header,
       previewRows: read.preview,
       mapping: toContractMapping(read.mapping),
