@@ -7,8 +7,9 @@
  *   npx tsx test/bench/csv-pipeline.ts [--rows 100000] [--encoding windows-1251|utf-8]
  *
  * Prints ONE JSON line (times: median of --runs interleaved runs, default 9; also best-of-N).
- * `extra_heap_mb` is the heap retained by the pipeline's result (after GC);
- * `peak_heap_mb` the heap growth seen right after a run, before GC (garbage included).
+ * `extra_heap_mb` is the memory retained by the pipeline's result (after GC): V8's heap plus
+ * memory outside it (typed arrays' buffers, large strings held outside the heap);
+ * `peak_heap_mb` the growth seen right after a run, before GC (garbage included).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -79,11 +80,15 @@ for (let i = 0; i < runs; i++) {
 
 // Heap: retained by one result, and growth right after the run (before GC).
 collect();
-const h0 = process.memoryUsage().heapUsed;
+const used = () => {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+};
+const h0 = used();
 let result: ReturnType<typeof pipeline> | null = pipeline();
-const hPeak = process.memoryUsage().heapUsed;
+const hPeak = used();
 collect();
-const h1 = process.memoryUsage().heapUsed;
+const h1 = used();
 const sanity = result.plan?.totals;
 if (!sanity || sanity.rows !== rows) throw new Error(`pipeline read ${sanity?.rows} rows, expected ${rows}`);
 result = null;

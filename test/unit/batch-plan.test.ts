@@ -142,6 +142,21 @@ describe('planCorrections', () => {
     expect(p.operations.get(0).body).toEqual({ services: [{ serviceId: YOGA.id, balance: 1 }] });
   });
 
+  it('refuses a balance line whose service ID another line of the membership shares (a request could not tell them apart)', () => {
+    const twin = makeMembership(8, { united: false, lines: [{ id: 77, title: 'Gym A', count: 5 }, { id: 77, title: 'Gym B', count: 9 }, { ...YOGA, count: 1 }] });
+    const p = plan('membership_id;service;service_id;delta\n8;Gym A;;+1\n8;;77;+1\n8;Yoga;;+1\n', fixture([{ membership: twin }]));
+    expect(outcomes(p).map((o) => o[4])).toEqual(['ambiguous_service', 'ambiguous_service', '']);
+    expect(p.rows.get(0).problems[0]?.message).toMatch(/two balances with service ID 77 \("Gym A" and "Gym B"\)/);
+    expect(p.operations.toArray().map((o) => o.body)).toEqual([{ services: [{ serviceId: YOGA.id, balance: 2 }] }]);
+  });
+
+  it('keeps planned values above 2^31 exact (a larger maxCount than the API default)', () => {
+    const big = makeMembership(9, { united: true, lines: [], unitedCount: 3_000_000_000 });
+    const p = plan('membership_id;delta\n9;+1\n', fixture([{ membership: big }]), { maxCount: 5e9 });
+    expect(p.rows.get(0).after).toBe(3_000_000_001);
+    expect(p.operations.get(0).body).toEqual({ united: 3_000_000_001 });
+  });
+
   it('checks services against the membership', () => {
     const p = plan('membership_id;service_id;service;balance\n1;555;;1\n1;;Boxing;1\n2;;Pilates group;1\n1;;;1\n1;12840551;Yoga;1\n3;;;9\n');
     expect(outcomes(p).map((o) => o[4])).toEqual(['unknown_service', 'unknown_service', 'service_on_united', 'service_required', 'service_title_mismatch', '']);

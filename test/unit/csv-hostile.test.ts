@@ -4,6 +4,8 @@
  * exception, never unbounded memory, and nothing is ever planned from an invalid row.
  * Big inputs are generated in memory; heap deltas are loose guards, not performance targets.
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import Papa from 'papaparse';
@@ -135,6 +137,24 @@ describe('hostile CSVs: binary files', () => {
   it('a NUL inside a UTF-8 cell → bad_input "not text"', () => {
     const bytes = utf8('membership_id;balance;reason\r\n1;5;fine\r\n2;3;bro\u0000ken\r\n');
     expect(failureOf(() => readBatch(bytes))).toMatchObject({ kind: 'bad_input', message: expect.stringMatching(/not text/) });
+  });
+});
+
+describe('hostile CSVs: memory held by a plan', () => {
+  const PROBE = join(import.meta.dirname, '../support/retention-probe.ts');
+  const probe = (width: number) => {
+    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', PROBE, String(width)], { encoding: 'utf8' });
+    return JSON.parse(out.trim().split('\n').pop() as string) as { retainedMb: number; textMb: number; rows: number; label: string };
+  };
+
+  it('a plan keeps copies of the cells it needs, not the decoded file they were cut from', () => {
+    // The same 20,000 rows next to an unmapped column 500 or 2,200 characters wide: the text grows
+    // by ~32 MB, what the plan keeps must not.
+    const narrow = probe(500);
+    const wide = probe(2200);
+    expect(narrow).toMatchObject({ rows: 20_000, label: 'not-an-id-2-xxxxxxxx' });
+    expect(wide.textMb - narrow.textMb).toBeGreaterThan(30);
+    expect(wide.retainedMb - narrow.retainedMb).toBeLessThan(5);
   });
 });
 

@@ -78,9 +78,18 @@ export function headerNames(cells: readonly string[] | null, width: number): str
   const names: string[] = [];
   for (let j = 0; j < width; j++) {
     const h = cells?.[j]?.trim() ?? '';
-    names.push(h.length > 0 ? h : `column ${j + 1}`);
+    names.push(h.length > 0 ? detach(h) : `column ${j + 1}`);
   }
   return names;
+}
+
+/**
+ * A copy of a cell that does not keep the file's text alive. V8 makes a substring of 13 or more
+ * characters a view into its parent, so one cell kept past reading would keep the whole decoded
+ * file in memory. (Concatenating makes a new string; slicing it flattens it into a fresh copy.)
+ */
+export function detach(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
 }
 
 export interface DelimiterGuess {
@@ -175,7 +184,7 @@ export function detectDelimiter(text: string, fallback: Delimiter = ','): Delimi
 }
 
 /** Index + 1 of the last non-blank field. */
-function usedWidth(r: string[]): number {
+export function usedWidth(r: readonly string[]): number {
   let j = r.length;
   while (j > 0) {
     const f = r[j - 1] as string;
@@ -250,7 +259,7 @@ export function readTableInto(text: string, options: ParseOptions, sink: RecordS
     columnCount: width,
     rowCount: s.rowCount,
     preview: s.preview.map((r) => {
-      const out = r.slice(0, width);
+      const out = r.slice(0, width).map(detach);
       while (out.length < width) out.push('');
       return out;
     }),

@@ -6,7 +6,7 @@
  */
 import { decodeBytes, type DetectedBy } from './decode';
 import { checkMapping, firstLineSignature, guessMapping, headerSignature, type ColumnMapping, type MappingProblem } from './mapping';
-import { headerNames, readTableInto, type Delimiter } from './parse';
+import { headerNames, readTableInto, usedWidth, type Delimiter } from './parse';
 import { OUTCOME_INVALID, planCorrections, type BatchPlan, type PlanLookups, type PlanOptions } from './plan';
 import type { RowProblem } from './problems';
 import { createValidator, ValidatedRows, type RowValidator } from './validate';
@@ -85,7 +85,8 @@ export function readBatch(bytes: Uint8Array, options: BatchReadOptions = {}): Ba
       ...(options.previewRows !== undefined && { previewRows: options.previewRows }),
     },
     {
-      header: (cells) => start(headerNames(cells, cells.length)),
+      // Named up to the last non-blank cell (a record may hold millions of empty ones).
+      header: (cells) => start(headerNames(cells, usedWidth(cells))),
       record(cells, line) {
         if (!started) start([]);
         validator?.row(cells, line);

@@ -347,7 +347,7 @@ export class PlanOperations extends ColumnList<Operation> {
   /** Per target: its first row (naming the balance line) and planned value. */
   targetCount = 0;
   readonly targets: Int32Array;
-  readonly targetAfters: Int32Array;
+  readonly targetAfters: Float64Array;
   /** Row indices carried out, in file order per operation. */
   rowCount = 0;
   readonly rows: Int32Array;
@@ -366,7 +366,7 @@ export class PlanOperations extends ColumnList<Operation> {
     this.targetStart = new Int32Array(maxOps + 1);
     this.rowStart = new Int32Array(maxOps + 1);
     this.targets = new Int32Array(rows);
-    this.targetAfters = new Int32Array(rows);
+    this.targetAfters = new Float64Array(rows);
     this.rows = new Int32Array(rows);
   }
 
@@ -715,6 +715,15 @@ function resolveLine(v: ValidatedRows, i: number, m: Membership, titles: Map<num
     li = matches[0] as number;
   }
   const line = bal.lines[li] as BalanceLine;
+  // set_balance names lines by service id: two lines with one id (a service and a category
+  // sharing a number) cannot be told apart in a request.
+  for (let j = 0; j < bal.lines.length; j++) {
+    const other = bal.lines[j] as BalanceLine;
+    if (j !== li && other.serviceId === line.serviceId) {
+      addProblem(i, service !== null && 'id' in service ? 'service_id' : 'service', 'ambiguous_service', `Membership ${m.number} has two balances with service ID ${line.serviceId} ("${line.title}" and "${other.title}"), which cannot be changed separately; correct them in Altegio.`);
+      return NO_LINE;
+    }
+  }
   if (line.unlimited) {
     addProblem(i, null, 'unlimited', `"${line.title}" on membership ${m.number} is unlimited and cannot be changed.`);
     return NO_LINE;

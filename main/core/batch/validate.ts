@@ -9,7 +9,7 @@
  * almost always meant as a change), negative balances, magnitudes above 100,000.
  */
 import type { ColumnMapping, Field } from './mapping';
-import type { ParsedTable } from './parse';
+import { detach, type ParsedTable } from './parse';
 import type { ProblemCode, RowProblem } from './problems';
 
 export type MembershipRef = { id: number } | { number: string; phone: string };
@@ -365,8 +365,9 @@ export function createValidator(header: readonly string[], mapping: ColumnMappin
       const known = serviceByTitle.get(serviceText);
       if (known !== undefined) si = known;
       else {
-        si = services.push({ title: serviceText }) - 1;
-        serviceByTitle.set(serviceText, si);
+        const title = detach(serviceText);
+        si = services.push({ title }) - 1;
+        serviceByTitle.set(title, si);
       }
     }
 
@@ -395,10 +396,13 @@ export function createValidator(header: readonly string[], mapping: ColumnMappin
 
     let reason = cellOf(r, cReason);
     if (reason.length > maxReason) addProblem(ctx, cReason, 'reason', 'reason_too_long', `The reason is longer than ${maxReason} characters.`);
-    else if (reason.length > 0) {
+    if (reason.length > 0) {
       const shared = sharedReasons.get(reason);
       if (shared !== undefined) reason = shared;
-      else if (sharedReasons.size < MAX_SHARED_REASONS) sharedReasons.set(reason, reason);
+      else {
+        reason = detach(reason);
+        if (sharedReasons.size < MAX_SHARED_REASONS) sharedReasons.set(reason, reason);
+      }
     }
 
     lines.push(line);
@@ -406,15 +410,15 @@ export function createValidator(header: readonly string[], mapping: ColumnMappin
     const problems = ctx.problems as RowProblem[] | null;
     if (problems === null && kind !== RowKind.Invalid && opKind !== OpKind.None) {
       if (kind === RowKind.ByNumberPhone) {
-        ref = refNumbers.push(numberText) - 1;
-        refPhones.push(phone as string);
+        ref = refNumbers.push(detach(numberText)) - 1;
+        refPhones.push(detach(phone as string));
       }
       kinds.push(kind);
       refs.push(ref);
       serviceIdx.push(si);
       opKinds.push(opKind);
       opValues.push(opValue);
-      if (serviceIdText.length > 0 && serviceText.length > 0) serviceTitles.set(index, serviceText);
+      if (serviceIdText.length > 0 && serviceText.length > 0) serviceTitles.set(index, detach(serviceText));
     } else {
       kinds.push(RowKind.Invalid);
       refs.push(invalidRows.length);
@@ -424,8 +428,8 @@ export function createValidator(header: readonly string[], mapping: ColumnMappin
       invalidRows.push({
         index,
         line,
-        membershipText: idText.length > 0 ? idText : numberText.length > 0 || phoneText.length > 0 ? `${numberText} / ${phoneText}` : '',
-        serviceText: serviceIdText.length > 0 ? serviceIdText : serviceText,
+        membershipText: detach(idText.length > 0 ? idText : numberText.length > 0 || phoneText.length > 0 ? `${numberText} / ${phoneText}` : ''),
+        serviceText: detach(serviceIdText.length > 0 ? serviceIdText : serviceText),
         reason,
         problems: problems ?? [],
       });
