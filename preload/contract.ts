@@ -75,6 +75,11 @@ export const Location = z.object({
   title: z.string(),
   /** IANA zone, e.g. America/Chicago; every date rule is evaluated in it. */
   timezone: z.string(),
+  /**
+   * true: Altegio gave no usable zone for the location, so `timezone` is UTC by assumption (the UI
+   * says so where days are counted). Optional: locations cached by earlier versions lack it.
+   */
+  timezoneAssumed: z.boolean().optional(),
 });
 export type Location = z.infer<typeof Location>;
 

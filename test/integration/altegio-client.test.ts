@@ -60,6 +60,20 @@ describe('Altegio client ↔ sandbox', () => {
     for (const c of chains) for (const l of c.locations) expect(l.timezone).not.toBe('UTC');
   });
 
+  it('chains: when /companies cannot be read, the zones /groups lacks fall back to UTC, marked as assumed', async () => {
+    sandbox.control.setFaults([{ route: 'GET /api/v1/companies', probability: 1, kind: 'malformed' }]);
+    try {
+      const chains = await api.chains();
+      const ids = sandbox.control.knownIds;
+      const locations = new Map(chains.flatMap((c) => c.locations).map((l) => [l.id, l]));
+      expect(locations.get(ids.locations.chicago)).toEqual({ id: ids.locations.chicago, title: expect.any(String), timezone: 'America/Chicago' });
+      expect(locations.get(ids.locations.berlin)).toMatchObject({ timezone: 'UTC', timezoneAssumed: true });
+      for (const c of chains) Chain.parse(c);
+    } finally {
+      sandbox.control.clearFaults();
+    }
+  });
+
   it('search and client card', async () => {
     const { dana } = sandbox.control.knownIds;
     const r = await api.searchClients(dana.locationId, 'whitfield');

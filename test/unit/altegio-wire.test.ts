@@ -216,8 +216,9 @@ describe('chains', () => {
         rights: { loyalty: true, periodEdit: true, balanceEdit: true, history: true },
       },
     ]);
-    // without a companies answer: UTC
-    expect(chainsFromWire(groups)[0]!.locations[1]!.timezone).toBe('UTC');
+    // without a companies answer: UTC, and marked as an assumption
+    expect(chainsFromWire(groups)[0]!.locations[1]).toMatchObject({ timezone: 'UTC', timezoneAssumed: true });
+    expect(chainsFromWire(groups)[0]!.locations[0]).not.toHaveProperty('timezoneAssumed');
   });
 
   it('reads access flags given as strings and treats missing access as no rights; rejects bad zones', () => {
@@ -232,7 +233,7 @@ describe('chains', () => {
     expect(chains[0]).toEqual({
       id: 1,
       title: '7',
-      locations: [{ id: 2, title: 'Location 2', timezone: 'UTC' }],
+      locations: [{ id: 2, title: 'Location 2', timezone: 'UTC', timezoneAssumed: true }],
       rights: { loyalty: true, periodEdit: false, balanceEdit: false, history: false },
     });
     expect(chains[1]!.rights).toEqual({ loyalty: false, periodEdit: false, balanceEdit: false, history: false });

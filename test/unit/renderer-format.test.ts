@@ -3,7 +3,7 @@ import type { AuditEntry, Balance, Rights } from '../../preload/contract';
 import { cardActions, undoState } from '../../renderer/src/lib/actions';
 import { actionLabel, changeLines, outcomeLabel } from '../../renderer/src/lib/audit';
 import { buildAuditFilter } from '../../renderer/src/lib/audit-filter';
-import { balanceSummary, formatDate, formatDay, formatDayLong, formatMoment, freezeRuleWords, statusLabel } from '../../renderer/src/lib/format';
+import { assumedZoneNote, balanceSummary, formatDate, formatDay, formatDayLong, formatMoment, freezeRuleWords, statusLabel } from '../../renderer/src/lib/format';
 import { exampleMembership as membership } from '../support/memberships';
 
 const CHICAGO = 'America/Chicago';
@@ -133,5 +133,14 @@ describe('audit filter form', () => {
     const bad = buildAuditFilter({ membershipId: 'abc', userName: '', from: '2026-05-31', to: '2026-05-01' });
     expect(bad.filter).toBeNull();
     expect(Object.keys(bad.errors).sort()).toEqual(['membershipId', 'to']);
+  });
+});
+
+describe('assumedZoneNote', () => {
+  it('speaks only when the location\'s zone is an assumption, naming UTC and what to do', () => {
+    expect(assumedZoneNote({ timezoneAssumed: true })).toMatch(/no time zone for this location.*UTC.*set the time zone/);
+    expect(assumedZoneNote({ timezoneAssumed: false })).toBeNull();
+    expect(assumedZoneNote({})).toBeNull(); // cached by an earlier version
+    expect(assumedZoneNote(null)).toBeNull();
   });
 });

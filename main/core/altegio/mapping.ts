@@ -169,9 +169,9 @@ export function chainsFromWire(groups: WireGroup[], companies: WireCompany[] = [
       if (locSeen.has(c.id)) continue;
       locSeen.add(c.id);
       const other = byId.get(c.id);
-      const timezone = [c.timezone_name, other?.timezone_name].find(isValidTimeZone) ?? 'UTC';
+      const zone = [c.timezone_name, other?.timezone_name].find(isValidTimeZone);
       const title = [c.title, c.public_title, other?.title, other?.public_title].map((t) => t?.trim()).find((t) => t) ?? `Location ${c.id}`;
-      locations.push({ id: c.id, title, timezone });
+      locations.push(zone !== undefined ? { id: c.id, title, timezone: zone } : { id: c.id, title, timezone: 'UTC', timezoneAssumed: true });
     }
     chains.push({ id: g.id, title: g.title?.trim() || `Chain ${g.id}`, locations, rights: rightsFromAccess(g.access) });
   }

@@ -4,7 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import { formatDate as formatCalendarDate, isCalendarDate, localDateOf } from '../../../common/dates';
-import type { Balance, BalanceLine, Membership, MembershipStatusSlug, PeriodUnit } from '../../../preload/contract';
+import type { Balance, BalanceLine, Location, Membership, MembershipStatusSlug, PeriodUnit } from '../../../preload/contract';
 
 const LOCALE = 'en-GB';
 
@@ -88,6 +88,12 @@ export function balanceSummary(balance: Balance): string {
 }
 
 /** Digits-and-plus view of a phone for display ("+1 312 555 0101" stays as given). */
+/** What staff should know when a location's days are counted in an assumed zone; null when nothing. */
+export function assumedZoneNote(location: Pick<Location, 'timezoneAssumed'> | null): string | null {
+  if (location?.timezoneAssumed !== true) return null;
+  return 'Altegio has no time zone for this location, so days here are counted in UTC. If dates look a day off, set the time zone in the location’s settings in Altegio.';
+}
+
 export function phoneOrNone(phone: string | null): string {
   return phone && phone.trim() ? phone : 'No phone';
 }
