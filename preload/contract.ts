@@ -285,6 +285,8 @@ export const BatchPreparation = z.object({
   totals: BatchTotals,
   /** Time to apply at the current request rate. */
   estimateMs: z.number().int().nonnegative(),
+  /** Valid rows Altegio may still refuse, in plain words (shown before applying). */
+  notices: z.array(z.string()),
 });
 export type BatchPreparation = z.infer<typeof BatchPreparation>;
 

@@ -178,6 +178,20 @@ describe('batch apply against the sandbox', () => {
     expect(undoEntries.every((e) => e.undoOf !== null)).toBe(true);
   });
 
+  it('finds memberships by number and client phone (as written in the file: +, spaces, dashes) and applies them', async () => {
+    const { dana } = ids();
+    const m = (await read([ids().memberships.danaUnitedWeeks])).get(ids().memberships.danaUnitedWeeks)!;
+    expect(m.balance.kind).toBe('united');
+    const phone = dana.phone.replace(/^(\+\d)(\d{3})(\d{3})(\d+)$/, '$1 ($2) $3-$4');
+    const prep = await prepare(`number;phone;delta;reason\r\n${m.number};${phone};+1;by number\r\n${m.number};+10000000000;+1;wrong phone\r\n`);
+    expect(prep).toMatchObject({ problemCount: 1, totals: { toChange: 1, invalid: 1, memberships: 1 } });
+    expect(prep.problems[0]?.message).toMatch(/No membership number .* was found for phone 10000000000/);
+    await h.svc.apply({ batchId: prep.batchId });
+    await expect(h.svc.settled(prep.batchId)).resolves.toBe('done');
+    const after = (await read([m.id])).get(m.id)!;
+    expect(after.balance.kind === 'united' && after.balance.count).toBe(m.balance.kind === 'united' ? m.balance.count + 1 : -1);
+  });
+
   it('remembers a delimiter chosen by hand for files that start with the same line', async () => {
     const id = ids().extra[0] as number;
     // Both ";" and "," split this file consistently; detection takes ";", the user means ",".

@@ -157,6 +157,21 @@ describe('planCorrections', () => {
     expect(p.operations.get(0).body).toEqual({ united: 3_000_000_001 });
   });
 
+  it('warns, without refusing, about changed rows Altegio may refuse: types editable only where sold, expired memberships', () => {
+    const sellingOnly = makeMembership(10, { united: true, lines: [], unitedCount: 3, editType: 1 });
+    const sellingOnly2 = makeMembership(11, { united: true, lines: [], unitedCount: 3, editType: 1 });
+    const expired = { ...makeMembership(12, { united: true, lines: [], unitedCount: 3 }), status: { id: 3, slug: 'expired', title: 'Expired' } } as Membership;
+    const lookups = fixture([{ membership: sellingOnly }, { membership: sellingOnly2 }, { membership: expired }]);
+    const p = plan('membership_id;balance\n10;5\n11;4\n11;4\n12;1\n2;3\n', lookups);
+    expect(outcomes(p).map((o) => o[1])).toEqual(['change', 'change', 'invalid', 'change', 'change']);
+    expect(p.notices).toEqual([
+      '2 rows change memberships whose type allows balance changes only at the location where they were sold. Altegio does not say which location that was: where it is not this one, Altegio will refuse the change and the row is reported as failed.',
+      '1 row changes a membership that has expired. Altegio may refuse balance changes on expired memberships; a refused row is reported as failed and nothing else changes.',
+    ]);
+    // Unchanged rows and other memberships: nothing to say.
+    expect(plan('membership_id;balance\n10;3\n2;3\n', lookups).notices).toEqual([]);
+  });
+
   it('checks services against the membership', () => {
     const p = plan('membership_id;service_id;service;balance\n1;555;;1\n1;;Boxing;1\n2;;Pilates group;1\n1;;;1\n1;12840551;Yoga;1\n3;;;9\n');
     expect(outcomes(p).map((o) => o[4])).toEqual(['unknown_service', 'unknown_service', 'service_on_united', 'service_required', 'service_title_mismatch', '']);

@@ -166,6 +166,8 @@ export interface BatchPlan {
   operations: PlanOperations;
   totals: PlanTotals;
   estimate: DurationEstimate;
+  /** What the person should know before applying (rows Altegio may refuse), in plain words. */
+  notices: string[];
 }
 
 export interface PlanOptions {
@@ -459,6 +461,8 @@ export function planCorrections(v: ValidatedRows, lookups: PlanLookups, options:
   const kBySlot = new Int32Array(held.length).fill(-1);
   const ms: Membership[] = [];
   const forbidden = new Map<number, Forbidden>();
+  // Per membership k: 1 = its type allows balance changes only where it was sold, 2 = it has expired.
+  const caution = new Uint8Array(n);
   const titles = new Map<number, Map<string, number[]>>();
   const firstTarget = new Int32Array(n);
   const lastTarget = new Int32Array(n);
@@ -500,6 +504,7 @@ export function planCorrections(v: ValidatedRows, lookups: PlanLookups, options:
       kBySlot[slot] = k;
       const why = forbiddenReason(m, lookups, rightCache);
       if (why !== null) forbidden.set(k, why);
+      caution[k] = m.status.slug === 'expired' ? CAUTION_EXPIRED : m.type.balanceEditType === 1 ? CAUTION_SELLING_LOCATION : 0;
       firstTarget[k] = -1;
       lastTarget[k] = -1;
     }
@@ -622,6 +627,8 @@ export function planCorrections(v: ValidatedRows, lookups: PlanLookups, options:
   let toChange = 0;
   let unchanged = 0;
   let invalid = 0;
+  let sellingOnly = 0;
+  let expired = 0;
   for (let i = 0; i < n; i++) {
     if (outcomes[i] === OUTCOME_INVALID) {
       after[i] = Number.NaN;
@@ -630,6 +637,9 @@ export function planCorrections(v: ValidatedRows, lookups: PlanLookups, options:
       // (a valid row always has both: NaN never reaches here)
       outcomes[i] = OUTCOME_CHANGE;
       toChange++;
+      const c = caution[kOf[i] as number];
+      if (c === CAUTION_SELLING_LOCATION) sellingOnly++;
+      else if (c === CAUTION_EXPIRED) expired++;
     } else {
       outcomes[i] = OUTCOME_UNCHANGED;
       unchanged++;
@@ -641,7 +651,28 @@ export function planCorrections(v: ValidatedRows, lookups: PlanLookups, options:
     operations,
     totals: { rows: n, toChange, unchanged, invalid, memberships: operations.length },
     estimate: estimateDuration(operations.length, options.rate ?? DEFAULT_RATE, options.readsPerWrite ?? 0.05),
+    notices: planNotices(sellingOnly, expired),
   };
+}
+
+const CAUTION_SELLING_LOCATION = 1;
+const CAUTION_EXPIRED = 2;
+
+/**
+ * Rows that are valid here but that Altegio may refuse: we cannot check them beforehand (Altegio
+ * does not say where a membership was sold; what it does with expired ones is not documented).
+ * A refused row fails alone, changes nothing, and shows in the report.
+ */
+function planNotices(sellingOnly: number, expired: number): string[] {
+  const rows = (k: number) => (k === 1 ? '1 row changes a membership' : `${k.toLocaleString('en-US')} rows change memberships`);
+  const notices: string[] = [];
+  if (sellingOnly > 0) {
+    notices.push(`${rows(sellingOnly)} whose type allows balance changes only at the location where ${sellingOnly === 1 ? 'it was' : 'they were'} sold. Altegio does not say which location that was: where it is not this one, Altegio will refuse the change and the row is reported as failed.`);
+  }
+  if (expired > 0) {
+    notices.push(`${rows(expired)} that ${expired === 1 ? 'has' : 'have'} expired. Altegio may refuse balance changes on expired memberships; a refused row is reported as failed and nothing else changes.`);
+  }
+  return notices;
 }
 
 type AddProblem = (i: number, field: RowProblem['field'], code: ProblemCode, message: string) => void;

@@ -320,6 +320,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
       problemCount: problems.length,
       totals,
       estimateMs: plan ? Math.max(0, Math.round(plan.estimate.ms)) : 0,
+      notices: plan ? plan.notices : [],
     };
   }
 
