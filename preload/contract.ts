@@ -433,6 +433,12 @@ export const events = {
     requestsPerMinute: z.number(),
     etaMs: z.number().nullable(),
   }),
+  /** While a file is checked: requests done of those needed to read the memberships it names. */
+  'batch.prepareProgress': z.object({
+    done: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+    etaMs: z.number().nullable(),
+  }),
 } as const;
 
 // ---------------------------------------------------------------------------------------------

@@ -192,6 +192,42 @@ describe('batch apply against the sandbox', () => {
     expect(after.balance.kind === 'united' && after.balance.count).toBe(m.balance.kind === 'united' ? m.balance.count + 1 : -1);
   });
 
+  it('reports progress while it reads the memberships a file names, and a newer check stops an older one', async () => {
+    const extra = ids().extra.slice(0, 120); // 3 pages of ids
+    const csv = `membership_id;delta\r\n${extra.map((id) => `${id};+1`).join('\r\n')}\r\n`;
+    h.prepareProgress.length = 0;
+    const prep = await prepare(`number;phone;delta\r\n1;${ids().dana.phone};+1\r\n`);
+    expect(prep.totals.rows).toBe(1);
+    expect(h.prepareProgress.map((p) => [p.done, p.total])).toEqual([
+      [0, 1],
+      [1, 1],
+    ]);
+    h.prepareProgress.length = 0;
+    await prepare(csv);
+    const seen = h.prepareProgress.map((p) => [p.done, p.total]);
+    expect(seen[0]).toEqual([0, 3]);
+    expect(seen.at(-1)).toEqual([3, 3]);
+    expect(h.prepareProgress.every((p, i, all) => i === 0 || p.done >= (all[i - 1] as { done: number }).done)).toBe(true);
+    expect(h.prepareProgress.every((p) => typeof p.etaMs === 'number' && p.etaMs >= 0)).toBe(true);
+
+    // A slow limit: the first check waits for the limiter when the second one starts.
+    const big = ids().extra.slice(0, 1000); // 20 pages
+    const bigCsv = `membership_id;delta\r\n${big.map((id) => `${id};+1`).join('\r\n')}\r\n`;
+    h.limiter.setLimits({ perSecond: 5, perMinute: 300 });
+    sandbox.control.resetStats();
+    try {
+      const first = prepare(bigCsv);
+      await new Promise((r) => setTimeout(r, 300));
+      const second = prepare(`membership_id;delta\r\n${big[0]};+1\r\n`);
+      await expect(first).rejects.toMatchObject({ kind: 'conflict', message: expect.stringMatching(/another file/) });
+      await expect(second).resolves.toMatchObject({ totals: { toChange: 1 } });
+      // The first stopped reading: far fewer than its 20 pages went out.
+      expect(sandbox.control.stats().requests).toBeLessThan(10);
+    } finally {
+      h.limiter.setLimits({ perSecond: 200, perMinute: 12_000 });
+    }
+  });
+
   it('remembers a delimiter chosen by hand for files that start with the same line', async () => {
     const id = ids().extra[0] as number;
     // Both ";" and "," split this file consistently; detection takes ";", the user means ",".

@@ -32,6 +32,7 @@ export interface Harness {
   chains: Chain[];
   creds: Credentials;
   progress: Array<EventPayload<'batch.progress'>>;
+  prepareProgress: Array<EventPayload<'batch.prepareProgress'>>;
   userName: string;
   close(): Promise<void>;
 }
@@ -62,6 +63,7 @@ export async function createHarness(conn: Connection, options: HarnessOptions = 
   const chains = await api.chains();
   const store = openStore(options.dbPath ?? tempDbPath());
   const progress: Array<EventPayload<'batch.progress'>> = [];
+  const prepareProgress: Array<EventPayload<'batch.prepareProgress'>> = [];
   const svc = createBatchService({
     store,
     api: () => api,
@@ -73,6 +75,7 @@ export async function createHarness(conn: Connection, options: HarnessOptions = 
     events: {
       emit: (event, payload) => {
         if (event === 'batch.progress') progress.push(payload as EventPayload<'batch.progress'>);
+        if (event === 'batch.prepareProgress') prepareProgress.push(payload as EventPayload<'batch.prepareProgress'>);
       },
     },
     limiter,
@@ -86,6 +89,7 @@ export async function createHarness(conn: Connection, options: HarnessOptions = 
     chains,
     creds,
     progress,
+    prepareProgress,
     userName: auth.name,
     async close() {
       await svc.close();

@@ -36,6 +36,7 @@ import {
   stateInWords,
   summaryWithProgress,
   timeLeftWords,
+  checkingWords,
   totalsSentence,
   needsMapping,
   wasStarted,
@@ -96,6 +97,13 @@ describe('durationWords', () => {
     expect(timeLeftWords(0)).toBe('almost done');
     expect(estimateWords(7 * MIN, 10)).toBe('Estimated time at Altegio’s request limit: about 7 minutes.');
     expect(estimateWords(0, 0)).toBe('Nothing to send.');
+  });
+
+  it('checking a file: requests done of those needed and the time left', () => {
+    expect(checkingWords(null)).toBe('Checking every row against Altegio…');
+    expect(checkingWords({ done: 0, total: 0, etaMs: null })).toBe('Checking every row against Altegio…');
+    expect(checkingWords({ done: 120, total: 1200, etaMs: 4 * MIN })).toBe('Checking every row against Altegio: 120 of 1,200 requests to read the memberships, about 4 minutes left.');
+    expect(checkingWords({ done: 1, total: 1, etaMs: 0 })).toBe('Checking every row against Altegio: 1 of 1 request to read the memberships, almost done.');
   });
 });
 

@@ -26,6 +26,14 @@ export interface SetBalanceBody {
   services?: Array<{ serviceId: number; balance: number }>;
 }
 
+/** abonements_ids[] per request when reading memberships by id. */
+export const IDS_PAGE_SIZE = 50;
+
+/** For long reads: stop waiting (for the rate limiter) once the signal aborts, rejecting with its reason. */
+export interface ReadOptions {
+  signal?: AbortSignal;
+}
+
 export interface AltegioApi {
   /** POST /auth (partner token only). Accepts the enveloped and the bare response. */
   auth(login: string, password: string): Promise<AuthResult>;
@@ -36,9 +44,9 @@ export interface AltegioApi {
   /** GET /client/{loc}/{id} */
   client(locationId: number, clientId: number): Promise<ClientSummary>;
   /** GET /loyalty/abonements?company_id=&phone= (phone sent as digits only). */
-  membershipsByPhone(locationId: number, phone: string): Promise<Membership[]>;
+  membershipsByPhone(locationId: number, phone: string, options?: ReadOptions): Promise<Membership[]>;
   /** GET /chain/{id}/loyalty/abonements?abonements_ids[]=… in pages; missing ids are simply absent. */
-  membershipsByIds(chainId: number, ids: readonly number[]): Promise<Membership[]>;
+  membershipsByIds(chainId: number, ids: readonly number[], options?: ReadOptions & { onPage?: (done: number, pages: number) => void }): Promise<Membership[]>;
   /** POST …/freeze {freeze_till: YYYY-MM-DD} */
   freeze(chainId: number, membershipId: number, freezeTill: string): Promise<void>;
   /** POST …/unfreeze {} */

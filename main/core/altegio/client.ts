@@ -19,15 +19,13 @@ import ky from 'ky';
 import type { ClientSummary, Membership } from '../../../preload/contract';
 import { DeskFailure, isDeskFailure } from '../errors';
 import { silentLogger, type Logger } from '../log';
-import type { AltegioApi, AuthResult, Credentials, SetBalanceBody } from './api';
+import { IDS_PAGE_SIZE, type AltegioApi, type AuthResult, type Credentials, type ReadOptions, type SetBalanceBody } from './api';
 import { MESSAGES, cleanServerText, failureFromHttp, offlineFailure, parseRetryAfter } from './failures';
 import { chainsFromWire, datePart, decodeAuth, decodeClient, decodeClientSearch, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from './mapping';
 import type { RateLimiter } from './rate-limiter';
 import { parseEnvelope, unreadable } from './wire';
 
 export const ACCEPT = 'application/vnd.api.v2+json';
-/** abonements_ids[] per request when reading memberships by id. */
-export const IDS_PAGE_SIZE = 50;
 /** Per-attempt timeout for a call that starts while the app already knows it is offline. */
 export const OFFLINE_TIMEOUT_MS = 5000;
 /** How many id pages may be in flight at once (the limiter paces them anyway). */
@@ -75,6 +73,8 @@ interface Call {
   emptyBodyOk?: boolean;
   /** Extra strings that must never appear in a message (the password on /auth). */
   secrets?: string[];
+  /** Stops waiting for the rate limiter (rejects with the signal's reason). */
+  signal?: AbortSignal;
 }
 
 type Attempt =
@@ -139,7 +139,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
     const authorization = call.policy === 'auth' || !creds.userToken ? `Bearer ${creds.partnerToken}` : `Bearer ${creds.partnerToken}, User ${creds.userToken}`;
     const url = joinUrl(creds.baseUrl, call.path, call.search);
 
-    await deps.limiter.acquire();
+    await deps.limiter.acquire(call.signal);
 
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), attemptTimeoutMs);
@@ -257,7 +257,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
     if (!validId(n)) throw new DeskFailure('bad_input', `The ${what} is not valid.`);
   };
 
-  async function membershipsByIds(chainId: number, ids: readonly number[]): Promise<Membership[]> {
+  async function membershipsByIds(chainId: number, ids: readonly number[], options: ReadOptions & { onPage?: (done: number, pages: number) => void } = {}): Promise<Membership[]> {
     requireId(chainId, 'chain');
     const unique = [...new Set(ids.filter(validId))];
     if (unique.length === 0) return [];
@@ -265,6 +265,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
     for (let i = 0; i < unique.length; i += IDS_PAGE_SIZE) pages.push(unique.slice(i, i + IDS_PAGE_SIZE));
     const found = new Map<number, Membership>();
     let next = 0;
+    let done = 0;
     const worker = async () => {
       while (next < pages.length) {
         const page = pages[next++] as number[];
@@ -272,9 +273,10 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         for (const id of page) search.append('abonements_ids[]', String(id));
         search.set('page', '1');
         search.set('count', String(page.length));
-        const { body } = await send({ op: 'memberships.byIds', method: 'GET', path: `chain/${chainId}/loyalty/abonements`, search, policy: 'read' });
+        const { body } = await send({ op: 'memberships.byIds', method: 'GET', path: `chain/${chainId}/loyalty/abonements`, search, policy: 'read', ...(options.signal && { signal: options.signal }) });
         const wanted = new Set(page);
         for (const m of decodeMemberships(body, chainId)) if (wanted.has(m.id)) found.set(m.id, m);
+        options.onPage?.(++done, pages.length);
       }
     };
     await Promise.all(Array.from({ length: Math.min(IDS_CONCURRENCY, pages.length) }, worker));
@@ -347,7 +349,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
       return decodeClient(body);
     },
 
-    async membershipsByPhone(locationId, phone) {
+    async membershipsByPhone(locationId, phone, options = {}) {
       requireId(locationId, 'location');
       const digits = phone.replace(/\D+/g, '');
       if (digits.length < 5) throw new DeskFailure('bad_input', 'Enter a phone number with at least 5 digits.', { fields: { phone: 'Enter a full phone number.' } });
@@ -358,6 +360,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
           path: 'loyalty/abonements',
           search: new URLSearchParams({ company_id: String(locationId), phone: digits }),
           policy: 'read',
+          ...(options.signal && { signal: options.signal }),
         });
         return decodeMemberships(body);
       } catch (e) {

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BatchPlanRow, BatchPreparation, BatchProblem, BatchState, BatchSummary, ColumnMapping as ContractMapping, Rights } from '../../../preload/contract';
-import type { AltegioApi } from '../altegio/api';
+import { IDS_PAGE_SIZE, type AltegioApi } from '../altegio/api';
 import type { RateLimiter } from '../altegio/rate-limiter';
 import { DeskFailure } from '../errors';
 import type { EventHub } from '../events';
@@ -194,18 +194,42 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
 
   // --- prepare -------------------------------------------------------------------------------------
 
-  async function fetchEntries(read: BatchRead, chainId: number, locationId: number): Promise<MembershipEntry[]> {
+  /**
+   * Reads the memberships a file refers to: ids in pages, then each phone. A big file means
+   * minutes of requests at Altegio's limit, so progress goes out as `batch.prepareProgress`.
+   */
+  async function fetchEntries(read: BatchRead, chainId: number, locationId: number, signal: AbortSignal): Promise<MembershipEntry[]> {
     const api = deps.api();
     const entries: MembershipEntry[] = [];
+    const idPages = Math.ceil(read.refs.ids.length / IDS_PAGE_SIZE);
+    const total = idPages + read.refs.phones.length;
+    let done = 0;
+    const progress = () => {
+      const perSecond = deps.limiter?.stats().effectivePerSecond;
+      const etaMs = perSecond && perSecond > 0 ? Math.round(((total - done) / perSecond) * 1000) : null;
+      deps.events.emit('batch.prepareProgress', { done, total, etaMs });
+    };
+    if (total === 0) return entries;
+    progress();
     if (read.refs.ids.length > 0) {
-      for (const m of await api.membershipsByIds(chainId, read.refs.ids)) entries.push({ membership: m });
+      const found = await api.membershipsByIds(chainId, read.refs.ids, {
+        signal,
+        onPage: (pages) => {
+          done = pages;
+          progress();
+        },
+      });
+      for (const m of found) entries.push({ membership: m });
+      done = idPages;
     }
     const phones = read.refs.phones;
     let next = 0;
     const worker = async () => {
       while (next < phones.length) {
         const phone = phones[next++] as string;
-        const found = await api.membershipsByPhone(locationId, phone);
+        const found = await api.membershipsByPhone(locationId, phone, { signal });
+        done++;
+        progress();
         // Only this chain's memberships: the batch writes in the selected chain.
         for (const m of found) if (m.chainId === chainId) entries.push({ membership: m, phones: [phone] });
       }
@@ -214,8 +238,23 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     return entries;
   }
 
+  // One check of a file at a time per person: opening another file (or other settings) stops the
+  // reads of the one before, which would otherwise hold Altegio's request limit for minutes.
+  const preparing = new Map<string, AbortController>();
+
   async function prepare(args: PrepareArgs): Promise<BatchPreparation> {
     const user = session.currentUser();
+    preparing.get(user.profileId)?.abort(new DeskFailure('conflict', 'Checking this file stopped: another file or other settings were opened.'));
+    const controller = new AbortController();
+    preparing.set(user.profileId, controller);
+    try {
+      return await prepareFile(args, user, controller.signal);
+    } finally {
+      if (preparing.get(user.profileId) === controller) preparing.delete(user.profileId);
+    }
+  }
+
+  async function prepareFile(args: PrepareArgs, user: ReturnType<typeof session.currentUser>, signal: AbortSignal): Promise<BatchPreparation> {
     const bytes = Buffer.from(args.contentBase64, 'base64');
     const base: BatchReadOptions = {
       ...(args.encoding !== undefined && { encoding: args.encoding }),
@@ -252,7 +291,8 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
       } else if (remembered) mappingSource = sameMapping(remembered, read.mapping) ? 'remembered' : 'auto';
     }
 
-    const entries = read.validated ? await fetchEntries(read, args.chainId, args.locationId) : [];
+    const entries = read.validated ? await fetchEntries(read, args.chainId, args.locationId, signal) : [];
+    signal.throwIfAborted();
     const lookups = createLookups(entries, (chainId) => session.rightsFor(chainId)?.balanceEdit ?? false);
     const limits = deps.limiter?.stats();
     const prepared = planBatch(read, lookups, {

@@ -14,7 +14,10 @@ import {
   mergeSummary,
   progressFromSummary,
   summaryWithProgress,
+  checkingWords,
+  CHECKING,
   type BatchProgress,
+  type CheckProgress,
   type Delimiter,
 } from './batch';
 import { bytesToBase64Async, fileProblem } from './batch-file';
@@ -41,6 +44,8 @@ class BatchDesk {
   overrides = $state.raw<PrepareOverrides>({});
   /** What is happening while a file is read or checked ("Reading the file…"); null when idle. */
   busy = $state<string | null>(null);
+  /** While the file is checked against Altegio: requests done of those needed (null before the first). */
+  checkProgress = $state.raw<CheckProgress | null>(null);
   prepError = $state<DeskError | null>(null);
   /** A file that cannot be used, before anything is sent (wrong type, too large). */
   fileError = $state<string | null>(null);
@@ -77,6 +82,8 @@ class BatchDesk {
   #content: string | null = null;
   #latest = createLatest();
   #listening = false;
+  /** A check (batch.prepare) is under way: its progress events are ours to show. */
+  #checking = false;
   #profileId: string | null = null;
   #lastRowsRefresh = 0;
 
@@ -99,6 +106,11 @@ class BatchDesk {
     if (this.#listening) return;
     this.#listening = true;
     desk().on('batch.progress', (p) => this.#onProgress(p));
+    desk().on('batch.prepareProgress', (p) => {
+      if (!this.#checking) return;
+      this.checkProgress = p;
+      this.busy = checkingWords(p);
+    });
   }
 
   // ------------------------------------------------------------------------------------------
@@ -180,7 +192,9 @@ class BatchDesk {
       return;
     }
     const ticket = this.#latest.next();
-    this.busy = 'Checking every row against Altegio…';
+    this.busy = CHECKING;
+    this.#checking = true;
+    this.checkProgress = null;
     this.prepError = null;
     const reply = await app.call('batch.prepare', {
       chainId: selection.chainId,
@@ -191,6 +205,8 @@ class BatchDesk {
     });
     if (!this.#latest.isCurrent(ticket)) return;
     this.busy = null;
+    this.#checking = false;
+    this.checkProgress = null;
     if (reply.ok) {
       this.prep = reply.value;
       this.rowsVersion += 1;

@@ -186,6 +186,14 @@ export function timeLeftWords(etaMs: number | null | undefined): string {
   return `${durationWords(etaMs)} left`;
 }
 
+/** While a file is checked: how far the reading of its memberships is, and the time left. */
+export function checkingWords(p: CheckProgress | null): string {
+  if (p === null || p.total === 0) return CHECKING;
+  return `${CHECKING.slice(0, -1)}: ${count(Math.min(p.done, p.total))} of ${countOf(p.total, 'request', 'requests')} to read the memberships, ${timeLeftWords(p.etaMs)}.`;
+}
+export const CHECKING = 'Checking every row against Altegio…';
+export type CheckProgress = EventPayload<'batch.prepareProgress'>;
+
 /** "Estimated time: about 7 minutes" for a plan. */
 export function estimateWords(estimateMs: number, toChange: number): string {
   if (toChange === 0) return 'Nothing to send.';
