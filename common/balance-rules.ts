@@ -24,7 +24,8 @@ export interface BalanceBody {
   services?: Array<{ serviceId: number; balance: number }>;
 }
 
-export type BalanceMembership = Pick<Membership, 'balance' | 'type'>;
+/** `status` only adds a warning (expired): callers that do not know it may leave it out. */
+export type BalanceMembership = Pick<Membership, 'balance' | 'type'> & { status?: Pick<Membership['status'], 'slug'> };
 
 export interface BalanceEditability {
   editable: boolean;
@@ -42,14 +43,13 @@ export function balanceEditability(m: BalanceMembership, rights: Pick<Rights, 'b
     if (m.balance.lines.every((l) => l.unlimited)) return { editable: false, reason: 'Every balance on this membership is unlimited, so there is nothing to change.' };
   }
   if (!rights.balanceEdit) return { editable: false, reason: 'Your Altegio role does not allow changing membership balances.' };
+  // Changes Altegio may still refuse (we cannot check them beforehand): said, not prevented.
+  const warnings: string[] = [];
   if (m.type.balanceEditType === 1) {
-    return {
-      editable: true,
-      warning:
-        'This membership type allows balance changes only at the location where it was sold. Altegio does not tell the app which location that was: if it is not this one, Altegio will refuse the change.',
-    };
+    warnings.push('This membership type allows balance changes only at the location where it was sold. Altegio does not tell the app which location that was: if it is not this one, Altegio will refuse the change.');
   }
-  return { editable: true };
+  if (m.status?.slug === 'expired') warnings.push('This membership has expired. Altegio may refuse to change its balance; if it does, nothing changes.');
+  return warnings.length > 0 ? { editable: true, warning: warnings.join(' ') } : { editable: true };
 }
 
 export type ParsedBalance =

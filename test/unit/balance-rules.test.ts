@@ -42,6 +42,14 @@ describe('balanceEditability', () => {
     expect(one.warning).toMatch(/only at the location where it was sold/);
   });
 
+  it('an expired membership stays editable, with a warning (Altegio may refuse it)', () => {
+    const expired = { ...united(5), status: { slug: 'expired' as const } };
+    expect(balanceEditability(expired, RIGHT)).toEqual({ editable: true, warning: 'This membership has expired. Altegio may refuse to change its balance; if it does, nothing changes.' });
+    expect(balanceEditability({ ...united(5), status: { slug: 'active' as const } }, RIGHT)).toEqual({ editable: true });
+    const both = balanceEditability({ ...united(5, false, 1), status: { slug: 'expired' as const } }, RIGHT);
+    expect(both.warning).toMatch(/only at the location where it was sold.*has expired/);
+  });
+
   it('unlimited and missing balances are read-only; the right is required', () => {
     expect(balanceEditability(united(0, true), RIGHT)).toMatchObject({ editable: false, reason: expect.stringContaining('unlimited') });
     const allUnlimited: M = { type: type(), balance: { kind: 'per_service', lines: [{ serviceId: 1, title: 'A', isCategory: false, count: 0, unlimited: true }] } };
