@@ -5,7 +5,7 @@
  * batch with one conflicting change; the audit log.
  */
 import Papa from 'papaparse';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Membership } from '../../preload/contract';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { base64, correctionsFor, createHarness, csvOf, sameBalances, type Harness } from '../support/batch-harness';
@@ -193,39 +193,70 @@ describe('batch apply against the sandbox', () => {
   });
 
   it('reports progress while it reads the memberships a file names, and a newer check stops an older one', async () => {
-    const extra = ids().extra.slice(0, 120); // 3 pages of ids
-    const csv = `membership_id;delta\r\n${extra.map((id) => `${id};+1`).join('\r\n')}\r\n`;
-    h.prepareProgress.length = 0;
-    const prep = await prepare(`number;phone;delta\r\n1;${ids().dana.phone};+1\r\n`);
-    expect(prep.totals.rows).toBe(1);
-    expect(h.prepareProgress.map((p) => [p.done, p.total])).toEqual([
-      [0, 1],
-      [1, 1],
-    ]);
-    h.prepareProgress.length = 0;
-    await prepare(csv);
-    const seen = h.prepareProgress.map((p) => [p.done, p.total]);
-    expect(seen[0]).toEqual([0, 3]);
-    expect(seen.at(-1)).toEqual([3, 3]);
-    expect(h.prepareProgress.every((p, i, all) => i === 0 || p.done >= (all[i - 1] as { done: number }).done)).toBe(true);
-    expect(h.prepareProgress.every((p) => typeof p.etaMs === 'number' && p.etaMs >= 0)).toBe(true);
-
-    // A slow limit: the first check waits for the limiter when the second one starts.
-    const big = ids().extra.slice(0, 1000); // 20 pages
-    const bigCsv = `membership_id;delta\r\n${big.map((id) => `${id};+1`).join('\r\n')}\r\n`;
-    h.limiter.setLimits({ perSecond: 5, perMinute: 300 });
-    sandbox.control.resetStats();
+    const big = await startSandbox({ rate: null, extraMemberships: 1000 });
+    const fresh = await createHarness(big, { readCacheMs: 0 }); // every check reads
+    const bigIds = big.control.knownIds;
+    const check = (csv: string) => fresh.svc.prepare({ chainId: bigIds.chains.northside, locationId: bigIds.locations.chicago, fileName: 'p.csv', contentBase64: base64(csv) });
     try {
-      const first = prepare(bigCsv);
-      await new Promise((r) => setTimeout(r, 300));
-      const second = prepare(`membership_id;delta\r\n${big[0]};+1\r\n`);
+      const prep = await check(`number;phone;delta\r\n1;${bigIds.dana.phone};+1\r\n`);
+      expect(prep.totals.rows).toBe(1);
+      expect(fresh.prepareProgress.map((p) => [p.done, p.total])).toEqual([
+        [0, 1],
+        [1, 1],
+      ]);
+      fresh.prepareProgress.length = 0;
+      const extra = bigIds.extra.slice(0, 120); // 3 pages of ids
+      await check(`membership_id;delta\r\n${extra.map((id) => `${id};+1`).join('\r\n')}\r\n`);
+      const seen = fresh.prepareProgress.map((p) => [p.done, p.total]);
+      expect(seen[0]).toEqual([0, 3]);
+      expect(seen.at(-1)).toEqual([3, 3]);
+      expect(fresh.prepareProgress.every((p, i, all) => i === 0 || p.done >= (all[i - 1] as { done: number }).done)).toBe(true);
+      expect(fresh.prepareProgress.every((p) => typeof p.etaMs === 'number' && p.etaMs >= 0)).toBe(true);
+
+      // A slow limit: the first check is still waiting for the limiter when the second one starts.
+      const many = bigIds.extra.slice(0, 1000); // 20 pages
+      expect(many).toHaveLength(1000);
+      fresh.limiter.setLimits({ perSecond: 5, perMinute: 300 });
+      big.control.resetStats();
+      const first = check(`membership_id;delta\r\n${many.map((id) => `${id};+1`).join('\r\n')}\r\n`);
+      // Started: its first pages went out (it reads 20 pages at 5 per second).
+      await vi.waitFor(() => expect(fresh.prepareProgress.at(-1)).toMatchObject({ done: expect.any(Number), total: 20 }), { timeout: 5000 });
+      const eventsBefore = fresh.prepareProgress.length;
+      const second = check(`membership_id;delta\r\n${many[0]};+1\r\n`);
       await expect(first).rejects.toMatchObject({ kind: 'conflict', message: expect.stringMatching(/another file/) });
       await expect(second).resolves.toMatchObject({ totals: { toChange: 1 } });
-      // The first stopped reading: far fewer than its 20 pages went out.
-      expect(sandbox.control.stats().requests).toBeLessThan(10);
+      // The first stopped reading: far fewer than its 20 pages went out; after the second check
+      // started, every progress event was the second's (total 1).
+      expect(big.control.stats().requests).toBeLessThan(15);
+      expect(fresh.prepareProgress.slice(eventsBefore).every((p) => p.total === 1)).toBe(true);
+      expect(fresh.limiter.stats().queued).toBe(0);
     } finally {
-      h.limiter.setLimits({ perSecond: 200, perMinute: 12_000 });
+      await fresh.close();
+      await big.close();
     }
+  });
+
+  it('a new check of the same file reuses the memberships just read, until something is written', async () => {
+    const extra = ids().extra.slice(0, 120); // 3 pages
+    const csv = `membership_id;delta;reason\r\n${extra.map((id) => `${id};+1;r`).join('\r\n')}\r\n`;
+    sandbox.control.resetStats();
+    const first = await prepare(csv);
+    expect(sandbox.control.stats().requests).toBe(3);
+    // Other settings, same place: no request; same plan.
+    const again = await h.svc.prepare({ chainId: chainId(), locationId: locationId(), fileName: 'x.csv', contentBase64: base64(csv), mapping: { membership_id: 0, delta: 1 } });
+    expect(sandbox.control.stats().requests).toBe(3);
+    expect(again.totals).toEqual(first.totals);
+    // Another location: read again.
+    await h.svc.prepare({ chainId: chainId(), locationId: ids().locations.berlin, fileName: 'x.csv', contentBase64: base64(csv) });
+    expect(sandbox.control.stats().requests).toBe(6);
+    // A write (a batch applied here) makes the next check read again.
+    const one = await prepare(`membership_id;delta\r\n${extra[0]};+1\r\n`);
+    await h.svc.apply({ batchId: one.batchId });
+    await expect(h.svc.settled(one.batchId)).resolves.toBe('done');
+    sandbox.control.resetStats();
+    const after = await prepare(csv);
+    expect(sandbox.control.stats().requests).toBe(3);
+    expect(after.totals.toChange).toBe(first.totals.toChange);
   });
 
   it('remembers a delimiter chosen by hand for files that start with the same line', async () => {

@@ -43,6 +43,8 @@ export interface HarnessOptions {
   retry?: Partial<RetryPolicy>;
   engine?: Partial<EngineOptions>;
   timeoutMs?: number;
+  /** Reads of one check serving the next (the service's default when absent). */
+  readCacheMs?: number;
 }
 
 export function tempDbPath(prefix = 'batch-'): string {
@@ -80,6 +82,7 @@ export async function createHarness(conn: Connection, options: HarnessOptions = 
     },
     limiter,
     engine: { offlinePollMs: 50, retryBaseMs: 20, retryMaxMs: 200, ...options.engine },
+    ...(options.readCacheMs !== undefined && { readCacheMs: options.readCacheMs }),
   });
   return {
     api,

@@ -161,13 +161,16 @@ describe('planCorrections', () => {
     const sellingOnly = makeMembership(10, { united: true, lines: [], unitedCount: 3, editType: 1 });
     const sellingOnly2 = makeMembership(11, { united: true, lines: [], unitedCount: 3, editType: 1 });
     const expired = { ...makeMembership(12, { united: true, lines: [], unitedCount: 3 }), status: { id: 3, slug: 'expired', title: 'Expired' } } as Membership;
-    const lookups = fixture([{ membership: sellingOnly }, { membership: sellingOnly2 }, { membership: expired }]);
+    const both = { ...makeMembership(13, { united: true, lines: [], unitedCount: 3, editType: 1 }), status: { id: 3, slug: 'expired', title: 'Expired' } } as Membership;
+    const lookups = fixture([{ membership: sellingOnly }, { membership: sellingOnly2 }, { membership: expired }, { membership: both }]);
     const p = plan('membership_id;balance\n10;5\n11;4\n11;4\n12;1\n2;3\n', lookups);
     expect(outcomes(p).map((o) => o[1])).toEqual(['change', 'change', 'invalid', 'change', 'change']);
     expect(p.notices).toEqual([
-      '2 rows change memberships whose type allows balance changes only at the location where they were sold. Altegio does not say which location that was: where it is not this one, Altegio will refuse the change and the row is reported as failed.',
-      '1 row changes a membership that has expired. Altegio may refuse balance changes on expired memberships; a refused row is reported as failed and nothing else changes.',
+      '2 rows change memberships that can only be changed at the location where they were sold. If that is not this location, Altegio will refuse and the row will be marked failed in the report.',
+      '1 row changes a membership that has expired. Altegio may refuse to change expired memberships; a refused row will be marked failed in the report and nothing else changes.',
     ]);
+    // A membership can be both: it counts in both.
+    expect(plan('membership_id;balance\n13;1\n', lookups).notices).toEqual([expect.stringMatching(/^1 row changes a membership that can only be changed/), expect.stringMatching(/^1 row changes a membership that has expired/)]);
     // Unchanged rows and other memberships: nothing to say.
     expect(plan('membership_id;balance\n10;3\n2;3\n', lookups).notices).toEqual([]);
   });

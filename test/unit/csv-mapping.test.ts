@@ -114,7 +114,13 @@ describe('firstLineSignature', () => {
     expect(firstLineSignature('ID абонемента;Остаток')).toBe(a);
     expect(firstLineSignature('ID абонемента,Остаток\r\n1,2')).not.toBe(a);
     expect(firstLineSignature('ID абонемента;Остаток;Причина\r\n')).not.toBe(a);
-    expect(a).toMatch(/^l1:[0-9a-f]{16}$/);
+    expect(a).toMatch(/^l2:[0-9a-f]{16}$/);
+    // Lines of only delimiters and spaces (Excel's empty rows) are skipped; punctuation counts.
+    expect(firstLineSignature(';;;\r\n , \r\nID абонемента;Остаток\r\n')).toBe(a);
+    expect(firstLineSignature('ID_абонемента;Остаток')).not.toBe(a);
+    expect(firstLineSignature('ID абонемента\tОстаток')).not.toBe(firstLineSignature('ID абонемента Остаток'));
+    expect(firstLineSignature('')).toBeNull();
+    expect(firstLineSignature('\uFEFF;;;\r\n   \r\n')).toBeNull();
   });
 });
 

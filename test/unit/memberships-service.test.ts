@@ -35,6 +35,9 @@ class MemoryAudit implements AuditRepo {
   list(filter: AuditFilterQuery): AuditEntry[] {
     return this.entries.filter((e) => filter.membershipId === undefined || e.membershipId === filter.membershipId);
   }
+  lastId(): number {
+    return this.entries.length;
+  }
 }
 
 const CHAIN = 70114;

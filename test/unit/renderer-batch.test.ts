@@ -99,11 +99,12 @@ describe('durationWords', () => {
     expect(estimateWords(0, 0)).toBe('Nothing to send.');
   });
 
-  it('checking a file: requests done of those needed and the time left', () => {
-    expect(checkingWords(null)).toBe('Checking every row against Altegio…');
-    expect(checkingWords({ done: 0, total: 0, etaMs: null })).toBe('Checking every row against Altegio…');
-    expect(checkingWords({ done: 120, total: 1200, etaMs: 4 * MIN })).toBe('Checking every row against Altegio: 120 of 1,200 requests to read the memberships, about 4 minutes left.');
-    expect(checkingWords({ done: 1, total: 1, etaMs: 0 })).toBe('Checking every row against Altegio: 1 of 1 request to read the memberships, almost done.');
+  it('checking a file: memberships looked up of those needed and the time left', () => {
+    expect(checkingWords(null)).toBeNull();
+    expect(checkingWords({ done: 0, total: 0, etaMs: null })).toBeNull();
+    expect(checkingWords({ done: 120, total: 1200, etaMs: 4 * MIN })).toBe('Looking up memberships in Altegio: 120 of 1,200 done, about 4 minutes left.');
+    expect(checkingWords({ done: 3, total: 1, etaMs: 0 })).toBe('Looking up memberships in Altegio: 1 of 1 done.');
+    expect(checkingWords({ done: 0, total: 3, etaMs: null })).toBe('Looking up memberships in Altegio: 0 of 3 done, working out the time left…');
   });
 });
 

@@ -138,9 +138,11 @@ describe('audit filter form', () => {
 
 describe('assumedZoneNote', () => {
   it('speaks only when the location\'s zone is an assumption, naming UTC and what to do', () => {
-    expect(assumedZoneNote({ timezoneAssumed: true })).toMatch(/no time zone for this location.*UTC.*set the time zone/);
-    expect(assumedZoneNote({ timezoneAssumed: false })).toBeNull();
-    expect(assumedZoneNote({})).toBeNull(); // cached by an earlier version
+    expect(assumedZoneNote({ timezone: 'UTC', timezoneAssumed: true })).toMatch(/did not give the app this location’s time zone.*UTC.*set the location’s time zone, then sign in again/);
+    expect(assumedZoneNote({ timezone: 'Europe/Berlin', timezoneAssumed: false })).toBeNull();
+    expect(assumedZoneNote({ timezone: 'Europe/Berlin' })).toBeNull();
+    // Cached by an earlier version, which fell back to UTC without saying so.
+    expect(assumedZoneNote({ timezone: 'UTC' })).not.toBeNull();
     expect(assumedZoneNote(null)).toBeNull();
   });
 });

@@ -115,20 +115,28 @@ export function headerSignature(headers: readonly string[]): string {
 }
 
 /**
- * Stable key of a file's first line as written (before it is split into cells, so it does not
- * depend on the delimiter): for remembering the delimiter chosen for files that start like this.
+ * Stable key of a file's first line that holds anything (a line of only delimiters and spaces, as
+ * Excel writes for an empty row, does not count), as written — before it is split into cells, so it
+ * does not depend on the delimiter — trimmed and lowercased: for remembering the delimiter chosen
+ * for files that start like this. null when the file has no such line.
  */
-export function firstLineSignature(text: string): string {
+export function firstLineSignature(text: string): string | null {
   let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  // The first line that is not empty.
-  while (start < text.length && (text.charCodeAt(start) === 10 || text.charCodeAt(start) === 13)) start++;
-  let end = start;
-  while (end < text.length && end - start < 4096) {
-    const c = text.charCodeAt(end);
-    if (c === 10 || c === 13) break;
-    end++;
+  const limit = Math.min(text.length, 1 << 20); // a header is not a megabyte away
+  while (start < limit) {
+    let end = start;
+    let meaningful = false;
+    while (end < text.length && end - start < 4096) {
+      const c = text.charCodeAt(end);
+      if (c === 10 || c === 13) break;
+      if (c !== 32 && c !== 9 && c !== 59 && c !== 44 && c !== 0xa0) meaningful = true;
+      end++;
+    }
+    if (meaningful) return `l2:${hash64(text.slice(start, end).trim().toLowerCase())}`;
+    while (end < text.length && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
+    start = end + 1;
   }
-  return `l1:${hash64(normalizeHeader(text.slice(start, end)))}`;
+  return null;
 }
 
 /** FNV-1a 32-bit, twice with different seeds → 64 bits of hash as hex. */

@@ -6,7 +6,7 @@
  */
 import { decodeBytes, type DetectedBy } from './decode';
 import { checkMapping, firstLineSignature, guessMapping, headerSignature, type ColumnMapping, type MappingProblem } from './mapping';
-import { headerNames, readTableInto, usedWidth, type Delimiter } from './parse';
+import { detectDelimiter, headerNames, readTableInto, usedWidth, type Delimiter } from './parse';
 import { OUTCOME_INVALID, planCorrections, type BatchPlan, type PlanLookups, type PlanOptions } from './plan';
 import type { RowProblem } from './problems';
 import { createValidator, ValidatedRows, type RowValidator } from './validate';
@@ -36,8 +36,6 @@ export interface BatchRead {
   columnCount: number;
   /** Key under which a manual mapping for this header is remembered. */
   headerSignature: string;
-  /** Key under which a chosen delimiter for files starting with this line is remembered. */
-  firstLineSignature: string;
   /** The first records as read (header included) and their lines. */
   preview: string[][];
   previewLines: number[];
@@ -61,6 +59,21 @@ export interface PreparedBatch extends Omit<BatchRead, 'validated' | 'refs'> {
   problems: RowProblem[];
 }
 
+/** Excel's "Unicode Text" (UTF-16) is tab-separated; anything else falls back to commas. */
+function fallbackDelimiter(encoding: string): Delimiter {
+  return encoding.startsWith('utf-16') ? '\t' : ',';
+}
+
+/**
+ * A first look at a file, cheap next to readBatch: the delimiter detection would pick and the key
+ * of its first line (for the delimiter memory; null when it has none). Throws like readBatch for
+ * files that cannot be read.
+ */
+export function sniffBatch(bytes: Uint8Array, options: Pick<BatchReadOptions, 'encoding' | 'maxBytes'> = {}): { delimiter: Delimiter; firstLine: string | null } {
+  const decoded = decodeBytes(bytes, { ...(options.encoding !== undefined && { encoding: options.encoding }), ...(options.maxBytes !== undefined && { maxBytes: options.maxBytes }) });
+  return { delimiter: detectDelimiter(decoded.text, fallbackDelimiter(decoded.encoding)).delimiter, firstLine: firstLineSignature(decoded.text) };
+}
+
 export function readBatch(bytes: Uint8Array, options: BatchReadOptions = {}): BatchRead {
   const decoded = decodeBytes(bytes, { ...(options.encoding !== undefined && { encoding: options.encoding }), ...(options.maxBytes !== undefined && { maxBytes: options.maxBytes }) });
   // Rows are validated as they are read (no table of every record in memory): the mapping is
@@ -78,8 +91,7 @@ export function readBatch(bytes: Uint8Array, options: BatchReadOptions = {}): Ba
     decoded.text,
     {
       ...(options.delimiter !== undefined && { delimiter: options.delimiter }),
-      // Excel's "Unicode Text" (UTF-16) is tab-separated.
-      fallbackDelimiter: decoded.encoding.startsWith('utf-16') ? '\t' : ',',
+      fallbackDelimiter: fallbackDelimiter(decoded.encoding),
       ...(options.header !== undefined && { header: options.header }),
       ...(options.maxRows !== undefined && { maxRows: options.maxRows }),
       ...(options.previewRows !== undefined && { previewRows: options.previewRows }),
@@ -110,7 +122,6 @@ export function readBatch(bytes: Uint8Array, options: BatchReadOptions = {}): Ba
     header: table.header,
     columnCount: table.columnCount,
     headerSignature: headerSignature(table.header),
-    firstLineSignature: firstLineSignature(decoded.text),
     preview: table.preview,
     previewLines: table.previewLines,
     mapping: finalMapping,

@@ -461,7 +461,7 @@ export function planCorrections(v: ValidatedRows, lookups: PlanLookups, options:
   const kBySlot = new Int32Array(held.length).fill(-1);
   const ms: Membership[] = [];
   const forbidden = new Map<number, Forbidden>();
-  // Per membership k: 1 = its type allows balance changes only where it was sold, 2 = it has expired.
+  // Per membership k, bits: its type allows balance changes only where it was sold; it has expired.
   const caution = new Uint8Array(n);
   const titles = new Map<number, Map<string, number[]>>();
   const firstTarget = new Int32Array(n);
@@ -504,7 +504,7 @@ export function planCorrections(v: ValidatedRows, lookups: PlanLookups, options:
       kBySlot[slot] = k;
       const why = forbiddenReason(m, lookups, rightCache);
       if (why !== null) forbidden.set(k, why);
-      caution[k] = m.status.slug === 'expired' ? CAUTION_EXPIRED : m.type.balanceEditType === 1 ? CAUTION_SELLING_LOCATION : 0;
+      caution[k] = (m.type.balanceEditType === 1 ? CAUTION_SELLING_LOCATION : 0) | (m.status.slug === 'expired' ? CAUTION_EXPIRED : 0);
       firstTarget[k] = -1;
       lastTarget[k] = -1;
     }
@@ -637,9 +637,9 @@ export function planCorrections(v: ValidatedRows, lookups: PlanLookups, options:
       // (a valid row always has both: NaN never reaches here)
       outcomes[i] = OUTCOME_CHANGE;
       toChange++;
-      const c = caution[kOf[i] as number];
-      if (c === CAUTION_SELLING_LOCATION) sellingOnly++;
-      else if (c === CAUTION_EXPIRED) expired++;
+      const c = caution[kOf[i] as number] as number;
+      if (c & CAUTION_SELLING_LOCATION) sellingOnly++;
+      if (c & CAUTION_EXPIRED) expired++;
     } else {
       outcomes[i] = OUTCOME_UNCHANGED;
       unchanged++;
@@ -667,10 +667,10 @@ function planNotices(sellingOnly: number, expired: number): string[] {
   const rows = (k: number) => (k === 1 ? '1 row changes a membership' : `${k.toLocaleString('en-US')} rows change memberships`);
   const notices: string[] = [];
   if (sellingOnly > 0) {
-    notices.push(`${rows(sellingOnly)} whose type allows balance changes only at the location where ${sellingOnly === 1 ? 'it was' : 'they were'} sold. Altegio does not say which location that was: where it is not this one, Altegio will refuse the change and the row is reported as failed.`);
+    notices.push(`${rows(sellingOnly)} that can only be changed at the location where ${sellingOnly === 1 ? 'it was' : 'they were'} sold. If that is not this location, Altegio will refuse and the row will be marked failed in the report.`);
   }
   if (expired > 0) {
-    notices.push(`${rows(expired)} that ${expired === 1 ? 'has' : 'have'} expired. Altegio may refuse balance changes on expired memberships; a refused row is reported as failed and nothing else changes.`);
+    notices.push(`${rows(expired)} that ${expired === 1 ? 'has' : 'have'} expired. Altegio may refuse to change expired memberships; a refused row will be marked failed in the report and nothing else changes.`);
   }
   return notices;
 }

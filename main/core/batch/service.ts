@@ -10,7 +10,7 @@
  * a message, and Resume continues them from the journal.
  */
 import { randomUUID } from 'node:crypto';
-import type { BatchPlanRow, BatchPreparation, BatchProblem, BatchState, BatchSummary, ColumnMapping as ContractMapping, Rights } from '../../../preload/contract';
+import type { BatchPlanRow, BatchPreparation, BatchProblem, BatchState, BatchSummary, ColumnMapping as ContractMapping, Membership, Rights } from '../../../preload/contract';
 import { IDS_PAGE_SIZE, type AltegioApi } from '../altegio/api';
 import type { RateLimiter } from '../altegio/rate-limiter';
 import { DeskFailure } from '../errors';
@@ -21,7 +21,7 @@ import { startRunner, type EngineOptions, type Runner } from './engine';
 import { createJournal, type JobRecord, type JobTotals, type Journal, type NewOp, type OpRecord, type RowRecord, type RowWithOp } from './journal';
 import { checkMapping, FIELDS, type ColumnMapping } from './mapping';
 import { isDelimiter, type Delimiter } from './parse';
-import { planBatch, readBatch, type BatchRead, type BatchReadOptions } from './pipeline';
+import { planBatch, readBatch, sniffBatch, type BatchRead, type BatchReadOptions } from './pipeline';
 import { createLookups, DEFAULT_REASON, type MembershipEntry, type PlannedRow } from './plan';
 import { buildReportCsv, type ReportRow } from './report';
 
@@ -48,7 +48,19 @@ export interface BatchServiceDeps {
   limiter?: Pick<RateLimiter, 'stats'>;
   log?: Logger;
   engine?: Partial<EngineOptions>;
+  /** How long memberships read for one check may serve the next (default READ_CACHE_MS). */
+  readCacheMs?: number;
 }
+
+/** Why a check's reads stop when a newer check of the same person starts. */
+class SupersededCheck extends Error {
+  constructor() {
+    super('superseded by a newer check');
+  }
+}
+
+/** Reads for one check serve the next for this long at most (see readCache). */
+export const READ_CACHE_MS = 5 * 60_000;
 
 export interface PrepareArgs {
   chainId: number;
@@ -195,34 +207,53 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
   // --- prepare -------------------------------------------------------------------------------------
 
   /**
+   * Memberships read for the last check, reused by the next check at the same place (another
+   * encoding, delimiter or mapping of the same file) while nothing was written since — no new audit
+   * entry: every write this app starts records one first — and for at most READ_CACHE_MS. Changes
+   * made meanwhile by others in Altegio are caught where it matters: the apply re-reads every
+   * membership before writing it.
+   */
+  let readCache: { key: string; at: number; auditId: number; byId: Map<number, Membership | null>; byPhone: Map<string, Membership[]> } | null = null;
+
+  /**
    * Reads the memberships a file refers to: ids in pages, then each phone. A big file means
    * minutes of requests at Altegio's limit, so progress goes out as `batch.prepareProgress`.
    */
-  async function fetchEntries(read: BatchRead, chainId: number, locationId: number, signal: AbortSignal): Promise<MembershipEntry[]> {
+  async function fetchEntries(read: BatchRead, place: { profileId: string; chainId: number; locationId: number }, signal: AbortSignal): Promise<MembershipEntry[]> {
+    const { chainId, locationId } = place;
+    const key = `${place.profileId}|${chainId}|${locationId}`;
+    const auditId = store.audit.lastId();
+    const now = Date.now();
+    const reuse = readCache !== null && readCache.key === key && readCache.auditId === auditId && now - readCache.at < (deps.readCacheMs ?? READ_CACHE_MS);
+    const cache = reuse && readCache ? readCache : { key, at: now, auditId, byId: new Map<number, Membership | null>(), byPhone: new Map<string, Membership[]>() };
+    readCache = cache;
+
     const api = deps.api();
-    const entries: MembershipEntry[] = [];
-    const idPages = Math.ceil(read.refs.ids.length / IDS_PAGE_SIZE);
-    const total = idPages + read.refs.phones.length;
+    const ids = read.refs.ids.filter((id) => !cache.byId.has(id));
+    const phones = read.refs.phones.filter((p) => !cache.byPhone.has(p));
+    const idPages = Math.ceil(ids.length / IDS_PAGE_SIZE);
+    const total = idPages + phones.length;
     let done = 0;
     const progress = () => {
-      const perSecond = deps.limiter?.stats().effectivePerSecond;
-      const etaMs = perSecond && perSecond > 0 ? Math.round(((total - done) / perSecond) * 1000) : null;
+      if (signal.aborted) return; // answers still arriving for a check that was stopped
+      const limits = deps.limiter?.stats();
+      const perSecond = limits ? Math.min(limits.effectivePerSecond, limits.perMinute / 60) : 0;
+      const etaMs = perSecond > 0 ? Math.round(((total - done) / perSecond) * 1000) : null;
       deps.events.emit('batch.prepareProgress', { done, total, etaMs });
     };
-    if (total === 0) return entries;
-    progress();
-    if (read.refs.ids.length > 0) {
-      const found = await api.membershipsByIds(chainId, read.refs.ids, {
+    if (total > 0) progress();
+    if (ids.length > 0) {
+      const found = await api.membershipsByIds(chainId, ids, {
         signal,
         onPage: (pages) => {
           done = pages;
           progress();
         },
       });
-      for (const m of found) entries.push({ membership: m });
+      for (const id of ids) cache.byId.set(id, null); // asked for: absent unless found
+      for (const m of found) cache.byId.set(m.id, m);
       done = idPages;
     }
-    const phones = read.refs.phones;
     let next = 0;
     const worker = async () => {
       while (next < phones.length) {
@@ -231,10 +262,20 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
         done++;
         progress();
         // Only this chain's memberships: the batch writes in the selected chain.
-        for (const m of found) if (m.chainId === chainId) entries.push({ membership: m, phones: [phone] });
+        cache.byPhone.set(
+          phone,
+          found.filter((m) => m.chainId === chainId),
+        );
       }
     };
     await Promise.all(Array.from({ length: Math.min(4, phones.length) }, worker));
+
+    const entries: MembershipEntry[] = [];
+    for (const id of read.refs.ids) {
+      const m = cache.byId.get(id);
+      if (m) entries.push({ membership: m });
+    }
+    for (const phone of read.refs.phones) for (const m of cache.byPhone.get(phone) ?? []) entries.push({ membership: m, phones: [phone] });
     return entries;
   }
 
@@ -244,12 +285,19 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
 
   async function prepare(args: PrepareArgs): Promise<BatchPreparation> {
     const user = session.currentUser();
-    preparing.get(user.profileId)?.abort(new DeskFailure('conflict', 'Checking this file stopped: another file or other settings were opened.'));
+    // Not a DeskFailure: an aborted read says nothing about the network (the session would take
+    // any other failure as "the server answered").
+    preparing.get(user.profileId)?.abort(new SupersededCheck());
     const controller = new AbortController();
     preparing.set(user.profileId, controller);
     try {
       return await prepareFile(args, user, controller.signal);
+    } catch (e) {
+      if (e instanceof SupersededCheck) throw new DeskFailure('conflict', 'Checking this file stopped: another file or other settings were opened.');
+      throw e;
     } finally {
+      // Also when a read failed: the other readers of this check stop at their next request.
+      controller.abort(new SupersededCheck());
       if (preparing.get(user.profileId) === controller) preparing.delete(user.profileId);
     }
   }
@@ -264,12 +312,15 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     // The delimiter: chosen now (remembered for files starting with the same line), remembered
     // from such a file, or detected. Settled first: the header, hence the mapping memory, depend on it.
     let delimiterSource: BatchPreparation['delimiterSource'] = args.delimiter !== undefined ? 'chosen' : 'detected';
-    const first = readBatch(bytes, args.mapping !== undefined ? { ...base, mapping: toCoreMapping(args.mapping) } : base);
-    const delimiterKey = `delimiter:${first.firstLineSignature}`;
-    if (args.delimiter !== undefined) store.mappings.set(delimiterKey, args.delimiter);
-    else {
+    const sniffed = sniffBatch(bytes, base);
+    const delimiterKey = sniffed.firstLine === null ? null : `delimiter:${sniffed.firstLine}`;
+    if (delimiterKey !== null && args.delimiter !== undefined) {
+      // The detected one needs no memory: choosing it back forgets the earlier choice.
+      if (args.delimiter === sniffed.delimiter) store.mappings.delete(delimiterKey);
+      else store.mappings.set(delimiterKey, args.delimiter);
+    } else if (delimiterKey !== null) {
       const remembered = store.mappings.get<unknown>(delimiterKey);
-      if (isDelimiter(remembered) && remembered !== first.delimiter) {
+      if (isDelimiter(remembered) && remembered !== sniffed.delimiter) {
         base.delimiter = remembered;
         delimiterSource = 'remembered';
       }
@@ -278,11 +329,11 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     let mappingSource: BatchPreparation['mappingSource'];
     if (args.mapping !== undefined) {
       const manual = toCoreMapping(args.mapping);
-      read = delimiterSource === 'remembered' ? readBatch(bytes, { ...base, mapping: manual }) : first;
+      read = readBatch(bytes, { ...base, mapping: manual });
       mappingSource = 'manual';
       if (read.mappingProblems.length === 0 && read.hasHeader) store.mappings.set(read.headerSignature, manual);
     } else {
-      read = delimiterSource === 'remembered' ? readBatch(bytes, base) : first;
+      read = readBatch(bytes, base);
       mappingSource = 'auto';
       const remembered = read.hasHeader ? store.mappings.get<ColumnMapping>(read.headerSignature) : null;
       if (remembered && checkMapping(remembered, read.columnCount).length === 0 && !sameMapping(remembered, read.mapping)) {
@@ -291,7 +342,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
       } else if (remembered) mappingSource = sameMapping(remembered, read.mapping) ? 'remembered' : 'auto';
     }
 
-    const entries = read.validated ? await fetchEntries(read, args.chainId, args.locationId, signal) : [];
+    const entries = read.validated ? await fetchEntries(read, { profileId: user.profileId, chainId: args.chainId, locationId: args.locationId }, signal) : [];
     signal.throwIfAborted();
     const lookups = createLookups(entries, (chainId) => session.rightsFor(chainId)?.balanceEdit ?? false);
     const limits = deps.limiter?.stats();

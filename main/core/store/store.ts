@@ -140,6 +140,7 @@ function settingsRepo(db: Database.Database): SettingsRepo {
 
 function mappingsRepo(db: Database.Database): MappingsRepo {
   const get = db.prepare('SELECT mapping_json FROM mapping_memory WHERE header_signature = ?');
+  const del = db.prepare('DELETE FROM mapping_memory WHERE header_signature = ?');
   const set = db.prepare(
     `INSERT INTO mapping_memory (header_signature, mapping_json, updated_at) VALUES (?, ?, ?)
      ON CONFLICT (header_signature) DO UPDATE SET mapping_json = excluded.mapping_json, updated_at = excluded.updated_at`,
@@ -147,6 +148,7 @@ function mappingsRepo(db: Database.Database): MappingsRepo {
   return {
     get: <T>(signature: string) => parseJson<T>(getRow<{ mapping_json: string }>(get, signature)?.mapping_json),
     set: (signature, mapping) => void set.run(signature, JSON.stringify(mapping), nowIso()),
+    delete: (signature) => void del.run(signature),
   };
 }
 
@@ -264,7 +266,9 @@ function auditRepo(db: Database.Database): AuditRepo {
   const finish = db.prepare('UPDATE audit SET outcome = ?, after_json = ?, message = ? WHERE id = ?');
   const markUndone = db.prepare('UPDATE audit SET undone_by = ? WHERE id = ?');
   const get = db.prepare('SELECT * FROM audit WHERE id = ?');
+  const last = db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM audit');
   return {
+    lastId: () => Number(getRow<{ id: number | bigint }>(last)?.id ?? 0),
     add: (e: NewAuditEntry) => {
       const r = insert.run(
         normaliseAt(e.at),

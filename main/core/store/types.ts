@@ -24,6 +24,8 @@ export interface AuditRepo {
   markUndone(id: number, undoneBy: number): void;
   get(id: number): AuditEntry | null;
   list(filter: AuditFilterQuery): AuditEntry[];
+  /** The newest entry's id (0 when empty): changes with every write this app starts. */
+  lastId(): number;
 }
 
 export interface ProfilesRepo {
@@ -44,6 +46,7 @@ export interface ProfilesRepo {
 export interface MappingsRepo {
   get<T = unknown>(signature: string): T | null;
   set(signature: string, mapping: unknown): void;
+  delete(signature: string): void;
 }
 
 export interface SettingsRepo {

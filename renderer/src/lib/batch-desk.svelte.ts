@@ -14,7 +14,6 @@ import {
   mergeSummary,
   progressFromSummary,
   summaryWithProgress,
-  checkingWords,
   CHECKING,
   type BatchProgress,
   type CheckProgress,
@@ -109,7 +108,6 @@ class BatchDesk {
     desk().on('batch.prepareProgress', (p) => {
       if (!this.#checking) return;
       this.checkProgress = p;
-      this.busy = checkingWords(p);
     });
   }
 
@@ -180,6 +178,9 @@ class BatchDesk {
     this.busy = null;
     this.prepError = null;
     this.fileError = null;
+    // A check still running in the core for the file before is no longer ours to show.
+    this.#checking = false;
+    this.checkProgress = null;
   }
 
   async #prepare(): Promise<void> {

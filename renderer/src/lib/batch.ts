@@ -186,10 +186,13 @@ export function timeLeftWords(etaMs: number | null | undefined): string {
   return `${durationWords(etaMs)} left`;
 }
 
-/** While a file is checked: how far the reading of its memberships is, and the time left. */
-export function checkingWords(p: CheckProgress | null): string {
-  if (p === null || p.total === 0) return CHECKING;
-  return `${CHECKING.slice(0, -1)}: ${count(Math.min(p.done, p.total))} of ${countOf(p.total, 'request', 'requests')} to read the memberships, ${timeLeftWords(p.etaMs)}.`;
+/** While a file is checked: how far the looking up of its memberships is, and the time left. */
+export function checkingWords(p: CheckProgress | null): string | null {
+  if (p === null || p.total === 0) return null;
+  const head = `Looking up memberships in Altegio: ${count(Math.min(p.done, p.total))} of ${count(p.total)} done`;
+  if (p.done >= p.total) return `${head}.`;
+  const left = timeLeftWords(p.etaMs);
+  return `${head}, ${left}${left.endsWith('…') ? '' : '.'}`;
 }
 export const CHECKING = 'Checking every row against Altegio…';
 export type CheckProgress = EventPayload<'batch.prepareProgress'>;

@@ -87,13 +87,14 @@ export function balanceSummary(balance: Balance): string {
   return balance.lines.map(lineWords).join(' · ');
 }
 
-/** Digits-and-plus view of a phone for display ("+1 312 555 0101" stays as given). */
 /** What staff should know when a location's days are counted in an assumed zone; null when nothing. */
-export function assumedZoneNote(location: Pick<Location, 'timezoneAssumed'> | null): string | null {
-  if (location?.timezoneAssumed !== true) return null;
-  return 'Altegio has no time zone for this location, so days here are counted in UTC. If dates look a day off, set the time zone in the location’s settings in Altegio.';
+export function assumedZoneNote(location: Pick<Location, 'timezone' | 'timezoneAssumed'> | null): string | null {
+  // Earlier versions cached the UTC fallback without the flag; a real location's zone names a place.
+  if (location === null || (location.timezoneAssumed !== true && location.timezone !== 'UTC')) return null;
+  return 'Altegio did not give the app this location’s time zone, so days here are counted in UTC. If dates look a day off, ask whoever manages Altegio to set the location’s time zone, then sign in again.';
 }
 
+/** Digits-and-plus view of a phone for display ("+1 312 555 0101" stays as given). */
 export function phoneOrNone(phone: string | null): string {
   return phone && phone.trim() ? phone : 'No phone';
 }
