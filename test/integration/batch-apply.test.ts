@@ -8,6 +8,7 @@ import Papa from 'papaparse';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Membership } from '../../preload/contract';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
+import { isDeskFailure } from '../../main/core/errors';
 import { base64, correctionsFor, createHarness, csvOf, sameBalances, type Harness } from '../support/batch-harness';
 
 let sandbox: Sandbox;
@@ -194,7 +195,16 @@ describe('batch apply against the sandbox', () => {
 
   it('reports progress while it reads the memberships a file names, and a newer check stops an older one', async () => {
     const big = await startSandbox({ rate: null, extraMemberships: 1000 });
-    const fresh = await createHarness(big, { readCacheMs: 0 }); // every check reads
+    // What the reads of a check fail with, as the session's guard sees it (it takes a DeskFailure
+    // other than "offline" as proof the server answered).
+    const readErrors: unknown[] = [];
+    const fresh = await createHarness(big, {
+      readCacheMs: 0, // every check reads
+      wrapApi: (api) => ({
+        ...api,
+        membershipsByIds: (...a: Parameters<typeof api.membershipsByIds>) => api.membershipsByIds(...a).catch((e: unknown) => Promise.reject((readErrors.push(e), e))),
+      }),
+    });
     const bigIds = big.control.knownIds;
     const check = (csv: string) => fresh.svc.prepare({ chainId: bigIds.chains.northside, locationId: bigIds.locations.chicago, fileName: 'p.csv', contentBase64: base64(csv) });
     try {
@@ -230,6 +240,9 @@ describe('batch apply against the sandbox', () => {
       expect(big.control.stats().requests).toBeLessThan(15);
       expect(fresh.prepareProgress.slice(eventsBefore).every((p) => p.total === 1)).toBe(true);
       expect(fresh.limiter.stats().queued).toBe(0);
+      // The stopped reads failed with something that is no verdict on the network.
+      expect(readErrors.length).toBeGreaterThan(0);
+      for (const e of readErrors) expect(isDeskFailure(e)).toBe(false);
     } finally {
       await fresh.close();
       await big.close();

@@ -45,6 +45,8 @@ export interface HarnessOptions {
   timeoutMs?: number;
   /** Reads of one check serving the next (the service's default when absent). */
   readCacheMs?: number;
+  /** What the service gets as its API (e.g. a recording wrapper); the client itself by default. */
+  wrapApi?: (api: AltegioApi) => AltegioApi;
 }
 
 export function tempDbPath(prefix = 'batch-'): string {
@@ -68,7 +70,10 @@ export async function createHarness(conn: Connection, options: HarnessOptions = 
   const prepareProgress: Array<EventPayload<'batch.prepareProgress'>> = [];
   const svc = createBatchService({
     store,
-    api: () => api,
+    api: (() => {
+      const wrapped = options.wrapApi ? options.wrapApi(api) : api;
+      return () => wrapped;
+    })(),
     session: {
       currentUser: () => ({ profileId: PROFILE_ID, userId: auth.userId, name: auth.name }),
       rightsFor: (chainId) => chains.find((c) => c.id === chainId)?.rights ?? null,
