@@ -13,6 +13,9 @@ export default defineConfig({
   },
   preload: {
     build: {
+      // A sandboxed preload may require only `electron` and a few built-ins: bundle zod (the
+      // contract's channel list) into it instead of leaving a require("zod") that would fail.
+      externalizeDeps: false,
       outDir: 'out/preload',
       rollupOptions: {
         input: { index: resolve(root, 'preload/index.ts') },

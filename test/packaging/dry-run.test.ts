@@ -69,6 +69,12 @@ describe('packaging dry-run (electron-builder --linux dir)', () => {
     expect(files.some((f) => f.includes('/node_modules/electron/') || f.includes('/node_modules/vitest/'))).toBe(false);
   });
 
+  it('builds a preload that requires nothing but electron (a sandboxed preload can load no package)', () => {
+    const preload = readFileSync(join(root, 'out/preload/index.cjs'), 'utf8');
+    const required = [...preload.matchAll(/require\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
+    expect(required).toEqual(['electron']);
+  });
+
   it('unpacks the native modules next to the asar', () => {
     const unpacked = join(resources, 'app.asar.unpacked', 'node_modules');
     expect(existsSync(join(unpacked, 'keytar', 'build', 'Release', 'keytar.node'))).toBe(true);
