@@ -34,11 +34,6 @@ export function isCalendarDate(value: unknown): value is string {
   return DateTime.fromISO(value, { zone: 'utc' }).isValid;
 }
 
-/** True when `timezone` is an IANA zone luxon (the platform's Intl) knows. */
-export function isKnownZone(timezone: string): boolean {
-  return DateTime.now().setZone(timezone).isValid;
-}
-
 /** Today's date in `timezone` at the instant `now`. Throws on an unknown zone (never guesses UTC). */
 export function todayIn(now: Date, timezone: string): string {
   const d = DateTime.fromJSDate(now).setZone(timezone);

@@ -20,7 +20,7 @@ import type { ClientSummary, Membership } from '../../../preload/contract';
 import { DeskFailure, isDeskFailure } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { IDS_PAGE_SIZE, type AltegioApi, type AuthResult, type Credentials, type ReadOptions, type SetBalanceBody } from './api';
-import { MESSAGES, cleanServerText, failureFromHttp, offlineFailure, parseRetryAfter } from './failures';
+import { MESSAGES, failureFromHttp, offlineFailure, parseRetryAfter } from './failures';
 import { chainsFromWire, datePart, decodeAuth, decodeClient, decodeClientSearch, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from './mapping';
 import type { RateLimiter } from './rate-limiter';
 import { parseEnvelope, unreadable } from './wire';
@@ -432,7 +432,3 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
   };
 }
 
-/** For diagnostics: a server text cleaned of the current secrets (used by callers that log answers). */
-export function safeServerText(text: string | undefined, creds: Credentials): string | undefined {
-  return cleanServerText(text, [creds.partnerToken, creds.userToken]);
-}

@@ -205,13 +205,6 @@ export const WireCompany = z.object({
 });
 export type WireCompany = z.infer<typeof WireCompany>;
 
-export const accessKeys = [
-  'loyalty_access',
-  'loyalty_abonement_period_edit_access',
-  'loyalty_abonement_balance_edit_access',
-  'loyalty_abonement_history_access',
-] as const;
-
 export const WireGroup = z.object({
   id: WireId,
   title: opt(WireText),

@@ -96,8 +96,6 @@ export const JOURNAL_SQL = `
 export type JobKind = 'apply' | 'undo';
 export type OpState = 'pending' | 'intent' | 'applied' | 'conflict' | 'failed' | 'skipped';
 export const OP_STATES: readonly OpState[] = ['pending', 'intent', 'applied', 'conflict', 'failed', 'skipped'];
-/** Job states in which a runner owns the job (or owned it when the app stopped). */
-export const ACTIVE_STATES: readonly BatchState[] = ['running', 'offline', 'waiting_auth'];
 
 export interface JobTotals {
   rows: number;

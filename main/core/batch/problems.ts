@@ -47,7 +47,3 @@ export interface RowProblem {
   message: string;
 }
 
-/** "line 12, column balance: …" — the form used in messages and in the contract's `fields` map. */
-export function problemKey(p: RowProblem): string {
-  return p.column === null ? `line ${p.line}` : `line ${p.line}, column ${p.column}`;
-}

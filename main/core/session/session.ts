@@ -35,13 +35,9 @@ import { partnerAccount, userAccount, type SecretStore } from './secret-store';
 export const SETTINGS_SERVER_URL = 'server.url';
 export const SETTINGS_CURRENT_PROFILE = 'session.profileId';
 
-/** Used when the demo backend does not say which seeded user to sign in as. */
-export const DEMO_LOGIN = 'demo@membership-desk.test';
-export const DEMO_PASSWORD = 'demo';
-
 export interface DemoBackend {
   /** Starts (or reuses) the in-process sandbox and says how to reach it. */
-  start(): Promise<{ serverUrl: string; partnerToken: string; login?: string; password?: string }>;
+  start(): Promise<{ serverUrl: string; partnerToken: string; login: string; password: string }>;
 }
 
 export interface SessionDeps {
@@ -471,8 +467,8 @@ export function createSessionService(deps: SessionDeps): SessionService {
         const demo = await deps.demo.start();
         const serverUrl = normalizeServerUrl(demo.serverUrl);
         await demoSecrets.set(partnerAccount(serverUrl), demo.partnerToken);
-        const login = demo.login ?? DEMO_LOGIN;
-        const { auth, partnerToken, chains: readChains } = await authenticate(demoSecrets, serverUrl, login, demo.password ?? DEMO_PASSWORD);
+        const login = demo.login;
+        const { auth, partnerToken, chains: readChains } = await authenticate(demoSecrets, serverUrl, login, demo.password);
         const chains = await readChains();
         const id = demoProfileId(auth.userId);
         const previous = demoProfiles.get(id)?.profile;

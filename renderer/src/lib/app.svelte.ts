@@ -18,8 +18,6 @@ class AppState {
   screen = $state<Screen>('memberships');
   /** Open while the re-authentication dialog is shown. */
   reauthOpen = $state(false);
-  /** Which membership the audit screen should filter by when opened from a card. */
-  auditMembershipId = $state<number | null>(null);
 
   #reauthWaiters: Array<(ok: boolean) => void> = [];
 

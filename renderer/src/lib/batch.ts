@@ -101,13 +101,12 @@ export function mappingSourceWords(source: MappingSource): string {
 // Encoding and delimiter
 
 /** The encodings a person can pick (one list, declared with the contract). */
-export const ENCODINGS = ENCODING_CHOICES;
 
 /** The encoding choices, with the detected one included even when it is not a usual choice. */
 export function encodingOptions(detected: string | null | undefined): Array<{ value: string; label: string }> {
   const d = (detected ?? '').trim().toLowerCase();
-  if (!d || ENCODINGS.some((e) => e.value === d)) return [...ENCODINGS];
-  return [{ value: d, label: d.toUpperCase() }, ...ENCODINGS];
+  if (!d || ENCODING_CHOICES.some((e) => e.value === d)) return [...ENCODING_CHOICES];
+  return [{ value: d, label: d.toUpperCase() }, ...ENCODING_CHOICES];
 }
 
 export const DELIMITERS: ReadonlyArray<{ value: Delimiter; label: string }> = [
@@ -369,6 +368,3 @@ export function beforeAfter(row: Pick<BatchPlanRow, 'before' | 'after' | 'status
   return `${b} → ${a}`;
 }
 
-export function isProblemStatus(status: BatchPlanRow['status']): boolean {
-  return status === 'invalid' || status === 'failed' || status === 'conflict';
-}

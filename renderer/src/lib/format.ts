@@ -69,11 +69,6 @@ export function freezeRuleWords(type: Membership['type']): string {
   return `Freezing allowed, up to ${periodWords(type.freezeLimit, type.freezeLimitUnit)} in total`;
 }
 
-export function visitsWords(count: number, unlimited: boolean): string {
-  if (unlimited) return 'Unlimited';
-  return plural(count, 'visit', 'visits');
-}
-
 export function lineWords(line: BalanceLine): string {
   return `${line.title}: ${line.unlimited ? 'Unlimited' : line.count}`;
 }
