@@ -16,7 +16,7 @@ import { silentLogger, type Logger } from './log';
 import { createMembershipService } from './memberships/service';
 import { createKeytarSecretStore } from './session/keytar-secret-store';
 import type { SecretStore } from './session/secret-store';
-import { createSessionService, SETTINGS_SERVER_URL, type DemoBackend, type SessionService } from './session/session';
+import { createSessionService, normalizeServerUrl, SETTINGS_SERVER_URL, type DemoBackend, type SessionService } from './session/session';
 import { openStore, type Store } from './store';
 
 export interface CoreOptions {
@@ -62,6 +62,8 @@ function createDemoBackend(): DemoBackend & { stop(): Promise<void> } {
 
 export async function createCore(options: CoreOptions): Promise<Core> {
   const log = options.log ?? silentLogger;
+  // Canonical form, as the session stores and looks up server URLs (refused before anything opens).
+  const apiBase = options.apiBase ? normalizeServerUrl(options.apiBase) : null;
   mkdirSync(options.dataDir, { recursive: true });
   const lock = lockDataDir(options.dataDir);
   let store: Store;
@@ -71,7 +73,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     lock.release();
     throw e;
   }
-  if (options.apiBase) store.settings.set(SETTINGS_SERVER_URL, options.apiBase.replace(/\/+$/, ''));
+  if (apiBase !== null) store.settings.set(SETTINGS_SERVER_URL, apiBase);
 
   const events = createEventHub();
   const limiter = createRateLimiter(options.rate ?? { perSecond: 5, perMinute: 200 });

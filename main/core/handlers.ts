@@ -7,7 +7,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import type { Handlers } from './dispatch';
 import type { MembershipService } from './memberships/service';
 import type { SessionService } from './session/session';
-import type { Store } from './store';
+import { AUDIT_MAX_LIMIT, type Store } from './store';
 import { auditCsv } from './audit-export';
 
 export interface HandlerDeps {
@@ -45,7 +45,7 @@ export function createHandlers({ shell, session, memberships, store, batch }: Ha
     'memberships.setBalance': (args) => memberships.setBalance(args),
 
     'audit.list': async (filter) => ({ entries: store.audit.list(filter) }),
-    'audit.exportCsv': async (filter) => auditCsv(store.audit.list({ ...filter, limit: filter.limit ?? 5000 })),
+    'audit.exportCsv': async (filter) => auditCsv(store.audit.list({ ...filter, limit: filter.limit ?? AUDIT_MAX_LIMIT })),
     'audit.undo': ({ auditId, reason }) => memberships.undo(auditId, reason),
 
     'batch.prepare': (args) => batch.prepare(args),

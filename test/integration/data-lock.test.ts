@@ -31,6 +31,17 @@ describe('data folder lock', () => {
     await second.close();
   });
 
+  it('stores --api-base in the canonical form the session looks server URLs up by, and refuses a bad one before locking', async () => {
+    const dataDir = fresh();
+    const core = await createCore({ dataDir, shell: 'web', secrets: new MemorySecretStore(), apiBase: 'HTTP://127.0.0.1:8787/api/' });
+    expect(core.store.settings.get('server.url')).toBe('http://127.0.0.1:8787/api');
+    await core.close();
+    await expect(createCore({ dataDir, shell: 'web', secrets: new MemorySecretStore(), apiBase: 'ftp://x' })).rejects.toMatchObject({ kind: 'bad_input' });
+    // Nothing was left locked.
+    const again = await createCore({ dataDir, shell: 'web', secrets: new MemorySecretStore() });
+    await again.close();
+  });
+
   it('takes over a lock left by a process that died', () => {
     const dataDir = fresh();
     // A pid that certainly is not running: a child that has already exited.

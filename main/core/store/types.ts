@@ -10,7 +10,7 @@ export type NewAuditEntry = Omit<AuditEntry, 'id' | 'undoneBy' | 'at'> & { at?: 
 export interface AuditFilterQuery {
   membershipId?: number;
   userName?: string;
-  /** inclusive, YYYY-MM-DD (compared against the ISO timestamp's date part, UTC) */
+  /** inclusive, YYYY-MM-DD: days on this computer's calendar (see store.ts) */
   from?: string;
   to?: string;
   limit?: number;
