@@ -50,7 +50,7 @@ export interface BatchRead {
   refs: { ids: number[]; phones: string[] };
 }
 
-/** The read result without the intermediate corrections and refs (the plan carries every row). */
+/** The read result without the validated rows and refs (the plan carries every row). */
 export interface PreparedBatch extends Omit<BatchRead, 'validated' | 'refs'> {
   /** Rows read; 0 when the mapping is not usable. */
   rowCount: number;

@@ -1,5 +1,6 @@
 /**
- * Table rows + mapping -> typed corrections, or every problem of the row (never only the first).
+ * Records + mapping -> validated rows in columns (ValidatedRows), with every problem of a row (never
+ * only the first).
  * Pure, no I/O; membership-dependent checks (unknown membership, service, limits…) are in plan.ts.
  *
  * Numbers: whole visits only. Accepted: "5", " 5 ", "+3" / "-2" / "−2" (Unicode minus, en dash) in the
@@ -17,10 +18,7 @@ export type MembershipRef = { id: number } | { number: string; phone: string };
 export type ServiceRef = { id: number } | { title: string } | null;
 export type BalanceOp = { set: number } | { delta: number };
 
-/**
- * One valid row. `membershipRef`, `service` and `op` may be shared between corrections (small
- * operations and repeated services are interned): treat them as immutable.
- */
+/** The row view of a valid row (tests and diagnostics; the planner reads ValidatedRows' columns). `op` is shared: immutable. */
 export interface Correction {
   /** 0-based index among data rows. */
   index: number;
@@ -54,7 +52,7 @@ export interface ValidateOptions {
 export const MAX_COUNT = 100_000;
 export const MAX_REASON = 500;
 
-/** Parsed whole number, or the problem code. Exported for tests and for the single-edit form. */
+/** Parsed whole number, or the problem code. Exported for tests. */
 export function parseCount(raw: string, signed: boolean, max = MAX_COUNT): number | ProblemCode {
   // Fast path: plain digits (the overwhelming majority of cells).
   const n = raw.length;
@@ -205,7 +203,7 @@ export type OpKind = (typeof OpKind)[keyof typeof OpKind];
  * The validated rows of a file, in columns: one entry per data row in every array, no object per
  * row (at 100,000 rows those would all live until planning, and be copied by every young GC).
  * Strings that repeat (service titles, reasons) are shared. `correction(i)` / `corrections` /
- * `invalid` give the row view (tests, refs); the planner reads the columns.
+ * `invalid` give the row view (tests); the planner reads the columns.
  */
 export class ValidatedRows {
   /** Physical line of each data row. */
@@ -276,7 +274,7 @@ export class ValidatedRows {
   }
 }
 
-/** Validates every data row; never stops at the first problem, neither in a row nor in the file. */
+/** Validates the rows of a table read whole (tests; the pipeline feeds a validator as it reads). */
 export function validateRows(table: Pick<ParsedTable, 'rows' | 'lines' | 'header'>, mapping: ColumnMapping, options: ValidateOptions = {}): ValidatedRows {
   const validator = createValidator(table.header, mapping, options);
   const { rows, lines } = table;
@@ -284,7 +282,7 @@ export function validateRows(table: Pick<ParsedTable, 'rows' | 'lines' | 'header
   return validator.rows;
 }
 
-/** Streaming form of validateRows: records are fed one by one, in file order, as they are read. */
+/** Validates records fed one by one, in file order, as the parser reads them (what readBatch does). */
 export interface RowValidator {
   /** Validates one data record (the validator keeps nothing of `cells` but its cell strings). */
   row(cells: readonly string[], line: number): void;
