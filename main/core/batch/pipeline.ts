@@ -4,7 +4,7 @@
  * `readBatch` tells the caller which ids and phones to fetch (`refs`), `planBatch` plans against
  * them; `prepareBatch` does both when the lookups are already at hand.
  */
-import { decodeBytes, type DetectedBy } from './decode';
+import { decodeBytes, type Decoded, type DetectedBy } from './decode';
 import { checkMapping, firstLineSignature, guessMapping, headerSignature, type ColumnMapping, type MappingProblem } from './mapping';
 import { detectDelimiter, headerNames, readTableInto, usedWidth, type Delimiter } from './parse';
 import { OUTCOME_INVALID, planCorrections, type BatchPlan, type PlanLookups, type PlanOptions } from './plan';
@@ -64,18 +64,22 @@ function fallbackDelimiter(encoding: string): Delimiter {
   return encoding.startsWith('utf-16') ? '\t' : ',';
 }
 
+/** Bytes -> text (the encoding given or detected); throws DeskFailure('bad_input') for files that cannot be read. */
+export function decodeBatch(bytes: Uint8Array, options: Pick<BatchReadOptions, 'encoding' | 'maxBytes'> = {}): Decoded {
+  return decodeBytes(bytes, { ...(options.encoding !== undefined && { encoding: options.encoding }), ...(options.maxBytes !== undefined && { maxBytes: options.maxBytes }) });
+}
+
 /**
- * A first look at a file, cheap next to readBatch: the delimiter detection would pick and the key
- * of its first line (for the delimiter memory; null when it has none). Throws like readBatch for
- * files that cannot be read.
+ * A first look at a decoded file, cheap next to readBatch: the delimiter detection would pick and
+ * the key of its first line (for the delimiter memory; null when it has none).
  */
-export function sniffBatch(bytes: Uint8Array, options: Pick<BatchReadOptions, 'encoding' | 'maxBytes'> = {}): { delimiter: Delimiter; firstLine: string | null } {
-  const decoded = decodeBytes(bytes, { ...(options.encoding !== undefined && { encoding: options.encoding }), ...(options.maxBytes !== undefined && { maxBytes: options.maxBytes }) });
+export function sniffBatch(decoded: Decoded): { delimiter: Delimiter; firstLine: string | null } {
   return { delimiter: detectDelimiter(decoded.text, fallbackDelimiter(decoded.encoding)).delimiter, firstLine: firstLineSignature(decoded.text) };
 }
 
-export function readBatch(bytes: Uint8Array, options: BatchReadOptions = {}): BatchRead {
-  const decoded = decodeBytes(bytes, { ...(options.encoding !== undefined && { encoding: options.encoding }), ...(options.maxBytes !== undefined && { maxBytes: options.maxBytes }) });
+/** Reads a file (bytes, or text decoded once by decodeBatch for several reads). */
+export function readBatch(input: Uint8Array | Decoded, options: BatchReadOptions = {}): BatchRead {
+  const decoded = input instanceof Uint8Array ? decodeBatch(input, options) : input;
   // Rows are validated as they are read (no table of every record in memory): the mapping is
   // settled by the header, the first record read.
   let mapping: ColumnMapping | null = options.mapping ?? null;

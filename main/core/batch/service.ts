@@ -21,7 +21,7 @@ import { startRunner, type EngineOptions, type Runner } from './engine';
 import { createJournal, type JobRecord, type JobTotals, type Journal, type NewOp, type OpRecord, type RowRecord, type RowWithOp } from './journal';
 import { checkMapping, FIELDS, type ColumnMapping } from './mapping';
 import { isDelimiter, type Delimiter } from './parse';
-import { planBatch, readBatch, sniffBatch, type BatchRead, type BatchReadOptions } from './pipeline';
+import { decodeBatch, planBatch, readBatch, sniffBatch, type BatchRead, type BatchReadOptions } from './pipeline';
 import { createLookups, DEFAULT_REASON, type MembershipEntry, type PlannedRow } from './plan';
 import { buildReportCsv, type ReportRow } from './report';
 
@@ -312,7 +312,9 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     // The delimiter: chosen now (remembered for files starting with the same line), remembered
     // from such a file, or detected. Settled first: the header, hence the mapping memory, depend on it.
     let delimiterSource: BatchPreparation['delimiterSource'] = args.delimiter !== undefined ? 'chosen' : 'detected';
-    const sniffed = sniffBatch(bytes, base);
+    // Decoded once; every read below works on the text.
+    const decoded = decodeBatch(bytes, base);
+    const sniffed = sniffBatch(decoded);
     const delimiterKey = sniffed.firstLine === null ? null : `delimiter:${sniffed.firstLine}`;
     if (delimiterKey !== null && args.delimiter !== undefined) {
       // The detected one needs no memory: choosing it back forgets the earlier choice.
@@ -329,15 +331,15 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     let mappingSource: BatchPreparation['mappingSource'];
     if (args.mapping !== undefined) {
       const manual = toCoreMapping(args.mapping);
-      read = readBatch(bytes, { ...base, mapping: manual });
+      read = readBatch(decoded, { ...base, mapping: manual });
       mappingSource = 'manual';
       if (read.mappingProblems.length === 0 && read.hasHeader) store.mappings.set(read.headerSignature, manual);
     } else {
-      read = readBatch(bytes, base);
+      read = readBatch(decoded, base);
       mappingSource = 'auto';
       const remembered = read.hasHeader ? store.mappings.get<ColumnMapping>(read.headerSignature) : null;
       if (remembered && checkMapping(remembered, read.columnCount).length === 0 && !sameMapping(remembered, read.mapping)) {
-        read = readBatch(bytes, { ...base, mapping: remembered });
+        read = readBatch(decoded, { ...base, mapping: remembered });
         mappingSource = 'remembered';
       } else if (remembered) mappingSource = sameMapping(remembered, read.mapping) ? 'remembered' : 'auto';
     }
