@@ -4,6 +4,8 @@
  * it is shown as text and never evaluated as a formula), UTF-8 with BOM so Excel detects the
  * encoding. Pure, no I/O.
  */
+import type { BatchPlanRow } from '../../../preload/contract';
+import type { RowRecord, RowWithOp } from './journal';
 import type { PlannedRow } from './plan';
 import { csvField, type CsvDelimiter } from '../csv';
 
@@ -53,22 +55,46 @@ export function encodeReport(csv: string): Uint8Array {
   return bytes;
 }
 
-/** Report rows for a plan (before applying: outcome change / unchanged / invalid). */
-export function reportRowsFromPlan(plan: { rows: Iterable<PlannedRow> }): ReportRow[] {
-  const out: ReportRow[] = [];
-  for (const p of plan.rows) out.push(planRowToReport(p));
-  return out;
-}
-
-export function planRowToReport(p: PlannedRow): ReportRow {
+/** A plan row as the journal keeps it. */
+export function rowRecordOf(p: PlannedRow): RowRecord {
   return {
-    row: p.index + 1,
+    idx: p.index,
     line: p.line,
+    outcome: p.outcome,
     membership: p.membershipLabel,
     service: p.serviceLabel,
     before: p.before,
     after: p.after,
-    outcome: p.outcome,
-    message: p.problems.map((x) => x.message).join(' ') || p.reason,
+    reason: p.reason,
+    message: p.problems.length > 0 ? p.problems.map((x) => x.message).join(' ') : null,
+    opSeq: p.operation >= 0 ? p.operation : null,
   };
+}
+
+/** A row's status: its plan outcome, or once the batch has started, its operation's state. */
+export function rowStatus(r: RowWithOp, started: boolean): BatchPlanRow['status'] {
+  if (r.outcome !== 'change') return r.outcome;
+  if (!started || r.opState === null) return 'change';
+  return r.opState === 'intent' ? 'pending' : r.opState;
+}
+
+/** The report row of a journal row (the one mapping behind every report). */
+export function reportRowOf(r: RowWithOp, started: boolean): ReportRow {
+  return {
+    row: r.idx + 1,
+    line: r.line,
+    membership: r.membership,
+    service: r.service,
+    before: r.before,
+    after: r.after,
+    outcome: rowStatus(r, started),
+    message: r.message ?? r.opMessage ?? (r.outcome === 'unchanged' ? 'Already at this value.' : r.reason),
+  };
+}
+
+/** Report rows for a plan not yet applied: what the report of the batch made from it would say. */
+export function reportRowsFromPlan(plan: { rows: Iterable<PlannedRow> }): ReportRow[] {
+  const out: ReportRow[] = [];
+  for (const p of plan.rows) out.push(reportRowOf({ ...rowRecordOf(p), opState: null, opMessage: null }, false));
+  return out;
 }

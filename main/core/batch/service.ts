@@ -18,12 +18,12 @@ import type { EventHub } from '../events';
 import { silentLogger, type Logger } from '../log';
 import type { Store } from '../store';
 import { startRunner, type EngineOptions, type Runner } from './engine';
-import { createJournal, type JobRecord, type JobTotals, type Journal, type NewOp, type OpRecord, type RowRecord, type RowWithOp } from './journal';
+import { createJournal, type JobRecord, type JobTotals, type Journal, type NewOp, type OpRecord, type RowRecord } from './journal';
 import { checkMapping, FIELDS, type ColumnMapping } from './mapping';
 import { isDelimiter, type Delimiter } from './parse';
 import { decodeBatch, planBatch, readBatch, sniffBatch, type BatchRead, type BatchReadOptions } from './pipeline';
-import { createLookups, DEFAULT_REASON, type MembershipEntry, type PlannedRow } from './plan';
-import { buildReportCsv, type ReportRow } from './report';
+import { createLookups, DEFAULT_REASON, type MembershipEntry } from './plan';
+import { buildReportCsv, reportRowOf, rowRecordOf, rowStatus, type ReportRow } from './report';
 
 export const MAX_PROBLEMS = 500;
 export const PREVIEW_ROWS = 20;
@@ -101,11 +101,8 @@ const toContractMapping = (m: ColumnMapping): ContractMapping => Object.fromEntr
 
 const sameMapping = (a: ColumnMapping, b: ColumnMapping) => FIELDS.every((f) => a[f] === b[f]);
 
-const rowStatus = (r: RowWithOp, started: boolean): BatchPlanRow['status'] => {
-  if (r.outcome !== 'change') return r.outcome;
-  if (!started || r.opState === null) return 'change';
-  return r.opState === 'intent' ? 'pending' : r.opState;
-};
+/** Rows of a job show their operations' states once it has started. */
+const isStarted = (job: JobRecord) => job.state !== 'draft' && job.state !== 'planned';
 
 const NOT_FOUND = () => new DeskFailure('not_found', 'This batch no longer exists. Open the file again.');
 
@@ -360,7 +357,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
 
     const batchId = randomUUID();
     // Generated as the journal writes them: the plan's rows and operations are never all objects at once.
-    const rows: Iterable<RowRecord> = plan ? plan.rows.mapLazily(rowRecord) : [];
+    const rows: Iterable<RowRecord> = plan ? plan.rows.mapLazily(rowRecordOf) : [];
     const ops: Iterable<NewOp> = plan
       ? plan.operations.mapLazily((op, seq) => ({
           seq,
@@ -414,21 +411,6 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
       totals,
       estimateMs: plan ? Math.max(0, Math.round(plan.estimate.ms)) : 0,
       notices: plan ? plan.notices : [],
-    };
-  }
-
-  function rowRecord(p: PlannedRow): RowRecord {
-    return {
-      idx: p.index,
-      line: p.line,
-      outcome: p.outcome,
-      membership: p.membershipLabel,
-      service: p.serviceLabel,
-      before: p.before,
-      after: p.after,
-      reason: p.reason,
-      message: p.problems.length > 0 ? p.problems.map((x) => x.message).join(' ') : null,
-      opSeq: p.operation >= 0 ? p.operation : null,
     };
   }
 
@@ -488,8 +470,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
   // --- list / rows / report ---------------------------------------------------------------------------
 
   async function rows({ batchId, offset, limit, onlyProblems }: { batchId: string; offset: number; limit: number; onlyProblems?: boolean | undefined }) {
-    const job = jobOrThrow(batchId);
-    const started = job.state !== 'draft' && job.state !== 'planned';
+    const started = isStarted(jobOrThrow(batchId));
     const only = onlyProblems === true;
     const list = journal.rows(batchId, offset, limit, only).map(
       (r): BatchPlanRow => ({
@@ -508,20 +489,9 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
 
   async function report({ batchId }: { batchId: string }) {
     const job = jobOrThrow(batchId);
-    const started = job.state !== 'draft' && job.state !== 'planned';
+    const started = isStarted(job);
     function* reportRows(): Generator<ReportRow> {
-      for (const r of journal.iterateRows(batchId)) {
-        yield {
-          row: r.idx + 1,
-          line: r.line,
-          membership: r.membership,
-          service: r.service,
-          before: r.before,
-          after: r.after,
-          outcome: rowStatus(r, started),
-          message: r.message ?? r.opMessage ?? (r.outcome === 'unchanged' ? 'Already at this value.' : r.reason),
-        };
-      }
+      for (const r of journal.iterateRows(batchId)) yield reportRowOf(r, started);
     }
     const delimiter = (job.delimiter === ';' || job.delimiter === '\t' ? job.delimiter : ',') as Delimiter;
     // The BOM makes Excel read the UTF-8 text correctly; the renderer saves the string as is.
