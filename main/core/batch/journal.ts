@@ -17,17 +17,9 @@
  */
 import type Database from 'libsql';
 import type { BatchState } from '../../../preload/contract';
+import { allRows, cleanRow, getRow, nowIso, numOrNull, strOrNull, type Row } from '../store/rows';
 
-// Local row helpers (not the store's): migrations.ts imports JOURNAL_SQL from here, so this module
-// must not import the store (that would be an import cycle).
-type Row = Record<string, unknown>;
-function clean<T extends Row>(row: unknown): T | null {
-  if (row === undefined || row === null) return null;
-  const { _metadata: _ignored, ...rest } = row as Row;
-  return rest as T;
-}
-const getRow = <T extends Row>(stmt: Database.Statement, ...params: unknown[]): T | null => clean<T>(stmt.get(...params));
-const allRows = <T extends Row>(stmt: Database.Statement, ...params: unknown[]): T[] => stmt.all(...params).map((r) => clean<T>(r) as T);
+// Row helpers from store/rows.ts (not store.ts: migrations.ts imports JOURNAL_SQL from here).
 
 export const JOURNAL_SQL = `
   CREATE TABLE batch_jobs (
@@ -205,9 +197,6 @@ export interface Journal {
   counts(id: string): StateCounts;
 }
 
-const nowIso = () => new Date().toISOString();
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 function toJob(r: Row): JobRecord {
   return {
@@ -419,7 +408,7 @@ export function createJournal(db: Database.Database): Journal {
     rowCount: (id, onlyProblems) => Number(getRow<{ n: number }>(onlyProblems ? countInvalid : countAll, id)?.n ?? 0),
     rows: (id, offset, limit, onlyProblems) => allRows<Row>(onlyProblems ? pageInvalid : pageAll, id, limit, offset).map(toRow),
     *iterateRows(id) {
-      for (const r of allRowsStmt.iterate(id) as IterableIterator<Row>) yield toRow(clean<Row>(r) as Row);
+      for (const r of allRowsStmt.iterate(id) as IterableIterator<Row>) yield toRow(cleanRow<Row>(r) as Row);
     },
     openOps: (id, afterSeq, limit) => allRows<Row>(openOps, id, afterSeq, limit).map(toOp),
     ops: (id, states) => {

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import Database from 'libsql';
 import type { AuditEntry, Chain, Profile } from '../../../preload/contract';
 import { migrate } from './migrations';
+import { allRows, cleanRow, getRow, nowIso, numOrNull, strOrNull, type Row } from './rows';
 import type { AuditFilterQuery, AuditRepo, MappingsRepo, NewAuditEntry, ProfilesRepo, SettingsRepo } from './types';
 
 export interface Store {
@@ -26,22 +27,7 @@ export interface Store {
   close(): void;
 }
 
-type Row = Record<string, unknown>;
-
-/** libsql's `.get()` adds a `_metadata` key to the row; strip it so rows are plain data. */
-export function cleanRow<T extends Row>(row: unknown): T | null {
-  if (row === undefined || row === null) return null;
-  const { _metadata: _ignored, ...rest } = row as Row;
-  return rest as T;
-}
-
-export function getRow<T extends Row>(stmt: Database.Statement, ...params: unknown[]): T | null {
-  return cleanRow<T>(stmt.get(...params));
-}
-
-export function allRows<T extends Row>(stmt: Database.Statement, ...params: unknown[]): T[] {
-  return stmt.all(...params).map((r) => cleanRow<T>(r) as T);
-}
+export { cleanRow, getRow, allRows } from './rows';
 
 /** Reads a one-value pragma such as `journal_mode`. */
 export function pragmaValue(db: Database.Database, name: string): unknown {
@@ -49,12 +35,8 @@ export function pragmaValue(db: Database.Database, name: string): unknown {
   return row ? Object.values(cleanRow(row) ?? {})[0] : undefined;
 }
 
-const nowIso = () => new Date().toISOString();
-
 const parseJson = <T>(text: unknown): T | null => (typeof text === 'string' ? (JSON.parse(text) as T) : null);
 const jsonOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 /** The UTC ISO instant at which local day `date` (+ `plusDays`) starts, DST-aware. */
 export function localDayStartUtc(date: string, plusDays: number): string {
