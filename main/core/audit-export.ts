@@ -2,7 +2,7 @@
  * The audit log as a CSV file for Excel, written with the app's one CSV cell writer (csv.ts).
  */
 import type { AuditEntry } from '../../preload/contract';
-import { csvField } from './csv';
+import { csvText, EXCEL_BOM } from './csv';
 
 const COLUMNS = ['id', 'when', 'user', 'chain', 'location', 'membership_id', 'membership_number', 'action', 'before', 'after', 'reason', 'outcome', 'message', 'batch', 'undo_of', 'undone_by'];
 
@@ -10,15 +10,9 @@ const json = (v: unknown) => (v === null || v === undefined ? '' : JSON.stringif
 const text = (v: string | number | null) => (v === null ? '' : String(v));
 
 export function auditCsv(entries: readonly AuditEntry[], now = new Date()): { fileName: string; csv: string } {
-  const lines = [COLUMNS.join(',')];
-  for (const e of entries) {
-    lines.push(
-      [
-        String(e.id), e.at, e.userName, String(e.chainId), text(e.locationId), String(e.membershipId), e.membershipNumber,
-        e.action, json(e.before), json(e.after), e.reason, e.outcome, text(e.message), text(e.batchId), text(e.undoOf), text(e.undoneBy),
-      ].map((c) => csvField(c)).join(','),
-    );
-  }
-  // BOM so Excel reads UTF-8 names correctly.
-  return { fileName: `audit-log-${now.toISOString().slice(0, 10)}.csv`, csv: '\ufeff' + lines.join('\r\n') + '\r\n' };
+  const rows = entries.map((e) => [
+    String(e.id), e.at, e.userName, String(e.chainId), text(e.locationId), String(e.membershipId), e.membershipNumber,
+    e.action, json(e.before), json(e.after), e.reason, e.outcome, text(e.message), text(e.batchId), text(e.undoOf), text(e.undoneBy),
+  ]);
+  return { fileName: `audit-log-${now.toISOString().slice(0, 10)}.csv`, csv: EXCEL_BOM + csvText(COLUMNS, rows) };
 }

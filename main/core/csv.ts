@@ -18,3 +18,13 @@ export function csvField(value: string, delimiter: CsvDelimiter = ','): string {
   if (v.includes('"') || v.includes(delimiter) || v.includes('\n') || v.includes('\r')) return `"${v.replace(/"/g, '""')}"`;
   return v;
 }
+
+/** A whole CSV text: header and rows, fields written by csvField, CRLF after every line (no BOM). */
+export function csvText(header: readonly string[], rows: Iterable<readonly string[]>, delimiter: CsvDelimiter = ','): string {
+  const out: string[] = [header.map((c) => csvField(c, delimiter)).join(delimiter)];
+  for (const r of rows) out.push(r.map((c) => csvField(c, delimiter)).join(delimiter));
+  return `${out.join('\r\n')}\r\n`;
+}
+
+/** Put before a CSV text saved for Excel: without it Excel reads UTF-8 as the local code page. */
+export const EXCEL_BOM = '\uFEFF';

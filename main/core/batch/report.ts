@@ -7,7 +7,7 @@
 import type { BatchPlanRow } from '../../../preload/contract';
 import type { RowRecord, RowWithOp } from './journal';
 import type { PlannedRow } from './plan';
-import { csvField, type CsvDelimiter } from '../csv';
+import { csvText, type CsvDelimiter } from '../csv';
 
 export interface ReportRow {
   /** 1-based data row number. */
@@ -34,16 +34,10 @@ export interface ReportOptions {
 
 /** The report as text (no BOM). */
 export function buildReportCsv(rows: Iterable<ReportRow>, options: ReportOptions = {}): string {
-  const d = options.delimiter ?? ',';
-  const out: string[] = [REPORT_COLUMNS.map((c) => csvField(c, d)).join(d)];
-  for (const r of rows) {
-    out.push(
-      [String(r.row), String(r.line), r.membership, r.service, cellText(r.before), cellText(r.after), r.outcome, r.message]
-        .map((c) => csvField(c, d))
-        .join(d),
-    );
+  function* cells() {
+    for (const r of rows) yield [String(r.row), String(r.line), r.membership, r.service, cellText(r.before), cellText(r.after), r.outcome, r.message];
   }
-  return `${out.join('\r\n')}\r\n`;
+  return csvText(REPORT_COLUMNS, cells(), options.delimiter ?? ',');
 }
 
 /** UTF-8 bytes with a BOM (what Excel needs to read non-ASCII text correctly). */

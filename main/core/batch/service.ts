@@ -24,6 +24,7 @@ import { isDelimiter, type Delimiter } from './parse';
 import { decodeBatch, planBatch, readBatch, sniffBatch, type BatchRead, type BatchReadOptions } from './pipeline';
 import { createLookups, DEFAULT_REASON, type MembershipEntry } from './plan';
 import { buildReportCsv, reportRowOf, rowRecordOf, rowStatus, type ReportRow } from './report';
+import { EXCEL_BOM } from '../csv';
 
 export const MAX_PROBLEMS = 500;
 export const PREVIEW_ROWS = 20;
@@ -494,8 +495,8 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
       for (const r of journal.iterateRows(batchId)) yield reportRowOf(r, started);
     }
     const delimiter = (job.delimiter === ';' || job.delimiter === '\t' ? job.delimiter : ',') as Delimiter;
-    // The BOM makes Excel read the UTF-8 text correctly; the renderer saves the string as is.
-    return { fileName: reportFileName(job.fileName, job.kind), csv: `\uFEFF${buildReportCsv(reportRows(), { delimiter })}` };
+    // The renderer saves the string as is.
+    return { fileName: reportFileName(job.fileName, job.kind), csv: EXCEL_BOM + buildReportCsv(reportRows(), { delimiter }) };
   }
 
   // --- undo -------------------------------------------------------------------------------------------
