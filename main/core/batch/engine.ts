@@ -61,6 +61,8 @@ export interface OperationHandler {
   compare(m: Membership, expect: unknown, target: unknown): Comparison;
   /** The membership's current values of the op's lines, in words (for conflict messages). */
   describe(m: Membership, like: unknown): string;
+  /** The op's own stored values (its planned before or after) in words. */
+  describeValues(m: Membership, values: unknown): string;
   send(api: AltegioApi, op: OpRecord): Promise<void>;
   auditBefore(m: Membership, op: OpRecord): Record<string, unknown>;
   auditAfter(m: Membership, op: OpRecord): Record<string, unknown>;
@@ -112,6 +114,9 @@ export const setBalanceHandler: OperationHandler = {
     const cur = currentBalance(m, like as BalanceValues);
     return cur === null ? 'its balance no longer has these lines (or became unlimited)' : balanceWords(m, cur);
   },
+  describeValues(m, values) {
+    return balanceWords(m, values as BalanceValues);
+  },
   send(api, op) {
     const body = op.body as BalanceValues;
     return api.setBalance(op.chainId, op.membershipId, 'united' in body ? { united: body.united } : { services: body.services });
@@ -130,9 +135,6 @@ export const setBalanceHandler: OperationHandler = {
 
 export const operationHandlers: Record<string, OperationHandler> = { set_balance: setBalanceHandler };
 
-export function describeBalance(v: BalanceValues, m: Membership | null = null): string {
-  return balanceWords(m, v);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Engine
@@ -510,7 +512,7 @@ export function startRunner(deps: EngineDeps, jobId: string, mode: 'apply' | 'ca
         const message =
           cmp === 'after'
             ? `Already had the new value before the batch sent anything (${handler.describe(m, op.target)}): someone else made this change; not sent.`
-            : `Changed since the plan: now ${handler.describe(m, op.expect)}, the plan expected ${describeBalance(op.expect as BalanceValues, m)}. Not overwritten.`;
+            : `Changed since the plan: now ${handler.describe(m, op.expect)}, the plan expected ${handler.describeValues(m, op.expect)}. Not overwritten.`;
         finals.push(() => {
           const auditId = store.audit.add(auditEntry(m, op, 'failed', `Conflict: ${message}`, null));
           journal.setOutcome(jobId, { seq: op.seq, state: 'conflict', message, auditId });
