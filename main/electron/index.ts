@@ -44,7 +44,23 @@ async function start(): Promise<void> {
 
   mainWindow = createMainWindow(join(import.meta.dirname, '../preload/index.cjs'));
   mainWindow.on('closed', () => (mainWindow = null));
-  app.on('before-quit', () => void core.close());
+  // Quit only once the core has closed: a running batch stops at an operation boundary, the
+  // database closes and the data-folder lock is released.
+  let closing = false;
+  let closed = false;
+  app.on('before-quit', (event) => {
+    if (closed) return;
+    event.preventDefault();
+    if (closing) return;
+    closing = true;
+    core
+      .close()
+      .catch((e: unknown) => log.error('close failed', { error: e instanceof Error ? e.message : String(e) }))
+      .finally(() => {
+        closed = true;
+        app.quit();
+      });
+  });
 }
 
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
