@@ -111,8 +111,17 @@ function daysWord(n: number): string {
  * named too: "Allowance: used 3 of 31 days (1 month from today), 28 days left."
  */
 export function allowanceText(a: FreezeAllowance): string {
+  return `Allowance: used ${usage(a)}`;
+}
+
+/** The same without the "Allowance:" label, as a sentence ("Used 3 of 14 days, 11 days left."). */
+export function allowanceUsageText(a: FreezeAllowance): string {
+  return `Used ${usage(a)}`;
+}
+
+function usage(a: FreezeAllowance): string {
   const of = a.unit === 'day' ? daysWord(a.limitDays) : `${daysWord(a.limitDays)} (${a.limit} ${unitWord(a.unit, a.limit)}${a.unit === 'week' ? '' : ' from today'})`;
-  return `Allowance: used ${a.usedDays} of ${of}, ${daysWord(a.remainingDays)} left.`;
+  return `${a.usedDays} of ${of}, ${daysWord(a.remainingDays)} left.`;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { PeriodUnit } from '../../preload/contract';
 import { addDays, daysBetween, formatDate, localDateOf, todayIn } from '../../common/dates';
 import {
   allowanceText,
+  allowanceUsageText,
   expiryAfterFreeze,
   freezeAllowance,
   freezeAvailability,
@@ -47,6 +48,7 @@ describe('freezeAllowance', () => {
 
   it('describes itself in words', () => {
     expect(allowanceText(freezeAllowance({ freezeLimit: 14, freezeLimitUnit: 'day' }, 3, '2026-05-06'))).toBe('Allowance: used 3 of 14 days, 11 days left.');
+    expect(allowanceUsageText(freezeAllowance({ freezeLimit: 14, freezeLimitUnit: 'day' }, 3, '2026-05-06'))).toBe('Used 3 of 14 days, 11 days left.');
     expect(allowanceText(freezeAllowance({ freezeLimit: 1, freezeLimitUnit: 'month' }, 0, '2026-03-01'))).toBe(
       'Allowance: used 0 of 31 days (1 month from today), 31 days left.',
     );

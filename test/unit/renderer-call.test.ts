@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { DeskApi, Reply } from '../../preload/contract';
-import { createCaller, createLatest } from '../../renderer/src/lib/call';
+import { createCaller, createLatest, optionalReason } from '../../renderer/src/lib/call';
 import { createHttpDesk, takeWebKey } from '../../renderer/src/lib/desk';
 
 const expired = { ok: false, error: { kind: 'auth_expired', message: 'expired' } } as const;
@@ -165,5 +165,12 @@ describe('web shell tab key', () => {
     const w = fakeWindow('http://127.0.0.1:5000/#t=new', { 'desk.key': 'old' });
     expect(take(w)).toBe('new');
     expect(take(fakeWindow('http://127.0.0.1:5000/'))).toBe('');
+  });
+});
+
+describe('optionalReason', () => {
+  it('trims, and leaves an empty reason out', () => {
+    expect(optionalReason('  late client  ')).toEqual({ reason: 'late client' });
+    expect(optionalReason('   ')).toEqual({});
   });
 });

@@ -3,7 +3,7 @@
  * view, and the re-authentication prompt. Screens read it; only the core changes the session (every
  * session reply and `session.changed` event replaces it whole).
  */
-import type { Chain, Location, Rights, SessionState } from '../../../preload/contract';
+import type { Chain, DeskError, Location, Rights, SessionState } from '../../../preload/contract';
 import { createCaller } from './call';
 import { desk } from './desk';
 
@@ -40,6 +40,13 @@ class AppState {
 
   rightsFor(chainId: number): Rights {
     return this.session?.chains.find((c) => c.id === chainId)?.rights ?? NO_RIGHTS;
+  }
+
+  /** A session call's reply: the new session taken, or its error returned for the caller to show. */
+  acceptSession(reply: { ok: true; value: SessionState } | { ok: false; error: DeskError }): DeskError | null {
+    if (!reply.ok) return reply.error;
+    this.setSession(reply.value);
+    return null;
   }
 
   setSession(s: SessionState): void {

@@ -41,17 +41,3 @@ export function buildAuditFilter(form: AuditFilterForm): { filter: AuditFilterVa
   if (filter.from && filter.to && filter.from > filter.to) errors.to = 'The end date is before the start date.';
   return { filter: Object.keys(errors).length ? null : filter, errors };
 }
-
-/** Saves `text` as a file through a temporary Blob link. */
-export function downloadText(fileName: string, text: string, type: string): void {
-  const blob = new Blob([text], { type });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  a.rel = 'noopener';
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}

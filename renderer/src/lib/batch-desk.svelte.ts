@@ -6,7 +6,7 @@
  */
 import type { BatchField, BatchPreparation, BatchSummary, ColumnMapping, DeskError } from '../../../preload/contract';
 import { app } from './app.svelte';
-import { downloadText } from './audit-filter';
+import { saveCsv } from './download';
 import {
   isFinished,
   isUnfinished,
@@ -275,9 +275,7 @@ class BatchDesk {
       this.jobError = reply.error;
       return;
     }
-    // A JS string becomes UTF-8 in a Blob; a BOM already at the start of the csv is kept as is.
-    downloadText(reply.value.fileName, reply.value.csv, 'text/csv;charset=utf-8');
-    this.notice = `Saved ${reply.value.fileName} to your downloads.`;
+    this.notice = saveCsv(reply.value);
   }
 
   // ------------------------------------------------------------------------------------------

@@ -59,3 +59,9 @@ export function createLatest() {
     },
   };
 }
+
+/** The optional `reason` argument of a write: trimmed, left out when empty. */
+export function optionalReason(text: string): { reason?: string } {
+  const reason = text.trim();
+  return reason ? { reason } : {};
+}

@@ -1,0 +1,18 @@
+/**
+ * Saving a file the core produced (a CSV report or export) through a temporary Blob link: the
+ * renderer never writes to disk itself.
+ */
+
+/** Saves a CSV text (a JS string becomes UTF-8; a BOM at its start is kept) and says so in words. */
+export function saveCsv(file: { fileName: string; csv: string }): string {
+  const url = URL.createObjectURL(new Blob([file.csv], { type: 'text/csv;charset=utf-8' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file.fileName;
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return `Saved ${file.fileName} to your downloads.`;
+}
