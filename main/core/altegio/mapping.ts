@@ -17,6 +17,7 @@ import type {
   PeriodUnit,
   Rights,
 } from '../../../preload/contract';
+import { STATUS_WORDS } from '../../../common/statuses';
 import { isDeskFailure } from '../errors';
 import type { AuthResult } from './api';
 import {
@@ -56,13 +57,6 @@ const isPositiveId = (n: number | undefined): n is number => n !== undefined && 
 
 const STATUS_BY_ID: Record<number, MembershipStatusSlug> = { 1: 'created', 2: 'active', 3: 'expired', 4: 'wasted' };
 const STATUS_IDS: Record<string, number> = { created: 1, active: 2, expired: 3, wasted: 4 };
-const STATUS_TITLES: Record<MembershipStatusSlug, string> = {
-  created: 'Issued',
-  active: 'Active',
-  expired: 'Expired',
-  wasted: 'Used up',
-  unknown: 'Unknown',
-};
 
 export function statusSlug(id: number | undefined, slug: string | undefined): MembershipStatusSlug {
   if (id !== undefined) {
@@ -253,7 +247,7 @@ export function membershipFromWire(m: WireMembership, fallbackChainId?: number):
   if (!isPositiveId(chainId) || !type || !isPositiveId(type.id)) return null;
   const slug = statusSlug(m.status?.id, m.status?.slug);
   const statusId = m.status?.id !== undefined ? int(m.status.id) : (STATUS_IDS[slug] ?? 0);
-  const title = (m.status?.title ?? m.status?.extended_title)?.trim() || STATUS_TITLES[slug];
+  const title = (m.status?.title ?? m.status?.extended_title)?.trim() || STATUS_WORDS[slug];
   const balanceEdit = type.balance_edit_type_id;
   return {
     id: m.id,

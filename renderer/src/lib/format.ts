@@ -4,7 +4,8 @@
  */
 import { DateTime } from 'luxon';
 import { formatDate as formatCalendarDate, isCalendarDate, localDateOf } from '../../../common/dates';
-import type { Balance, BalanceLine, Location, Membership, MembershipStatusSlug, PeriodUnit } from '../../../preload/contract';
+import { STATUS_WORDS } from '../../../common/statuses';
+import type { Balance, BalanceLine, Location, Membership, PeriodUnit } from '../../../preload/contract';
 
 const LOCALE = 'en-GB';
 
@@ -33,17 +34,10 @@ export function formatMoment(value: string, timezone?: string): string {
   return (timezone ? dt.setZone(timezone) : dt.toLocal()).setLocale(LOCALE).toFormat('d LLL yyyy, HH:mm');
 }
 
-const statusWords: Record<MembershipStatusSlug, string> = {
-  created: 'Issued',
-  active: 'Active',
-  expired: 'Expired',
-  wasted: 'Used up',
-  unknown: 'Unknown',
-};
 
 export function statusLabel(status: Membership['status']): string {
-  if (status.slug === 'unknown') return status.title || statusWords.unknown;
-  return statusWords[status.slug];
+  if (status.slug === 'unknown') return status.title || STATUS_WORDS.unknown;
+  return STATUS_WORDS[status.slug];
 }
 
 const unitWords: Record<PeriodUnit, [string, string]> = {
