@@ -26,6 +26,9 @@ export interface SetBalanceBody {
   services?: Array<{ serviceId: number; balance: number }>;
 }
 
+/** Fewer digits than this is no phone to look memberships up by. */
+export const MIN_PHONE_DIGITS = 5;
+
 /** abonements_ids[] per request when reading memberships by id. */
 export const IDS_PAGE_SIZE = 50;
 

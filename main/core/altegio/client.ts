@@ -19,7 +19,7 @@ import ky from 'ky';
 import type { ClientSummary, Membership } from '../../../preload/contract';
 import { DeskFailure, isDeskFailure } from '../errors';
 import { silentLogger, type Logger } from '../log';
-import { IDS_PAGE_SIZE, type AltegioApi, type AuthResult, type Credentials, type ReadOptions, type SetBalanceBody } from './api';
+import { IDS_PAGE_SIZE, MIN_PHONE_DIGITS, type AltegioApi, type AuthResult, type Credentials, type ReadOptions, type SetBalanceBody } from './api';
 import { MESSAGES, failureFromHttp, offlineFailure, parseRetryAfter } from './failures';
 import { chainsFromWire, datePart, decodeAuth, decodeClient, decodeClientSearch, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from './mapping';
 import type { RateLimiter } from './rate-limiter';
@@ -352,7 +352,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
     async membershipsByPhone(locationId, phone, options = {}) {
       requireId(locationId, 'location');
       const digits = phone.replace(/\D+/g, '');
-      if (digits.length < 5) throw new DeskFailure('bad_input', 'Enter a phone number with at least 5 digits.', { fields: { phone: 'Enter a full phone number.' } });
+      if (digits.length < MIN_PHONE_DIGITS) throw new DeskFailure('bad_input', `Enter a phone number with at least ${MIN_PHONE_DIGITS} digits.`, { fields: { phone: 'Enter a full phone number.' } });
       try {
         const { body } = await send({
           op: 'memberships.byPhone',

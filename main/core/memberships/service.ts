@@ -16,7 +16,7 @@ import type { AuditEntry, ClientSummary, Membership, Rights } from '../../../pre
 import { balanceEditability, planBalanceTargets, type BalanceBody } from '../../../common/balance-rules';
 import { formatDate, isCalendarDate, localDateOf } from '../../../common/dates';
 import { freezeAvailability, freezeDateProblem, unfreezeEffect } from '../../../common/freeze-rules';
-import type { AltegioApi, SetBalanceBody } from '../altegio/api';
+import { MIN_PHONE_DIGITS, type AltegioApi, type SetBalanceBody } from '../altegio/api';
 import { DeskFailure, isDeskFailure } from '../errors';
 import type { AuditRepo, NewAuditEntry } from '../store/types';
 
@@ -426,12 +426,12 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     async forClient(locationId, clientId) {
       const client = await deps.api().client(locationId, clientId);
       const digits = (client.phone ?? '').replace(/\D/g, '');
-      if (digits.length < 5) return { client, memberships: [], noPhone: true };
+      if (digits.length < MIN_PHONE_DIGITS) return { client, memberships: [], noPhone: true };
       return { client, memberships: await deps.api().membershipsByPhone(locationId, client.phone ?? digits), noPhone: false };
     },
     async byPhone(locationId, phone) {
       const digits = phone.replace(/\D/g, '');
-      if (digits.length < 5) throw new DeskFailure('validation', 'Enter the phone number with its country code, e.g. +1 512 555 0142.', { fields: { phone: 'Too few digits' } });
+      if (digits.length < MIN_PHONE_DIGITS) throw new DeskFailure('validation', 'Enter the phone number with its country code, e.g. +1 512 555 0142.', { fields: { phone: 'Too few digits' } });
       return { memberships: await deps.api().membershipsByPhone(locationId, phone) };
     },
     freeze,
