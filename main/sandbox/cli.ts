@@ -1,15 +1,16 @@
 /**
  * Runs the sandbox from the command line:
- *   npx tsx main/sandbox/cli.ts [--port P] [--rate R] [--seed S] [--extra N] [--retry-after]
+ *   npx tsx main/sandbox/cli.ts [--port P] [--rate R] [--seed S] [--extra N] [--memberships N] [--retry-after]
  * --rate R: R requests per second and R×60 per minute (so the per-second limit governs);
  * --rate 0: no limit; default: the documented 5/s and 200/min.
+ * --memberships N: a large chain (N memberships sold over three years at Northside).
  * Prints exactly one JSON line {url, partnerToken, login, password} on stdout and serves until
  * SIGINT/SIGTERM. Argument errors go to stderr with exit code 2.
  */
 import { pathToFileURL } from 'node:url';
 import { startSandbox, type SandboxOptions } from './server';
 
-const USAGE = 'Usage: tsx main/sandbox/cli.ts [--port P] [--rate R] [--seed S] [--extra N] [--retry-after]';
+const USAGE = 'Usage: tsx main/sandbox/cli.ts [--port P] [--rate R] [--seed S] [--extra N] [--memberships N] [--retry-after]';
 
 export function parseArgs(argv: readonly string[]): SandboxOptions {
   const options: SandboxOptions = {};
@@ -37,6 +38,9 @@ export function parseArgs(argv: readonly string[]): SandboxOptions {
         break;
       case '--extra':
         options.extraMemberships = integer('--extra', value(), 0, 1_000_000);
+        break;
+      case '--memberships':
+        options.chainMemberships = integer('--memberships', value(), 0, 1_000_000);
         break;
       case '--retry-after':
         options.retryAfterHeader = true;

@@ -29,6 +29,8 @@ export interface SandboxOptions {
   now?: () => Date;
   /** N additional plain memberships for batch benchmarks (ids in knownIds.extra). */
   extraMemberships?: number;
+  /** N memberships sold over three years at chain Northside (ids in knownIds.largeChain): the large chain. */
+  chainMemberships?: number;
   /** Send Retry-After on 429 (real Altegio documents none). */
   retryAfterHeader?: boolean;
 }
@@ -173,10 +175,10 @@ class SandboxApp {
   statsData: SandboxStats = SandboxApp.emptyStats();
 
   constructor(
-    readonly options: { seed: number; now: () => Date; rate: RateLimit | null; extraMemberships: number; retryAfterHeader: boolean },
+    readonly options: { seed: number; now: () => Date; rate: RateLimit | null; extraMemberships: number; chainMemberships: number; retryAfterHeader: boolean },
   ) {
     this.tokenRng = createRng(options.seed * 104_729 + 3);
-    const built = buildState({ seed: options.seed, now: options.now(), extraMemberships: options.extraMemberships, newToken: () => this.newToken() });
+    const built = buildState({ seed: options.seed, now: options.now(), extraMemberships: options.extraMemberships, chainMemberships: options.chainMemberships, newToken: () => this.newToken() });
     this.state = built.state;
     this.knownIds = built.knownIds;
     this.limiter = new SlidingWindowLimiter(options.rate);
@@ -594,12 +596,15 @@ function sendFault(res: ServerResponse, kind: NonNullable<FaultDecision['fault']
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const extra = options.extraMemberships ?? 0;
   if (!Number.isInteger(extra) || extra < 0) throw new Error('extraMemberships must be a non-negative integer');
+  const large = options.chainMemberships ?? 0;
+  if (!Number.isInteger(large) || large < 0) throw new Error('chainMemberships must be a non-negative integer');
   const rate = options.rate === undefined ? { perSecond: 5, perMinute: 200 } : options.rate;
   const app = new SandboxApp({
     seed: options.seed ?? 1,
     now: options.now ?? (() => new Date()),
     rate,
     extraMemberships: extra,
+    chainMemberships: large,
     retryAfterHeader: options.retryAfterHeader ?? false,
   });
 

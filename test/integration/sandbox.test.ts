@@ -276,6 +276,44 @@ describe('reads', () => {
     for (const x of recent.json.data) expect(DateTime.fromISO(x.created_date) >= todayIn(CHICAGO).minus({ days: 5 })).toBe(true);
   });
 
+  it('pages a large chain by creation-date windows: date-only and datetime bounds, every membership once', async () => {
+    const large = await sandbox({ chainMemberships: 1500 });
+    const client = await new Api(large).signIn();
+    const base = `/chain/${large.control.knownIds.chains.northside}/loyalty/abonements`;
+    const all = await client.get(`${base}?count=1`);
+    const expected = new Set(large.control.knownIds.largeChain);
+    expect(expected.size).toBe(1500);
+    // Sold over three years, denser lately: some in the oldest year, some in the last month.
+    const created = await Promise.all(
+      [large.control.knownIds.largeChain[0]!, large.control.knownIds.largeChain[1499]!].map(async (id) => (await client.membership(NORTH(), id)).created_date as string),
+    );
+    expect(DateTime.fromJSDate(NOW).diff(DateTime.fromISO(created[0]!), 'days').days).toBeGreaterThan(2 * 365);
+    expect(DateTime.fromJSDate(NOW).diff(DateTime.fromISO(created[1]!), 'days').days).toBeLessThan(2);
+    // Whole years by date-only bounds (created_before is inclusive of its day), paged by 200.
+    const seen = new Map<number, number>();
+    let requests = 0;
+    for (const [after, before] of [['2000-01-01', '2024-12-31'], ['2025-01-01', '2025-12-31'], ['2026-01-01', '2026-12-31']] as const) {
+      for (let page = 1; ; page++) {
+        const r = await client.get(`${base}?created_after=${after}&created_before=${before}&page=${page}&count=200`);
+        requests++;
+        expect(r.status).toBe(200);
+        for (const m of r.json.data as Json[]) seen.set(Number(m.id), (seen.get(Number(m.id)) ?? 0) + 1);
+        if (r.json.data.length < 200) break;
+      }
+    }
+    expect(seen.size).toBe(all.json.meta.count);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    for (const id of expected) expect(seen.has(id)).toBe(true);
+    expect(requests).toBeLessThan(Math.ceil(all.json.meta.count / 200) + 4);
+    // Datetime bounds with an offset cut inside a day.
+    const cut = DateTime.fromISO(created[1]!).minus({ minutes: 1 }).toISO() ?? '';
+    const tail = await client.get(`${base}?created_after=${encodeURIComponent(cut)}&count=200`);
+    expect(tail.json.data.map((m: Json) => m.id)).toContain(large.control.knownIds.largeChain[1499]);
+    expect(tail.json.data.every((m: Json) => DateTime.fromISO(m.created_date) >= DateTime.fromISO(cut))).toBe(true);
+    const bad = await client.get(`${base}?created_after=yesterday`);
+    expect(bad.status).toBe(400);
+  });
+
   it('lists membership types with limit paging and total_count', async () => {
     const r = await api.get(`/chain/${NORTH()}/loyalty/abonement_types?page=1&limit=4`);
     expect(r.json.data).toHaveLength(4);

@@ -119,6 +119,8 @@ describe('sandbox CLI arguments', () => {
     expect(parseArgs(['--rate=0'])).toEqual({ rate: null });
     expect(parseArgs([])).toEqual({});
     expect(parseArgs(['--seed', '3', '--extra', '2000', '--retry-after'])).toEqual({ seed: 3, extraMemberships: 2000, retryAfterHeader: true });
+    expect(parseArgs(['--memberships', '20000'])).toEqual({ chainMemberships: 20000 });
+    expect(() => parseArgs(['--memberships', 'many'])).toThrow('--memberships needs a whole number');
   });
 
   it('refuses bad values and unknown flags with a clear message', () => {
