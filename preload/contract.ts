@@ -26,6 +26,8 @@ export const errorKinds = [
   'conflict',
   'keychain_unavailable',
   'bad_input',
+  /** The local database could not be written (full disk, I/O error, locked, read-only, damaged). */
+  'storage',
 ] as const;
 export const ErrorKind = z.enum(errorKinds);
 export type ErrorKind = z.infer<typeof ErrorKind>;
@@ -264,6 +266,8 @@ export const BatchSummary = z.object({
   conflicts: z.number().int(),
   undoOf: z.string().nullable(),
   undoneBy: z.string().nullable(),
+  /** Why it is paused or waiting (a full disk, an interruption…), in plain words. */
+  message: z.string().nullable().optional(),
 });
 export type BatchSummary = z.infer<typeof BatchSummary>;
 
@@ -426,6 +430,8 @@ export const events = {
   'batch.progress': z.object({
     batchId: z.string(),
     state: BatchState,
+    /** Why it is paused or waiting (a full disk, another user signed in…); null while all is well. */
+    message: z.string().nullable().optional(),
     total: z.number().int(),
     done: z.number().int(),
     failed: z.number().int(),

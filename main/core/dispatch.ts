@@ -13,6 +13,7 @@ import {
   type Reply,
 } from '../../preload/contract';
 import { DeskFailure, toDeskError } from './errors';
+import { asStorageFault } from './store/fault';
 import type { Logger } from './log';
 
 export type Handlers = {
@@ -53,7 +54,8 @@ export async function dispatch(handlers: Handlers, channel: unknown, rawArgs: un
     }
     return { ok: true, value: checked.data };
   } catch (e) {
-    const error = toDeskError(e);
+    // A write the database refused (full disk…) is said as such, whichever repository hit it.
+    const error = toDeskError(asStorageFault(e));
     if (!(e instanceof DeskFailure)) log?.error('handler crashed', { channel, error: e instanceof Error ? e.message : String(e) });
     return { ok: false, error };
   }

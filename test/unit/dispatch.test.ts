@@ -6,6 +6,7 @@ const handlers = {
   'memberships.get': async ({ membershipId }: { membershipId: number }) => {
     if (membershipId === 404) throw new DeskFailure('not_found', 'No such membership.');
     if (membershipId === 500) throw new Error('secret internals /home/x Bearer abc');
+    if (membershipId === 507) throw Object.assign(new Error('database or disk is full /home/x/desk.db'), { code: 'SQLITE_FULL' });
     return { nope: true };
   },
 } as unknown as Handlers;
@@ -47,6 +48,12 @@ describe('dispatch', () => {
       expect(r.error.kind).toBe('server');
       expect(r.error.message).not.toContain('Bearer');
     }
+  });
+
+  it('a write the database refused (full disk) is a storage error saying what to do, without internals', async () => {
+    const r = await dispatch(handlers, 'memberships.get', { chainId: 1, membershipId: 507 });
+    expect(r).toEqual({ ok: false, error: { kind: 'storage', message: expect.stringMatching(/disk is full.*Free some space/) } });
+    if (!r.ok) expect(r.error.message).not.toContain('/home/x');
   });
 
   it('refuses a handler result that breaks the contract', async () => {

@@ -216,6 +216,27 @@ describe('freeze', () => {
     expect(done.after).toMatchObject({ isFrozen: true, freezePeriodDays: 10 });
   });
 
+  it('a full disk when recording the outcome: a storage failure that says the freeze WAS made (so nobody repeats it)', async () => {
+    audit.finish = () => {
+      throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    };
+    const e = await svc.freeze(FREEZE).then(
+      () => null,
+      (x: unknown) => x,
+    );
+    expect(e).toBeInstanceOf(DeskFailure);
+    expect(e).toMatchObject({ kind: 'storage', message: expect.stringMatching(/^Frozen until .* in Altegio: do not do it again\. .*disk is full/) });
+    expect(api.calls).toEqual(['read 4471902', 'freeze 4471902 2026-05-16', 'read 4471902']);
+  });
+
+  it('a full disk before anything is sent: a storage failure, nothing sent', async () => {
+    audit.add = () => {
+      throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    };
+    await expect(svc.freeze(FREEZE)).rejects.toThrow('database or disk is full');
+    expect(api.calls).toEqual(['read 4471902']);
+  });
+
   it('refuses an illegal date locally (validation on freezeTill) and sends nothing', async () => {
     for (const freezeTill of ['2026-05-06', '2026-05-21', '2026-02-30']) {
       const err = await svc.freeze({ ...FREEZE, freezeTill }).catch((e: unknown) => e);

@@ -46,7 +46,7 @@ import type { AltegioApi } from '../altegio/api';
 import { DeskFailure, isDeskFailure } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { snapshotOf } from '../memberships/service';
-import type { Store } from '../store';
+import { asStorageFault, isStorageFault, type Store } from '../store';
 import type { NewAuditEntry } from '../store/types';
 import type { Journal, JobRecord, OpRecord, OpState, StateCounts } from './journal';
 import type { BalanceValues } from './plan';
@@ -178,6 +178,8 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
 export interface EngineProgress {
   batchId: string;
   state: BatchState;
+  /** Why the job stopped or waits (a full disk, another user signed in…); null while all is well. */
+  message: string | null;
   total: number;
   done: number;
   failed: number;
@@ -206,6 +208,8 @@ export interface Runner {
   /** Resolves with the state the job stopped in (done, cancelled, paused). Never rejects. */
   readonly finished: Promise<BatchState>;
   state(): BatchState;
+  /** Why it stopped or waits, as recorded with its state (kept here too when the disk refused it). */
+  message(): string | null;
   pause(): void;
   cancel(): void;
 }
@@ -256,6 +260,8 @@ export function startRunner(deps: EngineDeps, jobId: string, mode: 'apply' | 'ca
   let stop: 'pause' | 'cancel' | null = mode === 'cancel' ? 'cancel' : null;
   let cancelling = false;
   let stopMessage: string | null = null;
+  /** The state's message as last set (what the journal holds, unless the disk refused it). */
+  let stateMessage: string | null = job.message;
   /** Pause: stops every wait. */
   const abort = new AbortController();
   /** Pause or cancel: stops the apply phase's waits (a cancel still reads to resolve intents). */
@@ -298,6 +304,7 @@ export function startRunner(deps: EngineDeps, jobId: string, mode: 'apply' | 'ca
     return {
       batchId: jobId,
       state,
+      message: stateMessage,
       total: totalRows,
       done: counts.applied.rows,
       failed: counts.failed.rows,
@@ -329,8 +336,30 @@ export function startRunner(deps: EngineDeps, jobId: string, mode: 'apply' | 'ca
   const setState = (next: BatchState, message: string | null = null) => {
     if (state === next && message === null) return;
     state = next;
-    journal.setState(jobId, next, message);
-    emitNow();
+    stateMessage = message;
+    try {
+      journal.setState(jobId, next, message);
+    } finally {
+      emitNow();
+    }
+  };
+
+  /**
+   * A write to the local database failed (full disk, I/O error, lock…) or something unexpected was
+   * thrown: the job pauses with a clear message. What the journal already holds stays exact:
+   * nothing is sent without a durable intent, and an outcome that could not be committed leaves an
+   * intent that resume resolves by re-reading.
+   */
+  const failed = (e: unknown) => {
+    const f = asStorageFault(e);
+    if (isStorageFault(f)) {
+      stopMessage ??= `${f.message} The batch is paused and will continue exactly where it stopped when you resume it.`;
+      log.warn('batch: storage fault, pausing', { batchId: jobId, code: f.code });
+    } else {
+      stopMessage ??= 'Stopped by an unexpected error; resume to continue.';
+      log.error('batch: runner failed', { batchId: jobId, error: e instanceof Error ? e.message : String(e) });
+    }
+    requestStop('pause');
   };
 
   // --- grouped outcome commits -------------------------------------------------------------------
@@ -362,11 +391,19 @@ export function startRunner(deps: EngineDeps, jobId: string, mode: 'apply' | 'ca
     buffer = [];
     commitOutcomes(list);
   };
+  /** The timer's flush: nobody awaits it, so a failure pauses the job instead of escaping. */
+  const timedFlush = () => {
+    try {
+      flush();
+    } catch (e) {
+      failed(e);
+    }
+  };
   const bufferOutcome = (x: Outcome) => {
     buffer.push(x);
     move(x.op, x.to);
     if (buffer.length >= o.flushSize) flush();
-    else flushTimer ??= setTimeout(flush, o.flushMs);
+    else flushTimer ??= setTimeout(timedFlush, o.flushMs);
     emitSoon();
   };
 
@@ -614,6 +651,10 @@ export function startRunner(deps: EngineDeps, jobId: string, mode: 'apply' | 'ca
       notify(); // the reader may top up the queue
       try {
         await writeOne(item);
+      } catch (e) {
+        // Its journal state is unchanged (pending, or intent when only the outcome failed): the
+        // next run re-reads it.
+        failed(e);
       } finally {
         inFlight--;
         notify();
@@ -651,7 +692,14 @@ export function startRunner(deps: EngineDeps, jobId: string, mode: 'apply' | 'ca
           recheck.unshift(...chunk);
           return;
         }
-        for (const q of classify(chunk, found)) queue.push(q);
+        let write: Queued[];
+        try {
+          write = classify(chunk, found);
+        } catch (e) {
+          failed(e);
+          return;
+        }
+        for (const q of write) queue.push(q);
         notify();
       }
     } finally {
@@ -696,9 +744,9 @@ export function startRunner(deps: EngineDeps, jobId: string, mode: 'apply' | 'ca
   };
 
   const run = async (): Promise<BatchState> => {
-    journal.markStarted(jobId);
-    setState('running');
     try {
+      journal.markStarted(jobId);
+      setState('running');
       if (stop !== 'cancel') {
         readerDone = false;
         const writers = Array.from({ length: Math.max(1, o.concurrency) }, writer);
@@ -724,16 +772,16 @@ export function startRunner(deps: EngineDeps, jobId: string, mode: 'apply' | 'ca
       setState('done');
       return state;
     } catch (e) {
-      log.error('batch: runner failed', { batchId: jobId, error: e instanceof Error ? e.message : String(e) });
+      failed(e);
       try {
         flush();
       } catch {
         /* the journal keeps intents; resume re-reads them */
       }
       try {
-        setState('paused', 'Stopped by an unexpected error; resume to continue.');
+        setState('paused', stopMessage);
       } catch {
-        /* database gone: start-up will mark it interrupted */
+        /* the disk still refuses: the service shows this runner's state and message */
       }
       return 'paused';
     } finally {
@@ -749,6 +797,7 @@ export function startRunner(deps: EngineDeps, jobId: string, mode: 'apply' | 'ca
     jobId,
     finished,
     state: () => state,
+    message: () => stateMessage,
     pause: () => requestStop('pause'),
     cancel: () => requestStop('cancel'),
   };

@@ -121,7 +121,18 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
   const interrupted = journal.interruptActive(INTERRUPTED_MESSAGE);
   if (interrupted.length > 0) log.info('batch: interrupted jobs can be resumed', { count: interrupted.length });
 
-  const jobOrThrow = (id: string): JobRecord => journal.job(id) ?? (() => { throw NOT_FOUND(); })();
+  /**
+   * How a runner stopped when the journal could not record it (a full disk refuses even that
+   * small write): the job is shown, and resumed, as paused with that message.
+   */
+  const unrecorded = new Map<string, { state: BatchState; message: string | null }>();
+  const ACTIVE: ReadonlySet<BatchState> = new Set(['running', 'offline', 'waiting_auth']);
+  const current = (job: JobRecord | null): JobRecord | null => {
+    if (!job || runners.has(job.id) || !ACTIVE.has(job.state)) return job;
+    const stopped = unrecorded.get(job.id);
+    return { ...job, state: stopped?.state ?? 'paused', message: stopped?.message ?? INTERRUPTED_MESSAGE };
+  };
+  const jobOrThrow = (id: string): JobRecord => current(journal.job(id)) ?? (() => { throw NOT_FOUND(); })();
 
   const summary = (job: JobRecord): BatchSummary => {
     const c = journal.counts(job.id);
@@ -139,6 +150,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
       conflicts: c.conflict.rows,
       undoOf: job.undoOf,
       undoneBy: job.undoneBy,
+      message: job.message,
     };
   };
   const summaryOf = (id: string) => summary(jobOrThrow(id));
@@ -190,8 +202,10 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
       mode,
     );
     runners.set(job.id, runner);
-    void runner.finished.finally(() => {
+    unrecorded.delete(job.id);
+    void runner.finished.then((state) => {
       if (runners.get(job.id) === runner) runners.delete(job.id);
+      unrecorded.set(job.id, { state, message: runner.message() });
     });
     return runner;
   };
@@ -570,13 +584,13 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     pause,
     resume,
     cancel,
-    list: async () => ({ batches: journal.listStarted().map(summary) }),
+    list: async () => ({ batches: journal.listStarted().map((job) => summary(current(job) ?? job)) }),
     report,
     undo,
     async settled(batchId) {
       const r = runners.get(batchId);
       if (r) await r.finished;
-      return journal.job(batchId)?.state ?? null;
+      return current(journal.job(batchId))?.state ?? null;
     },
     async close() {
       const all = [...runners.values()];

@@ -18,6 +18,7 @@ import { formatDate, isCalendarDate, localDateOf } from '../../../common/dates';
 import { freezeAvailability, freezeDateProblem, unfreezeEffect } from '../../../common/freeze-rules';
 import { MIN_PHONE_DIGITS, type AltegioApi, type SetBalanceBody } from '../altegio/api';
 import { DeskFailure, isDeskFailure } from '../errors';
+import { asStorageFault, isStorageFault } from '../store/fault';
 import type { AuditRepo, NewAuditEntry } from '../store/types';
 
 export interface MembershipUser {
@@ -196,6 +197,17 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       at: now().toISOString(),
     };
     const auditId = deps.audit.add(entry);
+    // Once Altegio has taken the change, a record that cannot be written (full disk…) must not read
+    // as "not done": the person would do it again.
+    const record = (...args: Parameters<AuditRepo['finish']>) => {
+      try {
+        deps.audit.finish(...args);
+      } catch (e) {
+        const fault = asStorageFault(e);
+        if (!isStorageFault(fault) || args[1] !== 'ok') throw fault;
+        throw new DeskFailure('storage', `${spec.doneWord} in Altegio: do not do it again. ${fault.message} Until then the audit log shows this change as not confirmed.`, { cause: e });
+      }
+    };
 
     try {
       await spec.send();
@@ -215,7 +227,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       if (reread === null) {
         deps.audit.finish(auditId, 'unknown', null, `${failure.message} (Could not check afterwards whether the change was applied.)`);
       } else if (spec.applied(reread)) {
-        deps.audit.finish(auditId, 'ok', snapshotOf(reread), `The answer was lost (${failure.message}), but re-reading shows the change was applied.`);
+        record(auditId, 'ok', snapshotOf(reread), `The answer was lost (${failure.message}), but re-reading shows the change was applied.`);
         return { membership: reread, auditId };
       } else {
         deps.audit.finish(auditId, 'failed', snapshotOf(reread), failure.message);
@@ -228,7 +240,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       after = await get(spec.chainId, spec.before.id);
     } catch (e) {
       const msg = isDeskFailure(e) ? e.message : 'unexpected error';
-      deps.audit.finish(auditId, 'ok', null, `Altegio accepted the change; reading the membership back failed: ${msg}`);
+      record(auditId, 'ok', null, `Altegio accepted the change; reading the membership back failed: ${msg}`);
       // Not auth_expired: the renderer would ask for the password and send the write again.
       const kind = isDeskFailure(e) && e.kind !== 'auth_expired' ? e.kind : 'server';
       throw new DeskFailure(kind, `${spec.doneWord}, but reading the membership back failed (${msg}). Refresh to see the current values.`, {
@@ -242,7 +254,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       deps.audit.finish(auditId, 'failed', snapshotOf(after), message);
       throw new DeskFailure('server', message);
     }
-    deps.audit.finish(auditId, 'ok', snapshotOf(after), spec.okMessage ?? null);
+    record(auditId, 'ok', snapshotOf(after), spec.okMessage ?? null);
     return { membership: after, auditId };
   }
 

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
 import type { AuditEntry, Chain, Profile } from '../../../preload/contract';
+import { asStorageFault } from './fault';
 import { migrate } from './migrations';
 import { allRows, cleanRow, getRow, nowIso, numOrNull, strOrNull, type Row } from './rows';
 import type { AuditFilterQuery, AuditRepo, MappingsRepo, NewAuditEntry, ProfilesRepo, SettingsRepo } from './types';
@@ -22,6 +23,7 @@ export interface Store {
   /**
    * Runs `fn` atomically: everything it writes commits together or not at all. Nests (inner
    * calls become savepoints). `fn` must be synchronous: an async body would commit too early.
+   * A failure to write (full disk, I/O error, lock) is thrown as a `StorageFault`.
    */
   transaction<T>(fn: () => T): T;
   close(): void;
@@ -75,21 +77,37 @@ export function openStore(path: string): Store {
         db.exec(`RELEASE ${name}`);
         return result;
       } catch (e) {
-        db.exec(`ROLLBACK TO ${name}`);
-        db.exec(`RELEASE ${name}`);
-        throw e;
+        try {
+          if (db.inTransaction) {
+            db.exec(`ROLLBACK TO ${name}`);
+            db.exec(`RELEASE ${name}`);
+          }
+        } catch {
+          /* the first error says what happened */
+        }
+        throw asStorageFault(e);
       } finally {
         savepoints--;
       }
     }
-    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec('BEGIN IMMEDIATE');
+    } catch (e) {
+      throw asStorageFault(e);
+    }
     try {
       const result = check(fn());
       db.exec('COMMIT');
       return result;
     } catch (e) {
-      if (db.inTransaction) db.exec('ROLLBACK');
-      throw e;
+      // A full disk or I/O error may already have rolled SQLite back; a failed ROLLBACK must not
+      // hide the first error.
+      try {
+        if (db.inTransaction) db.exec('ROLLBACK');
+      } catch {
+        /* the first error says what happened */
+      }
+      throw asStorageFault(e);
     }
   };
 

@@ -276,6 +276,7 @@ export function progressFromSummary(s: BatchSummary): BatchProgress {
   return {
     batchId: s.batchId,
     state: s.state,
+    ...(s.message != null && { message: s.message }),
     total: s.totals.toChange,
     done: s.done,
     failed: s.failed,
@@ -288,7 +289,7 @@ export function progressFromSummary(s: BatchSummary): BatchProgress {
 /** A summary brought up to date by a progress event for the same batch. */
 export function summaryWithProgress(s: BatchSummary, p: BatchProgress): BatchSummary {
   if (s.batchId !== p.batchId) return s;
-  return { ...s, state: p.state, done: p.done, failed: p.failed, conflicts: p.conflicts };
+  return { ...s, state: p.state, done: p.done, failed: p.failed, conflicts: p.conflicts, ...(p.message !== undefined && { message: p.message }) };
 }
 
 /**

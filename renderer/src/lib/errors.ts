@@ -17,6 +17,7 @@ const headings: Record<ErrorKind, string> = {
   conflict: 'Someone changed this in the meantime. Look at the current values and try again.',
   keychain_unavailable: "The computer's password store (keychain) is not available, so sign-in details cannot be kept safely.",
   bad_input: 'Some of what was entered is not right. Check the highlighted fields.',
+  storage: 'The app could not save its records on this computer. Nothing was lost.',
 };
 
 export function errorHeading(kind: ErrorKind): string {
