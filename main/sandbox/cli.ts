@@ -1,16 +1,18 @@
 /**
  * Runs the sandbox from the command line:
- *   npx tsx main/sandbox/cli.ts [--port P] [--rate R] [--seed S] [--extra N] [--memberships N] [--retry-after]
+ *   npx tsx main/sandbox/cli.ts [--port P] [--rate R] [--seed S] [--extra N] [--memberships N] [--retry-after] [--real-shapes a,b|all]
  * --rate R: R requests per second and R×60 per minute (so the per-second limit governs);
  * --rate 0: no limit; default: the documented 5/s and 200/min.
  * --memberships N: a large chain (N memberships sold over three years at Northside).
+ * --real-shapes: answer in these documented shapes (main/sandbox/real-shapes.ts), or `all`.
  * Prints exactly one JSON line {url, partnerToken, login, password} on stdout and serves until
  * SIGINT/SIGTERM. Argument errors go to stderr with exit code 2.
  */
 import { pathToFileURL } from 'node:url';
+import { REAL_SHAPES, parseRealShapes } from './real-shapes';
 import { startSandbox, type SandboxOptions } from './server';
 
-const USAGE = 'Usage: tsx main/sandbox/cli.ts [--port P] [--rate R] [--seed S] [--extra N] [--memberships N] [--retry-after]';
+const USAGE = `Usage: tsx main/sandbox/cli.ts [--port P] [--rate R] [--seed S] [--extra N] [--memberships N] [--retry-after] [--real-shapes ${REAL_SHAPES.join(',')}|all]`;
 
 export function parseArgs(argv: readonly string[]): SandboxOptions {
   const options: SandboxOptions = {};
@@ -45,6 +47,12 @@ export function parseArgs(argv: readonly string[]): SandboxOptions {
       case '--retry-after':
         options.retryAfterHeader = true;
         break;
+      case '--real-shapes': {
+        const list = value();
+        if (list === undefined) throw new Error('--real-shapes needs a list of shapes (or all)');
+        options.realShapes = parseRealShapes(list);
+        break;
+      }
       case '--help':
       case '-h':
         throw new Error(USAGE);

@@ -11,12 +11,14 @@ import { hasRight, phoneDigits, type MembershipRec, type SandboxState, type User
 import { createRng } from './prng';
 import { SlidingWindowLimiter, type RateLimit } from './rate-limit';
 import * as rules from './rules';
+import { reshape, type RealShape, type ShapedRoute } from './real-shapes';
 import { buildState, type KnownIds } from './seed';
 import { clientToWire, formatFreezeTill, locationToWire, membershipToWire, pickClientFields, typeToWire } from './wire';
 
 export type { FaultRule, FaultKind } from './faults';
 export type { KnownIds } from './seed';
 export type { RateLimit } from './rate-limit';
+export { REAL_SHAPES, type RealShape } from './real-shapes';
 
 export interface SandboxOptions {
   /** 0 / undefined = random; always binds 127.0.0.1. */
@@ -33,6 +35,8 @@ export interface SandboxOptions {
   chainMemberships?: number;
   /** Send Retry-After on 429 (real Altegio documents none). */
   retryAfterHeader?: boolean;
+  /** Answer in these documented shapes (real-shapes.ts); none by default. */
+  realShapes?: readonly RealShape[];
 }
 
 export type WriteAction = 'freeze' | 'unfreeze' | 'set_balance';
@@ -64,6 +68,13 @@ export interface SandboxControl {
    * Throws if refused.
    */
   setBalanceDirect(id: number, body: DirectBalanceBody): void;
+  /** Switches the documented answer shapes (real-shapes.ts); replaces the set in force. */
+  setRealShapes(shapes: readonly RealShape[]): void;
+  /**
+   * The location's licence has run out (null: none has): its client and membership reads answer
+   * 402 "Renew the licence…", or 403 "Необходимо продлить лицензию" with the `licence-403` shape.
+   */
+  expireLicence(locationId: number | null): void;
   readonly knownIds: KnownIds;
 }
 
@@ -114,6 +125,8 @@ interface RequestContext {
 type AuthLevel = 'partner' | 'user' | 'partner_or_user';
 
 interface Route {
+  /** Which answers the documented shapes change (real-shapes.ts). */
+  name?: ShapedRoute;
   method: 'GET' | 'POST';
   pattern: RegExp;
   auth: AuthLevel;
@@ -173,6 +186,9 @@ class SandboxApp {
   readonly state: SandboxState;
   readonly knownIds: KnownIds;
   statsData: SandboxStats = SandboxApp.emptyStats();
+  realShapes = new Set<RealShape>();
+  /** Locations whose licence has run out. */
+  readonly expiredLicences = new Set<number>();
 
   constructor(
     readonly options: { seed: number; now: () => Date; rate: RateLimit | null; extraMemberships: number; chainMemberships: number; retryAfterHeader: boolean },
@@ -206,19 +222,19 @@ class SandboxApp {
   // Routes
 
   readonly routes: Route[] = [
-    { method: 'POST', pattern: /^\/auth$/, auth: 'partner', handle: (ctx) => this.auth(ctx) },
-    { method: 'GET', pattern: /^\/groups$/, auth: 'user', handle: (ctx) => this.groups(ctx) },
-    { method: 'GET', pattern: /^\/companies$/, auth: 'partner_or_user', handle: (ctx) => this.companies(ctx) },
-    { method: 'GET', pattern: /^\/company\/(\d+)$/, auth: 'partner', handle: (ctx) => this.company(ctx) },
+    { name: 'auth', method: 'POST', pattern: /^\/auth$/, auth: 'partner', handle: (ctx) => this.auth(ctx) },
+    { name: 'groups', method: 'GET', pattern: /^\/groups$/, auth: 'user', handle: (ctx) => this.groups(ctx) },
+    { name: 'companies', method: 'GET', pattern: /^\/companies$/, auth: 'partner_or_user', handle: (ctx) => this.companies(ctx) },
+    { name: 'company', method: 'GET', pattern: /^\/company\/(\d+)$/, auth: 'partner', handle: (ctx) => this.company(ctx) },
     { method: 'POST', pattern: /^\/company\/(\d+)\/clients\/search$/, auth: 'user', handle: (ctx) => this.searchClients(ctx) },
     { method: 'GET', pattern: /^\/client\/(\d+)\/(\d+)$/, auth: 'user', handle: (ctx) => this.client(ctx) },
-    { method: 'GET', pattern: /^\/loyalty\/abonements$/, auth: 'user', handle: (ctx) => this.membershipsByPhone(ctx) },
-    { method: 'GET', pattern: /^\/chains?\/(\d+)\/loyalty\/abonements$/, auth: 'user', handle: (ctx) => this.chainMemberships(ctx) },
+    { name: 'byPhone', method: 'GET', pattern: /^\/loyalty\/abonements$/, auth: 'user', handle: (ctx) => this.membershipsByPhone(ctx) },
+    { name: 'chainList', method: 'GET', pattern: /^\/chains?\/(\d+)\/loyalty\/abonements$/, auth: 'user', handle: (ctx) => this.chainMemberships(ctx) },
     { method: 'GET', pattern: /^\/chains?\/(\d+)\/loyalty\/abonement_types$/, auth: 'user', handle: (ctx) => this.types(ctx) },
     { method: 'GET', pattern: /^\/chains?\/(\d+)\/loyalty\/abonement_types\/(\d+)$/, auth: 'user', handle: (ctx) => this.type(ctx) },
-    { method: 'POST', pattern: /^\/chains?\/(\d+)\/loyalty\/abonements\/(\d+)\/freeze$/, auth: 'user', handle: (ctx) => this.freeze(ctx) },
-    { method: 'POST', pattern: /^\/chains?\/(\d+)\/loyalty\/abonements\/(\d+)\/unfreeze$/, auth: 'user', handle: (ctx) => this.unfreeze(ctx) },
-    { method: 'POST', pattern: /^\/chains?\/(\d+)\/loyalty\/abonements\/(\d+)\/set_balance$/, auth: 'user', handle: (ctx) => this.setBalance(ctx) },
+    { name: 'freeze', method: 'POST', pattern: /^\/chains?\/(\d+)\/loyalty\/abonements\/(\d+)\/freeze$/, auth: 'user', handle: (ctx) => this.freeze(ctx) },
+    { name: 'unfreeze', method: 'POST', pattern: /^\/chains?\/(\d+)\/loyalty\/abonements\/(\d+)\/unfreeze$/, auth: 'user', handle: (ctx) => this.unfreeze(ctx) },
+    { name: 'setBalance', method: 'POST', pattern: /^\/chains?\/(\d+)\/loyalty\/abonements\/(\d+)\/set_balance$/, auth: 'user', handle: (ctx) => this.setBalance(ctx) },
   ];
 
   private auth(ctx: RequestContext): Reply {
@@ -302,6 +318,9 @@ class SandboxApp {
     const location = this.state.locations.get(locationId);
     if (!location) return fail(404, 'Location not found');
     if (!user.access.has(location.chainId)) return fail(403, 'Access denied.');
+    if (this.expiredLicences.has(location.id)) {
+      return this.realShapes.has('licence-403') ? fail(403, 'Необходимо продлить лицензию') : fail(402, `Renew the licence for branch ${location.id}`);
+    }
     return { chainId: location.chainId, id: location.id, zone: location.timezoneName };
   }
 
@@ -514,7 +533,9 @@ class SandboxApp {
       }
     }
     const params = (route.pattern.exec(path) ?? []).slice(1);
-    return route.handle({ user, query, body, params });
+    const reply = route.handle({ user, query, body, params });
+    if (this.realShapes.size === 0 || !route.name) return reply;
+    return { ...reply, ...(reshape(this.realShapes, route.name, reply) as { status: number; body?: Json }) };
   }
 }
 
@@ -607,6 +628,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     chainMemberships: large,
     retryAfterHeader: options.retryAfterHeader ?? false,
   });
+  app.realShapes = new Set(options.realShapes ?? []);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     app.statsData.requests += 1;
@@ -701,6 +723,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           : body;
       const outcome = rules.setBalance(app.state, m, wire, false);
       if (!outcome.ok) throw new Error(`setBalanceDirect refused: ${outcome.message}`);
+    },
+    setRealShapes(shapes) {
+      app.realShapes = new Set(shapes);
+    },
+    expireLicence(locationId) {
+      app.expiredLicences.clear();
+      if (locationId !== null) {
+        if (!app.state.locations.has(locationId)) throw new Error(`No sandbox location ${locationId}`);
+        app.expiredLicences.add(locationId);
+      }
     },
     knownIds: app.knownIds,
   };

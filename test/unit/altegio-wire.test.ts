@@ -357,7 +357,7 @@ describe('property: arbitrary JSON never crashes the decoders', () => {
     );
     // the generator must actually reach the mapping, not only the error paths
     expect(mapped).toBeGreaterThan(100);
-  });
+  }, 60_000);
 
   it('groups, companies, clients, auth, errors', () => {
     fc.assert(
@@ -380,5 +380,5 @@ describe('property: arbitrary JSON never crashes the decoders', () => {
       }),
       { numRuns: 1500 },
     );
-  });
+  }, 60_000);
 });

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from '../../main/sandbox/cli';
+import { REAL_SHAPES } from '../../main/sandbox/real-shapes';
 import { FaultInjector } from '../../main/sandbox/faults';
 import { SlidingWindowLimiter } from '../../main/sandbox/rate-limit';
 import * as rules from '../../main/sandbox/rules';
@@ -128,5 +129,12 @@ describe('sandbox CLI arguments', () => {
     expect(() => parseArgs(['--port'])).toThrow('--port needs a whole number, got nothing');
     expect(() => parseArgs(['--rate', '-1'])).toThrow('--rate needs a whole number');
     expect(() => parseArgs(['--verbose'])).toThrow('Unknown argument "--verbose"');
+  });
+
+  it('--real-shapes takes a list of documented shapes or "all", and refuses an unknown one', () => {
+    expect(parseArgs(['--real-shapes', 'bare-auth,array-envelope'])).toEqual({ realShapes: ['bare-auth', 'array-envelope'] });
+    expect(parseArgs(['--real-shapes=all']).realShapes).toEqual([...REAL_SHAPES]);
+    expect(() => parseArgs(['--real-shapes', 'bare-auth,nope'])).toThrow('Unknown shape "nope"');
+    expect(() => parseArgs(['--real-shapes'])).toThrow('--real-shapes needs a list');
   });
 });

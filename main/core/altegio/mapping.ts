@@ -31,6 +31,7 @@ import {
   dataObject,
   parseEnvelope,
   parseItems,
+  parseListItems,
   readFlag,
   unreadable,
   type WireMembershipType,
@@ -124,11 +125,11 @@ export function decodeAuth(body: unknown, login: string): AuthResult {
 // Chains
 
 export function decodeGroups(body: unknown): WireGroup[] {
-  return guarded(() => parseItems(dataList(parseEnvelope(body)), WireGroup));
+  return guarded(() => parseListItems(dataList(parseEnvelope(body)), WireGroup));
 }
 
 export function decodeCompanies(body: unknown): WireCompany[] {
-  return guarded(() => parseItems(dataList(parseEnvelope(body)), WireCompany));
+  return guarded(() => parseListItems(dataList(parseEnvelope(body)), WireCompany));
 }
 
 export function groupCompanies(group: WireGroup): WireCompany[] {
@@ -190,7 +191,7 @@ export function clientFromWire(c: WireClient): ClientSummary {
 export function decodeClientSearch(body: unknown): { clients: ClientSummary[]; total: number } {
   return guarded(() => {
     const env = parseEnvelope(body);
-    const clients = parseItems(dataList(env), WireClient).map(clientFromWire);
+    const clients = parseListItems(dataList(env), WireClient).map(clientFromWire);
     const totalRaw = env.meta.total_count ?? env.meta.count;
     const total = totalRaw !== undefined && totalRaw >= clients.length ? Math.trunc(totalRaw) : clients.length;
     return { clients, total };
@@ -279,7 +280,8 @@ export function decodeMemberships(body: unknown, fallbackChainId?: number): Memb
   return guarded(() => {
     const out: Membership[] = [];
     const seen = new Set<number>();
-    for (const w of parseItems(dataList(parseEnvelope(body)), WireMembership)) {
+    const items = dataList(parseEnvelope(body));
+    for (const w of parseListItems(items, WireMembership)) {
       if (seen.has(w.id)) continue;
       const m = membershipFromWire(w, fallbackChainId);
       if (m) {
@@ -287,6 +289,8 @@ export function decodeMemberships(body: unknown, fallbackChainId?: number): Memb
         out.push(m);
       }
     }
+    // Memberships were sent but none could be used: say so rather than show "no memberships".
+    if (items.length > 0 && out.length === 0) throw unreadable();
     return out;
   });
 }

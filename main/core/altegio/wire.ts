@@ -72,11 +72,24 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function parseEnvelope(body: unknown): Envelope {
+const hasEnvelopeKey = (v: Record<string, unknown>) => 'success' in v || 'data' in v || 'meta' in v;
+
+/**
+ * A one-element array holding an envelope (`[{"success": …, "data": …, "meta": …}]`, as Altegio's
+ * docs print the chain list, freeze, unfreeze, set_period and a set_balance refusal) is that
+ * envelope. Any other array stays a bare answer.
+ */
+export function unwrapEnvelopeArray(body: unknown): unknown {
+  if (Array.isArray(body) && body.length === 1 && isRecord(body[0]) && hasEnvelopeKey(body[0])) return body[0];
+  return body;
+}
+
+export function parseEnvelope(raw: unknown): Envelope {
+  const body = unwrapEnvelopeArray(raw);
   if (!isRecord(body)) {
     return { success: undefined, data: body, meta: {}, root: undefined, bare: true };
   }
-  const enveloped = 'success' in body || 'data' in body || 'meta' in body;
+  const enveloped = hasEnvelopeKey(body);
   const success = opt(WireFlag).parse(body['success']);
   const metaRaw = body['meta'];
   const meta = isRecord(metaRaw) ? WireMeta.catch({}).parse(metaRaw) : {};
@@ -104,6 +117,16 @@ export function parseItems<T extends z.ZodType>(items: unknown[], schema: T): Ar
     const r = schema.safeParse(item);
     if (r.success) out.push(r.data);
   }
+  return out;
+}
+
+/**
+ * The items of an answer's list, as `parseItems`, except that a list with items of which none
+ * could be read is unreadable: an answer the app cannot read never becomes an empty result.
+ */
+export function parseListItems<T extends z.ZodType>(items: unknown[], schema: T): Array<z.output<T>> {
+  const out = parseItems(items, schema);
+  if (items.length > 0 && out.length === 0) throw unreadable();
   return out;
 }
 
@@ -140,7 +163,8 @@ export function cleanFieldKey(key: string): string {
   return parts.join('.') || key;
 }
 
-export function parseErrorInfo(body: unknown): WireErrorInfo {
+export function parseErrorInfo(raw: unknown): WireErrorInfo {
+  const body = unwrapEnvelopeArray(raw);
   const fields: Record<string, string> = {};
   let message: string | undefined;
   let errorCode: number | undefined;

@@ -1,0 +1,117 @@
+/**
+ * Issue 15: what the documented examples (the YCLIENTS API Blueprint, Altegio's own API docs) send
+ * that the app used to misread. One block per point, with fixtures written from those shapes (own
+ * values). Each test failed before its fix.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAltegioClient } from '../../main/core/altegio/client';
+import { decodeMemberships } from '../../main/core/altegio/mapping';
+import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
+import { UNREADABLE_MESSAGE, parseEnvelope } from '../../main/core/altegio/wire';
+import { failure, failureOf } from '../support/failures';
+
+/** A membership as Altegio's docs print it in the chain list (own values). */
+const wireMembership = {
+  id: 4471902,
+  number: '500731',
+  balance_string: 'Pilates group (x7)',
+  created_date: '2026-03-02T10:14:00-06:00',
+  activated_date: '2026-03-05T18:00:00-06:00',
+  expiration_date: '2026-06-05T23:59:59-05:00',
+  is_frozen: false,
+  freeze_period: 0,
+  period: 3,
+  period_unit_id: 3,
+  status: { id: 2, title: 'Active', extended_title: 'Active', slug: 'active' },
+  is_united_balance: false,
+  is_united_balance_unlimited: false,
+  united_balance_services_count: 0,
+  balance_container: { links: [{ count: 7, is_unlimited: false, service: { id: 12840551, category_id: 12840500, title: 'Pilates group' } }] },
+  type: { id: 30218, salon_group_id: 70114, title: 'Pilates 10-pack / 3 months', period: 3, period_unit_id: 3, allow_freeze: true, freeze_limit: 14, freeze_limit_unit_id: 1, balance_edit_type_id: 2 },
+};
+
+// ------------------------------------------------------------------------------------------------
+// A scriptable stand-in on a real socket, for what the client does with an answer
+
+let server: Server;
+let port: number;
+let answer: { status: number; body: unknown } = { status: 200, body: null };
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const text = answer.body === undefined ? '' : JSON.stringify(answer.body);
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.end(text);
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((ok) => server.close(() => ok()));
+});
+
+function client() {
+  return createAltegioClient({
+    credentials: () => ({ baseUrl: `http://127.0.0.1:${port}/api`, partnerToken: 'partner-token-x1', userToken: 'user-token-y2' }),
+    limiter: createRateLimiter({ perSecond: 1000, perMinute: 100_000 }),
+    retry: { attempts: 1, baseMs: 1, maxMs: 1 },
+  });
+}
+
+// ------------------------------------------------------------------------------------------------
+
+describe('3. an envelope inside a one-element array', () => {
+  it('the chain list as Altegio prints it ([{success, data, meta}]) reads as its memberships, not as none', () => {
+    const body = [{ success: true, data: [wireMembership], meta: { count: 1 } }];
+    const list = decodeMemberships(body, 70114);
+    expect(list.map((m) => m.id)).toEqual([4471902]);
+    expect(list[0]?.balance).toMatchObject({ kind: 'per_service', lines: [{ serviceId: 12840551, count: 7 }] });
+  });
+
+  it('success:false inside such an array is read as a refusal, with the server text', () => {
+    const env = parseEnvelope([{ success: false, data: null, meta: { message: 'Subscription is already frozen' } }]);
+    expect(env.success).toBe(false);
+    expect(env.meta.message).toBe('Subscription is already frozen');
+  });
+
+  it('a freeze answered 200 with [{success:false}] fails, it does not count as done', async () => {
+    answer = { status: 200, body: [{ success: false, data: null, meta: { message: 'Subscription is already frozen' } }] };
+    const f = await failure(client().freeze(70114, 4471902, '2026-05-20'));
+    expect(f.kind).toBe('validation');
+    expect(f.message).toContain('Subscription is already frozen');
+  });
+
+  it('a set_balance refusal in an array keeps its message', async () => {
+    answer = { status: 400, body: [{ success: false, data: null, meta: { message: "Can't change balance" } }] };
+    const f = await failure(client().setBalance(70114, 4471902, { united: 3 }));
+    expect(f.kind).toBe('validation');
+    expect(f.message).toContain("Can't change balance");
+  });
+
+  it('a list the app cannot read is an error the person sees, never an empty result', () => {
+    // Items that are not memberships (here: an envelope nested one level deeper, and junk).
+    for (const body of [
+      { success: true, data: [[{ success: true, data: [wireMembership] }]], meta: [] },
+      { success: true, data: [{ abonement: wireMembership }], meta: [] },
+      { success: true, data: [{ id: 'x' }, 'junk'], meta: [] },
+    ]) {
+      const f = failureOf(() => decodeMemberships(body, 70114));
+      expect(f.kind).toBe('server');
+      expect(f.message).toBe(UNREADABLE_MESSAGE);
+    }
+    // An empty list is still simply empty.
+    expect(decodeMemberships({ success: true, data: [], meta: { count: 0 } }, 70114)).toEqual([]);
+  });
+
+  it('a chain list read through the client from an array envelope gives the membership', async () => {
+    answer = { status: 200, body: [{ success: true, data: [wireMembership], meta: { count: 1 } }] };
+    const list = await client().membershipsByIds(70114, [4471902]);
+    expect(list.map((m) => m.number)).toEqual(['500731']);
+  });
+});
