@@ -131,7 +131,7 @@ describe('rate limiter: pacing (fake clock)', () => {
     await limiter.acquire();
     const ac = new AbortController();
     const got: string[] = [];
-    const a = limiter.acquire(ac.signal).then(
+    const a = limiter.acquire({ signal: ac.signal }).then(
       () => got.push('a'),
       (e: unknown) => got.push(`a-aborted:${String(e)}`),
     );
@@ -142,7 +142,7 @@ describe('rate limiter: pacing (fake clock)', () => {
     await clock.advance(1100);
     await Promise.all([a, b]);
     expect(got).toEqual(['a-aborted:cancelled', 'b']);
-    await expect(limiter.acquire(AbortSignal.abort('already'))).rejects.toBe('already');
+    await expect(limiter.acquire({ signal: AbortSignal.abort('already') })).rejects.toBe('already');
   });
 });
 
@@ -161,9 +161,9 @@ describe('rate limiter: adaptive on 429', () => {
     await clock.advance(10);
     expect(granted).toBe(1000);
 
-    limiter.penalize(); // a new 429 after the pause: doubles the pause
+    limiter.penalize(); // a new 429 after the pause, no success between: doubles the pause
     expect(limiter.stats().pausedForMs).toBe(2000);
-    expect(limiter.stats().effectivePerSecond).toBe(1);
+    expect(limiter.stats().effectivePerSecond).toBeCloseTo(1, 2);
     await clock.advance(2000);
     limiter.penalize();
     expect(limiter.stats().pausedForMs).toBe(4000);
@@ -193,26 +193,73 @@ describe('rate limiter: adaptive on 429', () => {
     expect(granted).toBe(7000);
   });
 
-  it('recovers additively after streaks of successes, never above the configured rate', async () => {
+  it('climbs back to the full rate by time after the pause, without counting successes', async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ perSecond: 5, clock, recoverAfter: 10, recoverStep: 0.5 });
+    const limiter = createRateLimiter({ perSecond: 5, clock, recoverMs: 15_000 });
     limiter.penalize();
     expect(limiter.stats().effectivePerSecond).toBe(2.5);
-    for (let i = 0; i < 9; i++) limiter.reward();
+    await clock.advance(1000); // the pause
     expect(limiter.stats().effectivePerSecond).toBe(2.5);
-    limiter.reward();
-    expect(limiter.stats().effectivePerSecond).toBe(3);
-    for (let i = 0; i < 200; i++) limiter.reward();
+    await clock.advance(7500); // half way
+    expect(limiter.stats().effectivePerSecond).toBeCloseTo(3.75, 5);
+    await clock.advance(7500);
     expect(limiter.stats().effectivePerSecond).toBe(5);
-    // and a success resets the backoff streak: the next 429 pauses 1 s again
-    await clock.advance(5000);
+    await clock.advance(60_000);
+    expect(limiter.stats().effectivePerSecond).toBe(5);
+  });
+
+  it('is never stuck at the floor: after a long run of 429s it is back at full rate recoverMs after the last pause', async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ perSecond: 5, clock, recoverMs: 15_000, minPerSecond: 0.5 });
+    for (let i = 0; i < 8; i++) {
+      limiter.penalize(1000); // Retry-After: 1, honoured exactly each time
+      expect(limiter.stats().pausedForMs).toBe(1000);
+      await clock.advance(1000);
+    }
+    expect(limiter.stats().effectivePerSecond).toBe(0.5);
+    await clock.advance(15_000);
+    expect(limiter.stats().effectivePerSecond).toBe(5);
+  });
+
+  it('a success resets the backoff: the next 429 without Retry-After pauses 1 s again', async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ perSecond: 5, clock });
+    limiter.penalize();
+    await clock.advance(1000);
+    limiter.penalize();
+    expect(limiter.stats().pausedForMs).toBe(2000);
+    await clock.advance(2000);
+    limiter.reward();
     limiter.penalize();
     expect(limiter.stats().pausedForMs).toBe(1000);
   });
 
+  it('a 429 during the climb lowers the rate from where it had climbed to', async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ perSecond: 4, clock, recoverMs: 10_000 });
+    limiter.penalize(0); // 2/s, climbing from now
+    await clock.advance(5000); // 3/s
+    limiter.penalize(0);
+    expect(limiter.stats().effectivePerSecond).toBeCloseTo(1.5, 5);
+  });
+
+  it('sends nothing before Retry-After has passed, in any lane', async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ perSecond: 5, clock });
+    limiter.penalize(2500);
+    const granted: number[] = [];
+    for (const lane of ['interactive', 'batch', 'background'] as const) void limiter.acquire({ lane }).then(() => granted.push(clock.now()));
+    await clock.advance(2499);
+    expect(granted).toEqual([]);
+    await clock.advance(5000);
+    expect(granted[0]).toBe(2500);
+    expect(granted).toHaveLength(3);
+  });
+
   it('paces at the lowered rate after a penalty', async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ perSecond: 4, perMinute: 10_000, clock });
+    // a climb slow enough not to matter over these few requests
+    const limiter = createRateLimiter({ perSecond: 4, perMinute: 10_000, recoverMs: 1e9, clock });
     limiter.penalize(0);
     const { times, done } = acquireMany(limiter, clock, 5);
     await clock.advance(10_000);
@@ -232,6 +279,64 @@ describe('rate limiter: adaptive on 429', () => {
     expect(times[3]).toBeLessThan(500);
     expect(limiter.stats().perSecond).toBe(10);
     expect(() => limiter.setLimits({ perSecond: 0 })).toThrow(RangeError);
+  });
+
+  it('setLimits during a climb keeps climbing, towards the new rate', async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ perSecond: 4, perMinute: 10_000, recoverMs: 10_000, clock });
+    limiter.penalize(0);
+    await clock.advance(5000); // 3/s
+    limiter.setLimits({ perSecond: 8 });
+    expect(limiter.stats().effectivePerSecond).toBeCloseTo(3, 5);
+    await clock.advance(10_000);
+    expect(limiter.stats().effectivePerSecond).toBe(8);
+  });
+});
+
+describe('rate limiter: lanes', () => {
+  it('serves a person before any amount of queued batch and background work, within one grant interval', async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ perSecond: 5, perMinute: 10_000, clock });
+    const lower: Array<Promise<void>> = [];
+    for (let i = 0; i < 100; i++) lower.push(limiter.acquire({ lane: i % 2 ? 'batch' : 'background' }));
+    await clock.advance(1000); // the lower lanes are flowing
+    const asked = clock.now();
+    let granted = -1;
+    void limiter.acquire({ lane: 'interactive' }).then(() => (granted = clock.now()));
+    await clock.advance(300);
+    expect(granted).toBeGreaterThanOrEqual(asked);
+    // one interval (1020 / 5 ms) at most: what a person waits with the lane empty, give or take one slot
+    expect(granted - asked).toBeLessThanOrEqual(204);
+    expect(limiter.stats().queuedByLane.interactive).toBe(0);
+  });
+
+  it('shares between batch and background 3 : 1 while both wait, and gives either all of it alone', async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ perSecond: 100, perMinute: 100_000, clock });
+    const order: string[] = [];
+    const all: Array<Promise<unknown>> = [];
+    await limiter.acquire(); // start the pacing so the queue builds up
+    for (let i = 0; i < 40; i++) all.push(limiter.acquire({ lane: 'batch' }).then(() => order.push('B')));
+    for (let i = 0; i < 40; i++) all.push(limiter.acquire({ lane: 'background' }).then(() => order.push('g')));
+    await clock.advance(5000);
+    await Promise.all(all);
+    const first40 = order.slice(0, 40);
+    expect(first40.filter((x) => x === 'B')).toHaveLength(30);
+    expect(first40.filter((x) => x === 'g')).toHaveLength(10);
+    // once batch is done, background has the whole rate
+    expect(order.slice(60).every((x) => x === 'g')).toBe(true);
+  });
+
+  it('an aborted lower-lane waiter leaves its lane', async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ perSecond: 1, perMinute: 10_000, clock });
+    await limiter.acquire();
+    const ac = new AbortController();
+    const p = limiter.acquire({ lane: 'background', signal: ac.signal });
+    expect(limiter.stats().queuedByLane.background).toBe(1);
+    ac.abort(new Error('stop'));
+    await expect(p).rejects.toThrow('stop');
+    expect(limiter.stats().queuedByLane.background).toBe(0);
   });
 });
 

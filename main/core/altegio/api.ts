@@ -4,6 +4,7 @@
  * and throws only `DeskFailure`s with the fixed error kinds.
  */
 import type { Chain, ClientSummary, Membership } from '../../../preload/contract';
+import type { Lane } from './rate-limiter';
 
 export interface AuthResult {
   userToken: string;
@@ -32,10 +33,18 @@ export const MIN_PHONE_DIGITS = 5;
 /** abonements_ids[] per request when reading memberships by id. */
 export const IDS_PAGE_SIZE = 50;
 
-/** For long reads: stop waiting (for the rate limiter) once the signal aborts, rejecting with its reason. */
+/**
+ * How a call waits for the shared rate limiter: its lane (default `interactive`, a person waiting;
+ * `batch` for a batch check or apply, `background` for index sync — rate-limiter.ts), and a signal
+ * that stops the wait, rejecting with its reason.
+ */
 export interface ReadOptions {
   signal?: AbortSignal;
+  lane?: Lane;
 }
+
+/** The same for writes. */
+export type WriteOptions = ReadOptions;
 
 export interface AltegioApi {
   /** POST /auth (partner token only). Accepts the enveloped and the bare response. */
@@ -43,17 +52,17 @@ export interface AltegioApi {
   /** GET /groups (+ /companies?my=1 to fill time zones a chain's companies lack). */
   chains(): Promise<Chain[]>;
   /** POST /company/{loc}/clients/search with quick_search. */
-  searchClients(locationId: number, query: string, options?: { page?: number; pageSize?: number }): Promise<{ clients: ClientSummary[]; total: number }>;
+  searchClients(locationId: number, query: string, options?: ReadOptions & { page?: number; pageSize?: number }): Promise<{ clients: ClientSummary[]; total: number }>;
   /** GET /client/{loc}/{id} */
-  client(locationId: number, clientId: number): Promise<ClientSummary>;
+  client(locationId: number, clientId: number, options?: ReadOptions): Promise<ClientSummary>;
   /** GET /loyalty/abonements?company_id=&phone= (phone sent as digits only). */
   membershipsByPhone(locationId: number, phone: string, options?: ReadOptions): Promise<Membership[]>;
   /** GET /chain/{id}/loyalty/abonements?abonements_ids[]=… in pages; missing ids are simply absent. */
   membershipsByIds(chainId: number, ids: readonly number[], options?: ReadOptions & { onPage?: (done: number, pages: number) => void }): Promise<Membership[]>;
   /** POST …/freeze {freeze_till: YYYY-MM-DD} */
-  freeze(chainId: number, membershipId: number, freezeTill: string): Promise<void>;
+  freeze(chainId: number, membershipId: number, freezeTill: string, options?: WriteOptions): Promise<void>;
   /** POST …/unfreeze {} */
-  unfreeze(chainId: number, membershipId: number): Promise<void>;
+  unfreeze(chainId: number, membershipId: number, options?: WriteOptions): Promise<void>;
   /** POST …/set_balance (answer may have no body; callers re-read). */
-  setBalance(chainId: number, membershipId: number, body: SetBalanceBody): Promise<void>;
+  setBalance(chainId: number, membershipId: number, body: SetBalanceBody, options?: WriteOptions): Promise<void>;
 }

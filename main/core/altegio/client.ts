@@ -19,10 +19,10 @@ import ky from 'ky';
 import type { ClientSummary, Membership } from '../../../preload/contract';
 import { DeskFailure, isDeskFailure } from '../errors';
 import { silentLogger, type Logger } from '../log';
-import { IDS_PAGE_SIZE, MIN_PHONE_DIGITS, type AltegioApi, type AuthResult, type Credentials, type ReadOptions, type SetBalanceBody } from './api';
+import { IDS_PAGE_SIZE, MIN_PHONE_DIGITS, type AltegioApi, type AuthResult, type Credentials, type ReadOptions, type SetBalanceBody, type WriteOptions } from './api';
 import { MESSAGES, failureFromHttp, offlineFailure, parseRetryAfter } from './failures';
 import { chainsFromWire, datePart, decodeAuth, decodeClient, decodeClientSearch, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from './mapping';
-import type { RateLimiter } from './rate-limiter';
+import type { Lane, RateLimiter } from './rate-limiter';
 import { parseEnvelope, unreadable } from './wire';
 
 export const ACCEPT = 'application/vnd.api.v2+json';
@@ -75,11 +75,18 @@ interface Call {
   secrets?: string[];
   /** Stops waiting for the rate limiter (rejects with the signal's reason). */
   signal?: AbortSignal;
+  /** The rate limiter's lane (default interactive). */
+  lane?: Lane;
 }
 
 type Attempt =
   | { ok: true; status: number; body: unknown }
   | { ok: false; failure: DeskFailure; retry: 'rate' | 'transient' | null; status: number | null };
+
+/** The limiter-facing part of a caller's options, without undefined keys (exactOptionalPropertyTypes). */
+function waitOptions(options: ReadOptions | undefined): Pick<Call, 'signal' | 'lane'> {
+  return { ...(options?.signal && { signal: options.signal }), ...(options?.lane && { lane: options.lane }) };
+}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -139,7 +146,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
     const authorization = call.policy === 'auth' || !creds.userToken ? `Bearer ${creds.partnerToken}` : `Bearer ${creds.partnerToken}, User ${creds.userToken}`;
     const url = joinUrl(creds.baseUrl, call.path, call.search);
 
-    await deps.limiter.acquire(call.signal);
+    await deps.limiter.acquire({ lane: call.lane ?? 'interactive', ...(call.signal && { signal: call.signal }) });
 
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), attemptTimeoutMs);
@@ -273,7 +280,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         for (const id of page) search.append('abonements_ids[]', String(id));
         search.set('page', '1');
         search.set('count', String(page.length));
-        const { body } = await send({ op: 'memberships.byIds', method: 'GET', path: `chain/${chainId}/loyalty/abonements`, search, policy: 'read', ...(options.signal && { signal: options.signal }) });
+        const { body } = await send({ op: 'memberships.byIds', method: 'GET', path: `chain/${chainId}/loyalty/abonements`, search, policy: 'read', ...waitOptions(options) });
         const wanted = new Set(page);
         for (const m of decodeMemberships(body, chainId)) if (wanted.has(m.id)) found.set(m.id, m);
         options.onPage?.(++done, pages.length);
@@ -338,14 +345,15 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
           filters: [{ type: 'quick_search', state: { value: query.trim() } }],
         },
         policy: 'read',
+        ...waitOptions(options),
       });
       return decodeClientSearch(body);
     },
 
-    async client(locationId, clientId): Promise<ClientSummary> {
+    async client(locationId, clientId, options): Promise<ClientSummary> {
       requireId(locationId, 'location');
       requireId(clientId, 'client');
-      const { body } = await send({ op: 'client', method: 'GET', path: `client/${locationId}/${clientId}`, policy: 'read' });
+      const { body } = await send({ op: 'client', method: 'GET', path: `client/${locationId}/${clientId}`, policy: 'read', ...waitOptions(options) });
       return decodeClient(body);
     },
 
@@ -360,7 +368,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
           path: 'loyalty/abonements',
           search: new URLSearchParams({ company_id: String(locationId), phone: digits }),
           policy: 'read',
-          ...(options.signal && { signal: options.signal }),
+          ...waitOptions(options),
         });
         return decodeMemberships(body);
       } catch (e) {
@@ -372,7 +380,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
 
     membershipsByIds,
 
-    async freeze(chainId, membershipId, freezeTill) {
+    async freeze(chainId, membershipId, freezeTill, options?: WriteOptions) {
       requireId(chainId, 'chain');
       requireId(membershipId, 'membership');
       if (!/^\d{4}-\d{2}-\d{2}$/.test(freezeTill)) throw new DeskFailure('bad_input', 'Pick the last day of the freeze.', { fields: { freezeTill: 'Use a date like 2026-05-20' } });
@@ -382,6 +390,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         path: `chain/${chainId}/loyalty/abonements/${membershipId}/freeze`,
         json: { freeze_till: freezeTill },
         policy: 'write-checked',
+        ...waitOptions(options),
         verify: async () => {
           const m = await readOne(chainId, membershipId);
           return !!m && m.isFrozen && datePart(m.freezeTill) === freezeTill;
@@ -389,7 +398,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
       });
     },
 
-    async unfreeze(chainId, membershipId) {
+    async unfreeze(chainId, membershipId, options?: WriteOptions) {
       requireId(chainId, 'chain');
       requireId(membershipId, 'membership');
       await send({
@@ -398,6 +407,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         path: `chain/${chainId}/loyalty/abonements/${membershipId}/unfreeze`,
         json: {},
         policy: 'write-checked',
+        ...waitOptions(options),
         verify: async () => {
           const m = await readOne(chainId, membershipId);
           return !!m && !m.isFrozen;
@@ -405,7 +415,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
       });
     },
 
-    async setBalance(chainId, membershipId, body: SetBalanceBody) {
+    async setBalance(chainId, membershipId, body: SetBalanceBody, options?: WriteOptions) {
       requireId(chainId, 'chain');
       requireId(membershipId, 'membership');
       const json: Record<string, unknown> = {};
@@ -423,6 +433,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         // Absolute, so repeating it would be harmless to the balance — but it would still be a
         // second write (another history line in Altegio). Look first, as for freeze.
         policy: 'write-checked',
+        ...waitOptions(options),
         verify: async () => {
           const m = await readOne(chainId, membershipId);
           return !!m && balanceMatches(m, body);

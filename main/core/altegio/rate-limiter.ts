@@ -1,23 +1,31 @@
 /**
  * The one rate limiter shared by every Altegio call in the process (the composition root creates it
- * and hands it to the client, the batch engine, ...). Altegio allows 5 requests/s and 200/min per IP
- * (ALTEGIO.md §1.6); exceeding it answers 429.
+ * and hands it to the client). Altegio allows 5 requests/s and 200/min per IP (ALTEGIO.md §1.6), so
+ * several desks behind one office connection share that budget; exceeding it answers 429.
  *
  * Policy
  * - Pacing (GCRA, i.e. a token bucket of capacity `burst`, default 1): grants are spread evenly,
- *   one every `max((1000 + secondMarginMs) / effectivePerSecond, (60000 + minuteMarginMs) / perMinute)` ms.
+ *   one every `max((1000 + secondMarginMs) / rate, (60000 + minuteMarginMs) / perMinute)` ms.
  *   With burst 1 the stream never bunches up, so a server counting by arrival time in a sliding
  *   window tolerates `secondMarginMs` of network jitter.
  * - Hard sliding windows on top (exact accounting of grant timestamps): never more than
  *   `floor(perSecond)` grants in any `1000 + secondMarginMs` ms, nor more than `perMinute` in any
  *   `60000 + minuteMarginMs` ms. These matter after `setLimits`, with `burst > 1`, or after a pause.
- * - FIFO: waiters are served strictly in arrival order; an aborted waiter leaves the queue.
- * - Adaptive (AIMD): `penalize(retryAfterMs?)` after a 429 pauses everyone (Retry-After if the server
- *   gave one, else 1 s, 2 s, 4 s … up to `backoffMaxMs`) and multiplies the effective rate by
- *   `decreaseFactor`. Several 429s arriving during one pause count as one (only the pause may be
- *   extended). `reward()` after each success: every `recoverAfter` successes in a row raise the
- *   effective rate by `recoverStep` req/s, up to the configured rate.
+ * - Lanes: every request waits in one of three lanes, FIFO within a lane.
+ *   `interactive` (a person is waiting: search, a card, a desk write, undo) is always served first;
+ *   `batch` (a batch check or apply a person started and watches) and `background` (index sync,
+ *   nobody waiting) share what is left 3 : 1 when both wait, so neither starves. A person's request
+ *   therefore waits at most one grant interval behind any amount of queued lower-lane work.
+ * - After a 429 (`penalize(retryAfterMs?)`): everyone pauses — exactly `Retry-After` when the server
+ *   gave one, else 1 s, 2 s, 4 s … (consecutive 429s without a success in between) up to
+ *   `backoffMaxMs` — and the rate drops to `decreaseFactor` × the current rate (not below
+ *   `minPerSecond`). 429s arriving during one pause count once (they were already in flight).
+ *   Recovery is by time, not by counting successes: from the end of the pause the rate climbs in a
+ *   straight line back to the configured rate over `recoverMs` (default 15 s), whatever it fell to.
+ *   Other desks sharing the IP keep the server's window full, so a 429 now and then is the price of
+ *   taking back the share they leave; the limit itself is never exceeded by more than one request.
  *
+ * All timing uses a monotonic clock (performance.now): a wall-clock jump cannot freeze or flood it.
  * Steady-state throughput is min(perSecond, perMinute / 60) minus ~2 % of margins.
  */
 
@@ -34,6 +42,10 @@ export const realClock: LimiterClock = {
   clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
+/** Who is waiting for a request: see the header. */
+export type Lane = 'interactive' | 'batch' | 'background';
+export const LANES: readonly Lane[] = ['interactive', 'batch', 'background'];
+
 export interface RateLimits {
   /** Requests per second (may be fractional). Default 5. */
   perSecond: number;
@@ -48,24 +60,25 @@ export interface RateLimiterOptions extends Partial<RateLimits> {
   secondMarginMs?: number;
   /** Extra length of the minute window. Default 250 ms. */
   minuteMarginMs?: number;
-  /** Floor of the adaptive rate. Default 0.2 req/s. */
+  /** Floor of the adaptive rate. Default 0.5 req/s. */
   minPerSecond?: number;
   /** Multiplicative decrease on a 429. Default 0.5. */
   decreaseFactor?: number;
-  /** Successes in a row before one additive increase. Default 10. */
-  recoverAfter?: number;
-  /** Additive increase, req/s. Default 0.5. */
-  recoverStep?: number;
+  /** Time from the end of a pause back to the configured rate. Default 15000 ms. */
+  recoverMs?: number;
   /** First pause after a 429 without Retry-After. Default 1000 ms, doubling per consecutive 429. */
   backoffBaseMs?: number;
+  /** Longest pause without Retry-After. Default 60000 ms (the minute window). */
   backoffMaxMs?: number;
   clock?: LimiterClock;
 }
 
 export interface RateLimiterStats {
+  /** The adaptive rate now (req/s). */
   effectivePerSecond: number;
-  /** Callers waiting in `acquire`. */
+  /** Callers waiting in `acquire`, all lanes. */
   queued: number;
+  queuedByLane: Record<Lane, number>;
   /** Grants since creation. */
   sent: number;
   /** 429s reported through `penalize`. */
@@ -78,12 +91,19 @@ export interface RateLimiterStats {
   pausedForMs: number;
 }
 
+export interface AcquireOptions {
+  /** Default `interactive`. */
+  lane?: Lane;
+  /** Leave the queue when aborted (rejects with the signal's reason). */
+  signal?: AbortSignal;
+}
+
 export interface RateLimiter {
-  /** Resolves when one request may be sent (FIFO). Rejects with the signal's reason if aborted. */
-  acquire(signal?: AbortSignal): Promise<void>;
+  /** Resolves when one request may be sent. */
+  acquire(options?: AcquireOptions): Promise<void>;
   /** A 429 came back: pause everyone and slow down. */
   penalize(retryAfterMs?: number): void;
-  /** A request succeeded (counts towards slow recovery after a penalty). */
+  /** A request was answered (not 429): the next 429 starts the backoff from its base again. */
   reward(): void;
   stats(): RateLimiterStats;
   setLimits(limits: Partial<RateLimits>): void;
@@ -92,12 +112,15 @@ export interface RateLimiter {
 interface Waiter {
   resolve: () => void;
   reject: (e: unknown) => void;
+  lane: Lane;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
 }
 
 const SECOND = 1000;
 const MINUTE = 60_000;
+/** Of every 4 grants going to the lower lanes while both wait, 3 go to `batch`. */
+const BATCH_SHARE = 3;
 
 function positive(n: number | undefined, fallback: number, name: string): number {
   if (n === undefined) return fallback;
@@ -112,30 +135,45 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   const burst = Math.max(1, Math.floor(options.burst ?? 1));
   const secondMargin = Math.max(0, options.secondMarginMs ?? 20);
   const minuteMargin = Math.max(0, options.minuteMarginMs ?? 250);
-  const minPerSecond = positive(options.minPerSecond, 0.2, 'minPerSecond');
+  const minPerSecond = positive(options.minPerSecond, 0.5, 'minPerSecond');
   const decreaseFactor = Math.min(1, Math.max(0.05, options.decreaseFactor ?? 0.5));
-  const recoverAfter = Math.max(1, Math.floor(options.recoverAfter ?? 10));
-  const recoverStep = positive(options.recoverStep, 0.5, 'recoverStep');
+  const recoverMs = positive(options.recoverMs, 15_000, 'recoverMs');
   const backoffBase = positive(options.backoffBaseMs, 1000, 'backoffBaseMs');
   const backoffMax = positive(options.backoffMaxMs, 60_000, 'backoffMaxMs');
 
-  let effective = perSecond;
-  const queue: Waiter[] = [];
+  const queues: Record<Lane, Waiter[]> = { interactive: [], batch: [], background: [] };
+  /** Lower-lane grants since `background` last had one (weighted round robin). */
+  let batchRun = 0;
   /** Grant timestamps within the minute window (oldest first). */
   let grants: number[] = [];
   /** Theoretical arrival time of the next grant (GCRA). */
   let tat = Number.NEGATIVE_INFINITY;
   let pausedUntil = Number.NEGATIVE_INFINITY;
+  /** The rate right after the last 429, and when the climb back from it starts (end of that pause). */
+  let lowRate = perSecond;
+  let climbFrom = Number.NEGATIVE_INFINITY;
   let sent = 0;
   let penalties = 0;
   let penaltyStreak = 0;
-  let successStreak = 0;
   let timer: unknown;
   let timerAt = Number.NaN;
 
+  /** The adaptive rate at `now`: low during a pause, then a straight line back up over recoverMs. */
+  function rateAt(now: number): number {
+    if (lowRate >= perSecond) return perSecond;
+    if (now <= climbFrom) return lowRate;
+    const climbed = lowRate + ((perSecond - lowRate) * (now - climbFrom)) / recoverMs;
+    if (climbed >= perSecond) {
+      lowRate = perSecond;
+      return perSecond;
+    }
+    return climbed;
+  }
+
   const secondWindow = () => SECOND + secondMargin;
   const minuteWindow = () => MINUTE + minuteMargin;
-  const spacing = () => Math.max(secondWindow() / effective, minuteWindow() / perMinute);
+  const spacing = (now: number) => Math.max(secondWindow() / rateAt(now), minuteWindow() / perMinute);
+  const queued = () => queues.interactive.length + queues.batch.length + queues.background.length;
 
   function prune(now: number): void {
     const cutoff = now - minuteWindow();
@@ -147,29 +185,36 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   /** Earliest time the next grant may happen (may be in the past). */
   function nextAllowed(now: number): number {
     prune(now);
-    let at = Math.max(tat - (burst - 1) * spacing(), pausedUntil);
+    let at = Math.max(tat - (burst - 1) * spacing(now), pausedUntil);
     const secCap = Math.max(1, Math.floor(perSecond));
     // Grants inside the last second-window; if the cap is reached, wait for the oldest relevant one to age out.
-    if (grants.length >= secCap) {
-      const ref = grants[grants.length - secCap] as number;
-      at = Math.max(at, ref + secondWindow());
-    }
+    if (grants.length >= secCap) at = Math.max(at, (grants[grants.length - secCap] as number) + secondWindow());
     const minCap = Math.max(1, Math.floor(perMinute));
-    if (grants.length >= minCap) {
-      const ref = grants[grants.length - minCap] as number;
-      at = Math.max(at, ref + minuteWindow());
-    }
+    if (grants.length >= minCap) at = Math.max(at, (grants[grants.length - minCap] as number) + minuteWindow());
     return at;
   }
 
+  /** The waiter served next: interactive first, then batch and background 3 : 1. */
+  function nextWaiter(): Waiter | undefined {
+    if (queues.interactive.length > 0) return queues.interactive.shift();
+    const batch = queues.batch.length > 0;
+    const background = queues.background.length > 0;
+    if (batch && (!background || batchRun < BATCH_SHARE)) {
+      if (background) batchRun++;
+      return queues.batch.shift();
+    }
+    batchRun = 0;
+    return queues.background.shift();
+  }
+
   function grant(now: number): void {
-    const w = queue.shift();
+    const w = nextWaiter();
     if (!w) return;
     if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
     grants.push(now);
     // Timers fire a little late; while the queue is busy, don't let that lateness accumulate
     // (the hard second/minute windows above still bound any catch-up).
-    const step = spacing();
+    const step = spacing(now);
     tat = (now - tat <= step ? tat : now) + step;
     sent++;
     w.resolve();
@@ -183,7 +228,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
 
   function pump(): void {
     for (;;) {
-      if (queue.length === 0) {
+      if (queued() === 0) {
         clearTimer();
         return;
       }
@@ -197,30 +242,37 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       clearTimer();
       timerAt = at;
       // Timers may fire a hair early relative to the clock: pump re-checks and re-arms.
-      timer = clock.setTimer(() => {
-        timer = undefined;
-        timerAt = Number.NaN;
-        pump();
-      }, Math.max(1, Math.ceil(at - now)));
+      timer = clock.setTimer(
+        () => {
+          timer = undefined;
+          timerAt = Number.NaN;
+          pump();
+        },
+        Math.max(1, Math.ceil(at - now)),
+      );
       return;
     }
   }
 
   return {
-    acquire(signal?: AbortSignal): Promise<void> {
+    acquire(opts: AcquireOptions = {}): Promise<void> {
+      const { signal } = opts;
+      const lane: Lane = opts.lane ?? 'interactive';
+      if (!LANES.includes(lane)) return Promise.reject(new RangeError(`unknown lane ${String(lane)}`));
       if (signal?.aborted) return Promise.reject(signal.reason ?? new DOMException('Aborted', 'AbortError'));
       return new Promise<void>((resolve, reject) => {
-        const w: Waiter = { resolve, reject, signal, onAbort: undefined };
+        const w: Waiter = { resolve, reject, lane, signal, onAbort: undefined };
         if (signal) {
           w.onAbort = () => {
-            const i = queue.indexOf(w);
-            if (i >= 0) queue.splice(i, 1);
+            const q = queues[lane];
+            const i = q.indexOf(w);
+            if (i >= 0) q.splice(i, 1);
             reject(signal.reason ?? new DOMException('Aborted', 'AbortError'));
             pump();
           };
           signal.addEventListener('abort', w.onAbort, { once: true });
         }
-        queue.push(w);
+        queues[lane].push(w);
         pump();
       });
     },
@@ -228,33 +280,24 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     penalize(retryAfterMs?: number): void {
       const now = clock.now();
       penalties++;
-      successStreak = 0;
       const hinted = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs >= 0 ? retryAfterMs : undefined;
       if (now < pausedUntil) {
         // Same burst of 429s (requests that were already in flight): extend the pause only.
         if (hinted !== undefined) pausedUntil = Math.max(pausedUntil, now + hinted);
+        climbFrom = Math.max(climbFrom, pausedUntil);
         pump();
         return;
       }
       penaltyStreak++;
       const wait = hinted ?? Math.min(backoffMax, backoffBase * 2 ** (penaltyStreak - 1));
+      lowRate = Math.max(Math.min(minPerSecond, perSecond), rateAt(now) * decreaseFactor);
       pausedUntil = now + wait;
-      effective = Math.max(Math.min(minPerSecond, perSecond), effective * decreaseFactor);
+      climbFrom = pausedUntil;
       pump();
     },
 
     reward(): void {
       penaltyStreak = 0;
-      if (effective >= perSecond) {
-        successStreak = 0;
-        return;
-      }
-      successStreak++;
-      if (successStreak >= recoverAfter) {
-        successStreak = 0;
-        effective = Math.min(perSecond, effective + recoverStep);
-        pump();
-      }
     },
 
     stats(): RateLimiterStats {
@@ -262,8 +305,9 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       prune(now);
       const cutoff = now - MINUTE;
       return {
-        effectivePerSecond: effective,
-        queued: queue.length,
+        effectivePerSecond: rateAt(now),
+        queued: queued(),
+        queuedByLane: { interactive: queues.interactive.length, batch: queues.batch.length, background: queues.background.length },
         sent,
         penalties,
         perSecond,
@@ -274,15 +318,18 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     },
 
     setLimits(limits: Partial<RateLimits>): void {
-      const nextPerSecond = positive(limits.perSecond, perSecond, 'perSecond');
-      const nextPerMinute = positive(limits.perMinute, perMinute, 'perMinute');
-      const wasFull = effective >= perSecond;
-      perSecond = nextPerSecond;
-      perMinute = nextPerMinute;
-      effective = wasFull ? perSecond : Math.min(effective, perSecond);
-      // Re-space from now on with the new interval (the windows still hold the exact history).
       const now = clock.now();
-      tat = Math.min(tat, now + spacing());
+      const current = rateAt(now);
+      const climbing = lowRate < perSecond;
+      perSecond = positive(limits.perSecond, perSecond, 'perSecond');
+      perMinute = positive(limits.perMinute, perMinute, 'perMinute');
+      // A climb in progress continues towards the new rate from where it is now; at full rate, the new rate is the rate.
+      if (climbing && current < perSecond) {
+        lowRate = Math.min(current, perSecond);
+        climbFrom = Math.max(now, climbFrom);
+      } else lowRate = perSecond;
+      // Re-space from now on with the new interval (the windows still hold the exact history).
+      tat = Math.min(tat, now + spacing(now));
       pump();
     },
   };

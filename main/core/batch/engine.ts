@@ -119,7 +119,7 @@ export const setBalanceHandler: OperationHandler = {
   },
   send(api, op) {
     const body = op.body as BalanceValues;
-    return api.setBalance(op.chainId, op.membershipId, 'united' in body ? { united: body.united } : { services: body.services });
+    return api.setBalance(op.chainId, op.membershipId, 'united' in body ? { united: body.united } : { services: body.services }, { lane: 'batch' });
   },
   auditBefore(m, op) {
     return { ...snapshotOf(m), request: requestOf(op.body as BalanceValues) };
@@ -473,7 +473,7 @@ export function startRunner(deps: EngineDeps, jobId: string, mode: 'apply' | 'ca
         const found = new Map<number, Membership>();
         for (const [chainId, ids] of byChain) {
           countRequest();
-          for (const m of await deps.api().membershipsByIds(chainId, ids)) found.set(m.id, m);
+          for (const m of await deps.api().membershipsByIds(chainId, ids, { lane: 'batch' })) found.set(m.id, m);
         }
         if (blocked !== null || state !== 'running') {
           blocked = null;

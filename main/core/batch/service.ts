@@ -257,6 +257,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     if (ids.length > 0) {
       const found = await api.membershipsByIds(chainId, ids, {
         signal,
+        lane: 'batch',
         onPage: (pages) => {
           done = pages;
           progress();
