@@ -309,6 +309,34 @@ export type BatchPlanRow = z.infer<typeof BatchPlanRow>;
 const BatchId = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/);
 
 // ---------------------------------------------------------------------------------------------
+// Start-up notices
+
+/** A batch a damaged database showed as not finished, as far as it could be read. */
+export const UnfinishedBatch = z.object({
+  fileName: z.string(),
+  userName: z.string(),
+  /** Operations (memberships) done. */
+  applied: z.number().int().nonnegative(),
+  /** Not sent at all. */
+  notSent: z.number().int().nonnegative(),
+  /** Sent, answer not recorded: may or may not have changed in Altegio. */
+  uncertainCount: z.number().int().nonnegative(),
+  /** Their membership numbers (the first 50). */
+  uncertain: z.array(z.string()),
+});
+export type UnfinishedBatch = z.infer<typeof UnfinishedBatch>;
+
+/** Something that happened while the app started and that the person should know. */
+export const StartupNotice = z.object({
+  code: z.literal('database_recovered'),
+  /** Where the damaged database was kept. */
+  keptAs: z.string(),
+  /** Unfinished batches it showed; null when it could not be read that far. */
+  unfinished: z.array(UnfinishedBatch).nullable(),
+});
+export type StartupNotice = z.infer<typeof StartupNotice>;
+
+// ---------------------------------------------------------------------------------------------
 // Channels
 
 const empty = z.object({}).strict();
@@ -317,7 +345,13 @@ const channel = <A extends z.ZodType, R extends z.ZodType>(args: A, result: R) =
 export const channels = {
   'app.info': channel(
     empty,
-    z.object({ version: z.string(), shell: z.enum(['electron', 'web']), demoAvailable: z.boolean() }),
+    z.object({
+      version: z.string(),
+      shell: z.enum(['electron', 'web']),
+      demoAvailable: z.boolean(),
+      /** What happened at start-up that the person should know (a damaged database kept aside…). */
+      notices: z.array(StartupNotice).optional(),
+    }),
   ),
 
   'settings.get': channel(empty, Settings),

@@ -2,14 +2,15 @@
  * The composition root of the core: one store, one rate limiter, one session, one membership
  * service, one event hub — wired once, shared by whichever shell runs it (Electron or web).
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { StartupNotice } from '../../preload/contract';
 import { createAltegioClient } from './altegio/client';
 import { createRateLimiter, type RateLimiter } from './altegio/rate-limiter';
 import { createBatchService } from './batch/service';
 import { httpProbe, watchConnectivity } from './connectivity';
 import type { Handlers } from './dispatch';
-import { lockDataDir } from './data-lock';
+import { lockDataDir, type DataLock } from './data-lock';
+import { DATABASE_FILE, folderFailure, openOrRecoverStore, prepareDataFolder } from './startup';
 import { createEventHub, type EventHub } from './events';
 import { createHandlers } from './handlers';
 import { silentLogger, type Logger } from './log';
@@ -17,7 +18,7 @@ import { createMembershipService } from './memberships/service';
 import { createKeytarSecretStore } from './session/keytar-secret-store';
 import type { SecretStore } from './session/secret-store';
 import { createSessionService, normalizeServerUrl, SETTINGS_SERVER_URL, type DemoBackend, type SessionService } from './session/session';
-import { openStore, type Store } from './store';
+import type { Store } from './store';
 
 export interface CoreOptions {
   /** The app's data folder (the SQLite database lives here; never a secret). */
@@ -64,14 +65,23 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const log = options.log ?? silentLogger;
   // Canonical form, as the session stores and looks up server URLs (refused before anything opens).
   const apiBase = options.apiBase ? normalizeServerUrl(options.apiBase) : null;
-  mkdirSync(options.dataDir, { recursive: true });
-  const lock = lockDataDir(options.dataDir);
-  let store: Store;
+  prepareDataFolder(options.dataDir);
+  let lock: DataLock;
   try {
-    store = openStore(join(options.dataDir, 'membership-desk.db'));
+    lock = lockDataDir(options.dataDir);
+  } catch (e) {
+    throw folderFailure(options.dataDir, e) ?? e;
+  }
+  let store: Store;
+  let notices: StartupNotice[];
+  try {
+    ({ store, notices } = openOrRecoverStore(join(options.dataDir, DATABASE_FILE)));
   } catch (e) {
     lock.release();
     throw e;
+  }
+  for (const n of notices) {
+    log.warn('start-up: the database was damaged; kept aside, started with a fresh one', { keptAs: n.keptAs, unfinishedBatches: n.unfinished?.length ?? 'unreadable' });
   }
   if (apiBase !== null) store.settings.set(SETTINGS_SERVER_URL, apiBase);
 
@@ -126,7 +136,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   const batch = createBatchService({ store, api: () => session.api(), session, events, limiter, log });
 
-  const handlers = createHandlers({ shell: options.shell, session, memberships, store, batch });
+  const handlers = createHandlers({ shell: options.shell, session, memberships, store, batch, notices });
 
   return {
     handlers,

@@ -25,7 +25,7 @@ export function lockDataDir(dataDir: string): DataLock {
   const path = join(dataDir, 'membership-desk.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(path, 'wx');
+      const fd = openSync(path, 'wx', 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
       let released = false;

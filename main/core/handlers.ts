@@ -2,6 +2,7 @@
  * The contract implemented: channel -> core function. Arguments arrive already validated by
  * `dispatch`; this file only routes, so every rule lives in its own module.
  */
+import type { StartupNotice } from '../../preload/contract';
 import type { BatchService } from './batch/service';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { Handlers } from './dispatch';
@@ -16,13 +17,15 @@ export interface HandlerDeps {
   memberships: MembershipService;
   store: Store;
   batch: BatchService;
+  /** What happened at start-up that the person should know. */
+  notices?: StartupNotice[];
 }
 
 
 
-export function createHandlers({ shell, session, memberships, store, batch }: HandlerDeps): Handlers {
+export function createHandlers({ shell, session, memberships, store, batch, notices = [] }: HandlerDeps): Handlers {
   return {
-    'app.info': async () => ({ version: packageJson.version, shell, demoAvailable: true }),
+    'app.info': async () => ({ version: packageJson.version, shell, demoAvailable: true, notices }),
 
     'settings.get': () => session.settings(),
     'settings.setPartnerToken': ({ token, serverUrl }) => session.setPartnerToken(token, serverUrl),

@@ -2,13 +2,14 @@
  * The Electron entry: app lifecycle only. The core is created exactly as the web shell creates
  * it; this file adds the app protocol, the secure window and the IPC binding.
  */
-import { app, BrowserWindow, ipcMain, net, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, net, protocol, session } from 'electron';
 import { join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCore } from '../core/app';
 import { CONTENT_SECURITY_POLICY } from '../core/csp';
 import { createLogger } from '../core/log';
 import { bindContract, forwardEvents } from './ipc';
+import { showStartupFailure } from './startup-failure';
 import { APP_SCHEME, createMainWindow, hardenWebContents } from './window';
 
 protocol.registerSchemesAsPrivileged([
@@ -73,5 +74,6 @@ app.on('second-instance', () => {
 app.on('window-all-closed', () => app.quit());
 app.whenReady().then(start).catch((e: unknown) => {
   log.error('start-up failed', { error: e instanceof Error ? e.message : String(e) });
+  showStartupFailure(dialog, e);
   app.exit(1);
 });
