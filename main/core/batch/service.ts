@@ -128,9 +128,12 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
   const unrecorded = new Map<string, { state: BatchState; message: string | null }>();
   const ACTIVE: ReadonlySet<BatchState> = new Set(['running', 'offline', 'waiting_auth']);
   const current = (job: JobRecord | null): JobRecord | null => {
-    if (!job || runners.has(job.id) || !ACTIVE.has(job.state)) return job;
+    if (!job || runners.has(job.id)) return job;
     const stopped = unrecorded.get(job.id);
-    return { ...job, state: stopped?.state ?? 'paused', message: stopped?.message ?? INTERRUPTED_MESSAGE };
+    // Even 'planned' stays in the journal when the disk refused the very first write of a run.
+    if (stopped && stopped.state !== job.state) return { ...job, state: stopped.state, message: stopped.message };
+    if (!ACTIVE.has(job.state)) return job;
+    return { ...job, state: 'paused', message: INTERRUPTED_MESSAGE };
   };
   const jobOrThrow = (id: string): JobRecord => current(journal.job(id)) ?? (() => { throw NOT_FOUND(); })();
 
