@@ -38,6 +38,8 @@ export const DeskError = z.object({
   /** Field name (as in the channel's argument, or a CSV "line:column") -> what is wrong. */
   fields: z.record(z.string(), z.string()).optional(),
   retryAfterMs: z.number().int().nonnegative().optional(),
+  /** Altegio's own words for the failure (support asks for them), shown beside the app's explanation. */
+  serverMessage: z.string().max(400).optional(),
 });
 export type DeskError = z.infer<typeof DeskError>;
 

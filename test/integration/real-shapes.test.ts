@@ -58,3 +58,30 @@ describe('array-envelope: [{success, data, meta}]', () => {
     expect(balance.message).toContain("Can't change balance");
   });
 });
+
+describe('timezone-name: "timezone": "Europe/Moscow", no timezone_name anywhere', () => {
+  it('every location gets its real zone, none is assumed UTC', async () => {
+    sandbox.control.setRealShapes(['timezone-name']);
+    const chains = await api.chains();
+    const zones = Object.fromEntries(chains.flatMap((c) => c.locations.map((l) => [l.id, l])));
+    const { locations } = ids();
+    expect(zones[locations.chicago]).toEqual(expect.objectContaining({ timezone: 'America/Chicago' }));
+    expect(zones[locations.tokyo]?.timezone).toBe('Asia/Tokyo');
+    expect(zones[locations.moscowArbat]?.timezone).toBe('Europe/Moscow');
+    for (const c of chains) for (const l of c.locations) expect(l.timezoneAssumed).toBeUndefined();
+  });
+});
+
+describe("licence: the server's words, 402 or a 403 that asks to renew the licence", () => {
+  it('both are licence_expired, with the server text kept', async () => {
+    const { dana } = ids();
+    sandbox.control.expireLicence(dana.locationId);
+    const f402 = await failure(api.searchClients(dana.locationId, 'Dana'));
+    expect(f402.kind).toBe('licence_expired');
+    expect(f402.serverMessage).toBe(`Renew the licence for branch ${dana.locationId}`);
+    sandbox.control.setRealShapes(['licence-403']);
+    const f403 = await failure(api.membershipsByPhone(dana.locationId, dana.phone));
+    expect(f403.kind).toBe('licence_expired');
+    expect(f403.serverMessage).toBe('Необходимо продлить лицензию');
+  });
+});

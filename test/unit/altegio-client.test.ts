@@ -202,14 +202,18 @@ describe('error kinds', () => {
     const { api } = setup();
     handler = () => ({ status: 422, json: { success: false, data: null, meta: { message: 'An error occurred', errors: { '[freeze_till]': ['Freeze period exceeds limit'] } } } });
     const f = await failure(api.freeze(70114, 1, '2026-05-20'));
-    expect(f.toData()).toEqual({ kind: 'validation', message: 'Freeze period exceeds limit', fields: { freeze_till: 'Freeze period exceeds limit' } });
+    expect(f.toData()).toEqual({ kind: 'validation', message: 'Freeze period exceeds limit', fields: { freeze_till: 'Freeze period exceeds limit' }, serverMessage: 'An error occurred' });
     expect(seen).toHaveLength(1);
   });
 
   it('wrong password on /auth → validation; partner token refused → forbidden; never retried on 5xx', async () => {
     const { api } = setup();
     handler = () => ({ status: 401, json: { success: false, data: null, meta: { message: 'Authentication needed.' } } });
-    expect((await failure(api.auth('dana', PASSWORD))).toData()).toEqual({ kind: 'validation', message: 'Wrong login or password. Check them and try again.' });
+    expect((await failure(api.auth('dana', PASSWORD))).toData()).toEqual({
+      kind: 'validation',
+      message: 'Wrong login or password. Check them and try again.',
+      serverMessage: 'Authentication needed.',
+    });
     handler = () => ({ status: 401, json: { success: false, meta: { message: 'Partner token is not valid' } } });
     expect((await failure(api.auth('dana', PASSWORD))).kind).toBe('forbidden');
     seen = [];

@@ -269,13 +269,17 @@ describe('HTTP failures', () => {
     expect(failureFromHttp(429, undefined, { ...ctx, retryAfterMs: 2000 }).toData()).toMatchObject({ kind: 'rate_limited', retryAfterMs: 2000 });
     expect(failureFromHttp(503, '<html>', ctx).kind).toBe('server');
     const v = failureFromHttp(422, { meta: { message: 'An error occurred', errors: { '[freeze_till]': ['Freeze period exceeds limit'] } } }, ctx);
-    expect(v.toData()).toEqual({ kind: 'validation', message: 'Freeze period exceeds limit', fields: { freeze_till: 'Freeze period exceeds limit' } });
+    expect(v.toData()).toEqual({ kind: 'validation', message: 'Freeze period exceeds limit', fields: { freeze_till: 'Freeze period exceeds limit' }, serverMessage: 'An error occurred' });
     expect(failureFromHttp(400, { meta: { message: 'Subscription cannot be frozen' } }, ctx).message).toBe('Subscription cannot be frozen');
   });
 
   it('on /auth: wrong credentials are a validation error; partner-token refusals are forbidden', () => {
     const auth = { ...ctx, isAuth: true };
-    expect(failureFromHttp(401, { meta: { message: 'Authentication needed.' } }, auth).toData()).toEqual({ kind: 'validation', message: 'Wrong login or password. Check them and try again.' });
+    expect(failureFromHttp(401, { meta: { message: 'Authentication needed.' } }, auth).toData()).toEqual({
+      kind: 'validation',
+      message: 'Wrong login or password. Check them and try again.',
+      serverMessage: 'Authentication needed.',
+    });
     expect(failureFromHttp(422, { meta: { message: 'Incorrect password' } }, auth).message).toBe('Incorrect password');
     expect(failureFromHttp(403, { meta: { message: 'Access denied.' } }, auth).kind).toBe('validation');
     expect(failureFromHttp(401, { meta: { message: 'Partner token is invalid' } }, auth).kind).toBe('forbidden');

@@ -7,7 +7,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAltegioClient } from '../../main/core/altegio/client';
-import { decodeMemberships } from '../../main/core/altegio/mapping';
+import { failureFromHttp, isRightRefusal } from '../../main/core/altegio/failures';
+import { chainsFromWire, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from '../../main/core/altegio/mapping';
+import { DeskFailure, withServerWords } from '../../main/core/errors';
+import { describeError, errorLine } from '../../renderer/src/lib/errors';
 import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
 import { UNREADABLE_MESSAGE, parseEnvelope } from '../../main/core/altegio/wire';
 import { failure, failureOf } from '../support/failures';
@@ -113,5 +116,81 @@ describe('3. an envelope inside a one-element array', () => {
     answer = { status: 200, body: [{ success: true, data: [wireMembership], meta: { count: 1 } }] };
     const list = await client().membershipsByIds(70114, [4471902]);
     expect(list.map((m) => m.number)).toEqual(['500731']);
+  });
+});
+
+describe('4. timezone as a zone name', () => {
+  // The Blueprint's /companies example: "timezone": "Europe/Moscow", no timezone_name.
+  const blueprintCompanies = { success: true, data: [{ id: 41, title: 'Салон на Арбате', timezone: 'Europe/Moscow' }], meta: [] };
+  // Both docs' /groups examples: locations with no zone at all.
+  const groups = { success: true, data: [{ id: 7, title: 'Сеть', companies: [{ id: 41, title: 'Салон на Арбате' }], access: {} }], meta: [] };
+
+  it('a zone name in `timezone` is the location zone, not an assumed UTC', () => {
+    const g = decodeGroups(groups);
+    expect(needsCompanyTimezones(g)).toBe(true);
+    const [chain] = chainsFromWire(g, decodeCompanies(blueprintCompanies));
+    expect(chain?.locations[0]).toEqual({ id: 41, title: 'Салон на Арбате', timezone: 'Europe/Moscow' });
+  });
+
+  it('current docs: hours plus timezone_name still read by name; a name in /groups needs no /companies', () => {
+    const companies = decodeCompanies({ success: true, data: [{ id: 41, title: 'A', timezone: 3, timezone_name: 'Europe/Moscow' }], meta: [] });
+    expect(chainsFromWire(decodeGroups(groups), companies)[0]?.locations[0]?.timezone).toBe('Europe/Moscow');
+    const named = decodeGroups({ data: [{ id: 7, companies: [{ id: 41, timezone: 'Asia/Tokyo' }] }] });
+    expect(needsCompanyTimezones(named)).toBe(false);
+    expect(chainsFromWire(named)[0]?.locations[0]?.timezone).toBe('Asia/Tokyo');
+  });
+
+  it('hours alone give their fixed offset; UTC is assumed only when nothing gives a zone', () => {
+    const hoursOnly = decodeCompanies({ data: [{ id: 41, timezone: '3' }] });
+    expect(chainsFromWire(decodeGroups(groups), hoursOnly)[0]?.locations[0]).toMatchObject({ timezone: 'Etc/GMT-3' });
+    expect(chainsFromWire(decodeGroups(groups), decodeCompanies({ data: [{ id: 41, timezone: -5 }] }))[0]?.locations[0]?.timezone).toBe('Etc/GMT+5');
+    const none = chainsFromWire(decodeGroups(groups), decodeCompanies({ data: [{ id: 41, timezone: 'Mars/Olympus' }] }))[0]?.locations[0];
+    expect(none).toMatchObject({ timezone: 'UTC', timezoneAssumed: true });
+  });
+});
+
+describe("5. the server's own words", () => {
+  const env = (message: string) => ({ success: false, data: null, meta: { message } });
+  const ctx = { isAuth: false, secrets: ['partner-token-x1'] };
+
+  it('a 400 "Can\'t change balance" keeps those words for the person and the audit log', () => {
+    const f = failureFromHttp(400, env("Can't change balance"), ctx);
+    expect(f.kind).toBe('validation');
+    expect(f.serverMessage).toBe("Can't change balance");
+    expect(f.toData().serverMessage).toBe("Can't change balance");
+  });
+
+  it('402 and 401 keep the server text beside the app explanation', () => {
+    const licence = failureFromHttp(402, env('Renew the licence for branch 512330'), ctx);
+    expect(licence.kind).toBe('licence_expired');
+    expect(licence.serverMessage).toBe('Renew the licence for branch 512330');
+    expect(withServerWords(licence)).toBe(`${licence.message} Altegio said: "Renew the licence for branch 512330"`);
+    const expired = failureFromHttp(401, env('The session has expired, sign in again'), ctx);
+    expect(expired.kind).toBe('auth_expired');
+    expect(expired.serverMessage).toBe('The session has expired, sign in again');
+    // Secrets never come back, even inside the server's words.
+    expect(failureFromHttp(401, env('Bad token partner-token-x1'), ctx).serverMessage).toBe('Bad token [hidden]');
+  });
+
+  it('the renderer shows them beside its explanation, once', () => {
+    const data = failureFromHttp(402, env('Renew the licence for branch 512330'), ctx).toData();
+    const text = describeError(data);
+    expect(text.serverWords).toBe('Altegio said: "Renew the licence for branch 512330"');
+    expect(errorLine(data)).toContain('Renew the licence for branch 512330');
+    // Not repeated when the message already is the server text.
+    expect(describeError(failureFromHttp(400, env("Can't change balance"), ctx).toData()).serverWords).toBeNull();
+  });
+
+  it('a 403 saying the licence must be renewed is licence_expired, not missing rights', () => {
+    for (const text of ['Необходимо продлить лицензию', 'Необходимо продлить лицензию филиала 41', 'Please renew the licence', 'License expired']) {
+      const f = failureFromHttp(403, env(text), ctx);
+      expect(f.kind, text).toBe('licence_expired');
+      expect(f.serverMessage).toBe(text);
+      expect(isRightRefusal(f)).toBe(false);
+    }
+    const denied = failureFromHttp(403, env('Access denied.'), ctx);
+    expect(denied.kind).toBe('forbidden');
+    expect(isRightRefusal(denied)).toBe(true);
+    expect(isRightRefusal(new DeskFailure('forbidden', 'x'))).toBe(false);
   });
 });

@@ -13,7 +13,7 @@ describe('renderer error words', () => {
 
   it('keeps the core message as the detail, not repeated', () => {
     const e: DeskError = { kind: 'validation', message: 'Freeze period exceeds limit' };
-    expect(describeError(e)).toEqual({ heading: 'Altegio did not accept this.', detail: 'Freeze period exceeds limit', fields: {} });
+    expect(describeError(e)).toEqual({ heading: 'Altegio did not accept this.', detail: 'Freeze period exceeds limit', serverWords: null, fields: {} });
     expect(errorLine(e)).toBe('Altegio did not accept this. Freeze period exceeds limit');
     const same: DeskError = { kind: 'offline', message: errorHeading('offline') };
     expect(describeError(same).detail).toBeNull();

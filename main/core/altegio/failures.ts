@@ -10,7 +10,8 @@
  * | (or error_code 20) — on /auth or elsewhere  |                  |                                                     |
  * | 400/401/403/422 on /auth                    | validation       | WRONG_CREDENTIALS (server text if specific)         |
  * | 404 on /auth                                | not_found        | AUTH_NOT_FOUND (wrong server address)               |
- * | 402                                         | licence_expired  | LICENCE_EXPIRED                                     |
+ * | 402, or 403 whose text says to renew the    | licence_expired  | LICENCE_EXPIRED                                     |
+ * | licence ("Необходимо продлить лицензию")    |                  |                                                     |
  * | 403                                         | forbidden        | FORBIDDEN                                           |
  * | 404                                         | not_found        | NOT_FOUND                                           |
  * | 400/422 (and 2xx with success:false)        | validation       | server text / first field error; `fields` from meta.errors (brackets stripped) |
@@ -19,6 +20,9 @@
  * | 5xx, other unexpected status                | server           | SERVER                                              |
  * | 2xx/any with HTML or unparsable body        | server           | UNREADABLE_MESSAGE                                  |
  * | network error, refused, reset, timeout, 408 | offline          | OFFLINE                                             |
+ *
+ * Every failure from an answer keeps the server's own text (cleaned) in `serverMessage`, whatever
+ * the message says: it is what Altegio support asks for.
  *
  * "More specific" = the server's `meta.message` is present, readable and not one of the generic
  * phrases ("An error occurred", "Access denied.", "Authentication needed." …). Every server text
@@ -48,6 +52,14 @@ export const MESSAGES = {
 
 const GENERIC = /^(an? error( has)? occurred|error|unknown error|authentication needed|access denied|forbidden|not found|unauthorized|unauthenticated|bad request|validation failed|the given data was invalid|internal server error|server error|too many requests)[.!]?$/i;
 const PARTNER_HINT = /partner|api[\s_-]?key|bearer|developer token|application token/i;
+/** A 403 that is about the licence, not about the user's rights. */
+const LICENCE_HINT = /продл\S*\s+(\S+\s+)?лицензи|лицензи\S*\s+(\S+\s+)?(истек|истёк|законч)|renew\S*\s+(\S+\s+)?licen[cs]e|licen[cs]e\s+(\S+\s+)?expired/i;
+
+/** 403s that mean "this user lacks the right" (not the partner token, not the licence). */
+const rightRefusals = new WeakSet<DeskFailure>();
+export function isRightRefusal(e: unknown): e is DeskFailure {
+  return e instanceof DeskFailure && rightRefusals.has(e);
+}
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -109,27 +121,36 @@ export function failureFromHttp(status: number, body: unknown, ctx: HttpFailureC
   const own = specific(serverText);
   const partnerRefused = (status === 401 || status === 403) && (info.errorCode === 20 || (serverText !== undefined && PARTNER_HINT.test(serverText)));
 
+  const said = serverText === undefined ? {} : { serverMessage: serverText };
+  const withFields = hasFields ? { fields, ...said } : said;
+
   if (status === 429) {
-    return new DeskFailure('rate_limited', MESSAGES.RATE_LIMITED, ctx.retryAfterMs === undefined ? {} : { retryAfterMs: ctx.retryAfterMs });
+    return new DeskFailure('rate_limited', MESSAGES.RATE_LIMITED, ctx.retryAfterMs === undefined ? said : { retryAfterMs: ctx.retryAfterMs, ...said });
   }
-  if (partnerRefused) return new DeskFailure('forbidden', MESSAGES.PARTNER_TOKEN_REFUSED);
-  if (status === 402) return new DeskFailure('licence_expired', MESSAGES.LICENCE_EXPIRED);
+  if (partnerRefused) return new DeskFailure('forbidden', MESSAGES.PARTNER_TOKEN_REFUSED, said);
+  if (status === 402 || (status === 403 && serverText !== undefined && LICENCE_HINT.test(serverText))) {
+    return new DeskFailure('licence_expired', MESSAGES.LICENCE_EXPIRED, said);
+  }
   if (ctx.isAuth) {
     if (status === 400 || status === 401 || status === 403 || status === 422) {
-      return new DeskFailure('validation', own ?? MESSAGES.WRONG_CREDENTIALS, hasFields ? { fields } : {});
+      return new DeskFailure('validation', own ?? MESSAGES.WRONG_CREDENTIALS, withFields);
     }
-    if (status === 404) return new DeskFailure('not_found', MESSAGES.AUTH_NOT_FOUND);
+    if (status === 404) return new DeskFailure('not_found', MESSAGES.AUTH_NOT_FOUND, said);
   }
-  if (status === 401) return new DeskFailure('auth_expired', MESSAGES.AUTH_EXPIRED);
-  if (status === 403) return new DeskFailure('forbidden', own ?? MESSAGES.FORBIDDEN);
-  if (status === 404) return new DeskFailure('not_found', own ?? MESSAGES.NOT_FOUND);
-  if (status === 409) return new DeskFailure('conflict', own ?? MESSAGES.CONFLICT);
+  if (status === 401) return new DeskFailure('auth_expired', MESSAGES.AUTH_EXPIRED, said);
+  if (status === 403) {
+    const refusal = new DeskFailure('forbidden', own ?? MESSAGES.FORBIDDEN, said);
+    rightRefusals.add(refusal);
+    return refusal;
+  }
+  if (status === 404) return new DeskFailure('not_found', own ?? MESSAGES.NOT_FOUND, said);
+  if (status === 409) return new DeskFailure('conflict', own ?? MESSAGES.CONFLICT, said);
   if (status === 408) return new DeskFailure('offline', MESSAGES.OFFLINE);
   if (status === 400 || status === 422 || (status >= 200 && status < 300)) {
     const message = own ?? Object.values(fields)[0] ?? MESSAGES.VALIDATION;
-    return new DeskFailure('validation', message, hasFields ? { fields } : {});
+    return new DeskFailure('validation', message, withFields);
   }
-  return new DeskFailure('server', MESSAGES.SERVER);
+  return new DeskFailure('server', MESSAGES.SERVER, said);
 }
 
 /** No `cause` attached on purpose: transport errors carry the request (and its Authorization header). */

@@ -136,9 +136,28 @@ export function groupCompanies(group: WireGroup): WireCompany[] {
   return parseItems(group.companies ?? [], WireCompany);
 }
 
-/** True if some location of these chains has no usable `timezone_name` (then /companies?my=1 is asked). */
+/** The zone a location names: `timezone_name`, or `timezone` when it holds a zone name (the Blueprint). */
+export function namedZone(c: WireCompany | undefined): string | undefined {
+  if (!c) return undefined;
+  const name = c.timezone_name?.trim();
+  if (isValidTimeZone(name)) return name;
+  const tz = typeof c.timezone === 'string' ? c.timezone.trim() : undefined;
+  return isValidTimeZone(tz) && !/^[+-]?\d/.test(tz) ? tz : undefined;
+}
+
+/**
+ * `timezone` in whole hours only (no name anywhere): the fixed-offset zone `Etc/GMT∓h` — right
+ * for that offset, blind to daylight saving, and still better than assuming UTC.
+ */
+export function offsetZone(c: WireCompany | undefined): string | undefined {
+  const h = typeof c?.timezone === 'number' ? c.timezone : undefined;
+  if (h === undefined || !Number.isInteger(h) || h < -12 || h > 14) return undefined;
+  return h === 0 ? 'UTC' : `Etc/GMT${h > 0 ? '-' : '+'}${Math.abs(h)}`;
+}
+
+/** True if some location of these chains names no zone (then /companies?my=1 is asked). */
 export function needsCompanyTimezones(groups: WireGroup[]): boolean {
-  return groups.some((g) => groupCompanies(g).some((c) => !isValidTimeZone(c.timezone_name)));
+  return groups.some((g) => groupCompanies(g).some((c) => namedZone(c) === undefined));
 }
 
 export function rightsFromAccess(access: Record<string, unknown> | undefined): Rights {
@@ -164,7 +183,8 @@ export function chainsFromWire(groups: WireGroup[], companies: WireCompany[] = [
       if (locSeen.has(c.id)) continue;
       locSeen.add(c.id);
       const other = byId.get(c.id);
-      const zone = [c.timezone_name, other?.timezone_name].find(isValidTimeZone);
+      // UTC is assumed only when neither answer gives a zone, by name or by offset.
+      const zone = namedZone(c) ?? namedZone(other) ?? offsetZone(c) ?? offsetZone(other);
       const title = [c.title, c.public_title, other?.title, other?.public_title].map((t) => t?.trim()).find((t) => t) ?? `Location ${c.id}`;
       locations.push(zone !== undefined ? { id: c.id, title, timezone: zone } : { id: c.id, title, timezone: 'UTC', timezoneAssumed: true });
     }

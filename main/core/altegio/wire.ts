@@ -225,7 +225,8 @@ export const WireCompany = z.object({
   title: opt(WireText),
   public_title: opt(WireText),
   timezone_name: opt(z.string()),
-  timezone: opt(WireNum),
+  /** Hours from UTC (current docs) or a zone name such as "Europe/Moscow" (the Blueprint's example). */
+  timezone: opt(z.union([WireNum, z.string()])),
 });
 export type WireCompany = z.infer<typeof WireCompany>;
 

@@ -17,7 +17,7 @@ import { balanceEditability, planBalanceTargets, type BalanceBody } from '../../
 import { formatDate, isCalendarDate, localDateOf } from '../../../common/dates';
 import { freezeAvailability, freezeDateProblem, unfreezeEffect } from '../../../common/freeze-rules';
 import { MIN_PHONE_DIGITS, type AltegioApi, type SetBalanceBody } from '../altegio/api';
-import { DeskFailure, isDeskFailure } from '../errors';
+import { DeskFailure, isDeskFailure, withServerWords } from '../errors';
 import { asStorageFault, isStorageFault } from '../store/fault';
 import type { AuditRepo, NewAuditEntry } from '../store/types';
 
@@ -214,7 +214,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     } catch (e) {
       const failure = isDeskFailure(e) ? e : new DeskFailure('server', 'The request to Altegio failed unexpectedly.', { cause: e });
       if (!AMBIGUOUS.has(failure.kind) && !CHECK_AFTER_REFUSAL.has(failure.kind)) {
-        deps.audit.finish(auditId, 'failed', null, failure.message);
+        deps.audit.finish(auditId, 'failed', null, withServerWords(failure));
         throw failure;
       }
       // We cannot tell whether Altegio applied it: look.
@@ -230,7 +230,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
         record(auditId, 'ok', snapshotOf(reread), `The answer was lost (${failure.message}), but re-reading shows the change was applied.`);
         return { membership: reread, auditId };
       } else {
-        deps.audit.finish(auditId, 'failed', snapshotOf(reread), failure.message);
+        deps.audit.finish(auditId, 'failed', snapshotOf(reread), withServerWords(failure));
       }
       throw failure;
     }

@@ -37,8 +37,13 @@ export interface ErrorText {
   heading: string;
   /** The core's specific message, when it adds something to the heading. */
   detail: string | null;
+  /** Altegio's own words, when they add something (support asks for them). */
+  serverWords: string | null;
   fields: Record<string, string>;
 }
+
+/** How Altegio's own words are put beside the app's explanation. */
+export const serverWordsText = (words: string): string => `Altegio said: "${words}"`;
 
 export function describeError(error: DeskError): ErrorText {
   let heading = errorHeading(error.kind);
@@ -47,13 +52,15 @@ export function describeError(error: DeskError): ErrorText {
   }
   const message = error.message?.trim() ?? '';
   const detail = message && message !== heading ? message : null;
-  return { heading, detail, fields: { ...(error.fields ?? {}) } };
+  const said = error.serverMessage?.trim() ?? '';
+  const serverWords = said && !message.includes(said) && !heading.includes(said) ? serverWordsText(said) : null;
+  return { heading, detail, serverWords, fields: { ...(error.fields ?? {}) } };
 }
 
 /** One line for places with little room (a status line, a table cell). */
 export function errorLine(error: DeskError): string {
-  const { heading, detail } = describeError(error);
-  return detail ? `${heading} ${detail}` : heading;
+  const { heading, detail, serverWords } = describeError(error);
+  return [heading, detail, serverWords].filter((t) => t !== null).join(' ');
 }
 
 /**
