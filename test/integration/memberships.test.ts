@@ -161,7 +161,8 @@ describe('memberships against the sandbox', () => {
     expect(err).toBeInstanceOf(DeskFailure);
     expect((err as DeskFailure).kind).toBe('forbidden');
     const entry = store.audit.list({ membershipId: id }).find((e) => e.userName === fdAuth.name);
-    expect(entry).toMatchObject({ action: 'set_balance', outcome: 'failed', message: (err as DeskFailure).message });
+    // The audit entry keeps Altegio's own words beside the app's explanation.
+    expect(entry).toMatchObject({ action: 'set_balance', outcome: 'failed', message: `${(err as DeskFailure).message} Altegio said: "Access denied."` });
     expect((await svc.get(dana.chainId, id)).balance).toMatchObject({ count: m.balance.count });
   });
 
