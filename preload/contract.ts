@@ -339,6 +339,44 @@ export const StartupNotice = z.object({
 export type StartupNotice = z.infer<typeof StartupNotice>;
 
 // ---------------------------------------------------------------------------------------------
+// Membership index (one per chain and server, kept locally; see main/core/index/)
+
+export const IndexStatus = z.object({
+  chainId: Id,
+  /** empty: never synced; paused: a first sync stopped part-way (it resumes where it stopped). */
+  state: z.enum(['empty', 'syncing', 'refreshing', 'paused', 'ready']),
+  /** Memberships in the index. */
+  rows: z.number().int().nonnegative(),
+  /** When the last complete pass started (UTC ISO); the lists say "as of" it. */
+  asOf: z.string().nullable(),
+  progress: z
+    .object({
+      phase: z.enum(['first', 'refresh']),
+      fraction: z.number().min(0).max(1).nullable(),
+      rowsRead: z.number().int().nonnegative(),
+      requests: z.number().int().nonnegative(),
+      etaMs: z.number().int().nonnegative().nullable(),
+    })
+    .nullable(),
+  /** Why the last pass stopped, if it failed. */
+  error: DeskError.nullable(),
+});
+export type IndexStatus = z.infer<typeof IndexStatus>;
+
+export const IndexedMembership = z.object({
+  membership: Membership,
+  /** The client the app saw this membership with (search, card, batch); null: not known. */
+  client: ClientSummary.pick({ id: true, name: true, phone: true }).nullable(),
+  /** Where the app saw it (with its client), or the one location its type is sold at; null: not known. */
+  locationId: Id.nullable(),
+  /** When it was read from Altegio (UTC ISO). */
+  readAt: z.string(),
+});
+export type IndexedMembership = z.infer<typeof IndexedMembership>;
+
+const ChainArg = z.object({ chainId: Id }).strict();
+
+// ---------------------------------------------------------------------------------------------
 // Channels
 
 const empty = z.object({}).strict();
@@ -455,6 +493,18 @@ export const channels = {
   'batch.list': channel(empty, z.object({ batches: z.array(BatchSummary) })),
   'batch.report': channel(z.object({ batchId: BatchId }).strict(), z.object({ fileName: z.string(), csv: z.string() })),
   'batch.undo': channel(z.object({ batchId: BatchId }).strict(), BatchSummary),
+
+  'index.status': channel(ChainArg, IndexStatus),
+  /** Starts (or resumes) the first sync, or refreshes a complete index; answers at once. */
+  'index.sync': channel(ChainArg, IndexStatus),
+  'index.stop': channel(ChainArg, IndexStatus),
+  /** "Forget this chain's data": the index and the clients remembered with it. */
+  'index.forget': channel(ChainArg, IndexStatus),
+  /** Memberships by number, exact then prefix, across all locations of the chain. */
+  'index.find': channel(
+    z.object({ chainId: Id, query: z.string().trim().min(1).max(40), limit: z.number().int().min(1).max(50).optional() }).strict(),
+    z.object({ matches: z.array(IndexedMembership), status: IndexStatus }),
+  ),
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -475,6 +525,7 @@ export const events = {
     requestsPerMinute: z.number(),
     etaMs: z.number().nullable(),
   }),
+  'index.progress': IndexStatus,
   /** While a file is checked: requests done of those needed to read the memberships it names. */
   'batch.prepareProgress': z.object({
     done: z.number().int().nonnegative(),

@@ -13,6 +13,7 @@ import { lockDataDir, type DataLock } from './data-lock';
 import { DATABASE_FILE, folderFailure, openOrRecoverStore, prepareDataFolder } from './startup';
 import { createEventHub, type EventHub } from './events';
 import { createHandlers } from './handlers';
+import { createIndexService, type IndexService } from './index/service';
 import { silentLogger, type Logger } from './log';
 import { createMembershipService } from './memberships/service';
 import { createKeytarSecretStore } from './session/keytar-secret-store';
@@ -41,6 +42,7 @@ export interface Core {
   session: SessionService;
   store: Store;
   limiter: RateLimiter;
+  index: IndexService;
   close(): Promise<void>;
 }
 
@@ -136,7 +138,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   const batch = createBatchService({ store, api: () => session.api(), session, events, limiter, log });
 
-  const handlers = createHandlers({ shell: options.shell, session, memberships, store, batch, notices });
+  const index = createIndexService({
+    db: store.db,
+    transaction: store.transaction,
+    session,
+    limiter,
+    emit: (status) => events.emit('index.progress', status),
+    log,
+  });
+
+  const handlers = createHandlers({ shell: options.shell, session, memberships, store, batch, notices, index });
 
   return {
     handlers,
@@ -144,8 +155,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     session,
     store,
     limiter,
+    index,
     async close() {
       connectivity.stop();
+      await index.close();
       await batch.close();
       await demo.stop();
       store.close();

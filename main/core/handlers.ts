@@ -6,6 +6,8 @@ import type { StartupNotice } from '../../preload/contract';
 import type { BatchService } from './batch/service';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { Handlers } from './dispatch';
+import type { IndexService } from './index/service';
+import type { Membership } from '../../preload/contract';
 import type { MembershipService } from './memberships/service';
 import type { SessionService } from './session/session';
 import { AUDIT_MAX_LIMIT, type Store } from './store';
@@ -19,11 +21,17 @@ export interface HandlerDeps {
   batch: BatchService;
   /** What happened at start-up that the person should know. */
   notices?: StartupNotice[];
+  index: IndexService;
 }
 
 
 
-export function createHandlers({ shell, session, memberships, store, batch, notices = [] }: HandlerDeps): Handlers {
+export function createHandlers({ shell, session, memberships, store, batch, notices = [], index }: HandlerDeps): Handlers {
+  /** What the app reads or writes, the index shows at once (`seen` passes the value through). */
+  const seen = (m: Membership): Membership => {
+    index.noteMemberships([m]);
+    return m;
+  };
   return {
     'app.info': async () => ({ version: packageJson.version, shell, demoAvailable: true, notices }),
 
@@ -40,16 +48,29 @@ export function createHandlers({ shell, session, memberships, store, batch, noti
     'session.selectLocation': ({ chainId, locationId }) => session.selectLocation(chainId, locationId),
 
     'clients.search': ({ locationId, query, limit }) => session.api().searchClients(locationId, query, { pageSize: limit ?? 20 }),
-    'memberships.forClient': ({ locationId, clientId }) => memberships.forClient(locationId, clientId),
-    'memberships.byPhone': ({ locationId, phone }) => memberships.byPhone(locationId, phone),
-    'memberships.get': ({ chainId, membershipId }) => memberships.get(chainId, membershipId),
-    'memberships.freeze': (args) => memberships.freeze(args),
-    'memberships.unfreeze': (args) => memberships.unfreeze(args),
-    'memberships.setBalance': (args) => memberships.setBalance(args),
+    'memberships.forClient': async ({ locationId, clientId }) => {
+      const found = await memberships.forClient(locationId, clientId);
+      index.noteMemberships(found.memberships);
+      index.rememberClient(found.client, locationId, found.memberships);
+      return found;
+    },
+    'memberships.byPhone': async ({ locationId, phone }) => {
+      const found = await memberships.byPhone(locationId, phone);
+      index.noteMemberships(found.memberships);
+      return found;
+    },
+    'memberships.get': async ({ chainId, membershipId }) => seen(await memberships.get(chainId, membershipId)),
+    'memberships.freeze': async (args) => seen(await memberships.freeze(args)),
+    'memberships.unfreeze': async (args) => seen(await memberships.unfreeze(args)),
+    'memberships.setBalance': async (args) => seen(await memberships.setBalance(args)),
 
     'audit.list': async (filter) => ({ entries: store.audit.list(filter) }),
     'audit.exportCsv': async (filter) => auditCsv(store.audit.list({ ...filter, limit: filter.limit ?? AUDIT_MAX_LIMIT })),
-    'audit.undo': ({ auditId, reason }) => memberships.undo(auditId, reason),
+    'audit.undo': async ({ auditId, reason }) => {
+      const done = await memberships.undo(auditId, reason);
+      seen(done.membership);
+      return done;
+    },
 
     'batch.prepare': (args) => batch.prepare(args),
     'batch.rows': (args) => batch.rows(args),
@@ -60,5 +81,11 @@ export function createHandlers({ shell, session, memberships, store, batch, noti
     'batch.list': () => batch.list(),
     'batch.report': (args) => batch.report(args),
     'batch.undo': (args) => batch.undo(args),
+
+    'index.status': async ({ chainId }) => index.status(chainId),
+    'index.sync': async ({ chainId }) => index.sync(chainId),
+    'index.stop': ({ chainId }) => index.stop(chainId),
+    'index.forget': ({ chainId }) => index.forget(chainId),
+    'index.find': async ({ chainId, query, limit }) => index.find(chainId, query, limit ?? 20),
   };
 }

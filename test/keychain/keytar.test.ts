@@ -73,6 +73,7 @@ describe('keytar adapter on a real Secret Service', () => {
         client: no,
         membershipsByPhone: no,
         membershipsByIds: no,
+        membershipsCreated: no,
         freeze: no,
         unfreeze: no,
         setBalance: no,

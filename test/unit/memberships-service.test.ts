@@ -102,6 +102,10 @@ class FakeApi implements AltegioApi {
     this.calls.push(`byPhone ${phone}`);
     return [...this.memberships.values()];
   }
+  async membershipsCreated(): Promise<never> {
+    throw new Error('not used in these tests');
+  }
+
   async membershipsByIds(_chain: number, ids: readonly number[]): Promise<Membership[]> {
     this.calls.push(`read ${ids.join(',')}`);
     if (this.failNext?.op === 'read') {

@@ -104,6 +104,7 @@ class FakeAltegio {
       client: unused,
       membershipsByPhone: unused,
       membershipsByIds: unused,
+      membershipsCreated: unused,
       freeze: unused,
       unfreeze: unused,
       setBalance: unused,

@@ -43,6 +43,15 @@ export interface ReadOptions {
   lane?: Lane;
 }
 
+/** One page of the chain list filtered by creation date (ALTEGIO.md §4.4(c)). */
+export interface CreatedPage {
+  memberships: Membership[];
+  /** Items the server sent (unusable ones included): a page shorter than asked is the last one. */
+  received: number;
+  /** `meta.count` when it is a number (a total for the filter on the sandbox; its meaning elsewhere is unsure). */
+  count: number | null;
+}
+
 /** The same for writes. */
 export type WriteOptions = ReadOptions;
 
@@ -59,6 +68,11 @@ export interface AltegioApi {
   membershipsByPhone(locationId: number, phone: string, options?: ReadOptions): Promise<Membership[]>;
   /** GET /chain/{id}/loyalty/abonements?abonements_ids[]=… in pages; missing ids are simply absent. */
   membershipsByIds(chainId: number, ids: readonly number[], options?: ReadOptions & { onPage?: (done: number, pages: number) => void }): Promise<Membership[]>;
+  /**
+   * GET /chain/{id}/loyalty/abonements?created_after=&created_before=&page=&count= — days
+   * `YYYY-MM-DD` (what Altegio's own MCP sends; both bounds taken as whole days).
+   */
+  membershipsCreated(chainId: number, window: { after: string; before: string }, page: number, count: number, options?: ReadOptions): Promise<CreatedPage>;
   /** POST …/freeze {freeze_till: YYYY-MM-DD} */
   freeze(chainId: number, membershipId: number, freezeTill: string, options?: WriteOptions): Promise<void>;
   /** POST …/unfreeze {} */

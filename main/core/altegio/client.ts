@@ -23,7 +23,7 @@ import { IDS_PAGE_SIZE, MIN_PHONE_DIGITS, type AltegioApi, type AuthResult, type
 import { MESSAGES, failureFromHttp, offlineFailure, parseRetryAfter } from './failures';
 import { chainsFromWire, datePart, decodeAuth, decodeClient, decodeClientSearch, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from './mapping';
 import type { Lane, RateLimiter } from './rate-limiter';
-import { parseEnvelope, unreadable } from './wire';
+import { dataList, parseEnvelope, unreadable } from './wire';
 
 export const ACCEPT = 'application/vnd.api.v2+json';
 /** Per-attempt timeout for a call that starts while the app already knows it is offline. */
@@ -114,6 +114,11 @@ export function balanceMatches(m: Membership, body: SetBalanceBody): boolean {
     if (!line || line.count !== want.balance) return false;
   }
   return true;
+}
+
+/** How many items a list answer holds (throws the unreadable failure when `data` is no list). */
+function guardedLength(env: ReturnType<typeof parseEnvelope>): number {
+  return dataList(env).length;
 }
 
 export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
@@ -298,6 +303,19 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
   }
 
   return {
+    async membershipsCreated(chainId, window, page, count, options = {}) {
+      requireId(chainId, 'chain');
+      const day = /^\d{4}-\d{2}-\d{2}$/;
+      if (!day.test(window.after) || !day.test(window.before)) throw new DeskFailure('bad_input', 'The creation dates are not valid.');
+      if (!Number.isSafeInteger(page) || page < 1 || !Number.isSafeInteger(count) || count < 1) throw new DeskFailure('bad_input', 'The page is not valid.');
+      const search = new URLSearchParams({ created_after: window.after, created_before: window.before, page: String(page), count: String(count) });
+      const { body } = await send({ op: 'memberships.created', method: 'GET', path: `chain/${chainId}/loyalty/abonements`, search, policy: 'read', ...waitOptions(options) });
+      const env = parseEnvelope(body);
+      const received = guardedLength(env);
+      const metaCount = env.meta.count;
+      return { memberships: decodeMemberships(body, chainId), received, count: typeof metaCount === 'number' && Number.isFinite(metaCount) ? metaCount : null };
+    },
+
     async auth(login: string, password: string): Promise<AuthResult> {
       const { body } = await send({
         op: 'auth',

@@ -9,6 +9,7 @@
  */
 import type Database from 'libsql';
 import { JOURNAL_SQL } from '../batch/journal';
+import { INDEX_SQL } from '../index/repo';
 
 export interface Migration {
   /** 1, 2, 3, … consecutive. */
@@ -79,6 +80,11 @@ export const migrations: readonly Migration[] = [
     version: 2,
     name: 'batch jobs, rows and operations (the apply journal)',
     sql: JOURNAL_SQL,
+  },
+  {
+    version: 3,
+    name: 'membership index, clients seen with memberships, index sync position',
+    sql: INDEX_SQL,
   },
 ];
 

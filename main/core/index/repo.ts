@@ -1,0 +1,280 @@
+/**
+ * The local membership index (DESIGN.md §5 "Membership index") in the store: one index per server
+ * and chain. Rows are what the chain list said about each membership when last read, plus the
+ * client the app saw it with (the list does not identify clients). Personal data (client names and
+ * phones), so it lives only in the store in the private data folder; it holds no secret.
+ *
+ * Tables (migration 3, `INDEX_SQL`):
+ * - index_memberships: one row per membership; `number_key` (lower-case, trimmed) serves exact and
+ *   prefix look-ups through its index; `membership_json` is the contract Membership as read.
+ * - index_clients: the client (and location) the app saw a membership through, kept apart so it
+ *   survives a re-read of the membership and may arrive before the membership is indexed.
+ * - index_sync: the first sync's position (resumable after a crash or quit) and the last pass.
+ */
+import type Database from 'libsql';
+import type { Membership } from '../../../preload/contract';
+import { allRows, getRow, nowIso, numOrNull, strOrNull, type Row } from '../store/rows';
+
+export const INDEX_SQL = `
+  CREATE TABLE index_memberships (
+    server           TEXT NOT NULL,
+    chain_id         INTEGER NOT NULL,
+    id               INTEGER NOT NULL,
+    number           TEXT NOT NULL,
+    number_key       TEXT NOT NULL,
+    type_id          INTEGER NOT NULL,
+    type_title       TEXT NOT NULL,
+    status_slug      TEXT NOT NULL,
+    is_frozen        INTEGER NOT NULL,
+    freeze_till      TEXT,
+    created_date     TEXT,
+    activated_date   TEXT,
+    expiration_date  TEXT,
+    expiration_day   TEXT,
+    united_left      INTEGER,
+    min_service_left INTEGER,
+    unlimited        INTEGER NOT NULL,
+    membership_json  TEXT NOT NULL,
+    read_at          TEXT NOT NULL,
+    PRIMARY KEY (server, chain_id, id)
+  ) STRICT;
+  CREATE INDEX index_memberships_number ON index_memberships (server, chain_id, number_key);
+  CREATE INDEX index_memberships_expiry ON index_memberships (server, chain_id, expiration_day);
+
+  CREATE TABLE index_clients (
+    server        TEXT NOT NULL,
+    chain_id      INTEGER NOT NULL,
+    membership_id INTEGER NOT NULL,
+    client_id     INTEGER NOT NULL,
+    client_name   TEXT NOT NULL,
+    client_phone  TEXT,
+    location_id   INTEGER,
+    seen_at       TEXT NOT NULL,
+    PRIMARY KEY (server, chain_id, membership_id)
+  ) STRICT;
+
+  CREATE TABLE index_sync (
+    server          TEXT NOT NULL,
+    chain_id        INTEGER NOT NULL,
+    -- First sync: every membership created before window_from has been read; in the window
+    -- [window_from, window_from + window_days) pages 1..page_done have been read.
+    first_done      INTEGER NOT NULL DEFAULT 0,
+    window_from     TEXT NOT NULL,
+    window_days     INTEGER NOT NULL,
+    page_done       INTEGER NOT NULL DEFAULT 0,
+    rows_read       INTEGER NOT NULL DEFAULT 0,
+    requests        INTEGER NOT NULL DEFAULT 0,
+    total_estimate  INTEGER,
+    started_at      TEXT NOT NULL,
+    -- The end of the last complete pass (first sync or refresh): the lists say "as of" this.
+    as_of           TEXT,
+    PRIMARY KEY (server, chain_id)
+  ) STRICT;
+`;
+
+/** What a worklist or a search shows of an indexed membership. */
+export interface IndexedRow {
+  membership: Membership;
+  expirationDay: string | null;
+  unitedLeft: number | null;
+  minServiceLeft: number | null;
+  unlimited: boolean;
+  client: { id: number; name: string; phone: string | null } | null;
+  locationId: number | null;
+  readAt: string;
+}
+
+export interface SyncState {
+  firstDone: boolean;
+  windowFrom: string;
+  windowDays: number;
+  pageDone: number;
+  rowsRead: number;
+  requests: number;
+  totalEstimate: number | null;
+  startedAt: string;
+  asOf: string | null;
+}
+
+export interface IndexKey {
+  server: string;
+  chainId: number;
+}
+
+/** Trimmed, lower-case, without a leading "№"/"#"/"No." the staff may type. */
+export function numberKey(text: string): string {
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/^(?:№|#|no\.|no(?=[\s\d]))\s*/u, '')
+    .trim();
+}
+
+/** The values worklists filter and sort on, taken from a membership. */
+function facts(m: Membership): { expirationDay: string | null; unitedLeft: number | null; minServiceLeft: number | null; unlimited: boolean } {
+  const day = /^(\d{4}-\d{2}-\d{2})/.exec(m.expirationDate ?? '')?.[1] ?? null;
+  if (m.balance.kind === 'united') {
+    return { expirationDay: day, unitedLeft: m.balance.unlimited ? null : m.balance.count, minServiceLeft: null, unlimited: m.balance.unlimited };
+  }
+  const limited = m.balance.lines.filter((l) => !l.unlimited).map((l) => l.count);
+  return {
+    expirationDay: day,
+    unitedLeft: null,
+    minServiceLeft: limited.length > 0 ? Math.min(...limited) : null,
+    unlimited: limited.length === 0 && m.balance.lines.length > 0,
+  };
+}
+
+interface MembershipRow extends Row {
+  membership_json: string;
+  expiration_day: string | null;
+  united_left: number | null;
+  min_service_left: number | null;
+  unlimited: number;
+  read_at: string;
+  client_id: number | null;
+  client_name: string | null;
+  client_phone: string | null;
+  location_id: number | null;
+}
+
+export function toIndexedRow(r: MembershipRow): IndexedRow {
+  return {
+    membership: JSON.parse(r.membership_json) as Membership,
+    expirationDay: strOrNull(r.expiration_day),
+    unitedLeft: numOrNull(r.united_left),
+    minServiceLeft: numOrNull(r.min_service_left),
+    unlimited: Number(r.unlimited) === 1,
+    client: r.client_id === null || r.client_id === undefined ? null : { id: Number(r.client_id), name: String(r.client_name), phone: strOrNull(r.client_phone) },
+    locationId: numOrNull(r.location_id),
+    readAt: String(r.read_at),
+  };
+}
+
+/** SELECT list joining a membership with the client seen with it (alias m / c). */
+export const ROW_COLUMNS = `m.membership_json, m.expiration_day, m.united_left, m.min_service_left, m.unlimited, m.read_at,
+  c.client_id, c.client_name, c.client_phone, c.location_id`;
+export const ROW_FROM = `index_memberships m LEFT JOIN index_clients c
+  ON c.server = m.server AND c.chain_id = m.chain_id AND c.membership_id = m.id`;
+
+export interface IndexRepo {
+  /** Inserts or replaces memberships as just read (one transaction for the lot). */
+  upsert(key: IndexKey, memberships: readonly Membership[], readAt?: string): void;
+  remove(key: IndexKey, ids: readonly number[]): void;
+  count(key: IndexKey): number;
+  get(key: IndexKey, id: number): IndexedRow | null;
+  /** Exact number matches first, then prefix matches, by number. */
+  findByNumber(key: IndexKey, text: string, limit: number): IndexedRow[];
+  /** Ids of memberships still open (issued, active, frozen): a refresh re-reads them. */
+  openIds(key: IndexKey): number[];
+  rememberClient(key: IndexKey, membershipId: number, client: { id: number; name: string; phone: string | null }, locationId: number | null): void;
+  sync(key: IndexKey): SyncState | null;
+  saveSync(key: IndexKey, state: SyncState): void;
+  /** Everything of this chain on this server: memberships, clients seen, sync position. */
+  forget(key: IndexKey): void;
+  /** Runs `fn` atomically (the store's transaction; nests). */
+  transaction<T>(fn: () => T): T;
+  readonly db: Database.Database;
+}
+
+export function createIndexRepo(db: Database.Database, transaction: <T>(fn: () => T) => T): IndexRepo {
+  const upsert = db.prepare(`
+    INSERT INTO index_memberships (server, chain_id, id, number, number_key, type_id, type_title, status_slug, is_frozen, freeze_till,
+      created_date, activated_date, expiration_date, expiration_day, united_left, min_service_left, unlimited, membership_json, read_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (server, chain_id, id) DO UPDATE SET number = excluded.number, number_key = excluded.number_key,
+      type_id = excluded.type_id, type_title = excluded.type_title, status_slug = excluded.status_slug, is_frozen = excluded.is_frozen,
+      freeze_till = excluded.freeze_till, created_date = excluded.created_date, activated_date = excluded.activated_date,
+      expiration_date = excluded.expiration_date, expiration_day = excluded.expiration_day, united_left = excluded.united_left,
+      min_service_left = excluded.min_service_left, unlimited = excluded.unlimited, membership_json = excluded.membership_json,
+      read_at = excluded.read_at`);
+  const remove = db.prepare('DELETE FROM index_memberships WHERE server = ? AND chain_id = ? AND id = ?');
+  const count = db.prepare('SELECT COUNT(*) AS n FROM index_memberships WHERE server = ? AND chain_id = ?');
+  const get = db.prepare(`SELECT ${ROW_COLUMNS} FROM ${ROW_FROM} WHERE m.server = ? AND m.chain_id = ? AND m.id = ?`);
+  const exact = db.prepare(`SELECT ${ROW_COLUMNS} FROM ${ROW_FROM} WHERE m.server = ? AND m.chain_id = ? AND m.number_key = ? ORDER BY m.id LIMIT ?`);
+  // Range on the indexed key: every key starting with the prefix (U+FFFF sorts after any character typed).
+  const prefix = db.prepare(
+    `SELECT ${ROW_COLUMNS} FROM ${ROW_FROM} WHERE m.server = ? AND m.chain_id = ? AND m.number_key > ? AND m.number_key < ? ORDER BY m.number_key, m.id LIMIT ?`,
+  );
+  const open = db.prepare(
+    `SELECT id FROM index_memberships WHERE server = ? AND chain_id = ? AND (status_slug IN ('created', 'active', 'unknown') OR is_frozen = 1) ORDER BY id`,
+  );
+  const remember = db.prepare(`
+    INSERT INTO index_clients (server, chain_id, membership_id, client_id, client_name, client_phone, location_id, seen_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (server, chain_id, membership_id) DO UPDATE SET client_id = excluded.client_id, client_name = excluded.client_name,
+      client_phone = excluded.client_phone, location_id = COALESCE(excluded.location_id, index_clients.location_id), seen_at = excluded.seen_at`);
+  const getSync = db.prepare('SELECT * FROM index_sync WHERE server = ? AND chain_id = ?');
+  const putSync = db.prepare(`
+    INSERT INTO index_sync (server, chain_id, first_done, window_from, window_days, page_done, rows_read, requests, total_estimate, started_at, as_of)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (server, chain_id) DO UPDATE SET first_done = excluded.first_done, window_from = excluded.window_from,
+      window_days = excluded.window_days, page_done = excluded.page_done, rows_read = excluded.rows_read, requests = excluded.requests,
+      total_estimate = excluded.total_estimate, started_at = excluded.started_at, as_of = excluded.as_of`);
+  const forgetAll = [
+    db.prepare('DELETE FROM index_memberships WHERE server = ? AND chain_id = ?'),
+    db.prepare('DELETE FROM index_clients WHERE server = ? AND chain_id = ?'),
+    db.prepare('DELETE FROM index_sync WHERE server = ? AND chain_id = ?'),
+  ];
+
+  return {
+    db,
+    transaction,
+    upsert(key, memberships, readAt = nowIso()) {
+      transaction(() => {
+        for (const m of memberships) {
+          const f = facts(m);
+          upsert.run(
+            key.server, key.chainId, m.id, m.number, numberKey(m.number), m.type.id, m.type.title, m.status.slug, m.isFrozen ? 1 : 0,
+            m.freezeTill, m.createdDate, m.activatedDate, m.expirationDate, f.expirationDay, f.unitedLeft, f.minServiceLeft,
+            f.unlimited ? 1 : 0, JSON.stringify(m), readAt,
+          );
+        }
+      });
+    },
+    remove(key, ids) {
+      transaction(() => {
+        for (const id of ids) remove.run(key.server, key.chainId, id);
+      });
+    },
+    count: (key) => Number(getRow<{ n: number }>(count, key.server, key.chainId)?.n ?? 0),
+    get(key, id) {
+      const row = getRow<MembershipRow>(get, key.server, key.chainId, id);
+      return row ? toIndexedRow(row) : null;
+    },
+    findByNumber(key, text, limit) {
+      const k = numberKey(text);
+      if (k === '') return [];
+      const hits = allRows<MembershipRow>(exact, key.server, key.chainId, k, limit).map(toIndexedRow);
+      if (hits.length < limit) hits.push(...allRows<MembershipRow>(prefix, key.server, key.chainId, k, `${k}\uffff`, limit - hits.length).map(toIndexedRow));
+      return hits;
+    },
+    openIds: (key) => allRows<{ id: number }>(open, key.server, key.chainId).map((r) => Number(r.id)),
+    rememberClient(key, membershipId, client, locationId) {
+      remember.run(key.server, key.chainId, membershipId, client.id, client.name, client.phone, locationId, nowIso());
+    },
+    sync(key) {
+      const r = getRow<Row>(getSync, key.server, key.chainId);
+      if (!r) return null;
+      return {
+        firstDone: Number(r.first_done) === 1,
+        windowFrom: String(r.window_from),
+        windowDays: Number(r.window_days),
+        pageDone: Number(r.page_done),
+        rowsRead: Number(r.rows_read),
+        requests: Number(r.requests),
+        totalEstimate: numOrNull(r.total_estimate),
+        startedAt: String(r.started_at),
+        asOf: strOrNull(r.as_of),
+      };
+    },
+    saveSync(key, s) {
+      putSync.run(key.server, key.chainId, s.firstDone ? 1 : 0, s.windowFrom, s.windowDays, s.pageDone, s.rowsRead, s.requests, s.totalEstimate, s.startedAt, s.asOf);
+    },
+    forget(key) {
+      transaction(() => {
+        for (const stmt of forgetAll) stmt.run(key.server, key.chainId);
+      });
+    },
+  };
+}

@@ -1,0 +1,195 @@
+/**
+ * Filling and refreshing the membership index from the chain list (ALTEGIO.md §4.4(c)).
+ *
+ * First sync: creation-date windows, oldest to newest, each paged until a page comes back shorter
+ * than asked (or `meta.count` says there is no more). After every page the rows and the position
+ * (window start, window size, last page read) commit together, so a crash or a quit resumes at the
+ * next page, never reading a page twice nor skipping one. The window size adapts to what the last
+ * window held: empty windows grow it fourfold (the chain's early years cost a few requests), full
+ * ones shrink it towards `targetRows`. Days are sent date-only (`YYYY-MM-DD`, as Altegio's own MCP
+ * does) and consecutive windows share their boundary day, so whether the server takes a bound as
+ * inclusive, exclusive or in another zone, no membership falls between two windows (the shared day
+ * is read twice; the upsert makes that harmless).
+ *
+ * Refresh: the windows since the last pass (two days of margin) again, then every membership the
+ * index still holds as open (issued, active, frozen) re-read by ids in pages of 50. Ids Altegio no
+ * longer returns are dropped.
+ *
+ * Every request goes through the shared limiter's background lane: a person's calls go first.
+ */
+import { addDays } from '../../../common/dates';
+import type { AltegioApi } from '../altegio/api';
+import type { RateLimiter } from '../altegio/rate-limiter';
+import type { IndexKey, IndexRepo, SyncState } from './repo';
+
+/** No Altegio chain has memberships sold before this day. */
+export const SYNC_START_DAY = '2012-01-01';
+export const PAGE_SIZE = 100;
+const FIRST_WINDOW_DAYS = 90;
+const MAX_WINDOW_DAYS = 3650;
+/** Rows a window should hold (20 pages): small enough to adapt, large enough to waste few requests. */
+const TARGET_ROWS = 2000;
+const REFRESH_MARGIN_DAYS = 2;
+
+export interface SyncProgress {
+  phase: 'first' | 'refresh';
+  /** 0…1, null when unknown. */
+  fraction: number | null;
+  rowsRead: number;
+  requests: number;
+  etaMs: number | null;
+}
+
+export interface SyncDeps {
+  api: AltegioApi;
+  repo: IndexRepo;
+  limiter: Pick<RateLimiter, 'stats'>;
+  now: () => Date;
+  onProgress: (progress: SyncProgress) => void;
+  pageSize?: number;
+  startDay?: string;
+  targetRows?: number;
+}
+
+const utcDay = (d: Date): string => d.toISOString().slice(0, 10);
+
+function daysFrom(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Milliseconds per request at the limiter's current pace. */
+function spacingMs(limiter: Pick<RateLimiter, 'stats'>): number {
+  const s = limiter.stats();
+  const perSecond = Math.max(0.01, Math.min(s.effectivePerSecond, s.perMinute / 60));
+  return 1000 / perSecond;
+}
+
+export function initialState(now: Date, startDay = SYNC_START_DAY): SyncState {
+  return {
+    firstDone: false,
+    windowFrom: startDay,
+    windowDays: FIRST_WINDOW_DAYS,
+    pageDone: 0,
+    rowsRead: 0,
+    requests: 0,
+    totalEstimate: null,
+    startedAt: now.toISOString(),
+    asOf: null,
+  };
+}
+
+/** The next window size after one that held `rows` memberships in `days` days. */
+export function nextWindowDays(days: number, rows: number, target = TARGET_ROWS): number {
+  if (rows === 0) return Math.min(MAX_WINDOW_DAYS, days * 4);
+  const scaled = Math.round((days * target) / rows);
+  return Math.max(1, Math.min(MAX_WINDOW_DAYS, days * 4, scaled));
+}
+
+/** Runs (or resumes) the first sync until it is complete or `signal` aborts (then it rejects). */
+export async function firstSync(key: IndexKey, deps: SyncDeps, signal: AbortSignal): Promise<void> {
+  const { api, repo } = deps;
+  const pageSize = deps.pageSize ?? PAGE_SIZE;
+  const target = deps.targetRows ?? TARGET_ROWS;
+  const startDay = deps.startDay ?? SYNC_START_DAY;
+  const background = { signal, lane: 'background' as const };
+  let state = repo.sync(key) ?? initialState(deps.now(), startDay);
+  if (state.firstDone) return;
+
+  const progress = () => {
+    const total = state.totalEstimate;
+    const fraction = total !== null && total > 0 ? Math.min(1, state.rowsRead / total) : null;
+    const remaining = total !== null ? Math.max(1, Math.ceil(Math.max(0, total - state.rowsRead) / pageSize)) : null;
+    deps.onProgress({ phase: 'first', fraction, rowsRead: state.rowsRead, requests: state.requests, etaMs: remaining === null ? null : Math.round(remaining * spacingMs(deps.limiter)) });
+  };
+
+  if (state.totalEstimate === null && state.rowsRead === 0) {
+    // One row over everything: meta.count (where it is a total) gives progress and time left.
+    const probe = await api.membershipsCreated(key.chainId, { after: startDay, before: addDays(utcDay(deps.now()), 1) }, 1, 1, background);
+    state = { ...state, requests: state.requests + 1, totalEstimate: probe.count !== null && probe.count >= probe.received ? probe.count : null };
+    repo.saveSync(key, state);
+  }
+  progress();
+
+  for (;;) {
+    signal.throwIfAborted();
+    // The server's "today" may be a day ahead of UTC: the last window reaches tomorrow.
+    const lastDay = addDays(utcDay(deps.now()), 1);
+    const windowEnd = addDays(state.windowFrom, state.windowDays);
+    const before = windowEnd < lastDay ? windowEnd : lastDay;
+    const page = state.pageDone + 1;
+    const answer = await api.membershipsCreated(key.chainId, { after: state.windowFrom, before }, page, pageSize, background);
+    const more = answer.received >= pageSize || (answer.received > 0 && answer.count !== null && answer.count > page * pageSize);
+    let next: SyncState = { ...state, pageDone: page, rowsRead: state.rowsRead + answer.received, requests: state.requests + 1 };
+    if (!more) {
+      const windowRows = (page - 1) * pageSize + answer.received;
+      if (before >= lastDay) {
+        next = { ...next, firstDone: true, asOf: deps.now().toISOString() };
+      } else {
+        // The next window starts on this one's last day (read twice, on purpose: see above).
+        next = { ...next, windowFrom: before, windowDays: nextWindowDays(Math.max(1, daysFrom(state.windowFrom, before)), windowRows, target), pageDone: 0 };
+      }
+    }
+    const settled = next;
+    repo.transaction(() => {
+      repo.upsert(key, answer.memberships);
+      repo.saveSync(key, settled);
+    });
+    state = settled;
+    progress();
+    if (state.firstDone) return;
+  }
+}
+
+/** Re-reads recent windows and the open memberships; the index must have completed a first sync. */
+export async function refresh(key: IndexKey, deps: SyncDeps, signal: AbortSignal): Promise<void> {
+  const { api, repo } = deps;
+  const pageSize = deps.pageSize ?? PAGE_SIZE;
+  const background = { signal, lane: 'background' as const };
+  const state = repo.sync(key);
+  if (!state?.firstDone) throw new Error('refresh before the first sync is complete');
+  const startedAt = deps.now();
+  const lastDay = addDays(utcDay(startedAt), 1);
+  const from = addDays(utcDay(new Date(state.asOf ?? state.startedAt)), -REFRESH_MARGIN_DAYS);
+  const open = repo.openIds(key);
+  const idPages = Math.ceil(open.length / 50);
+  let requests = 0;
+  let rows = 0;
+  const seen = new Set<number>();
+  const report = (pagesLeft: number | null) =>
+    deps.onProgress({
+      phase: 'refresh',
+      fraction: pagesLeft === null ? null : Math.min(1, requests / (requests + pagesLeft)),
+      rowsRead: rows,
+      requests,
+      etaMs: pagesLeft === null ? null : Math.round(pagesLeft * spacingMs(deps.limiter)),
+    });
+  report(idPages + 1);
+  for (let page = 1; ; page++) {
+    const answer = await api.membershipsCreated(key.chainId, { after: from, before: lastDay }, page, pageSize, background);
+    requests++;
+    rows += answer.received;
+    repo.upsert(key, answer.memberships);
+    for (const m of answer.memberships) seen.add(m.id);
+    const more = answer.received >= pageSize || (answer.received > 0 && answer.count !== null && answer.count > page * pageSize);
+    report(idPages + (more ? 1 : 0));
+    if (!more) break;
+  }
+  const stale = open.filter((id) => !seen.has(id));
+  const found = await api.membershipsByIds(key.chainId, stale, {
+    ...background,
+    onPage: (done, pages) => {
+      requests++;
+      report(pages - done);
+    },
+  });
+  rows += found.length;
+  const foundIds = new Set(found.map((m) => m.id));
+  repo.transaction(() => {
+    repo.upsert(key, found);
+    // Gone from Altegio (deleted, or moved out of the chain): gone from the index.
+    repo.remove(key, stale.filter((id) => !foundIds.has(id)));
+    const latest = repo.sync(key) ?? state;
+    repo.saveSync(key, { ...latest, asOf: startedAt.toISOString() });
+  });
+  report(0);
+}

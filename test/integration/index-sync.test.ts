@@ -1,0 +1,207 @@
+/**
+ * The membership index against the sandbox over real HTTP, on a real SQLite file: the first sync
+ * reads every membership of a large chain exactly as often as the windows require, progress and
+ * time left are reported, numbers are found exact and by prefix, a refresh picks up changes made
+ * elsewhere, a crash (SIGKILL of a child process mid-sync) resumes at the next page, and
+ * "Forget this chain's data" leaves nothing behind.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { IndexStatus, SessionState } from '../../preload/contract';
+import { createAltegioClient } from '../../main/core/altegio/client';
+import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
+import { createIndexService, type IndexService } from '../../main/core/index/service';
+import { createIndexRepo } from '../../main/core/index/repo';
+import { firstSync } from '../../main/core/index/sync';
+import { silentLogger } from '../../main/core/log';
+import { openStore, type Store } from '../../main/core/store';
+import { startSandbox, type Sandbox } from '../../main/sandbox/server';
+
+const CHILD = join(import.meta.dirname, '../support/index-child.ts');
+
+let sb: Sandbox;
+let dir: string;
+let store: Store;
+let userToken: string;
+let events: IndexStatus[];
+let svc: IndexService;
+
+async function signIn(s: Sandbox): Promise<string> {
+  const r = await fetch(`${s.url}/v1/auth`, {
+    method: 'POST',
+    headers: { Accept: 'application/vnd.api.v2+json', 'Content-Type': 'application/json', Authorization: `Bearer ${s.partnerToken}` },
+    body: JSON.stringify({ login: s.login, password: s.password }),
+  });
+  return ((await r.json()) as { data: { user_token: string } }).data.user_token;
+}
+
+async function chainTotal(s: Sandbox, token: string, chainId: number): Promise<number> {
+  const r = await fetch(`${s.url}/v1/chain/${chainId}/loyalty/abonements?count=1`, {
+    headers: { Accept: 'application/vnd.api.v2+json', Authorization: `Bearer ${s.partnerToken}, User ${token}` },
+  });
+  return ((await r.json()) as { meta: { count: number } }).meta.count;
+}
+
+function service(perSecond: number | null = null): IndexService {
+  const limiter = createRateLimiter(perSecond === null ? { perSecond: 1000, perMinute: 60_000 } : { perSecond, perMinute: perSecond * 60 });
+  const api = createAltegioClient({ credentials: () => ({ baseUrl: sb.url, partnerToken: sb.partnerToken, userToken }), limiter });
+  const north = sb.control.knownIds.chains.northside;
+  const state: SessionState = {
+    status: 'signed_in',
+    profile: { id: 'p1', name: 'Alex Morgan', login: sb.login, userId: 884213, serverUrl: sb.url, demo: false, lastChainId: north, lastLocationId: null },
+    profiles: [],
+    chains: [{ id: north, title: 'Northside', locations: [], rights: { loyalty: true, periodEdit: true, balanceEdit: true, history: true } }],
+    selection: null,
+    online: true,
+  };
+  return createIndexService({
+    db: store.db,
+    transaction: store.transaction,
+    session: { snapshot: () => state, api: () => api },
+    limiter,
+    emit: (s) => events.push(s),
+    log: silentLogger,
+  });
+}
+
+beforeEach(async () => {
+  sb = await startSandbox({ rate: null, chainMemberships: 1200 });
+  userToken = await signIn(sb);
+  dir = mkdtempSync(join(tmpdir(), 'desk-index-'));
+  store = openStore(join(dir, 'desk.db'));
+  events = [];
+  svc = service();
+});
+
+afterEach(async () => {
+  await svc.close();
+  store.close();
+  await sb.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('first sync', () => {
+  it('reads every membership of the chain once per window, with progress, and finds numbers exact and by prefix', async () => {
+    const north = sb.control.knownIds.chains.northside;
+    const total = await chainTotal(sb, userToken, north);
+    sb.control.resetStats();
+    expect(svc.sync(north).state).toBe('syncing');
+    await svc.settled(north);
+    const status = svc.status(north);
+    expect(status).toMatchObject({ state: 'ready', rows: total, error: null });
+    expect(status.asOf).not.toBeNull();
+    for (const id of sb.control.knownIds.largeChain) expect(svc.repo.get(svc.keyFor(north), id)).not.toBeNull();
+    // One probe, then ⌈N/100⌉ pages plus one more per window (empty early windows, partial last pages).
+    const requests = sb.control.stats().requests;
+    expect(requests).toBeGreaterThanOrEqual(Math.ceil(total / 100));
+    expect(requests).toBeLessThanOrEqual(Math.ceil(total / 100) + 8);
+    const withTime = events.filter((e) => e.progress?.phase === 'first' && e.progress.fraction !== null && e.progress.etaMs !== null);
+    expect(withTime.length).toBeGreaterThan(5);
+    expect(withTime.some((e) => (e.progress?.fraction ?? 0) > 0 && (e.progress?.fraction ?? 1) < 1)).toBe(true);
+
+    const id = sb.control.knownIds.largeChain[700]!;
+    const number = String(sb.control.getMembership(id).number);
+    const exact = svc.find(north, `№ ${number}`, 10).matches;
+    expect(exact[0]?.membership.id).toBe(id);
+    const prefix = number.slice(0, 3);
+    const byPrefix = svc.find(north, prefix, 50).matches;
+    expect(byPrefix.length).toBeGreaterThan(0);
+    expect(byPrefix.every((m) => m.membership.number.startsWith(prefix))).toBe(true);
+    expect(svc.find(north, '0000000', 10).matches).toEqual([]);
+  });
+
+  it('is shown only to a user whose chains include it', async () => {
+    expect(() => svc.status(sb.control.knownIds.chains.lotus)).toThrow(expect.objectContaining({ kind: 'forbidden' }));
+  });
+
+  it('resumes after the process is killed mid-sync at the next page: nothing lost, no page read twice', async () => {
+    const north = sb.control.knownIds.chains.northside;
+    const total = await chainTotal(sb, userToken, north);
+    const dbPath = join(dir, 'child.db');
+    sb.control.resetStats();
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify({ url: sb.url, partnerToken: sb.partnerToken, userToken, dbPath, chainId: north, perSecond: 20 })], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // Kill once it has committed a few pages of real rows (observed, not timed).
+    await new Promise<void>((resolve, reject) => {
+      const lines = createInterface({ input: child.stdout });
+      lines.on('line', (line) => {
+        const [word, , rows] = line.split(' ');
+        if (word === 'page' && Number(rows) >= 500) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.once('exit', () => reject(new Error(`child ended before the kill: ${stderr}`)));
+    });
+    await exited;
+    const before = sb.control.stats().requests;
+    const killed = openStore(dbPath);
+    const repo = createIndexRepo(killed.db, killed.transaction);
+    const key = { server: sb.url, chainId: north };
+    const stopped = repo.sync(key);
+    expect(stopped?.firstDone).toBe(false);
+    expect(stopped?.rowsRead).toBeGreaterThanOrEqual(500);
+    const limiter = createRateLimiter({ perSecond: 1000, perMinute: 60_000 });
+    const api = createAltegioClient({ credentials: () => ({ baseUrl: sb.url, partnerToken: sb.partnerToken, userToken }), limiter });
+    await firstSync(key, { api, repo, limiter, now: () => new Date(), onProgress: () => undefined }, new AbortController().signal);
+    expect(repo.count(key)).toBe(total);
+    const after = repo.sync(key);
+    expect(after?.firstDone).toBe(true);
+    // The journal counts each committed request once; the server saw at most the one in flight at the kill more.
+    const served = sb.control.stats().requests;
+    expect(served).toBeLessThanOrEqual((after?.requests ?? 0) + 1);
+    expect(served - before).toBe((after?.requests ?? 0) - (stopped?.requests ?? 0));
+    killed.close();
+  });
+});
+
+describe('refresh, updates and forgetting', () => {
+  it('a refresh re-reads open memberships by ids in pages of 50 and picks up a change made elsewhere', async () => {
+    const north = sb.control.knownIds.chains.northside;
+    svc.sync(north);
+    await svc.settled(north);
+    const key = svc.keyFor(north);
+    // An active, united membership sold before the refresh's windows, changed in Altegio by someone else.
+    const cutoff = Date.now() - 5 * 86_400_000;
+    const target = sb.control.knownIds.largeChain.find((id) => {
+      const m = svc.repo.get(key, id)?.membership;
+      return m?.status.slug === 'active' && m.balance.kind === 'united' && !m.balance.unlimited && m.createdDate !== null && Date.parse(m.createdDate) < cutoff;
+    });
+    expect(target).toBeDefined();
+    const before = svc.repo.get(key, target!)!.unitedLeft!;
+    sb.control.setBalanceDirect(target!, { united: before + 5 });
+    const open = svc.repo.openIds(key).length;
+    sb.control.resetStats();
+    expect(svc.sync(north).state).toBe('refreshing');
+    await svc.settled(north);
+    expect(svc.status(north).state).toBe('ready');
+    expect(svc.repo.get(key, target!)?.unitedLeft).toBe(before + 5);
+    // Recent windows (a page or two) + the open ones not in them, 50 ids a request.
+    expect(sb.control.stats().requests).toBeLessThanOrEqual(Math.ceil(open / 50) + 3);
+  });
+
+  it('a membership the app reads updates the index at once; remembered clients go with "Forget this chain\'s data"', async () => {
+    const north = sb.control.knownIds.chains.northside;
+    svc.sync(north);
+    await svc.settled(north);
+    const key = svc.keyFor(north);
+    const id = sb.control.knownIds.memberships.danaUnitedWeeks;
+    const m = svc.repo.get(key, id)!.membership;
+    svc.noteMemberships([{ ...m, isFrozen: true }]);
+    expect(svc.repo.get(key, id)?.membership.isFrozen).toBe(true);
+    const dana = sb.control.knownIds.dana;
+    svc.rememberClient({ id: dana.clientId, name: dana.name, phone: dana.phone, card: null }, dana.locationId, [m]);
+    expect(svc.find(north, m.number, 5).matches[0]).toMatchObject({ client: { name: dana.name, phone: dana.phone }, locationId: dana.locationId });
+    const forgotten = await svc.forget(north);
+    expect(forgotten).toMatchObject({ state: 'empty', rows: 0, asOf: null });
+    expect(store.db.prepare('SELECT COUNT(*) AS n FROM index_clients').all()).toEqual([{ n: 0 }]);
+  });
+});
