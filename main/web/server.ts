@@ -15,13 +15,18 @@
  *    Static files stay cookie-only: they hold no data;
  *  - `Host` must be this loopback origin (defeats DNS rebinding) and `Origin`, when sent, too
  *    (defeats cross-site requests from other pages in the same browser);
- *  - the same CSP as the Electron window.
+ *  - the same CSP as the Electron window;
+ *  - limits, so nobody on the machine can starve the real tab (no secret is needed to connect):
+ *    at most `maxConnections` sockets, and when a new one arrives at the cap the oldest socket
+ *    with no request under way (idle or half-open) is closed to make room; headers must arrive
+ *    within `headersTimeoutMs` and a whole request within `requestTimeoutMs` (the event stream's
+ *    long answer is not a request being received, so it is not cut).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { dispatch, type Handlers } from '../core/dispatch';
 import type { EventHub } from '../core/events';
 import type { Logger } from '../core/log';
@@ -38,6 +43,12 @@ export interface WebShellOptions {
   maxBodyBytes?: number;
   /** Fixed secret (tests); random per run otherwise. */
   secret?: string;
+  /** Open sockets at most (a browser uses about 6 per site). Default 256. */
+  maxConnections?: number;
+  /** A request's headers must arrive within this. Default 10 s. */
+  headersTimeoutMs?: number;
+  /** A whole request (a CSV upload included) must arrive within this. Default 120 s. */
+  requestTimeoutMs?: number;
 }
 
 /** The request header carrying the start URL's fragment key (`#t=`) on every API request. */
@@ -70,14 +81,20 @@ function secretsEqual(a: string, b: string): boolean {
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
-function readCookie(req: IncomingMessage, name: string): string | null {
+/**
+ * Every value of the cookie `name`: another server on 127.0.0.1 (cookies ignore ports) can set its
+ * own `desk_key`, and the browser may send that one first.
+ */
+function readCookies(req: IncomingMessage, name: string): string[] {
   const header = req.headers.cookie;
-  if (!header) return null;
+  if (!header) return [];
+  const values: string[] = [];
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+    if (eq > 0 && part.slice(0, eq).trim() === name) values.push(part.slice(eq + 1).trim());
+    if (values.length >= 16) break;
   }
-  return null;
+  return values;
 }
 
 function baseHeaders(res: ServerResponse): void {
@@ -180,8 +197,7 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       });
       return void res.end();
     }
-    const cookie = readCookie(req, COOKIE);
-    if (cookie === null || !secretsEqual(cookie, secret)) {
+    if (!readCookies(req, COOKIE).some((cookie) => secretsEqual(cookie, secret))) {
       return refuse(res, 403, 'Open the app with the address printed when it started.');
     }
 
@@ -220,15 +236,50 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     return serveStatic(res, url.pathname);
   }
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      log?.error('web shell request failed', { error: e instanceof Error ? e.message : String(e) });
-      if (!res.headersSent) refuse(res, 500, 'Internal error');
-      else res.end();
-    });
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const server: Server = createServer(
+    {
+      headersTimeout,
+      requestTimeout: Math.max(headersTimeout, options.requestTimeoutMs ?? 120_000),
+      // How often Node looks for requests past those timeouts (30 s by default).
+      connectionsCheckingInterval: Math.min(1000, headersTimeout),
+    },
+    (req, res) => {
+      const socket = sockets.get(req.socket);
+      if (socket) {
+        socket.requests++;
+        res.once('close', () => socket.requests--);
+      }
+      handle(req, res).catch((e: unknown) => {
+        log?.error('web shell request failed', { error: e instanceof Error ? e.message : String(e) });
+        if (!res.headersSent) refuse(res, 500, 'Internal error');
+        else res.end();
+      });
+    },
+  );
+
+  // Oldest first (a Map keeps insertion order). `requests`: answers under way on that socket.
+  const sockets = new Map<Socket, { requests: number }>();
+  const cap = Math.max(8, options.maxConnections ?? 256);
+  server.on('connection', (socket: Socket) => {
+    if (sockets.size >= cap) {
+      let victim: Socket | null = null;
+      for (const [s, state] of sockets) {
+        if (state.requests === 0) {
+          victim = s;
+          break;
+        }
+      }
+      if (victim === null) {
+        socket.destroy(); // every socket is busy answering: the newcomer waits for a retry
+        return;
+      }
+      sockets.delete(victim);
+      victim.destroy();
+    }
+    sockets.set(socket, { requests: 0 });
+    socket.once('close', () => sockets.delete(socket));
   });
-  // SSE streams are long-lived; keep sockets from timing out under them.
-  server.requestTimeout = 0;
 
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
