@@ -273,8 +273,27 @@ export const BatchSummary = z.object({
 });
 export type BatchSummary = z.infer<typeof BatchSummary>;
 
-export const BatchPreparation = z.object({
-  batchId: z.string(),
+/**
+ * Reading the memberships a file names before planning: ids in pages, one request per phone. A
+ * file naming many memberships by number + phone costs minutes at Altegio's rate, so the check
+ * stops before reading and asks (`ask`); `stopped`: cancelled from the screen.
+ */
+export const BatchLookups = z.object({
+  state: z.enum(['none', 'ask', 'done', 'stopped']),
+  /** Phones to look up (one request each) and pages of ids (one request per page). */
+  phones: z.number().int().nonnegative(),
+  idPages: z.number().int().nonnegative(),
+  requests: z.number().int().nonnegative(),
+  /** Time those requests take at the current request rate. */
+  estimateMs: z.number().int().nonnegative(),
+});
+export type BatchLookups = z.infer<typeof BatchLookups>;
+
+/** A file checked against the current balances: what would change, what cannot, nothing sent. */
+export const BatchCheck = z.object({
+  /** What `batch.apply` and `batch.rows` take; null when nothing can be planned yet (columns not mapped, memberships not read). */
+  checkId: z.string().nullable(),
+  fileId: z.string(),
   fileName: z.string(),
   encoding: z.string(),
   delimiter: Delimiter,
@@ -289,12 +308,13 @@ export const BatchPreparation = z.object({
   problems: z.array(BatchProblem),
   problemCount: z.number().int(),
   totals: BatchTotals,
+  lookups: BatchLookups,
   /** Time to apply at the current request rate. */
   estimateMs: z.number().int().nonnegative(),
   /** Valid rows Altegio may still refuse, in plain words (shown before applying). */
   notices: z.array(z.string()),
 });
-export type BatchPreparation = z.infer<typeof BatchPreparation>;
+export type BatchCheck = z.infer<typeof BatchCheck>;
 
 export const BatchPlanRow = z.object({
   line: z.number().int(),
@@ -309,6 +329,11 @@ export const BatchPlanRow = z.object({
 export type BatchPlanRow = z.infer<typeof BatchPlanRow>;
 
 const BatchId = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/);
+/** A file opened with `batch.open`, and one check of it (`batch.check`). */
+const FileId = BatchId;
+const CheckId = BatchId;
+/** The largest file `batch.open` takes. */
+export const MAX_BATCH_FILE_BYTES = 50 * 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
 // Start-up notices
@@ -466,27 +491,56 @@ export const channels = {
   'audit.exportCsv': channel(AuditFilter, z.object({ fileName: z.string(), csv: z.string() })),
   'audit.undo': channel(z.object({ auditId: z.number().int().positive(), reason: Reason.optional() }).strict(), z.object({ membership: Membership, entry: AuditEntry })),
 
-  /** Decode, parse, map, validate and plan a file against the current balances (nothing is sent). */
-  'batch.prepare': channel(
+  /**
+   * The file's bytes, once: later checks (another encoding, delimiter or mapping) name it by
+   * `fileId`. Bytes travel as bytes (a Uint8Array through Electron's structured clone; a binary
+   * request body in the web shell), never as base64.
+   */
+  'batch.open': channel(
     z
       .object({
+        fileName: z.string().trim().min(1).max(260),
+        bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength <= MAX_BATCH_FILE_BYTES, 'This file is larger than 50 MB.'),
+      })
+      .strict(),
+    z.object({ fileId: FileId, fileName: z.string(), size: z.number().int().nonnegative() }),
+  ),
+  /**
+   * Decode, parse, map, validate and plan an opened file against the current balances (nothing is
+   * sent, no batch is created). `lookups: true` agrees to the reads a file by phone needs.
+   */
+  'batch.check': channel(
+    z
+      .object({
+        fileId: FileId,
         chainId: Id,
         locationId: Id,
-        fileName: z.string().trim().min(1).max(260),
-        /** The file's bytes, base64. 50 MB at most. */
-        contentBase64: z.string().max(70_000_000),
         encoding: z.string().max(40).optional(),
         delimiter: Delimiter.optional(),
         mapping: ColumnMapping.optional(),
+        lookups: z.boolean().optional(),
       })
       .strict(),
-    BatchPreparation,
+    BatchCheck,
   ),
+  /** Stops the check under way (its reads stop); it answers with `lookups.state: 'stopped'`. */
+  'batch.stopCheck': channel(empty, z.object({ stopped: z.boolean() })),
+  /** The rows of a check (before applying) or of a batch. */
   'batch.rows': channel(
-    z.object({ batchId: BatchId, offset: z.number().int().min(0), limit: z.number().int().min(1).max(1000), onlyProblems: z.boolean().optional() }).strict(),
+    z
+      .object({
+        checkId: CheckId.optional(),
+        batchId: BatchId.optional(),
+        offset: z.number().int().min(0),
+        limit: z.number().int().min(1).max(1000),
+        onlyProblems: z.boolean().optional(),
+      })
+      .strict()
+      .refine((a) => (a.checkId === undefined) !== (a.batchId === undefined), { message: 'Give a checkId or a batchId' }),
     z.object({ rows: z.array(BatchPlanRow), total: z.number().int() }),
   ),
-  'batch.apply': channel(z.object({ batchId: BatchId }).strict(), BatchSummary),
+  /** Creates the batch from a check and starts it. */
+  'batch.apply': channel(z.object({ checkId: CheckId }).strict(), BatchSummary),
   'batch.pause': channel(z.object({ batchId: BatchId }).strict(), BatchSummary),
   'batch.resume': channel(z.object({ batchId: BatchId }).strict(), BatchSummary),
   'batch.cancel': channel(z.object({ batchId: BatchId }).strict(), BatchSummary),
@@ -527,7 +581,7 @@ export const events = {
   }),
   'index.progress': IndexStatus,
   /** While a file is checked: requests done of those needed to read the memberships it names. */
-  'batch.prepareProgress': z.object({
+  'batch.checkProgress': z.object({
     done: z.number().int().nonnegative(),
     total: z.number().int().nonnegative(),
     etaMs: z.number().nullable(),

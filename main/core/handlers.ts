@@ -72,7 +72,9 @@ export function createHandlers({ shell, session, memberships, store, batch, noti
       return done;
     },
 
-    'batch.prepare': (args) => batch.prepare(args),
+    'batch.open': (args) => batch.open(args),
+    'batch.check': (args) => batch.check(args),
+    'batch.stopCheck': () => batch.stopCheck(),
     'batch.rows': (args) => batch.rows(args),
     'batch.apply': (args) => batch.apply(args),
     'batch.pause': (args) => batch.pause(args),

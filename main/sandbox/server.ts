@@ -50,7 +50,11 @@ export interface SandboxStats {
   writesByAction: Record<WriteAction, number>;
   /** Every successful write in order, with the body as received. */
   writeLog: Array<{ action: WriteAction; membershipId: number; body: unknown }>;
+  /** The last REQUEST_LOG_SIZE requests as they arrived (429s included), e.g. "GET /api/loyalty/abonements?…". */
+  requestLog: string[];
 }
+
+const REQUEST_LOG_SIZE = 10_000;
 
 export interface SandboxControl {
   /** Simulates a password change elsewhere: the user's (or every user's) old token gets 401. */
@@ -201,7 +205,7 @@ class SandboxApp {
   }
 
   static emptyStats(): SandboxStats {
-    return { requests: 0, rejected429: 0, faultsInjected: 0, writes: {}, writesByAction: { freeze: 0, unfreeze: 0, set_balance: 0 }, writeLog: [] };
+    return { requests: 0, rejected429: 0, faultsInjected: 0, writes: {}, writesByAction: { freeze: 0, unfreeze: 0, set_balance: 0 }, writeLog: [], requestLog: [] };
   }
 
   newToken(): string {
@@ -632,6 +636,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     app.statsData.requests += 1;
+    const log = app.statsData.requestLog;
+    log.push(`${(req.method ?? 'GET').toUpperCase()} ${req.url ?? '/'}`);
+    if (log.length > REQUEST_LOG_SIZE) log.splice(0, log.length - REQUEST_LOG_SIZE);
     const rawBody = await readBody(req);
     const decision = app.limiter.tryAcquire();
     if (!decision.ok) {
@@ -701,7 +708,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     stats() {
       const s = app.statsData;
-      return { ...s, writes: { ...s.writes }, writesByAction: { ...s.writesByAction }, writeLog: [...s.writeLog] };
+      return { ...s, writes: { ...s.writes }, writesByAction: { ...s.writesByAction }, writeLog: [...s.writeLog], requestLog: [...s.requestLog] };
     },
     resetStats() {
       app.statsData = SandboxApp.emptyStats();

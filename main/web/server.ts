@@ -39,7 +39,7 @@ export interface WebShellOptions {
   rendererDir: string;
   port?: number;
   log?: Logger;
-  /** Largest accepted request body; a CSV file travels base64-encoded in one call. */
+  /** Largest accepted request body; a CSV file travels as the raw body of one call (`batch.open`). */
   maxBodyBytes?: number;
   /** Fixed secret (tests); random per run otherwise. */
   secret?: string;
@@ -53,6 +53,13 @@ export interface WebShellOptions {
 
 /** The request header carrying the start URL's fragment key (`#t=`) on every API request. */
 export const KEY_HEADER = 'x-desk-key';
+/**
+ * A call whose argument holds bytes (a file) sends them as the raw body (`application/octet-stream`,
+ * no base64: a 50 MB file stays 50 MB), the rest of the argument as JSON in `X-Desk-Args`
+ * (percent-encoded) and the name of the bytes' field in `X-Desk-Bytes`.
+ */
+export const ARGS_HEADER = 'x-desk-args';
+export const BYTES_FIELD_HEADER = 'x-desk-bytes';
 
 export interface WebShell {
   /** Start URL, carrying both secrets (`/?k=<cookie secret>#t=<header key>`). */
@@ -119,7 +126,7 @@ function refuse(res: ServerResponse, status: number, message: string): void {
 
 class BodyTooLarge extends Error {}
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -127,7 +134,24 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
     if (size > limit) throw new BodyTooLarge();
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** The call's argument: a JSON body, or bytes with the rest in headers (see ARGS_HEADER). */
+async function readArgs(req: IncomingMessage, limit: number): Promise<unknown> {
+  const type = req.headers['content-type'] ?? '';
+  if (type.startsWith('application/octet-stream')) {
+    const field = req.headers[BYTES_FIELD_HEADER];
+    const rest = req.headers[ARGS_HEADER];
+    if (typeof field !== 'string' || !/^[A-Za-z][A-Za-z0-9]{0,40}$/.test(field)) throw new SyntaxError('bytes field');
+    const args: unknown = typeof rest === 'string' && rest.length > 0 ? JSON.parse(decodeURIComponent(rest)) : {};
+    if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new SyntaxError('args');
+    const body = await readBody(req, limit);
+    // A view of exactly the body's bytes (a Buffer may sit in a larger shared pool).
+    return { ...args, [field]: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) };
+  }
+  const text = (await readBody(req, limit)).toString('utf8');
+  return text.length === 0 ? {} : JSON.parse(text);
 }
 
 export async function startWebShell(options: WebShellOptions): Promise<WebShell> {
@@ -210,11 +234,11 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
 
     if (url.pathname.startsWith('/rpc/')) {
       if (req.method !== 'POST') return refuse(res, 405, 'Use POST');
-      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return refuse(res, 415, 'Use JSON');
+      const type = req.headers['content-type'] ?? '';
+      if (!type.startsWith('application/json') && !type.startsWith('application/octet-stream')) return refuse(res, 415, 'Use JSON');
       let args: unknown;
       try {
-        const text = await readBody(req, maxBody);
-        args = text.length === 0 ? {} : JSON.parse(text);
+        args = await readArgs(req, maxBody);
       } catch (e) {
         const message = e instanceof BodyTooLarge ? 'That is too much data for one request.' : 'The request could not be read.';
         return sendJson(res, 200, { ok: false, error: { kind: 'bad_input', message } });

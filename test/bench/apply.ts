@@ -19,7 +19,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startSandbox, type KnownIds, type RateLimit, type Sandbox, type SandboxStats } from '../../main/sandbox/server';
-import { balancesOf, base64, createHarness, csvOf, tempDbPath, type CsvRow } from '../support/batch-harness';
+import { applyCheck, balancesOf, checkText, createHarness, csvOf, tempDbPath, type CsvRow } from '../support/batch-harness';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
       expected.set(m.id, (b.services[sauna] ?? 0) + 2);
       return { membershipId: m.id, serviceId: sauna, delta: 2, reason: 'bench' };
     });
-    const prep = await h.svc.prepare({ chainId, locationId: sandbox.knownIds.locations.chicago, fileName: 'bench.csv', contentBase64: base64(csvOf(rows)) });
+    const prep = await checkText(h.svc, { chainId, locationId: sandbox.knownIds.locations.chicago }, csvOf(rows), { fileName: 'bench.csv', lookups: true });
     if (prep.totals.memberships !== rowsWanted) throw new Error(`planned ${prep.totals.memberships} memberships, expected ${rowsWanted}`);
 
     // From here on the sandbox enforces R, and its counters start from zero. Wait out the windows.
@@ -142,8 +142,8 @@ async function main(): Promise<void> {
       }, 5000).unref();
     }
     const t0 = performance.now();
-    await h.svc.apply({ batchId: prep.batchId });
-    const state = await h.svc.settled(prep.batchId);
+    const { batchId } = await applyCheck(h.svc, prep);
+    const state = await h.svc.settled(batchId);
     const seconds = (performance.now() - t0) / 1000;
     const stats = await sandbox.stats();
     await sandbox.setRate(null);

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Membership } from '../../preload/contract';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { isDeskFailure } from '../../main/core/errors';
-import { base64, correctionsFor, createHarness, csvOf, sameBalances, type Harness } from '../support/batch-harness';
+import { applyCheck, checkText, correctionsFor, createHarness, csvOf, sameBalances, type CheckOptions, type Harness } from '../support/batch-harness';
 
 let sandbox: Sandbox;
 let h: Harness;
@@ -32,8 +32,10 @@ async function read(idList: readonly number[]): Promise<Map<number, Membership>>
   return new Map((await h.api.membershipsByIds(chainId(), idList)).map((m) => [m.id, m]));
 }
 
-async function prepare(csv: string, fileName = 'corrections.csv') {
-  return h.svc.prepare({ chainId: chainId(), locationId: locationId(), fileName, contentBase64: base64(csv) });
+const place = () => ({ chainId: chainId(), locationId: locationId() });
+
+async function prepare(csv: string, options: CheckOptions = {}) {
+  return checkText(h.svc, place(), csv, options);
 }
 
 describe('batch apply against the sandbox', () => {
@@ -48,16 +50,17 @@ describe('batch apply against the sandbox', () => {
     expect(prep.problems.map((p) => p.line)).toEqual([rows.length + 2, rows.length + 3]);
     expect(prep.estimateMs).toBeGreaterThan(0);
 
-    const page = await h.svc.rows({ batchId: prep.batchId, offset: 0, limit: 5 });
+    const page = await h.svc.rows({ checkId: prep.checkId as string, offset: 0, limit: 5 });
     expect(page.total).toBe(rows.length + 2);
     expect(page.rows.every((r) => r.status === 'change')).toBe(true);
-    const problems = await h.svc.rows({ batchId: prep.batchId, offset: 0, limit: 50, onlyProblems: true });
+    const problems = await h.svc.rows({ checkId: prep.checkId as string, offset: 0, limit: 50, onlyProblems: true });
     expect(problems.total).toBe(2);
 
     sandbox.control.resetStats();
-    const started = await h.svc.apply({ batchId: prep.batchId });
+    const started = await applyCheck(h.svc, prep);
+    const batchId = started.batchId;
     expect(started.state).toBe('running');
-    await expect(h.svc.settled(prep.batchId)).resolves.toBe('done');
+    await expect(h.svc.settled(batchId)).resolves.toBe('done');
 
     const stats = sandbox.control.stats();
     expect(stats.writesByAction.set_balance).toBe(100);
@@ -70,12 +73,12 @@ describe('batch apply against the sandbox', () => {
 
     const list = await h.svc.list();
     expect(list.batches).toHaveLength(1);
-    expect(list.batches[0]).toMatchObject({ batchId: prep.batchId, kind: 'apply', state: 'done', done: rows.length, failed: 0, conflicts: 0 });
+    expect(list.batches[0]).toMatchObject({ batchId, kind: 'apply', state: 'done', done: rows.length, failed: 0, conflicts: 0 });
 
     const last = h.progress[h.progress.length - 1];
-    expect(last).toMatchObject({ batchId: prep.batchId, state: 'done', total: rows.length, done: rows.length, etaMs: 0 });
+    expect(last).toMatchObject({ batchId, state: 'done', total: rows.length, done: rows.length, etaMs: 0 });
 
-    const audit = h.store.audit.list({ limit: 5000 }).filter((e) => e.batchId === prep.batchId);
+    const audit = h.store.audit.list({ limit: 5000 }).filter((e) => e.batchId === batchId);
     expect(audit).toHaveLength(100);
     expect(audit.every((e) => e.outcome === 'ok' && e.action === 'set_balance')).toBe(true);
     const one = audit.find((e) => e.membershipId === extra[0]);
@@ -94,8 +97,8 @@ describe('batch apply against the sandbox', () => {
     sandbox.control.setBalanceDirect(perService, { services: [{ serviceId: services().sauna, balance: 33 }] });
     sandbox.control.resetStats();
 
-    await h.svc.apply({ batchId: prep.batchId });
-    await expect(h.svc.settled(prep.batchId)).resolves.toBe('done');
+    const { batchId } = await applyCheck(h.svc, prep);
+    await expect(h.svc.settled(batchId)).resolves.toBe('done');
 
     const stats = sandbox.control.stats();
     expect(stats.writes[united]).toBeUndefined();
@@ -107,16 +110,16 @@ describe('batch apply against the sandbox', () => {
 
     const summary = (await h.svc.list()).batches[0];
     expect(summary).toMatchObject({ done: rows.length - 3, conflicts: 3, failed: 0 });
-    const table = await h.svc.rows({ batchId: prep.batchId, offset: 0, limit: 100 });
+    const table = await h.svc.rows({ batchId, offset: 0, limit: 100 });
     const conflicts = table.rows.filter((r) => r.status === 'conflict');
     expect(conflicts).toHaveLength(3);
     expect(conflicts[0]?.message).toMatch(/Changed since the plan: now shared balance 42/);
     // "Only rows with problems" after the apply: the conflicts are problems too (not only invalid rows).
-    const problems = await h.svc.rows({ batchId: prep.batchId, offset: 0, limit: 100, onlyProblems: true });
+    const problems = await h.svc.rows({ batchId, offset: 0, limit: 100, onlyProblems: true });
     expect(problems.total).toBe(3);
     expect(problems.rows.map((r) => r.status)).toEqual(['conflict', 'conflict', 'conflict']);
     const audit = h.store.audit.list({ membershipId: united });
-    expect(audit[0]).toMatchObject({ outcome: 'failed', batchId: prep.batchId });
+    expect(audit[0]).toMatchObject({ outcome: 'failed', batchId: batchId });
     expect(audit[0]?.message).toMatch(/^Conflict:/);
   });
 
@@ -125,10 +128,10 @@ describe('batch apply against the sandbox', () => {
     const before = await read(extra);
     const { rows } = correctionsFor([...before.values()], services());
     const csv = `${csvOf(rows)}${extra[0]};;=1+1;;=HYPERLINK("x")\r\n`;
-    const prep = await prepare(csv, 'march.csv');
-    await h.svc.apply({ batchId: prep.batchId });
-    await h.svc.settled(prep.batchId);
-    const report = await h.svc.report({ batchId: prep.batchId });
+    const prep = await prepare(csv, { fileName: 'march.csv' });
+    const { batchId } = await applyCheck(h.svc, prep);
+    await h.svc.settled(batchId);
+    const report = await h.svc.report({ batchId });
     expect(report.fileName).toBe('march-report.csv');
     expect(report.csv.startsWith('\uFEFF')).toBe(true);
     const parsed = Papa.parse<string[]>(report.csv.slice(1), { delimiter: ';' }).data.filter((r) => r.length > 1);
@@ -146,14 +149,14 @@ describe('batch apply against the sandbox', () => {
     const before = await read(extra);
     const { rows } = correctionsFor([...before.values()], services());
     const prep = await prepare(csvOf(rows));
-    await h.svc.apply({ batchId: prep.batchId });
-    await expect(h.svc.settled(prep.batchId)).resolves.toBe('done');
+    const { batchId } = await applyCheck(h.svc, prep);
+    await expect(h.svc.settled(batchId)).resolves.toBe('done');
 
     const touched = extra[2] as number; // united, changed by someone after the batch
     sandbox.control.setBalanceDirect(touched, { united: 77 });
     sandbox.control.resetStats();
-    const undo = await h.svc.undo({ batchId: prep.batchId });
-    expect(undo).toMatchObject({ kind: 'undo', undoOf: prep.batchId, state: 'running' });
+    const undo = await h.svc.undo({ batchId });
+    expect(undo).toMatchObject({ kind: 'undo', undoOf: batchId, state: 'running' });
     await expect(h.svc.settled(undo.batchId)).resolves.toBe('done');
 
     const now = await read(extra);
@@ -164,15 +167,15 @@ describe('batch apply against the sandbox', () => {
     expect(sandbox.control.stats().writesByAction.set_balance).toBe(11);
 
     const list = (await h.svc.list()).batches;
-    const orig = list.find((b) => b.batchId === prep.batchId);
+    const orig = list.find((b) => b.batchId === batchId);
     const u = list.find((b) => b.batchId === undo.batchId);
     expect(orig?.undoneBy).toBe(undo.batchId);
     expect(u).toMatchObject({ conflicts: 1, failed: 0, done: rows.length - 1 });
-    await expect(h.svc.undo({ batchId: prep.batchId })).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(h.svc.undo({ batchId })).rejects.toMatchObject({ kind: 'conflict' });
 
     // The audit log links each restored entry to the entry it undid.
     const entries = h.store.audit.list({ limit: 5000 });
-    const undone = entries.filter((e) => e.batchId === prep.batchId && e.undoneBy !== null);
+    const undone = entries.filter((e) => e.batchId === batchId && e.undoneBy !== null);
     expect(undone).toHaveLength(11);
     const undoEntries = entries.filter((e) => e.batchId === undo.batchId && e.action === 'undo' && e.outcome === 'ok');
     expect(undoEntries).toHaveLength(11);
@@ -187,8 +190,8 @@ describe('batch apply against the sandbox', () => {
     const prep = await prepare(`number;phone;delta;reason\r\n${m.number};${phone};+1;by number\r\n${m.number};+10000000000;+1;wrong phone\r\n`);
     expect(prep).toMatchObject({ problemCount: 1, totals: { toChange: 1, invalid: 1, memberships: 1 } });
     expect(prep.problems[0]?.message).toMatch(/No membership number .* was found for phone 10000000000/);
-    await h.svc.apply({ batchId: prep.batchId });
-    await expect(h.svc.settled(prep.batchId)).resolves.toBe('done');
+    const { batchId } = await applyCheck(h.svc, prep);
+    await expect(h.svc.settled(batchId)).resolves.toBe('done');
     const after = (await read([m.id])).get(m.id)!;
     expect(after.balance.kind === 'united' && after.balance.count).toBe(m.balance.kind === 'united' ? m.balance.count + 1 : -1);
   });
@@ -206,22 +209,22 @@ describe('batch apply against the sandbox', () => {
       }),
     });
     const bigIds = big.control.knownIds;
-    const check = (csv: string) => fresh.svc.prepare({ chainId: bigIds.chains.northside, locationId: bigIds.locations.chicago, fileName: 'p.csv', contentBase64: base64(csv) });
+    const check = (csv: string) => checkText(fresh.svc, { chainId: bigIds.chains.northside, locationId: bigIds.locations.chicago }, csv, { fileName: 'p.csv', lookups: true });
     try {
       const prep = await check(`number;phone;delta\r\n1;${bigIds.dana.phone};+1\r\n`);
       expect(prep.totals.rows).toBe(1);
-      expect(fresh.prepareProgress.map((p) => [p.done, p.total])).toEqual([
+      expect(fresh.checkProgress.map((p) => [p.done, p.total])).toEqual([
         [0, 1],
         [1, 1],
       ]);
-      fresh.prepareProgress.length = 0;
+      fresh.checkProgress.length = 0;
       const extra = bigIds.extra.slice(0, 120); // 3 pages of ids
       await check(`membership_id;delta\r\n${extra.map((id) => `${id};+1`).join('\r\n')}\r\n`);
-      const seen = fresh.prepareProgress.map((p) => [p.done, p.total]);
+      const seen = fresh.checkProgress.map((p) => [p.done, p.total]);
       expect(seen[0]).toEqual([0, 3]);
       expect(seen.at(-1)).toEqual([3, 3]);
-      expect(fresh.prepareProgress.every((p, i, all) => i === 0 || p.done >= (all[i - 1] as { done: number }).done)).toBe(true);
-      expect(fresh.prepareProgress.every((p) => typeof p.etaMs === 'number' && p.etaMs >= 0)).toBe(true);
+      expect(fresh.checkProgress.every((p, i, all) => i === 0 || p.done >= (all[i - 1] as { done: number }).done)).toBe(true);
+      expect(fresh.checkProgress.every((p) => typeof p.etaMs === 'number' && p.etaMs >= 0)).toBe(true);
 
       // A slow limit: the first check is still waiting for the limiter when the second one starts.
       const many = bigIds.extra.slice(0, 1000); // 20 pages
@@ -230,15 +233,15 @@ describe('batch apply against the sandbox', () => {
       big.control.resetStats();
       const first = check(`membership_id;delta\r\n${many.map((id) => `${id};+1`).join('\r\n')}\r\n`);
       // Started: its first pages went out (it reads 20 pages at 5 per second).
-      await vi.waitFor(() => expect(fresh.prepareProgress.at(-1)).toMatchObject({ done: expect.any(Number), total: 20 }), { timeout: 5000 });
-      const eventsBefore = fresh.prepareProgress.length;
+      await vi.waitFor(() => expect(fresh.checkProgress.at(-1)).toMatchObject({ done: expect.any(Number), total: 20 }), { timeout: 5000 });
+      const eventsBefore = fresh.checkProgress.length;
       const second = check(`membership_id;delta\r\n${many[0]};+1\r\n`);
       await expect(first).rejects.toMatchObject({ kind: 'conflict', message: expect.stringMatching(/another file/) });
       await expect(second).resolves.toMatchObject({ totals: { toChange: 1 } });
       // The first stopped reading: far fewer than its 20 pages went out; after the second check
       // started, every progress event was the second's (total 1).
       expect(big.control.stats().requests).toBeLessThan(15);
-      expect(fresh.prepareProgress.slice(eventsBefore).every((p) => p.total === 1)).toBe(true);
+      expect(fresh.checkProgress.slice(eventsBefore).every((p) => p.total === 1)).toBe(true);
       expect(fresh.limiter.stats().queued).toBe(0);
       // The stopped reads failed with something that is no verdict on the network.
       expect(readErrors.length).toBeGreaterThan(0);
@@ -256,16 +259,16 @@ describe('batch apply against the sandbox', () => {
     const first = await prepare(csv);
     expect(sandbox.control.stats().requests).toBe(3);
     // Other settings, same place: no request; same plan.
-    const again = await h.svc.prepare({ chainId: chainId(), locationId: locationId(), fileName: 'x.csv', contentBase64: base64(csv), mapping: { membership_id: 0, delta: 1 } });
+    const again = await prepare(csv, { mapping: { membership_id: 0, delta: 1 } });
     expect(sandbox.control.stats().requests).toBe(3);
     expect(again.totals).toEqual(first.totals);
     // Another location: read again.
-    await h.svc.prepare({ chainId: chainId(), locationId: ids().locations.berlin, fileName: 'x.csv', contentBase64: base64(csv) });
+    await checkText(h.svc, { chainId: chainId(), locationId: ids().locations.berlin }, csv);
     expect(sandbox.control.stats().requests).toBe(6);
     // A write (a batch applied here) makes the next check read again.
     const one = await prepare(`membership_id;delta\r\n${extra[0]};+1\r\n`);
-    await h.svc.apply({ batchId: one.batchId });
-    await expect(h.svc.settled(one.batchId)).resolves.toBe('done');
+    const applied = await applyCheck(h.svc, one);
+    await expect(h.svc.settled(applied.batchId)).resolves.toBe('done');
     sandbox.control.resetStats();
     const after = await prepare(csv);
     expect(sandbox.control.stats().requests).toBe(3);
@@ -278,7 +281,7 @@ describe('batch apply against the sandbox', () => {
     const csv = `membership_id;note,balance\r\n${id};x,5\r\n`;
     const detected = await prepare(csv);
     expect(detected).toMatchObject({ delimiter: ';', delimiterSource: 'detected' });
-    const chosen = await h.svc.prepare({ chainId: chainId(), locationId: locationId(), fileName: 'x.csv', contentBase64: base64(csv), delimiter: ',' });
+    const chosen = await prepare(csv, { delimiter: ',' });
     expect(chosen).toMatchObject({ delimiter: ',', delimiterSource: 'chosen', headers: ['membership_id;note', 'balance'] });
     // The next file starting with the same line is read with ",", and says why.
     const again = await prepare(`membership_id;note,balance\r\n${id};y,6\r\n`);
@@ -286,7 +289,7 @@ describe('batch apply against the sandbox', () => {
     // Another first line: detected as before.
     expect(await prepare(`membership_id;balance\r\n${id};5\r\n`)).toMatchObject({ delimiter: ';', delimiterSource: 'detected' });
     // Choosing the detected one again replaces the memory.
-    await h.svc.prepare({ chainId: chainId(), locationId: locationId(), fileName: 'x.csv', contentBase64: base64(csv), delimiter: ';' });
+    await prepare(csv, { delimiter: ';' });
     expect(await prepare(csv)).toMatchObject({ delimiter: ';', delimiterSource: 'detected' });
   });
 
@@ -296,22 +299,25 @@ describe('batch apply against the sandbox', () => {
     const first = await prepare(csv);
     expect(first.mappingSource).toBe('auto');
     expect(first.problemCount).toBeGreaterThan(0);
-    const manual = await h.svc.prepare({ chainId: chainId(), locationId: locationId(), fileName: 'x.csv', contentBase64: base64(csv), mapping: { membership_id: 0, balance: 1, reason: 2 } });
+    const manual = await prepare(csv, { mapping: { membership_id: 0, balance: 1, reason: 2 } });
     expect(manual).toMatchObject({ mappingSource: 'manual', problemCount: 0, totals: { toChange: 1 } });
     const again = await prepare(csv);
     expect(again.mappingSource).toBe('remembered');
     expect(again.mapping).toMatchObject({ membership_id: 0, balance: 1, reason: 2, delta: null });
 
     // A job the journal shows as running when the app starts was interrupted: it becomes paused.
-    h.svc.journal.setState(again.batchId, 'running');
+    const { batchId } = await applyCheck(h.svc, again);
     const path = h.store.path;
     await h.close();
+    const reopened = await createHarness(sandbox, { dbPath: path });
+    reopened.svc.journal.setState(batchId, 'running'); // as a crash leaves it
+    await reopened.close();
     h = await createHarness(sandbox, { dbPath: path });
     const list = (await h.svc.list()).batches;
-    expect(list.find((b) => b.batchId === again.batchId)).toMatchObject({ state: 'paused' });
-    expect(h.svc.journal.job(again.batchId)?.message).toMatch(/Interrupted/);
-    await h.svc.resume({ batchId: again.batchId });
-    await expect(h.svc.settled(again.batchId)).resolves.toBe('done');
+    expect(list.find((b) => b.batchId === batchId)).toMatchObject({ state: 'paused' });
+    expect(h.svc.journal.job(batchId)?.message).toMatch(/Interrupted/);
+    await h.svc.resume({ batchId: batchId });
+    await expect(h.svc.settled(batchId)).resolves.toBe('done');
     expect((await read([id])).get(id)?.balance).toMatchObject({ count: 5 });
   });
 
@@ -323,9 +329,9 @@ describe('batch apply against the sandbox', () => {
     const { rows } = correctionsFor([...before.values()], services());
     const prep = await prepare(csvOf(rows));
     sandbox.control.resetStats();
-    await h.svc.apply({ batchId: prep.batchId });
+    const { batchId } = await applyCheck(h.svc, prep);
     await new Promise((r) => setTimeout(r, 600));
-    const paused = await h.svc.pause({ batchId: prep.batchId });
+    const paused = await h.svc.pause({ batchId });
     expect(paused.state).toBe('paused');
     const writesAtPause = sandbox.control.stats().writesByAction.set_balance;
     expect(writesAtPause).toBeGreaterThan(0);
@@ -333,14 +339,14 @@ describe('batch apply against the sandbox', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(sandbox.control.stats().writesByAction.set_balance).toBe(writesAtPause);
 
-    await h.svc.resume({ batchId: prep.batchId });
+    await h.svc.resume({ batchId });
     await new Promise((r) => setTimeout(r, 500));
-    const cancelled = await h.svc.cancel({ batchId: prep.batchId });
+    const cancelled = await h.svc.cancel({ batchId });
     expect(cancelled.state).toBe('cancelled');
     const stats = sandbox.control.stats();
     const written = Object.keys(stats.writes).map(Number);
     for (const id of written) expect(stats.writes[id]).toBe(1);
-    const table = await h.svc.rows({ batchId: prep.batchId, offset: 0, limit: 1000 });
+    const table = await h.svc.rows({ batchId, offset: 0, limit: 1000 });
     const byStatus = (s: string) => table.rows.filter((r) => r.status === s).length;
     expect(byStatus('applied') + byStatus('skipped')).toBe(rows.length);
     expect(byStatus('skipped')).toBeGreaterThan(0);

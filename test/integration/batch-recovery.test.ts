@@ -16,7 +16,7 @@ import { createJournal } from '../../main/core/batch/journal';
 import { openStore } from '../../main/core/store';
 import { startSandbox, type FaultRule, type Sandbox } from '../../main/sandbox/server';
 import { rng } from '../../scripts/gen-csv-fixture';
-import { base64, correctionsFor, createHarness, csvOf, sameBalances, tempDbPath, type Harness } from '../support/batch-harness';
+import { applyCheck, checkText, correctionsFor, createHarness, csvOf, sameBalances, tempDbPath, type Harness } from '../support/batch-harness';
 
 let sandbox: Sandbox | undefined;
 let h: Harness | undefined;
@@ -70,19 +70,24 @@ describe('batch exactly once', () => {
     const ids = k.extra.slice(0, 200);
     const before = await readAll(h.api, k.chains.northside, ids);
     const { rows, expected } = correctionsFor([...before.values()], { pool: k.services.pool, sauna: k.services.sauna });
-    const prep = await h.svc.prepare({ chainId: k.chains.northside, locationId: k.locations.chicago, fileName: 'crash.csv', contentBase64: base64(csvOf(rows)) });
+    const place = { chainId: k.chains.northside, locationId: k.locations.chicago };
+    const csv = csvOf(rows);
+    const prep = await checkText(h.svc, place, csv, { lookups: true });
     expect(prep.totals.memberships).toBe(200);
     await h.close();
     h = undefined;
     sandbox.control.resetStats();
 
     const conn = { url: sandbox.url, partnerToken: sandbox.partnerToken, login: sandbox.login, password: sandbox.password };
-    const childArgs = { conn, dbPath, batchId: prep.batchId, limiter: { perSecond: 80, perMinute: 4800 } };
+    // The first run checks the file and applies it (the batch exists from then on); the others resume it.
+    let childArgs: Record<string, unknown> = { conn, dbPath, file: { csv, ...place }, limiter: { perSecond: 80, perMinute: 4800 } };
     const random = rng(20260310);
     const kills: number[] = [];
     for (let i = 0; i < 3; i++) {
       const run = runChild(childArgs);
       await run.started;
+      const batchLine = run.lines.find((line) => line.startsWith('batch '));
+      if (batchLine) childArgs = { ...childArgs, file: undefined, batchId: batchLine.slice('batch '.length) };
       const delay = 50 + Math.floor(random() * 600);
       await new Promise((r) => setTimeout(r, delay));
       run.kill();
@@ -109,10 +114,10 @@ describe('batch exactly once', () => {
     h = check;
     const after = await readAll(check.api, k.chains.northside, ids);
     for (const id of ids) expect(sameBalances(after.get(id) as Membership, expected.get(id) as never), `membership ${id}`).toBe(true);
-    const counts = check.svc.journal.counts(prep.batchId);
+    const counts = check.svc.journal.counts(childArgs['batchId'] as string);
     expect(counts.applied).toEqual({ ops: 200, rows: rows.length });
     expect(counts.intent.ops + counts.pending.ops + counts.failed.ops + counts.conflict.ops).toBe(0);
-    const audit = check.store.audit.list({ limit: 5000 }).filter((e) => e.batchId === prep.batchId);
+    const audit = check.store.audit.list({ limit: 5000 }).filter((e) => e.batchId === childArgs['batchId']);
     expect(audit).toHaveLength(200);
     expect(audit.every((e) => e.outcome === 'ok')).toBe(true);
   });
@@ -136,34 +141,34 @@ describe('batch exactly once', () => {
     const ids = k.extra.slice(0, memberships);
     const before = await readAll(h.api, k.chains.northside, ids);
     const { rows, expected } = correctionsFor([...before.values()], { pool: k.services.pool, sauna: k.services.sauna });
-    const prep = await h.svc.prepare({ chainId: k.chains.northside, locationId: k.locations.chicago, fileName: 'faults.csv', contentBase64: base64(csvOf(rows)) });
+    const prep = await checkText(h.svc, { chainId: k.chains.northside, locationId: k.locations.chicago }, csvOf(rows), { fileName: 'faults.csv', lookups: true });
     // 429 bursts: the server allows less than our limiter sends; plus 5xx and dropped connections.
     sandbox.control.setRate({ perSecond: 70, perMinute: 100_000 });
     sandbox.control.setFaults(FAULTS, 7);
     sandbox.control.resetStats();
-    await h.svc.apply({ batchId: prep.batchId });
-    await expect(h.svc.settled(prep.batchId)).resolves.toBe('done');
+    const { batchId } = await applyCheck(h.svc, prep);
+    await expect(h.svc.settled(batchId)).resolves.toBe('done');
     const stats = sandbox.control.stats();
     sandbox.control.clearFaults();
     sandbox.control.setRate(null);
     const after = await readAll(h.api, k.chains.northside, ids);
     const lost = ids.filter((id) => !sameBalances(after.get(id) as Membership, expected.get(id) as never));
-    return { prep, rows, stats, lost, ids, expected };
+    return { batchId, rows, stats, lost, ids, expected };
   }
 
   it('2,000 rows under 5xx, dropped connections and 429 bursts: exact balances, 0 lost, 0 written twice (engine owns the retries)', async () => {
     // 1,334 memberships alternating united (1 row) and per-service (2 rows): 2,001 rows.
-    const { prep, rows, stats, lost, ids } = await faultRun({ attempts: 1 }, 1334);
+    const { batchId, rows, stats, lost, ids } = await faultRun({ attempts: 1 }, 1334);
     expect(rows.length).toBeGreaterThanOrEqual(2000);
     expect(stats.faultsInjected).toBeGreaterThan(50);
     expect(stats.rejected429).toBeGreaterThan(0);
     expect(lost).toEqual([]);
     const twice = ids.filter((id) => (stats.writes[id] ?? 0) !== 1);
     expect(twice).toEqual([]);
-    const counts = (h as Harness).svc.journal.counts(prep.batchId);
+    const counts = (h as Harness).svc.journal.counts(batchId);
     expect(counts.applied).toEqual({ ops: ids.length, rows: rows.length });
     // The audit log tells what happened to each membership, once.
-    const audit = (h as Harness).store.audit.list({ limit: 5000 }).filter((e) => e.batchId === prep.batchId);
+    const audit = (h as Harness).store.audit.list({ limit: 5000 }).filter((e) => e.batchId === batchId);
     expect(audit).toHaveLength(ids.length);
     expect(audit.every((e) => e.outcome === 'ok')).toBe(true);
   });

@@ -12,6 +12,7 @@ import { startWebShell, type WebShell } from '../../main/web/server';
 import { createEventHub } from '../../main/core/events';
 import type { Handlers } from '../../main/core/dispatch';
 import { DeskFailure } from '../../main/core/errors';
+import { createHttpDesk } from '../../renderer/src/lib/desk';
 
 const rendererDir = mkdtempSync(join(tmpdir(), 'desk-renderer-'));
 mkdirSync(join(rendererDir, 'assets'));
@@ -20,7 +21,13 @@ writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
 writeFileSync(join(tmpdir(), 'desk-secret.txt'), 'outside the renderer folder');
 
 const events = createEventHub();
+/** What `batch.open` received, for the bytes test. */
+const opened: Array<{ fileName: string; bytes: Uint8Array }> = [];
 const handlers = {
+  'batch.open': async (args: { fileName: string; bytes: Uint8Array }) => {
+    opened.push(args);
+    return { fileId: 'file-000001', fileName: args.fileName, size: args.bytes.byteLength };
+  },
   'memberships.get': async ({ membershipId }: { membershipId: number }) => {
     throw new DeskFailure('not_found', `No membership ${membershipId}.`);
   },
@@ -136,6 +143,27 @@ describe('web shell', () => {
     expect(garbage.error.kind).toBe('bad_input');
     const unknown = await send('/rpc/os.exec', { method: 'POST', headers: { cookie, 'x-desk-key': key, 'content-type': 'application/json' }, body: '{}' });
     expect(JSON.parse(unknown.body).error.kind).toBe('bad_input');
+  });
+
+  it('takes a file as the raw request body (no base64), through the renderer\'s own transport', async () => {
+    const desk = createHttpDesk({ base: shell.origin, key, fetch: (url, init) => fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), cookie } }) });
+    const bytes = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 7) & 0xff); // every byte value, also 0x00 and 0xff
+    const reply = await desk.invoke('batch.open', { fileName: 'остатки март.csv', bytes });
+    expect(reply).toEqual({ ok: true, value: { fileId: 'file-000001', fileName: 'остатки март.csv', size: 70_000 } });
+    const got = opened.at(-1);
+    expect(got?.bytes).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(got?.bytes ?? []).equals(Buffer.from(bytes))).toBe(true);
+
+    // The argument is still validated by the contract: an unknown extra field is refused.
+    const headers = { cookie, 'x-desk-key': key, 'content-type': 'application/octet-stream', 'x-desk-bytes': 'bytes' };
+    const extra = await send('/rpc/batch.open', { method: 'POST', headers: { ...headers, 'x-desk-args': encodeURIComponent(JSON.stringify({ fileName: 'a.csv', path: '/etc' })) }, body: 'x' });
+    expect(JSON.parse(extra.body)).toMatchObject({ ok: false, error: { kind: 'bad_input' } });
+    // A bytes field name that is not a plain name, or args that are no object: refused as unreadable.
+    for (const bad of [{ 'x-desk-bytes': '__proto__' }, { 'x-desk-args': encodeURIComponent('[1]') }, { 'x-desk-args': '%E0%A4%A' }]) {
+      const answer = await send('/rpc/batch.open', { method: 'POST', headers: { ...headers, 'x-desk-args': encodeURIComponent('{"fileName":"a.csv"}'), ...bad }, body: 'x' });
+      expect(JSON.parse(answer.body)).toMatchObject({ ok: false, error: { kind: 'bad_input', message: 'The request could not be read.' } });
+    }
+    expect(opened).toHaveLength(1);
   });
 
   it('does not serve files outside the renderer folder', async () => {

@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Chain, EventPayload, Membership } from '../../preload/contract';
+import type { BatchCheck, BatchSummary, Chain, ColumnMapping, EventPayload, Membership } from '../../preload/contract';
 import type { AltegioApi, Credentials } from '../../main/core/altegio/api';
 import { createAltegioClient, type RetryPolicy } from '../../main/core/altegio/client';
 import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from '../../main/core/altegio/rate-limiter';
@@ -32,7 +32,7 @@ export interface Harness {
   chains: Chain[];
   creds: Credentials;
   progress: Array<EventPayload<'batch.progress'>>;
-  prepareProgress: Array<EventPayload<'batch.prepareProgress'>>;
+  checkProgress: Array<EventPayload<'batch.checkProgress'>>;
   userName: string;
   close(): Promise<void>;
 }
@@ -45,6 +45,8 @@ export interface HarnessOptions {
   timeoutMs?: number;
   /** Reads of one check serving the next (the service's default when absent). */
   readCacheMs?: number;
+  /** More reads than this before planning: the check asks first (the service's default when absent). */
+  askAboveRequests?: number;
   /** What the service gets as its API (e.g. a recording wrapper); the client itself by default. */
   wrapApi?: (api: AltegioApi) => AltegioApi;
 }
@@ -67,7 +69,7 @@ export async function createHarness(conn: Connection, options: HarnessOptions = 
   const chains = await api.chains();
   const store = openStore(options.dbPath ?? tempDbPath());
   const progress: Array<EventPayload<'batch.progress'>> = [];
-  const prepareProgress: Array<EventPayload<'batch.prepareProgress'>> = [];
+  const checkProgress: Array<EventPayload<'batch.checkProgress'>> = [];
   const svc = createBatchService({
     store,
     api: (() => {
@@ -82,12 +84,13 @@ export async function createHarness(conn: Connection, options: HarnessOptions = 
     events: {
       emit: (event, payload) => {
         if (event === 'batch.progress') progress.push(payload as EventPayload<'batch.progress'>);
-        if (event === 'batch.prepareProgress') prepareProgress.push(payload as EventPayload<'batch.prepareProgress'>);
+        if (event === 'batch.checkProgress') checkProgress.push(payload as EventPayload<'batch.checkProgress'>);
       },
     },
     limiter,
     engine: { offlinePollMs: 50, retryBaseMs: 20, retryMaxMs: 200, ...options.engine },
     ...(options.readCacheMs !== undefined && { readCacheMs: options.readCacheMs }),
+    ...(options.askAboveRequests !== undefined && { askAboveRequests: options.askAboveRequests }),
   });
   return {
     api,
@@ -97,7 +100,7 @@ export async function createHarness(conn: Connection, options: HarnessOptions = 
     chains,
     creds,
     progress,
-    prepareProgress,
+    checkProgress,
     userName: auth.name,
     async close() {
       await svc.close();
@@ -129,7 +132,26 @@ export function csvOf(rows: readonly CsvRow[]): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-export const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+export interface CheckOptions {
+  fileName?: string;
+  encoding?: string;
+  delimiter?: ',' | ';' | '\t';
+  mapping?: ColumnMapping;
+  lookups?: boolean;
+}
+
+/** The production path for a file: `open` (its bytes, once), then `check` it at a place. */
+export async function checkText(svc: BatchService, place: { chainId: number; locationId: number }, csv: string, options: CheckOptions = {}): Promise<BatchCheck> {
+  const { fileName = 'corrections.csv', ...rest } = options;
+  const { fileId } = await svc.open({ fileName, bytes: new TextEncoder().encode(csv) });
+  return svc.check({ fileId, ...place, ...rest });
+}
+
+/** Applies a check that planned (fails the test when it did not). */
+export async function applyCheck(svc: BatchService, check: Pick<BatchCheck, 'checkId'>): Promise<BatchSummary> {
+  if (check.checkId === null) throw new Error('this check has no plan to apply');
+  return svc.apply({ checkId: check.checkId });
+}
 
 /**
  * Rows for the sandbox's extra memberships (alternating united / pool+sauna): united ones get a

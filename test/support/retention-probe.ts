@@ -6,7 +6,7 @@
  *
  *   node --expose-gc --import tsx test/support/retention-probe.ts <columnWidth>
  */
-import { prepareBatch } from '../../main/core/batch/pipeline';
+import { planBatch, readBatch } from '../../main/core/batch/pipeline';
 import { createLookups } from '../../main/core/batch/plan';
 import { makeMembership } from '../../scripts/gen-csv-fixture';
 
@@ -26,13 +26,13 @@ function file(rows: number): Uint8Array {
 }
 
 const lookups = createLookups([{ membership: makeMembership(1, { united: true, lines: [], unitedCount: 10 }), phones: ['79120000001'] }], () => true);
-prepareBatch(file(300), {}, lookups); // compile everything first: code is not what is measured
+planBatch(readBatch(file(300)), lookups); // compile everything first: code is not what is measured
 const bytes = file(20_000);
 const used = () => process.memoryUsage().heapUsed + process.memoryUsage().external;
 gc();
 gc();
 const before = used();
-const prepared = prepareBatch(bytes, {}, lookups);
+const prepared = planBatch(readBatch(bytes), lookups);
 gc();
 gc();
 const retainedMb = (used() - before) / (1024 * 1024);

@@ -2,10 +2,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLookups } from '../../main/core/batch/plan';
-import { prepareBatch, readBatch } from '../../main/core/batch/pipeline';
+import { planBatch, readBatch } from '../../main/core/batch/pipeline';
 import { buildReportCsv, reportRowsFromPlan } from '../../main/core/batch/report';
 import { DeskFailure } from '../../main/core/errors';
 import { generateBatch, makeMembership, smallFixtures } from '../../scripts/gen-csv-fixture';
+
+/** Read and plan in one go, as the app does once the memberships are at hand (check.ts). */
+const prepareBatch = (bytes: Uint8Array, options: Parameters<typeof readBatch>[1] & Parameters<typeof planBatch>[2], lookups: Parameters<typeof planBatch>[1]) => planBatch(readBatch(bytes, options), lookups, options);
 
 const dir = resolve(import.meta.dirname, '../fixtures/csv');
 const load = (name: string) => new Uint8Array(readFileSync(resolve(dir, name)));

@@ -12,12 +12,15 @@ import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_BYTES } from '../../main/core/batch/decode';
 import { DEFAULT_MAX_ROWS } from '../../main/core/batch/parse';
-import { prepareBatch, readBatch, type BatchReadOptions } from '../../main/core/batch/pipeline';
+import { planBatch, readBatch, type BatchReadOptions } from '../../main/core/batch/pipeline';
 import { createLookups } from '../../main/core/batch/plan';
 import { buildReportCsv, reportRowsFromPlan } from '../../main/core/batch/report';
 import { DeskFailure } from '../../main/core/errors';
 import { makeMembership } from '../../scripts/gen-csv-fixture';
 import { failureOf } from '../support/failures';
+
+/** Read and plan in one go, as the app does once the memberships are at hand (check.ts). */
+const prepareBatch = (bytes: Uint8Array, options: Parameters<typeof readBatch>[1] & Parameters<typeof planBatch>[2], lookups: Parameters<typeof planBatch>[1]) => planBatch(readBatch(bytes, options), lookups, options);
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -140,7 +143,8 @@ describe('hostile CSVs: binary files', () => {
   });
 });
 
-describe('hostile CSVs: memory held by a plan', () => {
+// Heavy (child processes, files of tens of MB): their own time limit, for a busy machine.
+describe('hostile CSVs: memory held by a plan', { timeout: 120_000 }, () => {
   const PROBE = join(import.meta.dirname, '../support/retention-probe.ts');
   const probe = (width: number) => {
     const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', PROBE, String(width)], { encoding: 'utf8' });
@@ -158,7 +162,7 @@ describe('hostile CSVs: memory held by a plan', () => {
   });
 });
 
-describe('hostile CSVs: size and shape limits', () => {
+describe('hostile CSVs: size and shape limits', { timeout: 120_000 }, () => {
   it('a file over the byte limit is refused before anything is decoded', () => {
     // A view whose every byte is invalid UTF-8: decoding any of it would be slow and produce U+FFFD.
     const big = new Uint8Array(DEFAULT_MAX_BYTES + 1).fill(0xff);

@@ -2,7 +2,7 @@
  * The pure front half of the batch engine in one call: bytes -> decoded text -> table -> mapping ->
  * validated rows -> plan. Two steps because planning needs the memberships the rows refer to:
  * `readBatch` tells the caller which ids and phones to fetch (`refs`), `planBatch` plans against
- * them; `prepareBatch` does both when the lookups are already at hand.
+ * them.
  */
 import { decodeBytes, type Decoded, type DetectedBy } from './decode';
 import { checkMapping, firstLineSignature, guessMapping, headerSignature, type ColumnMapping, type MappingProblem } from './mapping';
@@ -157,13 +157,4 @@ export function planBatch(read: BatchRead, lookups: PlanLookups, options: PlanOp
   }
   while (k < parse.length) problems.push(parse[k++] as RowProblem);
   return { ...rest, rowCount: validated?.total ?? 0, plan, problems };
-}
-
-/**
- * Everything the UI needs for the preview, in one call, when the memberships are already at hand
- * (the app fetches them between readBatch and planBatch). Throws DeskFailure('bad_input') for
- * unreadable files.
- */
-export function prepareBatch(bytes: Uint8Array, options: BatchReadOptions & PlanOptions, lookups: PlanLookups): PreparedBatch {
-  return planBatch(readBatch(bytes, options), lookups, options);
 }

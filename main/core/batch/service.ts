@@ -1,8 +1,9 @@
 /**
- * Batch corrections as the contract sees them (`batch.*` channels): prepare a file (decode → parse
- * → map → validate → fetch current memberships → plan) and persist it in the journal; page through
- * its rows; apply / pause / resume / cancel it with the engine; list jobs; build the result report;
- * undo a whole batch (itself a journaled, resumable job).
+ * Batch corrections as the contract sees them (`batch.*` channels): open and check a file (see
+ * check.ts: nothing is sent and no job exists until Apply); apply a check, which creates the batch
+ * job in the journal; page through a check's or a job's rows; pause / resume / cancel a job with
+ * the engine; list jobs; build the result report; undo a whole batch (itself a journaled,
+ * resumable job).
  *
  * One job runs at a time (they share the rate limit anyway, and two jobs could otherwise touch the
  * same membership between one's check and its write). At start-up, jobs the journal shows as
@@ -10,27 +11,21 @@
  * a message, and Resume continues them from the journal.
  */
 import { randomUUID } from 'node:crypto';
-import type { BatchPlanRow, BatchPreparation, BatchProblem, BatchState, BatchSummary, ColumnMapping as ContractMapping, Membership, Rights } from '../../../preload/contract';
-import { IDS_PAGE_SIZE, type AltegioApi } from '../altegio/api';
+import type { BatchCheck, BatchPlanRow, BatchState, BatchSummary, Rights } from '../../../preload/contract';
+import type { AltegioApi } from '../altegio/api';
 import type { RateLimiter } from '../altegio/rate-limiter';
 import { DeskFailure } from '../errors';
 import type { EventHub } from '../events';
 import { silentLogger, type Logger } from '../log';
 import type { Store } from '../store';
+import { createChecker, type CheckArgs } from './check';
 import { startRunner, type EngineOptions, type Runner } from './engine';
-import { createJournal, type JobRecord, type JobTotals, type Journal, type NewOp, type OpRecord, type RowRecord } from './journal';
-import { checkMapping, FIELDS, type ColumnMapping } from './mapping';
-import { isDelimiter, type Delimiter } from './parse';
-import { decodeBatch, planBatch, readBatch, sniffBatch, type BatchRead, type BatchReadOptions } from './pipeline';
-import { createLookups, DEFAULT_REASON, type MembershipEntry } from './plan';
+import { createJournal, type JobRecord, type Journal, type NewOp, type OpRecord, type RowRecord } from './journal';
+import type { Delimiter } from './parse';
 import { buildReportCsv, reportRowOf, rowRecordOf, rowStatus, type ReportRow } from './report';
 import { EXCEL_BOM } from '../csv';
 
-export const MAX_PROBLEMS = 500;
-export const PREVIEW_ROWS = 20;
 export const INTERRUPTED_MESSAGE = 'Interrupted: the app stopped while this batch was running. Resume to finish it; nothing is applied twice.';
-/** Never-applied preparations kept (each re-check of a file makes one). */
-const KEEP_PREPARATIONS = 10;
 /** How long pause/cancel wait for in-flight requests before answering (the job keeps stopping). */
 const STOP_WAIT_MS = 3000;
 
@@ -45,38 +40,25 @@ export interface BatchServiceDeps {
   api: () => AltegioApi;
   session: BatchSession;
   events: Pick<EventHub, 'emit'>;
-  /** For the time estimate (the limits every request is paced at). */
+  /** For the time estimates (the limits every request is paced at). */
   limiter?: Pick<RateLimiter, 'stats'>;
   log?: Logger;
   engine?: Partial<EngineOptions>;
-  /** How long memberships read for one check may serve the next (default READ_CACHE_MS). */
+  /** How long memberships read for one check may serve the next (check.ts's READ_CACHE_MS by default). */
   readCacheMs?: number;
+  /** More reads than this before planning: ask first (check.ts's ASK_ABOVE_REQUESTS by default). */
+  askAboveRequests?: number;
 }
 
-/** Why a check's reads stop when a newer check of the same person starts. */
-class SupersededCheck extends Error {
-  constructor() {
-    super('superseded by a newer check');
-  }
-}
-
-/** Reads for one check serve the next for this long at most (see readCache). */
-export const READ_CACHE_MS = 5 * 60_000;
-
-export interface PrepareArgs {
-  chainId: number;
-  locationId: number;
-  fileName: string;
-  contentBase64: string;
-  encoding?: string | undefined;
-  delimiter?: Delimiter | undefined;
-  mapping?: ContractMapping | undefined;
-}
+/** Exactly one of checkId (a check not applied yet) and batchId (the contract checks it). */
+type RowsArgs = { checkId?: string | undefined; batchId?: string | undefined; offset: number; limit: number; onlyProblems?: boolean | undefined };
 
 export interface BatchService {
-  prepare(args: PrepareArgs): Promise<BatchPreparation>;
-  rows(args: { batchId: string; offset: number; limit: number; onlyProblems?: boolean | undefined }): Promise<{ rows: BatchPlanRow[]; total: number }>;
-  apply(args: { batchId: string }): Promise<BatchSummary>;
+  open(args: { fileName: string; bytes: Uint8Array }): Promise<{ fileId: string; fileName: string; size: number }>;
+  check(args: CheckArgs): Promise<BatchCheck>;
+  stopCheck(): Promise<{ stopped: boolean }>;
+  rows(args: RowsArgs): Promise<{ rows: BatchPlanRow[]; total: number }>;
+  apply(args: { checkId: string }): Promise<BatchSummary>;
   pause(args: { batchId: string }): Promise<BatchSummary>;
   resume(args: { batchId: string }): Promise<BatchSummary>;
   cancel(args: { batchId: string }): Promise<BatchSummary>;
@@ -89,18 +71,6 @@ export interface BatchService {
   close(): Promise<void>;
   readonly journal: Journal;
 }
-
-const toCoreMapping = (m: ContractMapping): ColumnMapping => {
-  const out: ColumnMapping = {};
-  for (const f of FIELDS) {
-    const v = m[f];
-    if (typeof v === 'number') out[f] = v;
-  }
-  return out;
-};
-const toContractMapping = (m: ColumnMapping): ContractMapping => Object.fromEntries(FIELDS.map((f) => [f, m[f] ?? null])) as ContractMapping;
-
-const sameMapping = (a: ColumnMapping, b: ColumnMapping) => FIELDS.every((f) => a[f] === b[f]);
 
 /** Rows of a job show their operations' states once it has started. */
 const isStarted = (job: JobRecord) => job.state !== 'draft' && job.state !== 'planned';
@@ -116,6 +86,15 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
   const { store, session } = deps;
   const log = deps.log ?? silentLogger;
   const journal = createJournal(store.db);
+  const checker = createChecker({
+    store,
+    api: deps.api,
+    session,
+    events: deps.events,
+    ...(deps.limiter && { limiter: deps.limiter }),
+    ...(deps.readCacheMs !== undefined && { readCacheMs: deps.readCacheMs }),
+    ...(deps.askAboveRequests !== undefined && { askAboveRequests: deps.askAboveRequests }),
+  });
   const runners = new Map<string, Runner>();
 
   const interrupted = journal.interruptActive(INTERRUPTED_MESSAGE);
@@ -219,230 +198,52 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     if (t) clearTimeout(t);
   };
 
-  // --- prepare -------------------------------------------------------------------------------------
+  // --- apply / pause / resume / cancel ---------------------------------------------------------------
 
-  /**
-   * Memberships read for the last check, reused by the next check at the same place (another
-   * encoding, delimiter or mapping of the same file) while nothing was written since — no new audit
-   * entry: every write this app starts records one first — and for at most READ_CACHE_MS. Changes
-   * made meanwhile by others in Altegio are caught where it matters: the apply re-reads every
-   * membership before writing it.
-   */
-  let readCache: { key: string; at: number; auditId: number; byId: Map<number, Membership | null>; byPhone: Map<string, Membership[]> } | null = null;
-
-  /**
-   * Reads the memberships a file refers to: ids in pages, then each phone. A big file means
-   * minutes of requests at Altegio's limit, so progress goes out as `batch.prepareProgress`.
-   */
-  async function fetchEntries(read: BatchRead, place: { profileId: string; chainId: number; locationId: number }, signal: AbortSignal): Promise<MembershipEntry[]> {
-    const { chainId, locationId } = place;
-    const key = `${place.profileId}|${chainId}|${locationId}`;
-    const auditId = store.audit.lastId();
-    const now = Date.now();
-    const reuse = readCache !== null && readCache.key === key && readCache.auditId === auditId && now - readCache.at < (deps.readCacheMs ?? READ_CACHE_MS);
-    const cache = reuse && readCache ? readCache : { key, at: now, auditId, byId: new Map<number, Membership | null>(), byPhone: new Map<string, Membership[]>() };
-    readCache = cache;
-
-    const api = deps.api();
-    const ids = read.refs.ids.filter((id) => !cache.byId.has(id));
-    const phones = read.refs.phones.filter((p) => !cache.byPhone.has(p));
-    const idPages = Math.ceil(ids.length / IDS_PAGE_SIZE);
-    const total = idPages + phones.length;
-    let done = 0;
-    const progress = () => {
-      if (signal.aborted) return; // answers still arriving for a check that was stopped
-      const limits = deps.limiter?.stats();
-      const perSecond = limits ? Math.min(limits.effectivePerSecond, limits.perMinute / 60) : 0;
-      const etaMs = perSecond > 0 ? Math.round(((total - done) / perSecond) * 1000) : null;
-      deps.events.emit('batch.prepareProgress', { done, total, etaMs });
-    };
-    if (total > 0) progress();
-    if (ids.length > 0) {
-      const found = await api.membershipsByIds(chainId, ids, {
-        signal,
-        lane: 'batch',
-        onPage: (pages) => {
-          done = pages;
-          progress();
-        },
-      });
-      for (const id of ids) cache.byId.set(id, null); // asked for: absent unless found
-      for (const m of found) cache.byId.set(m.id, m);
-      done = idPages;
-    }
-    let next = 0;
-    const worker = async () => {
-      while (next < phones.length) {
-        const phone = phones[next++] as string;
-        const found = await api.membershipsByPhone(locationId, phone, { signal });
-        done++;
-        progress();
-        // Only this chain's memberships: the batch writes in the selected chain.
-        cache.byPhone.set(
-          phone,
-          found.filter((m) => m.chainId === chainId),
-        );
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(4, phones.length) }, worker));
-
-    const entries: MembershipEntry[] = [];
-    for (const id of read.refs.ids) {
-      const m = cache.byId.get(id);
-      if (m) entries.push({ membership: m });
-    }
-    for (const phone of read.refs.phones) for (const m of cache.byPhone.get(phone) ?? []) entries.push({ membership: m, phones: [phone] });
-    return entries;
-  }
-
-  // One check of a file at a time per person: opening another file (or other settings) stops the
-  // reads of the one before, which would otherwise hold Altegio's request limit for minutes.
-  const preparing = new Map<string, AbortController>();
-
-  async function prepare(args: PrepareArgs): Promise<BatchPreparation> {
+  /** Makes the check a batch job (its rows and operations, generated as the journal writes them) and starts it. */
+  async function apply({ checkId }: { checkId: string }): Promise<BatchSummary> {
+    const check = checker.planned(checkId);
+    const { plan } = check;
+    if (plan.totals.toChange === 0) throw new DeskFailure('validation', 'Nothing in this file changes a balance.');
+    if (runners.size > 0) throw new DeskFailure('conflict', 'Another batch is running. Pause it or let it finish first.');
     const user = session.currentUser();
-    // Not a DeskFailure: an aborted read says nothing about the network (the session would take
-    // any other failure as "the server answered").
-    preparing.get(user.profileId)?.abort(new SupersededCheck());
-    const controller = new AbortController();
-    preparing.set(user.profileId, controller);
-    try {
-      return await prepareFile(args, user, controller.signal);
-    } catch (e) {
-      if (e instanceof SupersededCheck) throw new DeskFailure('conflict', 'Checking this file stopped: another file or other settings were opened.');
-      throw e;
-    } finally {
-      // Also when a read failed: the other readers of this check stop at their next request.
-      controller.abort(new SupersededCheck());
-      if (preparing.get(user.profileId) === controller) preparing.delete(user.profileId);
-    }
-  }
-
-  async function prepareFile(args: PrepareArgs, user: ReturnType<typeof session.currentUser>, signal: AbortSignal): Promise<BatchPreparation> {
-    const bytes = Buffer.from(args.contentBase64, 'base64');
-    const base: BatchReadOptions = {
-      ...(args.encoding !== undefined && { encoding: args.encoding }),
-      ...(args.delimiter !== undefined && { delimiter: args.delimiter }),
-      previewRows: PREVIEW_ROWS,
-    };
-    // The delimiter: chosen now (remembered for files starting with the same line), remembered
-    // from such a file, or detected. Settled first: the header, hence the mapping memory, depend on it.
-    let delimiterSource: BatchPreparation['delimiterSource'] = args.delimiter !== undefined ? 'chosen' : 'detected';
-    // Decoded once; every read below works on the text.
-    const decoded = decodeBatch(bytes, base);
-    const sniffed = sniffBatch(decoded);
-    const delimiterKey = sniffed.firstLine === null ? null : `delimiter:${sniffed.firstLine}`;
-    if (delimiterKey !== null && args.delimiter !== undefined) {
-      // The detected one needs no memory: choosing it back forgets the earlier choice.
-      if (args.delimiter === sniffed.delimiter) store.mappings.delete(delimiterKey);
-      else store.mappings.set(delimiterKey, args.delimiter);
-    } else if (delimiterKey !== null) {
-      const remembered = store.mappings.get<unknown>(delimiterKey);
-      if (isDelimiter(remembered) && remembered !== sniffed.delimiter) {
-        base.delimiter = remembered;
-        delimiterSource = 'remembered';
-      }
-    }
-    let read: BatchRead;
-    let mappingSource: BatchPreparation['mappingSource'];
-    if (args.mapping !== undefined) {
-      const manual = toCoreMapping(args.mapping);
-      read = readBatch(decoded, { ...base, mapping: manual });
-      mappingSource = 'manual';
-      if (read.mappingProblems.length === 0 && read.hasHeader) store.mappings.set(read.headerSignature, manual);
-    } else {
-      read = readBatch(decoded, base);
-      mappingSource = 'auto';
-      const remembered = read.hasHeader ? store.mappings.get<ColumnMapping>(read.headerSignature) : null;
-      if (remembered && checkMapping(remembered, read.columnCount).length === 0 && !sameMapping(remembered, read.mapping)) {
-        read = readBatch(decoded, { ...base, mapping: remembered });
-        mappingSource = 'remembered';
-      } else if (remembered) mappingSource = sameMapping(remembered, read.mapping) ? 'remembered' : 'auto';
-    }
-
-    const entries = read.validated ? await fetchEntries(read, { profileId: user.profileId, chainId: args.chainId, locationId: args.locationId }, signal) : [];
-    signal.throwIfAborted();
-    const lookups = createLookups(entries, (chainId) => session.rightsFor(chainId)?.balanceEdit ?? false);
-    const limits = deps.limiter?.stats();
-    const prepared = planBatch(read, lookups, {
-      defaultReason: DEFAULT_REASON,
-      ...(limits && { rate: { perSecond: limits.perSecond, perMinute: limits.perMinute } }),
-    });
-    const plan = prepared.plan;
-
-    const problems: BatchProblem[] = read.mappingProblems.map((p) => ({ line: 0, column: null, field: p.field, message: p.message }));
-    for (const p of prepared.problems) problems.push({ line: p.line, column: p.column, field: p.field, message: p.message });
-    const totals: JobTotals = plan ? { ...plan.totals } : { rows: prepared.rowCount, toChange: 0, unchanged: 0, invalid: 0, memberships: 0 };
-
     const batchId = randomUUID();
-    // Generated as the journal writes them: the plan's rows and operations are never all objects at once.
-    const rows: Iterable<RowRecord> = plan ? plan.rows.mapLazily(rowRecordOf) : [];
-    const ops: Iterable<NewOp> = plan
-      ? plan.operations.mapLazily((op, seq) => ({
-          seq,
-          kind: op.kind,
-          membershipId: op.membershipId,
-          membershipNumber: op.membershipNumber,
-          chainId: op.chainId,
-          body: op.body,
-          expect: op.before,
-          target: op.after,
-          rowLines: op.rowLines,
-          rowCount: op.rowLines.length,
-          reason: op.reason,
-          sourceAuditId: null,
-        }))
-      : [];
+    const ops: Iterable<NewOp> = plan.operations.mapLazily((op, seq) => ({
+      seq,
+      kind: op.kind,
+      membershipId: op.membershipId,
+      membershipNumber: op.membershipNumber,
+      chainId: op.chainId,
+      body: op.body,
+      expect: op.before,
+      target: op.after,
+      rowLines: op.rowLines,
+      rowCount: op.rowLines.length,
+      reason: op.reason,
+      sourceAuditId: null,
+    }));
     journal.createJob(
       {
         id: batchId,
         kind: 'apply',
-        opKind: plan?.kind ?? 'set_balance',
-        fileName: args.fileName,
+        opKind: plan.kind,
+        fileName: check.fileName,
         createdAt: new Date().toISOString(),
         profileId: user.profileId,
         userId: user.userId,
         userName: user.name,
-        chainId: args.chainId,
-        locationId: args.locationId,
-        state: plan ? 'planned' : 'draft',
-        delimiter: read.delimiter,
-        totals,
+        chainId: check.chainId,
+        locationId: check.locationId,
+        state: 'planned',
+        delimiter: check.delimiter,
+        totals: { ...plan.totals },
         undoOf: null,
       },
-      rows,
+      plan.rows.mapLazily(rowRecordOf),
       ops,
     );
-    journal.prunePreparations(KEEP_PREPARATIONS, batchId);
-
-    return {
-      batchId,
-      fileName: args.fileName,
-      encoding: read.encoding,
-      delimiter: read.delimiter,
-      delimiterSource,
-      headers: read.header,
-      previewRows: read.preview,
-      mapping: toContractMapping(read.mapping),
-      mappingSource,
-      problems: problems.slice(0, MAX_PROBLEMS),
-      problemCount: problems.length,
-      totals,
-      estimateMs: plan ? Math.max(0, Math.round(plan.estimate.ms)) : 0,
-      notices: plan ? plan.notices : [],
-    };
-  }
-
-  // --- apply / pause / resume / cancel ---------------------------------------------------------------
-
-  async function apply({ batchId }: { batchId: string }): Promise<BatchSummary> {
-    const job = jobOrThrow(batchId);
-    if (runners.has(batchId)) return summaryOf(batchId);
-    if (job.state === 'draft') throw new DeskFailure('validation', 'The columns of this file are not mapped yet: choose them first.');
-    if (job.state === 'paused') return resume({ batchId });
-    if (job.state !== 'planned') throw new DeskFailure('validation', `This batch is already ${job.state === 'done' ? 'finished' : job.state}.`);
-    checkSameUser(job);
-    start(job, 'apply');
+    checker.forget(checkId);
+    start(jobOrThrow(batchId), 'apply');
     return summaryOf(batchId);
   }
 
@@ -459,8 +260,8 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
   async function resume({ batchId }: { batchId: string }): Promise<BatchSummary> {
     const job = jobOrThrow(batchId);
     if (runners.has(batchId)) return summaryOf(batchId);
-    if (job.state !== 'paused') {
-      if (job.state === 'planned') return apply({ batchId });
+    // 'planned': created by apply, not started yet (the app stopped in between).
+    if (job.state !== 'paused' && job.state !== 'planned') {
       throw new DeskFailure('validation', job.state === 'done' || job.state === 'cancelled' ? 'This batch is already finished.' : 'This batch cannot be resumed.');
     }
     checkSameUser(job);
@@ -488,7 +289,10 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
 
   // --- list / rows / report ---------------------------------------------------------------------------
 
-  async function rows({ batchId, offset, limit, onlyProblems }: { batchId: string; offset: number; limit: number; onlyProblems?: boolean | undefined }) {
+  async function rows(args: RowsArgs) {
+    const { checkId, batchId, offset, limit, onlyProblems } = args;
+    if (checkId !== undefined) return checker.rows({ checkId, offset, limit, onlyProblems });
+    if (batchId === undefined) throw new DeskFailure('bad_input', 'Give a checkId or a batchId.');
     const started = isStarted(jobOrThrow(batchId));
     const only = onlyProblems === true;
     const list = journal.rows(batchId, offset, limit, only).map(
@@ -582,7 +386,9 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
 
   return {
     journal,
-    prepare,
+    open: async (args) => checker.open(args),
+    check: (args) => checker.check(args),
+    stopCheck: async () => checker.stopCheck(),
     rows,
     apply,
     pause,

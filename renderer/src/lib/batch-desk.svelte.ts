@@ -4,7 +4,7 @@
  * batch banner can live in the app shell). Only the core changes a batch: every reply and every
  * `batch.progress` event replaces what is shown.
  */
-import type { BatchField, BatchPreparation, BatchSummary, ColumnMapping, DeskError } from '../../../preload/contract';
+import type { BatchCheck, BatchField, BatchSummary, ColumnMapping, DeskError } from '../../../preload/contract';
 import { app } from './app.svelte';
 import { saveCsv } from './download';
 import {
@@ -19,7 +19,7 @@ import {
   type CheckProgress,
   type Delimiter,
 } from './batch';
-import { bytesToBase64Async, fileProblem } from './batch-file';
+import { fileProblem } from './batch-file';
 import { createLatest } from './call';
 import { desk } from './desk';
 
@@ -39,7 +39,7 @@ function localError(message: string): DeskError {
 class BatchDesk {
   // --- the file being checked
   fileName = $state<string | null>(null);
-  prep = $state.raw<BatchPreparation | null>(null);
+  prep = $state.raw<BatchCheck | null>(null);
   overrides = $state.raw<PrepareOverrides>({});
   /** What is happening while a file is read or checked ("Reading the file…"); null when idle. */
   busy = $state<string | null>(null);
@@ -78,10 +78,13 @@ class BatchDesk {
     return p && p.batchId === j.batchId ? { ...p, state: j.state, done: j.done, failed: j.failed, conflicts: j.conflicts } : progressFromSummary(j);
   });
 
-  #content: string | null = null;
+  /** The open file in the core (`batch.open`): every check names it instead of sending it again. */
+  #fileId: string | null = null;
+  /** The person agreed to the lookups this file needs (asked once per file). */
+  #lookupsAgreed = false;
   #latest = createLatest();
   #listening = false;
-  /** A check (batch.prepare) is under way: its progress events are ours to show. */
+  /** A check (batch.check) is under way: its progress events are ours to show. */
   #checking = false;
   #profileId: string | null = null;
   #lastRowsRefresh = 0;
@@ -105,7 +108,7 @@ class BatchDesk {
     if (this.#listening) return;
     this.#listening = true;
     desk().on('batch.progress', (p) => this.#onProgress(p));
-    desk().on('batch.prepareProgress', (p) => {
+    desk().on('batch.checkProgress', (p) => {
       if (!this.#checking) return;
       this.checkProgress = p;
     });
@@ -126,9 +129,9 @@ class BatchDesk {
     this.#clearFile();
     this.fileName = file.name.slice(0, 260);
     this.busy = 'Reading the file…';
-    let content: string;
+    let bytes: Uint8Array<ArrayBuffer>;
     try {
-      content = await bytesToBase64Async(new Uint8Array(await file.arrayBuffer()));
+      bytes = new Uint8Array(await file.arrayBuffer());
     } catch {
       if (!this.#latest.isCurrent(ticket)) return;
       this.busy = null;
@@ -136,26 +139,45 @@ class BatchDesk {
       return;
     }
     if (!this.#latest.isCurrent(ticket)) return;
-    this.#content = content;
-    await this.#prepare();
+    const reply = await app.call('batch.open', { fileName: this.fileName, bytes });
+    if (!this.#latest.isCurrent(ticket)) return;
+    this.busy = null;
+    if (!reply.ok) {
+      this.prepError = reply.error;
+      return;
+    }
+    this.#fileId = reply.value.fileId;
+    await this.#check();
+  }
+
+  /** The person agreed to the lookups the check asked about: check again, reading them. */
+  lookUp(): Promise<void> {
+    this.#lookupsAgreed = true;
+    return this.#check();
+  }
+
+  /** Stops the check under way: its reads stop, and it answers what it found in the file. */
+  async stopCheck(): Promise<void> {
+    if (!this.#checking) return;
+    await app.call('batch.stopCheck', {});
   }
 
   setEncoding(encoding: string): Promise<void> {
     this.overrides = { ...this.overrides, encoding };
-    return this.#prepare();
+    return this.#check();
   }
 
   setDelimiter(delimiter: Delimiter): Promise<void> {
     // Other columns: the chosen mapping no longer applies.
     const { mapping: _mapping, ...rest } = this.overrides;
     this.overrides = { ...rest, delimiter };
-    return this.#prepare();
+    return this.#check();
   }
 
   setMapping(field: BatchField, index: number | null): Promise<void> {
     const current = this.overrides.mapping ?? this.prep?.mapping ?? {};
     this.overrides = { ...this.overrides, mapping: mappingWith(current, field, index) };
-    return this.#prepare();
+    return this.#check();
   }
 
   /** Forget the file (and a finished job) and start again. */
@@ -171,7 +193,8 @@ class BatchDesk {
   }
 
   #clearFile(): void {
-    this.#content = null;
+    this.#fileId = null;
+    this.#lookupsAgreed = false;
     this.fileName = null;
     this.prep = null;
     this.overrides = {};
@@ -183,10 +206,9 @@ class BatchDesk {
     this.checkProgress = null;
   }
 
-  async #prepare(): Promise<void> {
-    const content = this.#content;
-    const fileName = this.fileName;
-    if (content === null || fileName === null) return;
+  async #check(): Promise<void> {
+    const fileId = this.#fileId;
+    if (fileId === null) return;
     const selection = app.session?.selection;
     if (!selection) {
       this.prepError = localError('Choose a location at the top of the window first: the file is checked against that chain’s memberships.');
@@ -197,12 +219,12 @@ class BatchDesk {
     this.#checking = true;
     this.checkProgress = null;
     this.prepError = null;
-    const reply = await app.call('batch.prepare', {
+    const reply = await app.call('batch.check', {
+      fileId,
       chainId: selection.chainId,
       locationId: selection.locationId,
-      fileName,
-      contentBase64: content,
       ...this.overrides,
+      ...(this.#lookupsAgreed && { lookups: true }),
     });
     if (!this.#latest.isCurrent(ticket)) return;
     this.busy = null;
@@ -218,9 +240,9 @@ class BatchDesk {
   // Apply, pause, resume, cancel, undo
 
   async apply(): Promise<boolean> {
-    const prep = this.prep;
-    if (!prep) return false;
-    return this.#run(() => app.call('batch.apply', { batchId: prep.batchId }), true);
+    const checkId = this.prep?.checkId;
+    if (!checkId) return false;
+    return this.#run(() => app.call('batch.apply', { checkId }), true);
   }
 
   pause(): Promise<boolean> {
@@ -259,7 +281,7 @@ class BatchDesk {
     const summary = reply.value;
     if (newJob || this.job?.batchId !== summary.batchId) {
       this.progress = null;
-      if (summary.batchId !== this.prep?.batchId) this.#clearFile();
+      this.#clearFile();
     }
     this.job = mergeSummary(this.job, summary);
     this.rowsVersion += 1;

@@ -5,7 +5,7 @@
 import type {
   BatchField,
   BatchPlanRow,
-  BatchPreparation,
+  BatchCheck,
   BatchProblem,
   BatchState,
   BatchSummary,
@@ -15,9 +15,9 @@ import type {
 import { ENCODING_CHOICES } from '../../../common/encodings';
 
 export type BatchProgress = EventPayload<'batch.progress'>;
-export type Delimiter = BatchPreparation['delimiter'];
-export type BatchTotals = BatchPreparation['totals'];
-export type MappingSource = BatchPreparation['mappingSource'];
+export type Delimiter = BatchCheck['delimiter'];
+export type BatchTotals = BatchCheck['totals'];
+export type MappingSource = BatchCheck['mappingSource'];
 
 const NUMBER = new Intl.NumberFormat('en-GB');
 
@@ -148,7 +148,7 @@ export function totalsSentence(t: BatchTotals): string {
  * The columns are not matched yet (the core reports mapping problems at line 0, with their field,
  * and reads no rows until they are fixed): the preview has nothing to show, but the file is not empty.
  */
-export function needsMapping(prep: Pick<BatchPreparation, 'problems' | 'totals'>): boolean {
+export function needsMapping(prep: Pick<BatchCheck, 'problems' | 'totals'>): boolean {
   const t = prep.totals;
   return t.toChange + t.unchanged + t.invalid === 0 && prep.problems.some((p) => p.line === 0 && p.field !== null);
 }
@@ -194,7 +194,25 @@ export function checkingWords(p: CheckProgress | null): string | null {
   return `${head}, ${left}${left.endsWith('…') ? '' : '.'}`;
 }
 export const CHECKING = 'Checking every row against Altegio…';
-export type CheckProgress = EventPayload<'batch.prepareProgress'>;
+
+export type BatchLookups = BatchCheck['lookups'];
+
+/** "1,234 lookups in Altegio, about 4 minutes at the current request rate". */
+export function lookupCostWords(l: Pick<BatchLookups, 'requests' | 'estimateMs'>): string {
+  return `${countOf(l.requests, 'lookup', 'lookups')} in Altegio, ${l.estimateMs > 0 ? durationWords(l.estimateMs) : 'time unknown'} at the current request rate`;
+}
+
+/** Why the check asks before reading: the phones (one lookup each) and what to do instead. */
+export function lookupsQuestion(l: BatchLookups): { heading: string; cost: string; suggestion: string | null } {
+  const heading = l.state === 'stopped' ? 'Checking stopped before every membership was found' : 'Finding these memberships takes a while';
+  const cost = `${l.state === 'stopped' ? 'Still to do' : 'This file needs'}: ${lookupCostWords(l)}.`;
+  const suggestion =
+    l.phones > 0
+      ? `${countOf(l.phones, 'phone is', 'phones are')} looked up one by one. A file with a Membership ID column needs one lookup per ${count(50)} rows: export the IDs from Altegio and it is checked in seconds.`
+      : null;
+  return { heading, cost, suggestion };
+}
+export type CheckProgress = EventPayload<'batch.checkProgress'>;
 
 /** "Estimated time: about 7 minutes" for a plan. */
 export function estimateWords(estimateMs: number, toChange: number): string {

@@ -17,8 +17,10 @@ type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 const OFFLINE_MESSAGE = 'The app could not reach its own service. Check that Membership Desk is still running.';
 const NOT_THIS_TAB_MESSAGE = 'This tab is not connected to Membership Desk. Open the address printed when it started.';
 
-/** Same name as the web shell's `KEY_HEADER` (the renderer cannot import the shell). */
+/** Same names as the web shell's `KEY_HEADER`, `ARGS_HEADER`, `BYTES_FIELD_HEADER` (the renderer cannot import the shell). */
 const KEY_HEADER = 'x-desk-key';
+const ARGS_HEADER = 'x-desk-args';
+const BYTES_FIELD_HEADER = 'x-desk-bytes';
 const KEY_STORAGE = 'desk.key';
 /** Like EventSource: after a dropped stream, try again this much later. */
 const RECONNECT_MS = 3000;
@@ -49,12 +51,7 @@ export function createHttpDesk(options: { fetch?: FetchLike; base?: string; key?
   async function invoke<C extends ChannelName>(channel: C, args: ChannelArgs<C>): Promise<Reply<ChannelResult<C>>> {
     let response: Response;
     try {
-      response = await doFetch(`${base}/rpc/${channel}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...keyHeader },
-        body: JSON.stringify(args ?? {}),
-        credentials: 'same-origin',
-      });
+      response = await doFetch(`${base}/rpc/${channel}`, { method: 'POST', ...requestOf(args), credentials: 'same-origin' });
     } catch {
       return { ok: false, error: { kind: 'offline', message: OFFLINE_MESSAGE } };
     }
@@ -67,6 +64,18 @@ export function createHttpDesk(options: { fetch?: FetchLike; base?: string; key?
     if (isReply(body)) return body as Reply<ChannelResult<C>>;
     if (response.status === 403) return { ok: false, error: { kind: 'server', message: NOT_THIS_TAB_MESSAGE } };
     return { ok: false, error: { kind: 'server', message: `The app's service answered in a way we did not understand (HTTP ${response.status}).` } };
+  }
+
+  /** JSON, or for an argument holding bytes (a file), the bytes as the raw body and the rest in a header. */
+  function requestOf(args: unknown): { headers: Record<string, string>; body: BodyInit } {
+    const all = (args ?? {}) as Record<string, unknown>;
+    const field = Object.keys(all).find((k) => all[k] instanceof Uint8Array);
+    if (field === undefined) return { headers: { 'content-type': 'application/json', ...keyHeader }, body: JSON.stringify(all) };
+    const { [field]: bytes, ...rest } = all;
+    return {
+      headers: { 'content-type': 'application/octet-stream', [ARGS_HEADER]: encodeURIComponent(JSON.stringify(rest)), [BYTES_FIELD_HEADER]: field, ...keyHeader },
+      body: bytes as Uint8Array<ArrayBuffer>,
+    };
   }
 
   function deliver(event: string, data: string): void {

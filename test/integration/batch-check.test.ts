@@ -1,0 +1,104 @@
+/**
+ * Checking a file (batch.open once, batch.check per setting) against the sandbox over real HTTP:
+ * no batch job until Apply; a file by phone says what its lookups cost and asks first (its own
+ * problems shown at once); a stopped check stops its reads, as the sandbox's request log shows.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startSandbox, type Sandbox } from '../../main/sandbox/server';
+import { applyCheck, checkText, createHarness, type Harness } from '../support/batch-harness';
+
+let sandbox: Sandbox;
+let h: Harness;
+
+beforeEach(async () => {
+  sandbox = await startSandbox({ rate: null, extraMemberships: 60 });
+  h = await createHarness(sandbox, { askAboveRequests: 20, readCacheMs: 0 });
+});
+afterEach(async () => {
+  await h?.close();
+  await sandbox?.close();
+});
+
+const ids = () => sandbox.control.knownIds;
+const place = () => ({ chainId: ids().chains.northside, locationId: ids().locations.chicago });
+const jobCount = () => Number((h.store.db.prepare('SELECT count(*) AS n FROM batch_jobs').get() as { n: number }).n);
+const phoneLookups = (log: readonly string[]) => log.filter((line) => /^GET \/api(\/v1)?\/loyalty\/abonements\?.*phone=/.test(line)).length;
+
+/** `n` rows naming memberships by number + phone, each phone different (one lookup each). */
+function byPhone(n: number, extra = ''): string {
+  const lines = ['number;phone;delta;reason'];
+  for (let i = 0; i < n; i++) lines.push(`${100 + i};+1 555 010 ${String(1000 + i)};+1;r`);
+  return `${lines.join('\r\n')}\r\n${extra}`;
+}
+
+describe('batch check', () => {
+  it('opens a file once, checks it with other settings without sending it again, and creates the batch only at apply', async () => {
+    const extra = [0, 2, 4].map((i) => ids().extra[i] as number); // plain united memberships
+    const csv = `membership_id;delta;reason\r\n${extra.map((id) => `${id};+1;r`).join('\r\n')}\r\n`;
+    const { fileId, size } = await h.svc.open({ fileName: 'a.csv', bytes: new TextEncoder().encode(csv) });
+    expect(size).toBe(csv.length);
+    const first = await h.svc.check({ fileId, ...place() });
+    const second = await h.svc.check({ fileId, ...place(), mapping: { membership_id: 0, delta: 1 } });
+    expect(second.totals).toEqual(first.totals);
+    expect(second.checkId).not.toBe(first.checkId);
+    expect(jobCount()).toBe(0);
+
+    // The rows of the latest check page from memory; an older check is no longer current.
+    const rows = await h.svc.rows({ checkId: second.checkId as string, offset: 1, limit: 5 });
+    expect(rows).toMatchObject({ total: 3, rows: [{ line: 3, status: 'change' }, { line: 4, status: 'change' }] });
+    await expect(h.svc.rows({ checkId: first.checkId as string, offset: 0, limit: 5 })).rejects.toMatchObject({ kind: 'not_found' });
+    await expect(h.svc.apply({ checkId: first.checkId as string })).rejects.toMatchObject({ kind: 'not_found' });
+
+    const job = await applyCheck(h.svc, second);
+    expect(jobCount()).toBe(1);
+    await expect(h.svc.settled(job.batchId)).resolves.toBe('done');
+    // One check makes one batch.
+    await expect(h.svc.apply({ checkId: second.checkId as string })).rejects.toMatchObject({ kind: 'not_found' });
+    expect(jobCount()).toBe(1);
+  });
+
+  it('a file by phone says what its lookups cost and asks first, showing the file’s own problems at once', async () => {
+    sandbox.control.resetStats();
+    const asked = await checkText(h.svc, place(), byPhone(25, `7;+1 555;+1;short phone\r\n8;+1 555 010 2000;lots;bad delta\r\n`));
+    expect(asked.checkId).toBeNull();
+    expect(asked.lookups).toMatchObject({ state: 'ask', phones: 25, idPages: 0, requests: 25 });
+    expect(asked.lookups.estimateMs).toBeGreaterThan(0);
+    // Nothing was read, yet the rows' own problems are there.
+    expect(sandbox.control.stats().requests).toBe(0);
+    expect(asked.problems.map((p) => p.line)).toEqual([27, 28]);
+    expect(asked.totals).toMatchObject({ rows: 27, invalid: 2, toChange: 0 });
+
+    const { fileId } = await h.svc.open({ fileName: 'p.csv', bytes: new TextEncoder().encode(byPhone(25)) });
+    const agreed = await h.svc.check({ fileId, ...place(), lookups: true });
+    expect(agreed.lookups).toMatchObject({ state: 'done', phones: 25 });
+    expect(phoneLookups(sandbox.control.stats().requestLog)).toBe(25);
+    expect(agreed.checkId).not.toBeNull();
+
+    // A small file is read without asking.
+    const small = await checkText(h.svc, place(), byPhone(3));
+    expect(small.lookups).toMatchObject({ state: 'done', phones: 3 });
+  });
+
+  it('a stopped check stops its reads: no lookup reaches the sandbox after it answered', async () => {
+    h.limiter.setLimits({ perSecond: 5, perMinute: 300 });
+    const { fileId } = await h.svc.open({ fileName: 'slow.csv', bytes: new TextEncoder().encode(byPhone(200)) });
+    sandbox.control.resetStats();
+    const running = h.svc.check({ fileId, ...place(), lookups: true });
+    await vi.waitFor(() => expect(h.checkProgress.at(-1)?.done ?? 0).toBeGreaterThanOrEqual(3), { timeout: 10_000 });
+    await expect(h.svc.stopCheck()).resolves.toEqual({ stopped: true });
+    const stopped = await running;
+    expect(stopped.checkId).toBeNull();
+    expect(stopped.lookups.state).toBe('stopped');
+    expect(stopped.lookups.phones).toBeGreaterThan(150);
+    expect(h.limiter.stats().queued).toBe(0);
+
+    // A marker request after the check answered: whatever reaches the sandbox after it is not the check's.
+    await h.api.membershipsByIds(ids().chains.northside, [ids().extra[0] as number]);
+    const log = sandbox.control.stats().requestLog;
+    const marker = log.findIndex((line) => line.includes('abonements_ids'));
+    expect(marker).toBeGreaterThan(0);
+    expect(phoneLookups(log.slice(marker))).toBe(0);
+    expect(phoneLookups(log)).toBeLessThan(50);
+    await expect(h.svc.stopCheck()).resolves.toEqual({ stopped: false });
+  });
+});
