@@ -196,3 +196,25 @@ test('UTF-16 "Unicode Text" with commas in the notes → pick Tab → match colu
   await expect(page.getByRole('table', { name: 'Planned changes' }).getByRole('row').filter({ hasText: 'late, sick, moved, again' })).toContainText('12');
   await expect(page.getByText('0 rows to change, 2 unchanged, 0 with problems, across 0 memberships.')).toBeVisible();
 });
+
+test('a file by number + phone: the problems at once, the lookups’ cost asked first, a check that can be stopped', async ({ app: page }) => {
+  const lines = ['number;phone;delta;reason'];
+  for (let i = 0; i < 30; i++) lines.push(`${700 + i};+1 512 555 ${String(3000 + i)};+1;moved`);
+  lines.push('731;+1 512;+1;short phone');
+  await openBatchScreen(page);
+  await page.getByLabel('Open CSV file').setInputFiles({ name: 'by-phone.csv', mimeType: 'text/csv', buffer: Buffer.from(`${lines.join('\r\n')}\r\n`) });
+
+  // Nothing read yet: the cost, the suggestion, and the file's own problem already listed.
+  const ask = page.getByRole('region', { name: 'Finding these memberships takes a while' });
+  await expect(ask).toContainText('This file needs: 30 lookups in Altegio');
+  await expect(ask).toContainText('Membership ID column');
+  await expect(page.getByRole('region', { name: /1 problem/ })).toContainText('Line 32');
+  await expect(page.getByRole('button', { name: 'Apply 0 changes' })).toBeDisabled();
+
+  // Agreed: the lookups run and can be stopped from the screen.
+  await ask.getByRole('button', { name: 'Look them up' }).click();
+  await page.getByRole('button', { name: 'Stop checking' }).click();
+  const stopped = page.getByRole('region', { name: 'Checking stopped before every membership was found' });
+  await expect(stopped).toContainText('Still to do:');
+  await expect(stopped.getByRole('button', { name: 'Carry on looking up' })).toBeVisible();
+});

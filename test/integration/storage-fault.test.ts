@@ -9,14 +9,14 @@
  */
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Membership } from '../../preload/contract';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
-import { base64, correctionsFor, createHarness, csvOf, sameBalances, tempDbPath, type Harness } from '../support/batch-harness';
+import { checkText, correctionsFor, createHarness, csvOf, sameBalances, tempDbPath, type Harness } from '../support/batch-harness';
 
 const CHILD = join(import.meta.dirname, '../support/storage-fault-child.ts');
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -55,25 +55,28 @@ async function prepareBatch(dbPath: string, memberships: number) {
   const ids = k.extra.slice(0, memberships);
   const before = new Map((await h.api.membershipsByIds(k.chains.northside, ids)).map((m) => [m.id, m]));
   const { rows, expected } = correctionsFor([...before.values()], { pool: k.services.pool, sauna: k.services.sauna });
-  const prep = await h.svc.prepare({ chainId: k.chains.northside, locationId: k.locations.chicago, fileName: 'disk.csv', contentBase64: base64(csvOf(rows)) });
+  const place = { chainId: k.chains.northside, locationId: k.locations.chicago };
+  const csv = csvOf(rows);
+  const prep = await checkText(h.svc, place, csv, { lookups: true });
   expect(prep.totals.memberships).toBe(memberships);
   await h.close();
   h = undefined;
   sandbox.control.resetStats();
   const conn = { url: sandbox.url, partnerToken: sandbox.partnerToken, login: sandbox.login, password: sandbox.password };
-  return { k, ids, expected, batchId: prep.batchId, conn };
+  // The child checks the file again and applies it (a check lives in the process that made it).
+  return { k, ids, expected, file: { csv, ...place }, conn };
 }
 
-async function expectExact(dbPath: string, batch: Awaited<ReturnType<typeof prepareBatch>>) {
+async function expectExact(dbPath: string, batch: Awaited<ReturnType<typeof prepareBatch>>, batchId: string) {
   const s = sandbox as Sandbox;
   const stats = s.control.stats();
   for (const id of batch.ids) expect(stats.writes[id], `membership ${id} written once`).toBe(1);
   h = await createHarness(s, { dbPath });
   const after = new Map((await h.api.membershipsByIds(batch.k.chains.northside, batch.ids)).map((m) => [m.id, m]));
   for (const id of batch.ids) expect(sameBalances(after.get(id) as Membership, batch.expected.get(id) as never), `membership ${id}`).toBe(true);
-  const counts = h.svc.journal.counts(batch.batchId);
+  const counts = h.svc.journal.counts(batchId);
   expect(counts.applied.ops).toBe(batch.ids.length);
-  const audit = h.store.audit.list({ limit: 5000 }).filter((e) => e.batchId === batch.batchId);
+  const audit = h.store.audit.list({ limit: 5000 }).filter((e) => e.batchId === batchId);
   expect(audit).toHaveLength(batch.ids.length);
   expect(audit.every((e) => e.outcome === 'ok')).toBe(true);
 }
@@ -94,13 +97,19 @@ function expectPausedThenDone(run: { code: number | null; steps: Step[]; stderr:
   expect(run.steps.find((s) => s.step === 'done')).toMatchObject({ state: 'done' });
 }
 
+/** The batch the child created, from its "applied" step. */
+function appliedBatch(run: { steps: Step[] }): string {
+  const step = run.steps.find((s) => s.step === 'applied') as { batchId?: string } | undefined;
+  return step?.batchId ?? '';
+}
+
 describe('storage faults during a batch', () => {
   it("SQLite's size limit reached: the batch pauses with a clear message, reads go on, resume is exact", async () => {
     const dbPath = tempDbPath('disk-full-');
     const batch = await prepareBatch(dbPath, 60);
-    const run = await runChild({ conn: batch.conn, dbPath, batchId: batch.batchId, extraPages: 6 });
+    const run = await runChild({ conn: batch.conn, dbPath, file: batch.file, extraPages: 6 });
     expectPausedThenDone(run);
-    await expectExact(dbPath, batch);
+    await expectExact(dbPath, batch, appliedBatch(run));
   });
 
   it.skipIf(!isRoot)('a real full file system (tmpfs; needs root to mount): pauses, reads go on, resume after freeing space is exact', async () => {
@@ -112,12 +121,9 @@ describe('storage faults during a batch', () => {
     });
     const dbPath = join(dir, 'desk.db');
     const batch = await prepareBatch(dbPath, 60);
-    // Fill the file system, leaving 64 KB: the journal's first writes fit, the WAL soon does not.
-    const fs = statfsSync(dir);
-    const filler = join(dir, 'filler.bin');
-    writeFileSync(filler, Buffer.alloc(Math.max(0, fs.bavail * fs.bsize - 64 * 1024)));
-    const run = await runChild({ conn: batch.conn, dbPath, batchId: batch.batchId, filler });
+    // The child fills the file system once the batch is created, leaving 64 KB.
+    const run = await runChild({ conn: batch.conn, dbPath, file: batch.file, filler: join(dir, 'filler.bin') });
     expectPausedThenDone(run);
-    await expectExact(dbPath, batch);
+    await expectExact(dbPath, batch, appliedBatch(run));
   });
 });
