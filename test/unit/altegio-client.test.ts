@@ -320,6 +320,15 @@ describe('retries', () => {
     expect(seen).toHaveLength(2);
   });
 
+  it("429 with a Retry-After date: measured from the server's Date header, not this PC's clock (3 hours behind here)", async () => {
+    const { api } = setup();
+    const serverNow = Math.floor(Date.now() / 1000) * 1000 + 3 * 3_600_000;
+    handler = () => ({ status: 429, headers: { 'retry-after': new Date(serverNow + 1000).toUTCString(), date: new Date(serverNow).toUTCString() } });
+    const f = await failure(api.chains());
+    expect(f.kind).toBe('rate_limited');
+    expect(f.retryAfterMs).toBe(1000);
+  });
+
   it('429 to the end → rate_limited with retryAfterMs', async () => {
     const { api } = setup();
     handler = () => ({ status: 429, headers: { 'retry-after': '0' } });

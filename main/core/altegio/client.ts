@@ -157,6 +157,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
     const timer = setTimeout(() => controller.abort(), attemptTimeoutMs);
     let status: number;
     let retryAfterHeader: string | null;
+    let serverDate = Number.NaN;
     let text: string;
     let contentType: string;
     try {
@@ -171,6 +172,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
       });
       status = response.status;
       retryAfterHeader = response.headers.get('retry-after');
+      serverDate = Date.parse(response.headers.get('date') ?? '');
       contentType = response.headers.get('content-type') ?? '';
       text = await response.text();
     } catch (e) {
@@ -183,7 +185,9 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
     setOnline(true);
 
     if (status === 429) {
-      const retryAfterMs = parseRetryAfter(retryAfterHeader);
+      // A Retry-After date is the server's time: measured from its Date header, a PC clock that is
+      // hours off does not turn a few seconds into a ten-minute stop.
+      const retryAfterMs = parseRetryAfter(retryAfterHeader, Number.isFinite(serverDate) ? serverDate : undefined);
       log.warn('altegio: rate limited', { op: call.op, retryAfterMs });
       return { ok: false, failure: failureFromHttp(429, undefined, { isAuth: call.policy === 'auth', retryAfterMs, secrets }), retry: 'rate', status };
     }

@@ -139,7 +139,8 @@ export function createChecker(deps: CheckerDeps): Checker {
   function cacheFor(place: { profileId: string; chainId: number; locationId: number }) {
     const key = `${place.profileId}|${place.chainId}|${place.locationId}`;
     const auditId = store.audit.lastId();
-    const now = Date.now();
+    // Monotonic: a PC clock set back (or forward) must not keep these reads "fresh" for hours.
+    const now = performance.now();
     const fresh = readCache !== null && readCache.key === key && readCache.auditId === auditId && now - readCache.at < (deps.readCacheMs ?? READ_CACHE_MS);
     if (!fresh || readCache === null) readCache = { key, at: now, auditId, byId: new Map(), byPhone: new Map() };
     return readCache;

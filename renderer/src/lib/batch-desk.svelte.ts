@@ -87,7 +87,7 @@ class BatchDesk {
   /** A check (batch.check) is under way: its progress events are ours to show. */
   #checking = false;
   #profileId: string | null = null;
-  #lastRowsRefresh = 0;
+  #lastRowsRefresh = Number.NEGATIVE_INFINITY;
 
   /** Forgets everything when another person signs in on this computer. */
   ensureProfile(): void {
@@ -348,7 +348,7 @@ class BatchDesk {
     }
     this.progress = p;
     this.job = summaryWithProgress(j, p);
-    const now = Date.now();
+    const now = performance.now(); // monotonic: a clock set back must not stop the refreshes
     if (isFinished(p.state) || now - this.#lastRowsRefresh >= ROWS_REFRESH_MS) {
       this.#lastRowsRefresh = now;
       this.rowsVersion += 1;
