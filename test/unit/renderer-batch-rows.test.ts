@@ -12,10 +12,11 @@ function fakeCore(total: number) {
   let version = 0;
   const fetch: PageFetcher = (offset, limit) => {
     calls.push([offset, limit]);
+    const read = version; // the rows as they are when the request arrives
     return new Promise((resolve) => {
       pending.push(() => {
         const rows = [];
-        for (let i = offset; i < Math.min(total, offset + limit); i++) rows.push({ ...row(i), reason: `v${version}` });
+        for (let i = offset; i < Math.min(total, offset + limit); i++) rows.push({ ...row(i), reason: `v${read}` });
         resolve({ ok: true, rows, total });
       });
     });
@@ -122,5 +123,28 @@ describe('RowPager', () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(failing.error).toBe('No connection');
     expect(failing.total).toBeNull();
+  });
+
+  it('never loses an invalidation that arrives while a page loads: the page is fetched again, never kept stale', async () => {
+    // The batch finishes while the page is on its way: the answer was read before the last rows
+    // were applied. Seen in e2e as "Waiting" on a row of a finished batch.
+    const core = fakeCore(50);
+    let changes = 0;
+    const pager = new RowPager(core.fetch, { pageSize: 100, onchange: () => (changes += 1) });
+    pager.ensure(0, 10);
+    core.bump(); // the rows change in the core…
+    pager.invalidate(); // …and the screen hears of it while the first answer is still under way
+    pager.ensure(0, 10); // what the table does on the invalidation: the page is loading, so no new call yet
+    expect(core.calls).toEqual([[0, 100]]);
+    const first = core.flush(); // answers the old request (rows read before the change)
+    await first;
+    // The answer predates the invalidation: it is not kept as fresh; the page is asked for again at once.
+    expect(core.calls).toEqual([[0, 100], [0, 100]]);
+    await core.flush();
+    expect(pager.get(0)?.reason).toBe('v1');
+    expect(changes).toBeGreaterThanOrEqual(2);
+    // And nothing more is fetched while nothing changes.
+    pager.ensure(0, 10);
+    expect(core.calls).toHaveLength(2);
   });
 });

@@ -40,6 +40,11 @@ interface Page {
 /**
  * Pages of plan rows, fetched on demand. Answers arriving after `dispose()` are dropped; `invalidate()`
  * keeps showing the rows it has (no flicker) and fetches them again when next asked for.
+ *
+ * A generation counter, bumped by every `invalidate()`, stamps each request: an answer to a request
+ * older than the last invalidation may hold rows read before the change, so it is shown but kept
+ * stale and asked for again at once (without it, an invalidation arriving while a page loaded was
+ * lost, and a finished batch could keep showing "Waiting" on a row).
  */
 export class RowPager {
   total: number | null = null;
@@ -51,6 +56,7 @@ export class RowPager {
   #pages = new Map<number, Page>();
   #loading = new Set<number>();
   #disposed = false;
+  #generation = 0;
 
   constructor(fetch: PageFetcher, options: { pageSize?: number; maxPages?: number; onchange?: () => void } = {}) {
     this.#fetch = fetch;
@@ -86,6 +92,7 @@ export class RowPager {
 
   /** Marks every page for fetching again (rows change status while a batch runs). */
   invalidate(): void {
+    this.#generation += 1;
     for (const page of this.#pages.values()) page.stale = true;
   }
 
@@ -97,13 +104,16 @@ export class RowPager {
 
   async #load(p: number): Promise<void> {
     this.#loading.add(p);
+    const generation = this.#generation;
     const reply = await this.#fetch(p * this.pageSize, this.pageSize);
     if (this.#disposed) return;
     this.#loading.delete(p);
+    const outdated = generation !== this.#generation;
     if (reply.ok) {
       this.error = null;
       this.total = reply.total;
-      this.#pages.set(p, { rows: reply.rows, stale: false });
+      this.#pages.delete(p); // most recently used last
+      this.#pages.set(p, { rows: reply.rows, stale: outdated });
       while (this.#pages.size > this.#maxPages) {
         const oldest = this.#pages.keys().next().value as number;
         this.#pages.delete(oldest);
@@ -112,5 +122,7 @@ export class RowPager {
       this.error = reply.message;
     }
     this.#onchange();
+    // Rows changed while this page was on its way: ask again (the table may not ask before the next change).
+    if (outdated && reply.ok) void this.#load(p);
   }
 }
