@@ -16,8 +16,9 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 
-// Tests (and people who keep several data folders) can point the app at another data folder.
-if (process.env.MEMBERSHIP_DESK_DATA_DIR) app.setPath('userData', process.env.MEMBERSHIP_DESK_DATA_DIR);
+// Development and tests can point the app at another data folder; a packaged (release) build
+// ignores it, so nothing in the environment can move a PC's logins and audit log elsewhere.
+if (!app.isPackaged && process.env.MEMBERSHIP_DESK_DATA_DIR) app.setPath('userData', process.env.MEMBERSHIP_DESK_DATA_DIR);
 
 if (!app.requestSingleInstanceLock()) app.quit();
 
@@ -43,7 +44,8 @@ async function start(): Promise<void> {
   bindContract(ipcMain, core.handlers, log);
   forwardEvents(core.events, () => mainWindow?.webContents ?? null);
 
-  mainWindow = createMainWindow(join(import.meta.dirname, '../preload/index.cjs'));
+  // DevTools only in development: a release build has none for anyone at the desk to open.
+  mainWindow = createMainWindow(join(import.meta.dirname, '../preload/index.cjs'), { devTools: !app.isPackaged });
   mainWindow.on('closed', () => (mainWindow = null));
   // Quit only once the core has closed: a running batch stops at an operation boundary, the
   // database closes and the data-folder lock is released.

@@ -10,9 +10,11 @@ export const APP_ORIGIN = `${APP_SCHEME}://desk`;
 /** https URLs the app may open in the user's browser (help pages); nothing else leaves the app. */
 const EXTERNAL_ALLOW_LIST = [/^https:\/\/(www\.)?alteg\.io\//, /^https:\/\/developer\.alteg\.io\//];
 
-export function secureWebPreferences(preloadPath: string): WebPreferences {
+/** `devTools`: only in development; a packaged build has none (off unless asked for). */
+export function secureWebPreferences(preloadPath: string, options: { devTools?: boolean } = {}): WebPreferences {
   return {
     preload: preloadPath,
+    devTools: options.devTools ?? false,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,
@@ -56,7 +58,7 @@ export function hardenWebContents(contents: WebContents): void {
   });
 }
 
-export function createMainWindow(preloadPath: string): BrowserWindow {
+export function createMainWindow(preloadPath: string, options: { devTools?: boolean } = {}): BrowserWindow {
   const window = new BrowserWindow({
     width: 1280,
     height: 820,
@@ -64,7 +66,7 @@ export function createMainWindow(preloadPath: string): BrowserWindow {
     minHeight: 600,
     show: false,
     title: 'Membership Desk',
-    webPreferences: secureWebPreferences(preloadPath),
+    webPreferences: secureWebPreferences(preloadPath, options),
   });
   hardenWebContents(window.webContents);
   window.once('ready-to-show', () => window.show());

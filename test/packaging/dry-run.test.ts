@@ -8,7 +8,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listPackage } from '@electron/asar';
+import { extractAll, listPackage } from '@electron/asar';
+import { spawnSync } from 'node:child_process';
 import fuses from '@electron/fuses';
 
 // CommonJS package: take the named exports from its default export.
@@ -103,4 +104,75 @@ describe('packaging dry-run (electron-builder --linux dir)', () => {
     });
     expect(config.nsis).toMatchObject({ perMachine: false, allowElevation: false, createDesktopShortcut: true });
   });
+
+  /**
+   * The packaged main process itself, run under plain Node from the extracted app.asar with a
+   * recording stand-in for `electron` (the runtime cannot run here): as a packaged build
+   * (app.isPackaged true) it ignores MEMBERSHIP_DESK_DATA_DIR and opens its window without
+   * DevTools; as a development run (false) it honours both — the control that the probe can see it.
+   */
+  it('a packaged build ignores MEMBERSHIP_DESK_DATA_DIR and has no DevTools (the same bundle in development has both)', () => {
+    const app = join(work, 'app');
+    extractAll(join(resources, 'app.asar'), app);
+    mkdirSync(join(app, 'node_modules/electron'), { recursive: true });
+    writeFileSync(join(app, 'node_modules/electron/package.json'), JSON.stringify({ name: 'electron', type: 'module', main: 'index.js' }));
+    writeFileSync(join(app, 'node_modules/electron/index.js'), ELECTRON_PROBE);
+    const run = (packaged: boolean) => {
+      const userData = mkdtempSync(join(work, 'user-data-'));
+      const override = join(work, `override-${packaged}`);
+      const report = join(work, `report-${packaged}.json`);
+      const r = spawnSync(process.execPath, [join(app, 'out/main/index.js')], {
+        env: { ...process.env, MEMBERSHIP_DESK_DATA_DIR: override, PROBE_PACKAGED: String(packaged), PROBE_USER_DATA: userData, PROBE_REPORT: report },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(existsSync(report), `${r.stdout}\n${r.stderr}`).toBe(true);
+      return { ...(JSON.parse(readFileSync(report, 'utf8')) as { setPath: string[][]; webPreferences: Record<string, unknown>; dialogs: string[][] }), userData, override };
+    };
+    const packaged = run(true);
+    expect(packaged.dialogs).toEqual([]);
+    expect(packaged.setPath).toEqual([]);
+    expect(packaged.webPreferences.devTools).toBe(false);
+    expect(existsSync(join(packaged.userData, 'membership-desk.db'))).toBe(true);
+    expect(existsSync(packaged.override)).toBe(false);
+
+    const development = run(false);
+    expect(development.setPath).toEqual([['userData', development.override]]);
+    expect(development.webPreferences.devTools).toBe(true);
+    expect(existsSync(join(development.override, 'membership-desk.db'))).toBe(true);
+  }, 120_000);
 });
+
+/** A stand-in for `electron` that records what the main process asks of it and ends once the window exists. */
+const ELECTRON_PROBE = `
+import { writeFileSync } from 'node:fs';
+const seen = { setPath: [], webPreferences: null, dialogs: [] };
+let userData = process.env.PROBE_USER_DATA;
+const done = (code) => { writeFileSync(process.env.PROBE_REPORT, JSON.stringify(seen)); process.exit(code); };
+const noop = () => undefined;
+export const app = {
+  isPackaged: process.env.PROBE_PACKAGED === 'true',
+  setPath: (name, value) => { seen.setPath.push([name, value]); if (name === 'userData') userData = value; },
+  getPath: () => userData,
+  getVersion: () => '0.0.0',
+  requestSingleInstanceLock: () => true,
+  whenReady: () => Promise.resolve(),
+  on: noop, quit: noop,
+  exit: (code) => done(code),
+};
+export const dialog = { showErrorBox: (title, content) => seen.dialogs.push([title, content]) };
+export const protocol = { registerSchemesAsPrivileged: noop, handle: noop };
+export const session = { defaultSession: { setPermissionRequestHandler: noop, setPermissionCheckHandler: noop } };
+export const ipcMain = { handle: noop, on: noop };
+export const net = { fetch: noop };
+export const shell = { openExternal: noop };
+export class BrowserWindow {
+  constructor(options) {
+    seen.webPreferences = options.webPreferences;
+    this.webContents = { on: noop, setWindowOpenHandler: noop, send: noop };
+    setImmediate(() => done(0));
+  }
+  on() {} once() {} loadURL() { return Promise.resolve(); }
+}
+export default { app, dialog, protocol, session, ipcMain, net, shell, BrowserWindow };
+`;

@@ -73,7 +73,9 @@ describe('secure window', () => {
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      devTools: false,
     });
+    expect(secureWebPreferences('/x/preload.cjs', { devTools: true }).devTools).toBe(true);
   });
 
   it('loads the app from its own protocol with those preferences', () => {
