@@ -12,6 +12,7 @@
  * - the user's chain right `loyalty_abonement_balance_edit_access`.
  */
 import type { Membership, Rights } from '../preload/contract';
+import { rightAllows } from './rights';
 
 /** The contract's ceiling for one balance value. */
 export const MAX_BALANCE = 100_000;
@@ -35,14 +36,15 @@ export interface BalanceEditability {
   warning?: string;
 }
 
-export function balanceEditability(m: BalanceMembership, rights: Pick<Rights, 'balanceEdit'>): BalanceEditability {
+export function balanceEditability(m: BalanceMembership, rights: Pick<Rights, 'balanceEdit' | 'refused'>): BalanceEditability {
   if (m.type.balanceEditType === 0) return { editable: false, reason: 'This membership type does not allow balance changes.' };
   if (m.balance.kind === 'united' && m.balance.unlimited) return { editable: false, reason: 'The balance is unlimited, so there is nothing to change.' };
   if (m.balance.kind === 'per_service') {
     if (m.balance.lines.length === 0) return { editable: false, reason: 'This membership has no visit balance to change.' };
     if (m.balance.lines.every((l) => l.unlimited)) return { editable: false, reason: 'Every balance on this membership is unlimited, so there is nothing to change.' };
   }
-  if (!rights.balanceEdit) return { editable: false, reason: 'Your Altegio role does not allow changing membership balances.' };
+  const right = rightAllows(rights, 'balanceEdit');
+  if (!right.allowed) return { editable: false, reason: right.reason };
   // Changes Altegio may still refuse (we cannot check them beforehand): said, not prevented.
   const warnings: string[] = [];
   if (m.type.balanceEditType === 1) {

@@ -15,13 +15,14 @@
  */
 import type { Membership, MembershipType, PeriodUnit, Rights } from '../preload/contract';
 import { addDays, addUnits, compareDates, daysBetween, formatDate, isCalendarDate, localDateOf, todayIn } from './dates';
+import { rightAllows } from './rights';
 
 /** The membership fields the freeze rules read (a full `Membership` fits). */
 export type FreezeMembership = Pick<Membership, 'status' | 'isFrozen' | 'freezePeriodDays' | 'freezeTill' | 'expirationDate'> & {
   type: Pick<MembershipType, 'allowFreeze' | 'freezeLimit' | 'freezeLimitUnit'>;
 };
 
-export type FreezeRights = Pick<Rights, 'periodEdit'>;
+export type FreezeRights = Pick<Rights, 'periodEdit' | 'refused'>;
 
 export interface FreezeAllowance {
   /** `freeze_limit` as configured on the type, in `unit`s. */
@@ -167,7 +168,8 @@ export function freezeAvailability(m: FreezeMembership, rights: FreezeRights, no
   if (allowance.remainingDays <= 0) {
     return no('no_days_left', `No freeze days left: used ${allowance.usedDays} of ${allowance.limitDays}.`, allowance);
   }
-  if (!rights.periodEdit) return no('no_right', 'Your Altegio role does not allow freezing memberships.', allowance);
+  const right = rightAllows(rights, 'periodEdit', 'Your Altegio role does not allow freezing memberships.');
+  if (!right.allowed) return no('no_right', right.reason, allowance);
 
   return { allowed: true, today, firstDate: addDays(today, 1), lastDate: addDays(today, allowance.remainingDays), allowance };
 }

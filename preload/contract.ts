@@ -64,13 +64,20 @@ export const ServerUrl = z
 
 export const DEFAULT_SERVER_URL = 'https://api.alteg.io/api';
 
+/** A chain right from /groups `access`: null when the flag was missing (unknown: offer the action, Altegio decides). */
+const Right = z.boolean().nullable();
 export const Rights = z.object({
-  loyalty: z.boolean(),
+  loyalty: Right,
   /** loyalty_abonement_period_edit_access: freeze, unfreeze, change validity */
-  periodEdit: z.boolean(),
+  periodEdit: Right,
   /** loyalty_abonement_balance_edit_access: change visit balances */
-  balanceEdit: z.boolean(),
-  history: z.boolean(),
+  balanceEdit: Right,
+  history: Right,
+  /**
+   * Actions Altegio refused (403) on this chain since the last sign-in, with its words: they stay
+   * off until the next sign-in reads the rights again (common/rights.ts).
+   */
+  refused: z.object({ periodEdit: z.string().max(400), balanceEdit: z.string().max(400) }).partial().optional(),
 });
 export type Rights = z.infer<typeof Rights>;
 

@@ -6,6 +6,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AltegioApi, Credentials } from '../../main/core/altegio/api';
 import { createAltegioClient } from '../../main/core/altegio/client';
 import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
+import { createMembershipService } from '../../main/core/memberships/service';
+import { MemorySecretStore } from '../../main/core/session/memory-secret-store';
+import { partnerAccount } from '../../main/core/session/secret-store';
+import { createSessionService } from '../../main/core/session/session';
+import { openStore } from '../../main/core/store';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { failure } from '../support/failures';
 
@@ -83,5 +88,37 @@ describe("licence: the server's words, 402 or a 403 that asks to renew the licen
     const f403 = await failure(api.membershipsByPhone(dana.locationId, dana.phone));
     expect(f403.kind).toBe('licence_expired');
     expect(f403.serverMessage).toBe('Необходимо продлить лицензию');
+  });
+});
+
+describe('no-loyalty-flags: /groups without the membership rights', () => {
+  it('actions are offered; the server refuses a user without the right, and that action turns off on the chain', async () => {
+    sandbox.control.setRealShapes(['no-loyalty-flags']);
+    const trainee = sandbox.users[2]!; // no freeze, no balance edits
+    const store = openStore(':memory:');
+    const secrets = new MemorySecretStore();
+    await secrets.set(partnerAccount(sandbox.url), sandbox.partnerToken);
+    const limiter = createRateLimiter({ perSecond: 100, perMinute: 6000 });
+    const session = createSessionService({ store, secrets, apiFor: (c) => createAltegioClient({ credentials: c, limiter, retry: { attempts: 1 } }) });
+    await session.signIn({ login: trainee.login, password: trainee.password, serverUrl: sandbox.url });
+    const { dana, memberships } = ids();
+    expect(session.rightsFor(dana.chainId)).toMatchObject({ periodEdit: null, balanceEdit: null });
+    const svc = createMembershipService({
+      api: () => session.api(),
+      audit: store.audit,
+      user: () => session.currentUser(),
+      rights: (chainId) => session.rightsFor(chainId)!,
+      timezone: (locationId) => session.locationTimezone(locationId) ?? 'UTC',
+    });
+    const m = await svc.get(dana.chainId, memberships.danaPerServiceFreezable);
+    const tomorrow = new Date(Date.now() + 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Chicago' });
+    const f = await failure(svc.freeze({ chainId: dana.chainId, locationId: dana.locationId, membershipId: m.id, freezeTill: tomorrow }));
+    expect(f.kind).toBe('forbidden');
+    expect(f.serverMessage).toBe('Access denied.');
+    expect(session.rightsFor(dana.chainId)?.refused).toEqual({ periodEdit: 'Access denied.' });
+    // Now refused before any request: the unfreeze is off too, with the server's words.
+    const again = await failure(svc.unfreeze({ chainId: dana.chainId, locationId: dana.locationId, membershipId: memberships.danaFrozen }));
+    expect(again.message).toContain('Access denied.');
+    store.close();
   });
 });

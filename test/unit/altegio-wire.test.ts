@@ -221,7 +221,7 @@ describe('chains', () => {
     expect(chainsFromWire(groups)[0]!.locations[0]).not.toHaveProperty('timezoneAssumed');
   });
 
-  it('reads access flags given as strings and treats missing access as no rights; rejects bad zones', () => {
+  it('reads access flags given as strings, a missing flag as unknown (null); rejects bad zones', () => {
     const groups = decodeGroups({
       data: [
         { id: '1', title: 7, companies: [{ id: 2, timezone_name: 'Mars/Olympus' }], access: { loyalty_access: '1', loyalty_abonement_balance_edit_access: '0' } },
@@ -234,9 +234,9 @@ describe('chains', () => {
       id: 1,
       title: '7',
       locations: [{ id: 2, title: 'Location 2', timezone: 'UTC', timezoneAssumed: true }],
-      rights: { loyalty: true, periodEdit: false, balanceEdit: false, history: false },
+      rights: { loyalty: true, periodEdit: null, balanceEdit: false, history: null },
     });
-    expect(chains[1]!.rights).toEqual({ loyalty: false, periodEdit: false, balanceEdit: false, history: false });
+    expect(chains[1]!.rights).toEqual({ loyalty: null, periodEdit: null, balanceEdit: null, history: null });
   });
 });
 

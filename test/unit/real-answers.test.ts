@@ -13,6 +13,16 @@ import { DeskFailure, withServerWords } from '../../main/core/errors';
 import { describeError, errorLine } from '../../renderer/src/lib/errors';
 import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
 import { UNREADABLE_MESSAGE, parseEnvelope } from '../../main/core/altegio/wire';
+import type { Chain } from '../../preload/contract';
+import type { AltegioApi, Credentials } from '../../main/core/altegio/api';
+import { balanceEditability } from '../../common/balance-rules';
+import { freezeAvailability } from '../../common/freeze-rules';
+import { cardActions } from '../../renderer/src/lib/actions';
+import { MemorySecretStore } from '../../main/core/session/memory-secret-store';
+import { partnerAccount } from '../../main/core/session/secret-store';
+import { createSessionService } from '../../main/core/session/session';
+import { openStore } from '../../main/core/store';
+import { exampleMembership } from '../support/memberships';
 import { failure, failureOf } from '../support/failures';
 
 /** A membership as Altegio's docs print it in the chain list (own values). */
@@ -192,5 +202,82 @@ describe("5. the server's own words", () => {
     expect(denied.kind).toBe('forbidden');
     expect(isRightRefusal(denied)).toBe(true);
     expect(isRightRefusal(new DeskFailure('forbidden', 'x'))).toBe(false);
+  });
+});
+
+describe('1. missing access flags are unknown', () => {
+  // Both docs' /groups examples: an access object without the loyalty_abonement_* flags.
+  const docsGroups = {
+    success: true,
+    data: [{ id: 70114, title: 'Northside', companies: [{ id: 512330, title: 'Downtown', timezone_name: 'America/Chicago' }], access: { settings_access: 1, clients_access: 1, loyalty_access: 1, loyalty_abonement_types_access: 1 } }],
+    meta: [],
+  };
+  const NOW = new Date('2026-04-10T15:00:00Z');
+
+  it('read as null (unknown), not as "no right"', () => {
+    const [chain] = chainsFromWire(decodeGroups(docsGroups));
+    expect(chain?.rights).toEqual({ loyalty: true, periodEdit: null, balanceEdit: null, history: null });
+  });
+
+  it('unknown rights offer freeze, unfreeze and balance edits: Altegio decides', () => {
+    const rights = chainsFromWire(decodeGroups(docsGroups))[0]!.rights;
+    expect(freezeAvailability(exampleMembership(), rights, NOW, 'America/Chicago').allowed).toBe(true);
+    expect(balanceEditability(exampleMembership(), rights).editable).toBe(true);
+    const actions = cardActions(exampleMembership({ isFrozen: true, freezeTill: '2026-04-20' }), rights, NOW, 'America/Chicago');
+    expect(actions.unfreeze.enabled).toBe(true);
+  });
+
+  it('an action Altegio refused is off, with its words; the other stays offered', () => {
+    const rights = { loyalty: true, periodEdit: null, balanceEdit: null, history: null, refused: { periodEdit: 'Access denied.' } };
+    const freeze = freezeAvailability(exampleMembership(), rights, NOW, 'America/Chicago');
+    expect(freeze.allowed).toBe(false);
+    expect(!freeze.allowed && freeze.reason).toContain('"Access denied."');
+    const actions = cardActions(exampleMembership({ isFrozen: true, freezeTill: '2026-04-20' }), rights, NOW, 'America/Chicago');
+    expect(actions.unfreeze).toMatchObject({ enabled: false, reason: expect.stringContaining('Access denied.') });
+    expect(actions.editBalance.enabled).toBe(true);
+  });
+
+  it('a 403 on a freeze turns that action off on that chain until the next sign-in (kept over a restart)', async () => {
+    const SERVER = 'https://api.alteg.io/api';
+    const chains = (): Chain[] => chainsFromWire(decodeGroups(docsGroups));
+    let signIns = 0;
+    const apiFor = (_c: () => Credentials): AltegioApi => {
+      const no = async (): Promise<never> => {
+        throw new Error('unused');
+      };
+      return {
+        auth: async (login) => ({ userToken: `tok-${++signIns}-abcdef`, userId: 5, name: 'Dana', login }),
+        chains: async () => chains(),
+        freeze: async () => {
+          throw failureFromHttp(403, { success: false, data: null, meta: { message: 'Нет прав на заморозку' } }, { isAuth: false, secrets: [] });
+        },
+        searchClients: no,
+        client: no,
+        membershipsByPhone: no,
+        membershipsByIds: no,
+        unfreeze: no,
+        setBalance: no,
+      };
+    };
+    const store = openStore(':memory:');
+    const secrets = new MemorySecretStore();
+    await secrets.set(partnerAccount(SERVER), 'partner-token-123456');
+    const session = createSessionService({ store, secrets, apiFor });
+    await session.signIn({ login: 'dana@x.test', password: 'pw', serverUrl: SERVER });
+    expect(session.rightsFor(70114)?.periodEdit).toBeNull();
+
+    const f = await failure(session.api().freeze(70114, 4471902, '2026-05-20'));
+    expect(f.kind).toBe('forbidden');
+    expect(session.rightsFor(70114)?.refused).toEqual({ periodEdit: 'Нет прав на заморозку' });
+    expect(session.snapshot().chains[0]?.rights.refused?.periodEdit).toBe('Нет прав на заморозку');
+
+    // A restart reads the cached chains: still off.
+    const restarted = createSessionService({ store, secrets, apiFor });
+    await restarted.ready();
+    expect(restarted.rightsFor(70114)?.refused?.periodEdit).toBe('Нет прав на заморозку');
+    // The next sign-in reads the rights again.
+    await restarted.signIn({ login: 'dana@x.test', password: 'pw', serverUrl: SERVER });
+    expect(restarted.rightsFor(70114)?.refused).toBeUndefined();
+    store.close();
   });
 });

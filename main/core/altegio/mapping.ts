@@ -160,8 +160,9 @@ export function needsCompanyTimezones(groups: WireGroup[]): boolean {
   return groups.some((g) => groupCompanies(g).some((c) => namedZone(c) === undefined));
 }
 
+/** A flag /groups did not carry (both docs' examples omit the membership ones) is unknown: null. */
 export function rightsFromAccess(access: Record<string, unknown> | undefined): Rights {
-  const f = (k: string) => readFlag(access?.[k]) ?? false;
+  const f = (k: string) => readFlag(access?.[k]) ?? null;
   return {
     loyalty: f('loyalty_access'),
     periodEdit: f('loyalty_abonement_period_edit_access'),

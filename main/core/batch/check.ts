@@ -10,6 +10,7 @@
  * (`lookups.state: 'ask'`); the person agrees with `lookups: true`. A check under way can be
  * stopped (`stopCheck`): its reads stop at once and it answers what it read so far of the file.
  */
+import { rightAllows, type RightsView } from '../../../common/rights';
 import { randomUUID } from 'node:crypto';
 import type { BatchCheck, BatchLookups, BatchPlanRow, BatchProblem, ColumnMapping as ContractMapping, Membership } from '../../../preload/contract';
 import { IDS_PAGE_SIZE, type AltegioApi, type ReadOptions } from '../altegio/api';
@@ -37,7 +38,7 @@ const PHONE_WORKERS = 4;
 
 export interface CheckSession {
   currentUser(): { profileId: string; userId: number; name: string };
-  rightsFor(chainId: number): { balanceEdit: boolean } | null;
+  rightsFor(chainId: number): RightsView | null;
 }
 
 export interface CheckerDeps {
@@ -309,7 +310,7 @@ export function createChecker(deps: CheckerDeps): Checker {
       if (signal.reason instanceof CheckStopped && signal.reason.why === 'stopped') return unplanned({ state: 'stopped', ...lookupCost(read, cache) });
       throw e;
     }
-    const lookups = createLookups(entries, (chainId) => session.rightsFor(chainId)?.balanceEdit ?? false);
+    const lookups = createLookups(entries, (chainId) => rightAllows(session.rightsFor(chainId), 'balanceEdit').allowed);
     const limits = deps.limiter?.stats();
     const prepared = planBatch(read, lookups, {
       defaultReason: DEFAULT_REASON,

@@ -14,6 +14,7 @@
  */
 import type { AuditEntry, ClientSummary, Membership, Rights } from '../../../preload/contract';
 import { balanceEditability, planBalanceTargets, type BalanceBody } from '../../../common/balance-rules';
+import { rightAllows } from '../../../common/rights';
 import { formatDate, isCalendarDate, localDateOf } from '../../../common/dates';
 import { freezeAvailability, freezeDateProblem, unfreezeEffect } from '../../../common/freeze-rules';
 import { MIN_PHONE_DIGITS, type AltegioApi, type SetBalanceBody } from '../altegio/api';
@@ -287,7 +288,8 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
   }
 
   function checkUnfreezable(m: Membership, chainId: number): void {
-    if (!deps.rights(chainId).periodEdit) throw new DeskFailure('forbidden', 'Your Altegio role does not allow unfreezing memberships.');
+    const right = rightAllows(deps.rights(chainId), 'periodEdit', 'Your Altegio role does not allow unfreezing memberships.');
+    if (!right.allowed) throw new DeskFailure('forbidden', right.reason);
     if (!m.isFrozen) throw new DeskFailure('validation', 'This membership is not frozen.');
   }
 

@@ -24,7 +24,9 @@ import {
   type SessionState,
   type Settings,
 } from '../../../preload/contract';
+import type { RightName } from '../../../common/rights';
 import type { AltegioApi, Credentials } from '../altegio/api';
+import { isRightRefusal } from '../altegio/failures';
 import { DeskFailure, isDeskFailure } from '../errors';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
@@ -337,6 +339,28 @@ export function createSessionService(deps: SessionDeps): SessionService {
     });
   };
 
+  /** Which chain right a write needs (a 403 on it turns that right off on the chain). */
+  const RIGHT_OF: Partial<Record<string, RightName>> = { freeze: 'periodEdit', unfreeze: 'periodEdit', setBalance: 'balanceEdit' };
+
+  /**
+   * Altegio refused a write for lack of a right: that action stays off on that chain, with its
+   * words, until the next sign-in reads the rights again (kept with the cached chains meanwhile).
+   */
+  const refuseRight = (gen: number, chainId: number, right: RightName, words: string) => {
+    const profile = active.profile;
+    if (gen !== generation || !profile) return;
+    const chain = active.chains.find((c) => c.id === chainId);
+    if (!chain || chain.rights.refused?.[right] === words) return;
+    const chains = active.chains.map((c) => (c.id === chainId ? { ...c, rights: { ...c.rights, refused: { ...c.rights.refused, [right]: words } } } : c));
+    active = { ...active, chains };
+    try {
+      saveProfile(profile, chains);
+    } catch (e) {
+      log?.warn('could not keep a refused right', { kind: isDeskFailure(e) ? e.kind : 'unknown' });
+    }
+    emit();
+  };
+
   const guarded = new Proxy({} as AltegioApi, {
     get(_target, method) {
       if (typeof method !== 'string' || method === 'then') return undefined;
@@ -355,6 +379,8 @@ export function createSessionService(deps: SessionDeps): SessionService {
           return result;
         } catch (e) {
           if (isDeskFailure(e)) {
+            const right = RIGHT_OF[method];
+            if (right && isRightRefusal(e) && typeof args[0] === 'number') refuseRight(gen, args[0], right, e.serverMessage ?? e.message);
             if (e.kind === 'auth_expired') markExpiredAt(gen);
             else if (e.kind === 'offline') setOnline(false);
             else if (reachedServer(e)) setOnline(true);

@@ -5,6 +5,7 @@
 import type { AuditEntry, Membership, Rights } from '../../../preload/contract';
 import { balanceEditability } from '../../../common/balance-rules';
 import { freezeAvailability, type FreezeAvailability } from '../../../common/freeze-rules';
+import { rightAllows } from '../../../common/rights';
 
 export interface ActionState {
   enabled: boolean;
@@ -26,9 +27,10 @@ export function cardActions(m: Membership, rights: Rights, now: Date, timezone: 
     ? { enabled: true, reason: null, availability }
     : { enabled: false, reason: availability.reason, availability };
 
+  const unfreezeRight = rightAllows(rights, 'periodEdit', 'Your Altegio role does not allow unfreezing memberships.');
   let unfreeze: ActionState;
   if (!m.isFrozen) unfreeze = { enabled: false, reason: 'Not frozen.' };
-  else if (!rights.periodEdit) unfreeze = { enabled: false, reason: 'Your Altegio role does not allow unfreezing memberships.' };
+  else if (!unfreezeRight.allowed) unfreeze = { enabled: false, reason: unfreezeRight.reason };
   else unfreeze = { enabled: true, reason: null };
 
   const b = balanceEditability(m, rights);
@@ -43,7 +45,9 @@ export function undoState(entry: AuditEntry, rights: Rights): ActionState {
   if (entry.action === 'unfreeze') return { enabled: false, reason: 'An unfreeze cannot be undone: freeze the membership again instead.' };
   if (entry.outcome !== 'ok') return { enabled: false, reason: 'This change did not go through, so there is nothing to undo.' };
   if (entry.undoneBy !== null) return { enabled: false, reason: 'Already undone.' };
-  if (entry.action === 'set_balance' && !rights.balanceEdit) return { enabled: false, reason: 'Your Altegio role does not allow changing membership balances.' };
-  if (entry.action === 'freeze' && !rights.periodEdit) return { enabled: false, reason: 'Your Altegio role does not allow unfreezing memberships.' };
-  return { enabled: true, reason: null };
+  const right =
+    entry.action === 'set_balance'
+      ? rightAllows(rights, 'balanceEdit')
+      : rightAllows(rights, 'periodEdit', 'Your Altegio role does not allow unfreezing memberships.');
+  return right.allowed ? { enabled: true, reason: null } : { enabled: false, reason: right.reason };
 }
