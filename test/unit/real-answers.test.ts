@@ -257,6 +257,7 @@ describe('1. missing access flags are unknown', () => {
         membershipsByIds: no,
         unfreeze: no,
         setBalance: no,
+        membershipsCreated: no,
       };
     };
     const store = openStore(':memory:');
