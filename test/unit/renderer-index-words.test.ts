@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import type { IndexStatus } from '../../preload/contract';
+import { indexLine, timeLeft } from '../../renderer/src/lib/index-words';
+
+const base: IndexStatus = { chainId: 1, state: 'empty', rows: 0, asOf: null, progress: null, error: null };
+
+describe('the index in words', () => {
+  it('says the time left in minutes or hours', () => {
+    expect(timeLeft(null)).toBe('');
+    expect(timeLeft(20_000)).toBe('less than a minute left');
+    expect(timeLeft(3 * 60_000)).toBe('about 3 minutes left');
+    expect(timeLeft(60_000)).toBe('about 1 minute left');
+    expect(timeLeft(3 * 3_600_000)).toBe('about 3 hours left');
+  });
+
+  it('describes each state: progress with percentage and time left, a ready index with its count and time', () => {
+    expect(indexLine(base)).toMatch(/not searchable yet/);
+    const syncing: IndexStatus = { ...base, state: 'syncing', progress: { phase: 'first', fraction: 0.42, rowsRead: 8400, requests: 85, etaMs: 240_000 } };
+    expect(indexLine(syncing)).toBe('Reading the chain’s memberships… 42% · 8400 memberships read, about 4 minutes left. Searching stays fast meanwhile.');
+    const at = new Date();
+    at.setHours(9, 5, 0, 0);
+    expect(indexLine({ ...base, state: 'ready', rows: 1, asOf: at.toISOString() })).toBe('1 membership of this chain, as of 09:05.');
+    expect(indexLine({ ...base, state: 'paused', rows: 300 })).toMatch(/^Reading stopped part-way: 300 memberships so far/);
+  });
+});
