@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import iconv from 'iconv-lite';
 import type { Membership } from '../preload/contract';
-import type { MembershipEntry } from '../main/core/batch/plan';
+import type { MembershipEntry } from '../main/core/batch/plan-resolve';
 
 export interface GeneratedBatch {
   text: string;

@@ -15,7 +15,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import iconv from 'iconv-lite';
 import Papa from 'papaparse';
-import { createLookups } from '../../main/core/batch/plan';
+import { createLookups } from '../../main/core/batch/plan-resolve';
 import { planBatch, readBatch } from '../../main/core/batch/pipeline';
 import { generateBatch } from '../../scripts/gen-csv-fixture';
 

@@ -7,7 +7,7 @@
  *   node --expose-gc --import tsx test/support/retention-probe.ts <columnWidth>
  */
 import { planBatch, readBatch } from '../../main/core/batch/pipeline';
-import { createLookups } from '../../main/core/batch/plan';
+import { createLookups } from '../../main/core/batch/plan-resolve';
 import { makeMembership } from '../../scripts/gen-csv-fixture';
 
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Membership } from '../../preload/contract';
-import { createLookups, estimateDuration, planCorrections, type MembershipEntry } from '../../main/core/batch/plan';
+import { estimateDuration, planCorrections } from '../../main/core/batch/plan';
+import { createLookups, type MembershipEntry } from '../../main/core/batch/plan-resolve';
 import { guessMapping } from '../../main/core/batch/mapping';
 import { parseTable } from '../../main/core/batch/parse';
 import { validateRows } from '../../main/core/batch/validate';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLookups } from '../../main/core/batch/plan';
+import { createLookups } from '../../main/core/batch/plan-resolve';
 import { planBatch, readBatch } from '../../main/core/batch/pipeline';
 import { buildReportCsv, reportRowsFromPlan } from '../../main/core/batch/report';
 import { DeskFailure } from '../../main/core/errors';

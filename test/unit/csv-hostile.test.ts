@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_BYTES } from '../../main/core/batch/decode';
 import { DEFAULT_MAX_ROWS } from '../../main/core/batch/parse';
 import { planBatch, readBatch, type BatchReadOptions } from '../../main/core/batch/pipeline';
-import { createLookups } from '../../main/core/batch/plan';
+import { createLookups } from '../../main/core/batch/plan-resolve';
 import { buildReportCsv, reportRowsFromPlan } from '../../main/core/batch/report';
 import { DeskFailure } from '../../main/core/errors';
 import { makeMembership } from '../../scripts/gen-csv-fixture';

@@ -21,7 +21,9 @@ import type { Store } from '../store';
 import { checkMapping, FIELDS, type ColumnMapping } from './mapping';
 import { isDelimiter, type Delimiter } from './parse';
 import { decodeBatch, planBatch, readBatch, sniffBatch, type BatchRead, type BatchReadOptions } from './pipeline';
-import { createLookups, DEFAULT_REASON, OUTCOME_INVALID, type BatchPlan, type MembershipEntry } from './plan';
+import type { BatchPlan } from './plan';
+import { createLookups, type MembershipEntry } from './plan-resolve';
+import { OUTCOME_INVALID } from './plan-storage';
 import type { RowProblem } from './problems';
 import { rowRecordOf, rowStatus } from './report';
 
@@ -312,10 +314,7 @@ export function createChecker(deps: CheckerDeps): Checker {
     }
     const lookups = createLookups(entries, (chainId) => rightAllows(session.rightsFor(chainId), 'balanceEdit').allowed);
     const limits = deps.limiter?.stats();
-    const prepared = planBatch(read, lookups, {
-      defaultReason: DEFAULT_REASON,
-      ...(limits && { rate: { perSecond: limits.perSecond, perMinute: limits.perMinute } }),
-    });
+    const prepared = planBatch(read, lookups, limits ? { rate: { perSecond: limits.perSecond, perMinute: limits.perMinute } } : {});
     const plan = prepared.plan as BatchPlan; // validated rows always plan
     const problems = prepared.problems.map(toProblem);
     const checkId = randomUUID();

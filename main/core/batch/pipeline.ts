@@ -7,7 +7,9 @@
 import { decodeBytes, type Decoded, type DetectedBy } from './decode';
 import { checkMapping, firstLineSignature, guessMapping, headerSignature, type ColumnMapping, type MappingProblem } from './mapping';
 import { detectDelimiter, headerNames, readTableInto, usedWidth, type Delimiter } from './parse';
-import { OUTCOME_INVALID, planCorrections, type BatchPlan, type PlanLookups, type PlanOptions } from './plan';
+import { planCorrections, type BatchPlan, type PlanOptions } from './plan';
+import type { PlanLookups } from './plan-resolve';
+import { OUTCOME_INVALID } from './plan-storage';
 import type { RowProblem } from './problems';
 import { createValidator, ValidatedRows, type RowValidator } from './validate';
 
