@@ -107,6 +107,7 @@ export const Profile = z.object({
   /** The Altegio user's display name: every write is attributed to it. */
   name: z.string(),
   login: z.string(),
+  /** Altegio's user id; 0 when /auth gave none (the profile is then keyed by the login). */
   userId: z.number().int(),
   serverUrl: z.string(),
   demo: z.boolean(),

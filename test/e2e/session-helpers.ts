@@ -21,7 +21,8 @@ export async function userTokenOf(sandbox: Sandbox, login: string, password: str
 
 /**
  * The secrets the app filed in the keychain (under its service name) for one server: its partner
- * token (`partner:<url>`) and its profiles' user tokens (`user:u<userId>-<sha256(url)[0..12]>`).
+ * token (`partner:<url>`) and its profiles' user tokens (`user:u<userId>-<sha256(url)[0..12]>`, or
+ * `user:l<sha256(login)[0..12]>-…` when /auth gave no id).
  * Scoped to the server because the keyring outlives a test run and every sandbox seeds the same
  * tokens; each test's sandbox has its own port, so its own accounts.
  */
@@ -29,7 +30,7 @@ export async function keychainFor(serverUrl: string): Promise<Array<{ account: s
   const keytar = (await import('keytar')).default;
   const hash = createHash('sha256').update(serverUrl).digest('hex').slice(0, 12);
   return (await keytar.findCredentials(KEYCHAIN_SERVICE))
-    .filter((c) => c.account === `partner:${serverUrl}` || (c.account.startsWith('user:u') && c.account.endsWith(`-${hash}`)))
+    .filter((c) => c.account === `partner:${serverUrl}` || (/^user:[ul]/.test(c.account) && c.account.endsWith(`-${hash}`)))
     .map((c) => ({ account: c.account, secret: c.password }));
 }
 

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAltegioClient } from '../../main/core/altegio/client';
 import { failureFromHttp, isRightRefusal } from '../../main/core/altegio/failures';
-import { chainsFromWire, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from '../../main/core/altegio/mapping';
+import { chainsFromWire, decodeAuth, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from '../../main/core/altegio/mapping';
 import { DeskFailure, withServerWords } from '../../main/core/errors';
 import { describeError, errorLine } from '../../renderer/src/lib/errors';
 import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
@@ -19,8 +19,8 @@ import { balanceEditability } from '../../common/balance-rules';
 import { freezeAvailability } from '../../common/freeze-rules';
 import { cardActions } from '../../renderer/src/lib/actions';
 import { MemorySecretStore } from '../../main/core/session/memory-secret-store';
-import { partnerAccount } from '../../main/core/session/secret-store';
-import { createSessionService } from '../../main/core/session/session';
+import { partnerAccount, userAccount } from '../../main/core/session/secret-store';
+import { createSessionService, normalizeLogin, profileIdFor } from '../../main/core/session/session';
 import { openStore } from '../../main/core/store';
 import { exampleMembership } from '../support/memberships';
 import { failure, failureOf } from '../support/failures';
@@ -279,6 +279,75 @@ describe('1. missing access flags are unknown', () => {
     // The next sign-in reads the rights again.
     await restarted.signIn({ login: 'dana@x.test', password: 'pw', serverUrl: SERVER });
     expect(restarted.rightsFor(70114)?.refused).toBeUndefined();
+    store.close();
+  });
+});
+
+describe('2. /auth without an id', () => {
+  const SERVER = 'https://api.yclients.com/api';
+  // The Blueprint's /auth answer: only the user token.
+  const bare = (token: string) => ({ user_token: token });
+
+  it('gives no user id (0) and names the person by the login they typed', () => {
+    expect(decodeAuth(bare('tok-1234567890'), '+7 999 123-45-67')).toEqual({ userToken: 'tok-1234567890', userId: 0, name: '+7 999 123-45-67', login: '+7 999 123-45-67' });
+    // A name the server gives is used.
+    expect(decodeAuth({ user_token: 'tok-1234567890', name: 'Ольга' }, 'olga@x.test').name).toBe('Ольга');
+  });
+
+  it('profiles are keyed by server + the normalised login', () => {
+    expect(profileIdFor(SERVER, 0, '+7 (999) 123-45-67')).toBe(profileIdFor(SERVER, 0, '79991234567'));
+    expect(profileIdFor(SERVER, 0, 'Olga@X.test ')).toBe(profileIdFor(SERVER, 0, 'olga@x.test'));
+    expect(profileIdFor(SERVER, 0, 'olga@x.test')).not.toBe(profileIdFor(SERVER, 0, 'ivan@x.test'));
+    expect(profileIdFor(SERVER, 0, 'olga@x.test')).not.toBe(profileIdFor('https://api.alteg.io/api', 0, 'olga@x.test'));
+    expect(normalizeLogin(' +1 (512) 555-0142 ')).toBe('15125550142');
+    // With an id, the id decides (as before).
+    expect(profileIdFor(SERVER, 884213, 'a')).toBe(profileIdFor(SERVER, 884213, 'b'));
+  });
+
+  it('two people whose /auth gives no id keep separate profiles, tokens and names; re-authentication stays with its person', async () => {
+    const passwords: Record<string, string> = { 'olga@x.test': 'pw-olga', '+79990000002': 'pw-ivan' };
+    let n = 0;
+    const apiFor = (_c: () => Credentials): AltegioApi => {
+      const no = async (): Promise<never> => {
+        throw new Error('unused');
+      };
+      return {
+        auth: async (login, password) => {
+          if (passwords[login] !== password) throw new DeskFailure('validation', 'Wrong login or password.');
+          return decodeAuth(bare(`tok-${login}-${++n}`), login);
+        },
+        chains: async () => [],
+        freeze: no,
+        searchClients: no,
+        client: no,
+        membershipsByPhone: no,
+        membershipsByIds: no,
+        unfreeze: no,
+        setBalance: no,
+        membershipsCreated: no,
+      };
+    };
+    const store = openStore(':memory:');
+    const secrets = new MemorySecretStore();
+    await secrets.set(partnerAccount(SERVER), 'partner-token-123456');
+    const session = createSessionService({ store, secrets, apiFor });
+    const olga = (await session.signIn({ login: 'olga@x.test', password: 'pw-olga', serverUrl: SERVER })).profile!;
+    const olgaUser = session.currentUser();
+    const ivan = (await session.signIn({ login: '+79990000002', password: 'pw-ivan', serverUrl: SERVER })).profile!;
+    const ivanUser = session.currentUser();
+    expect(olga.id).not.toBe(ivan.id);
+    expect(session.snapshot().profiles.map((p) => p.name).sort()).toEqual(['+79990000002', 'olga@x.test']);
+    expect(await secrets.get(userAccount(olga.id))).toMatch(/^tok-olga@x.test-/);
+    expect(await secrets.get(userAccount(ivan.id))).toMatch(/^tok-\+79990000002-/);
+    expect([olgaUser.name, ivanUser.name]).toEqual(['olga@x.test', '+79990000002']);
+    expect(olgaUser.profileId).not.toBe(ivanUser.profileId);
+
+    // Re-authenticating Olga's profile signs Olga in again (her login, her token), not Ivan.
+    await session.switchProfile(olga.id);
+    session.markExpired();
+    await session.reauthenticate('pw-olga');
+    expect(session.currentUser()).toMatchObject({ profileId: olga.id, name: 'olga@x.test' });
+    expect(await secrets.get(userAccount(ivan.id))).toMatch(/^tok-\+79990000002-/);
     store.close();
   });
 });

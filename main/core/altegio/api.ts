@@ -8,6 +8,7 @@ import type { Lane } from './rate-limiter';
 
 export interface AuthResult {
   userToken: string;
+  /** Altegio's user id; 0 when /auth gave none (the Blueprint's bare answer): then the login is the user. */
   userId: number;
   name: string;
   login: string;

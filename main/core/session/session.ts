@@ -109,13 +109,28 @@ export function normalizeServerUrl(raw: string): string {
   return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
 }
 
-/** Same server + same Altegio user -> same profile, so signing in again reuses it. */
-export function profileIdFor(serverUrl: string, userId: number): string {
-  const hash = createHash('sha256').update(normalizeServerUrl(serverUrl)).digest('hex').slice(0, 12);
-  return `u${userId}-${hash}`;
+/**
+ * A login as the person identity: e-mail case and a phone's formatting do not matter
+ * ("+7 (999) 123-45-67" and "79991234567" are one login).
+ */
+export function normalizeLogin(login: string): string {
+  const t = login.trim().toLowerCase();
+  return /^[+\d\s().-]+$/.test(t) && /\d/.test(t) ? t.replace(/\D+/g, '') : t;
 }
 
-const demoProfileId = (userId: number) => `demo-${userId}`;
+const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
+
+/**
+ * Same server + same Altegio user -> same profile, so signing in again reuses it. The user is
+ * Altegio's id when /auth gives one (userId > 0); the Blueprint's bare answer gives none, and then
+ * the normalised login is the user (two people on one PC never share a profile, a token or a name).
+ */
+export function profileIdFor(serverUrl: string, userId: number, login = ''): string {
+  const server = shortHash(normalizeServerUrl(serverUrl));
+  return userId > 0 ? `u${userId}-${server}` : `l${shortHash(normalizeLogin(login))}-${server}`;
+}
+
+const demoProfileId = (userId: number, login: string) => (userId > 0 ? `demo-${userId}` : `demo-l${shortHash(normalizeLogin(login))}`);
 
 /** Last four characters of a token: the only part ever shown back. */
 export const tokenHint = (token: string | null): string | null => (token ? token.slice(-4) : null);
@@ -440,7 +455,7 @@ export function createSessionService(deps: SessionDeps): SessionService {
         const login = args.login.trim();
         const { auth, partnerToken, chains: readChains } = await authenticate(secrets, serverUrl, login, args.password);
         const chains = await readChains();
-        const id = profileIdFor(serverUrl, auth.userId);
+        const id = profileIdFor(serverUrl, auth.userId, login);
         const previous = store.profiles.get(id);
         const profile: Profile = {
           id,
@@ -468,7 +483,8 @@ export function createSessionService(deps: SessionDeps): SessionService {
         if (!profile) throw NOT_SIGNED_IN();
         const sec = secretsFor(profile);
         const { auth, partnerToken, chains: readChains } = await authenticate(sec, profile.serverUrl, profile.login, password);
-        if (auth.userId !== profile.userId) {
+        // Without ids on either side the login (the same one) names the user.
+        if (auth.userId > 0 && profile.userId > 0 && auth.userId !== profile.userId) {
           throw new DeskFailure('validation', `This password belongs to a different Altegio user than ${profile.name}.`, {
             fields: { password: 'Enter the password of the signed-in user' },
           });
@@ -496,7 +512,7 @@ export function createSessionService(deps: SessionDeps): SessionService {
         const login = demo.login;
         const { auth, partnerToken, chains: readChains } = await authenticate(demoSecrets, serverUrl, login, demo.password);
         const chains = await readChains();
-        const id = demoProfileId(auth.userId);
+        const id = demoProfileId(auth.userId, login);
         const previous = demoProfiles.get(id)?.profile;
         const profile: Profile = {
           id,
