@@ -79,3 +79,8 @@ export function cardSection(cardLocator: Locator, heading: string): Locator {
 export function fact(cardLocator: Locator, term: string): Locator {
   return cardLocator.locator('dl div').filter({ has: cardLocator.page().getByRole('term').filter({ hasText: new RegExp(`^${term}$`) }) }).getByRole('definition');
 }
+
+/** A notice after a change (bottom right), named "Membership № … (type): what happened". */
+export function notice(page: Page, name: RegExp | string): Locator {
+  return page.getByRole('region', { name: 'Notifications' }).getByRole('status', { name });
+}

@@ -67,6 +67,8 @@ describe('card actions', () => {
     const frozen = cardActions(membership({ isFrozen: true, freezeTill: '2026-05-20' }), ALL, now, CHICAGO);
     expect(frozen.freeze.reason).toContain('Already frozen until 20 May 2026');
     expect(frozen.unfreeze.enabled).toBe(true);
+    expect(frozen.primary).toBe('unfreeze');
+    expect(cardActions(membership(), ALL, now, CHICAGO).primary).toBe('freeze');
     const noRight = cardActions(membership({ isFrozen: true }), { ...ALL, periodEdit: false, balanceEdit: false }, now, CHICAGO);
     expect(noRight.unfreeze.enabled).toBe(false);
     expect(noRight.editBalance.reason).toContain('does not allow changing');
@@ -118,8 +120,19 @@ describe('card actions', () => {
     expect(changeLines({ ...core, after: null }, CHICAGO, titles)).toEqual(['Asked: Pilates group: 7 → 8']);
     expect(changeLines({ before: { isFrozen: false, request: { freezeTill: '2026-12-05' } }, after: null }, CHICAGO)).toEqual(['Asked: frozen until 5 December 2026']);
     expect(changeLines({ before: { statusSlug: 'wasted' }, after: { statusSlug: 'active' } }, CHICAGO)).toEqual(['Status: Used up → Active']);
-    expect(actionLabel({ ...entry, action: 'undo', undoOf: 4 })).toBe('Undo of change #4');
-    expect(outcomeLabel({ ...entry, undoneBy: 6 })).toBe('Done, later undone (#6)');
+    // Entry numbers are never shown: an undo and an undone change are told in words.
+    const undo = { ...entry, id: 6, action: 'undo' as const, undoOf: 5, userName: 'Alex Morgan', at: '2026-05-10T19:02:00Z' };
+    expect(actionLabel(undo, [entry, undo], CHICAGO)).toBe('Undo of the balance change made 10 May 2026, 10:00');
+    expect(actionLabel(undo)).toBe('Undo of an earlier change');
+    expect(outcomeLabel({ ...entry, undoneBy: 6 }, [entry, undo], CHICAGO)).toBe('Done; undone by Alex Morgan, 10 May 2026, 14:02');
+    expect(outcomeLabel({ ...entry, undoneBy: 6 })).toBe('Done; undone later');
+    // A later change of the same kind replaces an earlier one: its undo is no longer offered.
+    const freeze = { ...entry, id: 10, action: 'freeze' as const };
+    const unfreeze = { ...entry, id: 11, action: 'unfreeze' as const };
+    expect(undoState(freeze, ALL, [freeze, unfreeze])).toEqual({ enabled: false, reason: 'A later change replaced this one, so undoing it no longer makes sense.' });
+    expect(undoState(entry, ALL, [entry, unfreeze]).enabled).toBe(true);
+    expect(undoState(entry, ALL, [entry, { ...entry, id: 12 }]).enabled).toBe(false);
+    expect(undoState(entry, ALL, [entry, { ...entry, id: 12, membershipId: 1 }]).enabled).toBe(true);
   });
 });
 

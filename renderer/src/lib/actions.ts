@@ -1,11 +1,12 @@
 /**
- * Which card actions are possible for a membership, and why not — in words. Built on the shared
- * rules in common/ (the core checks the same rules before it writes).
+ * Which card actions are possible for a membership, and why not — in words. The rules are the
+ * shared ones in common/ (the core checks the same before it writes); only the words live here.
  */
 import type { AuditEntry, Membership, Rights } from '../../../preload/contract';
 import { balanceEditability } from '../../../common/balance-rules';
 import { freezeAvailability, type FreezeAvailability } from '../../../common/freeze-rules';
 import { rightAllows } from '../../../common/rights';
+import { undoBlock, undoRight, unfreezeBlock, type UndoBlock, type UnfreezeBlock } from '../../../common/undo-rules';
 
 export interface ActionState {
   enabled: boolean;
@@ -19,7 +20,12 @@ export interface CardActions {
   freeze: ActionState & { availability: FreezeAvailability };
   unfreeze: ActionState;
   editBalance: ActionState;
+  /** The action that fits the membership's state, shown as the primary button. */
+  primary: 'freeze' | 'unfreeze' | 'editBalance';
 }
+
+const UNFREEZE_NO_RIGHT = 'Your Altegio role does not allow unfreezing memberships.';
+const unfreezeWords: Record<Exclude<UnfreezeBlock, 'no_right'>, string> = { not_frozen: 'Not frozen.' };
 
 export function cardActions(m: Membership, rights: Rights, now: Date, timezone: string): CardActions {
   const availability = freezeAvailability(m, rights, now, timezone);
@@ -27,27 +33,40 @@ export function cardActions(m: Membership, rights: Rights, now: Date, timezone: 
     ? { enabled: true, reason: null, availability }
     : { enabled: false, reason: availability.reason, availability };
 
-  const unfreezeRight = rightAllows(rights, 'periodEdit', 'Your Altegio role does not allow unfreezing memberships.');
-  let unfreeze: ActionState;
-  if (!m.isFrozen) unfreeze = { enabled: false, reason: 'Not frozen.' };
-  else if (!unfreezeRight.allowed) unfreeze = { enabled: false, reason: unfreezeRight.reason };
-  else unfreeze = { enabled: true, reason: null };
+  const blocked = unfreezeBlock(m, rights);
+  const unfreeze: ActionState = !blocked
+    ? { enabled: true, reason: null }
+    : { enabled: false, reason: blocked === 'no_right' ? noRightReason(rights, 'periodEdit', UNFREEZE_NO_RIGHT) : unfreezeWords[blocked] };
 
   const b = balanceEditability(m, rights);
   const editBalance: ActionState = b.editable ? { enabled: true, reason: null, warning: b.warning ?? null } : { enabled: false, reason: b.reason ?? 'The balance cannot be changed.' };
 
-  return { freeze, unfreeze, editBalance };
+  // A frozen membership's next step is unfreezing; otherwise freezing, if it can be frozen at all.
+  const primary = m.isFrozen ? 'unfreeze' : freeze.enabled || !editBalance.enabled ? 'freeze' : 'editBalance';
+  return { freeze, unfreeze, editBalance, primary };
 }
 
-/** Can this audit entry be undone from the app? (The core re-checks before it writes.) */
-export function undoState(entry: AuditEntry, rights: Rights): ActionState {
-  if (entry.action === 'undo') return { enabled: false, reason: 'This is itself an undo.' };
-  if (entry.action === 'unfreeze') return { enabled: false, reason: 'An unfreeze cannot be undone: freeze the membership again instead.' };
-  if (entry.outcome !== 'ok') return { enabled: false, reason: 'This change did not go through, so there is nothing to undo.' };
-  if (entry.undoneBy !== null) return { enabled: false, reason: 'Already undone.' };
-  const right =
-    entry.action === 'set_balance'
-      ? rightAllows(rights, 'balanceEdit')
-      : rightAllows(rights, 'periodEdit', 'Your Altegio role does not allow unfreezing memberships.');
-  return right.allowed ? { enabled: true, reason: null } : { enabled: false, reason: right.reason };
+/** Why a right is missing: the role, or Altegio's own refusal on this chain (common/rights.ts). */
+function noRightReason(rights: Rights, right: 'periodEdit' | 'balanceEdit', roleSaysNo?: string): string {
+  const check = rightAllows(rights, right, roleSaysNo);
+  return check.allowed ? '' : check.reason;
+}
+
+const undoWords: Record<Exclude<UndoBlock, 'no_right'>, string> = {
+  is_undo: 'This is itself an undo.',
+  unfreeze: 'An unfreeze cannot be undone: freeze the membership again instead.',
+  not_applied: 'This change did not go through, so there is nothing to undo.',
+  already_undone: 'Already undone.',
+  superseded: 'A later change replaced this one, so undoing it no longer makes sense.',
+};
+
+/** Can this audit entry be undone from the app? `known`: the other entries on screen. (The core re-checks.) */
+export function undoState(entry: AuditEntry, rights: Rights, known: readonly AuditEntry[] = []): ActionState {
+  const blocked = undoBlock(entry, rights, known);
+  if (!blocked) return { enabled: true, reason: null };
+  if (blocked === 'no_right') {
+    const right = undoRight(entry);
+    return { enabled: false, reason: noRightReason(rights, right, right === 'periodEdit' ? UNFREEZE_NO_RIGHT : undefined) };
+  }
+  return { enabled: false, reason: undoWords[blocked] };
 }

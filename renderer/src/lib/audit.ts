@@ -4,7 +4,7 @@
  * generic key: before → after listing for anything else.
  */
 import type { AuditEntry } from '../../../preload/contract';
-import { formatDate } from './format';
+import { formatDate, formatMoment } from './format';
 
 const actionWords: Record<AuditEntry['action'], string> = {
   freeze: 'Freeze',
@@ -13,15 +13,25 @@ const actionWords: Record<AuditEntry['action'], string> = {
   undo: 'Undo',
 };
 
-export function actionLabel(entry: AuditEntry): string {
-  if (entry.action === 'undo' && entry.undoOf !== null) return `Undo of change #${entry.undoOf}`;
+type Known = readonly Pick<AuditEntry, 'id' | 'action' | 'at' | 'userName'>[];
+
+/** "Freeze", "Balance change", "Undo of the freeze made 2 Dec 2026, 14:02" (entry numbers are never shown). */
+export function actionLabel(entry: Pick<AuditEntry, 'action' | 'undoOf'>, known: Known = [], timezone?: string): string {
+  if (entry.action === 'undo') {
+    const undone = known.find((e) => e.id === entry.undoOf);
+    if (!undone) return 'Undo of an earlier change';
+    return `Undo of the ${(actionWords[undone.action] ?? undone.action).toLowerCase()} made ${formatMoment(undone.at, timezone)}`;
+  }
   return actionWords[entry.action] ?? entry.action;
 }
 
-export function outcomeLabel(entry: AuditEntry): string {
+export function outcomeLabel(entry: Pick<AuditEntry, 'outcome' | 'undoneBy'>, known: Known = [], timezone?: string): string {
   switch (entry.outcome) {
-    case 'ok':
-      return entry.undoneBy !== null ? `Done, later undone (#${entry.undoneBy})` : 'Done';
+    case 'ok': {
+      if (entry.undoneBy === null) return 'Done';
+      const undo = known.find((e) => e.id === entry.undoneBy);
+      return undo ? `Done; undone by ${undo.userName}, ${formatMoment(undo.at, timezone)}` : 'Done; undone later';
+    }
     case 'failed':
       return 'Failed';
     default:

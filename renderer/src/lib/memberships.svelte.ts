@@ -1,0 +1,228 @@
+/**
+ * The desk's memberships state: the client in view, their memberships, the open card and its
+ * history, the open write dialog, and the writes themselves (freeze, unfreeze, balance, undo) with
+ * their busy and error state. Dialogs render it and call its methods; after a write it updates the
+ * membership wherever it is shown, reloads the history and raises a notice naming the membership.
+ */
+import type { AuditEntry, ClientSummary, DeskError, IndexedMembership, Membership } from '../../../preload/contract';
+import { app } from './app.svelte';
+import { createLatest, optionalReason } from './call';
+import { formatDate } from './format';
+import { notices } from './notices.svelte';
+
+export type DeskDialog =
+  | { kind: 'freeze'; membership: Membership }
+  | { kind: 'unfreeze'; membership: Membership }
+  | { kind: 'balance'; membership: Membership }
+  | { kind: 'undo'; entry: AuditEntry };
+
+export interface BalanceTarget {
+  united?: number;
+  services?: Array<{ serviceId: number; balance: number }>;
+}
+
+/** "Membership № 270709 (Pilates 10-pack / 3 months)": how notices and dialogs name one. */
+export function membershipName(m: Pick<Membership, 'number'> & { type?: { title: string } }): string {
+  return m.type?.title ? `Membership № ${m.number} (${m.type.title})` : `Membership № ${m.number}`;
+}
+
+class MembershipsState {
+  client = $state<ClientSummary | null>(null);
+  memberships = $state<Membership[]>([]);
+  /** The client has no phone in Altegio, so their memberships cannot be listed. */
+  noPhone = $state(false);
+  /** Opened straight from a membership id or number: Altegio does not say whose it is. */
+  direct = $state(false);
+  /** Found by number in the local index: the client and location it was seen with, if known. */
+  foundByNumber = $state<IndexedMembership | null>(null);
+  loading = $state(false);
+  error = $state<DeskError | null>(null);
+  selectedId = $state<number | null>(null);
+  selected = $derived(this.memberships.find((m) => m.id === this.selectedId) ?? null);
+
+  history = $state<AuditEntry[]>([]);
+  historyLoading = $state(false);
+  historyError = $state<DeskError | null>(null);
+
+  dialog = $state<DeskDialog | null>(null);
+  /** A write is on its way (the open dialog's confirm button says so). */
+  busy = $state(false);
+  /** The last write's refusal, shown in the open dialog. */
+  writeError = $state<DeskError | null>(null);
+
+  #latest = createLatest();
+
+  /** Back to an empty desk (another location or user). */
+  reset(): void {
+    this.#latest.next();
+    this.client = null;
+    this.memberships = [];
+    this.noPhone = false;
+    this.direct = false;
+    this.loading = false;
+    this.error = null;
+    this.select(null);
+    this.close();
+  }
+
+  async openClient(c: ClientSummary, locationId: number): Promise<void> {
+    const ticket = this.#latest.next();
+    this.client = c;
+    this.direct = false;
+    this.foundByNumber = null;
+    this.memberships = [];
+    this.select(null);
+    this.noPhone = !c.phone;
+    this.error = null;
+    this.loading = true;
+    const reply = await app.call('memberships.forClient', { locationId, clientId: c.id });
+    if (!this.#latest.isCurrent(ticket)) return;
+    this.loading = false;
+    if (!reply.ok) {
+      this.error = reply.error;
+      return;
+    }
+    this.client = reply.value.client;
+    this.memberships = reply.value.memberships;
+    this.noPhone = reply.value.noPhone ?? !reply.value.client.phone;
+    if (this.memberships.length === 1) this.select(this.memberships[0]?.id ?? null);
+  }
+
+  openMembership(m: Membership, found?: IndexedMembership): void {
+    this.#latest.next();
+    this.client = null;
+    this.direct = true;
+    this.foundByNumber = found ?? null;
+    this.loading = false;
+    this.error = null;
+    this.memberships = [m];
+    this.select(m.id);
+  }
+
+  select(id: number | null): void {
+    if (id === this.selectedId) return;
+    this.selectedId = id;
+    this.history = [];
+    this.historyError = null;
+    if (id !== null) void this.loadHistory(id);
+  }
+
+  async loadHistory(membershipId: number): Promise<AuditEntry[]> {
+    this.historyLoading = true;
+    const reply = await app.call('audit.list', { membershipId, limit: 100 });
+    if (membershipId !== this.selectedId) return reply.ok ? reply.value.entries : [];
+    this.historyLoading = false;
+    if (!reply.ok) {
+      this.historyError = reply.error;
+      return [];
+    }
+    this.historyError = null;
+    this.history = reply.value.entries;
+    return this.history;
+  }
+
+  open(dialog: DeskDialog): void {
+    this.writeError = null;
+    this.busy = false;
+    this.dialog = dialog;
+  }
+
+  close(): void {
+    if (this.busy) return;
+    this.dialog = null;
+    this.writeError = null;
+  }
+
+  freeze(m: Membership, locationId: number, freezeTill: string, reason: string): Promise<boolean> {
+    return this.#write(
+      m,
+      'freeze',
+      () => app.call('memberships.freeze', { chainId: m.chainId, locationId, membershipId: m.id, freezeTill, ...optionalReason(reason) }),
+      (after) => `Frozen until ${formatDate(after.freezeTill, app.timezone)}.`,
+    );
+  }
+
+  unfreeze(m: Membership, locationId: number, reason: string): Promise<boolean> {
+    return this.#write(
+      m,
+      'unfreeze',
+      () => app.call('memberships.unfreeze', { chainId: m.chainId, locationId, membershipId: m.id, ...optionalReason(reason) }),
+      () => 'Unfrozen.',
+    );
+  }
+
+  setBalance(m: Membership, locationId: number, target: BalanceTarget, reason: string): Promise<boolean> {
+    return this.#write(
+      m,
+      'set_balance',
+      () =>
+        app.call('memberships.setBalance', {
+          chainId: m.chainId,
+          locationId,
+          membershipId: m.id,
+          reason: reason.trim(),
+          ...(target.united !== undefined ? { united: target.united } : { services: target.services ?? [] }),
+        }),
+      () => 'Balance saved.',
+    );
+  }
+
+  async undo(entry: AuditEntry, reason: string): Promise<boolean> {
+    if (this.busy) return false;
+    this.busy = true;
+    this.writeError = null;
+    const reply = await app.call('audit.undo', { auditId: entry.id, ...optionalReason(reason) });
+    this.busy = false;
+    if (!reply.ok) {
+      this.writeError = reply.error;
+      return false;
+    }
+    this.dialog = null;
+    void this.#changed(reply.value.membership);
+    notices.dismissFor(entry.id);
+    notices.push({ subject: membershipName({ number: entry.membershipNumber }), text: 'Change undone.' });
+    this.lastUndo = reply.value.entry;
+    return true;
+  }
+
+  /** The newest undo's audit entry: a screen listing audit entries (the audit log) reloads on it. */
+  lastUndo = $state<AuditEntry | null>(null);
+
+  async #write(
+    m: Membership,
+    action: AuditEntry['action'],
+    send: () => Promise<{ ok: true; value: Membership } | { ok: false; error: DeskError }>,
+    words: (after: Membership) => string,
+  ): Promise<boolean> {
+    if (this.busy) return false;
+    this.busy = true;
+    this.writeError = null;
+    const reply = await send();
+    this.busy = false;
+    if (!reply.ok) {
+      this.writeError = reply.error;
+      return false;
+    }
+    const after = reply.value;
+    this.dialog = null;
+    const entries = await this.#changed(after);
+    // The entry this write made: the newest applied one of its kind (for the notice's Undo).
+    const entry = entries.find((e) => e.action === action && e.outcome === 'ok' && e.undoneBy === null);
+    notices.push({
+      subject: membershipName(after),
+      text: words(after),
+      ...(entry && action !== 'unfreeze' ? { auditId: entry.id, undo: () => this.open({ kind: 'undo', entry }) } : {}),
+    });
+    return true;
+  }
+
+  /** A membership changed: shown anew wherever it is listed, its history reloaded; returns that history. */
+  async #changed(m: Membership): Promise<AuditEntry[]> {
+    this.memberships = this.memberships.map((x) => (x.id === m.id ? m : x));
+    if (m.id === this.selectedId) return this.loadHistory(m.id);
+    const reply = await app.call('audit.list', { membershipId: m.id, limit: 5 });
+    return reply.ok ? reply.value.entries : [];
+  }
+}
+
+export const memberships = new MembershipsState();

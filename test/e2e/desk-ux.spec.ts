@@ -1,0 +1,87 @@
+/**
+ * Issue 13, the front desk at the common office screen (1366×768): notices belong to the membership
+ * they concern, the primary action follows the state, history says what happened in words and
+ * offers Undo only where it still makes sense.
+ */
+import { expect, test } from './fixtures';
+import { DANA, card, cardSection, chooseLocation, membershipRow, notice, openClient, openMembership } from './helpers';
+
+test.use({ shellMode: 'demo', viewport: { width: 1366, height: 768 } });
+
+test.beforeEach(async ({ app: page }) => {
+  await expect(page.getByText('DEMO DATA')).toBeVisible();
+  await chooseLocation(page);
+});
+
+test('a notice names its membership, offers Undo, fades, and never shows on another card', async ({ app: page }) => {
+  await openClient(page, DANA.name);
+  const pilates = await openMembership(page, DANA.perServiceFreezable);
+  const number = (await pilates.getByRole('heading', { level: 2 }).innerText()).replace('Membership № ', '').trim();
+
+  await pilates.getByRole('button', { name: 'Edit balance' }).click();
+  const editor = page.getByRole('dialog', { name: /^Edit balance of membership № / });
+  await editor.getByLabel('New value for Pilates group').fill('8');
+  await editor.getByLabel('Reason', { exact: true }).fill('One class given back');
+  await editor.getByRole('button', { name: 'Save balance' }).click();
+  await expect(editor).toBeHidden();
+
+  const saved = notice(page, `Membership № ${number} (${DANA.perServiceFreezable}): Balance saved.`);
+  await expect(saved).toBeVisible();
+  await expect(saved.getByRole('button', { name: 'Undo' })).toBeVisible();
+
+  // Another membership's card: nothing there says a balance was saved.
+  const gym = await openMembership(page, DANA.unitedWeeks);
+  await expect(gym).not.toContainText('Balance saved');
+  await expect(gym.getByRole('status').filter({ hasText: 'saved' })).toHaveCount(0);
+  await expect(page.getByRole('status').filter({ hasText: 'Balance saved.' })).toHaveCount(1);
+  await expect(saved).toContainText(`№ ${number}`);
+
+  // Undo from the notice undoes that membership's change, whatever card is open.
+  await saved.getByRole('button', { name: 'Undo' }).click();
+  const undo = page.getByRole('dialog', { name: 'Undo this change?' });
+  await expect(undo).toContainText(`membership № ${number}`);
+  await expect(undo).toContainText('Pilates group: 7 → 8');
+  await undo.getByRole('button', { name: 'Confirm undo' }).click();
+  await expect(undo).toBeHidden();
+  const undone = notice(page, `Membership № ${number}: Change undone.`);
+  await expect(undone).toBeVisible();
+  await expect(card(page)).not.toContainText('Change undone');
+  await expect(membershipRow(page, DANA.perServiceFreezable)).toContainText('Pilates group: 7');
+
+  // It fades by itself.
+  await expect(undone).toBeHidden({ timeout: 30_000 });
+});
+
+test('the primary action follows the state: Unfreeze on a frozen membership, Freeze otherwise', async ({ app: page }) => {
+  await openClient(page, DANA.name);
+  const frozen = await openMembership(page, DANA.frozen);
+  await expect(frozen.getByRole('button', { name: 'Unfreeze' })).toHaveClass(/\bprimary\b/);
+  await expect(frozen.getByRole('button', { name: 'Freeze', exact: true })).not.toHaveClass(/\bprimary\b/);
+  const open = await openMembership(page, DANA.perServiceFreezable);
+  await expect(open.getByRole('button', { name: 'Freeze', exact: true })).toHaveClass(/\bprimary\b/);
+  await expect(open.getByRole('button', { name: 'Unfreeze' })).not.toHaveClass(/\bprimary\b/);
+});
+
+test('history: a freeze replaced by a later unfreeze offers no Undo, and an undo says what it undid', async ({ app: page }) => {
+  await openClient(page, DANA.name);
+  const frozen = await openMembership(page, DANA.frozen);
+  await frozen.getByRole('button', { name: 'Unfreeze' }).click();
+  await page.getByRole('dialog', { name: /^Unfreeze membership/ }).getByRole('button', { name: 'Confirm unfreeze' }).click();
+  await expect(frozen.getByRole('button', { name: 'Freeze', exact: true })).toBeEnabled();
+
+  await frozen.getByRole('button', { name: 'Freeze', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: /^Freeze membership/ });
+  await dialog.getByRole('button', { name: 'Use the latest possible date' }).click();
+  await dialog.getByRole('button', { name: 'Confirm freeze' }).click();
+  await expect(dialog).toBeHidden();
+  const history = cardSection(frozen, 'History');
+  const freezeRow = history.getByRole('row').filter({ hasText: /^.*Freeze/ }).filter({ hasNotText: 'Unfreeze' });
+  await expect(freezeRow.getByRole('button', { name: /^Undo/ })).toBeVisible();
+
+  await frozen.getByRole('button', { name: 'Unfreeze' }).click();
+  await page.getByRole('dialog', { name: /^Unfreeze membership/ }).getByRole('button', { name: 'Confirm unfreeze' }).click();
+  await expect(history.getByRole('row').filter({ hasText: 'Unfreeze' })).toHaveCount(2);
+  // The freeze was replaced by the unfreeze: undoing it no longer makes sense.
+  await expect(freezeRow.getByRole('button', { name: /^Undo/ })).toHaveCount(0);
+  await expect(history).not.toContainText('#');
+});
