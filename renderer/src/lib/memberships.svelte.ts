@@ -59,6 +59,7 @@ class MembershipsState {
     this.memberships = [];
     this.noPhone = false;
     this.direct = false;
+    this.foundByNumber = null;
     this.loading = false;
     this.error = null;
     this.select(null);
