@@ -427,6 +427,9 @@ export const channels = {
     }),
   ),
 
+  /** The renderer says whether a dialog is open (an update never installs under one). */
+  'app.activity': channel(z.object({ dialogOpen: z.boolean() }).strict(), z.object({})),
+
   'settings.get': channel(empty, Settings),
   'settings.setPartnerToken': channel(
     z.object({ token: z.string().trim().min(8).max(500), serverUrl: ServerUrl.optional() }).strict(),

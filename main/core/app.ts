@@ -21,6 +21,8 @@ import type { SecretStore } from './session/secret-store';
 import { createSessionService, normalizeServerUrl, SETTINGS_SERVER_URL, type DemoBackend, type SessionService } from './session/session';
 import type { Store } from './store';
 
+const ACTIVE_JOB_STATES: ReadonlySet<string> = new Set(['running', 'offline', 'waiting_auth']);
+
 export interface CoreOptions {
   /** The app's data folder (the SQLite database lives here; never a secret). */
   dataDir: string;
@@ -43,6 +45,8 @@ export interface Core {
   store: Store;
   limiter: RateLimiter;
   index: IndexService;
+  /** What is under way that an update must not interrupt ('batch', 'dialog'), or null. */
+  activity: { busy(): string | null };
   close(): Promise<void>;
 }
 
@@ -147,7 +151,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     log,
   });
 
-  const handlers = createHandlers({ shell: options.shell, session, memberships, store, batch, notices, index });
+  // Batches and bulk actions run as journal jobs: one in an active state is work under way.
+  let dialogOpen = false;
+  const activity = {
+    setDialogOpen: (open: boolean) => void (dialogOpen = open),
+    busy: (): string | null => {
+      if (dialogOpen) return 'dialog';
+      return batch.journal.listStarted(20).some((j) => ACTIVE_JOB_STATES.has(j.state)) ? 'batch' : null;
+    },
+  };
+
+  const handlers = createHandlers({ shell: options.shell, session, memberships, store, batch, notices, index, activity });
 
   return {
     handlers,
@@ -156,6 +170,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     store,
     limiter,
     index,
+    activity,
     async close() {
       connectivity.stop();
       await index.close();

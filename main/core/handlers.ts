@@ -22,11 +22,13 @@ export interface HandlerDeps {
   /** What happened at start-up that the person should know. */
   notices?: StartupNotice[];
   index: IndexService;
+  /** Told whether a dialog is open in the renderer (the update policy waits for none). */
+  activity?: { setDialogOpen(open: boolean): void };
 }
 
 
 
-export function createHandlers({ shell, session, memberships, store, batch, notices = [], index }: HandlerDeps): Handlers {
+export function createHandlers({ shell, session, memberships, store, batch, notices = [], index, activity }: HandlerDeps): Handlers {
   /** What the app reads or writes, the index shows at once (`seen` passes the value through). */
   const seen = (m: Membership): Membership => {
     index.noteMemberships([m]);
@@ -34,6 +36,10 @@ export function createHandlers({ shell, session, memberships, store, batch, noti
   };
   return {
     'app.info': async () => ({ version: packageJson.version, shell, demoAvailable: true, notices }),
+    'app.activity': async ({ dialogOpen }) => {
+      activity?.setDialogOpen(dialogOpen);
+      return {};
+    },
 
     'settings.get': () => session.settings(),
     'settings.setPartnerToken': ({ token, serverUrl }) => session.setPartnerToken(token, serverUrl),

@@ -10,6 +10,7 @@ import { CONTENT_SECURITY_POLICY } from '../core/csp';
 import { createLogger } from '../core/log';
 import { bindContract, forwardEvents } from './ipc';
 import { showStartupFailure } from './startup-failure';
+import { startUpdates } from './updates';
 import { APP_SCHEME, createMainWindow, hardenWebContents } from './window';
 
 protocol.registerSchemesAsPrivileged([
@@ -42,6 +43,13 @@ async function start(): Promise<void> {
 
   const core = await createCore({ dataDir: app.getPath('userData'), shell: 'electron', log });
   bindContract(ipcMain, core.handlers, log);
+  // Updates must never keep the app from starting.
+  let updates: ReturnType<typeof startUpdates> = null;
+  try {
+    updates = startUpdates({ dataDir: app.getPath('userData'), log, busy: () => core.activity.busy() });
+  } catch (e) {
+    log.warn('updates: not started', { error: e instanceof Error ? e.message : String(e) });
+  }
   forwardEvents(core.events, () => mainWindow?.webContents ?? null);
 
   // DevTools only in development: a release build has none for anyone at the desk to open.
@@ -56,6 +64,7 @@ async function start(): Promise<void> {
     event.preventDefault();
     if (closing) return;
     closing = true;
+    updates?.stop();
     core
       .close()
       .catch((e: unknown) => log.error('close failed', { error: e instanceof Error ? e.message : String(e) }))

@@ -105,29 +105,38 @@ describe('packaging dry-run (electron-builder --linux dir)', () => {
     expect(config.nsis).toMatchObject({ perMachine: false, allowElevation: false, createDesktopShortcut: true });
   });
 
+  it('builds in the update feed: resources/app-update.yml with the generic provider and the publish URL', () => {
+    const config = parseYaml(readFileSync(join(root, 'electron-builder.yml'), 'utf8')) as { publish: { provider: string; url: string } };
+    expect(config.publish.provider).toBe('generic');
+    expect(config.publish.url).toMatch(/^https:\/\//);
+    const feed = parseYaml(readFileSync(join(resources, 'app-update.yml'), 'utf8')) as Record<string, unknown>;
+    expect(feed).toMatchObject({ provider: 'generic', url: config.publish.url });
+  });
+
   /**
    * The packaged main process itself, run under plain Node from the extracted app.asar with a
    * recording stand-in for `electron` (the runtime cannot run here): as a packaged build
    * (app.isPackaged true) it ignores MEMBERSHIP_DESK_DATA_DIR and opens its window without
    * DevTools; as a development run (false) it honours both — the control that the probe can see it.
    */
-  it('a packaged build ignores MEMBERSHIP_DESK_DATA_DIR and has no DevTools (the same bundle in development has both)', () => {
+  it('a packaged build ignores MEMBERSHIP_DESK_DATA_DIR, has no DevTools and starts the updater on the built-in or IT feed (the same bundle in development: none of that)', () => {
     const app = join(work, 'app');
     extractAll(join(resources, 'app.asar'), app);
     mkdirSync(join(app, 'node_modules/electron'), { recursive: true });
-    writeFileSync(join(app, 'node_modules/electron/package.json'), JSON.stringify({ name: 'electron', type: 'module', main: 'index.js' }));
+    writeFileSync(join(app, 'node_modules/electron/package.json'), JSON.stringify({ name: 'electron', main: 'index.js' }));
     writeFileSync(join(app, 'node_modules/electron/index.js'), ELECTRON_PROBE);
-    const run = (packaged: boolean) => {
+    const run = (packaged: boolean, updateJson?: string) => {
       const userData = mkdtempSync(join(work, 'user-data-'));
+      if (updateJson !== undefined) writeFileSync(join(userData, 'update.json'), updateJson);
       const override = join(work, `override-${packaged}`);
       const report = join(work, `report-${packaged}.json`);
       const r = spawnSync(process.execPath, [join(app, 'out/main/index.js')], {
-        env: { ...process.env, MEMBERSHIP_DESK_DATA_DIR: override, PROBE_PACKAGED: String(packaged), PROBE_USER_DATA: userData, PROBE_REPORT: report },
+        env: { ...process.env, MEMBERSHIP_DESK_DATA_DIR: override, PROBE_PACKAGED: String(packaged), PROBE_USER_DATA: userData, PROBE_REPORT: report, PROBE_RESOURCES: resources, PROBE_APP: app },
         encoding: 'utf8',
         timeout: 60_000,
       });
       expect(existsSync(report), `${r.stdout}\n${r.stderr}`).toBe(true);
-      return { ...(JSON.parse(readFileSync(report, 'utf8')) as { setPath: string[][]; webPreferences: Record<string, unknown>; dialogs: string[][] }), userData, override };
+      return { ...(JSON.parse(readFileSync(report, 'utf8')) as { setPath: string[][]; webPreferences: Record<string, unknown>; dialogs: string[][] }), userData, override, log: r.stderr };
     };
     const packaged = run(true);
     expect(packaged.dialogs).toEqual([]);
@@ -135,44 +144,61 @@ describe('packaging dry-run (electron-builder --linux dir)', () => {
     expect(packaged.webPreferences.devTools).toBe(false);
     expect(existsSync(join(packaged.userData, 'membership-desk.db'))).toBe(true);
     expect(existsSync(packaged.override)).toBe(false);
+    // electron-updater loaded from the asar and found the built-in feed (resources/app-update.yml).
+    expect(packaged.log).toContain('"msg":"updates: on","details":{"feed":"app-update.yml"}');
+
+    // The chain's IT points the PCs at their own server.
+    const it = run(true, JSON.stringify({ url: 'https://updates.chain.example/desk/' }));
+    expect(it.log).toContain('"msg":"updates: on","details":{"feed":"update.json"}');
+    // A bad one is ignored with a reason; the built-in feed stays.
+    const bad = run(true, JSON.stringify({ url: 'http://updates.chain.example/desk/' }));
+    expect(bad.log).toContain('update.json: The update address must start with https://');
+    expect(bad.log).toContain('"feed":"app-update.yml"');
 
     const development = run(false);
     expect(development.setPath).toEqual([['userData', development.override]]);
     expect(development.webPreferences.devTools).toBe(true);
     expect(existsSync(join(development.override, 'membership-desk.db'))).toBe(true);
+    expect(development.log).not.toContain('updates: on'); // no updater outside a packaged build
   }, 120_000);
 });
 
-/** A stand-in for `electron` that records what the main process asks of it and ends once the window exists. */
+/** A stand-in for `electron` (CommonJS: electron-updater requires it) that records what the main process asks of it and ends once the window exists. */
 const ELECTRON_PROBE = `
-import { writeFileSync } from 'node:fs';
+const { writeFileSync } = require('node:fs');
+const { EventEmitter } = require('node:events');
 const seen = { setPath: [], webPreferences: null, dialogs: [] };
 let userData = process.env.PROBE_USER_DATA;
+process.resourcesPath = process.env.PROBE_RESOURCES;
 const done = (code) => { writeFileSync(process.env.PROBE_REPORT, JSON.stringify(seen)); process.exit(code); };
 const noop = () => undefined;
-export const app = {
+const app = Object.assign(new EventEmitter(), {
   isPackaged: process.env.PROBE_PACKAGED === 'true',
   setPath: (name, value) => { seen.setPath.push([name, value]); if (name === 'userData') userData = value; },
   getPath: () => userData,
-  getVersion: () => '0.0.0',
+  getVersion: () => '0.0.1',
+  getName: () => 'Membership Desk',
+  getAppPath: () => process.env.PROBE_APP,
+  isReady: () => true,
   requestSingleInstanceLock: () => true,
   whenReady: () => Promise.resolve(),
-  on: noop, quit: noop,
+  quit: noop,
   exit: (code) => done(code),
-};
-export const dialog = { showErrorBox: (title, content) => seen.dialogs.push([title, content]) };
-export const protocol = { registerSchemesAsPrivileged: noop, handle: noop };
-export const session = { defaultSession: { setPermissionRequestHandler: noop, setPermissionCheckHandler: noop } };
-export const ipcMain = { handle: noop, on: noop };
-export const net = { fetch: noop };
-export const shell = { openExternal: noop };
-export class BrowserWindow {
+});
+exports.app = app;
+exports.dialog = { showErrorBox: (title, content) => seen.dialogs.push([title, content]) };
+exports.protocol = { registerSchemesAsPrivileged: noop, handle: noop };
+exports.session = { defaultSession: { setPermissionRequestHandler: noop, setPermissionCheckHandler: noop } };
+exports.ipcMain = { handle: noop, on: noop };
+exports.net = { fetch: noop };
+exports.shell = { openExternal: noop };
+exports.powerMonitor = { getSystemIdleTime: () => 0 };
+exports.BrowserWindow = class {
   constructor(options) {
     seen.webPreferences = options.webPreferences;
     this.webContents = { on: noop, setWindowOpenHandler: noop, send: noop };
     setImmediate(() => done(0));
   }
   on() {} once() {} loadURL() { return Promise.resolve(); }
-}
-export default { app, dialog, protocol, session, ipcMain, net, shell, BrowserWindow };
+};
 `;
