@@ -534,6 +534,8 @@ export const channels = {
       .strict(),
     BatchCheck,
   ),
+  /** The file's rows with problems (latest check), as they were plus a "problem" column: a CSV to fix and open again. */
+  'batch.fixMe': channel(z.object({ fileId: FileId }).strict(), z.object({ fileName: z.string(), csv: z.string() })),
   /** Stops the check under way (its reads stop); it answers with `lookups.state: 'stopped'`. */
   'batch.stopCheck': channel(empty, z.object({ stopped: z.boolean() })),
   /** The rows of a check (before applying) or of a batch. */

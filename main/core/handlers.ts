@@ -81,6 +81,7 @@ export function createHandlers({ shell, session, memberships, store, batch, noti
     'batch.open': (args) => batch.open(args),
     'batch.check': (args) => batch.check(args),
     'batch.stopCheck': () => batch.stopCheck(),
+    'batch.fixMe': (args) => batch.fixMe(args),
     'batch.rows': (args) => batch.rows(args),
     'batch.apply': (args) => batch.apply(args),
     'batch.pause': (args) => batch.pause(args),

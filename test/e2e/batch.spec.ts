@@ -17,7 +17,8 @@ import { expect, test } from './fixtures';
 import { DANA, cardSection, chooseLocation, openClient, openMembership } from './helpers';
 import type { Page } from '@playwright/test';
 
-test.use({ shellMode: 'demo' });
+// The common office-PC screen: Apply, then the result and Undo, must be in view there without scrolling.
+test.use({ shellMode: 'demo', viewport: { width: 1366, height: 768 } });
 
 test.beforeEach(async ({ app: page }) => {
   await expect(page.getByText('DEMO DATA')).toBeVisible();
@@ -29,6 +30,12 @@ const nav = (page: Page, name: string) => page.getByRole('navigation', { name: '
 async function openBatchScreen(page: Page): Promise<void> {
   await nav(page, 'Batch corrections').click();
   await expect(page.getByRole('heading', { level: 1, name: 'Batch corrections' })).toBeVisible();
+}
+
+/** A step of the batch screen, from the "Steps" navigation. */
+async function step(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name }).click();
+  await expect(page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name })).toHaveAttribute('aria-current', 'step');
 }
 
 const selected = (page: Page, label: string) => page.getByLabel(label, { exact: true }).locator('option:checked');
@@ -51,7 +58,14 @@ test('cp1251 `;` file → guessed mapping → problems → preview → apply →
   await openBatchScreen(page);
   await page.getByLabel('Open CSV file').setInputFiles({ name: 'остатки-cp1251.csv', mimeType: 'text/csv', buffer: iconv.encode(`${csv}\r\n`, 'win1251') });
 
+  // A problem in the file: the screen opens on it.
+  await expect(page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: 'Problems' })).toHaveAttribute('aria-current', 'step');
+  // The chosen file, named.
+  await step(page, 'File');
+  await expect(page.getByText('остатки-cp1251.csv')).toBeVisible();
+
   // How the file was read.
+  await step(page, 'Columns');
   await expect(page.getByLabel('Encoding', { exact: true })).toHaveValue('windows-1251');
   await expect(selected(page, 'Delimiter')).toHaveText('Semicolon');
   const firstRows = page.getByRole('table', { name: 'First rows of the file' });
@@ -67,13 +81,16 @@ test('cp1251 `;` file → guessed mapping → problems → preview → apply →
   await expect(selected(page, 'New balance')).toHaveText('Not in file');
 
   // The invalid row, with its line; it does not hold back the others.
-  await expect(page.getByRole('heading', { level: 2, name: '4. 1 problem' })).toBeVisible();
+  await page.getByRole('group', { name: 'Actions' }).getByRole('button', { name: 'Next: Problems' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: '1 problem' })).toBeVisible();
   const problems = page.getByRole('region', { name: 'List of problems' }).getByRole('listitem');
   await expect(problems).toHaveCount(1);
   await expect(problems.first()).toHaveText(/^Line 4: .*does not allow balance changes/);
 
-  // Preview.
+  // Preview: Apply in view without scrolling (the action bar stays at the bottom of the window).
+  await step(page, 'Preview');
   await expect(page.getByText('3 rows to change, 0 unchanged, 1 with problems, across 3 memberships.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Apply 3 changes' })).toBeInViewport();
   const planned = page.getByRole('table', { name: 'Planned changes' });
   await expect(planned.getByRole('row').filter({ hasText: 'Перенос из старой системы' })).toContainText('7 → 10');
   await expect(planned.getByRole('row').filter({ hasText: 'Спор с клиентом' })).toContainText('9 → 7');
@@ -91,6 +108,7 @@ test('cp1251 `;` file → guessed mapping → problems → preview → apply →
   await expect(progress.getByRole('status').first()).toHaveText('Done');
   await expect(progress.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '3');
   await expect(progress.getByText('Finished: 3 rows changed.')).toBeVisible();
+  await expect(progress.getByRole('button', { name: 'Undo this batch' })).toBeInViewport();
   const rows = page.getByRole('table', { name: 'Planned changes' });
   await expect(rows.getByRole('row').filter({ hasText: 'Applied' })).toHaveCount(3);
 
@@ -153,6 +171,8 @@ test('UTF-16 "Unicode Text" with commas in the notes → pick Tab → match colu
   await openBatchScreen(page);
   await open();
 
+  // The columns need the person first.
+  await expect(page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: 'Columns' })).toHaveAttribute('aria-current', 'step');
   await expect(page.getByLabel('Encoding', { exact: true })).toHaveValue('utf-16le');
   await expect(selected(page, 'Delimiter')).toHaveText('Comma');
   await page.getByLabel('Delimiter', { exact: true }).selectOption({ label: 'Tab' });
@@ -162,21 +182,28 @@ test('UTF-16 "Unicode Text" with commas in the notes → pick Tab → match colu
   // Only the reason is recognised: the rest is for the user to match.
   await expect(selected(page, 'Reason')).toHaveText('Column 3: Note, who, when, why');
   await expect(selected(page, 'Membership ID')).toHaveText('Not in file');
-  const preview = page.getByRole('region', { name: '5. Preview' });
+  await step(page, 'Preview');
+  const preview = page.getByRole('region', { name: 'Preview' });
   await expect(preview).toContainText('The rows are read once the columns are matched');
   await expect(preview).not.toContainText('The file has no rows.');
   await expect(page.getByRole('button', { name: 'Apply 0 changes' })).toBeDisabled();
 
+  await step(page, 'Columns');
   await page.getByLabel('Membership ID', { exact: true }).selectOption({ label: 'Column 1: Ref' });
+  await step(page, 'Problems');
   await expect(page.getByRole('region', { name: 'List of problems' })).toContainText('Choose the column with the new balance or the change');
+  await step(page, 'Columns');
   await page.getByLabel('New balance', { exact: true }).selectOption({ label: 'Column 2: Left' });
   await expect(page.getByText('As you chose. It will be remembered for files like this.')).toBeVisible();
-  await expect(page.getByRole('heading', { level: 2, name: '4. No problems' })).toBeVisible();
+  await step(page, 'Problems');
+  await expect(page.getByRole('heading', { level: 2, name: 'No problems' })).toBeVisible();
+  await step(page, 'Preview');
   await expect(page.getByText('2 rows to change, 0 unchanged, 0 with problems, across 2 memberships.')).toBeVisible();
   const planned = page.getByRole('table', { name: 'Planned changes' });
   await expect(planned.getByRole('row').filter({ hasText: 'late, sick, moved, again' })).toContainText('9 → 12');
   await expect(planned.getByRole('row').filter({ hasText: 'gift, promo, spring, sale' })).toContainText('3 → 4');
   // The delimiter and the hand-made mapping stay chosen.
+  await step(page, 'Columns');
   await expect(selected(page, 'Delimiter')).toHaveText('Tab');
 
   await page.getByRole('button', { name: 'Apply 2 changes' }).click();
@@ -188,11 +215,13 @@ test('UTF-16 "Unicode Text" with commas in the notes → pick Tab → match colu
   // Next time: the same columns, remembered (once the delimiter is right again).
   await progress.getByRole('button', { name: 'Start a new batch' }).click();
   await open();
+  await step(page, 'Columns');
   await page.getByLabel('Delimiter', { exact: true }).selectOption({ label: 'Tab' });
   await expect(page.getByText('Remembered from the last time you chose the columns for a file like this.')).toBeVisible();
   await expect(selected(page, 'Membership ID')).toHaveText('Column 1: Ref');
   await expect(selected(page, 'New balance')).toHaveText('Column 2: Left');
   // Planned against the balances the first batch left.
+  await step(page, 'Preview');
   await expect(page.getByRole('table', { name: 'Planned changes' }).getByRole('row').filter({ hasText: 'late, sick, moved, again' })).toContainText('12');
   await expect(page.getByText('0 rows to change, 2 unchanged, 0 with problems, across 0 memberships.')).toBeVisible();
 });

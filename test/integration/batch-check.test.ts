@@ -101,4 +101,24 @@ describe('batch check', () => {
     expect(phoneLookups(log)).toBeLessThan(50);
     await expect(h.svc.stopCheck()).resolves.toEqual({ stopped: false });
   });
+
+  it('the fix-me file: the rows with problems as they were in the file, plus what is wrong, in the file\'s own delimiter', async () => {
+    const id = ids().extra[0] as number;
+    const csv = `membership_id;delta;reason\r\n${id};+1;fine\r\n${id};lots;"bad; really"\r\n999999999;+1;=HYPERLINK("x")\r\n`;
+    const { fileId } = await h.svc.open({ fileName: 'März.csv', bytes: new TextEncoder().encode(csv) });
+    const check = await h.svc.check({ fileId, ...place() });
+    expect(check.problemCount).toBe(2);
+    const fix = await h.svc.fixMe({ fileId });
+    expect(fix.fileName).toBe('März-fix-me.csv');
+    expect(fix.csv.startsWith('\uFEFF')).toBe(true);
+    const lines = fix.csv.slice(1).trim().split('\r\n');
+    expect(lines[0]).toBe('membership_id;delta;reason;problem');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(new RegExp(`^${id};lots;"bad; really";.+`));
+    // Formula-safe, like every CSV the app writes (a count read back ignores the ' before it).
+    expect(lines[2]?.startsWith(`999999999;'+1;"'=HYPERLINK(""x"")";`)).toBe(true);
+    expect(lines[2]).toMatch(/No membership with ID 999999999/);
+    // Another person's (or an unknown) file: not found.
+    await expect(h.svc.fixMe({ fileId: 'no-such-file' })).rejects.toMatchObject({ kind: 'not_found' });
+  });
 });

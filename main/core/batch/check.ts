@@ -19,7 +19,8 @@ import { DeskFailure } from '../errors';
 import type { EventHub } from '../events';
 import type { Store } from '../store';
 import { checkMapping, FIELDS, type ColumnMapping } from './mapping';
-import { isDelimiter, type Delimiter } from './parse';
+import { detach, isDelimiter, readTableInto, type Delimiter } from './parse';
+import { csvText, EXCEL_BOM } from '../csv';
 import { decodeBatch, planBatch, readBatch, sniffBatch, type BatchRead, type BatchReadOptions } from './pipeline';
 import type { BatchPlan } from './plan';
 import { createLookups, type MembershipEntry } from './plan-resolve';
@@ -35,6 +36,8 @@ export const READ_CACHE_MS = 5 * 60_000;
 export const ASK_ABOVE_REQUESTS = 20;
 /** Opened files kept (each up to 50 MB): the one on screen and the one before. */
 const KEEP_FILES = 2;
+/** The column a fix-me file adds to the rows with problems. */
+export const FIX_ME_COLUMN = 'problem';
 /** Phones looked up at once (the limiter paces them anyway; a few hide each request's latency). */
 const PHONE_WORKERS = 4;
 
@@ -79,6 +82,16 @@ export interface PlannedCheck {
   invalidRows: number[] | null;
 }
 
+/** What the latest check of a person found, for the "fix-me" file (its problem rows as they were). */
+interface CheckedFile {
+  fileId: string;
+  encoding: string;
+  delimiter: Delimiter;
+  hasHeader: boolean;
+  /** Every problem found (not capped), by line; line 0 = the file as a whole (columns). */
+  problems: BatchProblem[];
+}
+
 export interface Checker {
   open(args: { fileName: string; bytes: Uint8Array }): { fileId: string; fileName: string; size: number };
   check(args: CheckArgs): Promise<BatchCheck>;
@@ -88,6 +101,11 @@ export interface Checker {
   planned(checkId: string): PlannedCheck;
   /** A check made into a batch is used up (one batch per check). */
   forget(checkId: string): void;
+  /**
+   * The rows of the file with problems, as they were in it (read with the latest check's
+   * settings), plus a column saying what is wrong: to fix in Excel and open again.
+   */
+  fixMe(args: { fileId: string }): { fileName: string; csv: string };
 }
 
 /** Why a check's reads stop: a newer check of the same person started, or Cancel was pressed. */
@@ -119,6 +137,8 @@ export function createChecker(deps: CheckerDeps): Checker {
   const checks = new Map<string, PlannedCheck>();
   /** The check under way per person. */
   const running = new Map<string, AbortController>();
+  /** The latest check's findings per person. */
+  const checked = new Map<string, CheckedFile>();
 
   /** Requests per second the limiter paces at now (0 when unknown). */
   const pace = () => {
@@ -283,8 +303,11 @@ export function createChecker(deps: CheckerDeps): Checker {
       mapping: toContractMapping(read.mapping),
       mappingSource,
     };
+    const remember = (problems: BatchProblem[]) =>
+      checked.set(profileId, { fileId: args.fileId, encoding: read.encoding, delimiter: read.delimiter, hasHeader: read.hasHeader, problems });
     const unplanned = (lookups: BatchLookups): BatchCheck => {
       const problems = fileProblems(read);
+      remember(problems);
       const rows = read.validated?.total ?? 0;
       const invalid = read.validated?.invalidRows.length ?? 0;
       return {
@@ -316,7 +339,8 @@ export function createChecker(deps: CheckerDeps): Checker {
     const limits = deps.limiter?.stats();
     const prepared = planBatch(read, lookups, limits ? { rate: { perSecond: limits.perSecond, perMinute: limits.perMinute } } : {});
     const plan = prepared.plan as BatchPlan; // validated rows always plan
-    const problems = prepared.problems.map(toProblem);
+    const problems = [...read.mappingProblems.map((p) => ({ line: 0, column: null, field: p.field, message: p.message })), ...prepared.problems.map(toProblem)];
+    remember(problems);
     const checkId = randomUUID();
     checks.set(profileId, { checkId, profileId, fileName: file.fileName, chainId: args.chainId, locationId: args.locationId, delimiter: read.delimiter, plan, invalidRows: null });
     return {
@@ -396,6 +420,41 @@ export function createChecker(deps: CheckerDeps): Checker {
       const c = checks.get(session.currentUser().profileId);
       if (!c || c.checkId !== checkId) throw CHECK_GONE();
       return c;
+    },
+
+    fixMe({ fileId }) {
+      const { profileId } = session.currentUser();
+      const file = files.get(fileId);
+      const found = checked.get(profileId);
+      if (!file || file.profileId !== profileId || !found || found.fileId !== fileId) throw new DeskFailure('not_found', 'This file is no longer open. Choose it again.');
+      const byLine = new Map<number, string[]>();
+      for (const p of found.problems) {
+        if (p.line <= 0) continue;
+        const list = byLine.get(p.line) ?? [];
+        list.push(p.column ? `${p.column}: ${p.message}` : p.message);
+        byLine.set(p.line, list);
+      }
+      let header: string[] = [];
+      const rows: string[][] = [];
+      readTableInto(
+        decodeBatch(file.bytes, { encoding: found.encoding }).text,
+        { delimiter: found.delimiter, header: found.hasHeader, previewRows: 0 },
+        {
+          header: (cells) => (header = cells.map(detach)),
+          record(cells, line) {
+            const problems = byLine.get(line);
+            if (problems) rows.push([...cells.map(detach), problems.join(' ')]);
+          },
+          restart() {
+            rows.length = 0;
+          },
+        },
+      );
+      const width = Math.max(header.length, ...rows.map((r) => r.length - 1));
+      const pad = (cells: string[], n: number) => [...cells, ...Array<string>(Math.max(0, n - cells.length)).fill('')];
+      const table = rows.map((r) => [...pad(r.slice(0, -1), width), r.at(-1) as string]);
+      const base = file.fileName.replace(/\.[^.]{1,5}$/, '').replace(/[^\p{L}\p{N} ._-]+/gu, '_').trim().slice(0, 120) || 'batch';
+      return { fileName: `${base}-fix-me.csv`, csv: EXCEL_BOM + csvText([...pad(header, width), FIX_ME_COLUMN], table, found.delimiter) };
     },
 
     forget(checkId) {

@@ -57,6 +57,7 @@ export interface BatchService {
   open(args: { fileName: string; bytes: Uint8Array }): Promise<{ fileId: string; fileName: string; size: number }>;
   check(args: CheckArgs): Promise<BatchCheck>;
   stopCheck(): Promise<{ stopped: boolean }>;
+  fixMe(args: { fileId: string }): Promise<{ fileName: string; csv: string }>;
   rows(args: RowsArgs): Promise<{ rows: BatchPlanRow[]; total: number }>;
   apply(args: { checkId: string }): Promise<BatchSummary>;
   pause(args: { batchId: string }): Promise<BatchSummary>;
@@ -389,6 +390,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     open: async (args) => checker.open(args),
     check: (args) => checker.check(args),
     stopCheck: async () => checker.stopCheck(),
+    fixMe: async (args) => checker.fixMe(args),
     rows,
     apply,
     pause,

@@ -15,7 +15,10 @@ import {
   progressFromSummary,
   summaryWithProgress,
   CHECKING,
+  SAMPLE_FILE,
+  firstStep,
   type BatchProgress,
+  type BatchStep,
   type CheckProgress,
   type Delimiter,
 } from './batch';
@@ -39,6 +42,10 @@ function localError(message: string): DeskError {
 class BatchDesk {
   // --- the file being checked
   fileName = $state<string | null>(null);
+  /** The chosen file's size in bytes (shown next to its name). */
+  fileSize = $state<number | null>(null);
+  /** The step of the screen in view while a file is checked (see `firstStep`). */
+  step = $state<BatchStep>('file');
   prep = $state.raw<BatchCheck | null>(null);
   overrides = $state.raw<PrepareOverrides>({});
   /** What is happening while a file is read or checked ("Reading the file…"); null when idle. */
@@ -147,13 +154,31 @@ class BatchDesk {
       return;
     }
     this.#fileId = reply.value.fileId;
-    await this.#check();
+    this.fileSize = reply.value.size;
+    await this.#check(true);
+  }
+
+  /** The rows with problems as they were in the file, plus what is wrong: to fix in Excel and open again. */
+  async downloadFixMe(): Promise<void> {
+    const fileId = this.#fileId;
+    if (fileId === null) return;
+    this.notice = null;
+    const reply = await app.call('batch.fixMe', { fileId });
+    if (!reply.ok) {
+      this.prepError = reply.error;
+      return;
+    }
+    this.notice = saveCsv(reply.value);
+  }
+
+  downloadSample(): void {
+    this.notice = saveCsv(SAMPLE_FILE);
   }
 
   /** The person agreed to the lookups the check asked about: check again, reading them. */
   lookUp(): Promise<void> {
     this.#lookupsAgreed = true;
-    return this.#check();
+    return this.#check(true);
   }
 
   /** Stops the check under way: its reads stop, and it answers what it found in the file. */
@@ -196,6 +221,8 @@ class BatchDesk {
     this.#fileId = null;
     this.#lookupsAgreed = false;
     this.fileName = null;
+    this.fileSize = null;
+    this.step = 'file';
     this.prep = null;
     this.overrides = {};
     this.busy = null;
@@ -206,7 +233,8 @@ class BatchDesk {
     this.checkProgress = null;
   }
 
-  async #check(): Promise<void> {
+  /** Checks the open file with the current settings; `guide`: then show the step that needs the person. */
+  async #check(guide = false): Promise<void> {
     const fileId = this.#fileId;
     if (fileId === null) return;
     const selection = app.session?.selection;
@@ -233,6 +261,7 @@ class BatchDesk {
     if (reply.ok) {
       this.prep = reply.value;
       this.rowsVersion += 1;
+      if (guide) this.step = firstStep(reply.value);
     } else this.prepError = reply.error;
   }
 

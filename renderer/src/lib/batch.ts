@@ -387,3 +387,47 @@ export function beforeAfter(row: Pick<BatchPlanRow, 'before' | 'after' | 'status
   return `${b} → ${a}`;
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// Steps of the screen and the sample file
+
+export type BatchStep = 'file' | 'columns' | 'problems' | 'preview';
+export const STEPS: ReadonlyArray<{ step: BatchStep; label: string }> = [
+  { step: 'file', label: 'File' },
+  { step: 'columns', label: 'Columns' },
+  { step: 'problems', label: 'Problems' },
+  { step: 'preview', label: 'Preview' },
+];
+
+/** Where to take a person once a newly opened file is checked: what needs them first. */
+export function firstStep(check: Pick<BatchCheck, 'problems' | 'problemCount' | 'totals' | 'lookups'>): BatchStep {
+  if (check.lookups.state === 'ask' || check.lookups.state === 'stopped') return 'problems';
+  if (needsMapping(check)) return 'columns';
+  return check.problemCount > 0 ? 'problems' : 'preview';
+}
+
+/** Rows with problems can go to a "fix-me" file (problems of the file as a whole have no row). */
+export function hasRowProblems(check: Pick<BatchCheck, 'problems'>): boolean {
+  return check.problems.some((p) => p.line > 0);
+}
+
+/** "12 KB", "3.4 MB". */
+export function sizeWords(bytes: number): string {
+  if (bytes < 1024) return `${count(bytes)} bytes`;
+  if (bytes < 1024 * 1024) return `${count(Math.round(bytes / 1024))} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** A file to start from: every column the app reads, Excel-friendly (BOM, semicolons). */
+export const SAMPLE_FILE = {
+  fileName: 'batch-corrections-sample.csv',
+  csv:
+    '\uFEFF' +
+    [
+      'membership_id;number;phone;service;balance;delta;reason',
+      '4471901;;;;10;;Balance after the audit',
+      '4471900;;;Pilates group;;+2;Two visits added back',
+      ';270709;+1 512 555 0142;;;-1;Visit not recorded',
+    ].join('\r\n') +
+    '\r\n',
+};
