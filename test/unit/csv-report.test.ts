@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { buildReportCsv, encodeReport, REPORT_COLUMNS, reportRowsFromPlan, type ReportRow } from '../../main/core/batch/report';
+import { buildReportCsv, REPORT_COLUMNS, reportRowsFromPlan, type ReportRow } from '../../main/core/batch/report';
 import { csvField, neutralizeCell } from '../../main/core/csv';
 
 const FORMULA = /^[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/;
@@ -62,12 +62,6 @@ describe('report escaping', () => {
         });
       }),
     );
-  });
-
-  it('encodes UTF-8 with a BOM', () => {
-    const bytes = encodeReport('a,б\r\n');
-    expect(Array.from(bytes.slice(0, 3))).toEqual([0xef, 0xbb, 0xbf]);
-    expect(new TextDecoder().decode(bytes.slice(3))).toBe('a,б\r\n');
   });
 
   it('makes report rows from a plan', () => {

@@ -40,15 +40,6 @@ export function buildReportCsv(rows: Iterable<ReportRow>, options: ReportOptions
   return csvText(REPORT_COLUMNS, cells(), options.delimiter ?? ',');
 }
 
-/** UTF-8 bytes with a BOM (what Excel needs to read non-ASCII text correctly). */
-export function encodeReport(csv: string): Uint8Array {
-  const body = new TextEncoder().encode(csv);
-  const bytes = new Uint8Array(body.length + 3);
-  bytes.set([0xef, 0xbb, 0xbf], 0);
-  bytes.set(body, 3);
-  return bytes;
-}
-
 /** A plan row as the journal keeps it. */
 export function rowRecordOf(p: PlannedRow): RowRecord {
   return {
