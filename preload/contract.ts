@@ -175,6 +175,8 @@ export const MembershipType = z.object({
   balanceEditType: z.number().int().nullable(),
   period: z.number().int().nonnegative(),
   periodUnit: PeriodUnit.nullable(),
+  /** Locations the type is sold at, when Altegio lists them. */
+  attachedLocationIds: z.array(Id).optional(),
 });
 export type MembershipType = z.infer<typeof MembershipType>;
 
@@ -409,6 +411,30 @@ export type IndexedMembership = z.infer<typeof IndexedMembership>;
 
 const ChainArg = z.object({ chainId: Id }).strict();
 
+export const WorklistKind = z.enum(['expiring', 'frozen', 'low_balance', 'not_activated', 'all']);
+export type WorklistKind = z.infer<typeof WorklistKind>;
+export const WorklistSort = z.enum(['number', 'expiry', 'type', 'status', 'balance', 'client', 'frozen_till']);
+export type WorklistSort = z.infer<typeof WorklistSort>;
+/** A worklist over the index; `locationId`: the desk's location (its today counts "within N days"). */
+export const WorklistQuery = z
+  .object({
+    chainId: Id,
+    locationId: Id,
+    kind: WorklistKind,
+    /** Expiring within this many days from today (inclusive). */
+    days: z.number().int().min(0).max(366).default(14),
+    /** Low balance: at most this many visits left (united, or on any one service). */
+    visits: z.number().int().min(0).max(1000).default(1),
+    typeIds: z.array(Id).max(200).optional(),
+    /** Only types sold at this location. */
+    atLocationId: Id.optional(),
+    text: z.string().trim().max(100).optional(),
+    sort: WorklistSort.default('expiry'),
+    descending: z.boolean().default(false),
+  })
+  .strict();
+export type WorklistQuery = z.input<typeof WorklistQuery>;
+
 // ---------------------------------------------------------------------------------------------
 // Channels
 
@@ -572,6 +598,19 @@ export const channels = {
     z.object({ chainId: Id, query: z.string().trim().min(1).max(40), limit: z.number().int().min(1).max(50).optional() }).strict(),
     z.object({ matches: z.array(IndexedMembership), status: IndexStatus }),
   ),
+  'index.worklist': channel(
+    WorklistQuery.extend({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+    z.object({
+      rows: z.array(IndexedMembership),
+      total: z.number().int().nonnegative(),
+      counts: z.object({ expiring: z.number().int(), frozen: z.number().int(), low_balance: z.number().int(), not_activated: z.number().int() }),
+      types: z.array(z.object({ id: Id, title: z.string(), count: z.number().int() })),
+      /** Today at the desk's location, the day "within N days" counts from. */
+      today: IsoDate,
+      status: IndexStatus,
+    }),
+  ),
+  'index.worklistCsv': channel(WorklistQuery, z.object({ fileName: z.string(), csv: z.string() })),
 } as const;
 
 // ---------------------------------------------------------------------------------------------

@@ -148,6 +148,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     session,
     limiter,
     emit: (status) => events.emit('index.progress', status),
+    timezone: (locationId) => session.locationTimezone(locationId),
     log,
   });
 

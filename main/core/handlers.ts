@@ -96,5 +96,7 @@ export function createHandlers({ shell, session, memberships, store, batch, noti
     'index.stop': ({ chainId }) => index.stop(chainId),
     'index.forget': ({ chainId }) => index.forget(chainId),
     'index.find': async ({ chainId, query, limit }) => index.find(chainId, query, limit ?? 20),
+    'index.worklist': async ({ chainId, locationId, offset, limit, ...query }) => index.worklist(chainId, locationId, query, { offset, limit }),
+    'index.worklistCsv': async ({ chainId, locationId, ...query }) => index.worklistCsv(chainId, locationId, query),
   };
 }

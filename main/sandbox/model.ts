@@ -69,6 +69,8 @@ export interface MembershipTypeDef {
   expirationTypeId: 1 | 2 | 3;
   isArchived: boolean;
   links: BalanceLink[];
+  /** Locations the type is sold at (default: every location of its chain). */
+  attachedLocationIds?: number[];
 }
 
 export interface ClientRec {

@@ -97,7 +97,7 @@ export function typeToWire(state: SandboxState, type: MembershipTypeDef, stringI
     is_archived: flag(type.isArchived, ints),
     date_archived: type.isArchived ? '2025-12-31T00:00:00+00:00' : null,
     abonements_count: soldCount(state, type.id),
-    attached_salon_ids: state.chains.find((c) => c.id === type.chainId)?.locationIds ?? [],
+    attached_salon_ids: type.attachedLocationIds ?? state.chains.find((c) => c.id === type.chainId)?.locationIds ?? [],
     availability: [],
     balance_container: { links: type.links.map((l) => linkToWire(state, l, false)) },
   };

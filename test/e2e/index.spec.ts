@@ -5,7 +5,8 @@
  */
 import { expect, test } from './fixtures';
 import { DANA, DOWNTOWN, card, chooseLocation, openClient, results, searchBox } from './helpers';
-import { clearKeychainFor, setPartnerToken, signIn } from './session-helpers';
+import { clearKeychainFor, setPartnerToken, signIn, userTokenOf } from './session-helpers';
+import { addDays, todayIn } from '../../common/dates';
 
 test.use({ shellMode: 'sandbox' });
 
@@ -47,4 +48,53 @@ test('read the chain → type a membership number → its card opens; a client s
   await hers.click();
   await expect(card(page)).toHaveAccessibleName(`Membership № ${String(danas.number)}`);
   await expect(page.getByRole('heading', { level: 2, name: DANA.name })).toBeVisible();
+});
+
+test('worklist "expiring in 14 days" shows exactly the sandbox\'s memberships; a row opens its card', async ({ app: page, sandbox }) => {
+  const alex = sandbox.users[0]!;
+  await setPartnerToken(page, sandbox.partnerToken);
+  await signIn(page, alex.login, alex.password);
+  await chooseLocation(page, DOWNTOWN);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Worklists' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Worklists' })).toBeVisible();
+  const bar = page.getByRole('region', { name: 'Membership numbers' });
+  await bar.getByRole('button', { name: 'Read memberships' }).click();
+  await expect(bar.getByText(/of this chain, as of \d\d:\d\d\./)).toBeVisible({ timeout: 60_000 });
+
+  // What the sandbox holds: active memberships whose expiry day is today … today + 14 (Downtown's days).
+  const token = await userTokenOf(sandbox, alex.login, alex.password);
+  const north = sandbox.control.knownIds.chains.northside;
+  type Wire = { number: string; status: { slug: string }; expiration_date: string | null };
+  const all: Wire[] = [];
+  for (let page = 1; ; page++) {
+    const res = await fetch(`${sandbox.url}/v1/chain/${north}/loyalty/abonements?count=200&page=${page}`, {
+      headers: { Accept: 'application/vnd.api.v2+json', Authorization: `Bearer ${sandbox.partnerToken}, User ${token}` },
+    });
+    const data = ((await res.json()) as { data: Wire[] }).data;
+    all.push(...data);
+    if (data.length < 200) break;
+  }
+  const today = todayIn(new Date(), 'America/Chicago');
+  const until = addDays(today, 14);
+  const expected = all
+    .filter((m) => m.status.slug === 'active' && m.expiration_date !== null && m.expiration_date.slice(0, 10) >= today && m.expiration_date.slice(0, 10) <= until)
+    .map((m) => `№ ${m.number}`)
+    .sort();
+  expect(expected.length).toBeGreaterThan(0);
+
+  const expiring = page.getByRole('button', { name: /^Expiring soon/ });
+  await expect(expiring).toHaveAttribute('aria-pressed', 'true');
+  await expect(expiring).toContainText(String(expected.length));
+  await expect(page.getByLabel('Within days')).toHaveValue('14');
+  const table = page.getByRole('table', { name: 'Memberships in this list' });
+  const numbers = table.getByRole('row').getByRole('button', { name: /^Open membership/ });
+  await expect(numbers).toHaveCount(expected.length);
+  expect((await numbers.allInnerTexts()).map((t) => t.trim()).sort()).toEqual(expected);
+
+  // Sortable: by number, then the first row opens its card on the desk.
+  await table.getByRole('button', { name: 'Number' }).click();
+  await expect(table.getByRole('columnheader', { name: /Number/ })).toHaveAttribute('aria-sort', 'ascending');
+  await expect(numbers.first()).toHaveText(expected[0]!);
+  await numbers.first().click();
+  await expect(card(page)).toHaveAccessibleName(`Membership ${expected[0]}`);
 });

@@ -20,6 +20,7 @@ import { firstSync } from '../../main/core/index/sync';
 import { silentLogger } from '../../main/core/log';
 import { openStore, type Store } from '../../main/core/store';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
+import { todayIn, addDays } from '../../common/dates';
 
 const CHILD = join(import.meta.dirname, '../support/index-child.ts');
 
@@ -64,6 +65,7 @@ function service(perSecond: number | null = null): IndexService {
     session: { snapshot: () => state, api: () => api },
     limiter,
     emit: (s) => events.push(s),
+    timezone: () => 'America/Chicago',
     log: silentLogger,
   });
 }
@@ -203,5 +205,54 @@ describe('refresh, updates and forgetting', () => {
     const forgotten = await svc.forget(north);
     expect(forgotten).toMatchObject({ state: 'empty', rows: 0, asOf: null });
     expect(store.db.prepare('SELECT COUNT(*) AS n FROM index_clients').all()).toEqual([{ n: 0 }]);
+  });
+});
+
+describe('worklists', () => {
+  it('expiring within 14 days, frozen now and not activated are exactly what the sandbox holds; CSV for Excel has them all', async () => {
+    const north = sb.control.knownIds.chains.northside;
+    svc.sync(north);
+    await svc.settled(north);
+    // The sandbox's own list, page by page.
+    type Wire = { id: number; status: { slug: string }; expiration_date: string | null; is_frozen: boolean };
+    const all: Wire[] = [];
+    for (let page = 1; ; page++) {
+      const r = await fetch(`${sb.url}/v1/chain/${north}/loyalty/abonements?count=200&page=${page}`, {
+        headers: { Accept: 'application/vnd.api.v2+json', Authorization: `Bearer ${sb.partnerToken}, User ${userToken}` },
+      });
+      const data = ((await r.json()) as { data: Wire[] }).data;
+      all.push(...data);
+      if (data.length < 200) break;
+    }
+    const today = todayIn(new Date(), 'America/Chicago');
+    const until = addDays(today, 14);
+    const expected = all
+      .filter((m) => m.status.slug === 'active' && m.expiration_date !== null && m.expiration_date.slice(0, 10) >= today && m.expiration_date.slice(0, 10) <= until)
+      .map((m) => m.id)
+      .sort((a, b) => a - b);
+    expect(expected.length).toBeGreaterThan(5);
+    const chicago = sb.control.knownIds.locations.chicago;
+    const page = svc.worklist(north, chicago, { kind: 'expiring', days: 14, visits: 1, sort: 'expiry', descending: false }, { offset: 0, limit: 500 });
+    expect(page.today).toBe(today);
+    expect(page.rows.map((r) => r.membership.id).sort((a, b) => a - b)).toEqual(expected);
+    expect(page.total).toBe(expected.length);
+    // Sorted by expiry, soonest first.
+    const days = page.rows.map((r) => r.membership.expirationDate!.slice(0, 10));
+    expect([...days].sort()).toEqual(days);
+    expect(page.counts.frozen).toBe(all.filter((m) => m.is_frozen).length);
+    expect(page.counts.not_activated).toBe(all.filter((m) => m.status.slug === 'created').length);
+
+    // Narrowed to the types sold at Berlin (the corporate type is sold at Downtown only).
+    const berlin = svc.worklist(north, chicago, { kind: 'all', days: 14, visits: 1, atLocationId: sb.control.knownIds.locations.berlin, sort: 'number', descending: false }, { offset: 0, limit: 500 });
+    expect(berlin.total).toBeGreaterThan(0);
+    expect(berlin.rows.every((r) => r.membership.type.id !== sb.control.knownIds.types.corporateNoBalanceEdit)).toBe(true);
+    const corporate = svc.worklist(north, chicago, { kind: 'all', days: 14, visits: 1, typeIds: [sb.control.knownIds.types.corporateNoBalanceEdit], sort: 'number', descending: false }, { offset: 0, limit: 5 });
+    expect(corporate.total).toBeGreaterThan(0);
+    expect(corporate.rows[0]?.locationId).toBe(chicago);
+
+    const csv = svc.worklistCsv(north, chicago, { kind: 'expiring', days: 14, visits: 1, sort: 'expiry', descending: false });
+    expect(csv.csv.startsWith('\uFEFFnumber,membership_id,type,status')).toBe(true);
+    expect(csv.csv.trimEnd().split('\r\n')).toHaveLength(expected.length + 1);
+    expect(csv.fileName).toMatch(/^memberships-expiring-\d{4}-\d{2}-\d{2}\.csv$/);
   });
 });

@@ -262,6 +262,14 @@ function balanceFromWire(m: WireMembership, type: WireMembershipType | undefined
   return { kind: 'per_service', lines };
 }
 
+/** The type's locations when the answer lists them (ids as numbers or strings; junk dropped). */
+function attachedLocations(type: WireMembershipType): { attachedLocationIds?: number[] } {
+  const list = type.attached_location_ids ?? type.attached_salon_ids;
+  if (!list) return {};
+  const ids = [...new Set(list.map((v) => Number(v)).filter((n) => isPositiveId(n)))];
+  return { attachedLocationIds: ids };
+}
+
 /** One membership; null when unusable (no type id or no chain id). */
 export function membershipFromWire(m: WireMembership, fallbackChainId?: number): Membership | null {
   const type = m.type;
@@ -292,6 +300,7 @@ export function membershipFromWire(m: WireMembership, fallbackChainId?: number):
       balanceEditType: balanceEdit === undefined ? null : int(balanceEdit),
       period: nonNegInt(type.period ?? m.period),
       periodUnit: periodUnit(type.period_unit_id ?? m.period_unit_id),
+      ...attachedLocations(type),
     },
     balance: balanceFromWire(m, type),
   };

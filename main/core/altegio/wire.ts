@@ -296,6 +296,9 @@ export const WireMembershipType = z.object({
   is_united_balance: opt(WireFlag),
   is_united_balance_unlimited: opt(WireFlag),
   united_balance_services_count: opt(WireNum),
+  /** Locations the type is sold at (chain-level type docs; both spellings seen). */
+  attached_salon_ids: opt(z.array(z.unknown())),
+  attached_location_ids: opt(z.array(z.unknown())),
 });
 export type WireMembershipType = z.infer<typeof WireMembershipType>;
 

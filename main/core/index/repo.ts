@@ -139,16 +139,23 @@ interface MembershipRow extends Row {
 }
 
 export function toIndexedRow(r: MembershipRow): IndexedRow {
+  const membership = JSON.parse(r.membership_json) as Membership;
   return {
-    membership: JSON.parse(r.membership_json) as Membership,
+    membership,
     expirationDay: strOrNull(r.expiration_day),
     unitedLeft: numOrNull(r.united_left),
     minServiceLeft: numOrNull(r.min_service_left),
     unlimited: Number(r.unlimited) === 1,
     client: r.client_id === null || r.client_id === undefined ? null : { id: Number(r.client_id), name: String(r.client_name), phone: strOrNull(r.client_phone) },
-    locationId: numOrNull(r.location_id),
+    locationId: numOrNull(r.location_id) ?? soleLocation(membership),
     readAt: String(r.read_at),
   };
+}
+
+/** The one location a membership's type is sold at, if it is one. */
+function soleLocation(m: Membership): number | null {
+  const ids = m.type.attachedLocationIds;
+  return ids?.length === 1 ? (ids[0] ?? null) : null;
 }
 
 /** SELECT list joining a membership with the client seen with it (alias m / c). */

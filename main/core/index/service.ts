@@ -12,12 +12,16 @@ import type { Logger } from '../log';
 import type { SessionState } from '../../../preload/contract';
 import { createIndexRepo, type IndexKey, type IndexRepo, type IndexedRow } from './repo';
 import { firstSync, refresh, type SyncProgress } from './sync';
+import { worklist, worklistCsv, type WorklistPage, type WorklistQuery } from './worklists';
+import { todayIn } from '../../../common/dates';
 import type Database from 'libsql';
 
 /** The demo's sandbox is new in every run of the app: its index is kept under this server name. */
 export const DEMO_SERVER = 'demo';
 
 export interface IndexServiceDeps {
+  /** The location's IANA zone (null: unknown, then UTC). */
+  timezone: (locationId: number) => string | null;
   db: Database.Database;
   transaction: <T>(fn: () => T) => T;
   session: { snapshot(): SessionState; api(): AltegioApi };
@@ -38,6 +42,9 @@ export interface IndexService {
   stop(chainId: number): Promise<IndexStatus>;
   forget(chainId: number): Promise<IndexStatus>;
   find(chainId: number, query: string, limit: number): { matches: IndexedMembership[]; status: IndexStatus };
+  /** A worklist page; `locationId` is the desk's location (today is taken in its zone). */
+  worklist(chainId: number, locationId: number, query: Omit<WorklistQuery, 'today'>, page: { offset: number; limit: number }): WorklistPage & { today: string; status: IndexStatus };
+  worklistCsv(chainId: number, locationId: number, query: Omit<WorklistQuery, 'today'>): { fileName: string; csv: string };
   /** Memberships the app just read or wrote: the index shows them at once (if the chain is indexed). */
   noteMemberships(memberships: readonly Membership[]): void;
   /** The client (and location) the app saw these memberships with. */
@@ -180,6 +187,16 @@ export function createIndexService(deps: IndexServiceDeps): IndexService {
     find(chainId, query, limit) {
       const key = keyFor(chainId);
       return { matches: repo.findByNumber(key, query, limit).map(toIndexedMembership), status: statusOf(key) };
+    },
+    worklist(chainId, locationId, query, page) {
+      const key = keyFor(chainId);
+      const today = todayIn(now(), deps.timezone(locationId) ?? 'UTC');
+      return { ...worklist(repo, key, { ...query, today }, page), today, status: statusOf(key) };
+    },
+    worklistCsv(chainId, locationId, query) {
+      const key = keyFor(chainId);
+      const today = todayIn(now(), deps.timezone(locationId) ?? 'UTC');
+      return worklistCsv(repo, key, { ...query, today }, statusOf(key), now());
     },
     noteMemberships(memberships) {
       const server = serverOf(deps.session.snapshot());

@@ -3,11 +3,11 @@
  * view, and the re-authentication prompt. Screens read it; only the core changes the session (every
  * session reply and `session.changed` event replaces it whole).
  */
-import type { Chain, DeskError, Location, Rights, SessionState } from '../../../preload/contract';
+import type { Chain, DeskError, IndexedMembership, Location, Rights, SessionState } from '../../../preload/contract';
 import { createCaller } from './call';
 import { desk } from './desk';
 
-export type Screen = 'memberships' | 'audit' | 'batch' | 'settings';
+export type Screen = 'memberships' | 'worklists' | 'audit' | 'batch' | 'settings';
 
 const NO_RIGHTS: Rights = { loyalty: false, periodEdit: false, balanceEdit: false, history: false };
 
@@ -16,6 +16,8 @@ class AppState {
   /** Last word from `network.status`; the session's own `online` until then. */
   online = $state(true);
   screen = $state<Screen>('memberships');
+  /** A membership another screen (a worklist) asked the desk to open; the desk takes it. */
+  membershipToOpen = $state<IndexedMembership | null>(null);
   /** Open while the re-authentication dialog is shown. */
   reauthOpen = $state(false);
 

@@ -47,6 +47,32 @@ export function indexLine(status: IndexStatus): string {
   }
 }
 
+export const WORKLIST_WORDS = {
+  title: 'Worklists',
+  kinds: {
+    expiring: 'Expiring soon',
+    frozen: 'Frozen now',
+    low_balance: 'Low balance',
+    not_activated: 'Issued, not activated',
+    all: 'All memberships',
+  },
+  withinDays: 'Within days',
+  visitsAtMost: 'At most visits left',
+  type: 'Type',
+  anyType: 'Any type',
+  soldAt: 'Types sold at',
+  anyLocation: 'Any location',
+  filter: 'Filter (number, type, client)',
+  export: 'Export CSV',
+  more: 'Show more',
+  table: 'Memberships in this list',
+  columns: { number: 'Number', type: 'Type', status: 'Status', expiry: 'Expires', frozen_till: 'Frozen until', balance: 'Visits left', client: 'Client' },
+  shown: (shown: number, total: number) => (shown < total ? `${shown} of ${total} shown` : `${total} in this list`),
+  needIndex: 'Worklists work on this PC’s copy of the chain’s memberships. Read them first (above).',
+  empty: 'No memberships in this list.',
+  open: (n: string) => `Open membership № ${n}`,
+} as const;
+
 export const INDEX_WORDS = {
   region: 'Membership numbers',
   build: 'Read memberships',

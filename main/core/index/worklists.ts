@@ -1,0 +1,140 @@
+/**
+ * Worklists over the local index: expiring within N days, frozen now, low balance (≤ N visits,
+ * united or any one service), issued but not activated — narrowed by type, by the types sold at a
+ * location, or by text (number, type, client) — sorted, paged, counted, and exported as CSV for
+ * Excel. Everything is a query on the index: nothing is asked of Altegio.
+ */
+import type { IndexStatus, IndexedMembership } from '../../../preload/contract';
+import { addDays } from '../../../common/dates';
+import { csvText, EXCEL_BOM } from '../csv';
+import { allRows, getRow } from '../store/rows';
+import { ROW_COLUMNS, ROW_FROM, toIndexedRow, type IndexKey, type IndexRepo } from './repo';
+
+export const WORKLIST_KINDS = ['expiring', 'frozen', 'low_balance', 'not_activated', 'all'] as const;
+export type WorklistKind = (typeof WORKLIST_KINDS)[number];
+export const WORKLIST_SORTS = ['number', 'expiry', 'type', 'status', 'balance', 'client', 'frozen_till'] as const;
+export type WorklistSort = (typeof WORKLIST_SORTS)[number];
+
+export interface WorklistQuery {
+  kind: WorklistKind;
+  /** Today in the desk's location (YYYY-MM-DD): "expiring within N days" counts from it. */
+  today: string;
+  days: number;
+  visits: number;
+  typeIds?: readonly number[] | undefined;
+  /** Only types sold at this location. */
+  atLocationId?: number | undefined;
+  text?: string | undefined;
+  sort: WorklistSort;
+  descending: boolean;
+}
+
+export interface WorklistPage {
+  rows: IndexedMembership[];
+  total: number;
+  counts: Record<Exclude<WorklistKind, 'all'>, number>;
+  types: Array<{ id: number; title: string; count: number }>;
+}
+
+interface Sql {
+  where: string[];
+  params: unknown[];
+}
+
+function kindWhere(kind: WorklistKind, q: WorklistQuery): Sql {
+  switch (kind) {
+    case 'expiring':
+      return { where: ["m.status_slug = 'active'", 'm.expiration_day >= ?', 'm.expiration_day <= ?'], params: [q.today, addDays(q.today, q.days)] };
+    case 'frozen':
+      return { where: ['m.is_frozen = 1'], params: [] };
+    case 'low_balance':
+      return { where: ["m.status_slug = 'active'", 'm.unlimited = 0', '(m.united_left <= ? OR m.min_service_left <= ?)'], params: [q.visits, q.visits] };
+    case 'not_activated':
+      return { where: ["m.status_slug = 'created'"], params: [] };
+    case 'all':
+      return { where: [], params: [] };
+  }
+}
+
+/** LIKE pattern for "contains", with the user's % and _ taken literally. */
+const contains = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+function filterWhere(key: IndexKey, q: WorklistQuery): Sql {
+  const where = ['m.server = ?', 'm.chain_id = ?'];
+  const params: unknown[] = [key.server, key.chainId];
+  if (q.typeIds && q.typeIds.length > 0) {
+    where.push(`m.type_id IN (${q.typeIds.map(() => '?').join(', ')})`);
+    params.push(...q.typeIds);
+  }
+  if (q.atLocationId !== undefined) {
+    where.push("EXISTS (SELECT 1 FROM json_each(m.membership_json, '$.type.attachedLocationIds') WHERE value = ?)");
+    params.push(q.atLocationId);
+  }
+  const text = q.text?.trim();
+  if (text) {
+    where.push("(m.number_key LIKE ? ESCAPE '\\' OR lower(m.type_title) LIKE ? ESCAPE '\\' OR lower(COALESCE(c.client_name, '')) LIKE ? ESCAPE '\\' OR COALESCE(c.client_phone, '') LIKE ? ESCAPE '\\')");
+    params.push(contains(text), contains(text), contains(text), contains(text));
+  }
+  return { where, params };
+}
+
+const ORDER: Record<WorklistSort, string> = {
+  number: 'm.number_key',
+  expiry: 'm.expiration_day',
+  type: 'm.type_title',
+  status: 'm.status_slug',
+  balance: 'COALESCE(m.united_left, m.min_service_left)',
+  client: 'c.client_name',
+  frozen_till: 'm.freeze_till',
+};
+
+function select(repo: IndexRepo, key: IndexKey, q: WorklistQuery, page: { offset: number; limit: number } | null): { rows: IndexedMembership[]; total: number } {
+  const filter = filterWhere(key, q);
+  const kind = kindWhere(q.kind, q);
+  const where = `WHERE ${[...filter.where, ...kind.where].join(' AND ')}`;
+  const params = [...filter.params, ...kind.params];
+  const total = Number(getRow<{ n: number }>(repo.db.prepare(`SELECT COUNT(*) AS n FROM ${ROW_FROM} ${where}`), ...params)?.n ?? 0);
+  const column = ORDER[q.sort];
+  const dir = q.descending ? 'DESC' : 'ASC';
+  // Blanks (no expiry, client unknown) go last either way.
+  const order = `ORDER BY ${column} IS NULL, ${column} ${dir}, m.id ${dir}`;
+  const limit = page ? `LIMIT ${Math.floor(page.limit)} OFFSET ${Math.floor(page.offset)}` : '';
+  const rows = allRows<Parameters<typeof toIndexedRow>[0]>(repo.db.prepare(`SELECT ${ROW_COLUMNS} FROM ${ROW_FROM} ${where} ${order} ${limit}`), ...params).map(toIndexedRow);
+  return { rows: rows.map((r) => ({ membership: r.membership, client: r.client, locationId: r.locationId, readAt: r.readAt })), total };
+}
+
+export function worklist(repo: IndexRepo, key: IndexKey, q: WorklistQuery, page: { offset: number; limit: number }): WorklistPage {
+  const { rows, total } = select(repo, key, q, page);
+  const count = (kind: Exclude<WorklistKind, 'all'>) => select(repo, key, { ...q, kind }, { offset: 0, limit: 0 }).total;
+  const types = allRows<{ id: number; title: string; n: number }>(
+    repo.db.prepare('SELECT type_id AS id, type_title AS title, COUNT(*) AS n FROM index_memberships WHERE server = ? AND chain_id = ? GROUP BY type_id ORDER BY type_title'),
+    key.server,
+    key.chainId,
+  ).map((t) => ({ id: Number(t.id), title: String(t.title), count: Number(t.n) }));
+  return {
+    rows,
+    total,
+    counts: { expiring: count('expiring'), frozen: count('frozen'), low_balance: count('low_balance'), not_activated: count('not_activated') },
+    types,
+  };
+}
+
+const CSV_COLUMNS = ['number', 'membership_id', 'type', 'status', 'frozen', 'frozen_till', 'expires', 'visits_left', 'client', 'phone', 'location_id', 'as_of'];
+
+function visitsLeft(m: IndexedMembership['membership']): string {
+  if (m.balance.kind === 'united') return m.balance.unlimited ? 'unlimited' : String(m.balance.count);
+  return m.balance.lines.map((l) => `${l.title}: ${l.unlimited ? 'unlimited' : l.count}`).join('; ');
+}
+
+/** The whole list (every page) as a CSV file for Excel: UTF-8 with BOM, formula-safe cells. */
+export function worklistCsv(repo: IndexRepo, key: IndexKey, q: WorklistQuery, status: IndexStatus, now = new Date()): { fileName: string; csv: string } {
+  const { rows } = select(repo, key, q, null);
+  const lines = rows.map((r) => {
+    const m = r.membership;
+    return [
+      m.number, String(m.id), m.type.title, m.status.slug, m.isFrozen ? 'yes' : 'no', m.freezeTill?.slice(0, 10) ?? '', m.expirationDate?.slice(0, 10) ?? '',
+      visitsLeft(m), r.client?.name ?? '', r.client?.phone ?? '', r.locationId === null ? '' : String(r.locationId), status.asOf ?? '',
+    ];
+  });
+  return { fileName: `memberships-${q.kind.replace('_', '-')}-${now.toISOString().slice(0, 10)}.csv`, csv: EXCEL_BOM + csvText(CSV_COLUMNS, lines) };
+}
