@@ -180,6 +180,10 @@ export const MembershipType = z.object({
 });
 export type MembershipType = z.infer<typeof MembershipType>;
 
+/** Membership fields Altegio may leave out (no real example carries them); the app then says "unknown". */
+export const NotGivenField = z.enum(['createdDate', 'activatedDate', 'expirationDate', 'freezeLimitUnit', 'balanceEditType']);
+export type NotGivenField = z.infer<typeof NotGivenField>;
+
 export const Membership = z.object({
   id: Id,
   number: z.string(),
@@ -195,6 +199,12 @@ export const Membership = z.object({
   expirationDate: z.string().nullable(),
   type: MembershipType,
   balance: Balance,
+  /**
+   * Fields the answer did not carry at all (as opposed to null): shown as "unknown", never guessed.
+   * A missing freeze-limit unit is counted in days (the shortest, so no freeze can pass the real
+   * allowance) and said so. Optional: memberships stored by earlier versions lack it.
+   */
+  notGiven: z.array(NotGivenField).optional(),
 });
 export type Membership = z.infer<typeof Membership>;
 

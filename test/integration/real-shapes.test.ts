@@ -122,3 +122,92 @@ describe('no-loyalty-flags: /groups without the membership rights', () => {
     store.close();
   });
 });
+
+describe('sparse-fields: memberships without the fields no real example carries', () => {
+  it('read by phone and by id, saying what was not sent', async () => {
+    sandbox.control.setRealShapes(['sparse-fields']);
+    const { dana, memberships } = ids();
+    const byPhone = await api.membershipsByPhone(dana.locationId, dana.phone);
+    const m = byPhone.find((x) => x.id === memberships.danaPerServiceFreezable);
+    expect(m?.notGiven).toEqual(['createdDate', 'activatedDate', 'expirationDate', 'freezeLimitUnit', 'balanceEditType']);
+    expect(m?.status.slug).toBe('active');
+    const [byId] = await api.membershipsByIds(dana.chainId, [memberships.danaPerServiceFreezable]);
+    expect(byId?.notGiven).toEqual(['expirationDate', 'freezeLimitUnit', 'balanceEditType']);
+  });
+});
+
+describe('every shape at once: the whole core (sign in, search, card, freeze, unfreeze, balance edit, batch apply)', () => {
+  it('works end to end through the contract', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createCore } = await import('../../main/core/app');
+    const { dispatch } = await import('../../main/core/dispatch');
+    const { REAL_SHAPES } = await import('../../main/sandbox/real-shapes');
+    const own = await startSandbox({ rate: null, realShapes: [...REAL_SHAPES] });
+    const dataDir = mkdtempSync(join(tmpdir(), 'desk-shapes-'));
+    const core = await createCore({ dataDir, shell: 'web', secrets: new MemorySecretStore(), apiBase: own.url, rate: { perSecond: 50, perMinute: 3000 } });
+    const call = async <T>(channel: string, args: unknown): Promise<T> => {
+      const reply = await dispatch(core.handlers, channel, args);
+      if (!reply.ok) throw new Error(`${channel}: ${JSON.stringify(reply.error)}`);
+      return reply.value as T;
+    };
+    try {
+      const { dana, memberships: ms, chains } = own.control.knownIds;
+      const owner = own.users[0]!;
+      await call('settings.setPartnerToken', { token: own.partnerToken });
+      const state = await call<{ profile: { userId: number; name: string }; chains: Array<{ id: number; rights: { periodEdit: boolean | null }; locations: Array<{ id: number; timezone: string; timezoneAssumed?: boolean }> }> }>(
+        'session.signIn',
+        { login: owner.email, password: owner.password },
+      );
+      expect(state.profile).toMatchObject({ userId: 0, name: owner.email });
+      const northside = state.chains.find((c) => c.id === chains.northside)!;
+      expect(northside.rights.periodEdit).toBeNull();
+      expect(northside.locations.find((l) => l.id === dana.locationId)).toMatchObject({ timezone: 'America/Chicago' });
+      await call('session.selectLocation', { chainId: dana.chainId, locationId: dana.locationId });
+
+      const found = await call<{ clients: Array<{ id: number }> }>('clients.search', { locationId: dana.locationId, query: 'Whitfield' });
+      expect(found.clients.map((c) => c.id)).toContain(dana.clientId);
+      const card = await call<{ memberships: Array<{ id: number; notGiven?: string[] }> }>('memberships.forClient', { locationId: dana.locationId, clientId: dana.clientId });
+      expect(card.memberships.find((m) => m.id === ms.danaPerServiceFreezable)?.notGiven).toContain('expirationDate');
+
+      const tomorrow = new Date(Date.now() + 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Chicago' });
+      const frozen = await call<{ isFrozen: boolean }>('memberships.freeze', { chainId: dana.chainId, locationId: dana.locationId, membershipId: ms.danaPerServiceFreezable, freezeTill: tomorrow });
+      expect(frozen.isFrozen).toBe(true);
+      const unfrozen = await call<{ isFrozen: boolean }>('memberships.unfreeze', { chainId: dana.chainId, locationId: dana.locationId, membershipId: ms.danaPerServiceFreezable });
+      expect(unfrozen.isFrozen).toBe(false);
+      const united = await call<{ balance: { kind: string; count: number } }>('memberships.get', { chainId: dana.chainId, membershipId: ms.danaUnitedWeeks });
+      const edited = await call<{ balance: { count: number } }>('memberships.setBalance', {
+        chainId: dana.chainId,
+        locationId: dana.locationId,
+        membershipId: ms.danaUnitedWeeks,
+        reason: 'shapes',
+        united: united.balance.count + 1,
+      });
+      expect(edited.balance.count).toBe(united.balance.count + 1);
+      // A balance edit the type forbids (its edit type was not sent): offered, refused by Altegio in its words.
+      const refused = await dispatch(core.handlers, 'memberships.setBalance', { chainId: dana.chainId, locationId: dana.locationId, membershipId: ms.balanceEditProhibited, reason: 'try', united: 1 });
+      expect(refused).toMatchObject({ ok: false, error: { kind: 'validation', message: expect.stringContaining("Can't change balance") } });
+
+      const csv = `membership_id;delta;reason\r\n${ms.danaUnitedWeeks};+1;batch under every shape\r\n`;
+      const { fileId } = await call<{ fileId: string }>('batch.open', { fileName: 'shapes.csv', bytes: new TextEncoder().encode(csv) });
+      const checked = await call<{ checkId: string; totals: { toChange: number } }>('batch.check', { fileId, chainId: dana.chainId, locationId: dana.locationId });
+      expect(checked.totals.toChange).toBe(1);
+      const { batchId } = await call<{ batchId: string }>('batch.apply', { checkId: checked.checkId });
+      let done = '';
+      for (let i = 0; i < 300 && done !== 'done'; i++) {
+        done = (await call<{ batches: Array<{ batchId: string; state: string }> }>('batch.list', {})).batches.find((b) => b.batchId === batchId)!.state;
+        if (done !== 'done') await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(done).toBe('done');
+      const after = await call<{ balance: { count: number } }>('memberships.get', { chainId: dana.chainId, membershipId: ms.danaUnitedWeeks });
+      expect(after.balance.count).toBe(united.balance.count + 2);
+      const names = new Set(core.store.audit.list({}).map((e) => e.userName));
+      expect([...names]).toEqual([owner.email]);
+    } finally {
+      await core.close();
+      await own.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -11,6 +11,7 @@ import { failureFromHttp, isRightRefusal } from '../../main/core/altegio/failure
 import { chainsFromWire, decodeAuth, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from '../../main/core/altegio/mapping';
 import { DeskFailure, withServerWords } from '../../main/core/errors';
 import { describeError, errorLine } from '../../renderer/src/lib/errors';
+import { NOT_GIVEN_TEXT, freezeRuleWords, membershipDate } from '../../renderer/src/lib/format';
 import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
 import { UNREADABLE_MESSAGE, parseEnvelope } from '../../main/core/altegio/wire';
 import type { Chain } from '../../preload/contract';
@@ -349,5 +350,45 @@ describe('2. /auth without an id', () => {
     expect(session.currentUser()).toMatchObject({ profileId: olga.id, name: 'olga@x.test' });
     expect(await secrets.get(userAccount(ivan.id))).toMatch(/^tok-\+79990000002-/);
     store.close();
+  });
+});
+
+describe('6. fields no real example carries', () => {
+  // Memberships by phone as the examples print them: no created/activated/expiration dates, a type
+  // without freeze_limit_unit_id and balance_edit_type_id, a status without slug.
+  const sparse = {
+    id: 4471902,
+    number: '500731',
+    is_frozen: false,
+    freeze_period: 0,
+    status: { id: 2, title: 'Активен' },
+    is_united_balance: true,
+    united_balance_services_count: 6,
+    balance_container: { links: [] },
+    type: { id: 30218, salon_group_id: 70114, title: 'Абонемент 8', allow_freeze: true, freeze_limit: 14, is_united_balance: true },
+  };
+  const [m] = decodeMemberships({ success: true, data: [sparse], meta: { count: 1 } });
+
+  it('the membership still reads, and lists what Altegio did not send', () => {
+    expect(m).toBeDefined();
+    expect(m!.status).toEqual({ id: 2, slug: 'active', title: 'Активен' });
+    expect(m!.notGiven).toEqual(['createdDate', 'activatedDate', 'expirationDate', 'freezeLimitUnit', 'balanceEditType']);
+    expect(m!.type.balanceEditType).toBeNull();
+    // A null that was sent is not "not given".
+    const [withNulls] = decodeMemberships({ data: [{ ...sparse, created_date: '2026-03-02T10:14:00+03:00', activated_date: null, expiration_date: null, type: { ...sparse.type, freeze_limit_unit_id: 2, balance_edit_type_id: 2 } }] });
+    expect(withNulls!.notGiven).toBeUndefined();
+  });
+
+  it('shows "unknown" for them, never a guess', () => {
+    expect(membershipDate(m!, 'activatedDate', 'Europe/Moscow', 'Not activated yet')).toBe(NOT_GIVEN_TEXT);
+    expect(membershipDate(m!, 'expirationDate', 'Europe/Moscow', 'No expiry date yet')).toBe(NOT_GIVEN_TEXT);
+    expect(freezeRuleWords(m!.type, m!.notGiven?.includes('freezeLimitUnit'))).toContain('did not send the unit: counted as days');
+  });
+
+  it('work without them: freeze within the allowance counted in days, balance edits offered', () => {
+    const rights = { loyalty: true, periodEdit: true, balanceEdit: true, history: true };
+    const freeze = freezeAvailability(m!, rights, new Date('2026-04-10T12:00:00Z'), 'Europe/Moscow');
+    expect(freeze.allowed && freeze.lastDate).toBe('2026-04-24');
+    expect(balanceEditability(m!, rights).editable).toBe(true);
   });
 });

@@ -14,6 +14,7 @@ import type {
   Location,
   Membership,
   MembershipStatusSlug,
+  NotGivenField,
   PeriodUnit,
   Rights,
 } from '../../../preload/contract';
@@ -71,7 +72,11 @@ export function statusSlug(id: number | undefined, slug: string | undefined): Me
 
 const UNITS: Record<number, PeriodUnit> = { 1: 'day', 2: 'week', 3: 'month', 4: 'year' };
 
-/** freeze_limit_unit_id: 1..4; 0 / missing / unknown → day (older docs: freeze_limit in days). */
+/**
+ * freeze_limit_unit_id: 1..4; 0 / missing / unknown → day (older docs: freeze_limit in days; and the
+ * shortest unit, so no freeze offered can pass the real allowance). A missing one is also listed in
+ * the membership's `notGiven`, so the card says so.
+ */
 export function freezeUnit(id: number | undefined): PeriodUnit {
   return (id !== undefined && UNITS[id]) || 'day';
 }
@@ -279,6 +284,12 @@ export function membershipFromWire(m: WireMembership, fallbackChainId?: number):
   const statusId = m.status?.id !== undefined ? int(m.status.id) : (STATUS_IDS[slug] ?? 0);
   const title = (m.status?.title ?? m.status?.extended_title)?.trim() || STATUS_WORDS[slug];
   const balanceEdit = type.balance_edit_type_id;
+  const notGiven: NotGivenField[] = [];
+  if (m.created_date === undefined) notGiven.push('createdDate');
+  if (m.activated_date === undefined) notGiven.push('activatedDate');
+  if (m.expiration_date === undefined) notGiven.push('expirationDate');
+  if (type.freeze_limit_unit_id === undefined) notGiven.push('freezeLimitUnit');
+  if (balanceEdit === undefined) notGiven.push('balanceEditType');
   return {
     id: m.id,
     number: m.number?.trim() ?? '',
@@ -303,6 +314,7 @@ export function membershipFromWire(m: WireMembership, fallbackChainId?: number):
       ...attachedLocations(type),
     },
     balance: balanceFromWire(m, type),
+    ...(notGiven.length > 0 ? { notGiven } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
 import { DateTime } from 'luxon';
 import { formatDate as formatCalendarDate, isCalendarDate, localDateOf } from '../../../common/dates';
 import { STATUS_WORDS } from '../../../common/statuses';
-import type { Balance, BalanceLine, Location, Membership, PeriodUnit } from '../../../preload/contract';
+import type { Balance, BalanceLine, Location, Membership, NotGivenField, PeriodUnit } from '../../../preload/contract';
 
 const LOCALE = 'en-GB';
 
@@ -56,10 +56,25 @@ export function periodWords(n: number, unit: PeriodUnit): string {
   return plural(n, one, many);
 }
 
+/** What the desk shows for a field Altegio did not send (never a guess). */
+export const NOT_GIVEN_TEXT = 'Unknown (Altegio did not send it)';
+
+export function notGiven(m: Pick<Membership, 'notGiven'>, field: NotGivenField): boolean {
+  return m.notGiven?.includes(field) ?? false;
+}
+
+/** A membership date for display: "unknown" when Altegio did not send it, `whenNull` when it sent none. */
+export function membershipDate(m: Membership, field: 'createdDate' | 'activatedDate' | 'expirationDate', timezone: string, whenNull = '—'): string {
+  if (notGiven(m, field)) return NOT_GIVEN_TEXT;
+  const value = m[field];
+  return value ? formatDate(value, timezone) : whenNull;
+}
+
 /** The type's freeze rule in words. */
-export function freezeRuleWords(type: Membership['type']): string {
+export function freezeRuleWords(type: Membership['type'], unitNotGiven = false): string {
   if (!type.allowFreeze) return 'Freezing not allowed';
   if (type.freezeLimit <= 0) return 'Freezing allowed, but with no days allowance';
+  if (unitNotGiven) return `Freezing allowed, up to ${type.freezeLimit} in total (Altegio did not send the unit: counted as days, the shortest)`;
   return `Freezing allowed, up to ${periodWords(type.freezeLimit, type.freezeLimitUnit)} in total`;
 }
 
