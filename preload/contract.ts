@@ -194,6 +194,11 @@ export const Membership = z.object({
   /** Days frozen so far, in total. */
   freezePeriodDays: z.number().int().nonnegative(),
   freezeTill: z.string().nullable(),
+  /**
+   * 'app' when Altegio's read said frozen without a date (it documents `freeze_till` only in the
+   * freeze answer) and `freezeTill` is the date this app sent: the card says so.
+   */
+  freezeTillSource: z.literal('app').optional(),
   createdDate: z.string().nullable(),
   activatedDate: z.string().nullable(),
   expirationDate: z.string().nullable(),

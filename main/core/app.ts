@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { StartupNotice } from '../../preload/contract';
 import { createAltegioClient } from './altegio/client';
 import { createRateLimiter, type RateLimiter } from './altegio/rate-limiter';
+import { createMembershipClaims } from './jobs/claims';
 import { createBatchService } from './batch/service';
 import { httpProbe, watchConnectivity } from './connectivity';
 import type { Handlers } from './dispatch';
@@ -131,16 +132,20 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     probe: httpProbe(() => session.snapshot().profile?.serverUrl ?? null),
   });
 
+  // One set of claims for every runner: a desk write and a batch never overwrite each other.
+  const claims = createMembershipClaims();
   const memberships = createMembershipService({
     api: () => session.api(),
-    audit: store.audit,
+    store,
+    claims,
+    log,
     user: () => session.currentUser(),
     rights: (chainId) =>
       session.rightsFor(chainId) ?? { loyalty: false, periodEdit: false, balanceEdit: false, history: false },
     timezone: (locationId) => session.locationTimezone(locationId) ?? 'UTC',
   });
 
-  const batch = createBatchService({ store, api: () => session.api(), session, events, limiter, log });
+  const batch = createBatchService({ store, api: () => session.api(), session, events, limiter, claims, log });
 
   const index = createIndexService({
     db: store.db,

@@ -177,49 +177,18 @@ describe('Altegio client ↔ sandbox', () => {
     expect(network.at(-1) ?? true).toBe(true);
   });
 
-  it('freeze answered with 500 after it was applied: re-read, not sent twice', async () => {
+  it('a write is sent once and never judged by the client: a lost answer is thrown, the write stays done', async () => {
     const { chains, memberships } = sandbox.control.knownIds;
     const id = memberships.tokyoFreezable;
     const till = DateTime.now().setZone('Asia/Tokyo').plus({ days: 2 }).toISODate()!;
     sandbox.control.setFaults([{ route: /POST .*\/freeze$/, probability: 1, kind: 'http500', when: 'after' }]);
     sandbox.control.resetStats();
-    await api.freeze(chains.northside, id, till);
+    expect((await failure(api.freeze(chains.northside, id, till))).kind).toBe('server');
     sandbox.control.clearFaults();
-    expect(sandbox.control.stats().writesByAction.freeze).toBe(1);
-    const m = (await api.membershipsByIds(chains.northside, [id]))[0]!;
-    expect(m.isFrozen).toBe(true);
-
-    sandbox.control.setFaults([{ route: /POST .*\/unfreeze$/, probability: 1, kind: 'drop', when: 'after' }]);
-    sandbox.control.resetStats();
-    await api.unfreeze(chains.northside, id);
-    sandbox.control.clearFaults();
-    expect(sandbox.control.stats().writesByAction.unfreeze).toBe(1);
-    expect((await api.membershipsByIds(chains.northside, [id]))[0]!.isFrozen).toBe(false);
-  });
-
-  it('set_balance whose answer is lost lands exactly once (re-read before any repeat)', async () => {
-    const { chains, extra } = sandbox.control.knownIds;
-    const id = extra[0]!;
-    const m = (await api.membershipsByIds(chains.northside, [id]))[0]!;
-    const body = m.balance.kind === 'united' ? { united: 4 } : { services: [{ serviceId: m.balance.lines[0]!.serviceId, balance: 4 }] };
-    sandbox.control.resetStats();
-    sandbox.control.setFaults([{ route: /set_balance$/, probability: 1, kind: 'drop', when: 'after' }]);
-    await api.setBalance(chains.northside, id, body); // applied, answer dropped, re-read shows it
-    sandbox.control.clearFaults();
-    expect(sandbox.control.stats().writes[id]).toBe(1);
-    const after = (await api.membershipsByIds(chains.northside, [id]))[0]!;
-    expect(after.balance.kind === 'united' ? after.balance.count : after.balance.lines[0]!.count).toBe(4);
-    expect(network).toContain(false);
-    expect(network.at(-1)).toBe(true);
-
-    // Lost before it was applied: the re-read shows the old value, so it is sent again — once.
-    const body5 = m.balance.kind === 'united' ? { united: 5 } : { services: [{ serviceId: m.balance.lines[0]!.serviceId, balance: 5 }] };
-    sandbox.control.resetStats();
-    sandbox.control.setFaults([{ route: /set_balance$/, probability: 1, kind: 'http502', when: 'before' }]);
-    const pending = api.setBalance(chains.northside, id, body5);
-    setTimeout(() => sandbox.control.clearFaults(), 300);
-    await pending;
-    expect(sandbox.control.stats().writes[id]).toBe(1);
+    const stats = sandbox.control.stats();
+    expect(stats.writesByAction.freeze).toBe(1);
+    expect(stats.requests).toBe(1); // no read: deciding whether it landed is the runner's (jobs/)
+    expect((await api.membershipsByIds(chains.northside, [id]))[0]!.isFrozen).toBe(true);
   });
 
   it('a token invalidated elsewhere → auth_expired; signing in again resumes', async () => {

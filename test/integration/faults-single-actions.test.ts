@@ -78,7 +78,7 @@ async function harness(): Promise<Harness> {
   };
   const svc = createMembershipService({
     api: () => api,
-    audit: store.audit,
+    store,
     user: () => ({ profileId: 'faults', userId: auth.userId, name: auth.name }),
     rights: (chainId) => chains.find((c) => c.id === chainId)!.rights,
     timezone: zone,

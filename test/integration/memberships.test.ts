@@ -47,7 +47,7 @@ beforeAll(async () => {
   store = openStore(':memory:');
   svc = createMembershipService({
     api: () => api,
-    audit: store.audit,
+    store,
     user: () => ({ profileId: 'it', userId: auth.userId, name: auth.name }),
     rights: (chainId) => {
       const c = chains.find((x) => x.id === chainId);
@@ -147,7 +147,7 @@ describe('memberships against the sandbox', () => {
     fdCreds.userToken = fdAuth.userToken;
     const fdSvc = createMembershipService({
       api: () => fdApi,
-      audit: store.audit,
+      store,
       user: () => ({ profileId: 'fd', userId: fdAuth.userId, name: fdAuth.name }),
       rights: () => ({ loyalty: true, periodEdit: true, balanceEdit: true, history: true }),
       timezone: zoneOf,

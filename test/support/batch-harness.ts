@@ -11,7 +11,7 @@ import type { BatchCheck, BatchSummary, Chain, ColumnMapping, EventPayload, Memb
 import type { AltegioApi, Credentials } from '../../main/core/altegio/api';
 import { createAltegioClient, type RetryPolicy } from '../../main/core/altegio/client';
 import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from '../../main/core/altegio/rate-limiter';
-import type { EngineOptions } from '../../main/core/batch/engine';
+import type { RunnerOptions as EngineOptions } from '../../main/core/jobs/runner';
 import { createBatchService, type BatchService } from '../../main/core/batch/service';
 import { openStore, type Store } from '../../main/core/store';
 

@@ -6,7 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Membership } from '../../preload/contract';
 import type { AltegioApi, SetBalanceBody } from '../../main/core/altegio/api';
-import { startRunner, type EngineDeps, type EngineProgress } from '../../main/core/batch/engine';
+import type { JobProgress as EngineProgress } from '../../main/core/jobs/progress';
+import { createMembershipClaims } from '../../main/core/jobs/claims';
+import { createDeskJobs } from '../../main/core/jobs/desk';
+import { startRunner, type RunnerDeps as EngineDeps } from '../../main/core/jobs/runner';
 import { createJournal, type Journal, type NewOp } from '../../main/core/batch/journal';
 import type { BalanceValues } from '../../main/core/batch/plan';
 import { DeskFailure } from '../../main/core/errors';
@@ -441,5 +444,48 @@ describe('batch engine', () => {
     const last = s.progress.at(-1);
     expect(last?.requestsPerMinute).toBeGreaterThan(0);
     expect(last?.requestsPerMinute).toBeLessThanOrEqual(30);
+  });
+});
+
+describe('a desk write racing a queued batch op (one MembershipClaims for the app)', () => {
+  async function race(shared: boolean) {
+    const s = setup(4, opsFor(4), { concurrency: 1 });
+    const claims = createMembershipClaims();
+    s.deps.claims = claims;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let started: () => void = () => undefined;
+    const firstWrite = new Promise<void>((r) => (started = r));
+    s.api.beforeWrite = async (id) => {
+      if (id !== 1) return;
+      started();
+      await gate;
+    };
+    const runner = startRunner(s.deps, 'job-1');
+    // The batch has read memberships 1..4 (all at their before values) and is writing the first.
+    await firstWrite;
+    const desk = createDeskJobs({ store: s.store, api: () => s.api, currentProfileId: () => 'p1', claims: shared ? claims : createMembershipClaims() });
+    const generation = desk.claims.generation(3);
+    const m3 = (await s.api.membershipsByIds(CHAIN, [3]))[0]!;
+    const r = await desk.run({ kind: 'set_balance', payload: { expect: { united: 5 }, target: { united: 9 } }, chainId: CHAIN, locationId: 1, membership: m3, generation, reason: 'at the desk', user: { profileId: 'p1', userId: 7, name: 'Ann' } });
+    expect(r.outcome.state).toBe('applied');
+    release();
+    await runner.finished;
+    return s;
+  }
+
+  it('the batch op ends as a conflict; the desk value stays', async () => {
+    const s = await race(true);
+    const op = s.journal.op('job-1', 2)!;
+    expect(op.state).toBe('conflict');
+    expect(op.message).toMatch(/shared balance 9/);
+    expect(s.api.world.get(3)!.balance).toMatchObject({ kind: 'united', count: 9 });
+    expect(s.api.writes.filter((w) => w.id === 3)).toHaveLength(1);
+    expect(s.journal.counts('job-1').applied.ops).toBe(3);
+  });
+
+  it('(control) without shared claims the queued batch op would overwrite it', async () => {
+    const s = await race(false);
+    expect(s.api.world.get(3)!.balance).toMatchObject({ kind: 'united', count: 6 });
   });
 });

@@ -3,40 +3,37 @@ import type { AuditEntry, ClientSummary, Membership, Rights } from '../../preloa
 import type { AltegioApi, SetBalanceBody } from '../../main/core/altegio/api';
 import { DeskFailure } from '../../main/core/errors';
 import { createMembershipService, type MembershipService } from '../../main/core/memberships/service';
+import { openStore, type Store } from '../../main/core/store';
 import type { AuditFilterQuery, AuditRepo, NewAuditEntry } from '../../main/core/store/types';
 import { exampleMembership } from '../support/memberships';
 
 // ---------------------------------------------------------------------------------------------
 // Fakes
 
+/** The real audit log of an in-memory store, with its entries in id order (and methods a test may replace). */
 class MemoryAudit implements AuditRepo {
-  entries: AuditEntry[] = [];
-  /** Snapshot of each entry right after `add` (to prove the intent was recorded before the request). */
-  added: AuditEntry[] = [];
+  readonly store: Store = openStore(':memory:');
+  private readonly real: AuditRepo = this.store.audit;
+  get entries(): AuditEntry[] {
+    return this.real.list({ limit: 1000 } as AuditFilterQuery).sort((a, b) => a.id - b.id);
+  }
   add(e: NewAuditEntry): number {
-    const entry: AuditEntry = { ...e, id: this.entries.length + 1, at: e.at ?? new Date().toISOString(), undoneBy: null };
-    this.entries.push(entry);
-    this.added.push(structuredClone(entry));
-    return entry.id;
+    return this.real.add(e);
   }
   finish(id: number, outcome: AuditEntry['outcome'], after: AuditEntry['after'], message: string | null): void {
-    const e = this.entries.find((x) => x.id === id);
-    if (!e) throw new Error(`no entry ${id}`);
-    Object.assign(e, { outcome, after, message });
+    this.real.finish(id, outcome, after, message);
   }
   markUndone(id: number, undoneBy: number): void {
-    const e = this.entries.find((x) => x.id === id);
-    if (e) e.undoneBy = undoneBy;
+    this.real.markUndone(id, undoneBy);
   }
   get(id: number): AuditEntry | null {
-    const e = this.entries.find((x) => x.id === id);
-    return e ? structuredClone(e) : null;
+    return this.real.get(id);
   }
   list(filter: AuditFilterQuery): AuditEntry[] {
-    return this.entries.filter((e) => filter.membershipId === undefined || e.membershipId === filter.membershipId);
+    return this.real.list(filter);
   }
   lastId(): number {
-    return this.entries.length;
+    return this.real.lastId();
   }
 }
 
@@ -153,6 +150,11 @@ class FakeApi implements AltegioApi {
   }
 }
 
+/** A real in-memory store (the journal of the desk's one-op jobs) with the audit log above. */
+function withAudit(a: MemoryAudit): Store {
+  return { ...a.store, audit: a } as Store;
+}
+
 const allRights: Rights = { loyalty: true, periodEdit: true, balanceEdit: true, history: true };
 
 let api: FakeApi;
@@ -167,7 +169,7 @@ beforeEach(() => {
   api.memberships.set(4471902, makeMembership());
   svc = createMembershipService({
     api: () => api,
-    audit,
+    store: withAudit(audit),
     user: () => ({ profileId: 'p1', userId: 77, name: 'Dana Admin' }),
     rights: () => rights,
     timezone: () => 'America/Chicago',
@@ -237,7 +239,7 @@ describe('freeze', () => {
     audit.add = () => {
       throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
     };
-    await expect(svc.freeze(FREEZE)).rejects.toThrow('database or disk is full');
+    await expect(svc.freeze(FREEZE)).rejects.toMatchObject({ kind: 'storage', message: expect.stringMatching(/disk is full/) });
     expect(api.calls).toEqual(['read 4471902']);
   });
 
@@ -285,9 +287,23 @@ describe('freeze', () => {
     expect(audit.entries[0]!.message).toContain('re-reading shows the change was applied');
   });
 
-  it('a lost answer: failed when the re-read shows no freeze, unknown when even the re-read fails', async () => {
+  it('a failed send the re-read shows did not land is sent again (once read): one 5xx, then done', async () => {
     api.failNext = { op: 'freeze', error: new DeskFailure('server', 'Altegio did not answer') };
+    const m = await svc.freeze(FREEZE);
+    expect(m.isFrozen).toBe(true);
+    expect(api.calls).toEqual(['read 4471902', 'freeze 4471902 2026-05-16', 'read 4471902', 'freeze 4471902 2026-05-16', 'read 4471902']);
+    expect(audit.entries).toHaveLength(1);
+    expect(audit.entries[0]).toMatchObject({ outcome: 'ok' });
+  });
+
+  it('a lost answer: failed when the re-reads keep showing no freeze, unknown when even the re-read fails', async () => {
+    const refuse = api.freeze.bind(api);
+    api.freeze = async (chain, id, till) => {
+      api.failNext = { op: 'freeze', error: new DeskFailure('server', 'Altegio did not answer') };
+      return refuse(chain, id, till);
+    };
     await expect(svc.freeze(FREEZE)).rejects.toMatchObject({ kind: 'server' });
+    expect(api.calls.filter((c) => c.startsWith('freeze'))).toHaveLength(3);
     expect(audit.entries[0]).toMatchObject({ outcome: 'failed' });
 
     const flaky = new FakeApi();
@@ -297,7 +313,7 @@ describe('freeze', () => {
       flaky.failNext = { op: 'read', error: timeout };
       throw timeout;
     };
-    const svc2 = createMembershipService({ api: () => flaky, audit, user: () => ({ profileId: 'p', userId: 1, name: 'X' }), rights: () => rights, timezone: () => 'America/Chicago', now: () => NOW });
+    const svc2 = createMembershipService({ api: () => flaky, store: withAudit(audit), user: () => ({ profileId: 'p', userId: 1, name: 'X' }), rights: () => rights, timezone: () => 'America/Chicago', now: () => NOW });
     await expect(svc2.freeze(FREEZE)).rejects.toMatchObject({ kind: 'offline' });
     expect(audit.entries[1]).toMatchObject({ outcome: 'unknown' });
   });

@@ -6,11 +6,9 @@
  * Retry policy (attempts = total tries, default 4; backoff = full-jitter-ish exponential between
  * baseMs and maxMs, i.e. a random delay in [d/2, d] with d = min(maxMs, baseMs·2^(n-1))):
  * - reads (GET, clients/search): retry on 429, 5xx, unreadable answers and network errors/timeouts;
- * - writes (freeze, unfreeze, set_balance): retry on 429 (the request was not processed); on
- *   5xx/unreadable/network the write may have happened, so the membership is re-read first and,
- *   when it is already in the intended state (frozen until that date / not frozen / showing the
- *   requested balances), the call succeeds without sending again — each write lands exactly once;
- * - POST /auth: retried only on 429.
+ * - writes (freeze, unfreeze, set_balance) and POST /auth: retried only on 429 (the request was not
+ *   processed). Any other failure is thrown as it is: whether a write landed is never judged here —
+ *   the runner (main/core/jobs/) re-reads the membership and its op kind (main/core/ops/) decides.
  * On 429 the limiter is penalized (pausing every caller, honouring Retry-After) and the retry
  * simply waits in the limiter's queue. No Authorization header, token or password ever reaches an
  * error message or a log line.
@@ -21,7 +19,7 @@ import { DeskFailure, isDeskFailure } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import { IDS_PAGE_SIZE, MIN_PHONE_DIGITS, type AltegioApi, type AuthResult, type Credentials, type ReadOptions, type SetBalanceBody, type WriteOptions } from './api';
 import { MESSAGES, failureFromHttp, offlineFailure, parseRetryAfter } from './failures';
-import { chainsFromWire, datePart, decodeAuth, decodeClient, decodeClientSearch, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from './mapping';
+import { chainsFromWire, decodeAuth, decodeClient, decodeClientSearch, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from './mapping';
 import type { Lane, RateLimiter } from './rate-limiter';
 import { dataList, parseEnvelope, unreadable } from './wire';
 
@@ -57,7 +55,8 @@ export interface AltegioClientDeps {
   retry?: Partial<RetryPolicy>;
 }
 
-type Policy = 'read' | 'write-checked' | 'auth';
+/** 'read': retried on 429 and transient failures; 'once': retried on 429 only (writes, /auth). */
+type Policy = 'read' | 'once';
 
 interface Call {
   op: string;
@@ -67,8 +66,8 @@ interface Call {
   search?: URLSearchParams;
   json?: unknown;
   policy: Policy;
-  /** For write-checked: resolves true when the intended state is already there. */
-  verify?: () => Promise<boolean>;
+  /** POST /auth: the partner token alone, and a 401 means wrong credentials. */
+  auth?: boolean;
   /** A 2xx with no body is this call's normal success (set_balance); elsewhere it is unreadable. */
   emptyBodyOk?: boolean;
   /** Extra strings that must never appear in a message (the password on /auth). */
@@ -106,16 +105,6 @@ function transportCode(e: unknown): string {
   return e instanceof Error ? e.name : 'unknown';
 }
 
-/** True when the membership already shows every value a set_balance body asks for. */
-export function balanceMatches(m: Membership, body: SetBalanceBody): boolean {
-  if (body.united !== undefined && !(m.balance.kind === 'united' && m.balance.count === body.united)) return false;
-  for (const want of body.services ?? []) {
-    const line = m.balance.lines.find((l) => l.serviceId === want.serviceId);
-    if (!line || line.count !== want.balance) return false;
-  }
-  return true;
-}
-
 /** How many items a list answer holds (throws the unreadable failure when `data` is no list). */
 function guardedLength(env: ReturnType<typeof parseEnvelope>): number {
   return dataList(env).length;
@@ -146,9 +135,9 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
   async function attemptOnce(call: Call, attemptTimeoutMs: number): Promise<Attempt> {
     const creds = deps.credentials();
     if (!creds.partnerToken) throw new DeskFailure('forbidden', MESSAGES.PARTNER_TOKEN_MISSING);
-    if (call.policy !== 'auth' && !creds.userToken) throw new DeskFailure('auth_expired', MESSAGES.NOT_SIGNED_IN);
+    if (call.auth !== true && !creds.userToken) throw new DeskFailure('auth_expired', MESSAGES.NOT_SIGNED_IN);
     const secrets = [creds.partnerToken, creds.userToken, ...(call.secrets ?? [])];
-    const authorization = call.policy === 'auth' || !creds.userToken ? `Bearer ${creds.partnerToken}` : `Bearer ${creds.partnerToken}, User ${creds.userToken}`;
+    const authorization = call.auth === true || !creds.userToken ? `Bearer ${creds.partnerToken}` : `Bearer ${creds.partnerToken}, User ${creds.userToken}`;
     const url = joinUrl(creds.baseUrl, call.path, call.search);
 
     await deps.limiter.acquire({ lane: call.lane ?? 'interactive', ...(call.signal && { signal: call.signal }) });
@@ -189,7 +178,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
       // hours off does not turn a few seconds into a ten-minute stop.
       const retryAfterMs = parseRetryAfter(retryAfterHeader, Number.isFinite(serverDate) ? serverDate : undefined);
       log.warn('altegio: rate limited', { op: call.op, retryAfterMs });
-      return { ok: false, failure: failureFromHttp(429, undefined, { isAuth: call.policy === 'auth', retryAfterMs, secrets }), retry: 'rate', status };
+      return { ok: false, failure: failureFromHttp(429, undefined, { isAuth: call.auth === true, retryAfterMs, secrets }), retry: 'rate', status };
     }
     deps.limiter.reward();
 
@@ -212,14 +201,14 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         return { ok: false, failure: unreadable(), retry: 'transient', status };
       }
       if (body !== undefined && parseEnvelope(body).success === false) {
-        const failure = failureFromHttp(status, body, { isAuth: call.policy === 'auth', secrets });
+        const failure = failureFromHttp(status, body, { isAuth: call.auth === true, secrets });
         log.warn('altegio: refused', { op: call.op, status, kind: failure.kind });
         return { ok: false, failure, retry: null, status };
       }
       return { ok: true, status, body };
     }
 
-    const failure = failureFromHttp(status, parsed ? body : undefined, { isAuth: call.policy === 'auth', secrets });
+    const failure = failureFromHttp(status, parsed ? body : undefined, { isAuth: call.auth === true, secrets });
     log.warn('altegio: request failed', { op: call.op, status, kind: failure.kind });
     const transient = status >= 500 || status === 408;
     return { ok: false, failure, retry: transient ? 'transient' : null, status };
@@ -240,25 +229,8 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         if (attempt === attempts) break;
         continue;
       }
-      if (call.policy === 'auth') break;
-      if (call.policy === 'write-checked' && call.verify) {
-        // The write may have been applied before the answer was lost: look before repeating it.
-        if (attempt < attempts) await sleep(backoff(attempt));
-        let done: boolean;
-        try {
-          done = await call.verify();
-        } catch (e) {
-          throw isDeskFailure(e) ? e : r.failure;
-        }
-        if (done) {
-          log.info('altegio: write already applied, not repeated', { op: call.op });
-          return { status: r.status ?? 200, body: undefined };
-        }
-        if (attempt === attempts) break;
-      } else {
-        if (attempt === attempts) break;
-        await sleep(backoff(attempt));
-      }
+      if (call.policy === 'once' || attempt === attempts) break;
+      await sleep(backoff(attempt));
       log.info('altegio: retrying', { op: call.op, attempt: attempt + 1, after: r.failure.kind });
     }
     if (last?.kind === 'rate_limited' && last.retryAfterMs === undefined) {
@@ -302,10 +274,6 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
     });
   }
 
-  async function readOne(chainId: number, membershipId: number): Promise<Membership | undefined> {
-    return (await membershipsByIds(chainId, [membershipId]))[0];
-  }
-
   return {
     async membershipsCreated(chainId, window, page, count, options = {}) {
       requireId(chainId, 'chain');
@@ -326,7 +294,8 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         method: 'POST',
         path: 'auth',
         json: { login, password },
-        policy: 'auth',
+        policy: 'once',
+        auth: true,
         secrets: [password],
       });
       return decodeAuth(body, login);
@@ -411,12 +380,8 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         method: 'POST',
         path: `chain/${chainId}/loyalty/abonements/${membershipId}/freeze`,
         json: { freeze_till: freezeTill },
-        policy: 'write-checked',
+        policy: 'once',
         ...waitOptions(options),
-        verify: async () => {
-          const m = await readOne(chainId, membershipId);
-          return !!m && m.isFrozen && datePart(m.freezeTill) === freezeTill;
-        },
       });
     },
 
@@ -428,12 +393,8 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         method: 'POST',
         path: `chain/${chainId}/loyalty/abonements/${membershipId}/unfreeze`,
         json: {},
-        policy: 'write-checked',
+        policy: 'once',
         ...waitOptions(options),
-        verify: async () => {
-          const m = await readOne(chainId, membershipId);
-          return !!m && !m.isFrozen;
-        },
       });
     },
 
@@ -452,14 +413,8 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         path: `chain/${chainId}/loyalty/abonements/${membershipId}/set_balance`,
         json,
         emptyBodyOk: true,
-        // Absolute, so repeating it would be harmless to the balance — but it would still be a
-        // second write (another history line in Altegio). Look first, as for freeze.
-        policy: 'write-checked',
+        policy: 'once',
         ...waitOptions(options),
-        verify: async () => {
-          const m = await readOne(chainId, membershipId);
-          return !!m && balanceMatches(m, body);
-        },
       });
     },
   };

@@ -85,7 +85,14 @@ export const JOURNAL_SQL = `
   CREATE INDEX batch_ops_open ON batch_ops (batch_id, seq) WHERE state IN ('pending', 'intent');
 `;
 
+/**
+ * Migration 3: a job is a batch (a file, or the undo of one: listed on the batch screen) or a desk
+ * write (a one-op job a person's freeze / unfreeze / balance edit / undo runs as; not listed).
+ */
+export const JOURNAL_SCOPE_SQL = `ALTER TABLE batch_jobs ADD COLUMN scope TEXT NOT NULL DEFAULT 'batch' CHECK (scope IN ('batch', 'desk'));`;
+
 export type JobKind = 'apply' | 'undo';
+export type JobScope = 'batch' | 'desk';
 export type OpState = 'pending' | 'intent' | 'applied' | 'conflict' | 'failed' | 'skipped';
 export const OP_STATES: readonly OpState[] = ['pending', 'intent', 'applied', 'conflict', 'failed', 'skipped'];
 
@@ -100,6 +107,7 @@ export interface JobTotals {
 export interface JobRecord {
   id: string;
   kind: JobKind;
+  scope: JobScope;
   opKind: string;
   fileName: string;
   createdAt: string;
@@ -157,7 +165,7 @@ export interface OpRecord<V = unknown> {
   sourceAuditId: number | null;
 }
 
-export type NewJob = Omit<JobRecord, 'updatedAt' | 'startedAt' | 'finishedAt' | 'undoneBy' | 'message'> & { message?: string | null };
+export type NewJob = Omit<JobRecord, 'updatedAt' | 'startedAt' | 'finishedAt' | 'undoneBy' | 'message' | 'scope'> & { message?: string | null; scope?: JobScope };
 export type NewOp<V = unknown> = Omit<OpRecord<V>, 'state' | 'message' | 'attempts' | 'auditId'>;
 
 export type StateCounts = Record<OpState, { ops: number; rows: number }>;
@@ -174,6 +182,8 @@ export interface Journal {
   job(id: string): JobRecord | null;
   /** Newest first; only jobs that were started (draft/planned preparations are not history). */
   listStarted(limit?: number): JobRecord[];
+  /** Desk jobs (one-op) whose op is still open: a write the app stopped during (resolved at start-up). */
+  openDeskJobs(): JobRecord[];
   setState(id: string, state: BatchState, message?: string | null): void;
   markStarted(id: string): void;
   setUndoneBy(id: string, undoneBy: string): void;
@@ -202,6 +212,7 @@ function toJob(r: Row): JobRecord {
   return {
     id: String(r['id']),
     kind: r['kind'] as JobKind,
+    scope: r['scope'] === 'desk' ? 'desk' : 'batch',
     opKind: String(r['op_kind']),
     fileName: String(r['file_name']),
     createdAt: String(r['created_at']),
@@ -271,8 +282,8 @@ const ROW_SELECT = `SELECT r.idx, r.line, r.outcome, r.membership, r.service, r.
 export function createJournal(db: Database.Database): Journal {
   const insJob = db.prepare(
     `INSERT INTO batch_jobs (id, kind, op_kind, file_name, created_at, updated_at, profile_id, user_id, user_name, chain_id, location_id,
-       state, message, delimiter, totals_json, undo_of)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       state, message, delimiter, totals_json, undo_of, scope)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insRow = db.prepare(
     `INSERT INTO batch_rows (batch_id, idx, line, outcome, membership, service, before, after, reason, message, op_seq)
@@ -289,7 +300,10 @@ export function createJournal(db: Database.Database): Journal {
   const setUndoneBy = db.prepare('UPDATE batch_jobs SET undone_by = ?, updated_at = ? WHERE id = ?');
   const activeIds = db.prepare(`SELECT id FROM batch_jobs WHERE state IN ('running', 'offline', 'waiting_auth')`);
   const interrupt = db.prepare(`UPDATE batch_jobs SET state = 'paused', message = ?, updated_at = ? WHERE state IN ('running', 'offline', 'waiting_auth')`);
-  const listStarted = db.prepare(`SELECT * FROM batch_jobs WHERE state NOT IN ('draft', 'planned') ORDER BY created_at DESC, id DESC LIMIT ?`);
+  const openDesk = db.prepare(
+    `SELECT j.* FROM batch_jobs j WHERE j.scope = 'desk' AND EXISTS (SELECT 1 FROM batch_ops o WHERE o.batch_id = j.id AND o.state IN ('pending', 'intent')) ORDER BY j.created_at`,
+  );
+  const listStarted = db.prepare(`SELECT * FROM batch_jobs WHERE scope = 'batch' AND state NOT IN ('draft', 'planned') ORDER BY created_at DESC, id DESC LIMIT ?`);
   // Only file preparations nobody started: never an undo job, never a job another one points at.
   const preparations = db.prepare(
     `SELECT id FROM batch_jobs j WHERE state IN ('draft', 'planned') AND kind = 'apply'
@@ -351,6 +365,7 @@ export function createJournal(db: Database.Database): Journal {
           job.delimiter,
           JSON.stringify(job.totals),
           job.undoOf,
+          job.scope ?? 'batch',
         );
         for (const r of rows) insRow.run(job.id, r.idx, r.line, r.outcome, r.membership, r.service, r.before, r.after, r.reason, r.message, r.opSeq);
         for (const o of ops) {
@@ -377,6 +392,7 @@ export function createJournal(db: Database.Database): Journal {
       return r ? toJob(r) : null;
     },
     listStarted: (limit = 200) => allRows<Row>(listStarted, limit).map(toJob),
+    openDeskJobs: () => allRows<Row>(openDesk).map(toJob),
     setState: (id, state, message = null) => {
       const at = nowIso();
       setState.run(state, message, at, state, at, id);

@@ -18,8 +18,10 @@ import { DeskFailure } from '../errors';
 import type { EventHub } from '../events';
 import { silentLogger, type Logger } from '../log';
 import type { Store } from '../store';
+import type { MembershipClaims } from '../jobs/claims';
+import { inverseOps } from '../jobs/inverse';
+import { startRunner, type Runner, type RunnerOptions } from '../jobs/runner';
 import { createChecker, type CheckArgs } from './check';
-import { startRunner, type EngineOptions, type Runner } from './engine';
 import { createJournal, type JobRecord, type Journal, type NewOp, type OpRecord, type RowRecord } from './journal';
 import type { Delimiter } from './parse';
 import { buildReportCsv, reportRowOf, rowRecordOf, rowStatus, type ReportRow } from './report';
@@ -43,7 +45,9 @@ export interface BatchServiceDeps {
   /** For the time estimates (the limits every request is paced at). */
   limiter?: Pick<RateLimiter, 'stats'>;
   log?: Logger;
-  engine?: Partial<EngineOptions>;
+  engine?: Partial<RunnerOptions>;
+  /** The app's one MembershipClaims, shared with the desk's writes (jobs/claims.ts). */
+  claims?: MembershipClaims;
   /** How long memberships read for one check may serve the next (check.ts's READ_CACHE_MS by default). */
   readCacheMs?: number;
   /** More reads than this before planning: ask first (check.ts's ASK_ABOVE_REQUESTS by default). */
@@ -178,6 +182,8 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
           }
         },
         onProgress: (p) => deps.events.emit('batch.progress', p),
+        lane: 'batch',
+        ...(deps.claims && { claims: deps.claims }),
         log,
         ...(deps.engine ? { options: deps.engine } : {}),
       },
@@ -343,27 +349,14 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
       if (r.opSeq === null || !bySeq.has(r.opSeq)) continue;
       rowsOut.push({ ...r, idx: i++, outcome: 'change', before: r.after, after: r.before, message: null, opSeq: bySeq.get(r.opSeq) ?? null });
     }
-    const opsOut: NewOp[] = applied.map((op, seq) => ({
-      seq,
-      kind: op.kind,
-      membershipId: op.membershipId,
-      membershipNumber: op.membershipNumber,
-      chainId: op.chainId,
-      body: op.expect,
-      expect: op.target,
-      target: op.expect,
-      rowLines: op.rowLines,
-      rowCount: op.rowCount,
-      reason: `Undo of batch ${original.fileName}: ${op.reason}`.slice(0, 500),
-      sourceAuditId: op.auditId,
-    }));
+    const { opKind: undoKind, ops: opsOut } = inverseOps(original.opKind, applied, `Undo of batch ${original.fileName}: `);
     const id = randomUUID();
     store.transaction(() => {
       journal.createJob(
         {
           id,
           kind: 'undo',
-          opKind: original.opKind,
+          opKind: undoKind,
           fileName: original.fileName,
           createdAt: new Date().toISOString(),
           profileId: user.profileId,

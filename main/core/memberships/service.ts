@@ -1,26 +1,28 @@
 /**
- * Memberships: look-ups and the three writes (freeze, unfreeze, set balance) plus undo, each one
- * checked against the shared rules (common/freeze-rules, common/balance-rules) on a FRESH re-read,
- * recorded in the audit log before its request (outcome 'unknown') and finished after it, and
- * followed by a re-read that becomes the result.
+ * Memberships: look-ups, and the desk's writes (freeze, unfreeze, set balance) plus undo. A write is
+ * checked against the shared rules (the op kind's precheck, from common/) on a FRESH read, then run
+ * as a one-op job by the runner (jobs/desk.ts): journaled, intent recorded in the audit log before
+ * the request, the outcome decided by the op kind's `state()` when the answer is lost. Afterwards
+ * the membership is read back: that read is the result, and the audit entry's after-snapshot.
  *
- * Outcome of a write that failed:
- * - Altegio refused it (validation, forbidden, not_found, conflict, auth_expired, rate_limited,
- *   licence_expired, bad_input): 'failed', and the refusal is re-thrown as is (the renderer shows
- *   its message next to the calendar / balance editor).
- * - we cannot tell whether it happened (offline, server: timeout, 5xx, dropped connection): the
- *   membership is re-read; if it shows the requested effect the entry becomes 'ok', if it shows the
- *   old state 'failed', and if even the re-read fails it stays 'unknown'. The failure is re-thrown.
+ * A write that did not go through is thrown with its failure: Altegio's refusal as it came, or the
+ * network/server failure when a re-read showed the change was not made (audit 'failed'), or when
+ * even the re-read failed (audit 'unknown'; the job is decided by reading later, never resent).
  */
 import type { AuditEntry, ClientSummary, Membership, Rights } from '../../../preload/contract';
-import { balanceEditability, planBalanceTargets, type BalanceBody } from '../../../common/balance-rules';
-import { rightAllows } from '../../../common/rights';
-import { formatDate, isCalendarDate, localDateOf } from '../../../common/dates';
-import { freezeAvailability, freezeDateProblem, unfreezeEffect } from '../../../common/freeze-rules';
+import { planBalanceTargets, type BalanceBody } from '../../../common/balance-rules';
+import { formatDate, localDateOf } from '../../../common/dates';
+import { unfreezeEffect } from '../../../common/freeze-rules';
 import { MIN_PHONE_DIGITS, type AltegioApi, type SetBalanceBody } from '../altegio/api';
-import { DeskFailure, isDeskFailure, withServerWords } from '../errors';
+import { DeskFailure } from '../errors';
+import type { MembershipClaims } from '../jobs/claims';
+import { createDeskJobs, deskFailure, type DeskJobs } from '../jobs/desk';
+import type { Logger } from '../log';
+import { opKind, snapshotOf, type BalanceValues, type FreezePayload, type MembershipSnapshot, type SetBalancePayload, type UnfreezePayload } from '../ops';
+import type { Store } from '../store';
 import { asStorageFault, isStorageFault } from '../store/fault';
-import type { AuditRepo, NewAuditEntry } from '../store/types';
+
+export { snapshotOf, type MembershipSnapshot } from '../ops';
 
 export interface MembershipUser {
   profileId: string;
@@ -30,63 +32,17 @@ export interface MembershipUser {
 
 export interface MembershipServiceDeps {
   api: () => AltegioApi;
-  audit: AuditRepo;
+  store: Store;
   /** The signed-in Altegio user (every write is attributed to it). */
   user: () => MembershipUser;
   /** The user's rights in a chain (from /groups). */
   rights: (chainId: number) => Rights;
   /** The location's IANA zone. */
   timezone: (locationId: number) => string;
+  /** The app's one MembershipClaims, shared with the batch (jobs/claims.ts). */
+  claims?: MembershipClaims;
+  log?: Logger;
   now?: () => Date;
-}
-
-/** What the audit log keeps of a membership before/after a write. */
-export interface MembershipSnapshot {
-  [key: string]: unknown;
-  isFrozen: boolean;
-  freezeTill: string | null;
-  expirationDate: string | null;
-  freezePeriodDays: number;
-  statusSlug: string;
-  united?: number;
-  services?: Record<string, number>;
-  serviceTitles?: Record<string, string>;
-  /** In `before` only: what this write asked for. */
-  request?: { freezeTill?: string; united?: number; services?: Record<string, number> };
-}
-
-export function snapshotOf(m: Membership): MembershipSnapshot {
-  const s: MembershipSnapshot = {
-    isFrozen: m.isFrozen,
-    freezeTill: m.freezeTill,
-    expirationDate: m.expirationDate,
-    freezePeriodDays: m.freezePeriodDays,
-    statusSlug: m.status.slug,
-  };
-  if (m.balance.kind === 'united') {
-    if (!m.balance.unlimited) s.united = m.balance.count;
-  } else {
-    s.services = Object.fromEntries(m.balance.lines.filter((l) => !l.unlimited).map((l) => [String(l.serviceId), l.count]));
-    // Titles travel with the ids so the audit log can say "Pilates group", not "Service 12840551".
-    s.serviceTitles = Object.fromEntries(m.balance.lines.map((l) => [String(l.serviceId), l.title]));
-  }
-  return s;
-}
-
-function requestOfBody(body: SetBalanceBody): NonNullable<MembershipSnapshot['request']> {
-  const r: NonNullable<MembershipSnapshot['request']> = {};
-  if (body.united !== undefined) r.united = body.united;
-  if (body.services) r.services = Object.fromEntries(body.services.map((s) => [String(s.serviceId), s.balance]));
-  return r;
-}
-
-/** Current values of the lines a request names (undefined where the membership has no such line). */
-function currentValues(m: Membership, request: NonNullable<MembershipSnapshot['request']>): { united?: number; services: Record<string, number | undefined> } {
-  const snap = snapshotOf(m);
-  const out: { united?: number; services: Record<string, number | undefined> } = { services: {} };
-  if (request.united !== undefined) out.united = snap.united;
-  for (const id of Object.keys(request.services ?? {})) out.services[id] = snap.services?.[id];
-  return out;
 }
 
 /**
@@ -106,13 +62,22 @@ function requestFromDiff(before: Partial<MembershipSnapshot> | null, after: Part
   return r.united === undefined && r.services === undefined ? undefined : r;
 }
 
-const AMBIGUOUS: ReadonlySet<string> = new Set(['offline', 'server']);
-/**
- * Refusals worth a look before recording them: "already frozen" may be our own first try that
- * timed out and landed late, the client's retry then being refused. If the membership shows the
- * change, it was made.
- */
-const CHECK_AFTER_REFUSAL: ReadonlySet<string> = new Set(['validation', 'conflict']);
+/** Current values of the lines a request names (undefined where the membership has no such line). */
+function currentValues(m: Membership, request: NonNullable<MembershipSnapshot['request']>): { united?: number; services: Record<string, number | undefined> } {
+  const snap = snapshotOf(m);
+  const out: { united?: number; services: Record<string, number | undefined> } = { services: {} };
+  if (request.united !== undefined) out.united = snap.united;
+  for (const id of Object.keys(request.services ?? {})) out.services[id] = snap.services?.[id];
+  return out;
+}
+
+/** The set_balance payload for a body of new values: the named lines, from what they are now. */
+function balancePayload(m: Membership, body: SetBalanceBody): SetBalancePayload {
+  if (body.united !== undefined) return { expect: { united: m.balance.kind === 'united' ? m.balance.count : 0 }, target: { united: body.united } };
+  const services = body.services ?? [];
+  const expect: BalanceValues = { services: services.map((s) => ({ serviceId: s.serviceId, balance: m.balance.lines.find((l) => l.serviceId === s.serviceId)?.count ?? 0 })) };
+  return { expect, target: { services: services.map((s) => ({ serviceId: s.serviceId, balance: s.balance })) } };
+}
 
 export interface FreezeArgs {
   chainId: number;
@@ -149,6 +114,19 @@ export interface MembershipService {
 
 export function createMembershipService(deps: MembershipServiceDeps): MembershipService {
   const now = deps.now ?? (() => new Date());
+  const jobs: DeskJobs = createDeskJobs({
+    store: deps.store,
+    api: deps.api,
+    currentProfileId: () => {
+      try {
+        return deps.user().profileId;
+      } catch {
+        return null;
+      }
+    },
+    ...(deps.claims && { claims: deps.claims }),
+    ...(deps.log && { log: deps.log }),
+  });
 
   async function get(chainId: number, membershipId: number): Promise<Membership> {
     const found = await deps.api().membershipsByIds(chainId, [membershipId]);
@@ -157,187 +135,102 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     return m;
   }
 
-  interface WriteSpec {
-    chainId: number;
-    locationId: number | null;
-    before: Membership;
-    action: AuditEntry['action'];
-    reason: string;
-    request: MembershipSnapshot['request'];
-    undoOf?: number;
-    send: () => Promise<void>;
-    /** Did the re-read membership get the effect this write asked for? (decides ambiguous failures) */
-    applied: (after: Membership) => boolean;
-    /** The sentence used when the write went through but the re-read failed. */
-    doneWord: string;
-    /** Kept as the entry's message when the write succeeds (e.g. what an unfreeze keeps). */
-    okMessage?: string;
+  /** A fresh read for a write, with the claims' generation taken before it (jobs/claims.ts). */
+  async function readForWrite(chainId: number, membershipId: number): Promise<{ m: Membership; generation: number }> {
+    const generation = jobs.claims.generation(membershipId);
+    return { m: await get(chainId, membershipId), generation };
   }
 
-  /** Intent → request → outcome → re-read, all recorded. Returns the re-read membership and the entry id. */
+  interface WriteSpec {
+    kind: string;
+    payload: unknown;
+    chainId: number;
+    locationId: number | null;
+    read: { m: Membership; generation: number };
+    reason: string;
+    undoOf?: number;
+    /** The sentence used when the write went through but recording or re-reading it failed. */
+    doneWord: string;
+  }
+
+  function precheck(spec: WriteSpec): void {
+    const problem = opKind(spec.kind).precheck(spec.read.m, spec.payload, {
+      rights: deps.rights(spec.chainId),
+      now: now(),
+      timezone: spec.locationId !== null ? deps.timezone(spec.locationId) : 'UTC',
+    });
+    if (problem) throw new DeskFailure(problem.kind, problem.message, problem.fields ? { fields: problem.fields } : {});
+  }
+
+  /** Runs the write as a one-op job; returns the membership read back and the audit entry's id. */
   async function write(spec: WriteSpec): Promise<{ membership: Membership; auditId: number }> {
-    const user = deps.user();
-    const before: MembershipSnapshot = snapshotOf(spec.before);
-    if (spec.request) before.request = spec.request;
-    const entry: NewAuditEntry = {
-      userName: user.name,
-      userId: user.userId,
-      profileId: user.profileId,
+    const { outcome, auditId, fault } = await jobs.run({
+      kind: spec.kind,
+      payload: spec.payload,
       chainId: spec.chainId,
       locationId: spec.locationId,
-      membershipId: spec.before.id,
-      membershipNumber: spec.before.number,
-      action: spec.action,
-      before,
-      after: null,
+      membership: spec.read.m,
+      generation: spec.read.generation,
       reason: spec.reason,
-      outcome: 'unknown',
-      message: null,
-      batchId: null,
-      undoOf: spec.undoOf ?? null,
-      at: now().toISOString(),
-    };
-    const auditId = deps.audit.add(entry);
+      user: deps.user(),
+      ...(spec.undoOf !== undefined && { undoOf: spec.undoOf }),
+    });
+    const storage = fault === null ? null : asStorageFault(fault);
+    if (outcome.state !== 'applied') {
+      if (storage !== null && isStorageFault(storage)) throw storage;
+      throw deskFailure(outcome) ?? new DeskFailure('server', 'The change could not be made.');
+    }
     // Once Altegio has taken the change, a record that cannot be written (full disk…) must not read
     // as "not done": the person would do it again.
-    const record = (...args: Parameters<AuditRepo['finish']>) => {
-      try {
-        deps.audit.finish(...args);
-      } catch (e) {
-        const fault = asStorageFault(e);
-        if (!isStorageFault(fault) || args[1] !== 'ok') throw fault;
-        throw new DeskFailure('storage', `${spec.doneWord} in Altegio: do not do it again. ${fault.message} Until then the audit log shows this change as not confirmed.`, { cause: e });
-      }
+    const done = (f: unknown) => {
+      const sf = asStorageFault(f);
+      if (!isStorageFault(sf)) throw sf;
+      return new DeskFailure('storage', `${spec.doneWord} in Altegio: do not do it again. ${sf.message} Until then the audit log shows this change as not confirmed.`, { cause: f });
     };
+    if (storage !== null) throw done(storage);
+    if (auditId === null || outcome.membership === null) throw new DeskFailure('server', `${spec.doneWord}, but the membership could not be read back. Refresh to see the current values.`);
+    // The read that confirmed it is the result (and the audit entry's after-snapshot).
+    const after = outcome.membership;
+    return { membership: shownAfter(after, spec), auditId };
+  }
 
-    try {
-      await spec.send();
-    } catch (e) {
-      const failure = isDeskFailure(e) ? e : new DeskFailure('server', 'The request to Altegio failed unexpectedly.', { cause: e });
-      if (!AMBIGUOUS.has(failure.kind) && !CHECK_AFTER_REFUSAL.has(failure.kind)) {
-        deps.audit.finish(auditId, 'failed', null, withServerWords(failure));
-        throw failure;
-      }
-      // We cannot tell whether Altegio applied it: look.
-      let reread: Membership | null = null;
-      try {
-        reread = await get(spec.chainId, spec.before.id);
-      } catch {
-        reread = null;
-      }
-      if (reread === null) {
-        deps.audit.finish(auditId, 'unknown', null, `${failure.message} (Could not check afterwards whether the change was applied.)`);
-      } else if (spec.applied(reread)) {
-        record(auditId, 'ok', snapshotOf(reread), `The answer was lost (${failure.message}), but re-reading shows the change was applied.`);
-        return { membership: reread, auditId };
-      } else {
-        deps.audit.finish(auditId, 'failed', snapshotOf(reread), withServerWords(failure));
-      }
-      throw failure;
-    }
-
-    let after: Membership;
-    try {
-      after = await get(spec.chainId, spec.before.id);
-    } catch (e) {
-      const msg = isDeskFailure(e) ? e.message : 'unexpected error';
-      record(auditId, 'ok', null, `Altegio accepted the change; reading the membership back failed: ${msg}`);
-      // Not auth_expired: the renderer would ask for the password and send the write again.
-      const kind = isDeskFailure(e) && e.kind !== 'auth_expired' ? e.kind : 'server';
-      throw new DeskFailure(kind, `${spec.doneWord}, but reading the membership back failed (${msg}). Refresh to see the current values.`, {
-        cause: e,
-      });
-    }
-    if (!spec.applied(after)) {
-      // Altegio answered as if it had done it (set_balance's success is an empty 200, which a proxy
-      // glitch can imitate), yet the membership does not show it: record what is true.
-      const message = 'Altegio answered as if the change was made, but re-reading the membership shows it was not. Nothing was changed; try again.';
-      deps.audit.finish(auditId, 'failed', snapshotOf(after), message);
-      throw new DeskFailure('server', message);
-    }
-    record(auditId, 'ok', snapshotOf(after), spec.okMessage ?? null);
-    return { membership: after, auditId };
+  /**
+   * Altegio documents `freeze_till` only in the freeze answer: a read that says frozen without a
+   * date shows the date the app sent, marked as such (freezeTillSource 'app').
+   */
+  function shownAfter(m: Membership, spec: WriteSpec): Membership {
+    if (spec.kind !== 'freeze' || !m.isFrozen || m.freezeTill !== null) return m;
+    return { ...m, freezeTill: (spec.payload as FreezePayload).freezeTill, freezeTillSource: 'app' };
   }
 
   async function freeze(args: FreezeArgs): Promise<Membership> {
-    if (!isCalendarDate(args.freezeTill)) {
+    const timezone = deps.timezone(args.locationId);
+    const payload: FreezePayload = { freezeTill: args.freezeTill, timezone };
+    // The date's shape first: nothing to read for a date that is no date.
+    const spec = (read: WriteSpec['read']): WriteSpec => ({ kind: 'freeze', payload, chainId: args.chainId, locationId: args.locationId, read, reason: args.reason ?? '', doneWord: `Frozen until ${formatDate(args.freezeTill)}` });
+    if (!opKind('freeze').codec.safeParse(opKind('freeze').encode(payload)).success) {
       throw new DeskFailure('validation', 'Pick the end date on the calendar.', { fields: { freezeTill: 'Use a date like 2026-05-20' } });
     }
-    const timezone = deps.timezone(args.locationId);
-    const before = await get(args.chainId, args.membershipId);
-    const availability = freezeAvailability(before, deps.rights(args.chainId), now(), timezone);
-    if (!availability.allowed) {
-      const kind = availability.code === 'no_right' ? 'forbidden' : 'validation';
-      throw new DeskFailure(kind, availability.reason, { fields: { freezeTill: availability.reason } });
-    }
-    const problem = freezeDateProblem(availability, args.freezeTill);
-    if (problem !== null) throw new DeskFailure('validation', problem, { fields: { freezeTill: problem } });
-
-    const { membership } = await write({
-      chainId: args.chainId,
-      locationId: args.locationId,
-      before,
-      action: 'freeze',
-      reason: args.reason ?? '',
-      request: { freezeTill: args.freezeTill },
-      send: () => deps.api().freeze(args.chainId, args.membershipId, args.freezeTill),
-      applied: (m) => m.isFrozen && (m.freezeTill === null || localDateOf(m.freezeTill, timezone) === args.freezeTill),
-      doneWord: `Frozen until ${formatDate(args.freezeTill)}`,
-    });
-    return membership;
+    const s = spec(await readForWrite(args.chainId, args.membershipId));
+    precheck(s);
+    return (await write(s)).membership;
   }
 
-  function checkUnfreezable(m: Membership, chainId: number): void {
-    const right = rightAllows(deps.rights(chainId), 'periodEdit', 'Your Altegio role does not allow unfreezing memberships.');
-    if (!right.allowed) throw new DeskFailure('forbidden', right.reason);
-    if (!m.isFrozen) throw new DeskFailure('validation', 'This membership is not frozen.');
-  }
-
-  async function unfreezeMembership(before: Membership, chainId: number, locationId: number | null, reason: string, undoOf?: number) {
+  function unfreezeSpec(read: WriteSpec['read'], chainId: number, locationId: number | null, reason: string, freezeOf?: UnfreezePayload, undoOf?: number): WriteSpec {
     // The unfreeze keeps the expiry extension for the days already frozen: the log says so.
-    const effect = unfreezeEffect(before, now(), locationId !== null ? deps.timezone(locationId) : 'UTC');
-    return write({
-      okMessage: effect.text,
-      chainId,
-      locationId,
-      before,
-      action: undoOf === undefined ? 'unfreeze' : 'undo',
-      reason,
-      request: undefined,
-      ...(undoOf === undefined ? {} : { undoOf }),
-      send: () => deps.api().unfreeze(chainId, before.id),
-      applied: (m) => !m.isFrozen,
-      doneWord: 'Unfrozen',
-    });
+    const effect = unfreezeEffect(read.m, now(), locationId !== null ? deps.timezone(locationId) : 'UTC');
+    const payload: UnfreezePayload = { ...freezeOf, note: effect.text };
+    return { kind: 'unfreeze', payload, chainId, locationId, read, reason, doneWord: 'Unfrozen', ...(undoOf !== undefined && { undoOf }) };
   }
 
   async function unfreeze(args: UnfreezeArgs): Promise<Membership> {
-    const before = await get(args.chainId, args.membershipId);
-    checkUnfreezable(before, args.chainId);
-    return (await unfreezeMembership(before, args.chainId, args.locationId, args.reason ?? '')).membership;
-  }
-
-  function balanceWriteSpec(before: Membership, body: SetBalanceBody) {
-    const request = requestOfBody(body);
-    return {
-      request,
-      send: () => deps.api().setBalance(before.chainId, before.id, body),
-      applied: (m: Membership) => {
-        const cur = currentValues(m, request);
-        if (request.united !== undefined && cur.united !== request.united) return false;
-        return Object.entries(request.services ?? {}).every(([id, v]) => cur.services[id] === v);
-      },
-      doneWord: 'The balance was changed',
-    };
+    const s = unfreezeSpec(await readForWrite(args.chainId, args.membershipId), args.chainId, args.locationId, args.reason ?? '');
+    precheck(s);
+    return (await write(s)).membership;
   }
 
   /** Validates targets against a fresh membership; returns the body with only the changed lines. */
   function planOrThrow(m: Membership, chainId: number, targets: BalanceBody): SetBalanceBody {
-    const can = balanceEditability(m, deps.rights(chainId));
-    if (!can.editable) {
-      const kind = can.reason?.startsWith('Your Altegio role') ? 'forbidden' : 'validation';
-      throw new DeskFailure(kind, can.reason ?? 'The balance cannot be changed.');
-    }
     const plan = planBalanceTargets(m, targets);
     if (plan.errors.length > 0) {
       const fields: Record<string, string> = {};
@@ -345,24 +238,29 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       throw new DeskFailure('validation', plan.errors.length === 1 ? plan.errors[0]!.message : 'Some balances cannot be set: see the marked lines.', { fields });
     }
     if (plan.body === null) throw new DeskFailure('validation', 'Nothing to change: the new values equal the current ones.');
+    void chainId;
     return plan.body;
+  }
+
+  function balanceSpec(read: WriteSpec['read'], chainId: number, locationId: number | null, reason: string, targets: BalanceBody, undoOf?: number): WriteSpec {
+    const s: WriteSpec = { kind: 'set_balance', payload: null, chainId, locationId, read, reason, doneWord: 'The balance was changed', ...(undoOf !== undefined && { undoOf }) };
+    precheck(s);
+    s.payload = balancePayload(read.m, planOrThrow(read.m, chainId, targets));
+    return s;
   }
 
   async function setBalance(args: SetBalanceArgs): Promise<Membership> {
     const reason = args.reason.trim();
     if (reason === '') throw new DeskFailure('validation', 'Say why the balance changes.', { fields: { reason: 'Say why the balance changes' } });
-    const before = await get(args.chainId, args.membershipId);
+    const read = await readForWrite(args.chainId, args.membershipId);
     const targets: BalanceBody = {};
     if (args.united !== undefined) targets.united = args.united;
     if (args.services && args.services.length > 0) targets.services = args.services;
-    const body = planOrThrow(before, args.chainId, targets);
-    const spec = balanceWriteSpec({ ...before, chainId: args.chainId }, body);
-    const { membership } = await write({ chainId: args.chainId, locationId: args.locationId, before, action: 'set_balance', reason, ...spec });
-    return membership;
+    return (await write(balanceSpec(read, args.chainId, args.locationId, reason, targets))).membership;
   }
 
   async function undo(auditId: number, reason?: string): Promise<{ membership: Membership; entry: AuditEntry }> {
-    const original = deps.audit.get(auditId);
+    const original = deps.store.audit.get(auditId);
     if (!original) throw new DeskFailure('not_found', 'That audit entry no longer exists.');
     if (original.undoneBy !== null) throw new DeskFailure('conflict', `This change was already undone (entry ${original.undoneBy}).`);
     if (original.outcome !== 'ok') {
@@ -378,7 +276,8 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       const after = original.after as Partial<MembershipSnapshot> | null;
       const request = before?.request ?? requestFromDiff(before, after);
       if (!before || !request) throw new DeskFailure('validation', 'This entry does not record which balances it changed, so it cannot be undone.');
-      const current = await get(original.chainId, original.membershipId);
+      const read = await readForWrite(original.chainId, original.membershipId);
+      const current = read.m;
       // What this change produced: the re-read after it, else the values it sent.
       const produced = (id: string | 'united'): number | undefined =>
         id === 'united' ? (after?.united ?? request.united) : (after?.services?.[id] ?? request.services?.[id]);
@@ -400,18 +299,10 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       if (changedSince.length > 0) {
         throw new DeskFailure('conflict', `The balance has changed since ${whenText}: ${changedSince.join('; ')}. Undo would overwrite that change, so it was not done.`);
       }
-      const body = planOrThrow(current, original.chainId, targets);
-      result = await write({
-        chainId: original.chainId,
-        locationId: original.locationId,
-        before: current,
-        action: 'undo',
-        reason: undoReason,
-        undoOf: original.id,
-        ...balanceWriteSpec({ ...current, chainId: original.chainId }, body),
-      });
+      result = await write(balanceSpec(read, original.chainId, original.locationId, undoReason, targets, original.id));
     } else if (original.action === 'freeze') {
-      const current = await get(original.chainId, original.membershipId);
+      const read = await readForWrite(original.chainId, original.membershipId);
+      const current = read.m;
       const requested = (original.before as Partial<MembershipSnapshot> | null)?.request?.freezeTill;
       const tz = original.locationId !== null ? deps.timezone(original.locationId) : 'UTC';
       if (!current.isFrozen) {
@@ -421,16 +312,20 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       if (requested !== undefined && till !== null && till !== requested) {
         throw new DeskFailure('conflict', `The freeze has changed since ${whenText}: it now ends on ${formatDate(till)}, not ${formatDate(requested)}. Unfreeze it from the membership card if that is what you want.`);
       }
-      checkUnfreezable(current, original.chainId);
-      result = await unfreezeMembership(current, original.chainId, original.locationId, undoReason, original.id);
+      // The inverse of that freeze: an unfreeze that goes out only while it is still that freeze.
+      const inverse = requested === undefined ? { kind: 'unfreeze', payload: {} } : opKind('freeze').inverse({ freezeTill: requested, timezone: tz } satisfies FreezePayload);
+      if (!('payload' in inverse)) throw new DeskFailure(inverse.kind, inverse.message);
+      const s = unfreezeSpec(read, original.chainId, original.locationId, undoReason, inverse.payload as UnfreezePayload, original.id);
+      precheck(s);
+      result = await write(s);
     } else if (original.action === 'unfreeze') {
       throw new DeskFailure('validation', 'An unfreeze cannot be undone automatically: freeze the membership again from its card, choosing the end date.');
     } else {
       throw new DeskFailure('validation', 'An undo cannot itself be undone: make a new change instead.');
     }
 
-    deps.audit.markUndone(original.id, result.auditId);
-    const entry = deps.audit.get(result.auditId);
+    // The runner marked the original undone when it settled the undo (jobs/settle.ts).
+    const entry = deps.store.audit.get(result.auditId);
     if (!entry) throw new DeskFailure('server', 'The undo was done, but its audit entry could not be read back.');
     return { membership: result.membership, entry };
   }

@@ -8,7 +8,7 @@
  * A feature may keep its SQL next to its code and only list it here.
  */
 import type Database from 'libsql';
-import { JOURNAL_SQL } from '../batch/journal';
+import { JOURNAL_SCOPE_SQL, JOURNAL_SQL } from '../batch/journal';
 import { INDEX_SQL } from '../index/repo';
 
 export interface Migration {
@@ -85,6 +85,11 @@ export const migrations: readonly Migration[] = [
     version: 3,
     name: 'membership index, clients seen with memberships, index sync position',
     sql: INDEX_SQL,
+  },
+  {
+    version: 4,
+    name: 'desk writes are one-op jobs in the journal (batch_jobs.scope)',
+    sql: JOURNAL_SCOPE_SQL,
   },
 ];
 

@@ -1,0 +1,75 @@
+/** A job's counters (rows, as the batch screen counts them), rate and time left. */
+import type { BatchState } from '../../../preload/contract';
+import type { OpRecord, OpState, StateCounts } from '../batch/journal';
+
+export interface JobProgress {
+  batchId: string;
+  state: BatchState;
+  /** Why the job stopped or waits (a full disk, another user signed in…); null while all is well. */
+  message: string | null;
+  total: number;
+  done: number;
+  failed: number;
+  conflicts: number;
+  requestsPerMinute: number;
+  etaMs: number | null;
+}
+
+export interface ProgressTracker {
+  readonly counts: StateCounts;
+  move(op: OpRecord, to: OpState): void;
+  countRequest(): void;
+  /** Replace the counts (after a bulk change in the journal). */
+  reset(fresh: StateCounts): void;
+  snapshot(jobId: string, state: BatchState, message: string | null): JobProgress;
+}
+
+export function createProgressTracker(initial: StateCounts, now: () => number): ProgressTracker {
+  const counts: StateCounts = initial;
+  const totalRows = Object.values(counts).reduce((n, c) => n + c.rows, 0);
+  const requestTimes: number[] = [];
+  const doneTimes: Array<{ t: number; rows: number }> = [];
+  const startedAt = now();
+  return {
+    counts,
+    move(op, to) {
+      counts[op.state].ops--;
+      counts[op.state].rows -= op.rowCount;
+      counts[to].ops++;
+      counts[to].rows += op.rowCount;
+      if (to === 'applied' || to === 'failed' || to === 'conflict' || to === 'skipped') doneTimes.push({ t: now(), rows: op.rowCount });
+      op.state = to;
+    },
+    countRequest() {
+      requestTimes.push(now());
+      if (requestTimes.length > 20_000) requestTimes.splice(0, 10_000);
+    },
+    reset(fresh) {
+      for (const k of Object.keys(fresh) as OpState[]) counts[k] = fresh[k];
+    },
+    snapshot(jobId, state, message) {
+      const t = now();
+      const windowMs = Math.min(60_000, Math.max(1, t - startedAt));
+      let inWindow = 0;
+      for (let i = requestTimes.length - 1; i >= 0 && (requestTimes[i] as number) > t - 60_000; i--) inWindow++;
+      let rowsInWindow = 0;
+      for (let i = doneTimes.length - 1; i >= 0 && (doneTimes[i] as { t: number }).t > t - 60_000; i--) rowsInWindow += (doneTimes[i] as { rows: number }).rows;
+      if (doneTimes.length > 20_000) doneTimes.splice(0, 10_000);
+      const remaining = counts.pending.rows + counts.intent.rows;
+      const etaMs = remaining === 0 ? 0 : rowsInWindow > 0 && windowMs >= 1000 ? Math.round((remaining * windowMs) / rowsInWindow) : null;
+      return {
+        batchId: jobId,
+        state,
+        message,
+        total: totalRows,
+        done: counts.applied.rows,
+        failed: counts.failed.rows,
+        conflicts: counts.conflict.rows,
+        // Over at least 10 s: a couple of requests in the first half-second must not read as
+        // "600 per minute" next to a 200-per-minute limit.
+        requestsPerMinute: Math.round((inWindow * 60_000) / Math.max(windowMs, 10_000)),
+        etaMs,
+      };
+    },
+  };
+}

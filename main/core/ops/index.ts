@@ -1,0 +1,31 @@
+/**
+ * The registry of operation kinds (kind.ts). Add a kind: its file, and one line below.
+ */
+import { DeskFailure } from '../errors';
+import { freezeOp } from './freeze';
+import type { AnyOpKind, StoredPayload } from './kind';
+import { setBalanceOp } from './set-balance';
+import { unfreezeOp } from './unfreeze';
+
+const KINDS: readonly AnyOpKind[] = [freezeOp, unfreezeOp, setBalanceOp] as unknown as readonly AnyOpKind[];
+
+const byName = new Map(KINDS.map((k) => [k.name, k]));
+
+export function opKind(name: string): AnyOpKind {
+  const k = byName.get(name);
+  if (!k) throw new DeskFailure('validation', `This job contains operations of an unknown kind (${name}).`);
+  return k;
+}
+
+/** A journal row's payload, decoded by its kind (never cast): a row that does not fit is an error. */
+export function decodePayload(kind: AnyOpKind, stored: StoredPayload): unknown {
+  const r = kind.codec.safeParse(stored);
+  if (!r.success) throw new DeskFailure('server', `A stored ${kind.name} operation could not be read (${r.error.issues[0]?.message ?? 'invalid'}).`);
+  return r.data;
+}
+
+export type { AnyOpKind, OpKind, OpProblem, OpState, PrecheckContext, StoredPayload } from './kind';
+export { freezeOp, frozenTill, type FreezePayload } from './freeze';
+export { unfreezeOp, type UnfreezePayload } from './unfreeze';
+export { setBalanceOp, type BalanceValues, type SetBalancePayload } from './set-balance';
+export { snapshotOf, type MembershipSnapshot } from './snapshot';

@@ -1,0 +1,95 @@
+/**
+ * Set balances (absolute values: a delta is turned into a target before the op exists, so sending
+ * it twice could never count twice — but it is still sent at most once). The payload names the
+ * lines it touches with their planned before (`expect`) and after (`target`) values.
+ */
+import { z } from 'zod';
+import { balanceEditability } from '../../../common/balance-rules';
+import type { Membership } from '../../../preload/contract';
+import type { OpKind } from './kind';
+
+export interface ServiceBalanceValue {
+  serviceId: number;
+  balance: number;
+}
+/** The values of the lines a set_balance touches: the united balance, or some service lines. */
+export type BalanceValues = { united: number } | { services: ServiceBalanceValue[] };
+
+export interface SetBalancePayload {
+  expect: BalanceValues;
+  target: BalanceValues;
+}
+
+const Count = z.number().int().min(0);
+const Values: z.ZodType<BalanceValues> = z.union([
+  z.object({ united: Count }).strict(),
+  z.object({ services: z.array(z.object({ serviceId: z.number().int().positive(), balance: Count }).strict()).min(1) }).strict(),
+]);
+
+/** The membership's current values of the lines `like` names; null when it lacks one (or it is unlimited). */
+export function currentBalance(m: Membership, like: BalanceValues): BalanceValues | null {
+  if ('united' in like) return m.balance.kind === 'united' && !m.balance.unlimited ? { united: m.balance.count } : null;
+  const services: ServiceBalanceValue[] = [];
+  for (const s of like.services) {
+    const line = m.balance.kind === 'per_service' ? m.balance.lines.find((l) => l.serviceId === s.serviceId) : undefined;
+    if (!line || line.unlimited) return null;
+    services.push({ serviceId: s.serviceId, balance: line.count });
+  }
+  return { services };
+}
+
+export function sameBalance(a: BalanceValues, b: BalanceValues): boolean {
+  if ('united' in a || 'united' in b) return 'united' in a && 'united' in b && a.united === b.united;
+  if (a.services.length !== b.services.length) return false;
+  return a.services.every((s) => b.services.some((t) => t.serviceId === s.serviceId && t.balance === s.balance));
+}
+
+export function balanceWords(m: Membership | null, v: BalanceValues): string {
+  if ('united' in v) return `shared balance ${v.united}`;
+  return v.services.map((s) => `${m?.balance.lines.find((l) => l.serviceId === s.serviceId)?.title ?? `service ${s.serviceId}`} ${s.balance}`).join(', ');
+}
+
+export const setBalanceOp: OpKind<SetBalancePayload> = {
+  name: 'set_balance',
+  // body (the request) equals target: stored for rows written before ops/ existed.
+  codec: z.object({ body: z.unknown(), expect: Values, target: Values }).transform((r) => ({ expect: r.expect, target: r.target })),
+  encode: (p) => ({ body: p.target, expect: p.expect, target: p.target }),
+
+  precheck(m, _p, ctx) {
+    const can = balanceEditability(m, ctx.rights);
+    if (can.editable) return null;
+    return { kind: can.reason?.startsWith('Your Altegio role') ? 'forbidden' : 'validation', message: can.reason ?? 'The balance cannot be changed.' };
+  },
+
+  state(m, p) {
+    const cur = currentBalance(m, p.expect);
+    if (cur === null) return 'other';
+    if (sameBalance(cur, p.expect)) return 'before';
+    if (sameBalance(cur, p.target)) return 'after';
+    return 'other';
+  },
+
+  send: (api, at, p, options) => api.setBalance(at.chainId, at.membershipId, 'united' in p.target ? { united: p.target.united } : { services: p.target.services }, options),
+
+  inverse: (p) => ({ kind: 'set_balance', payload: { expect: p.target, target: p.expect } }),
+
+  describeCurrent(m, p) {
+    const cur = currentBalance(m, p.expect);
+    return cur === null ? 'its balance no longer has these lines (or became unlimited)' : balanceWords(m, cur);
+  },
+  describeBefore: (m, p) => balanceWords(m, p.expect),
+  describeAfter: (m, p) => balanceWords(m, p.target),
+  request(p) {
+    const t = p.target;
+    return 'united' in t ? { united: t.united } : { services: Object.fromEntries(t.services.map((s) => [String(s.serviceId), s.balance])) };
+  },
+  projectAfter(m, p) {
+    const t = p.target;
+    if ('united' in t) return m.balance.kind === 'united' ? { ...m, balance: { ...m.balance, count: t.united } } : m;
+    const lines = m.balance.lines.map((l) => {
+      const s = t.services.find((x) => x.serviceId === l.serviceId);
+      return s ? { ...l, count: s.balance } : l;
+    });
+    return { ...m, balance: { ...m.balance, lines } };
+  },
+};
