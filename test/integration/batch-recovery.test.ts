@@ -57,6 +57,14 @@ function runChild(args: unknown): ChildRun {
   return { lines, exit, started, kill: () => child.kill('SIGKILL') };
 }
 
+/** Resolves once `done()` holds (polled; the test's own time limit bounds the wait). */
+async function until(done: () => boolean, context: () => string): Promise<void> {
+  while (!done()) {
+    await new Promise((r) => setTimeout(r, 5));
+    if (context().includes('stderr:')) throw new Error(context());
+  }
+}
+
 async function readAll(api: Harness['api'], chainId: number, ids: readonly number[]): Promise<Map<number, Membership>> {
   return new Map((await api.membershipsByIds(chainId, ids)).map((m) => [m.id, m]));
 }
@@ -81,22 +89,26 @@ describe('batch exactly once', () => {
     const conn = { url: sandbox.url, partnerToken: sandbox.partnerToken, login: sandbox.login, password: sandbox.password };
     // The first run checks the file and applies it (the batch exists from then on); the others resume it.
     let childArgs: Record<string, unknown> = { conn, dbPath, file: { csv, ...place }, limiter: { perSecond: 80, perMinute: 4800 } };
+    // Each kill comes once the sandbox has taken a given number of writes (observed state, not a
+    // fixed delay: a loaded machine only changes how long that takes), at a seeded random point.
     const random = rng(20260310);
     const kills: number[] = [];
+    let target = 0;
     for (let i = 0; i < 3; i++) {
+      target += 20 + Math.floor(random() * 40);
       const run = runChild(childArgs);
       await run.started;
       const batchLine = run.lines.find((line) => line.startsWith('batch '));
       if (batchLine) childArgs = { ...childArgs, file: undefined, batchId: batchLine.slice('batch '.length) };
-      const delay = 50 + Math.floor(random() * 600);
-      await new Promise((r) => setTimeout(r, delay));
+      const box = sandbox;
+      await until(() => box.control.stats().writesByAction.set_balance >= target, () => run.lines.join('\n'));
       run.kill();
       const exit = await run.exit;
-      kills.push(delay);
+      kills.push(target);
       expect(exit.signal, run.lines.join('\n')).toBe('SIGKILL');
       // Each run made progress but the batch is not finished yet (else the kills prove nothing).
       const writes = sandbox.control.stats().writesByAction.set_balance;
-      expect(writes, `after kill ${i + 1} at ${delay} ms`).toBeLessThan(200);
+      expect(writes, `after kill ${i + 1} at ${target} writes`).toBeLessThan(200);
     }
     expect(sandbox.control.stats().writesByAction.set_balance).toBeGreaterThan(0);
 
@@ -120,9 +132,10 @@ describe('batch exactly once', () => {
     const audit = check.store.audit.list({ limit: 5000 }).filter((e) => e.batchId === childArgs['batchId']);
     expect(audit).toHaveLength(200);
     expect(audit.every((e) => e.outcome === 'ok')).toBe(true);
-  });
+  }, 240_000);
 
   const FAULTS: FaultRule[] = [
+    { probability: 0.01, kind: '429', when: 'before' },
     { probability: 0.05, kind: 'http500', when: 'before' },
     { probability: 0.05, kind: 'http500', when: 'after' },
     { probability: 0.025, kind: 'drop', when: 'before' },
@@ -161,7 +174,9 @@ describe('batch exactly once', () => {
     const { batchId, rows, stats, lost, ids } = await faultRun({ attempts: 1 }, 1334);
     expect(rows.length).toBeGreaterThanOrEqual(2000);
     expect(stats.faultsInjected).toBeGreaterThan(50);
-    expect(stats.rejected429).toBeGreaterThan(0);
+    // 429 bursts: injected (a loaded machine may never reach the server's own limit), plus any the
+    // server's limit answered; each paused the shared limiter.
+    expect((h as Harness).limiter.stats().penalties).toBeGreaterThan(0);
     expect(lost).toEqual([]);
     const twice = ids.filter((id) => (stats.writes[id] ?? 0) !== 1);
     expect(twice).toEqual([]);
@@ -171,7 +186,7 @@ describe('batch exactly once', () => {
     const audit = (h as Harness).store.audit.list({ limit: 5000 }).filter((e) => e.batchId === batchId);
     expect(audit).toHaveLength(ids.length);
     expect(audit.every((e) => e.outcome === 'ok')).toBe(true);
-  });
+  }, 300_000); // heavy: its own limit (a loaded machine runs it at a fraction of its pace)
 
   it('with the client’s own write retries too (it re-reads before repeating): exact balances, 0 lost, 0 written twice', async () => {
     const { stats, lost, ids, expected } = await faultRun({ attempts: 4 });

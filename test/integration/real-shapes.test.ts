@@ -105,7 +105,7 @@ describe('no-loyalty-flags: /groups without the membership rights', () => {
     expect(session.rightsFor(dana.chainId)).toMatchObject({ periodEdit: null, balanceEdit: null });
     const svc = createMembershipService({
       api: () => session.api(),
-      audit: store.audit,
+      store,
       user: () => session.currentUser(),
       rights: (chainId) => session.rightsFor(chainId)!,
       timezone: (locationId) => session.locationTimezone(locationId) ?? 'UTC',

@@ -9,7 +9,8 @@ async function restrictedImportErrors(filePath: string, code: string): Promise<n
   return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').length;
 }
 
-describe('layering rules', () => {
+// The first lint loads ESLint's config and parsers: seconds on a busy machine, so its own limit.
+describe('layering rules', { timeout: 60_000 }, () => {
   it('forbid electron in the core, the sandbox and the web shell', async () => {
     for (const file of ['main/core/x.ts', 'main/sandbox/x.ts', 'main/web/x.ts']) {
       expect(await restrictedImportErrors(file, "import { app } from 'electron';\nexport const a = app;\n")).toBe(1);

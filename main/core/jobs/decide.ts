@@ -24,6 +24,10 @@ import type { AnyOpKind } from '../ops';
 export interface FailureNote {
   kind: string;
   message: string;
+  /** For the audit log: the message with Altegio's own words (errors.ts withServerWords). */
+  words?: string;
+  /** The failure itself (the desk re-throws it, with its fields). */
+  error?: unknown;
 }
 
 /** The audit entry's side of a final decision. */
@@ -90,7 +94,7 @@ export function decide(kind: AnyOpKind, op: Pick<OpRecord, 'state' | 'attempts'>
     const counts = note !== undefined && (note.kind === 'server' || !ctx.patient);
     if ((note && DEFINITIVE.has(note.kind)) || (counts && op.attempts >= ctx.maxAttempts)) {
       const message = note ? note.message : 'Altegio did not apply the change after several attempts.';
-      return { kind: 'final', to: 'failed', message, audit: { outcome: 'failed', message, withAfter: false, create: true }, failure: note?.kind ?? 'server' };
+      return { kind: 'final', to: 'failed', message, audit: { outcome: 'failed', message: note?.words ?? message, withAfter: false, create: true }, failure: note?.kind ?? 'server' };
     }
     return { kind: 'write' };
   }

@@ -68,6 +68,8 @@ const KNOWN: ReadonlySet<string> = new Set(['validation', 'forbidden', 'not_foun
 /** The failure a desk write's outcome stands for (null when it was applied). */
 export function deskFailure(outcome: OpOutcome): DeskFailure | null {
   if (outcome.state === 'applied') return null;
+  // A refusal, or the failure a read showed did not land: re-thrown as the client threw it.
+  if (outcome.error instanceof DeskFailure && (outcome.state === 'failed' || outcome.state === 'intent') && outcome.error.kind === outcome.failure) return outcome.error;
   const kind = (outcome.failure !== null && KNOWN.has(outcome.failure) ? outcome.failure : 'server') as ErrorKind;
   return new DeskFailure(kind, outcome.message ?? 'The change could not be made.');
 }

@@ -18,7 +18,7 @@
  */
 import type { BatchState, Membership } from '../../../preload/contract';
 import type { Lane } from '../altegio/rate-limiter';
-import { DeskFailure, isDeskFailure } from '../errors';
+import { DeskFailure, isDeskFailure, withServerWords } from '../errors';
 import { silentLogger } from '../log';
 import { decodePayload, opKind } from '../ops';
 import { asStorageFault, isStorageFault } from '../store';
@@ -128,7 +128,7 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
 
   // --- settling: decided by a read (at once) or by a 2xx answer (grouped) --------------------------
   const record = (list: Settlement[]) => {
-    for (const s of list) outcomes.set(s.op.seq, { state: s.decision.to, message: s.decision.message, failure: s.decision.failure ?? null, membership: s.m });
+    for (const s of list) outcomes.set(s.op.seq, { state: s.decision.to, message: s.decision.message, failure: s.decision.failure ?? null, membership: s.m, error: notes.get(s.op.seq)?.error });
   };
   let buffer: Settlement[] = [];
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
@@ -201,7 +201,7 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
     stopMessage ??= f.message;
     for (const op of chunk) {
       const note = notes.get(op.seq);
-      outcomes.set(op.seq, { state: op.state, message: f.message, failure: note?.kind ?? f.kind, membership: null });
+      outcomes.set(op.seq, { state: op.state, message: f.message, failure: note?.kind ?? f.kind, membership: null, error: note?.error ?? f });
     }
     requestStop('pause');
     return null;
@@ -311,7 +311,7 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
       await kind.send(deps.api(), { chainId: op.chainId, membershipId: op.membershipId }, payload, { lane });
     } catch (e) {
       const f = isDeskFailure(e) ? e : new DeskFailure('server', 'The request to Altegio failed unexpectedly.');
-      notes.set(op.seq, { kind: f.kind, message: f.message });
+      notes.set(op.seq, { kind: f.kind, message: f.message, words: withServerWords(f), error: f });
       recheck.push(op);
       if (f.kind === 'offline' && blocked === null) {
         blocked = 'offline';

@@ -89,6 +89,8 @@ export interface OpOutcome {
   failure: string | null;
   /** The membership as last read, when the op was decided by a read. */
   membership: Membership | null;
+  /** The failure of its last send, as thrown by the client (with its fields and Altegio's words). */
+  error?: unknown;
 }
 
 export interface Runner {
