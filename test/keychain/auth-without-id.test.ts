@@ -55,7 +55,7 @@ describe('/auth without an id, on a real keychain', () => {
     const session = createSessionService({ store, secrets: keychain, apiFor: (c) => createAltegioClient({ credentials: c, limiter, retry: { attempts: 1 } }) });
     const memberships = createMembershipService({
       api: () => session.api(),
-      audit: store.audit,
+      store,
       user: () => session.currentUser(),
       rights: (chainId) => session.rightsFor(chainId)!,
       timezone: (locationId) => session.locationTimezone(locationId) ?? 'UTC',
