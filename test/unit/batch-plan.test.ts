@@ -4,8 +4,7 @@ import type { Membership } from '../../preload/contract';
 import { estimateDuration, planCorrections } from '../../main/core/batch/plan';
 import { createLookups, type MembershipEntry } from '../../main/core/batch/plan-resolve';
 import { guessMapping } from '../../main/core/batch/mapping';
-import { parseTable } from '../../main/core/batch/parse';
-import { validateRows } from '../../main/core/batch/validate';
+import { parseTable, validateRows } from '../support/batch-views';
 import { makeMembership } from '../../scripts/gen-csv-fixture';
 
 const PILATES = { id: 12840551, title: 'Pilates group' };

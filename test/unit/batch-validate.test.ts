@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { guessMapping } from '../../main/core/batch/mapping';
-import { parseTable } from '../../main/core/batch/parse';
-import { normalizePhone, parseCount, validateRows } from '../../main/core/batch/validate';
+import { normalizePhone, parseCount } from '../../main/core/batch/validate';
+import { correctionsOf, parseTable, validateRows } from '../support/batch-views';
 
 const validate = (csv: string) => {
   const t = parseTable(csv);
@@ -71,8 +71,8 @@ describe('normalizePhone', () => {
 describe('validateRows', () => {
   it('turns rows into typed corrections', () => {
     const v = validate('ID абонемента;Номер;Телефон;ID услуги;Услуга;Остаток;Изменение;Причина\r\n1;;;;;5;;r1\r\n;500;+7 912 345-67-89;;Йога;;+2;\r\n3;;;77;Yoga;;-1;r3\r\n');
-    expect(v.invalid).toEqual([]);
-    expect(v.corrections).toEqual([
+    expect(v.invalidRows).toEqual([]);
+    expect(correctionsOf(v)).toEqual([
       { index: 0, line: 2, membershipRef: { id: 1 }, service: null, serviceTitle: null, op: { set: 5 }, reason: 'r1' },
       { index: 1, line: 3, membershipRef: { number: '500', phone: '79123456789' }, service: { title: 'Йога' }, serviceTitle: null, op: { delta: 2 }, reason: '' },
       { index: 2, line: 4, membershipRef: { id: 3 }, service: { id: 77 }, serviceTitle: 'Yoga', op: { delta: -1 }, reason: 'r3' },
@@ -81,8 +81,8 @@ describe('validateRows', () => {
 
   it('reports every problem of a row with line, column and field, and goes on with the next rows', () => {
     const v = validate('membership_id,service_id,balance,delta,reason\nabc,x1,5,+1,ok\n,,,,\n2,,,,\n3,,2.5,,\n4,,-1,,\n5,,7,,fine\n');
-    expect(v.corrections.map((c) => c.line)).toEqual([7]);
-    const byLine = Object.fromEntries(v.invalid.map((i) => [i.line, i.problems.map((p) => [p.code, p.column, p.field])]));
+    expect(correctionsOf(v).map((c) => c.line)).toEqual([7]);
+    const byLine = Object.fromEntries(v.invalidRows.map((i) => [i.line, i.problems.map((p) => [p.code, p.column, p.field])]));
     expect(byLine).toEqual({
       2: [
         ['bad_membership_id', 'membership_id', 'membership_id'],
@@ -99,12 +99,12 @@ describe('validateRows', () => {
 
   it('asks for both number and phone when the id is missing', () => {
     const v = validate('membership_id;number;phone;balance\n;500;;1\n;;79123456789;1\n;;;1\n;500;12;1\n');
-    expect(v.invalid.map((i) => i.problems.map((p) => p.code))).toEqual([['number_without_phone'], ['phone_without_number'], ['no_membership_ref'], ['bad_phone']]);
+    expect(v.invalidRows.map((i) => i.problems.map((p) => p.code))).toEqual([['number_without_phone'], ['phone_without_number'], ['no_membership_ref'], ['bad_phone']]);
   });
 
   it('refuses reasons longer than 500 characters', () => {
     const v = validate(`membership_id;balance;reason\n1;2;${'x'.repeat(501)}\n`);
-    expect(v.invalid[0]?.problems.map((p) => p.code)).toEqual(['reason_too_long']);
+    expect(v.invalidRows[0]?.problems.map((p) => p.code)).toEqual(['reason_too_long']);
   });
 
   it('never throws and accounts for every row (valid + invalid = total)', () => {
@@ -113,8 +113,8 @@ describe('validateRows', () => {
       fc.property(fc.array(fc.array(cell, { minLength: 8, maxLength: 8 }), { maxLength: 30 }), (rows) => {
         const table = { header: ['membership_id', 'number', 'phone', 'service_id', 'service', 'balance', 'delta', 'reason'], rows, lines: Int32Array.from(rows, (_, i) => i + 2) };
         const v = validateRows(table, guessMapping(table.header));
-        expect(v.corrections.length + v.invalid.length).toBe(rows.length);
-        for (const i of v.invalid) expect(i.problems.length).toBeGreaterThan(0);
+        expect(correctionsOf(v).length + v.invalidRows.length).toBe(rows.length);
+        for (const i of v.invalidRows) expect(i.problems.length).toBeGreaterThan(0);
       }),
     );
   });

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLookups } from '../../main/core/batch/plan-resolve';
 import { planBatch, readBatch } from '../../main/core/batch/pipeline';
-import { buildReportCsv, reportRowsFromPlan } from '../../main/core/batch/report';
+import { buildReportCsv } from '../../main/core/batch/report';
+import { correctionsOf, reportRowsFromPlan } from '../support/batch-views';
 import { DeskFailure } from '../../main/core/errors';
 import { generateBatch, makeMembership, smallFixtures } from '../../scripts/gen-csv-fixture';
 
@@ -93,7 +94,7 @@ describe('committed fixtures', () => {
   it('Excel windows-1252 with ";" and a decimal comma', () => {
     const r = readBatch(load('excel-cp1252-semicolon.csv'));
     expect(r).toMatchObject({ encoding: 'windows-1252', delimiter: ';' });
-    expect(r.validated?.corrections.map((c) => [c.op, c.reason])).toEqual([
+    expect(correctionsOf(r.validated!).map((c) => [c.op, c.reason])).toEqual([
       [{ set: 5 }, 'Übertrag aus dem alten System – Größe'],
       [{ set: 2 }, 'Café offert, naïve façade'],
     ]);

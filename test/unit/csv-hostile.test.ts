@@ -14,7 +14,8 @@ import { DEFAULT_MAX_BYTES } from '../../main/core/batch/decode';
 import { DEFAULT_MAX_ROWS } from '../../main/core/batch/parse';
 import { planBatch, readBatch, type BatchReadOptions } from '../../main/core/batch/pipeline';
 import { createLookups } from '../../main/core/batch/plan-resolve';
-import { buildReportCsv, reportRowsFromPlan } from '../../main/core/batch/report';
+import { buildReportCsv } from '../../main/core/batch/report';
+import { correctionsOf, reportRowsFromPlan } from '../support/batch-views';
 import { DeskFailure } from '../../main/core/errors';
 import { makeMembership } from '../../scripts/gen-csv-fixture';
 import { failureOf } from '../support/failures';
@@ -65,7 +66,8 @@ describe('hostile CSVs: empty and near-empty files', () => {
   it('only a header → a usable mapping and zero rows, nothing planned', () => {
     const r = readBatch(utf8('membership_id;balance;reason\r\n'));
     expect(r.mappingProblems).toEqual([]);
-    expect(r.validated).toMatchObject({ total: 0, corrections: [], invalid: [] });
+    expect(r.validated).toMatchObject({ total: 0, invalidRows: [] });
+    expect(correctionsOf(r.validated!)).toEqual([]);
     const p = prepareBatch(utf8('membership_id;balance;reason\r\n'), {}, lookups());
     expect(p.plan?.operations.toArray()).toEqual([]);
     expect(p.plan?.totals).toMatchObject({ rows: 0, toChange: 0 });
@@ -183,7 +185,7 @@ describe('hostile CSVs: size and shape limits', { timeout: 120_000 }, () => {
     const r = readBatch(bytes);
     const delta = heapMb() - before;
     expect(r.validated?.total).toBe(1);
-    expect(r.validated?.invalid[0]?.problems.map((p) => p.code)).toEqual(['reason_too_long']);
+    expect(r.validated?.invalidRows[0]?.problems.map((p) => p.code)).toEqual(['reason_too_long']);
     expect(delta).toBeLessThan(400);
   });
 
@@ -200,7 +202,7 @@ describe('hostile CSVs: size and shape limits', { timeout: 120_000 }, () => {
     expect(failureOf(() => readBatch(wide(20_000))).message).toMatch(/Line 1 has more than 1,000 columns/);
     const ok = readBatch(wide(900));
     expect(ok.columnCount).toBe(900);
-    expect(ok.validated?.corrections).toHaveLength(1);
+    expect(correctionsOf(ok.validated!)).toHaveLength(1);
   });
 
   it('rows beyond the row limit → bad_input naming the limit (200,001 short rows; and 10 million, with bounded memory)', () => {
@@ -265,7 +267,7 @@ describe('hostile CSVs: encodings', () => {
     const r = readBatch(le(units));
     expect(r.encoding).toBe('utf-16le');
     expect(r.delimiter).toBe('\t');
-    expect(r.validated?.corrections.map((c) => [c.line, c.reason])).toEqual([
+    expect(correctionsOf(r.validated!).map((c) => [c.line, c.reason])).toEqual([
       [2, '\ufffd'],
       [3, '\ufffd'],
     ]);
@@ -277,8 +279,8 @@ describe('hostile CSVs: quoting and line endings', () => {
     const bytes = utf8('membership_id;balance;reason\n1;5;ok\n2;abc;bad number\n1;"6;never closed\n2;4;swallowed\n');
     const r = readBatch(bytes);
     expect(r.parseProblems).toEqual([expect.objectContaining({ line: 4, code: 'parse_error', message: expect.stringMatching(/never closed/) })]);
-    expect(r.validated?.corrections.map((c) => c.line)).toEqual([2]);
-    expect(r.validated?.invalid.map((i) => [i.line, i.problems.map((p) => p.code)])).toEqual([
+    expect(correctionsOf(r.validated!).map((c) => c.line)).toEqual([2]);
+    expect(r.validated?.invalidRows.map((i) => [i.line, i.problems.map((p) => p.code)])).toEqual([
       [3, ['not_a_number']],
       [4, ['not_a_number']],
     ]);
@@ -295,21 +297,21 @@ describe('hostile CSVs: quoting and line endings', () => {
     const cell = `"${'""'.repeat(50_000)}"`; // a cell of 50,000 quote characters
     const r = readBatch(utf8(`membership_id;balance;reason\n1;5;${cell}\n2;3;${quotes}\n`));
     expect(r.validated?.total).toBeGreaterThanOrEqual(1);
-    const first = r.validated?.corrections.find((c) => c.line === 2) ?? r.validated?.invalid.find((i) => i.line === 2);
+    const first = correctionsOf(r.validated!).find((c) => c.line === 2) ?? r.validated?.invalidRows.find((i) => i.line === 2);
     expect(first).toBeDefined();
-    expect(r.validated?.invalid.find((i) => i.line === 2)?.problems.map((p) => p.code) ?? []).toEqual(['reason_too_long']);
+    expect(r.validated?.invalidRows.find((i) => i.line === 2)?.problems.map((p) => p.code) ?? []).toEqual(['reason_too_long']);
   });
 
   it('CR-only line endings: every row and its line', () => {
     const r = readBatch(utf8('membership_id;balance\r1;5\r2;x\r\r3;4\r'));
-    expect(r.validated?.corrections.map((c) => c.line)).toEqual([2, 5]);
-    expect(r.validated?.invalid.map((i) => i.line)).toEqual([3]);
+    expect(correctionsOf(r.validated!).map((c) => c.line)).toEqual([2, 5]);
+    expect(r.validated?.invalidRows.map((i) => i.line)).toEqual([3]);
   });
 
   it('mixed line endings (concatenated exports) never glue rows into one cell', () => {
     for (const text of ['membership_id;balance\r\n1;5\n2;6\r\n3;7\n', 'membership_id;balance\n1;5\r2;6\n3;7\r\n', 'membership_id;balance\r1;5\r\n2;6\r3;7']) {
       const r = readBatch(utf8(text));
-      expect(r.validated?.corrections.map((c) => [c.line, 'id' in c.membershipRef ? c.membershipRef.id : 0, c.op]), JSON.stringify(text)).toEqual([
+      expect(correctionsOf(r.validated!).map((c) => [c.line, 'id' in c.membershipRef ? c.membershipRef.id : 0, c.op]), JSON.stringify(text)).toEqual([
         [2, 1, { set: 5 }],
         [3, 2, { set: 6 }],
         [4, 3, { set: 7 }],
@@ -319,17 +321,17 @@ describe('hostile CSVs: quoting and line endings', () => {
 
   it('a line break inside a number cell is not a thousands separator ("5\\n2" is not 52)', () => {
     const r = readBatch(utf8('membership_id;balance;delta\n1;"5\n2";\n2;;"+1\r\n0"\n3;"1 000";\n'));
-    expect(r.validated?.invalid.map((i) => [i.line, i.problems.map((p) => p.code)])).toEqual([
+    expect(r.validated?.invalidRows.map((i) => [i.line, i.problems.map((p) => p.code)])).toEqual([
       [2, ['not_a_number']],
       [4, ['not_a_number']],
     ]);
-    expect(r.validated?.corrections.map((c) => c.op)).toEqual([{ set: 1000 }]);
+    expect(correctionsOf(r.validated!).map((c) => c.op)).toEqual([{ set: 1000 }]);
   });
 
   it('mixed CRLF / LF / CR endings and a quoted cell with newlines keep line numbers', () => {
     const r = readBatch(utf8('membership_id;balance;reason\r\n1;5;"two\nlines"\n2;abc;z\r\n3;4;w\n'));
-    expect(r.validated?.corrections.map((c) => c.line)).toEqual([2, 5]);
-    expect(r.validated?.invalid.map((i) => i.line)).toEqual([4]);
+    expect(correctionsOf(r.validated!).map((c) => c.line)).toEqual([2, 5]);
+    expect(r.validated?.invalidRows.map((i) => i.line)).toEqual([4]);
   });
 });
 

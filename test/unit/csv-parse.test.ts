@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DeskFailure } from '../../main/core/errors';
-import { detectDelimiter, parseTable, type Delimiter } from '../../main/core/batch/parse';
+import { detectDelimiter, type Delimiter } from '../../main/core/batch/parse';
+import { parseTable } from '../support/batch-views';
 
 /** RFC 4180 writer for the tests (quotes only when needed, like Excel). */
 const field = (v: string, d: string) => (/["\r\n]/.test(v) || v.includes(d) ? `"${v.replace(/"/g, '""')}"` : v);

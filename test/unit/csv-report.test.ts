@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { buildReportCsv, REPORT_COLUMNS, reportRowsFromPlan, type ReportRow } from '../../main/core/batch/report';
+import { buildReportCsv, REPORT_COLUMNS, type ReportRow } from '../../main/core/batch/report';
+import { reportRowsFromPlan } from '../support/batch-views';
 import { csvField, neutralizeCell } from '../../main/core/csv';
 
 const FORMULA = /^[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/;

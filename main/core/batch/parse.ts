@@ -54,13 +54,6 @@ export interface TableShape {
   problems: RowProblem[];
 }
 
-export interface ParsedTable extends TableShape {
-  /** Data records, empty ones removed. A record may be shorter or longer than columnCount. */
-  rows: string[][];
-  /** Physical 1-based line on which each data record starts (same index as rows). */
-  lines: Int32Array;
-}
-
 /**
  * Receives a table's records in file order as they are read (blank records skipped). A record's
  * array is the sink's to keep.
@@ -192,28 +185,6 @@ export function usedWidth(r: readonly string[]): number {
     j--;
   }
   return j;
-}
-
-/** Reads the whole table into memory (small files, tests). */
-export function parseTable(text: string, options: ParseOptions = {}): ParsedTable {
-  const rows: string[][] = [];
-  let lines = new Int32Array(64);
-  const shape = readTableInto(text, options, {
-    header() {},
-    restart() {
-      rows.length = 0;
-    },
-    record(cells, line) {
-      if (rows.length === lines.length) {
-        const grown = new Int32Array(lines.length * 2);
-        grown.set(lines);
-        lines = grown;
-      }
-      lines[rows.length] = line;
-      rows.push(cells);
-    },
-  });
-  return { ...shape, rows, lines: lines.slice(0, rows.length) };
 }
 
 /** Reads a table, handing each record to `sink` as it is read (nothing of the data is kept). */

@@ -76,10 +76,3 @@ export function reportRowOf(r: RowWithOp, started: boolean): ReportRow {
     message: r.message ?? r.opMessage ?? (r.outcome === 'unchanged' ? 'Already at this value.' : r.reason),
   };
 }
-
-/** Report rows for a plan not yet applied: what the report of the batch made from it would say. */
-export function reportRowsFromPlan(plan: { rows: Iterable<PlannedRow> }): ReportRow[] {
-  const out: ReportRow[] = [];
-  for (const p of plan.rows) out.push(reportRowOf({ ...rowRecordOf(p), opState: null, opMessage: null }, false));
-  return out;
-}

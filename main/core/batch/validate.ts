@@ -10,27 +10,12 @@
  * almost always meant as a change), negative balances, magnitudes above 100,000.
  */
 import type { ColumnMapping, Field } from './mapping';
-import { detach, type ParsedTable } from './parse';
+import { detach } from './parse';
 import type { ProblemCode, RowProblem } from './problems';
 
-export type MembershipRef = { id: number } | { number: string; phone: string };
 /** null = the united (shared) balance. */
 export type ServiceRef = { id: number } | { title: string } | null;
 export type BalanceOp = { set: number } | { delta: number };
-
-/** The row view of a valid row (tests and diagnostics; the planner reads ValidatedRows' columns). `op` is shared: immutable. */
-export interface Correction {
-  /** 0-based index among data rows. */
-  index: number;
-  line: number;
-  membershipRef: MembershipRef;
-  service: ServiceRef;
-  /** Service title given next to a service_id (checked against the membership in plan). */
-  serviceTitle: string | null;
-  op: BalanceOp;
-  /** Trimmed; '' when the row has none. */
-  reason: string;
-}
 
 export interface InvalidRow {
   index: number;
@@ -202,8 +187,7 @@ export type OpKind = (typeof OpKind)[keyof typeof OpKind];
 /**
  * The validated rows of a file, in columns: one entry per data row in every array, no object per
  * row (at 100,000 rows those would all live until planning, and be copied by every young GC).
- * Strings that repeat (service titles, reasons) are shared. `correction(i)` / `corrections` /
- * `invalid` give the row view (tests); the planner reads the columns.
+ * Strings that repeat (service titles, reasons) are shared. The planner reads the columns.
  */
 export class ValidatedRows {
   /** Physical line of each data row. */
@@ -228,39 +212,6 @@ export class ValidatedRows {
     return this.kinds.length;
   }
 
-  /** Valid row i as a Correction, or null when the row is invalid. */
-  correction(index: number): Correction | null {
-    const kind = this.kinds[index];
-    if (kind === undefined || kind === RowKind.Invalid) return null;
-    const ref = this.refs[index] as number;
-    const si = this.serviceIdx[index] as number;
-    const v = this.opValues[index] as number;
-    return {
-      index,
-      line: this.lines[index] as number,
-      membershipRef: kind === RowKind.ById ? { id: ref } : { number: this.refNumbers[ref] as string, phone: this.refPhones[ref] as string },
-      service: si < 0 ? null : (this.services[si] as Exclude<ServiceRef, null>),
-      serviceTitle: this.serviceTitles.get(index) ?? null,
-      op: this.opKinds[index] === OpKind.Set ? setOp(v) : deltaOp(v),
-      reason: this.reasons[index] as string,
-    };
-  }
-
-  /** The valid rows as Corrections, in file order. */
-  get corrections(): Correction[] {
-    const out: Correction[] = [];
-    for (let i = 0; i < this.kinds.length; i++) {
-      const c = this.correction(i);
-      if (c !== null) out.push(c);
-    }
-    return out;
-  }
-
-  /** The invalid rows with their problems, in file order. */
-  get invalid(): InvalidRow[] {
-    return this.invalidRows;
-  }
-
   /** What the caller must fetch before planning: unique membership ids and phones, in file order. */
   collectRefs(): { ids: number[]; phones: string[] } {
     const ids = new Set<number>();
@@ -272,14 +223,6 @@ export class ValidatedRows {
     }
     return { ids: [...ids], phones: [...phones] };
   }
-}
-
-/** Validates the rows of a table read whole (tests; the pipeline feeds a validator as it reads). */
-export function validateRows(table: Pick<ParsedTable, 'rows' | 'lines' | 'header'>, mapping: ColumnMapping, options: ValidateOptions = {}): ValidatedRows {
-  const validator = createValidator(table.header, mapping, options);
-  const { rows, lines } = table;
-  for (let i = 0; i < rows.length; i++) validator.row(rows[i] as string[], lines[i] as number);
-  return validator.rows;
 }
 
 /** Validates records fed one by one, in file order, as the parser reads them (what readBatch does). */
