@@ -225,6 +225,8 @@ export const AuditEntry = z.object({
   locationId: z.number().int().nullable(),
   membershipId: z.number().int(),
   membershipNumber: z.string(),
+  /** The client the app saw the membership with when the entry was made (null: not known). */
+  clientName: z.string().nullable().optional(),
   action: AuditAction,
   /** JSON-able snapshots of what the write changed. */
   before: z.record(z.string(), z.unknown()).nullable(),
@@ -238,12 +240,32 @@ export const AuditEntry = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const AuditFilter = z
   .object({
     membershipId: Id.optional(),
+    /** A membership's number (as on the card) or its id: either finds it. */
+    membership: z.string().trim().min(1).max(40).optional(),
+    /** Part of the user's name, any case. */
     userName: z.string().max(200).optional(),
+    locationId: Id.optional(),
     from: IsoDate.optional(),
     to: IsoDate.optional(),
+    /** The zone `from`/`to` are days in (the location's, as on screen); this computer's when absent. */
+    timezone: z
+      .string()
+      .min(1)
+      .max(64)
+      .refine(isTimeZone, 'Unknown time zone')
+      .optional(),
     limit: z.number().int().min(1).max(5000).optional(),
   })
   .strict();
@@ -540,7 +562,8 @@ export const channels = {
   ),
 
   'audit.list': channel(AuditFilter, z.object({ entries: z.array(AuditEntry) })),
-  'audit.exportCsv': channel(AuditFilter, z.object({ fileName: z.string(), csv: z.string() })),
+  /** `delimiter`: the one Excel splits on in the person's locale (the renderer knows it). */
+  'audit.exportCsv': channel(AuditFilter.extend({ delimiter: Delimiter.optional() }), z.object({ fileName: z.string(), csv: z.string() })),
   'audit.undo': channel(z.object({ auditId: z.number().int().positive(), reason: Reason.optional() }).strict(), z.object({ membership: Membership, entry: AuditEntry })),
 
   /**

@@ -1,18 +1,42 @@
 /**
- * The audit log as a CSV file for Excel, written with the app's one CSV cell writer (csv.ts).
+ * The audit log as a CSV file for Excel, written with the app's one CSV writer (csv.ts) and the
+ * same BOM as the batch report: the delimiter Excel splits on in the person's locale, times in the
+ * location's zone, locations and clients by name, and each change as "before → after" words (the
+ * same as on screen, common/audit-words.ts) instead of raw JSON.
  */
 import type { AuditEntry } from '../../preload/contract';
-import { csvText, EXCEL_BOM } from './csv';
+import { actionLabel, changeLines, outcomeLabel } from '../../common/audit-words';
+import { DateTime } from 'luxon';
+import { csvText, EXCEL_BOM, type CsvDelimiter } from './csv';
 
-const COLUMNS = ['id', 'when', 'user', 'chain', 'location', 'membership_id', 'membership_number', 'action', 'before', 'after', 'reason', 'outcome', 'message', 'batch', 'undo_of', 'undone_by'];
+const COLUMNS = ['When', 'Location', 'Membership №', 'Membership id', 'Client', 'User', 'What', 'Change', 'Reason', 'Result', 'Message', 'Batch'];
 
-const json = (v: unknown) => (v === null || v === undefined ? '' : JSON.stringify(v));
-const text = (v: string | number | null) => (v === null ? '' : String(v));
+export interface AuditCsvOptions {
+  /** The zone times are written in (the location's, as on screen); UTC when absent. */
+  timezone?: string;
+  /** Location id → its name. */
+  locationTitle?: (id: number) => string | undefined;
+  delimiter?: CsvDelimiter;
+  now?: Date;
+}
 
-export function auditCsv(entries: readonly AuditEntry[], now = new Date()): { fileName: string; csv: string } {
+export function auditCsv(entries: readonly AuditEntry[], options: AuditCsvOptions = {}): { fileName: string; csv: string } {
+  const zone = options.timezone ?? 'UTC';
+  const when = (at: string) => DateTime.fromISO(at, { zone }).toFormat('yyyy-MM-dd HH:mm');
   const rows = entries.map((e) => [
-    String(e.id), e.at, e.userName, String(e.chainId), text(e.locationId), String(e.membershipId), e.membershipNumber,
-    e.action, json(e.before), json(e.after), e.reason, e.outcome, text(e.message), text(e.batchId), text(e.undoOf), text(e.undoneBy),
+    when(e.at),
+    e.locationId === null ? '' : (options.locationTitle?.(e.locationId) ?? String(e.locationId)),
+    e.membershipNumber,
+    String(e.membershipId),
+    e.clientName ?? '',
+    e.userName,
+    actionLabel(e, entries, zone),
+    changeLines(e, zone).join('; '),
+    e.reason,
+    outcomeLabel(e, entries, zone),
+    e.outcome === 'ok' ? '' : (e.message ?? ''),
+    e.batchId ? 'yes' : '',
   ]);
-  return { fileName: `audit-log-${now.toISOString().slice(0, 10)}.csv`, csv: EXCEL_BOM + csvText(COLUMNS, rows) };
+  const now = options.now ?? new Date();
+  return { fileName: `audit-log-${now.toISOString().slice(0, 10)}.csv`, csv: EXCEL_BOM + csvText(COLUMNS, rows, options.delimiter ?? ',') };
 }

@@ -71,7 +71,14 @@ export function createHandlers({ shell, session, memberships, store, batch, noti
     'memberships.setBalance': async (args) => seen(await memberships.setBalance(args)),
 
     'audit.list': async (filter) => ({ entries: store.audit.list(filter) }),
-    'audit.exportCsv': async (filter) => auditCsv(store.audit.list({ ...filter, limit: filter.limit ?? AUDIT_MAX_LIMIT })),
+    'audit.exportCsv': async ({ delimiter, ...filter }) => {
+      const locations = new Map((await session.getState()).chains.flatMap((c) => c.locations.map((l) => [l.id, l.title] as const)));
+      return auditCsv(store.audit.list({ ...filter, limit: filter.limit ?? AUDIT_MAX_LIMIT }), {
+        ...(filter.timezone ? { timezone: filter.timezone } : {}),
+        ...(delimiter ? { delimiter } : {}),
+        locationTitle: (id) => locations.get(id),
+      });
+    },
     'audit.undo': async ({ auditId, reason }) => {
       const done = await memberships.undo(auditId, reason);
       seen(done.membership);

@@ -3,6 +3,7 @@
  * they concern, the primary action follows the state, history says what happened in words and
  * offers Undo only where it still makes sense.
  */
+import { DateTime } from 'luxon';
 import { expect, test } from './fixtures';
 import { DANA, card, cardSection, chooseLocation, membershipRow, notice, openClient, openMembership } from './helpers';
 
@@ -84,4 +85,52 @@ test('history: a freeze replaced by a later unfreeze offers no Undo, and an undo
   // The freeze was replaced by the unfreeze: undoing it no longer makes sense.
   await expect(freezeRow.getByRole('button', { name: /^Undo/ })).toHaveCount(0);
   await expect(history).not.toContainText('#');
+});
+
+test('the audit log finds an entry by number, by id, by part of a user name and by the day shown on screen, at the current location, with the client', async ({ app: page }) => {
+  await openClient(page, DANA.name);
+  const pilates = await openMembership(page, DANA.perServiceFreezable);
+  await pilates.getByRole('button', { name: 'Edit balance' }).click();
+  const editor = page.getByRole('dialog', { name: /^Edit balance of membership № / });
+  await editor.getByLabel('New value for Pilates group').fill('+1');
+  await editor.getByLabel('Reason', { exact: true }).fill('Audit filter check');
+  await editor.getByRole('button', { name: 'Save balance' }).click();
+  await expect(editor).toBeHidden();
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Audit log' }).click();
+  const filters = page.getByRole('form', { name: 'Filter the audit log' });
+  const entries = page.getByRole('region', { name: 'Audit entries' });
+  const row = entries.getByRole('row').filter({ hasText: 'Audit filter check' });
+  // The current location by default, and it says so (and which zone days are in).
+  await expect(filters.getByLabel('Location')).toHaveValue(/\d+/);
+  await expect(filters.getByLabel('Location').locator('option:checked')).toHaveText('Northside Fitness — Downtown');
+  await expect(filters).toContainText("Days and times are Northside Fitness — Downtown's (America/Chicago).");
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('№ 270709');
+  await expect(row).toContainText(DANA.name);
+
+  const show = async (label: string, value: string) => {
+    await filters.getByRole('button', { name: 'Clear filters' }).click();
+    await filters.getByLabel(label, { exact: true }).fill(value);
+    await filters.getByRole('button', { name: 'Show' }).click();
+  };
+  await show('Membership', '270709');
+  await expect(row).toHaveCount(1);
+  await show('Membership', '4471900');
+  await expect(row).toHaveCount(1);
+  await show('User', 'alex');
+  await expect(row).toHaveCount(1);
+  await show('User', 'nobody-of-that-name');
+  await expect(entries.getByText('No entries match.')).toBeVisible();
+
+  // The day the entry shows (in the location's zone), in From and To.
+  await show('Membership', '270709');
+  const when = (await row.getByRole('cell').first().innerText()).trim();
+  const day = DateTime.fromFormat(when, 'd LLL yyyy, HH:mm', { locale: 'en-GB' }).toISODate();
+  expect(day, `"${when}" reads as a day`).toBeTruthy();
+  await filters.getByRole('button', { name: 'Clear filters' }).click();
+  await filters.getByLabel('From').fill(day ?? '');
+  await filters.getByLabel('To').fill(day ?? '');
+  await filters.getByRole('button', { name: 'Show' }).click();
+  await expect(row).toHaveCount(1);
 });

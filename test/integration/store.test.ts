@@ -192,6 +192,51 @@ describe('store on a real SQLite file', () => {
     expect(() => s.audit.add(entry({ at: 'yesterday' }))).toThrow(/timestamp/);
   });
 
+  it('audit filter: a membership by number or id, part of a user name in any case and alphabet, a location, days in a given zone', () => {
+    const s = openAt();
+    const a = s.audit.add(entry({ membershipId: 4471900, membershipNumber: '270709', userName: 'Alex Morgan (demo)', locationId: 1 }));
+    const b = s.audit.add(entry({ membershipId: 4471901, membershipNumber: '386008', userName: 'Алексей Петров', locationId: 2 }));
+    // 23:30 in Chicago on 6 March is 05:30 UTC on 7 March.
+    const late = s.audit.add(entry({ at: '2026-03-07T05:30:00.000Z', membershipId: 4471902, membershipNumber: '804772', userName: 'Sam_Ortiz%', locationId: 1 }));
+    expect(s.audit.list({ membership: '270709' }).map((e) => e.id)).toEqual([a]);
+    expect(s.audit.list({ membership: '4471900' }).map((e) => e.id)).toEqual([a]);
+    expect(s.audit.list({ membership: '№ 386008' }).map((e) => e.id)).toEqual([b]);
+    expect(s.audit.list({ membership: '999' })).toEqual([]);
+    expect(s.audit.list({ userName: 'alex' }).map((e) => e.id)).toEqual([a]);
+    expect(s.audit.list({ userName: 'АЛЕКС' }).map((e) => e.id)).toEqual([b]);
+    expect(s.audit.list({ userName: '_ortiz%' }).map((e) => e.id)).toEqual([late]);
+    expect(s.audit.list({ userName: '%' }).map((e) => e.id)).toEqual([late]);
+    expect(s.audit.list({ userName: 'nobody' })).toEqual([]);
+    expect(s.audit.list({ locationId: 1 }).map((e) => e.id).sort()).toEqual([a, late].sort());
+    expect(s.audit.list({ from: '2026-03-06', to: '2026-03-06', timezone: 'America/Chicago' }).map((e) => e.id)).toEqual([late]);
+    expect(s.audit.list({ from: '2026-03-07', to: '2026-03-07', timezone: 'UTC' }).map((e) => e.id)).toEqual([late]);
+    expect(s.audit.list({ from: '2026-03-07', to: '2026-03-07', timezone: 'America/Chicago' })).toEqual([]);
+    expect(() => s.audit.list({ from: '2026-03-07', timezone: 'Mars/Olympus' })).toThrow(/time zone/);
+  });
+
+  it('audit entries keep the client the app last saw the membership with (or the one the writer gives)', () => {
+    const s = openAt();
+    s.profiles.upsert(profile);
+    s.db
+      .prepare("INSERT INTO index_clients (server, chain_id, membership_id, client_id, client_name, client_phone, location_id, seen_at) VALUES (?, ?, ?, 1, ?, NULL, NULL, ?)")
+      .run(profile.demo ? 'demo' : profile.serverUrl, 70114, 9001, 'Dana Whitfield', '2026-03-01T00:00:00.000Z');
+    const seen = s.audit.add(entry({ profileId: profile.id, chainId: 70114, membershipId: 9001 }));
+    const unknown = s.audit.add(entry({ profileId: profile.id, chainId: 70114, membershipId: 9002 }));
+    const given = s.audit.add(entry({ profileId: profile.id, chainId: 70114, membershipId: 9002, clientName: 'Sam Ortiz' }));
+    expect(s.audit.get(seen)?.clientName).toBe('Dana Whitfield');
+    expect(s.audit.get(unknown)?.clientName).toBeNull();
+    expect(s.audit.get(given)?.clientName).toBe('Sam Ortiz');
+    // A demo profile is not stored; its index is kept under 'demo'.
+    s.db
+      .prepare("INSERT INTO index_clients (server, chain_id, membership_id, client_id, client_name, client_phone, location_id, seen_at) VALUES ('demo', 70114, 9003, 2, 'Demo Client', NULL, NULL, ?)")
+      .run('2026-03-01T00:00:00.000Z');
+    expect(s.audit.get(s.audit.add(entry({ profileId: 'demo-xyz', chainId: 70114, membershipId: 9003 })))?.clientName).toBe('Demo Client');
+    expect(s.audit.get(s.audit.add(entry({ profileId: profile.id, chainId: 70114, membershipId: 9003 })))?.clientName).toBeNull();
+    // The name stays with the entry when the index forgets the chain.
+    s.db.prepare('DELETE FROM index_clients').run();
+    expect(s.audit.get(seen)?.clientName).toBe('Dana Whitfield');
+  });
+
   it('a failed transaction leaves nothing behind, also after reopening', () => {
     const s = openAt();
     expect(() =>

@@ -12,6 +12,7 @@ const entry = (over: Partial<AuditEntry>): AuditEntry => ({
   locationId: 512330,
   membershipId: 4471900,
   membershipNumber: '500001',
+  clientName: 'Dana Whitfield',
   action: 'set_balance',
   before: { united: 3 },
   after: { united: 5 },
@@ -25,13 +26,21 @@ const entry = (over: Partial<AuditEntry>): AuditEntry => ({
 });
 
 describe('auditCsv', () => {
-  it('writes a BOM, the header and one CRLF line per entry, quoting and neutralising cells', () => {
-    const { fileName, csv } = auditCsv([entry({}), entry({ id: 2, locationId: null, reason: '=HYPERLINK("x")', outcome: 'failed', message: 'Refused', undoOf: 1 })], new Date('2026-05-21T10:00:00Z'));
+  it('is Excel-friendly: BOM, the locale delimiter, local times, names, before → after in words; cells quoted and neutralised', () => {
+    const { fileName, csv } = auditCsv(
+      [
+        entry({ id: 3, action: 'undo', undoOf: 1, before: { united: 5 }, after: { united: 3 }, reason: '', at: '2026-05-20T15:00:00.000Z' }),
+        entry({ id: 2, locationId: null, clientName: null, reason: '=HYPERLINK("x")', outcome: 'failed', message: 'Refused; sorry', after: null }),
+        entry({ undoneBy: 3 }),
+      ],
+      { timezone: 'America/Chicago', delimiter: ';', locationTitle: (id) => (id === 512330 ? 'Northside Fitness — Downtown' : undefined), now: new Date('2026-05-21T10:00:00Z') },
+    );
     expect(fileName).toBe('audit-log-2026-05-21.csv');
     expect(csv).toBe(
-      '\uFEFFid,when,user,chain,location,membership_id,membership_number,action,before,after,reason,outcome,message,batch,undo_of,undone_by\r\n' +
-        '1,2026-05-20T14:05:00.000Z,Alex Morgan,70114,512330,4471900,500001,set_balance,"{""united"":3}","{""united"":5}","Client complaint, two visits",ok,,,,\r\n' +
-        '2,2026-05-20T14:05:00.000Z,Alex Morgan,70114,,4471900,500001,set_balance,"{""united"":3}","{""united"":5}","\'=HYPERLINK(""x"")",failed,Refused,,1,\r\n',
+      '\uFEFFWhen;Location;Membership №;Membership id;Client;User;What;Change;Reason;Result;Message;Batch\r\n' +
+        '2026-05-20 10:00;Northside Fitness — Downtown;500001;4471900;Dana Whitfield;Alex Morgan;Undo of the balance change made 20 May 2026, 09:05;Shared balance: 5 → 3;;Done;;\r\n' +
+        '2026-05-20 09:05;;500001;4471900;;Alex Morgan;Balance change;;"\'=HYPERLINK(""x"")";Failed;"Refused; sorry";\r\n' +
+        '2026-05-20 09:05;Northside Fitness — Downtown;500001;4471900;Dana Whitfield;Alex Morgan;Balance change;Shared balance: 3 → 5;Client complaint, two visits;"Done; undone by Alex Morgan, 20 May 2026, 10:00";;\r\n',
     );
   });
 });

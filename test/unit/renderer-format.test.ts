@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry, Balance, Rights } from '../../preload/contract';
 import { cardActions, undoState } from '../../renderer/src/lib/actions';
-import { actionLabel, changeLines, outcomeLabel } from '../../renderer/src/lib/audit';
-import { buildAuditFilter } from '../../renderer/src/lib/audit-filter';
+import { actionLabel, changeLines, outcomeLabel } from '../../common/audit-words';
+import { buildAuditFilter, excelDelimiter } from '../../renderer/src/lib/audit-filter';
 import { assumedZoneNote, balanceSummary, formatDate, formatDay, formatDayLong, formatMoment, freezeRuleWords, statusLabel } from '../../renderer/src/lib/format';
 import { exampleMembership as membership } from '../support/memberships';
 
@@ -137,15 +137,22 @@ describe('card actions', () => {
 });
 
 describe('audit filter form', () => {
-  it('builds the filter and reports bad fields', () => {
-    expect(buildAuditFilter({ membershipId: ' #4471902 ', userName: ' Dana ', from: '2026-05-01', to: '2026-05-31' })).toEqual({
-      filter: { membershipId: 4471902, userName: 'Dana', from: '2026-05-01', to: '2026-05-31' },
+  it('builds the filter (days in the location zone) and reports bad fields', () => {
+    const empty = { membership: '', userName: '', locationId: '', from: '', to: '' };
+    expect(buildAuditFilter({ membership: ' № 270709 ', userName: ' Dana ', locationId: '512330', from: '2026-05-01', to: '2026-05-31' }, CHICAGO)).toEqual({
+      filter: { membership: '270709', userName: 'Dana', locationId: 512330, from: '2026-05-01', to: '2026-05-31', timezone: CHICAGO },
       errors: {},
     });
-    expect(buildAuditFilter({ membershipId: '', userName: '', from: '', to: '' })).toEqual({ filter: {}, errors: {} });
-    const bad = buildAuditFilter({ membershipId: 'abc', userName: '', from: '2026-05-31', to: '2026-05-01' });
+    expect(buildAuditFilter(empty, CHICAGO)).toEqual({ filter: {}, errors: {} });
+    const bad = buildAuditFilter({ ...empty, membership: 'x'.repeat(41), from: '2026-05-31', to: '2026-05-01' }, CHICAGO);
     expect(bad.filter).toBeNull();
-    expect(Object.keys(bad.errors).sort()).toEqual(['membershipId', 'to']);
+    expect(Object.keys(bad.errors).sort()).toEqual(['membership', 'to']);
+  });
+
+  it('exports with the delimiter Excel splits on in the locale', () => {
+    expect(excelDelimiter('en-US')).toBe(',');
+    expect(excelDelimiter('ru-RU')).toBe(';');
+    expect(excelDelimiter('pt-BR')).toBe(';');
   });
 });
 

@@ -91,6 +91,14 @@ export const migrations: readonly Migration[] = [
     name: 'desk writes are one-op jobs in the journal (batch_jobs.scope)',
     sql: JOURNAL_SCOPE_SQL,
   },
+  {
+    version: 5,
+    name: 'audit: the client a membership belonged to, filter by location',
+    sql: `
+      ALTER TABLE audit ADD COLUMN client_name TEXT;
+      CREATE INDEX audit_location ON audit (location_id);
+    `,
+  },
 ];
 
 /** Reads `PRAGMA user_version` (libsql adds a `_metadata` key to `.get()` rows; `.all()` is clean). */

@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
+import { DateTime } from 'luxon';
 import type { AuditEntry, Chain, Profile } from '../../../preload/contract';
 import { asStorageFault } from './fault';
 import { migrate } from './migrations';
@@ -40,11 +41,20 @@ export function pragmaValue(db: Database.Database, name: string): unknown {
 const parseJson = <T>(text: unknown): T | null => (typeof text === 'string' ? (JSON.parse(text) as T) : null);
 const jsonOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
 
-/** The UTC ISO instant at which local day `date` (+ `plusDays`) starts, DST-aware. */
-export function localDayStartUtc(date: string, plusDays: number): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return new Date(y, m - 1, d + plusDays).toISOString();
+/**
+ * The UTC ISO instant at which day `date` (+ `plusDays`) starts in `timezone` (this computer's when
+ * absent), DST-aware. An unknown zone is refused rather than silently read as another.
+ */
+export function localDayStartUtc(date: string, plusDays: number, timezone?: string): string {
+  if (timezone === undefined) {
+    const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+    return new Date(y, m - 1, d + plusDays).toISOString();
+  }
+  const start = DateTime.fromISO(date, { zone: timezone }).plus({ days: plusDays }).startOf('day');
+  if (!start.isValid) throw new RangeError(`Unknown time zone or date: ${timezone} ${date}`);
+  return start.toUTC().toISO() ?? '';
 }
+
 
 export function openStore(path: string): Store {
   const memory = path === ':memory:' || path === '';
@@ -214,6 +224,7 @@ interface AuditRow extends Row {
   location_id: number | null;
   membership_id: number;
   membership_number: string;
+  client_name: string | null;
   action: string;
   before_json: string | null;
   after_json: string | null;
@@ -235,6 +246,7 @@ const toAudit = (r: AuditRow): AuditEntry => ({
   locationId: numOrNull(r.location_id),
   membershipId: Number(r.membership_id),
   membershipNumber: String(r.membership_number),
+  clientName: strOrNull(r.client_name),
   action: r.action as AuditEntry['action'],
   before: parseJson<Record<string, unknown>>(r.before_json),
   after: parseJson<Record<string, unknown>>(r.after_json),
@@ -260,13 +272,23 @@ export const AUDIT_MAX_LIMIT = 5000;
 function auditRepo(db: Database.Database): AuditRepo {
   const insert = db.prepare(
     `INSERT INTO audit (at, user_name, user_id, profile_id, chain_id, location_id, membership_id, membership_number,
-       action, before_json, after_json, reason, outcome, message, batch_id, undo_of)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       action, before_json, after_json, reason, outcome, message, batch_id, undo_of, client_name)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  // The client the app last saw this membership with on this profile's server (the index keeps
+  // it; demo profiles are not stored and their index is under 'demo'), stored with the entry so
+  // the name stays when the index is forgotten.
+  const seenClient = db.prepare(
+    `SELECT c.client_name AS name FROM index_clients c
+      WHERE c.chain_id = ? AND c.membership_id = ?
+        AND c.server = COALESCE((SELECT CASE WHEN p.demo = 1 THEN 'demo' ELSE p.server_url END FROM profiles p WHERE p.id = ?), 'demo')
+      ORDER BY c.seen_at DESC LIMIT 1`,
   );
   const finish = db.prepare('UPDATE audit SET outcome = ?, after_json = ?, message = ? WHERE id = ?');
   const markUndone = db.prepare('UPDATE audit SET undone_by = ? WHERE id = ?');
   const get = db.prepare('SELECT * FROM audit WHERE id = ?');
   const last = db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM audit');
+  const userNames = db.prepare('SELECT DISTINCT user_name AS name FROM audit');
   return {
     lastId: () => Number(getRow<{ id: number | bigint }>(last)?.id ?? 0),
     add: (e: NewAuditEntry) => {
@@ -287,6 +309,7 @@ function auditRepo(db: Database.Database): AuditRepo {
         e.message,
         e.batchId,
         e.undoOf,
+        e.clientName ?? getRow<{ name: string | null }>(seenClient, e.chainId, e.membershipId, e.profileId)?.name ?? null,
       );
       return Number(r.lastInsertRowid);
     },
@@ -309,20 +332,36 @@ function auditRepo(db: Database.Database): AuditRepo {
         where.push('membership_id = ?');
         params.push(f.membershipId);
       }
-      if (f.userName !== undefined && f.userName !== '') {
-        where.push('user_name = ? COLLATE NOCASE');
-        params.push(f.userName);
+      const membership = f.membership?.trim().replace(/^(#|№)\s*/, '');
+      if (membership) {
+        // The card shows the number, other places the id: either finds the membership.
+        const asId = /^\d{1,15}$/.test(membership) ? Number(membership) : null;
+        where.push(asId === null ? 'membership_number = ?' : '(membership_number = ? OR membership_id = ?)');
+        params.push(membership, ...(asId === null ? [] : [asId]));
       }
-      // `at` is a UTC ISO string; the filter's days are days on this computer's calendar (a front
-      // desk in Chicago asking for "today" includes this evening): compare with the UTC instants
-      // at which those local days start and end (inclusive on both ends).
+      const userPart = f.userName?.trim().toLocaleLowerCase();
+      if (userPart) {
+        // Part of a name, any case, any alphabet (SQLite folds ASCII only): matched over the few
+        // distinct names in the log.
+        const names = allRows<{ name: string }>(userNames).map((r) => String(r.name)).filter((n) => n.toLocaleLowerCase().includes(userPart));
+        if (names.length === 0) return [];
+        where.push(`user_name IN (${names.map(() => '?').join(', ')})`);
+        params.push(...names);
+      }
+      if (f.locationId !== undefined) {
+        where.push('location_id = ?');
+        params.push(f.locationId);
+      }
+      // `at` is a UTC ISO string; the filter's days are days in the zone the screen shows times in
+      // (the location's), or this computer's: compare with the UTC instants at which those days
+      // start and end (inclusive on both ends).
       if (f.from !== undefined) {
         where.push('at >= ?');
-        params.push(localDayStartUtc(f.from, 0));
+        params.push(localDayStartUtc(f.from, 0, f.timezone));
       }
       if (f.to !== undefined) {
         where.push('at < ?');
-        params.push(localDayStartUtc(f.to, 1));
+        params.push(localDayStartUtc(f.to, 1, f.timezone));
       }
       const limit = Math.min(Math.max(1, Math.floor(f.limit ?? AUDIT_DEFAULT_LIMIT)), AUDIT_MAX_LIMIT);
       const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ${limit}`;

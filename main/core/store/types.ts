@@ -5,14 +5,20 @@
  */
 import type { AuditEntry, Chain, Profile } from '../../../preload/contract';
 
-export type NewAuditEntry = Omit<AuditEntry, 'id' | 'undoneBy' | 'at'> & { at?: string };
+/** `clientName` when the writer knows it; otherwise the store takes the client the app last saw the membership with. */
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'undoneBy' | 'at' | 'clientName'> & { at?: string; clientName?: string | null };
 
 export interface AuditFilterQuery {
   membershipId?: number;
+  /** a membership number or id (either matches) */
+  membership?: string;
+  /** part of the user's name, any case */
   userName?: string;
-  /** inclusive, YYYY-MM-DD: days on this computer's calendar (see store.ts) */
+  locationId?: number;
+  /** inclusive, YYYY-MM-DD: days in `timezone` (this computer's when absent; see store.ts) */
   from?: string;
   to?: string;
+  timezone?: string;
   limit?: number;
 }
 

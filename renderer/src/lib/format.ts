@@ -28,11 +28,7 @@ export function formatDayLong(isoDay: string): string {
 }
 
 /** A moment (audit entry time) as "20 May 2026, 14:05" in `timezone` (default: this computer's). */
-export function formatMoment(value: string, timezone?: string): string {
-  const dt = DateTime.fromISO(value, timezone ? { zone: timezone } : {});
-  if (!dt.isValid) return value;
-  return (timezone ? dt.setZone(timezone) : dt.toLocal()).setLocale(LOCALE).toFormat('d LLL yyyy, HH:mm');
-}
+export { formatMoment } from '../../../common/audit-words';
 
 
 export function statusLabel(status: Membership['status']): string {

@@ -1,10 +1,25 @@
 /**
- * Audit entries in words: what was done and what changed (before → after). Snapshots are JSON
+ * Audit entries in words (the audit screen, a card's history, the undo dialog and the CSV export): what was done and what changed (before → after). Snapshots are JSON
  * objects whose shape depends on the action; this reads the known fields and falls back to a
  * generic key: before → after listing for anything else.
  */
-import type { AuditEntry } from '../../../preload/contract';
-import { formatDate, formatMoment } from './format';
+import { DateTime } from 'luxon';
+import type { AuditEntry } from '../preload/contract';
+import { formatDate as formatDay, localDateOf } from './dates';
+
+/** An API date/datetime as its calendar day in `timezone`: "20 May 2026" ("—" when none). */
+function formatDate(value: string | null | undefined, timezone: string): string {
+  if (!value) return '—';
+  const day = localDateOf(value, timezone);
+  return day ? formatDay(day) : value;
+}
+
+/** A moment (an audit entry's time) as "20 May 2026, 14:05" in `timezone` (default: this computer's). */
+export function formatMoment(value: string, timezone?: string): string {
+  const dt = DateTime.fromISO(value, timezone ? { zone: timezone } : {});
+  if (!dt.isValid) return value;
+  return (timezone ? dt.setZone(timezone) : dt.toLocal()).setLocale('en-GB').toFormat('d LLL yyyy, HH:mm');
+}
 
 const actionWords: Record<AuditEntry['action'], string> = {
   freeze: 'Freeze',
