@@ -490,6 +490,8 @@ export const channels = {
     }),
   ),
 
+  /** One file for support: versions, settings without secrets, last batches, the redacted log. */
+  'app.saveDiagnostics': channel(empty, z.object({ fileName: z.string(), text: z.string() })),
   /** The renderer says whether a dialog is open (an update never installs under one). */
   'app.activity': channel(z.object({ dialogOpen: z.boolean() }).strict(), z.object({})),
 

@@ -15,7 +15,9 @@ import { DATABASE_FILE, folderFailure, openOrRecoverStore, prepareDataFolder } f
 import { createEventHub, type EventHub } from './events';
 import { createHandlers } from './handlers';
 import { createIndexService, type IndexService } from './index/service';
-import { silentLogger, type Logger } from './log';
+import { createFileSink, createLogger, LOG_FILE, silentLogger, teeLogger, type Logger } from './log';
+import { buildDiagnostics } from './diagnostics';
+import packageJson from '../../package.json' with { type: 'json' };
 import { createMembershipService } from './memberships/service';
 import { createKeytarSecretStore } from './session/keytar-secret-store';
 import type { SecretStore } from './session/secret-store';
@@ -69,10 +71,14 @@ function createDemoBackend(): DemoBackend & { stop(): Promise<void> } {
 }
 
 export async function createCore(options: CoreOptions): Promise<Core> {
-  const log = options.log ?? silentLogger;
+  const shellLog = options.log ?? silentLogger;
   // Canonical form, as the session stores and looks up server URLs (refused before anything opens).
   const apiBase = options.apiBase ? normalizeServerUrl(options.apiBase) : null;
   prepareDataFolder(options.dataDir);
+  // Also into the data folder's own log (redacted like every line), for "Save diagnostics…".
+  const logPath = join(options.dataDir, LOG_FILE);
+  const log = teeLogger(shellLog, createLogger(createFileSink(logPath)));
+  log.info('core starting', { version: packageJson.version, shell: options.shell, platform: process.platform });
   let lock: DataLock;
   try {
     lock = lockDataDir(options.dataDir);
@@ -93,12 +99,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   if (apiBase !== null) store.settings.set(SETTINGS_SERVER_URL, apiBase);
 
   const events = createEventHub();
+  const secrets = options.secrets ?? createKeytarSecretStore();
   const limiter = createRateLimiter(options.rate ?? { perSecond: 5, perMinute: 200 });
   const demo = createDemoBackend();
   // The client's network callback reaches the session through this const once it exists.
   const session: SessionService = createSessionService({
     store,
-    secrets: options.secrets ?? createKeytarSecretStore(),
+    secrets,
     log,
     demo,
     apiFor: (credentials) =>
@@ -167,7 +174,25 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     },
   };
 
-  const handlers = createHandlers({ shell: options.shell, session, memberships, store, batch, notices, index, activity });
+  const diagnostics = () =>
+    buildDiagnostics({
+      version: packageJson.version,
+      shell: options.shell,
+      store,
+      secrets,
+      // Diagnostics matter most when the keychain is broken: the server from the store then.
+      serverUrl: async () => {
+        try {
+          return (await session.settings()).serverUrl;
+        } catch {
+          return store.settings.get(SETTINGS_SERVER_URL) ?? '';
+        }
+      },
+      batches: async () => (await batch.list()).batches,
+      logPath,
+    });
+
+  const handlers = createHandlers({ shell: options.shell, session, memberships, store, batch, notices, index, activity, diagnostics });
 
   return {
     handlers,

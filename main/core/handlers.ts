@@ -12,6 +12,7 @@ import type { MembershipService } from './memberships/service';
 import type { SessionService } from './session/session';
 import { AUDIT_MAX_LIMIT, type Store } from './store';
 import { auditCsv } from './audit-export';
+import { DeskFailure } from './errors';
 
 export interface HandlerDeps {
   shell: 'electron' | 'web';
@@ -24,11 +25,13 @@ export interface HandlerDeps {
   index: IndexService;
   /** Told whether a dialog is open in the renderer (the update policy waits for none). */
   activity?: { setDialogOpen(open: boolean): void };
+  /** "Save diagnostics…": one file for support, without secrets. */
+  diagnostics?: () => Promise<{ fileName: string; text: string }>;
 }
 
 
 
-export function createHandlers({ shell, session, memberships, store, batch, notices = [], index, activity }: HandlerDeps): Handlers {
+export function createHandlers({ shell, session, memberships, store, batch, notices = [], index, activity, diagnostics }: HandlerDeps): Handlers {
   /** What the app reads or writes, the index shows at once (`seen` passes the value through). */
   const seen = (m: Membership): Membership => {
     index.noteMemberships([m]);
@@ -36,6 +39,10 @@ export function createHandlers({ shell, session, memberships, store, batch, noti
   };
   return {
     'app.info': async () => ({ version: packageJson.version, shell, demoAvailable: true, notices }),
+    'app.saveDiagnostics': async () => {
+      if (!diagnostics) throw new DeskFailure('server', 'Diagnostics are not available here.');
+      return diagnostics();
+    },
     'app.activity': async ({ dialogOpen }) => {
       activity?.setDialogOpen(dialogOpen);
       return {};

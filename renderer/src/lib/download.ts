@@ -16,3 +16,17 @@ export function saveCsv(file: { fileName: string; csv: string }): string {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
   return `Saved ${file.fileName} to your downloads.`;
 }
+
+/** Saves a text file the core produced (e.g. diagnostics JSON) to the downloads; returns its name. */
+export function saveText(file: { fileName: string; text: string }, type = 'application/json'): string {
+  const url = URL.createObjectURL(new Blob([file.text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = file.fileName;
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return file.fileName;
+}
