@@ -198,10 +198,12 @@ export function createIndexRepo(db: Database.Database, transaction: <T>(fn: () =
   const remove = db.prepare('DELETE FROM index_memberships WHERE server = ? AND chain_id = ? AND id = ?');
   const count = db.prepare('SELECT COUNT(*) AS n FROM index_memberships WHERE server = ? AND chain_id = ?');
   const get = db.prepare(`SELECT ${ROW_COLUMNS} FROM ${ROW_FROM} WHERE m.server = ? AND m.chain_id = ? AND m.id = ?`);
-  const exact = db.prepare(`SELECT ${ROW_COLUMNS} FROM ${ROW_FROM} WHERE m.server = ? AND m.chain_id = ? AND m.number_key = ? ORDER BY m.id LIMIT ?`);
-  // Range on the indexed key: every key starting with the prefix (U+FFFF sorts after any character typed).
+  const exact = db.prepare(`SELECT ${ROW_COLUMNS} FROM ${ROW_FROM} WHERE m.server = ? AND m.chain_id = ? AND m.number_key = ? ORDER BY m.number_key LIMIT ?`);
+  // Ordered by the indexed key alone, so SQLite walks index_memberships_number (ordering by id too
+  // made it scan the whole chain by primary key). Range: every key starting with the prefix (U+FFFF
+  // sorts after any character typed).
   const prefix = db.prepare(
-    `SELECT ${ROW_COLUMNS} FROM ${ROW_FROM} WHERE m.server = ? AND m.chain_id = ? AND m.number_key > ? AND m.number_key < ? ORDER BY m.number_key, m.id LIMIT ?`,
+    `SELECT ${ROW_COLUMNS} FROM ${ROW_FROM} WHERE m.server = ? AND m.chain_id = ? AND m.number_key > ? AND m.number_key < ? ORDER BY m.number_key LIMIT ?`,
   );
   const open = db.prepare(
     `SELECT id FROM index_memberships WHERE server = ? AND chain_id = ? AND (status_slug IN ('created', 'active', 'unknown') OR is_frozen = 1) ORDER BY id`,

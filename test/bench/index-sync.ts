@@ -1,0 +1,122 @@
+/**
+ * Index sync bench (issue 11): the first sync of a chain of N memberships (default 20,000) against
+ * the sandbox limited to R requests/s (default 20), through the shared limiter at the same R, the
+ * real client and the index on a SQLite file. Then a person's look-ups (one membership by id,
+ * interactive lane) are timed with the limiter otherwise idle, and again while a second sync runs.
+ *
+ *   npx tsx test/bench/index-sync.ts [--memberships 20000] [--rate 20] [--searches 40]
+ *
+ * Prints ONE JSON line:
+ *   requests / minimum       requests the sync made; ⌈N / page size⌉ + windows (the issue's minimum)
+ *   achieved_rate, ratio     requests / second of the sync, and that / R (target ≥ 0.95)
+ *   search_p95_ms_idle       p95 of a look-up with nothing else running
+ *   search_p95_ms_during     p95 of the same look-up while a sync runs
+ *   search_ratio             during / idle (the issue's target ≤ 1.5)
+ *   self_429                 429s the sandbox answered
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAltegioClient } from '../../main/core/altegio/client';
+import type { AltegioApi } from '../../main/core/altegio/api';
+import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
+import { createIndexRepo } from '../../main/core/index/repo';
+import { PAGE_SIZE, firstSync } from '../../main/core/index/sync';
+import { openStore } from '../../main/core/store';
+import { startSandbox } from '../../main/sandbox/server';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] !== undefined ? (args[i + 1] as string) : dflt;
+};
+const N = Number(opt('memberships', '20000'));
+const R = Number(opt('rate', '20'));
+const SEARCHES = Number(opt('searches', '40'));
+
+const sandbox = await startSandbox({ rate: { perSecond: R, perMinute: R * 60 }, chainMemberships: N });
+const auth = await fetch(`${sandbox.url}/v1/auth`, {
+  method: 'POST',
+  headers: { Accept: 'application/vnd.api.v2+json', 'Content-Type': 'application/json', Authorization: `Bearer ${sandbox.partnerToken}` },
+  body: JSON.stringify({ login: sandbox.login, password: sandbox.password }),
+});
+const userToken = ((await auth.json()) as { data: { user_token: string } }).data.user_token;
+const limiter = createRateLimiter({ perSecond: R, perMinute: R * 60 });
+const client = createAltegioClient({ credentials: () => ({ baseUrl: sandbox.url, partnerToken: sandbox.partnerToken, userToken }), limiter });
+const north = sandbox.control.knownIds.chains.northside;
+const dir = mkdtempSync(join(tmpdir(), 'bench-index-'));
+
+/** The client, counting the creation windows the sync asks for. */
+function counting(api: AltegioApi, windows: Set<string>): AltegioApi {
+  return { ...api, membershipsCreated: (chainId, window, page, count, options) => {
+    windows.add(`${window.after}/${window.before}`);
+    return api.membershipsCreated(chainId, window, page, count, options);
+  } };
+}
+
+async function sync(dbName: string, windows: Set<string>, signal = new AbortController().signal): Promise<{ ms: number; total: number }> {
+  const store = openStore(join(dir, dbName));
+  const repo = createIndexRepo(store.db, store.transaction);
+  const key = { server: sandbox.url, chainId: north };
+  const t0 = performance.now();
+  await firstSync(key, { api: counting(client, windows), repo, limiter, now: () => new Date(), onProgress: () => undefined }, signal).catch((e: unknown) => {
+    if (!signal.aborted) throw e;
+  });
+  const ms = performance.now() - t0;
+  const total = repo.count(key);
+  store.close();
+  return { ms, total };
+}
+
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))] ?? 0;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ids = sandbox.control.knownIds.largeChain;
+
+async function searches(): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < SEARCHES; i++) {
+    // A person: a look-up now and then, never two at once.
+    await sleep(100 + ((i * 37) % 150));
+    const t0 = performance.now();
+    await client.membershipsByIds(north, [ids[(i * 7919) % ids.length] as number]);
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+sandbox.control.resetStats();
+const windows = new Set<string>();
+const first = await sync('first.db', windows);
+const stats = sandbox.control.stats();
+const requests = stats.requests;
+const minimum = Math.ceil(first.total / PAGE_SIZE) + windows.size;
+
+const idle = await searches();
+// The same look-ups while another sync keeps the limiter busy (stopped once they are done).
+const stop = new AbortController();
+const second = sync('second.db', new Set(), stop.signal);
+const during = await searches();
+stop.abort();
+await second;
+const selfLimited = sandbox.control.stats().rejected429;
+
+const achieved = requests / (first.ms / 1000);
+process.stdout.write(
+  `${JSON.stringify({
+    bench: 'index-sync',
+    memberships: first.total,
+    rate_limit: R,
+    requests,
+    minimum,
+    windows: windows.size,
+    seconds: Number((first.ms / 1000).toFixed(2)),
+    achieved_rate: Number(achieved.toFixed(2)),
+    ratio: Number((achieved / R).toFixed(3)),
+    search_p95_ms_idle: Number(p95(idle).toFixed(1)),
+    search_p95_ms_during: Number(p95(during).toFixed(1)),
+    search_ratio: Number((p95(during) / p95(idle)).toFixed(2)),
+    self_429: selfLimited,
+  })}\n`,
+);
+await sandbox.close();
+rmSync(dir, { recursive: true, force: true });
