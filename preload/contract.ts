@@ -123,7 +123,6 @@ export const SessionState = z.object({
   profiles: z.array(Profile),
   chains: z.array(Chain),
   selection: z.object({ chainId: Id, locationId: Id }).nullable(),
-  online: z.boolean(),
 });
 export type SessionState = z.infer<typeof SessionState>;
 
@@ -494,6 +493,9 @@ export const channels = {
   'app.saveDiagnostics': channel(empty, z.object({ fileName: z.string(), text: z.string() })),
   /** The renderer says whether a dialog is open (an update never installs under one). */
   'app.activity': channel(z.object({ dialogOpen: z.boolean() }).strict(), z.object({})),
+
+  /** Online/offline now (the core's one Connectivity); every change is the `network.status` event. */
+  'network.get': channel(empty, z.object({ online: z.boolean() })),
 
   'settings.get': channel(empty, Settings),
   'settings.setPartnerToken': channel(

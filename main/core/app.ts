@@ -8,7 +8,7 @@ import { createAltegioClient } from './altegio/client';
 import { createRateLimiter, type RateLimiter } from './altegio/rate-limiter';
 import { createMembershipClaims } from './jobs/claims';
 import { createBatchService } from './batch/service';
-import { httpProbe, watchConnectivity } from './connectivity';
+import { createConnectivity, httpProbe, type Connectivity } from './connectivity';
 import type { Handlers } from './dispatch';
 import { lockDataDir, type DataLock } from './data-lock';
 import { DATABASE_FILE, folderFailure, openOrRecoverStore, prepareDataFolder } from './startup';
@@ -43,6 +43,7 @@ export interface CoreOptions {
 
 export interface Core {
   handlers: Handlers;
+  connectivity: Connectivity;
   events: EventHub;
   session: SessionService;
   store: Store;
@@ -102,25 +103,23 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const secrets = options.secrets ?? createKeytarSecretStore();
   const limiter = createRateLimiter(options.rate ?? { perSecond: 5, perMinute: 200 });
   const demo = createDemoBackend();
-  // The client's network callback reaches the session through this const once it exists.
-  const session: SessionService = createSessionService({
+  // The one owner of online/offline: every client reports to it, it probes while offline, and
+  // each change is the one `network.status` event. `session` is read lazily by the probe.
+  const serverUrl: { current: () => string | null } = { current: () => null };
+  const connectivity = createConnectivity({
+    probe: httpProbe(() => serverUrl.current()),
+    onListenerError: (e) => log.warn('network listener failed', { error: e instanceof Error ? e.message : String(e) }),
+  });
+  connectivity.onChange((online) => events.emit('network.status', { online }));
+  const session = createSessionService({
     store,
     secrets,
     log,
     demo,
-    apiFor: (credentials) =>
-      createAltegioClient({
-        credentials,
-        limiter,
-        log,
-        isOnline: () => session.snapshot().online,
-        onNetworkStatus: (online) => {
-          session.setOnline(online);
-          events.emit('network.status', { online });
-        },
-      }),
+    apiFor: (credentials) => createAltegioClient({ credentials, limiter, log, connectivity }),
     onChange: (state) => events.emit('session.changed', state),
   });
+  serverUrl.current = () => session.snapshot().profile?.serverUrl ?? null;
   await session.ready();
   if (options.demoByDefault && session.snapshot().status === 'signed_out') {
     try {
@@ -129,15 +128,6 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       log.warn('demo did not start', { error: e instanceof Error ? e.message : String(e) });
     }
   }
-
-  const connectivity = watchConnectivity({
-    isOnline: () => session.snapshot().online,
-    setOnline: (online) => {
-      session.setOnline(online);
-      events.emit('network.status', { online });
-    },
-    probe: httpProbe(() => session.snapshot().profile?.serverUrl ?? null),
-  });
 
   // One set of claims for every runner: a desk write and a batch never overwrite each other.
   const claims = createMembershipClaims();
@@ -192,10 +182,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       logPath,
     });
 
-  const handlers = createHandlers({ shell: options.shell, session, memberships, store, batch, notices, index, activity, diagnostics });
+  const handlers = createHandlers({ shell: options.shell, session, connectivity, memberships, store, batch, notices, index, activity, diagnostics });
 
   return {
     handlers,
+    connectivity,
     events,
     session,
     store,

@@ -4,6 +4,7 @@
  */
 import type { StartupNotice } from '../../preload/contract';
 import type { BatchService } from './batch/service';
+import type { ConnectivityReport } from './connectivity';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { Handlers } from './dispatch';
 import type { IndexService } from './index/service';
@@ -17,6 +18,8 @@ import { DeskFailure } from './errors';
 export interface HandlerDeps {
   shell: 'electron' | 'web';
   session: SessionService;
+  /** Online/offline, for the renderer's first look (changes arrive as `network.status`). */
+  connectivity?: Pick<ConnectivityReport, 'online'>;
   memberships: MembershipService;
   store: Store;
   batch: BatchService;
@@ -31,7 +34,7 @@ export interface HandlerDeps {
 
 
 
-export function createHandlers({ shell, session, memberships, store, batch, notices = [], index, activity, diagnostics }: HandlerDeps): Handlers {
+export function createHandlers({ shell, session, connectivity, memberships, store, batch, notices = [], index, activity, diagnostics }: HandlerDeps): Handlers {
   /** What the app reads or writes, the index shows at once (`seen` passes the value through). */
   const seen = (m: Membership): Membership => {
     index.noteMemberships([m]);
@@ -43,6 +46,7 @@ export function createHandlers({ shell, session, memberships, store, batch, noti
       if (!diagnostics) throw new DeskFailure('server', 'Diagnostics are not available here.');
       return diagnostics();
     },
+    'network.get': async () => ({ online: connectivity?.online() ?? true }),
     'app.activity': async ({ dialogOpen }) => {
       activity?.setDialogOpen(dialogOpen);
       return {};

@@ -25,7 +25,7 @@ beforeAll(async () => {
   creds.baseUrl = sandbox.url;
   creds.partnerToken = sandbox.partnerToken;
   limiter = createRateLimiter(); // 5/s, 200/min: the documented limit, as the sandbox enforces it
-  api = createAltegioClient({ credentials: () => creds, limiter, retry: { attempts: 4, baseMs: 20, maxMs: 200 }, onNetworkStatus: (o) => network.push(o) });
+  api = createAltegioClient({ credentials: () => creds, limiter, retry: { attempts: 4, baseMs: 20, maxMs: 200 }, connectivity: { online: () => network.at(-1) ?? true, report: (r) => void (r !== (network.at(-1) ?? true) && network.push(r)) } });
 });
 
 afterAll(async () => {

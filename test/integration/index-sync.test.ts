@@ -57,7 +57,6 @@ function service(perSecond: number | null = null): IndexService {
     profiles: [],
     chains: [{ id: north, title: 'Northside', locations: [], rights: { loyalty: true, periodEdit: true, balanceEdit: true, history: true } }],
     selection: null,
-    online: true,
   };
   return createIndexService({
     db: store.db,

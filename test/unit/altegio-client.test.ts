@@ -72,12 +72,19 @@ function setup(overrides: Partial<AltegioClientDeps> = {}, creds: Partial<Creden
   const limiter = createRateLimiter({ perSecond: 1000, perMinute: 100_000, backoffBaseMs: 5, recoverMs: 10 });
   const lines: string[] = [];
   const network: boolean[] = [];
+  let reached = true;
   const api = createAltegioClient({
     credentials: () => ({ baseUrl: `http://127.0.0.1:${port}/api/`, partnerToken: PARTNER, userToken: USER, ...creds }),
     limiter,
     log: createLogger((l) => lines.push(l)),
     retry: { attempts: 3, baseMs: 1, maxMs: 5 },
-    onNetworkStatus: (online) => network.push(online),
+    // Records the transitions the transport reports to the app's Connectivity.
+    connectivity: {
+      online: () => reached,
+      report: (r) => {
+        if (r !== reached) network.push((reached = r));
+      },
+    },
     ...overrides,
   });
   return { api, limiter, lines, network };
@@ -275,7 +282,7 @@ describe('error kinds', () => {
 describe('retries', () => {
   it('a call that starts while the app knows it is offline fails fast: one attempt', async () => {
     let online = false;
-    const { api } = setup({ isOnline: () => online });
+    const { api } = setup({ connectivity: { online: () => online, report: () => undefined } });
     handler = () => ({ drop: true });
     expect((await failure(api.chains())).kind).toBe('offline');
     expect(seen).toHaveLength(1);

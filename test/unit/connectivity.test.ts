@@ -1,38 +1,81 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { httpProbe, watchConnectivity } from '../../main/core/connectivity';
+import { createConnectivity, httpProbe } from '../../main/core/connectivity';
+import { createAltegioClient } from '../../main/core/altegio/client';
+import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
 
 afterEach(() => vi.useRealTimers());
 
-describe('connectivity watcher', () => {
+describe('Connectivity', () => {
+  it('one event per change: what the transport reports', () => {
+    const c = createConnectivity({ probe: async () => true, intervalMs: 60_000 });
+    const seen: boolean[] = [];
+    const off = c.onChange((online) => seen.push(online));
+    c.report(true);
+    c.report(false);
+    c.report(false);
+    expect(c.online()).toBe(false);
+    c.report(true);
+    off();
+    c.report(false);
+    expect(seen).toEqual([false, true]);
+    c.stop();
+  });
+
   it('probes only while offline and reports the network back', async () => {
     vi.useFakeTimers();
-    let online = true;
     const probe = vi.fn(async () => true);
-    const watcher = watchConnectivity({ isOnline: () => online, setOnline: (v) => (online = v), probe, intervalMs: 1000 });
+    const c = createConnectivity({ probe, intervalMs: 1000 });
+    const seen: boolean[] = [];
+    c.onChange((o) => seen.push(o));
     await vi.advanceTimersByTimeAsync(3000);
     expect(probe).not.toHaveBeenCalled();
-    online = false;
+    c.report(false);
     await vi.advanceTimersByTimeAsync(1000);
     expect(probe).toHaveBeenCalledTimes(1);
-    expect(online).toBe(true);
-    watcher.stop();
+    expect(c.online()).toBe(true);
+    expect(seen).toEqual([false, true]);
+    c.stop();
   });
 
   it('stays offline while the probe fails, and never overlaps probes', async () => {
     vi.useFakeTimers();
-    let online = false;
     let release: (v: boolean) => void = () => {};
     const probe = vi.fn(() => new Promise<boolean>((r) => (release = r)));
-    const watcher = watchConnectivity({ isOnline: () => online, setOnline: (v) => (online = v), probe, intervalMs: 1000 });
+    const c = createConnectivity({ probe, intervalMs: 1000 });
+    c.report(false);
     await vi.advanceTimersByTimeAsync(5000);
     expect(probe).toHaveBeenCalledTimes(1);
     release(false);
     await vi.advanceTimersByTimeAsync(1000);
-    expect(online).toBe(false);
+    expect(c.online()).toBe(false);
     expect(probe).toHaveBeenCalledTimes(2);
-    watcher.stop();
+    c.stop();
+  });
+
+  it('the transport reports to it: a refused connection is offline, any HTTP answer online again', async () => {
+    const server = createServer((_req, res) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"success":false,"meta":{"message":"Not found"}}'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((r) => server.close(() => r()));
+    const c = createConnectivity({ probe: async () => false, intervalMs: 60_000 });
+    const seen: boolean[] = [];
+    c.onChange((o) => seen.push(o));
+    const api = createAltegioClient({
+      credentials: () => ({ baseUrl: `http://127.0.0.1:${port}/api`, partnerToken: 'partner-x-123', userToken: 'user-y-456' }),
+      limiter: createRateLimiter({ perSecond: 1000, perMinute: 100_000 }),
+      retry: { attempts: 1 },
+      connectivity: c,
+    });
+    await expect(api.client(1, 2)).rejects.toMatchObject({ kind: 'offline' });
+    expect(c.online()).toBe(false);
+    const back = createServer((_req, res) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"success":false,"meta":{"message":"Not found"}}'));
+    await new Promise<void>((r) => back.listen(port, '127.0.0.1', () => r()));
+    await expect(api.client(1, 2)).rejects.toMatchObject({ kind: 'not_found' });
+    expect(seen).toEqual([false, true]);
+    await new Promise<void>((r) => back.close(() => r()));
+    c.stop();
   });
 });
 

@@ -17,6 +17,7 @@ import ky from 'ky';
 import type { ClientSummary, Membership } from '../../../preload/contract';
 import { DeskFailure, isDeskFailure } from '../errors';
 import { silentLogger, type Logger } from '../log';
+import type { ConnectivityReport } from '../connectivity';
 import { IDS_PAGE_SIZE, MIN_PHONE_DIGITS, type AltegioApi, type AuthResult, type Credentials, type ReadOptions, type SetBalanceBody, type WriteOptions } from './api';
 import { MESSAGES, failureFromHttp, offlineFailure, parseRetryAfter } from './failures';
 import { chainsFromWire, decodeAuth, decodeClient, decodeClientSearch, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from './mapping';
@@ -44,14 +45,13 @@ export interface AltegioClientDeps {
   log?: Logger;
   /** Per attempt, including reading the body. Default 15000 ms. */
   timeoutMs?: number;
-  /** false on a network failure, true on the next success (transitions only). */
-  onNetworkStatus?: (online: boolean) => void;
   /**
-   * What the app already knows about the network (default: this client's own view). A call that
-   * starts while offline fails fast — one attempt, a short timeout — so the front desk is not left
-   * waiting a minute behind a dead router; the connectivity watcher notices the network's return.
+   * The app's one Connectivity (connectivity.ts): every attempt reports whether the server was
+   * reached, and a call that starts while it says offline fails fast — one attempt, a short
+   * timeout — so the front desk is not left waiting a minute behind a dead router (the
+   * Connectivity's probe notices the network's return). Without one the client keeps its own view.
    */
-  isOnline?: () => boolean;
+  connectivity?: ConnectivityReport;
   retry?: Partial<RetryPolicy>;
 }
 
@@ -115,13 +115,11 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
   const timeoutMs = deps.timeoutMs ?? 15_000;
   const retry: RetryPolicy = { attempts: 4, baseMs: 500, maxMs: 8000, ...deps.retry };
   const attempts = Math.max(1, Math.floor(retry.attempts));
-  let online = true;
-
-  const setOnline = (value: boolean) => {
-    if (online === value) return;
-    online = value;
+  let ownView = true;
+  const connectivity: ConnectivityReport = deps.connectivity ?? { online: () => ownView, report: (reached) => (ownView = reached) };
+  const setOnline = (reached: boolean) => {
     try {
-      deps.onNetworkStatus?.(value);
+      connectivity.report(reached);
     } catch {
       /* a listener's problem is not the request's */
     }
@@ -216,7 +214,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
 
   async function send(call: Call): Promise<{ status: number; body: unknown }> {
     let last: DeskFailure | undefined;
-    const startedOffline = !(deps.isOnline?.() ?? online);
+    const startedOffline = !connectivity.online();
     for (let attempt = 1; attempt <= attempts; attempt++) {
       const r = await attemptOnce(call, startedOffline ? OFFLINE_TIMEOUT_MS : timeoutMs);
       if (r.ok) return r;

@@ -1,6 +1,7 @@
 /**
  * The session: partner token, profiles (several Altegio users / servers on one PC), sign-in and
- * sign-out, expiry and re-authentication, offline start, connectivity.
+ * sign-out, expiry and re-authentication, offline start. Online/offline is not the session's: the
+ * transport reports it to the one Connectivity (connectivity.ts).
  *
  * Where things live:
  * - partner token  -> SecretStore account `partner:<serverUrl>`   (OS keychain)
@@ -76,8 +77,8 @@ export interface SessionService {
   signOut(profileId?: string): Promise<SessionState>;
   selectLocation(chainId: number, locationId: number): Promise<SessionState>;
 
-  /** The signed-in client. Each call checks the session first (auth_expired if not signed in),
-   *  turns the session `expired` on an `auth_expired` answer and tracks connectivity. */
+  /** The signed-in client. Each call checks the session first (auth_expired if not signed in) and
+   *  turns the session `expired` on an `auth_expired` answer. */
   api(): AltegioApi;
   /** Who every write is attributed to; throws auth_expired when nobody is signed in. */
   currentUser(): CurrentUser;
@@ -85,7 +86,6 @@ export interface SessionService {
   locationTimezone(locationId: number): string | null;
   /** Called when any call fails with auth_expired (the api() wrapper does it by itself). */
   markExpired(): void;
-  setOnline(online: boolean): void;
   /** Resolves when the session is (again) signed in; rejects with the signal's reason on abort. */
   waitForSignedIn(signal?: AbortSignal): Promise<void>;
 }
@@ -144,9 +144,6 @@ const NO_PARTNER_TOKEN = () =>
     fields: { partnerToken: 'Add the partner token in Settings' },
   });
 
-/** A call reached the server (so we are online) unless it failed locally or for lack of network. */
-const reachedServer = (e: unknown) => isDeskFailure(e) && !['offline', 'bad_input', 'keychain_unavailable'].includes(e.kind);
-
 function pickSelection(profile: Profile, chains: Chain[]): SessionState['selection'] {
   const chain = chains.find((c) => c.id === profile.lastChainId);
   if (chain && chain.locations.some((l) => l.id === profile.lastLocationId) && profile.lastLocationId !== null) {
@@ -195,7 +192,6 @@ export function createSessionService(deps: SessionDeps): SessionService {
   const demoProfiles = new Map<string, { profile: Profile; chains: Chain[] }>();
 
   let active: Active = SIGNED_OUT;
-  let online = true;
   let generation = 0;
   let waiters: Array<() => void> = [];
 
@@ -219,7 +215,6 @@ export function createSessionService(deps: SessionDeps): SessionService {
     profiles: profilesList(),
     chains: active.chains,
     selection: active.selection,
-    online,
   });
 
   const emit = () => {
@@ -240,25 +235,6 @@ export function createSessionService(deps: SessionDeps): SessionService {
       for (const resolve of w) resolve();
     }
     emit();
-  };
-
-  const setOnline = (value: boolean) => {
-    if (online === value) return;
-    online = value;
-    emit();
-  };
-
-  /** Runs a network call of the session itself, tracking connectivity. */
-  const track = async <T>(call: () => Promise<T>): Promise<T> => {
-    try {
-      const result = await call();
-      setOnline(true);
-      return result;
-    } catch (e) {
-      if (isDeskFailure(e) && e.kind === 'offline') setOnline(false);
-      else if (reachedServer(e)) setOnline(true);
-      throw e;
-    }
   };
 
   /** Loads a profile's tokens from its secret store (no network) and makes it the active one. */
@@ -297,12 +273,12 @@ export function createSessionService(deps: SessionDeps): SessionService {
     if (!partnerToken) throw NO_PARTNER_TOKEN();
     let userToken: string | null = null;
     const client = deps.apiFor(() => ({ baseUrl: serverUrl, partnerToken, userToken }));
-    const auth = await track(() => client.auth(login, password));
+    const auth = await client.auth(login, password);
     userToken = auth.userToken;
     return {
       auth,
       partnerToken,
-      chains: () => track(() => client.chains()),
+      chains: () => client.chains(),
     };
   };
 
@@ -389,16 +365,12 @@ export function createSessionService(deps: SessionDeps): SessionService {
         const fn = api[method];
         if (typeof fn !== 'function') throw new Error(`AltegioApi has no method ${method}`);
         try {
-          const result = await (fn as (...a: unknown[]) => Promise<unknown>).apply(api, args);
-          if (gen === generation) setOnline(true);
-          return result;
+          return await (fn as (...a: unknown[]) => Promise<unknown>).apply(api, args);
         } catch (e) {
           if (isDeskFailure(e)) {
             const right = RIGHT_OF[method];
             if (right && isRightRefusal(e) && typeof args[0] === 'number') refuseRight(gen, args[0], right, e.serverMessage ?? e.message);
             if (e.kind === 'auth_expired') markExpiredAt(gen);
-            else if (e.kind === 'offline') setOnline(false);
-            else if (reachedServer(e)) setOnline(true);
           }
           throw e;
         }
@@ -600,8 +572,6 @@ export function createSessionService(deps: SessionDeps): SessionService {
     },
 
     markExpired: () => markExpiredAt(generation),
-
-    setOnline,
 
     waitForSignedIn: (signal) =>
       new Promise<void>((resolve, reject) => {

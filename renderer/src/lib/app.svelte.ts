@@ -13,7 +13,7 @@ const NO_RIGHTS: Rights = { loyalty: false, periodEdit: false, balanceEdit: fals
 
 class AppState {
   session = $state<SessionState | null>(null);
-  /** Last word from `network.status`; the session's own `online` until then. */
+  /** The core's Connectivity: `network.get` at start, then every `network.status`. */
   online = $state(true);
   screen = $state<Screen>('memberships');
   /** A membership another screen (a worklist) asked the desk to open; the desk takes it. */
@@ -53,7 +53,6 @@ class AppState {
 
   setSession(s: SessionState): void {
     this.session = s;
-    this.online = s.online;
     if (s.status === 'expired' && !this.reauthOpen) this.reauthOpen = true;
     if (s.status === 'signed_in' && this.reauthOpen && this.#reauthWaiters.length === 0) this.reauthOpen = false;
   }
@@ -80,6 +79,8 @@ class AppState {
     const reply = await api.invoke('session.get', {});
     if (reply.ok) this.setSession(reply.value);
     else this.startError = reply.error.message;
+    const network = await api.invoke('network.get', {});
+    if (network.ok) this.online = network.value.online;
   }
 
   startError = $state<string | null>(null);
