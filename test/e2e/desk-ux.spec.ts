@@ -134,3 +134,9 @@ test('the audit log finds an entry by number, by id, by part of a user name and 
   await filters.getByRole('button', { name: 'Show' }).click();
   await expect(row).toHaveCount(1);
 });
+
+test('the location name is never cut without its full text at hand', async ({ app: page }) => {
+  // A select's width cannot be measured against its chosen text: the full name is its tooltip.
+  const picker = page.getByLabel('Location', { exact: true });
+  await expect(picker).toHaveAttribute('title', 'Northside Fitness — Downtown');
+});
