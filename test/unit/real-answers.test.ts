@@ -11,7 +11,7 @@ import { failureFromHttp, isRightRefusal } from '../../main/core/altegio/failure
 import { chainsFromWire, decodeAuth, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from '../../main/core/altegio/mapping';
 import { DeskFailure, withServerWords } from '../../main/core/errors';
 import { describeError, errorLine } from '../../renderer/src/lib/errors';
-import { NOT_GIVEN_TEXT, freezeRuleWords, membershipDate } from '../../renderer/src/lib/format';
+import { freezeRuleWords, membershipDate, notGivenText } from '../../renderer/src/lib/format';
 import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
 import { UNREADABLE_MESSAGE, parseEnvelope } from '../../main/core/altegio/wire';
 import type { Chain } from '../../preload/contract';
@@ -380,8 +380,8 @@ describe('6. fields no real example carries', () => {
   });
 
   it('shows "unknown" for them, never a guess', () => {
-    expect(membershipDate(m!, 'activatedDate', 'Europe/Moscow', 'Not activated yet')).toBe(NOT_GIVEN_TEXT);
-    expect(membershipDate(m!, 'expirationDate', 'Europe/Moscow', 'No expiry date yet')).toBe(NOT_GIVEN_TEXT);
+    expect(membershipDate(m!, 'activatedDate', 'Europe/Moscow', 'Not activated yet')).toBe(notGivenText());
+    expect(membershipDate(m!, 'expirationDate', 'Europe/Moscow', 'No expiry date yet')).toBe(notGivenText());
     expect(freezeRuleWords(m!.type, m!.notGiven?.includes('freezeLimitUnit'))).toContain('did not send the unit: counted as days');
   });
 

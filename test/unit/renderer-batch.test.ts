@@ -33,7 +33,6 @@ import {
   rateWords,
   rowStatusWords,
   stateHeading,
-  stateInWords,
   summaryWithProgress,
   timeLeftWords,
   checkingWords,
@@ -110,12 +109,11 @@ describe('durationWords', () => {
 
 describe('states in words', () => {
   it('says every state the way a salon owner would', () => {
-    expect(stateInWords('running')).toBe('running');
-    expect(stateInWords('paused')).toBe('paused');
-    expect(stateInWords('waiting_auth')).toBe('waiting for you to sign in again');
-    expect(stateInWords('offline')).toBe('offline — will continue when the connection is back');
-    expect(stateInWords('cancelled')).toBe('cancelled');
-    expect(stateInWords('done')).toBe('done');
+    expect(stateHeading('running')).toBe('Running');
+    expect(stateHeading('paused')).toBe('Paused');
+    expect(stateHeading('offline')).toBe('Offline — will continue when the connection is back');
+    expect(stateHeading('cancelled')).toBe('Cancelled');
+    expect(stateHeading('done')).toBe('Done');
     expect(stateHeading('waiting_auth')).toBe('Waiting for you to sign in again');
     expect(stateHeading('planned')).toBe('Ready to apply');
   });
@@ -232,7 +230,7 @@ describe('problems', () => {
 
 describe('mapping', () => {
   it('lists every field with its fixed label', () => {
-    expect(FIELDS.map((f) => f.label)).toEqual(['Membership ID', 'Membership number', 'Phone', 'Service ID', 'Service', 'New balance', 'Change (+/−)', 'Reason']);
+    expect(FIELDS.map((f) => f.label())).toEqual(['Membership ID', 'Membership number', 'Phone', 'Service ID', 'Service', 'New balance', 'Change (+/−)', 'Reason']);
   });
 
   it('offers the file’s columns by header, or by number without one', () => {

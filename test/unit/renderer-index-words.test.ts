@@ -16,7 +16,7 @@ describe('the index in words', () => {
   it('describes each state: progress with percentage and time left, a ready index with its count and time', () => {
     expect(indexLine(base)).toMatch(/not searchable yet/);
     const syncing: IndexStatus = { ...base, state: 'syncing', progress: { phase: 'first', fraction: 0.42, rowsRead: 8400, requests: 85, etaMs: 240_000 } };
-    expect(indexLine(syncing)).toBe('Reading the chain’s memberships… 42% · 8400 memberships read, about 4 minutes left. Searching stays fast meanwhile.');
+    expect(indexLine(syncing)).toBe('Reading the chain’s memberships… 42% · 8,400 memberships read, about 4 minutes left. Searching stays fast meanwhile.');
     const at = new Date();
     at.setHours(9, 5, 0, 0);
     expect(indexLine({ ...base, state: 'ready', rows: 1, asOf: at.toISOString() })).toBe('1 membership of this chain, as of 09:05.');

@@ -7,6 +7,7 @@ import { balanceEditability } from '../../../common/balance-rules';
 import { freezeAvailability, type FreezeAvailability } from '../../../common/freeze-rules';
 import { rightAllows } from '../../../common/rights';
 import { undoBlock, undoRight, unfreezeBlock, type UndoBlock, type UnfreezeBlock } from '../../../common/undo-rules';
+import { t } from './i18n';
 
 export interface ActionState {
   enabled: boolean;
@@ -24,8 +25,7 @@ export interface CardActions {
   primary: 'freeze' | 'unfreeze' | 'editBalance';
 }
 
-const UNFREEZE_NO_RIGHT = 'Your Altegio role does not allow unfreezing memberships.';
-const unfreezeWords: Record<Exclude<UnfreezeBlock, 'no_right'>, string> = { not_frozen: 'Not frozen.' };
+const unfreezeWords: Record<Exclude<UnfreezeBlock, 'no_right'>, () => string> = { not_frozen: () => t('action.unfreeze.notFrozen') };
 
 export function cardActions(m: Membership, rights: Rights, now: Date, timezone: string): CardActions {
   const availability = freezeAvailability(m, rights, now, timezone);
@@ -36,10 +36,10 @@ export function cardActions(m: Membership, rights: Rights, now: Date, timezone: 
   const blocked = unfreezeBlock(m, rights);
   const unfreeze: ActionState = !blocked
     ? { enabled: true, reason: null }
-    : { enabled: false, reason: blocked === 'no_right' ? noRightReason(rights, 'periodEdit', UNFREEZE_NO_RIGHT) : unfreezeWords[blocked] };
+    : { enabled: false, reason: blocked === 'no_right' ? noRightReason(rights, 'periodEdit', t('action.unfreeze.noRight')) : unfreezeWords[blocked]() };
 
   const b = balanceEditability(m, rights);
-  const editBalance: ActionState = b.editable ? { enabled: true, reason: null, warning: b.warning ?? null } : { enabled: false, reason: b.reason ?? 'The balance cannot be changed.' };
+  const editBalance: ActionState = b.editable ? { enabled: true, reason: null, warning: b.warning ?? null } : { enabled: false, reason: b.reason ?? t('action.balance.cannot') };
 
   // A frozen membership's next step is unfreezing; otherwise freezing, if it can be frozen at all.
   const primary = m.isFrozen ? 'unfreeze' : freeze.enabled || !editBalance.enabled ? 'freeze' : 'editBalance';
@@ -52,12 +52,12 @@ function noRightReason(rights: Rights, right: 'periodEdit' | 'balanceEdit', role
   return check.allowed ? '' : check.reason;
 }
 
-const undoWords: Record<Exclude<UndoBlock, 'no_right'>, string> = {
-  is_undo: 'This is itself an undo.',
-  unfreeze: 'An unfreeze cannot be undone: freeze the membership again instead.',
-  not_applied: 'This change did not go through, so there is nothing to undo.',
-  already_undone: 'Already undone.',
-  superseded: 'A later change replaced this one, so undoing it no longer makes sense.',
+const undoWords: Record<Exclude<UndoBlock, 'no_right'>, () => string> = {
+  is_undo: () => t('action.undo.isUndo'),
+  unfreeze: () => t('action.undo.unfreeze'),
+  not_applied: () => t('action.undo.failed'),
+  already_undone: () => t('action.undo.already'),
+  superseded: () => t('action.undo.superseded'),
 };
 
 /** Can this audit entry be undone from the app? `known`: the other entries on screen. (The core re-checks.) */
@@ -66,7 +66,7 @@ export function undoState(entry: AuditEntry, rights: Rights, known: readonly Aud
   if (!blocked) return { enabled: true, reason: null };
   if (blocked === 'no_right') {
     const right = undoRight(entry);
-    return { enabled: false, reason: noRightReason(rights, right, right === 'periodEdit' ? UNFREEZE_NO_RIGHT : undefined) };
+    return { enabled: false, reason: noRightReason(rights, right, right === 'periodEdit' ? t('action.unfreeze.noRight') : t('action.balance.noRight')) };
   }
-  return { enabled: false, reason: undoWords[blocked] };
+  return { enabled: false, reason: undoWords[blocked]() };
 }

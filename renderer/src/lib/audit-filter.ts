@@ -3,6 +3,7 @@
  * words. Days are days in the chosen location's zone (the zone every time on the screen is shown in).
  */
 import { isCalendarDate } from '../../../common/dates';
+import { t } from './i18n';
 
 export interface AuditFilterForm {
   /** A membership's number (as on its card) or its id. */
@@ -37,11 +38,11 @@ export function buildAuditFilter(form: AuditFilterForm, timezone: string): { fil
   const from = form.from.trim();
   const to = form.to.trim();
   if (from) {
-    if (!isCalendarDate(from)) errors.from = 'Enter a date like 2026-05-20.';
+    if (!isCalendarDate(from)) errors.from = t('audit.filter.badDate');
     else filter.from = from;
   }
   if (to) {
-    if (!isCalendarDate(to)) errors.to = 'Enter a date like 2026-05-20.';
+    if (!isCalendarDate(to)) errors.to = t('audit.filter.badDate');
     else filter.to = to;
   }
   if (filter.from && filter.to && filter.from > filter.to) errors.to = 'The end date is before the start date.';

@@ -14,7 +14,7 @@ import {
   mergeSummary,
   progressFromSummary,
   summaryWithProgress,
-  CHECKING,
+  checkingBusy,
   SAMPLE_FILE,
   firstStep,
   type BatchProgress,
@@ -25,6 +25,7 @@ import {
 import { fileProblem } from './batch-file';
 import { createLatest } from './call';
 import { desk } from './desk';
+import { t } from './i18n';
 
 export interface PrepareOverrides {
   encoding?: string;
@@ -135,14 +136,14 @@ class BatchDesk {
     const ticket = this.#latest.next();
     this.#clearFile();
     this.fileName = file.name.slice(0, 260);
-    this.busy = 'Reading the file…';
+    this.busy = t('batch.reading');
     let bytes: Uint8Array<ArrayBuffer>;
     try {
       bytes = new Uint8Array(await file.arrayBuffer());
     } catch {
       if (!this.#latest.isCurrent(ticket)) return;
       this.busy = null;
-      this.fileError = 'The file could not be read. Check that it is not open in another program, then try again.';
+      this.fileError = t('batch.file.unreadable');
       return;
     }
     if (!this.#latest.isCurrent(ticket)) return;
@@ -239,11 +240,11 @@ class BatchDesk {
     if (fileId === null) return;
     const selection = app.session?.selection;
     if (!selection) {
-      this.prepError = localError('Choose a location at the top of the window first: the file is checked against that chain’s memberships.');
+      this.prepError = localError(t('batch.chooseLocation'));
       return;
     }
     const ticket = this.#latest.next();
-    this.busy = CHECKING;
+    this.busy = checkingBusy();
     this.#checking = true;
     this.checkProgress = null;
     this.prepError = null;

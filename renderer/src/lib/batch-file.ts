@@ -3,6 +3,7 @@
  * sent (`batch.open` takes them as they are).
  */
 import { MAX_BATCH_FILE_BYTES } from '../../../preload/contract';
+import { t } from './i18n';
 
 /** The contract's limit for `batch.open`. */
 export const MAX_FILE_BYTES = MAX_BATCH_FILE_BYTES;
@@ -13,10 +14,10 @@ const EXTENSIONS = ['.csv', '.txt', '.tsv'];
 export function fileProblem(file: { name: string; size: number }): string | null {
   const name = file.name.toLowerCase();
   if (name.endsWith('.xlsx') || name.endsWith('.xls') || name.endsWith('.ods')) {
-    return 'This is a spreadsheet workbook. In Excel, choose File › Save As › “CSV (comma delimited)” or “Unicode Text”, then open that file here.';
+    return t('batch.file.workbook');
   }
-  if (!EXTENSIONS.some((e) => name.endsWith(e))) return 'Choose a CSV file (ending in .csv, .txt or .tsv).';
-  if (file.size === 0) return 'This file is empty.';
-  if (file.size > MAX_FILE_BYTES) return 'This file is larger than 50 MB. Split it into smaller files and apply them one after another.';
+  if (!EXTENSIONS.some((e) => name.endsWith(e))) return t('batch.file.notCsv');
+  if (file.size === 0) return t('batch.file.empty');
+  if (file.size > MAX_FILE_BYTES) return t('batch.file.tooLarge');
   return null;
 }

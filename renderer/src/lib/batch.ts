@@ -13,41 +13,42 @@ import type {
   EventPayload,
 } from '../../../preload/contract';
 import { ENCODING_CHOICES } from '../../../common/encodings';
+import type { MessageKey } from '../../../common/i18n/translate';
+import { formatNumber } from './format';
+import { t } from './i18n';
 
 export type BatchProgress = EventPayload<'batch.progress'>;
 export type Delimiter = BatchCheck['delimiter'];
 export type BatchTotals = BatchCheck['totals'];
 export type MappingSource = BatchCheck['mappingSource'];
 
-const NUMBER = new Intl.NumberFormat('en-GB');
-
-/** 12345 -> "12,345". */
+/** 12345 -> "12,345" / "12 345" in the language in use. */
 export function count(n: number): string {
-  return NUMBER.format(n);
+  return formatNumber(n);
 }
 
 /** "1 row", "2,000 rows". */
-export function countOf(n: number, one: string, many: string): string {
-  return `${count(n)} ${n === 1 ? one : many}`;
+export function rowsWords(n: number): string {
+  return t('batch.rows', { count: n });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Fields and columns
 
-/** Fields in the order the mapping panel shows them, with their labels. */
-export const FIELDS: ReadonlyArray<{ field: BatchField; label: string; hint: string }> = [
-  { field: 'membership_id', label: 'Membership ID', hint: 'The membership’s id in Altegio.' },
-  { field: 'number', label: 'Membership number', hint: 'Used with the phone when there is no ID.' },
-  { field: 'phone', label: 'Phone', hint: 'The client’s phone, used with the membership number.' },
-  { field: 'service_id', label: 'Service ID', hint: 'Which service balance to change; empty means the shared balance.' },
-  { field: 'service', label: 'Service', hint: 'The service name as it appears on the membership.' },
-  { field: 'balance', label: 'New balance', hint: 'The number of visits left after the change.' },
-  { field: 'delta', label: 'Change (+/−)', hint: 'Visits to add (+3) or take away (−2).' },
-  { field: 'reason', label: 'Reason', hint: 'Kept in the audit log and the report.' },
+/** Fields in the order the mapping panel shows them, with their labels (read when shown, in the language in use). */
+export const FIELDS: ReadonlyArray<{ field: BatchField; label: () => string; hint: () => string }> = [
+  { field: 'membership_id', label: () => t('batch.field.membership_id'), hint: () => t('batch.field.membership_id.hint') },
+  { field: 'number', label: () => t('batch.field.number'), hint: () => t('batch.field.number.hint') },
+  { field: 'phone', label: () => t('batch.field.phone'), hint: () => t('batch.field.phone.hint') },
+  { field: 'service_id', label: () => t('batch.field.service_id'), hint: () => t('batch.field.service_id.hint') },
+  { field: 'service', label: () => t('batch.field.service'), hint: () => t('batch.field.service.hint') },
+  { field: 'balance', label: () => t('batch.field.balance'), hint: () => t('batch.field.balance.hint') },
+  { field: 'delta', label: () => t('batch.field.delta'), hint: () => t('batch.field.delta.hint') },
+  { field: 'reason', label: () => t('batch.field.reason'), hint: () => t('batch.field.reason.hint') },
 ];
 
 export function fieldLabel(field: BatchField | string): string {
-  return FIELDS.find((f) => f.field === field)?.label ?? field;
+  return FIELDS.find((f) => f.field === field)?.label() ?? field;
 }
 
 export interface ColumnOption {
@@ -61,7 +62,7 @@ export function columnOptions(headers: readonly string[], previewRows: readonly 
   const options: ColumnOption[] = [];
   for (let i = 0; i < width; i++) {
     const name = (headers[i] ?? '').trim();
-    options.push({ index: i, label: name ? `Column ${i + 1}: ${name}` : `Column ${i + 1}` });
+    options.push({ index: i, label: name ? t('batch.column.named', { n: i + 1, name }) : t('batch.column', { n: i + 1 }) });
   }
   return options;
 }
@@ -89,11 +90,11 @@ export function parseMappingValue(value: string): number | null {
 export function mappingSourceWords(source: MappingSource): string {
   switch (source) {
     case 'auto':
-      return 'Guessed from the column names in the file. Check each one.';
+      return t('batch.mapping.auto');
     case 'remembered':
-      return 'Remembered from the last time you chose the columns for a file like this.';
+      return t('batch.mapping.remembered');
     case 'manual':
-      return 'As you chose. It will be remembered for files like this.';
+      return t('batch.mapping.manual');
   }
 }
 
@@ -109,10 +110,10 @@ export function encodingOptions(detected: string | null | undefined): Array<{ va
   return [{ value: d, label: d.toUpperCase() }, ...ENCODING_CHOICES];
 }
 
-export const DELIMITERS: ReadonlyArray<{ value: Delimiter; label: string }> = [
-  { value: ',', label: 'Comma' },
-  { value: ';', label: 'Semicolon' },
-  { value: '\t', label: 'Tab' },
+export const DELIMITERS: ReadonlyArray<{ value: Delimiter; label: () => string }> = [
+  { value: ',', label: () => t('batch.delimiter.comma') },
+  { value: ';', label: () => t('batch.delimiter.semicolon') },
+  { value: '\t', label: () => t('batch.delimiter.tab') },
 ];
 
 export function isDelimiter(value: string): value is Delimiter {
@@ -124,24 +125,24 @@ export function isDelimiter(value: string): value is Delimiter {
 
 /** "Line 12, column balance: Not a number" (or "Line 12: …" when the whole row is concerned). */
 export function problemWords(p: BatchProblem): string {
-  const where = p.line > 0 ? `Line ${p.line}` : 'The file';
   const column = p.column ?? (p.field ? fieldLabel(p.field) : null);
-  return column ? `${where}, column ${column}: ${p.message}` : `${where}: ${p.message}`;
+  if (p.line > 0) return column ? t('batch.problem.lineColumn', { line: p.line, column, message: p.message }) : t('batch.problem.line', { line: p.line, message: p.message });
+  return column ? t('batch.problem.fileColumn', { column, message: p.message }) : t('batch.problem.file', { message: p.message });
 }
 
 export function problemsHeading(total: number): string {
-  return total === 0 ? 'No problems' : countOf(total, 'problem', 'problems');
+  return total === 0 ? t('batch.problems.none') : t('batch.problems.count', { count: total });
 }
 
 /** "Showing the first 200 of 1,234 problems." when the list is capped, else null. */
 export function problemsCapNote(shown: number, total: number): string | null {
   if (total <= shown) return null;
-  return `Showing the first ${count(shown)} of ${count(total)} problems. All of them are in the table below (“Only rows with problems”) and in the report.`;
+  return t('batch.problems.capped', { shown, total });
 }
 
 /** "X rows to change, Y unchanged, Z with problems, across M memberships". */
-export function totalsSentence(t: BatchTotals): string {
-  return `${countOf(t.toChange, 'row', 'rows')} to change, ${count(t.unchanged)} unchanged, ${count(t.invalid)} with problems, across ${countOf(t.memberships, 'membership', 'memberships')}`;
+export function totalsSentence(totals: BatchTotals): string {
+  return t('batch.totals', { toChange: totals.toChange, unchanged: totals.unchanged, invalid: totals.invalid, memberships: totals.memberships });
 }
 
 /**
@@ -149,15 +150,17 @@ export function totalsSentence(t: BatchTotals): string {
  * and reads no rows until they are fixed): the preview has nothing to show, but the file is not empty.
  */
 export function needsMapping(prep: Pick<BatchCheck, 'problems' | 'totals'>): boolean {
-  const t = prep.totals;
-  return t.toChange + t.unchanged + t.invalid === 0 && prep.problems.some((p) => p.line === 0 && p.field !== null);
+  const totals = prep.totals;
+  return totals.toChange + totals.unchanged + totals.invalid === 0 && prep.problems.some((p) => p.line === 0 && p.field !== null);
 }
 
-export const UNMAPPED_SENTENCE = 'The rows are read once the columns are matched: choose them above to see what the file changes.';
+export function unmappedSentence(): string {
+  return t('batch.unmapped');
+}
 
 /** The apply button: "Apply 1 change" / "Apply 1,234 changes". */
 export function applyLabel(toChange: number): string {
-  return `Apply ${countOf(toChange, 'change', 'changes')}`;
+  return t('batch.apply', { count: toChange });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -165,89 +168,82 @@ export function applyLabel(toChange: number): string {
 
 /** "less than a minute", "about a minute", "about 7 minutes", "about 2 hours 10 minutes". */
 export function durationWords(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 45_000) return 'less than a minute';
+  if (!Number.isFinite(ms) || ms < 45_000) return t('duration.underMinute');
   const minutes = Math.round(ms / 60_000);
-  if (minutes <= 1) return 'about a minute';
-  if (minutes < 60) return `about ${minutes} minutes`;
+  if (minutes < 60) return t('duration.minutes', { minutes: Math.max(1, minutes) });
   // Round to ten minutes beyond the first hour: nobody needs more precision for a long job.
   const tens = Math.round(minutes / 10) * 10;
   const h = Math.floor(tens / 60);
   const m = tens % 60;
-  const hours = h === 1 ? 'an hour' : `${h} hours`;
-  if (m === 0) return `about ${hours}`;
-  return `about ${h === 1 ? '1 hour' : hours} ${m} minutes`;
+  return m === 0 ? t('duration.hours', { hours: h }) : t('duration.hoursMinutes', { hours: h, minutes: m });
 }
 
 /** "about 3 minutes left"; null while the rate is still being measured. */
 export function timeLeftWords(etaMs: number | null | undefined): string {
-  if (etaMs === null || etaMs === undefined || !Number.isFinite(etaMs)) return 'working out the time left…';
-  if (etaMs <= 0) return 'almost done';
-  return `${durationWords(etaMs)} left`;
+  if (etaMs === null || etaMs === undefined || !Number.isFinite(etaMs)) return t('batch.timeLeft.measuring');
+  if (etaMs <= 0) return t('batch.timeLeft.almost');
+  return t('batch.timeLeft', { duration: durationWords(etaMs) });
 }
 
 /** While a file is checked: how far the looking up of its memberships is, and the time left. */
 export function checkingWords(p: CheckProgress | null): string | null {
   if (p === null || p.total === 0) return null;
-  const head = `Looking up memberships in Altegio: ${count(Math.min(p.done, p.total))} of ${count(p.total)} done`;
-  if (p.done >= p.total) return `${head}.`;
-  const left = timeLeftWords(p.etaMs);
-  return `${head}, ${left}${left.endsWith('…') ? '' : '.'}`;
+  const done = Math.min(p.done, p.total);
+  if (p.done >= p.total) return t('batch.checking.done', { done, total: p.total });
+  if (p.etaMs === null || !Number.isFinite(p.etaMs)) return t('batch.checking.measuring', { done, total: p.total });
+  return t('batch.checking.progress', { done, total: p.total, left: timeLeftWords(p.etaMs) });
 }
-export const CHECKING = 'Checking every row against Altegio…';
+export function checkingBusy(): string {
+  return t('batch.checking');
+}
 
 export type BatchLookups = BatchCheck['lookups'];
 
 /** "1,234 lookups in Altegio, about 4 minutes at the current request rate". */
 export function lookupCostWords(l: Pick<BatchLookups, 'requests' | 'estimateMs'>): string {
-  return `${countOf(l.requests, 'lookup', 'lookups')} in Altegio, ${l.estimateMs > 0 ? durationWords(l.estimateMs) : 'time unknown'} at the current request rate`;
+  return l.estimateMs > 0 ? t('batch.lookups.cost', { count: l.requests, duration: durationWords(l.estimateMs) }) : t('batch.lookups.costUnknown', { count: l.requests });
 }
 
 /** Why the check asks before reading: the phones (one lookup each) and what to do instead. */
 export function lookupsQuestion(l: BatchLookups): { heading: string; cost: string; suggestion: string | null } {
-  const heading = l.state === 'stopped' ? 'Checking stopped before every membership was found' : 'Finding these memberships takes a while';
-  const cost = `${l.state === 'stopped' ? 'Still to do' : 'This file needs'}: ${lookupCostWords(l)}.`;
-  const suggestion =
-    l.phones > 0
-      ? `${countOf(l.phones, 'phone is', 'phones are')} looked up one by one. A file with a Membership ID column needs one lookup per ${count(50)} rows: export the IDs from Altegio and it is checked in seconds.`
-      : null;
+  const stopped = l.state === 'stopped';
+  const heading = stopped ? t('batch.lookups.stopped') : t('batch.lookups.slow');
+  const cost = stopped ? t('batch.lookups.stillToDo', { cost: lookupCostWords(l) }) : t('batch.lookups.needs', { cost: lookupCostWords(l) });
+  const suggestion = l.phones > 0 ? t('batch.lookups.phones', { count: l.phones, perRequest: 50 }) : null;
   return { heading, cost, suggestion };
 }
 export type CheckProgress = EventPayload<'batch.checkProgress'>;
 
 /** "Estimated time: about 7 minutes" for a plan. */
 export function estimateWords(estimateMs: number, toChange: number): string {
-  if (toChange === 0) return 'Nothing to send.';
-  return `Estimated time at Altegio’s request limit: ${durationWords(estimateMs)}.`;
+  if (toChange === 0) return t('batch.estimate.none');
+  return t('batch.estimate', { duration: durationWords(estimateMs) });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Job states and progress
 
-const stateWords: Record<BatchState, string> = {
-  draft: 'not started',
-  planned: 'ready to apply',
-  running: 'running',
-  paused: 'paused',
-  waiting_auth: 'waiting for you to sign in again',
-  offline: 'offline — will continue when the connection is back',
-  cancelled: 'cancelled',
-  done: 'done',
+const stateWords: Record<BatchState, MessageKey> = {
+  draft: 'batch.state.draft',
+  planned: 'batch.state.planned',
+  running: 'batch.state.running',
+  paused: 'batch.state.paused',
+  waiting_auth: 'batch.state.waiting_auth',
+  offline: 'batch.state.offline',
+  cancelled: 'batch.state.cancelled',
+  done: 'batch.state.done',
 };
 
-/** The state in words, lower case ("paused"); see `stateHeading` for a sentence start. */
-export function stateInWords(state: BatchState): string {
-  return stateWords[state] ?? state;
-}
-
+/** The state in words as a heading ("Paused"). */
 export function stateHeading(state: BatchState): string {
-  const w = stateInWords(state);
-  return w.charAt(0).toUpperCase() + w.slice(1);
+  const key = stateWords[state];
+  return key ? t(key) : state;
 }
 
 /** A state in the list of previous batches: a "running" batch that is not the one on screen stopped half-way. */
 export function historyStateWords(state: BatchState, current: boolean): string {
-  if (current) return `${stateHeading(state)} (shown above)`;
-  if (state === 'running') return 'Interrupted';
+  if (current) return t('batch.state.shownAbove', { state: stateHeading(state) });
+  if (state === 'running') return t('batch.state.interrupted');
   return stateHeading(state);
 }
 
@@ -286,7 +282,7 @@ export function percent(p: Pick<BatchProgress, 'total' | 'done' | 'failed' | 'co
 
 /** The text next to the progress bar: "1,200 of 2,000 rows (60%)". */
 export function progressLabel(p: BatchProgress): string {
-  return `${count(processed(p))} of ${countOf(p.total, 'row', 'rows')} (${percent(p)}%)`;
+  return t('batch.progress', { done: processed(p), total: p.total, percent: percent(p) });
 }
 
 /** A job's progress as known from its summary (before the first progress event arrives). */
@@ -331,58 +327,56 @@ export function wasStarted(s: Pick<BatchSummary, 'state'>): boolean {
 
 export function rateWords(requestsPerMinute: number): string {
   if (!Number.isFinite(requestsPerMinute) || requestsPerMinute <= 0) return '—';
-  return `${count(Math.round(requestsPerMinute))} requests per minute`;
+  return t('batch.rate', { count: Math.round(requestsPerMinute) });
 }
 
 /** "A batch was interrupted: 640 of 2,000 rows done. Resume?" */
 export function interruptedSentence(s: BatchSummary): string {
   const p = progressFromSummary(s);
-  const what = s.kind === 'undo' ? 'An undo of a batch' : 'A batch';
-  return `${what} was interrupted: ${count(processed(p))} of ${countOf(p.total, 'row', 'rows')} done. Resume?`;
+  return t('batch.interrupted', { kind: s.kind, done: processed(p), total: p.total });
 }
 
 /** The result of a finished job in one sentence. */
 export function outcomeSentence(s: Pick<BatchSummary, 'kind' | 'state' | 'done' | 'failed' | 'conflicts'>): string {
-  const verb = s.kind === 'undo' ? 'restored' : 'changed';
-  const parts = [`${countOf(s.done, 'row', 'rows')} ${verb}`];
-  if (s.failed > 0) parts.push(`${count(s.failed)} failed`);
-  if (s.conflicts > 0) parts.push(`${count(s.conflicts)} not touched because someone changed them in the meantime`);
-  const start = s.state === 'cancelled' ? 'Cancelled' : 'Finished';
-  return `${start}: ${parts.join(', ')}.`;
+  const parts = [t('batch.outcome.done', { kind: s.kind, count: s.done })];
+  if (s.failed > 0) parts.push(t('batch.outcome.failed', { count: s.failed }));
+  if (s.conflicts > 0) parts.push(t('batch.outcome.conflicts', { count: s.conflicts }));
+  return t('batch.outcome', { state: s.state === 'cancelled' ? 'cancelled' : 'finished', parts: parts.join(', ') });
 }
 
 /** "1,200 done · 3 failed · 2 conflicts" for the history list. */
 export function countsWords(s: Pick<BatchSummary, 'done' | 'failed' | 'conflicts' | 'totals'>): string {
-  return `${count(s.done)} done · ${count(s.failed)} failed · ${countOf(s.conflicts, 'conflict', 'conflicts')} · of ${count(s.totals.toChange)}`;
+  return t('batch.counts', { done: s.done, failed: s.failed, conflicts: s.conflicts, total: s.totals.toChange });
 }
 
 export function kindWords(s: Pick<BatchSummary, 'kind'>): string {
-  return s.kind === 'undo' ? 'Undo' : 'Corrections';
+  return s.kind === 'undo' ? t('batch.kind.undo') : t('batch.kind.apply');
 }
 
 // ---------------------------------------------------------------------------------------------
 // Plan rows
 
-const ROW_STATUS_WORDS: Record<BatchPlanRow['status'], string> = {
-  change: 'Will change',
-  unchanged: 'No change needed',
-  invalid: 'Problem',
-  applied: 'Applied',
-  failed: 'Failed',
-  conflict: 'Changed by someone else',
-  pending: 'Waiting',
-  skipped: 'Skipped',
+const ROW_STATUS_WORDS: Record<BatchPlanRow['status'], MessageKey> = {
+  change: 'batch.row.change',
+  unchanged: 'batch.row.unchanged',
+  invalid: 'batch.row.invalid',
+  applied: 'batch.row.applied',
+  failed: 'batch.row.failed',
+  conflict: 'batch.row.conflict',
+  pending: 'batch.row.pending',
+  skipped: 'batch.row.skipped',
 };
 
 export function rowStatusWords(row: Pick<BatchPlanRow, 'status' | 'message'>): string {
-  const w = ROW_STATUS_WORDS[row.status] ?? row.status;
-  return row.message ? `${w}: ${row.message}` : w;
+  const key = ROW_STATUS_WORDS[row.status];
+  const w = key ? t(key) : row.status;
+  return row.message ? t('batch.row.withMessage', { status: w, message: row.message }) : w;
 }
 
 /** "7 → 10", "— → 10", "7" when unchanged. */
 export function beforeAfter(row: Pick<BatchPlanRow, 'before' | 'after' | 'status'>): string {
-  const b = row.before === null ? '—' : String(row.before);
-  const a = row.after === null ? '—' : String(row.after);
+  const b = row.before === null ? '—' : count(row.before);
+  const a = row.after === null ? '—' : count(row.after);
   if (row.status === 'unchanged' && row.before === row.after) return b;
   return `${b} → ${a}`;
 }

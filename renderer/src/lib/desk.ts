@@ -5,6 +5,7 @@
  * tab's key (`takeWebKey`). The rest of the renderer cannot tell which one it uses.
  */
 import type { ChannelArgs, ChannelName, ChannelResult, DeskApi, EventName, EventPayload, Reply } from '../../../preload/contract';
+import { t } from './i18n';
 
 declare global {
   interface Window {
@@ -14,8 +15,7 @@ declare global {
 
 type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
-const OFFLINE_MESSAGE = 'The app could not reach its own service. Check that Membership Desk is still running.';
-const NOT_THIS_TAB_MESSAGE = 'This tab is not connected to Membership Desk. Open the address printed when it started.';
+
 
 /** Same names as the web shell's `KEY_HEADER`, `ARGS_HEADER`, `BYTES_FIELD_HEADER` (the renderer cannot import the shell). */
 const KEY_HEADER = 'x-desk-key';
@@ -53,7 +53,7 @@ export function createHttpDesk(options: { fetch?: FetchLike; base?: string; key?
     try {
       response = await doFetch(`${base}/rpc/${channel}`, { method: 'POST', ...requestOf(args), credentials: 'same-origin' });
     } catch {
-      return { ok: false, error: { kind: 'offline', message: OFFLINE_MESSAGE } };
+      return { ok: false, error: { kind: 'offline', message: t('shell.unreachable') } };
     }
     let body: unknown;
     try {
@@ -62,8 +62,8 @@ export function createHttpDesk(options: { fetch?: FetchLike; base?: string; key?
       body = null;
     }
     if (isReply(body)) return body as Reply<ChannelResult<C>>;
-    if (response.status === 403) return { ok: false, error: { kind: 'server', message: NOT_THIS_TAB_MESSAGE } };
-    return { ok: false, error: { kind: 'server', message: `The app's service answered in a way we did not understand (HTTP ${response.status}).` } };
+    if (response.status === 403) return { ok: false, error: { kind: 'server', message: t('shell.notThisTab') } };
+    return { ok: false, error: { kind: 'server', message: t('shell.badAnswer', { status: String(response.status) }) } };
   }
 
   /** JSON, or for an argument holding bytes (a file), the bytes as the raw body and the rest in a header. */

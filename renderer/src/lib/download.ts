@@ -2,6 +2,7 @@
  * Saving a file the core produced (a CSV report or export) through a temporary Blob link: the
  * renderer never writes to disk itself.
  */
+import { t } from './i18n';
 
 /** Saves a CSV text (a JS string becomes UTF-8; a BOM at its start is kept) and says so in words. */
 export function saveCsv(file: { fileName: string; csv: string }): string {
@@ -14,7 +15,7 @@ export function saveCsv(file: { fileName: string; csv: string }): string {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  return `Saved ${file.fileName} to your downloads.`;
+  return t('download.saved', { file: file.fileName });
 }
 
 /** Saves a text file the core produced (e.g. diagnostics JSON) to the downloads; returns its name. */

@@ -3,34 +3,35 @@
  * already in plain language and says what happened; the heading per kind says what it means for
  * the person at the desk and what to do next.
  */
+import type { MessageKey } from '../../../common/i18n/translate';
 import type { DeskError, ErrorKind } from '../../../preload/contract';
+import { t } from './i18n';
 
-const headings: Record<ErrorKind, string> = {
-  auth_expired: 'Your sign-in has expired. Enter your password to continue.',
-  forbidden: 'Your Altegio account is not allowed to do this.',
-  not_found: 'We could not find it. It may have been removed or moved to another location.',
-  validation: 'Altegio did not accept this.',
-  rate_limited: 'Altegio is busy with too many requests right now.',
-  offline: 'No connection to Altegio. Check the internet connection and try again.',
-  server: 'Altegio had a problem answering. Try again in a moment.',
-  licence_expired: "This location's Altegio licence has expired. Ask the owner to renew it.",
-  conflict: 'Someone changed this in the meantime. Look at the current values and try again.',
-  keychain_unavailable: "The computer's password store (keychain) is not available, so sign-in details cannot be kept safely.",
-  bad_input: 'Some of what was entered is not right. Check the highlighted fields.',
-  storage: 'The app could not save its records on this computer. Nothing was lost.',
+const headings: Record<ErrorKind, MessageKey> = {
+  auth_expired: 'error.auth_expired',
+  forbidden: 'error.forbidden',
+  not_found: 'error.not_found',
+  validation: 'error.validation',
+  rate_limited: 'error.rate_limited',
+  offline: 'error.offline',
+  server: 'error.server',
+  licence_expired: 'error.licence_expired',
+  conflict: 'error.conflict',
+  keychain_unavailable: 'error.keychain_unavailable',
+  bad_input: 'error.bad_input',
+  storage: 'error.storage',
 };
 
 export function errorHeading(kind: ErrorKind): string {
-  return headings[kind] ?? headings.server;
+  return t(headings[kind] ?? headings.server);
 }
 
 /** Seconds, minutes... in words: "in about 30 seconds". */
 export function retryInWords(ms: number): string {
-  if (ms <= 1500) return 'in a second';
+  if (ms <= 1500) return t('error.retry.second');
   const s = Math.round(ms / 1000);
-  if (s < 60) return `in about ${s} seconds`;
-  const m = Math.round(s / 60);
-  return m === 1 ? 'in about a minute' : `in about ${m} minutes`;
+  if (s < 60) return t('error.retry.seconds', { count: s });
+  return t('error.retry.minutes', { count: Math.round(s / 60) });
 }
 
 export interface ErrorText {
@@ -43,12 +44,12 @@ export interface ErrorText {
 }
 
 /** How Altegio's own words are put beside the app's explanation. */
-export const serverWordsText = (words: string): string => `Altegio said: "${words}"`;
+export const serverWordsText = (words: string): string => t('error.serverSaid', { words });
 
 export function describeError(error: DeskError): ErrorText {
   let heading = errorHeading(error.kind);
   if (error.kind === 'rate_limited' && error.retryAfterMs !== undefined) {
-    heading = `Altegio is busy with too many requests right now. Try again ${retryInWords(error.retryAfterMs)}.`;
+    heading = t('error.rate_limited.retry', { when: retryInWords(error.retryAfterMs) });
   }
   const message = error.message?.trim() ?? '';
   const detail = message && message !== heading ? message : null;
@@ -60,7 +61,7 @@ export function describeError(error: DeskError): ErrorText {
 /** One line for places with little room (a status line, a table cell). */
 export function errorLine(error: DeskError): string {
   const { heading, detail, serverWords } = describeError(error);
-  return [heading, detail, serverWords].filter((t) => t !== null).join(' ');
+  return [heading, detail, serverWords].filter((text) => text !== null).join(' ');
 }
 
 /**

@@ -1,59 +1,111 @@
 /**
- * Formatting for the desk: dates in the location's time zone, statuses and balances in words.
- * Pure functions (no DOM), unit-tested.
+ * Formatting for the desk in the language in use: dates as calendar days in the location's time
+ * zone (English "20 May 2026"; Russian "20.05.2026", Spanish and Brazilian "20/05/2026"), numbers
+ * by the language's rules ("1 000"), statuses and balances in words. Pure functions (no DOM).
  */
-import { DateTime } from 'luxon';
-import { formatDate as formatCalendarDate, isCalendarDate, localDateOf } from '../../../common/dates';
-import { STATUS_WORDS } from '../../../common/statuses';
+import { isCalendarDate, localDateOf } from '../../../common/dates';
 import type { Balance, BalanceLine, Location, Membership, NotGivenField, PeriodUnit } from '../../../preload/contract';
+import { currentLanguage, locale, t } from './i18n';
 
-const LOCALE = 'en-GB';
+const CALENDAR_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** "20 May 2026": the calendar day of an API date/datetime in the location's zone; "—" when none. */
+function utcDay(isoDay: string): Date {
+  const [, y, m, d] = CALENDAR_DAY.exec(isoDay) ?? [];
+  return new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(key: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const id = `${locale()}|${key}|${options.timeZone ?? ''}`;
+  let f = formats.get(id);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale(), options);
+    formats.set(id, f);
+  }
+  return f;
+}
+
+/** English spells the month out; the other languages write day-first numbers, as their staff do. */
+function dayOptions(): Intl.DateTimeFormatOptions {
+  return currentLanguage() === 'en'
+    ? { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }
+    : { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' };
+}
+
+/** The calendar day of an API date/datetime in the location's zone; "—" when none. */
 export function formatDate(value: string | null | undefined, timezone: string): string {
   if (!value) return '—';
   const day = localDateOf(value, timezone);
   return day ? formatDay(day) : value;
 }
 
-/** A `YYYY-MM-DD` calendar day as "20 May 2026". */
+/** A `YYYY-MM-DD` calendar day: "20 May 2026" / "20.05.2026". */
 export function formatDay(isoDay: string): string {
-  return isCalendarDate(isoDay) ? formatCalendarDate(isoDay) : isoDay;
+  return isCalendarDate(isoDay) ? dateFormat('day', dayOptions()).format(utcDay(isoDay)) : isoDay;
 }
 
-/** A `YYYY-MM-DD` calendar day as "Wednesday, 20 May 2026". */
+/** A `YYYY-MM-DD` calendar day with its weekday: "Wednesday, 20 May 2026" / "среда, 20 мая 2026 г.". */
 export function formatDayLong(isoDay: string): string {
-  const dt = DateTime.fromISO(isoDay, { zone: 'utc' });
-  return isCalendarDate(isoDay) ? dt.setLocale(LOCALE).toFormat('cccc, d LLLL yyyy') : isoDay;
+  if (!isCalendarDate(isoDay)) return isoDay;
+  return dateFormat('long', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(utcDay(isoDay));
 }
 
-/** A moment (audit entry time) as "20 May 2026, 14:05" in `timezone` (default: this computer's). */
-export { formatMoment } from '../../../common/audit-words';
+/** A moment (audit entry time) as "20 May 2026, 14:05" / "20.05.2026, 14:05" in `timezone` (default: this computer's). */
+export function formatMoment(value: string, timezone?: string): string {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) return value;
+  const day: Intl.DateTimeFormatOptions =
+    currentLanguage() === 'en' ? { day: 'numeric', month: 'short', year: 'numeric' } : { day: '2-digit', month: '2-digit', year: 'numeric' };
+  return dateFormat('moment', { ...day, hour: '2-digit', minute: '2-digit', hourCycle: 'h23', ...(timezone ? { timeZone: timezone } : {}) }).format(date);
+}
 
+/** A number by the language's rules: "1,000" / "1 000" / "1.000". */
+export function formatNumber(n: number): string {
+  return new Intl.NumberFormat(locale()).format(n);
+}
 
 export function statusLabel(status: Membership['status']): string {
-  if (status.slug === 'unknown') return status.title || STATUS_WORDS.unknown;
-  return STATUS_WORDS[status.slug];
+  if (status.slug === 'unknown') return status.title || t('status.unknown');
+  return statusWord(status.slug);
 }
 
-const unitWords: Record<PeriodUnit, [string, string]> = {
-  day: ['day', 'days'],
-  week: ['week', 'weeks'],
-  month: ['month', 'months'],
-  year: ['year', 'years'],
-};
-
-export function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
+/** A status slug in words ("Active", "Used up"); an unknown slug as given. */
+export function statusWord(slug: string): string {
+  switch (slug) {
+    case 'created':
+      return t('status.created');
+    case 'active':
+      return t('status.active');
+    case 'expired':
+      return t('status.expired');
+    case 'wasted':
+      return t('status.wasted');
+    case 'unknown':
+      return t('status.unknown');
+    default:
+      return slug;
+  }
 }
 
-export function periodWords(n: number, unit: PeriodUnit): string {
-  const [one, many] = unitWords[unit];
-  return plural(n, one, many);
+/** "14 days", "1 month": a count of a period unit, with the language's plural forms. */
+export function periodWords(count: number, unit: PeriodUnit): string {
+  return t('period.count', { count, unit });
+}
+
+/** "3 visits", "21 визит". */
+export function visitsWords(count: number): string {
+  return t('visits.count', { count });
+}
+
+/** "5 days", "5 дней". */
+export function daysWords(count: number): string {
+  return t('days.count', { count });
 }
 
 /** What the desk shows for a field Altegio did not send (never a guess). */
-export const NOT_GIVEN_TEXT = 'Unknown (Altegio did not send it)';
+export function notGivenText(): string {
+  return t('card.notSent');
+}
 
 export function notGiven(m: Pick<Membership, 'notGiven'>, field: NotGivenField): boolean {
   return m.notGiven?.includes(field) ?? false;
@@ -61,29 +113,29 @@ export function notGiven(m: Pick<Membership, 'notGiven'>, field: NotGivenField):
 
 /** A membership date for display: "unknown" when Altegio did not send it, `whenNull` when it sent none. */
 export function membershipDate(m: Membership, field: 'createdDate' | 'activatedDate' | 'expirationDate', timezone: string, whenNull = '—'): string {
-  if (notGiven(m, field)) return NOT_GIVEN_TEXT;
+  if (notGiven(m, field)) return notGivenText();
   const value = m[field];
   return value ? formatDate(value, timezone) : whenNull;
 }
 
 /** The type's freeze rule in words. */
 export function freezeRuleWords(type: Membership['type'], unitNotGiven = false): string {
-  if (!type.allowFreeze) return 'Freezing not allowed';
-  if (type.freezeLimit <= 0) return 'Freezing allowed, but with no days allowance';
-  if (unitNotGiven) return `Freezing allowed, up to ${type.freezeLimit} in total (Altegio did not send the unit: counted as days, the shortest)`;
-  return `Freezing allowed, up to ${periodWords(type.freezeLimit, type.freezeLimitUnit)} in total`;
+  if (!type.allowFreeze) return t('card.rule.freezeNotAllowed');
+  if (type.freezeLimit <= 0) return t('card.rule.freezeNoAllowance');
+  if (unitNotGiven) return t('card.rule.freezeUnitNotSent', { limit: type.freezeLimit });
+  return t('card.rule.freezeUpTo', { period: periodWords(type.freezeLimit, type.freezeLimitUnit) });
 }
 
 export function lineWords(line: BalanceLine): string {
-  return `${line.title}: ${line.unlimited ? 'Unlimited' : line.count}`;
+  return t('balance.line', { title: line.title, value: line.unlimited ? t('balance.unlimited') : formatNumber(line.count) });
 }
 
 /** A one-line summary for a list row. */
 export function balanceSummary(balance: Balance): string {
   if (balance.kind === 'united') {
-    return balance.unlimited ? 'Unlimited visits (shared)' : `${plural(balance.count, 'visit', 'visits')} left (shared)`;
+    return balance.unlimited ? t('balance.summary.sharedUnlimited') : t('balance.summary.sharedLeft', { count: balance.count });
   }
-  if (balance.lines.length === 0) return 'No services on this membership';
+  if (balance.lines.length === 0) return t('balance.summary.none');
   return balance.lines.map(lineWords).join(' · ');
 }
 
@@ -91,10 +143,10 @@ export function balanceSummary(balance: Balance): string {
 export function assumedZoneNote(location: Pick<Location, 'timezone' | 'timezoneAssumed'> | null): string | null {
   // Earlier versions cached the UTC fallback without the flag; a real location's zone names a place.
   if (location === null || (location.timezoneAssumed !== true && location.timezone !== 'UTC')) return null;
-  return 'Altegio did not give the app this location’s time zone, so days here are counted in UTC. If dates look a day off, ask whoever manages Altegio to set the location’s time zone, then sign in again.';
+  return t('zone.assumed');
 }
 
-/** Digits-and-plus view of a phone for display ("+1 312 555 0101" stays as given). */
+/** A phone for display as Altegio has it ("+1 312 555 0101" stays as given). */
 export function phoneOrNone(phone: string | null): string {
-  return phone && phone.trim() ? phone : 'No phone';
+  return phone && phone.trim() ? phone : t('client.noPhone');
 }

@@ -3,7 +3,7 @@
  * catalogs). Pure functions, unit-tested.
  */
 import type { IndexStatus } from '../../../preload/contract';
-import { plural } from './format';
+import { locale, t } from './i18n';
 
 /** "14:05" on this computer's clock (the index is this PC's copy). */
 export function clockTime(iso: string): string {
@@ -14,17 +14,17 @@ export function clockTime(iso: string): string {
 /** "about 3 min left", "less than a minute left". */
 export function timeLeft(ms: number | null): string {
   if (ms === null) return '';
-  if (ms < 60_000) return 'less than a minute left';
+  if (ms < 60_000) return t('index.left.underMinute');
   const minutes = Math.round(ms / 60_000);
-  if (minutes < 90) return `about ${plural(minutes, 'minute', 'minutes')} left`;
-  return `about ${plural(Math.round(minutes / 60), 'hour', 'hours')} left`;
+  if (minutes < 90) return t('index.left.minutes', { count: minutes });
+  return t('index.left.hours', { count: Math.round(minutes / 60) });
 }
 
 export function asOfText(status: IndexStatus): string {
   if (!status.asOf) return '';
   const sameDay = new Date(status.asOf).toDateString() === new Date().toDateString();
-  const when = sameDay ? clockTime(status.asOf) : new Date(status.asOf).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
-  return `as of ${when}`;
+  const when = sameDay ? clockTime(status.asOf) : new Date(status.asOf).toLocaleString(locale(), { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+  return t('index.asOf', { when });
 }
 
 /** The index bar's one line. */
@@ -32,18 +32,20 @@ export function indexLine(status: IndexStatus): string {
   const p = status.progress;
   switch (status.state) {
     case 'empty':
-      return 'Membership numbers are not searchable yet: the app first reads all of this chain’s memberships from Altegio (once; later only what changed).';
+      return t('index.line.empty');
     case 'syncing': {
       const percent = p?.fraction !== null && p?.fraction !== undefined ? `${Math.round(p.fraction * 100)}% · ` : '';
       const left = timeLeft(p?.etaMs ?? null);
-      return `Reading the chain’s memberships… ${percent}${plural(p?.rowsRead ?? 0, 'membership', 'memberships')} read${left ? `, ${left}` : ''}. Searching stays fast meanwhile.`;
+      return t('index.line.syncing', { percent, count: p?.rowsRead ?? 0, left: left ? `, ${left}` : '' });
     }
     case 'refreshing':
-      return `Refreshing the memberships${p?.etaMs ? ` (${timeLeft(p.etaMs)})` : ''}… ${plural(status.rows, 'membership', 'memberships')}, ${asOfText(status)}.`;
+      return p?.etaMs
+        ? t('index.line.refreshingLeft', { left: timeLeft(p.etaMs), count: status.rows, asOf: asOfText(status) })
+        : t('index.line.refreshing', { count: status.rows, asOf: asOfText(status) });
     case 'paused':
-      return `Reading stopped part-way: ${plural(status.rows, 'membership', 'memberships')} so far. Continue where it stopped.`;
+      return t('index.line.paused', { count: status.rows });
     case 'ready':
-      return `${plural(status.rows, 'membership', 'memberships')} of this chain, ${asOfText(status)}.`;
+      return t('index.line.ready', { count: status.rows, asOf: asOfText(status) });
   }
 }
 
@@ -73,22 +75,23 @@ export const WORKLIST_WORDS = {
   open: (n: string) => `Open membership № ${n}`,
 } as const;
 
+/** The index's fixed words, read when shown (so a language switch renames them at once). */
 export const INDEX_WORDS = {
-  region: 'Membership numbers',
-  build: 'Read memberships',
-  continue: 'Continue reading',
-  refresh: 'Refresh',
-  stop: 'Stop',
-  forget: 'Forget this chain’s data',
-  forgetConfirm: 'Forget this chain’s memberships and the clients remembered with them on this PC? Nothing changes in Altegio; reading them again takes a while.',
-  stoppedBecause: 'Reading stopped:',
-  progress: 'Reading memberships',
-  numberKind: 'Membership',
-  clientKind: 'Client',
-  clientUnknown: 'client unknown',
-  clientUnknownHint: 'Altegio does not say whose membership this is. Search the client’s name or phone to see it with its client.',
-  foundAt: (title: string) => `found at ${title}`,
-  switchTo: (title: string) => `Switch to ${title}`,
-  seenAt: (title: string) => `This membership was seen at ${title}.`,
-  indexHint: 'Numbers are found once the chain’s memberships are read (below).',
-} as const;
+  get region() { return t('index.region'); },
+  get build() { return t('index.build'); },
+  get continue() { return t('index.continue'); },
+  get refresh() { return t('index.refresh'); },
+  get stop() { return t('index.stop'); },
+  get forget() { return t('index.forget'); },
+  get forgetConfirm() { return t('index.forgetConfirm'); },
+  get stoppedBecause() { return t('index.stoppedBecause'); },
+  get progress() { return t('index.progress'); },
+  get numberKind() { return t('index.numberKind'); },
+  get clientKind() { return t('index.clientKind'); },
+  get clientUnknown() { return t('index.clientUnknown'); },
+  get clientUnknownHint() { return t('index.clientUnknownHint'); },
+  foundAt: (title: string) => t('index.foundAt', { title }),
+  switchTo: (title: string) => t('index.switchTo', { title }),
+  seenAt: (title: string) => t('index.seenAt', { title }),
+  get indexHint() { return t('index.indexHint'); },
+};

@@ -8,6 +8,7 @@ import type { AuditEntry, ClientSummary, DeskError, IndexedMembership, Membershi
 import { app } from './app.svelte';
 import { createLatest, optionalReason } from './call';
 import { formatDate } from './format';
+import { t } from './i18n';
 import { notices } from './notices.svelte';
 
 export type DeskDialog =
@@ -23,7 +24,7 @@ export interface BalanceTarget {
 
 /** "Membership № 270709 (Pilates 10-pack / 3 months)": how notices and dialogs name one. */
 export function membershipName(m: Pick<Membership, 'number'> & { type?: { title: string } }): string {
-  return m.type?.title ? `Membership № ${m.number} (${m.type.title})` : `Membership № ${m.number}`;
+  return m.type?.title ? t('membership.numberType', { number: m.number, type: m.type.title }) : t('membership.number', { number: m.number });
 }
 
 class MembershipsState {
@@ -139,7 +140,7 @@ class MembershipsState {
       m,
       'freeze',
       () => app.call('memberships.freeze', { chainId: m.chainId, locationId, membershipId: m.id, freezeTill, ...optionalReason(reason) }),
-      (after) => `Frozen until ${formatDate(after.freezeTill, app.timezone)}.`,
+      (after) => t('card.done.frozen', { date: formatDate(after.freezeTill, app.timezone) }),
     );
   }
 
@@ -148,7 +149,7 @@ class MembershipsState {
       m,
       'unfreeze',
       () => app.call('memberships.unfreeze', { chainId: m.chainId, locationId, membershipId: m.id, ...optionalReason(reason) }),
-      () => 'Unfrozen.',
+      () => t('card.done.unfrozen'),
     );
   }
 
@@ -164,7 +165,7 @@ class MembershipsState {
           reason: reason.trim(),
           ...(target.united !== undefined ? { united: target.united } : { services: target.services ?? [] }),
         }),
-      () => 'Balance saved.',
+      () => t('card.done.balance'),
     );
   }
 
@@ -181,7 +182,7 @@ class MembershipsState {
     this.dialog = null;
     void this.#changed(reply.value.membership);
     notices.dismissFor(entry.id);
-    notices.push({ subject: membershipName({ number: entry.membershipNumber }), text: 'Change undone.' });
+    notices.push({ subject: membershipName({ number: entry.membershipNumber }), text: t('history.undone') });
     this.lastUndo = reply.value.entry;
     return true;
   }

@@ -1,0 +1,50 @@
+/**
+ * The languages the app speaks, how one is picked from what the system or browser prefers, and
+ * the per-language conventions that are not words (the list separator Excel expects in a CSV).
+ */
+
+// Russian, Spanish and Brazilian Portuguese follow (issue 12): each needs its catalog in catalogs/.
+export const LANGUAGES = ['en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export const DEFAULT_LANGUAGE: Language = 'en';
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
+}
+
+/** Each language's own name, as its speakers look for it in a list. */
+export const LANGUAGE_NAMES: Readonly<Record<Language, string>> = {
+  en: 'English',
+};
+
+/**
+ * The BCP 47 locale used for dates and numbers. English keeps `en-GB` (day-first dates, 24-hour
+ * times): the desk's English users are mostly outside the US, and the app always wrote "20 May 2026".
+ */
+export const FORMAT_LOCALE: Readonly<Record<Language, string>> = {
+  en: 'en-GB',
+};
+
+const baseOf = (tag: string) => tag.trim().toLowerCase().replace('_', '-').split('-')[0] ?? '';
+
+/**
+ * The first of `preferred` (BCP 47 tags, most preferred first: Electron's app.getLocale(), the
+ * browser's navigator.languages) that the app speaks, by language: any Portuguese counts as
+ * Brazilian (the one Portuguese the app is written in), any Spanish as Spanish. English when none matches.
+ */
+export function pickLanguage(preferred: readonly string[]): Language {
+  for (const tag of preferred) {
+    const found = LANGUAGES.find((l) => baseOf(l) === baseOf(tag));
+    if (found) return found;
+  }
+  return DEFAULT_LANGUAGE;
+}
+
+/**
+ * The list separator Excel uses for CSV in that language's regional settings: where the decimal
+ * separator is a comma (ru, es, pt-BR), Excel splits on `;`.
+ */
+export function csvSeparator(language: Language): ',' | ';' {
+  return language === 'en' ? ',' : ';';
+}

@@ -1,0 +1,64 @@
+/**
+ * The renderer's words: `t(key, params)` in the language in use, `tm(msg)` for a message the core
+ * or a shared rule returned by reference, and the locale for dates and numbers. English is bundled;
+ * the other catalogs are loaded when first chosen (they stay out of the first screen's bundle).
+ *
+ * Plain TypeScript (unit-testable without Svelte): the language comes from a source function that
+ * `language.svelte.ts` binds to its reactive state, so every template that calls `t()` re-renders
+ * at once when the language changes.
+ */
+import en from '../../../common/i18n/catalogs/en.json';
+import { FORMAT_LOCALE, type Language } from '../../../common/i18n/languages';
+import { createTranslator, type Catalog, type MessageKey, type Msg, type ParamsArg, type Translate } from '../../../common/i18n/translate';
+
+export type { Msg } from '../../../common/i18n/translate';
+
+// One dynamic import per language: Vite puts each catalog in its own chunk, fetched when first chosen.
+const loaders: Partial<Record<Language, () => Promise<{ default: Catalog }>>> = {};
+
+const translators = new Map<Language, Translate>([['en', createTranslator('en', en)]]);
+let source: () => Language = () => 'en';
+let pseudo = false;
+
+/** Where the language in use is read from (a reactive getter, so templates follow it). */
+export function bindLanguage(get: () => Language): void {
+  source = get;
+}
+
+/** The language in use; only a loaded language is ever returned. */
+export function currentLanguage(): Language {
+  const lang = source();
+  return translators.has(lang) ? lang : 'en';
+}
+
+/** The BCP 47 locale for dates and numbers in the language in use. */
+export function locale(): string {
+  return FORMAT_LOCALE[currentLanguage()];
+}
+
+/** Loads a language's catalog (once); call before switching to it. */
+export async function loadLanguage(lang: Language): Promise<void> {
+  const load = loaders[lang];
+  if (translators.has(lang) || !load) return;
+  const catalog = (await load()).default;
+  translators.set(lang, createTranslator(lang, catalog, en));
+}
+
+/**
+ * Marks every catalog text (⟦…⟧) so a test can see any text on screen that does not come from a
+ * catalog. Off unless a test turns it on.
+ */
+export function setPseudo(on: boolean): void {
+  pseudo = on;
+}
+
+export const t: Translate = <K extends MessageKey>(key: K, ...params: ParamsArg<K>): string => {
+  const translate = translators.get(currentLanguage()) ?? (translators.get('en') as Translate);
+  const text = translate(key, ...params);
+  return pseudo ? `⟦${text}⟧` : text;
+};
+
+/** A message returned by reference (from the core or a shared rule) in words. */
+export function tm(m: Msg): string {
+  return (t as (key: string, params?: unknown) => string)(m.key, m.params);
+}
