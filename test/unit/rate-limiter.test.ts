@@ -168,6 +168,12 @@ describe('rate limiter: adaptive on 429', () => {
     limiter.penalize();
     expect(limiter.stats().pausedForMs).toBe(4000);
     expect(limiter.stats().penalties).toBe(3);
+    // never longer than 8 s without Retry-After: a refusing server is asked again, not left for minutes
+    for (let i = 0; i < 5; i++) {
+      await clock.advance(60_000);
+      limiter.penalize();
+    }
+    expect(limiter.stats().pausedForMs).toBe(8000);
   });
 
   it('counts a burst of 429s during one pause once (rate halved once), extending only by Retry-After', async () => {

@@ -17,8 +17,8 @@
  *   nobody waiting) share what is left 3 : 1 when both wait, so neither starves. A person's request
  *   therefore waits at most one grant interval behind any amount of queued lower-lane work.
  * - After a 429 (`penalize(retryAfterMs?)`): everyone pauses — exactly `Retry-After` when the server
- *   gave one, else 1 s, 2 s, 4 s … (consecutive 429s without a success in between) up to
- *   `backoffMaxMs` — and the rate drops to `decreaseFactor` × the current rate (not below
+ *   gave one, else 1 s, 2 s, 4 s, 8 s (consecutive 429s without a success in between; at most
+ *   `backoffMaxMs`) — and the rate drops to `decreaseFactor` × the current rate (not below
  *   `minPerSecond`). 429s arriving during one pause count once (they were already in flight).
  *   Recovery is by time, not by counting successes: from the end of the pause the rate climbs in a
  *   straight line back to the configured rate over `recoverMs` (default 15 s), whatever it fell to.
@@ -68,7 +68,10 @@ export interface RateLimiterOptions extends Partial<RateLimits> {
   recoverMs?: number;
   /** First pause after a 429 without Retry-After. Default 1000 ms, doubling per consecutive 429. */
   backoffBaseMs?: number;
-  /** Longest pause without Retry-After. Default 60000 ms (the minute window). */
+  /**
+   * Longest pause without Retry-After. Default 8000 ms: a server that keeps refusing is asked again
+   * every 8 s (one request each time), never left for minutes; the rate itself climbs back by time.
+   */
   backoffMaxMs?: number;
   clock?: LimiterClock;
 }
@@ -139,7 +142,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   const decreaseFactor = Math.min(1, Math.max(0.05, options.decreaseFactor ?? 0.5));
   const recoverMs = positive(options.recoverMs, 15_000, 'recoverMs');
   const backoffBase = positive(options.backoffBaseMs, 1000, 'backoffBaseMs');
-  const backoffMax = positive(options.backoffMaxMs, 60_000, 'backoffMaxMs');
+  const backoffMax = positive(options.backoffMaxMs, 8000, 'backoffMaxMs');
 
   const queues: Record<Lane, Waiter[]> = { interactive: [], batch: [], background: [] };
   /** Lower-lane grants since `background` last had one (weighted round robin). */
