@@ -3,8 +3,8 @@
  * the per-language conventions that are not words (the list separator Excel expects in a CSV).
  */
 
-// Russian, Spanish and Brazilian Portuguese follow (issue 12): each needs its catalog in catalogs/.
-export const LANGUAGES = ['en'] as const;
+// Each language has its catalog in catalogs/<language>.json (the catalog test checks all of them).
+export const LANGUAGES = ['en', 'ru', 'es', 'pt-BR'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
 export const DEFAULT_LANGUAGE: Language = 'en';
@@ -16,6 +16,9 @@ export function isLanguage(value: unknown): value is Language {
 /** Each language's own name, as its speakers look for it in a list. */
 export const LANGUAGE_NAMES: Readonly<Record<Language, string>> = {
   en: 'English',
+  ru: 'Русский',
+  es: 'Español',
+  'pt-BR': 'Português (Brasil)',
 };
 
 /**
@@ -24,6 +27,9 @@ export const LANGUAGE_NAMES: Readonly<Record<Language, string>> = {
  */
 export const FORMAT_LOCALE: Readonly<Record<Language, string>> = {
   en: 'en-GB',
+  ru: 'ru-RU',
+  es: 'es-ES',
+  'pt-BR': 'pt-BR',
 };
 
 const baseOf = (tag: string) => tag.trim().toLowerCase().replace('_', '-').split('-')[0] ?? '';

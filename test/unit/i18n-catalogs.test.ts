@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,12 @@ const english = load('en');
 describe('message catalogs', () => {
   it('keys.gen.ts is generated from the English catalog as it is now (npm run i18n:keys)', () => {
     expect(readFileSync(KEYS_FILE, 'utf8')).toBe(renderKeysModule(JSON.parse(readFileSync(EN_CATALOG, 'utf8'))));
+  });
+
+  it('there is one catalog per language the app speaks (en, ru, es, pt-BR), and no other', () => {
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+    expect(files).toEqual([...LANGUAGES].sort());
+    expect([...LANGUAGES].sort()).toEqual(['en', 'es', 'pt-BR', 'ru']);
   });
 
   for (const lang of LANGUAGES) {
@@ -55,5 +61,22 @@ describe('message catalogs', () => {
     expect([...countForms('ru-RU')].sort()).toEqual(['few', 'many', 'one', 'other']);
     expect([...countForms('en-GB')].sort()).toEqual(['one', 'other']);
     expect([...countForms('es-ES')].sort()).toEqual(['one', 'other']);
+    expect([...countForms('pt-BR')].sort()).toEqual(['one', 'other']);
+    // Every form required is one Intl knows for that language (es and pt-BR also list "many",
+    // used only for compact millions like "1 M": a count falls back to "other" there).
+    for (const lang of LANGUAGES) {
+      const known = new Intl.PluralRules(FORMAT_LOCALE[lang]).resolvedOptions().pluralCategories as string[];
+      for (const form of countForms(FORMAT_LOCALE[lang])) expect(known).toContain(form);
+    }
+  });
+
+  it('counts read as staff say them in each language (1 визит, 2 визита, 5 визитов, 21 визит)', () => {
+    const say = (lang: (typeof LANGUAGES)[number], n: number) =>
+      (createTranslator(lang, load(lang)) as (key: string, params?: Record<string, unknown>) => string)('visits.count', { count: n });
+    expect([1, 2, 5, 11, 21, 22, 25].map((n) => say('ru', n))).toEqual(['1 визит', '2 визита', '5 визитов', '11 визитов', '21 визит', '22 визита', '25 визитов']);
+    expect([1, 2, 1000].map((n) => say('es', n))).toEqual(['1 visita', '2 visitas', '1000 visitas']);
+    expect([1, 2, 1000].map((n) => say('pt-BR', n))).toEqual(['1 visita', '2 visitas', '1.000 visitas']);
+    expect(say('ru', 1000)).toBe('1\u00a0000 визитов');
+    expect(say('en', 1)).toBe('1 visit');
   });
 });
