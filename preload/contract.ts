@@ -10,6 +10,7 @@
  * renderer (types and channel names) and the core.
  */
 import { z } from 'zod';
+import { LANGUAGES, PSEUDO_LANGUAGE } from '../common/i18n/languages';
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -132,6 +133,16 @@ export const Settings = z.object({
   partnerTokenHint: z.string().nullable(),
 });
 export type Settings = z.infer<typeof Settings>;
+
+/** A language the interface can be set to (the pseudo-language only where the core was started with it). */
+export const UiLanguageCode = z.enum([...LANGUAGES, PSEUDO_LANGUAGE]);
+export const LanguageState = z.object({
+  /** Chosen on this PC (Settings or the sign-in screen); null: follow the system. */
+  chosen: UiLanguageCode.nullable(),
+  /** The system's preferred languages, most preferred first (Electron: app.getLocale()); empty in the web shell, where the browser's are used. */
+  system: z.array(z.string().max(35)).max(20),
+});
+export type LanguageState = z.infer<typeof LanguageState>;
 
 export const ClientSummary = z.object({
   id: Id,
@@ -496,6 +507,10 @@ export const channels = {
 
   /** Online/offline now (the core's one Connectivity); every change is the `network.status` event. */
   'network.get': channel(empty, z.object({ online: z.boolean() })),
+
+  /** The interface language: the one chosen on this PC, else the system's (`language.set` remembers it). */
+  'language.get': channel(empty, LanguageState),
+  'language.set': channel(z.object({ language: UiLanguageCode.nullable() }).strict(), LanguageState),
 
   'settings.get': channel(empty, Settings),
   'settings.setPartnerToken': channel(

@@ -38,6 +38,7 @@ export interface MessageParams {
   "audit.field.status": Record<never, never>;
   "audit.field.united": Record<never, never>;
   "audit.filter.badDate": Record<never, never>;
+  "audit.filter.badDay": { example: string | number };
   "audit.filter.badId": Record<never, never>;
   "audit.filter.clear": Record<never, never>;
   "audit.filter.from": Record<never, never>;
@@ -394,6 +395,8 @@ export interface MessageParams {
   "index.stop": Record<never, never>;
   "index.stoppedBecause": Record<never, never>;
   "index.switchTo": { title: string | number };
+  "language.hint": Record<never, never>;
+  "language.label": Record<never, never>;
   "list.label": Record<never, never>;
   "list.meta": { balance: string | number; expires: string | number };
   "list.number": { number: string | number };

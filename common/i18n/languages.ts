@@ -32,6 +32,33 @@ export const FORMAT_LOCALE: Readonly<Record<Language, string>> = {
   'pt-BR': 'pt-BR',
 };
 
+/**
+ * The pseudo-language for tests and development: English with every catalog text marked ⟦…⟧, so
+ * any text on screen that does not come from a catalog stands out. Never offered to staff: the
+ * core accepts it only when started with it (the web shell's `--language en-XA`).
+ */
+export const PSEUDO_LANGUAGE = 'en-XA';
+/** What the interface can be set to: a language, or (tests, development) the pseudo-language. */
+export type UiLanguage = Language | typeof PSEUDO_LANGUAGE;
+
+export function isUiLanguage(value: unknown): value is UiLanguage {
+  return value === PSEUDO_LANGUAGE || isLanguage(value);
+}
+
+/** The language whose catalog and formats a UI language uses (the pseudo-language is marked English). */
+export function languageOf(ui: UiLanguage): Language {
+  return ui === PSEUDO_LANGUAGE ? DEFAULT_LANGUAGE : ui;
+}
+
+/**
+ * The first day of the week in each language's calendar (0 Sunday, 1 Monday), as its staff's
+ * calendars show it: Monday in Britain, Russia and Spain, Sunday in Brazil.
+ */
+const WEEK_STARTS: Readonly<Record<string, 0 | 1>> = { en: 1, ru: 1, es: 1, 'pt-BR': 0 };
+export function weekStart(language: Language): 0 | 1 {
+  return WEEK_STARTS[language] ?? 1;
+}
+
 const baseOf = (tag: string) => tag.trim().toLowerCase().replace('_', '-').split('-')[0] ?? '';
 
 /**

@@ -18,6 +18,7 @@ import { createIndexService, type IndexService } from './index/service';
 import { createFileSink, createLogger, LOG_FILE, silentLogger, teeLogger, type Logger } from './log';
 import { buildDiagnostics } from './diagnostics';
 import packageJson from '../../package.json' with { type: 'json' };
+import { createLanguageSetting } from './language';
 import { createMembershipService } from './memberships/service';
 import { createKeytarSecretStore } from './session/keytar-secret-store';
 import type { SecretStore } from './session/secret-store';
@@ -39,6 +40,10 @@ export interface CoreOptions {
   demoByDefault?: boolean;
   /** Requests per second/minute for the shared limiter (Altegio documents 5/s and 200/min per IP). */
   rate?: { perSecond: number; perMinute: number };
+  /** The system's preferred languages (Electron: app.getLocale() first); the web shell leaves it to the browser. */
+  systemLocales?: () => readonly string[];
+  /** Tests and development: run in the pseudo-language (every catalog text marked), never stored. */
+  pseudoLanguage?: boolean;
 }
 
 export interface Core {
@@ -182,7 +187,13 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       logPath,
     });
 
-  const handlers = createHandlers({ shell: options.shell, session, connectivity, memberships, store, batch, notices, index, activity, diagnostics });
+  const language = createLanguageSetting({
+    settings: store.settings,
+    ...(options.systemLocales ? { systemLocales: options.systemLocales } : {}),
+    pseudo: options.pseudoLanguage === true,
+  });
+
+  const handlers = createHandlers({ shell: options.shell, session, connectivity, memberships, store, batch, notices, index, activity, diagnostics, language });
 
   return {
     handlers,

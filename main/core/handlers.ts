@@ -8,6 +8,7 @@ import type { ConnectivityReport } from './connectivity';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { Handlers } from './dispatch';
 import type { IndexService } from './index/service';
+import type { LanguageSetting } from './language';
 import type { Membership } from '../../preload/contract';
 import type { MembershipService } from './memberships/service';
 import type { SessionService } from './session/session';
@@ -30,11 +31,13 @@ export interface HandlerDeps {
   activity?: { setDialogOpen(open: boolean): void };
   /** "Save diagnostics…": one file for support, without secrets. */
   diagnostics?: () => Promise<{ fileName: string; text: string }>;
+  /** The interface language chosen on this PC, and the system's. */
+  language: LanguageSetting;
 }
 
 
 
-export function createHandlers({ shell, session, connectivity, memberships, store, batch, notices = [], index, activity, diagnostics }: HandlerDeps): Handlers {
+export function createHandlers({ shell, session, connectivity, memberships, store, batch, notices = [], index, activity, diagnostics, language }: HandlerDeps): Handlers {
   /** What the app reads or writes, the index shows at once (`seen` passes the value through). */
   const seen = (m: Membership): Membership => {
     index.noteMemberships([m]);
@@ -51,6 +54,9 @@ export function createHandlers({ shell, session, connectivity, memberships, stor
       activity?.setDialogOpen(dialogOpen);
       return {};
     },
+
+    'language.get': async () => language.get(),
+    'language.set': async ({ language: chosen }) => language.set(chosen),
 
     'settings.get': () => session.settings(),
     'settings.setPartnerToken': ({ token, serverUrl }) => session.setPartnerToken(token, serverUrl),

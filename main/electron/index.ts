@@ -41,7 +41,12 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
 
-  const core = await createCore({ dataDir: app.getPath('userData'), shell: 'electron', log });
+  const core = await createCore({
+    dataDir: app.getPath('userData'),
+    shell: 'electron',
+    log,
+    systemLocales: () => [app.getLocale(), ...app.getPreferredSystemLanguages()],
+  });
   bindContract(ipcMain, core.handlers, log);
   // Updates must never keep the app from starting.
   let updates: ReturnType<typeof startUpdates> = null;

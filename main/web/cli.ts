@@ -1,5 +1,5 @@
 /**
- * `npm run start:web -- --port P [--api-base URL] [--demo] [--data-dir DIR]`
+ * `npm run start:web -- --port P [--api-base URL] [--demo] [--data-dir DIR] [--language en|ru|es|pt-BR|en-XA]`
  * Serves the built renderer (out/renderer) and the contract on 127.0.0.1 and prints one JSON line
  * `{"url": "..."}` (the URL carries both per-run secrets, the tab key in its `#t=` fragment: open it
  * whole). Serves until stopped.
@@ -11,6 +11,7 @@ import { createCore } from '../core/app';
 import { createLogger } from '../core/log';
 import { defaultDataDir } from '../core/paths';
 import { ServerUrl } from '../../preload/contract';
+import { isUiLanguage, LANGUAGES, PSEUDO_LANGUAGE } from '../../common/i18n/languages';
 import { startWebShell } from './server';
 
 function fail(message: string): never {
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
         'api-base': { type: 'string' },
         demo: { type: 'boolean', default: false },
         'data-dir': { type: 'string' },
+        language: { type: 'string' },
       },
       strict: true,
     }));
@@ -41,6 +43,10 @@ async function main(): Promise<void> {
     if (!parsed.success) fail(`--api-base: ${parsed.error.issues[0]?.message ?? 'not a URL'}`);
     apiBase = parsed.data;
   }
+  // --language CODE: start in that language (stored like a choice in Settings); en-XA, the
+  // pseudo-language for tests, only for this run.
+  const language = values.language;
+  if (language !== undefined && !isUiLanguage(language)) fail(`--language must be one of ${[...LANGUAGES, PSEUDO_LANGUAGE].join(', ')}, not "${language}"`);
   const rendererDir = join(import.meta.dirname, '../../out/renderer');
   if (!existsSync(join(rendererDir, 'index.html'))) fail('the renderer is not built: run `npm run build` first');
 
@@ -51,7 +57,9 @@ async function main(): Promise<void> {
     log,
     ...(apiBase ? { apiBase } : {}),
     demoByDefault: values.demo,
+    pseudoLanguage: language === PSEUDO_LANGUAGE,
   });
+  if (language !== undefined && language !== PSEUDO_LANGUAGE) await core.handlers['language.set']({ language });
   const shell = await startWebShell({ handlers: core.handlers, events: core.events, rendererDir, port, log });
   process.stdout.write(JSON.stringify({ url: shell.url }) + '\n');
 

@@ -2,8 +2,11 @@
  * The audit log's filter form → the `audit.list` / `audit.exportCsv` filter, with field errors in
  * words. Days are days in the chosen location's zone (the zone every time on the screen is shown in).
  */
-import { isCalendarDate } from '../../../common/dates';
+import { formatDayNumeric, parseDayInput } from './format';
 import { t } from './i18n';
+
+/** The example a date field shows and its error repeats: a day written as the language writes it. */
+export const dayExample = (): string => formatDayNumeric('2026-12-31');
 
 export interface AuditFilterForm {
   /** A membership's number (as on its card) or its id. */
@@ -11,6 +14,7 @@ export interface AuditFilterForm {
   userName: string;
   /** '' = every location. */
   locationId: string;
+  /** Days as typed, in the language's format ("31.12.2026"); `YYYY-MM-DD` also accepted. */
   from: string;
   to: string;
 }
@@ -37,13 +41,11 @@ export function buildAuditFilter(form: AuditFilterForm, timezone: string): { fil
   if (form.locationId && Number(form.locationId) > 0) filter.locationId = Number(form.locationId);
   const from = form.from.trim();
   const to = form.to.trim();
-  if (from) {
-    if (!isCalendarDate(from)) errors.from = t('audit.filter.badDate');
-    else filter.from = from;
-  }
-  if (to) {
-    if (!isCalendarDate(to)) errors.to = t('audit.filter.badDate');
-    else filter.to = to;
+  for (const [field, text] of [['from', from], ['to', to]] as const) {
+    if (!text) continue;
+    const day = parseDayInput(text);
+    if (day === null) errors[field] = t('audit.filter.badDay', { example: dayExample() });
+    else filter[field] = day;
   }
   if (filter.from && filter.to && filter.from > filter.to) errors.to = 'The end date is before the start date.';
   if (filter.from || filter.to) filter.timezone = timezone;

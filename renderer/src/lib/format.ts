@@ -59,6 +59,27 @@ export function formatMoment(value: string, timezone?: string): string {
   return dateFormat('moment', { ...day, hour: '2-digit', minute: '2-digit', hourCycle: 'h23', ...(timezone ? { timeZone: timezone } : {}) }).format(date);
 }
 
+/** A `YYYY-MM-DD` day written as staff type it in the language: "31/12/2026" (en, es, pt-BR), "31.12.2026" (ru). */
+export function formatDayNumeric(isoDay: string): string {
+  return isCalendarDate(isoDay) ? dateFormat('numeric', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' }).format(utcDay(isoDay)) : isoDay;
+}
+
+/**
+ * A day typed in a date field → `YYYY-MM-DD`, or null when it is not a real day. Every language the
+ * app speaks writes day, month, year ("31.12.2026", "31/12/2026", "1-2-2026"); `2026-12-31` is
+ * accepted too. (A text field, not `<input type="date">`: the browser's picker follows the
+ * system's format — "mm/dd/yyyy" on an English Windows — not the language chosen here.)
+ */
+export function parseDayInput(text: string): string | null {
+  const s = text.trim();
+  const iso = /^(\d{4})[-./](\d{1,2})[-./](\d{1,2})$/.exec(s);
+  const dmy = /^(\d{1,2})[-./ ](\d{1,2})[-./ ](\d{4})$/.exec(s);
+  const [y, m, d] = iso ? [iso[1], iso[2], iso[3]] : dmy ? [dmy[3], dmy[2], dmy[1]] : [];
+  if (!y || !m || !d) return null;
+  const day = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
+  return isCalendarDate(day) ? day : null;
+}
+
 /** A number by the language's rules: "1,000" / "1 000" / "1.000". */
 export function formatNumber(n: number): string {
   return new Intl.NumberFormat(locale()).format(n);

@@ -8,7 +8,7 @@
  * at once when the language changes.
  */
 import en from '../../../common/i18n/catalogs/en.json';
-import { FORMAT_LOCALE, type Language } from '../../../common/i18n/languages';
+import { FORMAT_LOCALE, languageOf, PSEUDO_LANGUAGE, type Language, type UiLanguage } from '../../../common/i18n/languages';
 import { createTranslator, type Catalog, type MessageKey, type Msg, type ParamsArg, type Translate } from '../../../common/i18n/translate';
 
 export type { Msg } from '../../../common/i18n/translate';
@@ -17,17 +17,16 @@ export type { Msg } from '../../../common/i18n/translate';
 const loaders: Partial<Record<Language, () => Promise<{ default: Catalog }>>> = {};
 
 const translators = new Map<Language, Translate>([['en', createTranslator('en', en)]]);
-let source: () => Language = () => 'en';
-let pseudo = false;
+let source: () => UiLanguage = () => 'en';
 
 /** Where the language in use is read from (a reactive getter, so templates follow it). */
-export function bindLanguage(get: () => Language): void {
+export function bindLanguage(get: () => UiLanguage): void {
   source = get;
 }
 
 /** The language in use; only a loaded language is ever returned. */
 export function currentLanguage(): Language {
-  const lang = source();
+  const lang = languageOf(source());
   return translators.has(lang) ? lang : 'en';
 }
 
@@ -37,25 +36,19 @@ export function locale(): string {
 }
 
 /** Loads a language's catalog (once); call before switching to it. */
-export async function loadLanguage(lang: Language): Promise<void> {
+export async function loadLanguage(ui: UiLanguage): Promise<void> {
+  const lang = languageOf(ui);
   const load = loaders[lang];
   if (translators.has(lang) || !load) return;
   const catalog = (await load()).default;
   translators.set(lang, createTranslator(lang, catalog, en));
 }
 
-/**
- * Marks every catalog text (⟦…⟧) so a test can see any text on screen that does not come from a
- * catalog. Off unless a test turns it on.
- */
-export function setPseudo(on: boolean): void {
-  pseudo = on;
-}
-
 export const t: Translate = <K extends MessageKey>(key: K, ...params: ParamsArg<K>): string => {
   const translate = translators.get(currentLanguage()) ?? (translators.get('en') as Translate);
   const text = translate(key, ...params);
-  return pseudo ? `⟦${text}⟧` : text;
+  // The pseudo-language marks every catalog text, so a test sees any text that bypassed the catalogs.
+  return source() === PSEUDO_LANGUAGE ? `⟦${text}⟧` : text;
 };
 
 /** A message returned by reference (from the core or a shared rule) in words. */
