@@ -278,6 +278,7 @@ export interface MessageParams {
   "card.frozenOpen": Record<never, never>;
   "card.frozenSoFar": { days: string | number };
   "card.frozenUntil": { date: string | number };
+  "card.frozenUntilSent": { date: string | number };
   "card.noBalance": Record<never, never>;
   "card.noExpiry": Record<never, never>;
   "card.notActivated": Record<never, never>;

@@ -147,6 +147,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     timezone: (locationId) => session.locationTimezone(locationId) ?? 'UTC',
   });
 
+  // A desk write the app stopped during (crash, kill) is decided by reading once someone is
+  // signed in (at once when the keychain still holds the sign-in); it is never sent again.
+  const stopping = new AbortController();
+  const leftovers = session
+    .waitForSignedIn(stopping.signal)
+    .then(() => memberships.resolveLeftovers())
+    .catch((e: unknown) => {
+      if (!stopping.signal.aborted) log.warn('desk: interrupted writes not resolved yet', { error: e instanceof Error ? e.message : String(e) });
+    });
+
   const batch = createBatchService({ store, api: () => session.api(), session, events, limiter, claims, log });
 
   const index = createIndexService({
@@ -205,6 +215,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     index,
     activity,
     async close() {
+      stopping.abort();
+      await leftovers;
       connectivity.stop();
       await index.close();
       await batch.close();

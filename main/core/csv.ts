@@ -28,3 +28,12 @@ export function csvText(header: readonly string[], rows: Iterable<readonly strin
 
 /** Put before a CSV text saved for Excel: without it Excel reads UTF-8 as the local code page. */
 export const EXCEL_BOM = '\uFEFF';
+
+/**
+ * The name of a file the app derives from the person's file ("prices.csv" → "prices-report.csv"):
+ * the extension dropped, characters a file system may refuse replaced, at most 120 characters.
+ */
+export function derivedFileName(fileName: string, suffix: string): string {
+  const base = fileName.replace(/\.[^.]{1,5}$/, '').replace(/[^\p{L}\p{N} ._-]+/gu, '_').trim().slice(0, 120) || 'batch';
+  return `${base}${suffix}.csv`;
+}

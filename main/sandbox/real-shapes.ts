@@ -16,9 +16,11 @@
  *                       лицензию" instead of 402 (see `SandboxControl.expireLicence`);
  * - `sparse-fields`     memberships without `type.freeze_limit_unit_id`, `type.balance_edit_type_id`,
  *                       `status.slug`, `expiration_date`, and by phone without `created_date` /
- *                       `activated_date` (fields no real example carries).
+ *                       `activated_date` (fields no real example carries);
+ * - `no-freeze-till`    membership reads without `freeze_till` (Altegio documents it only in the
+ *                       freeze answer): a frozen membership says frozen, not until when.
  */
-export const REAL_SHAPES = ['bare-auth', 'no-loyalty-flags', 'array-envelope', 'timezone-name', 'licence-403', 'sparse-fields'] as const;
+export const REAL_SHAPES = ['bare-auth', 'no-loyalty-flags', 'array-envelope', 'timezone-name', 'licence-403', 'sparse-fields', 'no-freeze-till'] as const;
 export type RealShape = (typeof REAL_SHAPES)[number];
 
 export function isRealShape(value: string): value is RealShape {
@@ -103,6 +105,9 @@ export function reshape(shapes: ReadonlySet<RealShape>, route: ShapedRoute, repl
   }
   if (shapes.has('sparse-fields') && ok && (route === 'chainList' || route === 'byPhone')) {
     eachItem(body, (m) => sparseMembership(m, route === 'byPhone'));
+  }
+  if (shapes.has('no-freeze-till') && ok && (route === 'chainList' || route === 'byPhone')) {
+    eachItem(body, (m) => delete m['freeze_till']);
   }
   if (shapes.has('array-envelope')) {
     const wrapped = route === 'chainList' || route === 'freeze' || route === 'unfreeze' || (route === 'setBalance' && !ok);

@@ -40,7 +40,8 @@ test('every documented shape on: sign in, search, card, freeze, unfreeze, balanc
     await dialog.getByRole('button', { name: 'Use the latest possible date' }).click();
     await dialog.getByRole('button', { name: 'Confirm freeze' }).click();
     await expect(dialog).toBeHidden();
-    await expect(fact(opened, 'Frozen')).toHaveText(/^Yes, until /);
+    // The read says frozen without freeze_till (no-freeze-till): the date the app sent, marked so.
+    await expect(fact(opened, 'Frozen')).toHaveText(/^Yes, until .+ \(as sent by this app\)$/);
 
     await opened.getByRole('button', { name: 'Unfreeze' }).click();
     const unfreeze = page.getByRole('dialog', { name: /^Unfreeze membership № / });

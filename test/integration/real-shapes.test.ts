@@ -172,8 +172,10 @@ describe('every shape at once: the whole core (sign in, search, card, freeze, un
       expect(card.memberships.find((m) => m.id === ms.danaPerServiceFreezable)?.notGiven).toContain('expirationDate');
 
       const tomorrow = new Date(Date.now() + 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Chicago' });
-      const frozen = await call<{ isFrozen: boolean }>('memberships.freeze', { chainId: dana.chainId, locationId: dana.locationId, membershipId: ms.danaPerServiceFreezable, freezeTill: tomorrow });
+      const frozen = await call<{ isFrozen: boolean; freezeTill: string | null; freezeTillSource?: string }>('memberships.freeze', { chainId: dana.chainId, locationId: dana.locationId, membershipId: ms.danaPerServiceFreezable, freezeTill: tomorrow });
       expect(frozen.isFrozen).toBe(true);
+      // The read said frozen without freeze_till (no-freeze-till): the date sent, marked as such.
+      expect(frozen).toMatchObject({ freezeTill: tomorrow, freezeTillSource: 'app' });
       const unfrozen = await call<{ isFrozen: boolean }>('memberships.unfreeze', { chainId: dana.chainId, locationId: dana.locationId, membershipId: ms.danaPerServiceFreezable });
       expect(unfrozen.isFrozen).toBe(false);
       const united = await call<{ balance: { kind: string; count: number } }>('memberships.get', { chainId: dana.chainId, membershipId: ms.danaUnitedWeeks });

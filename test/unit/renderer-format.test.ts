@@ -3,7 +3,7 @@ import type { AuditEntry, Balance, Rights } from '../../preload/contract';
 import { cardActions, undoState } from '../../renderer/src/lib/actions';
 import { actionLabel, changeLines, outcomeLabel } from '../../common/audit-words';
 import { buildAuditFilter, excelDelimiter } from '../../renderer/src/lib/audit-filter';
-import { assumedZoneNote, balanceSummary, formatDate, formatDay, formatDayLong, formatMoment, freezeRuleWords, statusLabel } from '../../renderer/src/lib/format';
+import { assumedZoneNote, balanceSummary, formatDate, formatDay, formatDayLong, formatMoment, freezeRuleWords, frozenWords, statusLabel } from '../../renderer/src/lib/format';
 import { exampleMembership as membership } from '../support/memberships';
 
 const CHICAGO = 'America/Chicago';
@@ -164,5 +164,15 @@ describe('assumedZoneNote', () => {
     // Cached by an earlier version, which fell back to UTC without saying so.
     expect(assumedZoneNote({ timezone: 'UTC' })).not.toBeNull();
     expect(assumedZoneNote(null)).toBeNull();
+  });
+});
+
+describe('frozenWords', () => {
+  it('marks a date the app sent itself (the read said frozen without freeze_till)', () => {
+    const z = 'America/Chicago';
+    expect(frozenWords({ isFrozen: false, freezeTill: null }, z)).toBe('No');
+    expect(frozenWords({ isFrozen: true, freezeTill: null }, z)).toBe('Yes, until unfrozen');
+    expect(frozenWords({ isFrozen: true, freezeTill: '2026-05-20' }, z)).toBe(`Yes, until ${formatDate('2026-05-20', z)}`);
+    expect(frozenWords({ isFrozen: true, freezeTill: '2026-05-20', freezeTillSource: 'app' }, z)).toBe(`Yes, until ${formatDate('2026-05-20', z)} (as sent by this app)`);
   });
 });

@@ -20,7 +20,7 @@ import type { EventHub } from '../events';
 import type { Store } from '../store';
 import { checkMapping, FIELDS, type ColumnMapping } from './mapping';
 import { detach, isDelimiter, readTableInto, type Delimiter } from './parse';
-import { csvText, EXCEL_BOM } from '../csv';
+import { csvText, derivedFileName, EXCEL_BOM } from '../csv';
 import { decodeBatch, planBatch, readBatch, sniffBatch, type BatchRead, type BatchReadOptions } from './pipeline';
 import type { BatchPlan } from './plan';
 import { createLookups, type MembershipEntry } from './plan-resolve';
@@ -453,8 +453,7 @@ export function createChecker(deps: CheckerDeps): Checker {
       const width = Math.max(header.length, ...rows.map((r) => r.length - 1));
       const pad = (cells: string[], n: number) => [...cells, ...Array<string>(Math.max(0, n - cells.length)).fill('')];
       const table = rows.map((r) => [...pad(r.slice(0, -1), width), r.at(-1) as string]);
-      const base = file.fileName.replace(/\.[^.]{1,5}$/, '').replace(/[^\p{L}\p{N} ._-]+/gu, '_').trim().slice(0, 120) || 'batch';
-      return { fileName: `${base}-fix-me.csv`, csv: EXCEL_BOM + csvText([...pad(header, width), FIX_ME_COLUMN], table, found.delimiter) };
+      return { fileName: derivedFileName(file.fileName, '-fix-me'), csv: EXCEL_BOM + csvText([...pad(header, width), FIX_ME_COLUMN], table, found.delimiter) };
     },
 
     forget(checkId) {

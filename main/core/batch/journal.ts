@@ -3,7 +3,7 @@
  * (WAL, synchronous FULL), so the preview pages through the rows and an apply resumes after a crash
  * exactly where it stopped.
  *
- * Tables (migration 2, `JOURNAL_SQL`):
+ * Tables (store/migrations.ts, migrations 2 and 4):
  * - batch_jobs: one per prepared file (kind 'apply') or per undo of a batch (kind 'undo'); state is
  *   the contract's BatchState.
  * - batch_rows: every data row of the file (invalid rows too) with the plan's before/after and the
@@ -18,78 +18,6 @@
 import type Database from 'libsql';
 import type { BatchState } from '../../../preload/contract';
 import { allRows, cleanRow, getRow, nowIso, numOrNull, strOrNull, type Row } from '../store/rows';
-
-// Row helpers from store/rows.ts (not store.ts: migrations.ts imports JOURNAL_SQL from here).
-
-export const JOURNAL_SQL = `
-  CREATE TABLE batch_jobs (
-    id            TEXT PRIMARY KEY NOT NULL,
-    kind          TEXT NOT NULL CHECK (kind IN ('apply', 'undo')),
-    op_kind       TEXT NOT NULL,
-    file_name     TEXT NOT NULL,
-    created_at    TEXT NOT NULL,
-    updated_at    TEXT NOT NULL,
-    profile_id    TEXT NOT NULL,
-    user_id       INTEGER NOT NULL,
-    user_name     TEXT NOT NULL,
-    chain_id      INTEGER NOT NULL,
-    location_id   INTEGER,
-    state         TEXT NOT NULL CHECK (state IN ('draft', 'planned', 'running', 'paused', 'waiting_auth', 'offline', 'cancelled', 'done')),
-    message       TEXT,
-    delimiter     TEXT NOT NULL DEFAULT ',',
-    totals_json   TEXT NOT NULL,
-    undo_of       TEXT REFERENCES batch_jobs (id),
-    undone_by     TEXT REFERENCES batch_jobs (id),
-    started_at    TEXT,
-    finished_at   TEXT
-  ) STRICT;
-  CREATE INDEX batch_jobs_state ON batch_jobs (state);
-
-  CREATE TABLE batch_rows (
-    batch_id    TEXT NOT NULL REFERENCES batch_jobs (id) ON DELETE CASCADE,
-    idx         INTEGER NOT NULL,
-    line        INTEGER NOT NULL,
-    outcome     TEXT NOT NULL CHECK (outcome IN ('change', 'unchanged', 'invalid')),
-    membership  TEXT NOT NULL,
-    service     TEXT NOT NULL,
-    before      INTEGER,
-    after       INTEGER,
-    reason      TEXT NOT NULL,
-    message     TEXT,
-    op_seq      INTEGER,
-    PRIMARY KEY (batch_id, idx)
-  ) STRICT, WITHOUT ROWID;
-  CREATE INDEX batch_rows_invalid ON batch_rows (batch_id, idx) WHERE outcome = 'invalid';
-
-  CREATE TABLE batch_ops (
-    batch_id          TEXT NOT NULL REFERENCES batch_jobs (id) ON DELETE CASCADE,
-    seq               INTEGER NOT NULL,
-    kind              TEXT NOT NULL,
-    membership_id     INTEGER NOT NULL,
-    membership_number TEXT NOT NULL,
-    chain_id          INTEGER NOT NULL,
-    body_json         TEXT NOT NULL,
-    expect_json       TEXT NOT NULL,
-    target_json       TEXT NOT NULL,
-    row_lines_json    TEXT NOT NULL,
-    row_count         INTEGER NOT NULL,
-    reason            TEXT NOT NULL,
-    state             TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'intent', 'applied', 'conflict', 'failed', 'skipped')),
-    message           TEXT,
-    attempts          INTEGER NOT NULL DEFAULT 0,
-    audit_id          INTEGER REFERENCES audit (id),
-    source_audit_id   INTEGER REFERENCES audit (id),
-    updated_at        TEXT,
-    PRIMARY KEY (batch_id, seq)
-  ) STRICT, WITHOUT ROWID;
-  CREATE INDEX batch_ops_open ON batch_ops (batch_id, seq) WHERE state IN ('pending', 'intent');
-`;
-
-/**
- * Migration 3: a job is a batch (a file, or the undo of one: listed on the batch screen) or a desk
- * write (a one-op job a person's freeze / unfreeze / balance edit / undo runs as; not listed).
- */
-export const JOURNAL_SCOPE_SQL = `ALTER TABLE batch_jobs ADD COLUMN scope TEXT NOT NULL DEFAULT 'batch' CHECK (scope IN ('batch', 'desk'));`;
 
 export type JobKind = 'apply' | 'undo';
 export type JobScope = 'batch' | 'desk';
@@ -189,8 +117,6 @@ export interface Journal {
   setUndoneBy(id: string, undoneBy: string): void;
   /** Active jobs → paused "interrupted" (start-up). Returns their ids. */
   interruptActive(message: string): string[];
-  /** Drops never-started preparations except the `keep` newest (and `except`). */
-  prunePreparations(keep: number, except?: string): number;
   rowCount(id: string, onlyProblems: boolean): number;
   rows(id: string, offset: number, limit: number, onlyProblems: boolean): RowWithOp[];
   /** Every row of the job with its operation's state, in file order (streamed). */
@@ -304,15 +230,6 @@ export function createJournal(db: Database.Database): Journal {
     `SELECT j.* FROM batch_jobs j WHERE j.scope = 'desk' AND EXISTS (SELECT 1 FROM batch_ops o WHERE o.batch_id = j.id AND o.state IN ('pending', 'intent')) ORDER BY j.created_at`,
   );
   const listStarted = db.prepare(`SELECT * FROM batch_jobs WHERE scope = 'batch' AND state NOT IN ('draft', 'planned') ORDER BY created_at DESC, id DESC LIMIT ?`);
-  // Only file preparations nobody started: never an undo job, never a job another one points at.
-  const preparations = db.prepare(
-    `SELECT id FROM batch_jobs j WHERE state IN ('draft', 'planned') AND kind = 'apply'
-       AND NOT EXISTS (SELECT 1 FROM batch_jobs o WHERE o.undone_by = j.id OR o.undo_of = j.id)
-     ORDER BY created_at DESC, id DESC`,
-  );
-  const delJob = db.prepare('DELETE FROM batch_jobs WHERE id = ?');
-  const delRows = db.prepare('DELETE FROM batch_rows WHERE batch_id = ?');
-  const delOps = db.prepare('DELETE FROM batch_ops WHERE batch_id = ?');
   const countAll = db.prepare('SELECT COUNT(*) AS n FROM batch_rows WHERE batch_id = ?');
   // "Rows with problems": invalid in the file, or sent and failed / left alone as a conflict.
   const PROBLEM = `(r.outcome = 'invalid' OR o.state IN ('failed', 'conflict'))`;
@@ -407,19 +324,6 @@ export function createJournal(db: Database.Database): Journal {
         const ids = allRows<{ id: string }>(activeIds).map((r) => String(r.id));
         if (ids.length > 0) interrupt.run(message, nowIso());
         return ids;
-      }),
-    prunePreparations: (keep, except) =>
-      tx(() => {
-        const ids = allRows<{ id: string }>(preparations)
-          .map((r) => String(r.id))
-          .filter((id) => id !== except);
-        const drop = ids.slice(Math.max(0, keep));
-        for (const id of drop) {
-          delRows.run(id);
-          delOps.run(id);
-          delJob.run(id);
-        }
-        return drop.length;
       }),
     rowCount: (id, onlyProblems) => Number(getRow<{ n: number }>(onlyProblems ? countInvalid : countAll, id)?.n ?? 0),
     rows: (id, offset, limit, onlyProblems) => allRows<Row>(onlyProblems ? pageInvalid : pageAll, id, limit, offset).map(toRow),

@@ -25,7 +25,7 @@ import { createChecker, type CheckArgs } from './check';
 import { createJournal, type JobRecord, type Journal, type NewOp, type OpRecord, type RowRecord } from './journal';
 import type { Delimiter } from './parse';
 import { buildReportCsv, reportRowOf, rowRecordOf, rowStatus, type ReportRow } from './report';
-import { EXCEL_BOM } from '../csv';
+import { derivedFileName, EXCEL_BOM } from '../csv';
 
 export const INTERRUPTED_MESSAGE = 'Interrupted: the app stopped while this batch was running. Resume to finish it; nothing is applied twice.';
 /** How long pause/cancel wait for in-flight requests before answering (the job keeps stopping). */
@@ -81,11 +81,6 @@ export interface BatchService {
 const isStarted = (job: JobRecord) => job.state !== 'draft' && job.state !== 'planned';
 
 const NOT_FOUND = () => new DeskFailure('not_found', 'This batch no longer exists. Open the file again.');
-
-function reportFileName(fileName: string, kind: JobRecord['kind']): string {
-  const base = fileName.replace(/\.[^.]{1,5}$/, '').replace(/[^\p{L}\p{N} ._-]+/gu, '_').trim().slice(0, 120) || 'batch';
-  return `${base}${kind === 'undo' ? '-undo' : ''}-report.csv`;
-}
 
 export function createBatchService(deps: BatchServiceDeps): BatchService {
   const { store, session } = deps;
@@ -325,7 +320,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     }
     const delimiter = (job.delimiter === ';' || job.delimiter === '\t' ? job.delimiter : ',') as Delimiter;
     // The renderer saves the string as is.
-    return { fileName: reportFileName(job.fileName, job.kind), csv: EXCEL_BOM + buildReportCsv(reportRows(), { delimiter }) };
+    return { fileName: derivedFileName(job.fileName, job.kind === 'undo' ? '-undo-report' : '-report'), csv: EXCEL_BOM + buildReportCsv(reportRows(), { delimiter }) };
   }
 
   // --- undo -------------------------------------------------------------------------------------------

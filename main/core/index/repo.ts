@@ -4,7 +4,7 @@
  * client the app saw it with (the list does not identify clients). Personal data (client names and
  * phones), so it lives only in the store in the private data folder; it holds no secret.
  *
- * Tables (migration 3, `INDEX_SQL`):
+ * Tables (store/migrations.ts, migration 3):
  * - index_memberships: one row per membership; `number_key` (lower-case, trimmed) serves exact and
  *   prefix look-ups through its index; `membership_json` is the contract Membership as read.
  * - index_clients: the client (and location) the app saw a membership through, kept apart so it
@@ -14,63 +14,6 @@
 import type Database from 'libsql';
 import type { Membership } from '../../../preload/contract';
 import { allRows, getRow, nowIso, numOrNull, strOrNull, type Row } from '../store/rows';
-
-export const INDEX_SQL = `
-  CREATE TABLE index_memberships (
-    server           TEXT NOT NULL,
-    chain_id         INTEGER NOT NULL,
-    id               INTEGER NOT NULL,
-    number           TEXT NOT NULL,
-    number_key       TEXT NOT NULL,
-    type_id          INTEGER NOT NULL,
-    type_title       TEXT NOT NULL,
-    status_slug      TEXT NOT NULL,
-    is_frozen        INTEGER NOT NULL,
-    freeze_till      TEXT,
-    created_date     TEXT,
-    activated_date   TEXT,
-    expiration_date  TEXT,
-    expiration_day   TEXT,
-    united_left      INTEGER,
-    min_service_left INTEGER,
-    unlimited        INTEGER NOT NULL,
-    membership_json  TEXT NOT NULL,
-    read_at          TEXT NOT NULL,
-    PRIMARY KEY (server, chain_id, id)
-  ) STRICT;
-  CREATE INDEX index_memberships_number ON index_memberships (server, chain_id, number_key);
-  CREATE INDEX index_memberships_expiry ON index_memberships (server, chain_id, expiration_day);
-
-  CREATE TABLE index_clients (
-    server        TEXT NOT NULL,
-    chain_id      INTEGER NOT NULL,
-    membership_id INTEGER NOT NULL,
-    client_id     INTEGER NOT NULL,
-    client_name   TEXT NOT NULL,
-    client_phone  TEXT,
-    location_id   INTEGER,
-    seen_at       TEXT NOT NULL,
-    PRIMARY KEY (server, chain_id, membership_id)
-  ) STRICT;
-
-  CREATE TABLE index_sync (
-    server          TEXT NOT NULL,
-    chain_id        INTEGER NOT NULL,
-    -- First sync: every membership created before window_from has been read; in the window
-    -- [window_from, window_from + window_days) pages 1..page_done have been read.
-    first_done      INTEGER NOT NULL DEFAULT 0,
-    window_from     TEXT NOT NULL,
-    window_days     INTEGER NOT NULL,
-    page_done       INTEGER NOT NULL DEFAULT 0,
-    rows_read       INTEGER NOT NULL DEFAULT 0,
-    requests        INTEGER NOT NULL DEFAULT 0,
-    total_estimate  INTEGER,
-    started_at      TEXT NOT NULL,
-    -- The end of the last complete pass (first sync or refresh): the lists say "as of" this.
-    as_of           TEXT,
-    PRIMARY KEY (server, chain_id)
-  ) STRICT;
-`;
 
 /** What a worklist or a search shows of an indexed membership. */
 export interface IndexedRow {

@@ -93,11 +93,25 @@ export function createDeskJobs(deps: DeskJobsDeps): DeskJobs {
     options: { concurrency: 1, chunkSize: 1, flushMs: 0, flushSize: 1, patient: false, confirm: true, maxAttempts: DESK_ATTEMPTS },
   });
 
+  // One resolution at a time (start-up and a person's first write may both ask for it).
+  let resolving: Promise<void> | null = null;
+  const resolveLeftovers = (): Promise<void> =>
+    (resolving ??= (async () => {
+      try {
+        for (const job of journal.openDeskJobs()) {
+          const state = await startRunner(runnerDeps(), job.id, 'cancel').finished;
+          log.info('desk: a write interrupted by the app stopping was resolved by reading', { jobId: job.id, state });
+        }
+      } finally {
+        resolving = null;
+      }
+    })());
+
   return {
     claims,
     async run(w) {
       const kind = opKind(w.kind);
-      if (journal.openDeskJobs().length > 0) await this.resolveLeftovers();
+      if (journal.openDeskJobs().length > 0) await resolveLeftovers();
       const id = randomUUID();
       const m = w.membership;
       deps.store.transaction(() =>
@@ -150,11 +164,6 @@ export function createDeskJobs(deps: DeskJobsDeps): DeskJobs {
       return { outcome, auditId: op?.auditId ?? null, fault: runner.fault() };
     },
 
-    async resolveLeftovers() {
-      for (const job of journal.openDeskJobs()) {
-        const state = await startRunner(runnerDeps(), job.id, 'cancel').finished;
-        log.info('desk: a write interrupted by the app stopping was resolved by reading', { jobId: job.id, state });
-      }
-    },
+    resolveLeftovers,
   };
 }

@@ -110,6 +110,8 @@ export interface MembershipService {
   unfreeze(args: UnfreezeArgs): Promise<Membership>;
   setBalance(args: SetBalanceArgs): Promise<Membership>;
   undo(auditId: number, reason?: string): Promise<{ membership: Membership; entry: AuditEntry }>;
+  /** Decides desk writes the app stopped during, by reading (start-up; nothing is sent again). */
+  resolveLeftovers(): Promise<void>;
 }
 
 export function createMembershipService(deps: MembershipServiceDeps): MembershipService {
@@ -332,6 +334,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
 
   return {
     get,
+    resolveLeftovers: () => jobs.resolveLeftovers(),
     async forClient(locationId, clientId) {
       const client = await deps.api().client(locationId, clientId);
       const digits = (client.phone ?? '').replace(/\D/g, '');

@@ -8,8 +8,6 @@
  * A feature may keep its SQL next to its code and only list it here.
  */
 import type Database from 'libsql';
-import { JOURNAL_SCOPE_SQL, JOURNAL_SQL } from '../batch/journal';
-import { INDEX_SQL } from '../index/repo';
 
 export interface Migration {
   /** 1, 2, 3, … consecutive. */
@@ -18,6 +16,134 @@ export interface Migration {
   /** One or more statements, run with `exec` inside the migration's transaction. */
   sql: string;
 }
+
+// The schemas of features, kept here so the store depends on no feature (the features use them).
+const JOURNAL_SQL = `
+  CREATE TABLE batch_jobs (
+    id            TEXT PRIMARY KEY NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('apply', 'undo')),
+    op_kind       TEXT NOT NULL,
+    file_name     TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    profile_id    TEXT NOT NULL,
+    user_id       INTEGER NOT NULL,
+    user_name     TEXT NOT NULL,
+    chain_id      INTEGER NOT NULL,
+    location_id   INTEGER,
+    state         TEXT NOT NULL CHECK (state IN ('draft', 'planned', 'running', 'paused', 'waiting_auth', 'offline', 'cancelled', 'done')),
+    message       TEXT,
+    delimiter     TEXT NOT NULL DEFAULT ',',
+    totals_json   TEXT NOT NULL,
+    undo_of       TEXT REFERENCES batch_jobs (id),
+    undone_by     TEXT REFERENCES batch_jobs (id),
+    started_at    TEXT,
+    finished_at   TEXT
+  ) STRICT;
+  CREATE INDEX batch_jobs_state ON batch_jobs (state);
+
+  CREATE TABLE batch_rows (
+    batch_id    TEXT NOT NULL REFERENCES batch_jobs (id) ON DELETE CASCADE,
+    idx         INTEGER NOT NULL,
+    line        INTEGER NOT NULL,
+    outcome     TEXT NOT NULL CHECK (outcome IN ('change', 'unchanged', 'invalid')),
+    membership  TEXT NOT NULL,
+    service     TEXT NOT NULL,
+    before      INTEGER,
+    after       INTEGER,
+    reason      TEXT NOT NULL,
+    message     TEXT,
+    op_seq      INTEGER,
+    PRIMARY KEY (batch_id, idx)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX batch_rows_invalid ON batch_rows (batch_id, idx) WHERE outcome = 'invalid';
+
+  CREATE TABLE batch_ops (
+    batch_id          TEXT NOT NULL REFERENCES batch_jobs (id) ON DELETE CASCADE,
+    seq               INTEGER NOT NULL,
+    kind              TEXT NOT NULL,
+    membership_id     INTEGER NOT NULL,
+    membership_number TEXT NOT NULL,
+    chain_id          INTEGER NOT NULL,
+    body_json         TEXT NOT NULL,
+    expect_json       TEXT NOT NULL,
+    target_json       TEXT NOT NULL,
+    row_lines_json    TEXT NOT NULL,
+    row_count         INTEGER NOT NULL,
+    reason            TEXT NOT NULL,
+    state             TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'intent', 'applied', 'conflict', 'failed', 'skipped')),
+    message           TEXT,
+    attempts          INTEGER NOT NULL DEFAULT 0,
+    audit_id          INTEGER REFERENCES audit (id),
+    source_audit_id   INTEGER REFERENCES audit (id),
+    updated_at        TEXT,
+    PRIMARY KEY (batch_id, seq)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX batch_ops_open ON batch_ops (batch_id, seq) WHERE state IN ('pending', 'intent');
+`;
+
+const INDEX_SQL = `
+  CREATE TABLE index_memberships (
+    server           TEXT NOT NULL,
+    chain_id         INTEGER NOT NULL,
+    id               INTEGER NOT NULL,
+    number           TEXT NOT NULL,
+    number_key       TEXT NOT NULL,
+    type_id          INTEGER NOT NULL,
+    type_title       TEXT NOT NULL,
+    status_slug      TEXT NOT NULL,
+    is_frozen        INTEGER NOT NULL,
+    freeze_till      TEXT,
+    created_date     TEXT,
+    activated_date   TEXT,
+    expiration_date  TEXT,
+    expiration_day   TEXT,
+    united_left      INTEGER,
+    min_service_left INTEGER,
+    unlimited        INTEGER NOT NULL,
+    membership_json  TEXT NOT NULL,
+    read_at          TEXT NOT NULL,
+    PRIMARY KEY (server, chain_id, id)
+  ) STRICT;
+  CREATE INDEX index_memberships_number ON index_memberships (server, chain_id, number_key);
+  CREATE INDEX index_memberships_expiry ON index_memberships (server, chain_id, expiration_day);
+
+  CREATE TABLE index_clients (
+    server        TEXT NOT NULL,
+    chain_id      INTEGER NOT NULL,
+    membership_id INTEGER NOT NULL,
+    client_id     INTEGER NOT NULL,
+    client_name   TEXT NOT NULL,
+    client_phone  TEXT,
+    location_id   INTEGER,
+    seen_at       TEXT NOT NULL,
+    PRIMARY KEY (server, chain_id, membership_id)
+  ) STRICT;
+
+  CREATE TABLE index_sync (
+    server          TEXT NOT NULL,
+    chain_id        INTEGER NOT NULL,
+    -- First sync: every membership created before window_from has been read; in the window
+    -- [window_from, window_from + window_days) pages 1..page_done have been read.
+    first_done      INTEGER NOT NULL DEFAULT 0,
+    window_from     TEXT NOT NULL,
+    window_days     INTEGER NOT NULL,
+    page_done       INTEGER NOT NULL DEFAULT 0,
+    rows_read       INTEGER NOT NULL DEFAULT 0,
+    requests        INTEGER NOT NULL DEFAULT 0,
+    total_estimate  INTEGER,
+    started_at      TEXT NOT NULL,
+    -- The end of the last complete pass (first sync or refresh): the lists say "as of" this.
+    as_of           TEXT,
+    PRIMARY KEY (server, chain_id)
+  ) STRICT;
+`;
+
+/**
+ * Migration 4: a job is a batch (a file, or the undo of one: listed on the batch screen) or a desk
+ * write (a one-op job a person's freeze / unfreeze / balance edit / undo runs as; not listed).
+ */
+const JOURNAL_SCOPE_SQL = `ALTER TABLE batch_jobs ADD COLUMN scope TEXT NOT NULL DEFAULT 'batch' CHECK (scope IN ('batch', 'desk'));`;
 
 export const migrations: readonly Migration[] = [
   {

@@ -139,6 +139,17 @@ export function membershipDate(m: Membership, field: 'createdDate' | 'activatedD
   return value ? formatDate(value, timezone) : whenNull;
 }
 
+/**
+ * Whether and until when a membership is frozen. A date the app sent itself (a read said frozen
+ * without `freeze_till`: freezeTillSource 'app') is marked as such, never passed off as Altegio's.
+ */
+export function frozenWords(m: Pick<Membership, 'isFrozen' | 'freezeTill' | 'freezeTillSource'>, timezone: string): string {
+  if (!m.isFrozen) return t('card.notFrozen');
+  if (!m.freezeTill) return t('card.frozenOpen');
+  const date = formatDate(m.freezeTill, timezone);
+  return m.freezeTillSource === 'app' ? t('card.frozenUntilSent', { date }) : t('card.frozenUntil', { date });
+}
+
 /** The type's freeze rule in words. */
 export function freezeRuleWords(type: Membership['type'], unitNotGiven = false): string {
   if (!type.allowFreeze) return t('card.rule.freezeNotAllowed');
