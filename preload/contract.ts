@@ -38,11 +38,15 @@ export const DeskError = z.object({
   message: z.string(),
   /** Field name (as in the channel's argument, or a CSV "line:column") -> what is wrong. */
   fields: z.record(z.string(), z.string()).optional(),
+  /** Per field, what the argument check found, as a code the renderer words from its catalogs
+   *  (the `fields` texts are the schema's own words, for logs; never shown when this is present). */
+  fieldIssues: z.record(z.string(), z.object({ code: z.enum(['too_long', 'too_short', 'too_big', 'too_small', 'required', 'invalid']), limit: z.number().optional() })).optional(),
   retryAfterMs: z.number().int().nonnegative().optional(),
   /** Altegio's own words for the failure (support asks for them), shown beside the app's explanation. */
   serverMessage: z.string().max(400).optional(),
 });
 export type DeskError = z.infer<typeof DeskError>;
+export type FieldIssue = NonNullable<DeskError['fieldIssues']>[string];
 
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: DeskError };
 

@@ -342,6 +342,12 @@ export interface MessageParams {
   "error.serverSaid": { words: string | number };
   "error.storage": Record<never, never>;
   "error.validation": Record<never, never>;
+  "field.invalid": Record<never, never>;
+  "field.required": Record<never, never>;
+  "field.tooBig": { limit: string | number };
+  "field.tooLong": { limit: number };
+  "field.tooShort": { limit: number };
+  "field.tooSmall": { limit: string | number };
   "freeze.busy": Record<never, never>;
   "freeze.calendarLabel": Record<never, never>;
   "freeze.calendarName": Record<never, never>;
@@ -358,6 +364,7 @@ export interface MessageParams {
   "freeze.title": { number: string | number };
   "freeze.useLatest": Record<never, never>;
   "header.demo": Record<never, never>;
+  "header.demo.signIn": Record<never, never>;
   "header.demo.title": Record<never, never>;
   "header.location": Record<never, never>;
   "header.location.choose": Record<never, never>;

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import {
   channels,
+  type FieldIssue,
   isChannelName,
   type ChannelName,
   type ChannelResult,
@@ -20,14 +21,37 @@ export type Handlers = {
   [C in ChannelName]: (args: ParsedArgs<C>) => Promise<ChannelResult<C>>;
 };
 
-/** Turns zod issues into `{ field: message }`, the shape the renderer shows next to fields. */
+const fieldKey = (issue: z.core.$ZodIssue): string => (issue.path.length > 0 ? issue.path.map(String).join('.') : '_');
+
+/** Turns zod issues into `{ field: message }` (the schema's words, for logs and tests). */
 export function zodFields(error: z.ZodError): Record<string, string> {
   const fields: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.length > 0 ? issue.path.map(String).join('.') : '_';
-    fields[key] ??= issue.message;
-  }
+  for (const issue of error.issues) fields[fieldKey(issue)] ??= issue.message;
   return fields;
+}
+
+/** What one zod issue means, as a code the renderer words from its catalogs (never zod's English). */
+export function fieldIssueOf(issue: z.core.$ZodIssue, args: unknown): FieldIssue {
+  if (issue.code === 'too_big') {
+    const limit = Number(issue.maximum);
+    return issue.origin === 'string' || issue.origin === 'array' ? { code: 'too_long', limit } : { code: 'too_big', limit };
+  }
+  if (issue.code === 'too_small') {
+    const limit = Number(issue.minimum);
+    if ((issue.origin === 'string' || issue.origin === 'array') && limit <= 1) return { code: 'required' };
+    return issue.origin === 'string' || issue.origin === 'array' ? { code: 'too_short', limit } : { code: 'too_small', limit };
+  }
+  if (issue.code === 'invalid_type' && valueAt(args, issue.path) === undefined) return { code: 'required' };
+  return { code: 'invalid' };
+}
+
+const valueAt = (value: unknown, path: PropertyKey[]): unknown =>
+  path.reduce<unknown>((at, key) => (at !== null && typeof at === 'object' && Object.hasOwn(at, key) ? (at as Record<PropertyKey, unknown>)[key] : undefined), value);
+
+export function zodFieldIssues(error: z.ZodError, args: unknown): Record<string, FieldIssue> {
+  const issues: Record<string, FieldIssue> = {};
+  for (const issue of error.issues) issues[fieldKey(issue)] ??= fieldIssueOf(issue, args);
+  return issues;
 }
 
 export async function dispatch(handlers: Handlers, channel: unknown, rawArgs: unknown, log?: Logger): Promise<Reply<unknown>> {
@@ -40,7 +64,7 @@ export async function dispatch(handlers: Handlers, channel: unknown, rawArgs: un
     const fields = zodFields(parsed.error);
     return {
       ok: false,
-      error: { kind: 'bad_input', message: Object.values(fields)[0] ?? 'Some of the values are not valid.', fields },
+      error: { kind: 'bad_input', message: Object.values(fields)[0] ?? 'Some of the values are not valid.', fields, fieldIssues: zodFieldIssues(parsed.error, rawArgs ?? {}) },
     };
   }
   try {

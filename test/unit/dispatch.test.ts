@@ -31,6 +31,19 @@ describe('dispatch', () => {
     }
   });
 
+  it('says what is wrong with each field as a code for the catalogs, never only in the schema’s English (issue 13 item 8)', async () => {
+    const long = await dispatch(handlers, 'session.signIn', { login: 'a'.repeat(201), password: 'pw' });
+    expect(long.ok).toBe(false);
+    if (!long.ok) expect(long.error.fieldIssues).toEqual({ login: { code: 'too_long', limit: 200 } });
+    const several = await dispatch(handlers, 'session.signIn', { login: 'ab', password: '' });
+    if (!several.ok) expect(several.error.fieldIssues).toEqual({ login: { code: 'too_short', limit: 3 }, password: { code: 'required' } });
+    const wrongType = await dispatch(handlers, 'memberships.get', { chainId: 'x' });
+    if (!wrongType.ok) expect(wrongType.error.fieldIssues).toEqual({ chainId: { code: 'invalid' }, membershipId: { code: 'required' } });
+    const big = await dispatch(handlers, 'clients.search', { locationId: 1, query: 'dana', limit: 51 });
+    if (!big.ok) expect(big.error.fieldIssues).toEqual({ limit: { code: 'too_big', limit: 50 } });
+    expect.assertions(5);
+  });
+
   it('rejects unexpected extra keys', async () => {
     const r = await dispatch(handlers, 'memberships.get', { chainId: 1, membershipId: 2, evil: true });
     expect(r.ok).toBe(false);

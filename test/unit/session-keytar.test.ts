@@ -87,4 +87,10 @@ describe('keytar adapter error mapping (injected keytar)', () => {
     expect(keychainMessage('darwin', 'User canceled the operation')).toMatch(/Keychain.*(locked|refused)/);
     expect(keychainMessage('darwin', 'x')).toMatch(/Keychain Access/);
   });
+
+  it('adds the remedy only: the heading already says the keychain is not available (said once, issue 13 item 8)', () => {
+    for (const platform of ['win32', 'darwin', 'linux'] as const) {
+      expect(keychainMessage(platform, 'x')).not.toMatch(/not available|cannot keep your sign-in/);
+    }
+  });
 });

@@ -558,7 +558,8 @@ describe('demo mode', () => {
     const st = await s.startDemo();
     expect(st.status).toBe('signed_in');
     expect(st.profile).toMatchObject({ demo: true, userId: 1, serverUrl: 'http://127.0.0.1:45678/api' });
-    expect(st.profile?.name).toMatch(/demo/i);
+    // The name is the user's; the renderer marks it as the demo (profile.demoMark), once.
+    expect(st.profile?.name).toBe('Dana Whitfield');
     expect(st.profiles.map((p) => p.demo)).toEqual([true]);
     // Opens at the first location of the first chain, so there is data on screen at once.
     const firstChain = st.chains[0];

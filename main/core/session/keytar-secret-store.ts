@@ -35,21 +35,22 @@ const defaultLoad = async (): Promise<KeytarModule> => {
   return mod.default ?? mod;
 };
 
-/** What to tell the person, by platform and by what went wrong. */
+/** What to do, by platform and by what went wrong. The renderer's heading already says the keychain
+ *  is not available (error.keychain_unavailable): this adds the remedy without saying it again. */
 export function keychainMessage(platform: NodeJS.Platform, detail: string): string {
   const locked = /locked|unlock|user canceled|cancelled|denied|interaction is not allowed/i.test(detail);
   const noStore = 'The app never keeps passwords or tokens in a plain file instead.';
   switch (platform) {
     case 'win32':
-      return `Windows Credential Manager is not available, so the app cannot keep your sign-in safely. Sign in to Windows with your own account (not a temporary profile) and try again; if it keeps happening, ask your IT person to check Credential Manager. ${noStore}`;
+      return `Windows Credential Manager did not answer: sign in to Windows with your own account (not a temporary profile) and try again; if it keeps happening, ask your IT person to check Credential Manager. ${noStore}`;
     case 'darwin':
       return locked
         ? `The macOS Keychain is locked or access was refused. Unlock the "login" keychain in Keychain Access (or allow Membership Desk when asked) and try again. ${noStore}`
-        : `The macOS Keychain is not available. Open Keychain Access, make sure the "login" keychain exists and is unlocked, and try again. ${noStore}`;
+        : `Open Keychain Access, make sure the "login" keychain exists and is unlocked, and try again. ${noStore}`;
     default:
       return locked
         ? `The system keychain is locked. Unlock the "Login" keyring (for example in Passwords and Keys / Seahorse, or by logging in to the desktop again) and try again. ${noStore}`
-        : `The system keychain (Secret Service) is not available, so the app cannot keep your sign-in safely. Install and start a keyring such as GNOME Keyring (package gnome-keyring) or KWallet, make sure it is unlocked, and try again. ${noStore}`;
+        : `Install and start a keyring such as GNOME Keyring (package gnome-keyring) or KWallet, make sure it is unlocked, and try again. ${noStore}`;
   }
 }
 

@@ -6,7 +6,7 @@ import { DeskFailure } from '../errors';
 import type { SecretStore } from './secret-store';
 
 export const MEMORY_KEYCHAIN_UNAVAILABLE =
-  'The system keychain is not available, so the app cannot keep your sign-in safely. Unlock or start the keychain and try again.';
+  'Unlock or start the keychain and try again.';
 
 export class MemorySecretStore implements SecretStore {
   private readonly secrets = new Map<string, string>();

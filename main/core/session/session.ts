@@ -488,7 +488,8 @@ export function createSessionService(deps: SessionDeps): SessionService {
         const previous = demoProfiles.get(id)?.profile;
         const profile: Profile = {
           id,
-          name: `${auth.name.trim() || 'Demo user'} (demo)`,
+          // The renderer marks a demo profile itself (profile.demoMark): no suffix in the name.
+          name: auth.name.trim() || 'Demo user',
           login,
           userId: auth.userId,
           serverUrl,

@@ -4,7 +4,7 @@
  * the person at the desk and what to do next.
  */
 import type { MessageKey } from '../../../common/i18n/translate';
-import type { DeskError, ErrorKind } from '../../../preload/contract';
+import type { DeskError, ErrorKind, FieldIssue } from '../../../preload/contract';
 import { t } from './i18n';
 
 const headings: Record<ErrorKind, MessageKey> = {
@@ -46,16 +46,44 @@ export interface ErrorText {
 /** How Altegio's own words are put beside the app's explanation. */
 export const serverWordsText = (words: string): string => t('error.serverSaid', { words });
 
+/** What the argument check found in one field, in the catalog's words (never the schema's English). */
+export function fieldIssueText(issue: FieldIssue): string {
+  const limit = issue.limit ?? 0;
+  switch (issue.code) {
+    case 'too_long':
+      return t('field.tooLong', { limit });
+    case 'too_short':
+      return t('field.tooShort', { limit });
+    case 'too_big':
+      return t('field.tooBig', { limit });
+    case 'too_small':
+      return t('field.tooSmall', { limit });
+    case 'required':
+      return t('field.required');
+    default:
+      return t('field.invalid');
+  }
+}
+
+/** Every field's message: a coded issue in the catalog's words, otherwise the core's text. */
+export function fieldTexts(error: DeskError | null | undefined): Record<string, string> {
+  const out: Record<string, string> = { ...(error?.fields ?? {}) };
+  for (const [field, issue] of Object.entries(error?.fieldIssues ?? {})) out[field] = fieldIssueText(issue);
+  return out;
+}
+
 export function describeError(error: DeskError): ErrorText {
   let heading = errorHeading(error.kind);
   if (error.kind === 'rate_limited' && error.retryAfterMs !== undefined) {
     heading = t('error.rate_limited.retry', { when: retryInWords(error.retryAfterMs) });
   }
-  const message = error.message?.trim() ?? '';
+  const issues = Object.values(error.fieldIssues ?? {});
+  // A coded argument problem: its words come from the catalog, not from the schema.
+  const message = issues[0] ? fieldIssueText(issues[0]) : (error.message?.trim() ?? '');
   const detail = message && message !== heading ? message : null;
   const said = error.serverMessage?.trim() ?? '';
   const serverWords = said && !message.includes(said) && !heading.includes(said) ? serverWordsText(said) : null;
-  return { heading, detail, serverWords, fields: { ...(error.fields ?? {}) } };
+  return { heading, detail, serverWords, fields: fieldTexts(error) };
 }
 
 /** One line for places with little room (a status line, a table cell). */
@@ -69,8 +97,9 @@ export function errorLine(error: DeskError): string {
  * `services.0.balance` are matched by their prefix so a row can pick its own.
  */
 export function fieldError(error: DeskError | null | undefined, field: string): string | null {
-  if (!error?.fields) return null;
-  if (error.fields[field] !== undefined) return error.fields[field] ?? null;
-  const found = Object.entries(error.fields).find(([k]) => k === field || k.startsWith(`${field}.`));
+  if (!error?.fields && !error?.fieldIssues) return null;
+  const fields = fieldTexts(error);
+  if (fields[field] !== undefined) return fields[field] ?? null;
+  const found = Object.entries(fields).find(([k]) => k === field || k.startsWith(`${field}.`));
   return found ? found[1] : null;
 }
