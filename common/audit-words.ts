@@ -25,6 +25,7 @@ const actionWords: Record<AuditEntry['action'], string> = {
   freeze: 'Freeze',
   unfreeze: 'Unfreeze',
   set_balance: 'Balance change',
+  set_period: 'Expiry change',
   undo: 'Undo',
 };
 

@@ -32,10 +32,11 @@ export type UndoBlock =
 
 type UndoEntry = Pick<AuditEntry, 'id' | 'action' | 'outcome' | 'undoneBy' | 'undoOf' | 'membershipId'>;
 
-/** What part of a membership an entry changes: the freeze period or the visit balance. */
-function kindOf(entry: UndoEntry, byId: ReadonlyMap<number, UndoEntry>): 'period' | 'balance' | null {
+/** What part of a membership an entry changes: the freeze period, the visit balance or the validity. */
+function kindOf(entry: UndoEntry, byId: ReadonlyMap<number, UndoEntry>): 'period' | 'balance' | 'validity' | null {
   if (entry.action === 'freeze' || entry.action === 'unfreeze') return 'period';
   if (entry.action === 'set_balance') return 'balance';
+  if (entry.action === 'set_period') return 'validity';
   const undone = entry.undoOf === null ? undefined : byId.get(entry.undoOf);
   return undone ? kindOf(undone, byId) : null;
 }

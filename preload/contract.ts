@@ -216,6 +216,12 @@ export const Membership = z.object({
   createdDate: z.string().nullable(),
   activatedDate: z.string().nullable(),
   expirationDate: z.string().nullable(),
+  /**
+   * The membership's own validity (its top-level `period`/`period_unit_id`, which set_period
+   * changes; the type's are the defaults it was sold with). Absent when Altegio did not send them.
+   */
+  period: z.number().int().nonnegative().optional(),
+  periodUnit: PeriodUnit.nullable().optional(),
   type: MembershipType,
   balance: Balance,
   /**
@@ -227,7 +233,7 @@ export const Membership = z.object({
 });
 export type Membership = z.infer<typeof Membership>;
 
-export const AuditAction = z.enum(['freeze', 'unfreeze', 'set_balance', 'undo']);
+export const AuditAction = z.enum(['freeze', 'unfreeze', 'set_balance', 'set_period', 'undo']);
 export const AuditOutcome = z.enum(['ok', 'failed', 'unknown']);
 export const AuditEntry = z.object({
   id: z.number().int().positive(),

@@ -99,6 +99,9 @@ export interface MembershipRec {
   created: DateTime;
   activated: DateTime | null;
   expiration: DateTime | null;
+  /** Validity set by set_period (absent: the type's period and unit). */
+  period?: number;
+  periodUnitId?: PeriodUnitId;
   isFrozen: boolean;
   /** Total days frozen (see rules.ts for how it moves on freeze/unfreeze). */
   freezePeriod: number;

@@ -16,7 +16,7 @@
  */
 import { DateTime } from 'luxon';
 import { periodEnd } from './seed';
-import type { BalanceLink, MembershipRec, MembershipTypeDef, SandboxState } from './model';
+import type { BalanceLink, MembershipRec, MembershipTypeDef, PeriodUnitId, SandboxState } from './model';
 
 export interface Refusal {
   ok: false;
@@ -181,4 +181,43 @@ function applyWastedRule(type: MembershipTypeDef, m: MembershipRec): void {
     : m.links.every((l) => !l.unlimited && l.count === 0);
   if (empty && (m.statusId === 2 || m.statusId === 1)) m.statusId = 4;
   else if (!empty && m.statusId === 4) m.statusId = m.activated ? 2 : 1;
+}
+
+/**
+ * The expiry a validity gives: the activation day (in the location's zone) + the period, at the end
+ * of that day, + the days frozen so far. The same for every unit, and the same as seeding uses.
+ *
+ * The off-by-one between `period` days and `expiration_date` (ALTEGIO.md §4.6, observed by an
+ * integrator): the activation day is day 0, so 30 days from an activation on 5 March end on 4 April
+ * at 23:59:59 — 31 calendar days of validity. A client that counts the days inclusively (E − A + 1)
+ * gets an expiry one day later than it meant.
+ */
+export function expirationOf(state: SandboxState, m: MembershipRec, period: number, unit: PeriodUnitId): DateTime | null {
+  if (!m.activated) return null;
+  return periodEnd(m.activated.setZone(zoneOf(state, m)), period, unit).endOf('day').plus({ days: m.freezePeriod });
+}
+
+/**
+ * set_period {period, period_unit_id}: the membership's own validity. Expiration is recomputed from
+ * the activation date (a not-activated membership keeps no date until activation); an end already
+ * in the past expires an active membership, an end today or later brings an expired one back.
+ */
+export function setPeriod(state: SandboxState, m: MembershipRec, body: Record<string, unknown>, now: Date): Outcome<void> {
+  refresh(state, m, now);
+  const period = toCount(body.period);
+  const unit = body.period_unit_id === undefined || body.period_unit_id === null ? null : toCount(body.period_unit_id);
+  if (body.period === undefined || body.period === null) return refuse(422, 'An error occurred', { '[period]': ['The period field is required.'] });
+  if (period === null || period < 1) return refuse(422, 'An error occurred', { '[period]': ['The period must be a whole number of at least 1.'] });
+  if (unit === null) return refuse(422, 'An error occurred', { '[period_unit_id]': ['The period unit id field is required.'] });
+  if (unit < 1 || unit > 4) return refuse(422, 'An error occurred', { '[period_unit_id]': ['The period unit id must be 1 (day), 2 (week), 3 (month) or 4 (year).'] });
+  if (m.statusId === 4) return refuse(400, 'Cannot change period', { '[status]': ['The membership is used up.'] });
+  m.period = period;
+  m.periodUnitId = unit as PeriodUnitId;
+  m.expiration = expirationOf(state, m, period, unit as PeriodUnitId);
+  if (m.expiration) {
+    const today = todayFor(state, m, now);
+    if (m.expiration < today && m.statusId === 2) m.statusId = 3;
+    else if (m.expiration >= today && m.statusId === 3) m.statusId = 2;
+  }
+  return { ok: true, value: undefined };
 }

@@ -39,7 +39,7 @@ export interface SandboxOptions {
   realShapes?: readonly RealShape[];
 }
 
-export type WriteAction = 'freeze' | 'unfreeze' | 'set_balance';
+export type WriteAction = 'freeze' | 'unfreeze' | 'set_balance' | 'set_period';
 
 export interface SandboxStats {
   requests: number;
@@ -205,7 +205,7 @@ class SandboxApp {
   }
 
   static emptyStats(): SandboxStats {
-    return { requests: 0, rejected429: 0, faultsInjected: 0, writes: {}, writesByAction: { freeze: 0, unfreeze: 0, set_balance: 0 }, writeLog: [], requestLog: [] };
+    return { requests: 0, rejected429: 0, faultsInjected: 0, writes: {}, writesByAction: { freeze: 0, unfreeze: 0, set_balance: 0, set_period: 0 }, writeLog: [], requestLog: [] };
   }
 
   newToken(): string {
@@ -239,6 +239,7 @@ class SandboxApp {
     { name: 'freeze', method: 'POST', pattern: /^\/chains?\/(\d+)\/loyalty\/abonements\/(\d+)\/freeze$/, auth: 'user', handle: (ctx) => this.freeze(ctx) },
     { name: 'unfreeze', method: 'POST', pattern: /^\/chains?\/(\d+)\/loyalty\/abonements\/(\d+)\/unfreeze$/, auth: 'user', handle: (ctx) => this.unfreeze(ctx) },
     { name: 'setBalance', method: 'POST', pattern: /^\/chains?\/(\d+)\/loyalty\/abonements\/(\d+)\/set_balance$/, auth: 'user', handle: (ctx) => this.setBalance(ctx) },
+    { method: 'POST', pattern: /^\/chains?\/(\d+)\/loyalty\/abonements\/(\d+)\/set_period$/, auth: 'user', handle: (ctx) => this.setPeriod(ctx) },
   ];
 
   private auth(ctx: RequestContext): Reply {
@@ -493,6 +494,16 @@ class SandboxApp {
     this.recordWrite('set_balance', m.id, ctx.body);
     // ALTEGIO.md §4.6: the call answers 200 with no body; clients must re-read.
     return { status: 200 };
+  }
+
+  private setPeriod(ctx: RequestContext): Reply {
+    const m = this.writeTarget(ctx, 'loyalty_abonement_period_edit_access');
+    if (isReply(m)) return m;
+    const outcome = rules.setPeriod(this.state, m, ctx.body, this.now());
+    if (!outcome.ok) return fail(outcome.status, outcome.message, outcome.errors);
+    this.recordWrite('set_period', m.id, ctx.body);
+    const wire = membershipToWire(this.state, m, this.now(), 'chain');
+    return ok({ id: m.id, period: wire.period, period_unit_id: wire.period_unit_id, expiration_date: wire.expiration_date });
   }
 
   // -----------------------------------------------------------------------------------------------

@@ -580,7 +580,7 @@ describe('rate limit, faults and stats', () => {
     await api.post(freezePath(NORTH(), m.danaNotFreezable, 'freeze'), { freeze_till: dayPlus(2) }); // refused: not counted
     const stats = sb.control.stats();
     expect(stats.writes).toEqual({ [m.danaUnitedWeeks]: 3, [m.danaPerServiceFreezable]: 1 });
-    expect(stats.writesByAction).toEqual({ freeze: 1, unfreeze: 1, set_balance: 2 });
+    expect(stats.writesByAction).toEqual({ freeze: 1, unfreeze: 1, set_balance: 2, set_period: 0 });
     expect(stats.writeLog.map((w) => w.action)).toEqual(['freeze', 'unfreeze', 'set_balance', 'set_balance']);
     sb.control.resetStats();
     expect(sb.control.stats()).toMatchObject({ requests: 0, writes: {} });

@@ -77,6 +77,7 @@ describe('keytar adapter on a real Secret Service', () => {
         freeze: no,
         unfreeze: no,
         setBalance: no,
+        setPeriod: no,
       };
     };
     const session = createSessionService({ store, secrets: keychain, apiFor });

@@ -115,7 +115,7 @@ describe('memberships', () => {
   it('maps the documented example (per-service balance, freeze rules, chain from type)', () => {
     const [m] = decodeMemberships({ success: true, data: [docMembership], meta: { count: 1 } });
     // The wire example names no balance_edit_type: null, and said to be not given.
-    expect(Membership.parse(m)).toEqual(exampleMembership({ notGiven: ['balanceEditType'] }, { balanceEditType: null }));
+    expect(Membership.parse(m)).toEqual(exampleMembership({ notGiven: ['balanceEditType'], period: 3, periodUnit: 'month' }, { balanceEditType: null }));
   });
 
   it('tolerates the loose types of the docs: string ids, numeric titles, "1" flags, string numbers', () => {

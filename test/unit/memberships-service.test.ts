@@ -139,6 +139,9 @@ class FakeApi implements AltegioApi {
     this.calls.push(`set_balance ${id} ${JSON.stringify(body)}`);
     this.maybeFail('set_balance', () => this.applyBalance(id, body));
   }
+  async setPeriod(): Promise<void> {
+    throw new Error('not used in these tests');
+  }
   applyBalance(id: number, body: SetBalanceBody): void {
     const m = this.m(id);
     if (body.united !== undefined && m.balance.kind === 'united') m.balance.count = body.united;

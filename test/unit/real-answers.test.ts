@@ -258,6 +258,7 @@ describe('1. missing access flags are unknown', () => {
         membershipsByIds: no,
         unfreeze: no,
         setBalance: no,
+        setPeriod: no,
         membershipsCreated: no,
       };
     };
@@ -325,6 +326,7 @@ describe('2. /auth without an id', () => {
         membershipsByIds: no,
         unfreeze: no,
         setBalance: no,
+        setPeriod: no,
         membershipsCreated: no,
       };
     };

@@ -108,6 +108,7 @@ class FakeAltegio {
       freeze: unused,
       unfreeze: unused,
       setBalance: unused,
+      setPeriod: unused,
     };
   };
 }

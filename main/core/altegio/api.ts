@@ -3,7 +3,7 @@
  * `client.ts`; it returns contract domain objects (already mapped from the lenient wire shapes)
  * and throws only `DeskFailure`s with the fixed error kinds.
  */
-import type { Chain, ClientSummary, Membership } from '../../../preload/contract';
+import type { Chain, ClientSummary, Membership, PeriodUnit } from '../../../preload/contract';
 import type { Lane } from './rate-limiter';
 
 export interface AuthResult {
@@ -19,6 +19,12 @@ export interface Credentials {
   baseUrl: string;
   partnerToken: string | null;
   userToken: string | null;
+}
+
+/** A validity: `period` whole units (≥ 1) of `unit`. */
+export interface SetPeriodBody {
+  period: number;
+  unit: PeriodUnit;
 }
 
 export interface SetBalanceBody {
@@ -80,4 +86,6 @@ export interface AltegioApi {
   unfreeze(chainId: number, membershipId: number, options?: WriteOptions): Promise<void>;
   /** POST …/set_balance (answer may have no body; callers re-read). */
   setBalance(chainId: number, membershipId: number, body: SetBalanceBody, options?: WriteOptions): Promise<void>;
+  /** POST …/set_period {period, period_unit_id} (callers re-read: the answer's fields are not relied on). */
+  setPeriod(chainId: number, membershipId: number, body: SetPeriodBody, options?: WriteOptions): Promise<void>;
 }

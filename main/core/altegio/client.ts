@@ -18,7 +18,7 @@ import type { ClientSummary, Membership } from '../../../preload/contract';
 import { DeskFailure, isDeskFailure } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { ConnectivityReport } from '../connectivity';
-import { IDS_PAGE_SIZE, MIN_PHONE_DIGITS, type AltegioApi, type AuthResult, type Credentials, type ReadOptions, type SetBalanceBody, type WriteOptions } from './api';
+import { IDS_PAGE_SIZE, MIN_PHONE_DIGITS, type AltegioApi, type AuthResult, type Credentials, type ReadOptions, type SetBalanceBody, type SetPeriodBody, type WriteOptions } from './api';
 import { MESSAGES, failureFromHttp, offlineFailure, parseRetryAfter } from './failures';
 import { chainsFromWire, decodeAuth, decodeClient, decodeClientSearch, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from './mapping';
 import type { Lane, RateLimiter } from './rate-limiter';
@@ -415,6 +415,24 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         ...waitOptions(options),
       });
     },
+
+    async setPeriod(chainId, membershipId, body: SetPeriodBody, options?: WriteOptions) {
+      requireId(chainId, 'chain');
+      requireId(membershipId, 'membership');
+      if (!Number.isInteger(body.period) || body.period < 1) throw new DeskFailure('bad_input', 'The period must be at least one whole day.');
+      await send({
+        op: 'memberships.setPeriod',
+        method: 'POST',
+        path: `chain/${chainId}/loyalty/abonements/${membershipId}/set_period`,
+        json: { period: body.period, period_unit_id: PERIOD_UNIT_IDS[body.unit] },
+        emptyBodyOk: true,
+        policy: 'once',
+        ...waitOptions(options),
+      });
+    },
   };
 }
+
+/** Altegio's unit ids (ALTEGIO.md §4.6). */
+const PERIOD_UNIT_IDS = { day: 1, week: 2, month: 3, year: 4 } as const;
 

@@ -302,6 +302,7 @@ export function membershipFromWire(m: WireMembership, fallbackChainId?: number):
     createdDate: m.created_date?.trim() || null,
     activatedDate: m.activated_date?.trim() || null,
     expirationDate: m.expiration_date?.trim() || null,
+    ...(m.period !== undefined && { period: nonNegInt(m.period), periodUnit: periodUnit(m.period_unit_id) }),
     type: {
       id: type.id,
       title: type.title?.trim() ?? '',

@@ -13,12 +13,13 @@ import type { AuditEntry, ClientSummary, Membership, Rights } from '../../../pre
 import { planBalanceTargets, type BalanceBody } from '../../../common/balance-rules';
 import { formatDate, localDateOf } from '../../../common/dates';
 import { unfreezeEffect } from '../../../common/freeze-rules';
+import { currentValidity, periodAvailability, periodDateProblem, periodPreview } from '../../../common/period-rules';
 import { MIN_PHONE_DIGITS, type AltegioApi, type SetBalanceBody } from '../altegio/api';
 import { DeskFailure } from '../errors';
 import type { MembershipClaims } from '../jobs/claims';
 import { createDeskJobs, deskFailure, type DeskJobs } from '../jobs/desk';
 import type { Logger } from '../log';
-import { opKind, snapshotOf, type BalanceValues, type FreezePayload, type MembershipSnapshot, type SetBalancePayload, type UnfreezePayload } from '../ops';
+import { opKind, snapshotOf, type BalanceValues, type FreezePayload, type MembershipSnapshot, type SetBalancePayload, type SetPeriodPayload, type UnfreezePayload } from '../ops';
 import type { Store } from '../store';
 import { asStorageFault, isStorageFault } from '../store/fault';
 
@@ -101,6 +102,21 @@ export interface SetBalanceArgs {
   services?: Array<{ serviceId: number; balance: number }> | undefined;
 }
 
+export interface SetPeriodArgs {
+  chainId: number;
+  locationId: number;
+  membershipId: number;
+  /** The new expiry date, YYYY-MM-DD in the location's zone. */
+  expiry: string;
+  reason?: string | undefined;
+}
+
+const PERIOD_DATE_WORDS = {
+  not_a_date: 'Pick the new expiry date on the calendar.',
+  too_early: 'The new expiry cannot be before today (nor leave less than one day of validity).',
+  unchanged: 'Nothing to change: that is already the expiry date.',
+} as const;
+
 export interface MembershipService {
   get(chainId: number, membershipId: number): Promise<Membership>;
   /** `noPhone` is true when the client has no phone in Altegio (memberships are looked up by phone). */
@@ -109,6 +125,8 @@ export interface MembershipService {
   freeze(args: FreezeArgs): Promise<Membership>;
   unfreeze(args: UnfreezeArgs): Promise<Membership>;
   setBalance(args: SetBalanceArgs): Promise<Membership>;
+  /** Change validity so that the membership expires on `expiry` (set_period in days). */
+  setPeriod(args: SetPeriodArgs): Promise<Membership>;
   undo(auditId: number, reason?: string): Promise<{ membership: Membership; entry: AuditEntry }>;
   /** Decides desk writes the app stopped during, by reading (start-up; nothing is sent again). */
   resolveLeftovers(): Promise<void>;
@@ -261,6 +279,40 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     return (await write(balanceSpec(read, args.chainId, args.locationId, reason, targets))).membership;
   }
 
+  async function setPeriod(args: SetPeriodArgs): Promise<Membership> {
+    const timezone = deps.timezone(args.locationId);
+    const read = await readForWrite(args.chainId, args.membershipId);
+    const a = periodAvailability(read.m, deps.rights(args.chainId), now(), timezone);
+    if (!a.allowed) throw new DeskFailure(a.code === 'no_right' ? 'forbidden' : 'validation', a.reason);
+    const problem = periodDateProblem(a, args.expiry);
+    if (problem !== null) throw new DeskFailure('validation', PERIOD_DATE_WORDS[problem], { fields: { expiry: PERIOD_DATE_WORDS[problem] } });
+    const preview = periodPreview(a, args.expiry);
+    const payload: SetPeriodPayload = {
+      expect: { ...currentValidity(read.m, a), expiry: a.expiry },
+      target: { period: preview.days, unit: 'day', expiry: preview.expiry },
+      timezone,
+    };
+    const s: WriteSpec = { kind: 'set_period', payload, chainId: args.chainId, locationId: args.locationId, read, reason: args.reason ?? '', doneWord: `The expiry was changed to ${formatDate(args.expiry)}` };
+    precheck(s);
+    return (await write(s)).membership;
+  }
+
+  /** The undo of a set_period: the validity it replaced, sent only while its own is still there. */
+  async function undoSetPeriod(original: AuditEntry, reason: string): Promise<{ membership: Membership; auditId: number }> {
+    const request = (original.before as Partial<MembershipSnapshot> | null)?.request;
+    const tz = original.locationId !== null ? deps.timezone(original.locationId) : 'UTC';
+    if (!request?.previous || request.period === undefined || request.periodUnit === undefined || request.expiry === undefined) {
+      throw new DeskFailure('validation', 'This entry does not record the validity it replaced, so it cannot be undone.');
+    }
+    const done: SetPeriodPayload = { expect: request.previous, target: { period: request.period, unit: request.periodUnit, expiry: request.expiry }, timezone: tz };
+    const inverse = opKind('set_period').inverse(done);
+    if (!('payload' in inverse)) throw new DeskFailure(inverse.kind, inverse.message);
+    const read = await readForWrite(original.chainId, original.membershipId);
+    const s: WriteSpec = { kind: 'set_period', payload: inverse.payload, chainId: original.chainId, locationId: original.locationId, read, reason, doneWord: `The expiry was changed back to ${formatDate(request.previous.expiry)}`, undoOf: original.id };
+    precheck(s);
+    return write(s);
+  }
+
   async function undo(auditId: number, reason?: string): Promise<{ membership: Membership; entry: AuditEntry }> {
     const original = deps.store.audit.get(auditId);
     if (!original) throw new DeskFailure('not_found', 'That audit entry no longer exists.');
@@ -320,6 +372,8 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       const s = unfreezeSpec(read, original.chainId, original.locationId, undoReason, inverse.payload as UnfreezePayload, original.id);
       precheck(s);
       result = await write(s);
+    } else if (original.action === 'set_period') {
+      result = await undoSetPeriod(original, undoReason);
     } else if (original.action === 'unfreeze') {
       throw new DeskFailure('validation', 'An unfreeze cannot be undone automatically: freeze the membership again from its card, choosing the end date.');
     } else {
@@ -349,6 +403,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     freeze,
     unfreeze,
     setBalance,
+    setPeriod,
     undo,
   };
 }

@@ -5,9 +5,10 @@ import { DeskFailure } from '../errors';
 import { freezeOp } from './freeze';
 import type { AnyOpKind, StoredPayload } from './kind';
 import { setBalanceOp } from './set-balance';
+import { setPeriodOp } from './set-period';
 import { unfreezeOp } from './unfreeze';
 
-const KINDS: readonly AnyOpKind[] = [freezeOp, unfreezeOp, setBalanceOp] as unknown as readonly AnyOpKind[];
+const KINDS: readonly AnyOpKind[] = [freezeOp, unfreezeOp, setBalanceOp, setPeriodOp] as unknown as readonly AnyOpKind[];
 
 const byName = new Map(KINDS.map((k) => [k.name, k]));
 
@@ -29,3 +30,4 @@ export { freezeOp, frozenTill, type FreezePayload } from './freeze';
 export { unfreezeOp, type UnfreezePayload } from './unfreeze';
 export { setBalanceOp, type BalanceValues, type SetBalancePayload } from './set-balance';
 export { snapshotOf, type MembershipSnapshot } from './snapshot';
+export { setPeriodOp, expiryOf, type PeriodValue, type SetPeriodPayload } from './set-period';

@@ -16,7 +16,7 @@
  * Adding a kind is one file here plus its line in ops/index.ts.
  */
 import type { z } from 'zod';
-import type { Membership, Rights } from '../../../preload/contract';
+import type { Membership, PeriodUnit, Rights } from '../../../preload/contract';
 import type { AltegioApi, WriteOptions } from '../altegio/api';
 import type { ErrorKind } from '../../../preload/contract';
 
@@ -47,6 +47,11 @@ export interface AuditRequest {
   freezeTill?: string;
   united?: number;
   services?: Record<string, number>;
+  /** set_period: the validity sent, the expiry it gives, and the one it replaced (for the undo). */
+  period?: number;
+  periodUnit?: PeriodUnit;
+  expiry?: string;
+  previous?: { period: number; unit: PeriodUnit; expiry: string };
 }
 
 export interface OpTarget {

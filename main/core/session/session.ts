@@ -331,7 +331,7 @@ export function createSessionService(deps: SessionDeps): SessionService {
   };
 
   /** Which chain right a write needs (a 403 on it turns that right off on the chain). */
-  const RIGHT_OF: Partial<Record<string, RightName>> = { freeze: 'periodEdit', unfreeze: 'periodEdit', setBalance: 'balanceEdit' };
+  const RIGHT_OF: Partial<Record<string, RightName>> = { freeze: 'periodEdit', unfreeze: 'periodEdit', setPeriod: 'periodEdit', setBalance: 'balanceEdit' };
 
   /**
    * Altegio refused a write for lack of a right: that action stays off on that chain, with its
