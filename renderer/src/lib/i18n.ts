@@ -14,7 +14,12 @@ import { createTranslator, type Catalog, type MessageKey, type Msg, type ParamsA
 export type { Msg } from '../../../common/i18n/translate';
 
 // One dynamic import per language: Vite puts each catalog in its own chunk, fetched when first chosen.
-const loaders: Partial<Record<Language, () => Promise<{ default: Catalog }>>> = {};
+// Typed over every language but English: tsc refuses a language added to LANGUAGES without its loader.
+const loaders: Record<Exclude<Language, 'en'>, () => Promise<{ default: Catalog }>> = {
+  ru: () => import('../../../common/i18n/catalogs/ru.json'),
+  es: () => import('../../../common/i18n/catalogs/es.json'),
+  'pt-BR': () => import('../../../common/i18n/catalogs/pt-BR.json'),
+};
 
 const translators = new Map<Language, Translate>([['en', createTranslator('en', en)]]);
 let source: () => UiLanguage = () => 'en';
@@ -38,8 +43,8 @@ export function locale(): string {
 /** Loads a language's catalog (once); call before switching to it. */
 export async function loadLanguage(ui: UiLanguage): Promise<void> {
   const lang = languageOf(ui);
+  if (lang === 'en' || translators.has(lang)) return;
   const load = loaders[lang];
-  if (translators.has(lang) || !load) return;
   const catalog = (await load()).default;
   translators.set(lang, createTranslator(lang, catalog, en));
 }
