@@ -493,6 +493,75 @@ export const WorklistQuery = z
 export type WorklistQuery = z.input<typeof WorklistQuery>;
 
 // ---------------------------------------------------------------------------------------------
+// Bulk actions (issue 11 item 4): a journaled many-op job over a selection, previewed first
+
+/** What a bulk action does to each membership of the selection. */
+export const BulkAction = z.discriminatedUnion('kind', [
+  /** Freeze until this date (the last frozen day, in the desk location's zone). */
+  z.object({ kind: z.literal('freeze'), freezeTill: IsoDate }).strict(),
+  z.object({ kind: z.literal('unfreeze') }).strict(),
+  /** Add (positive) or remove (negative) visits: the united balance, or every limited service line. */
+  z.object({ kind: z.literal('visits'), delta: z.number().int().min(-1000).max(1000).refine((d) => d !== 0, 'Give a number of visits other than 0') }).strict(),
+]);
+export type BulkAction = z.infer<typeof BulkAction>;
+
+/** Why a row will not be changed (the renderer words each code with its params). */
+export const BulkRefusal = z.enum([
+  'unknown_ref',
+  'not_found',
+  'duplicate',
+  'type_forbids',
+  'no_allowance',
+  'already_frozen',
+  'not_activated',
+  'expired',
+  'used_up',
+  'status_unknown',
+  'no_days_left',
+  'no_right',
+  'date_too_early',
+  'too_long',
+  'not_frozen',
+  'balance_edit_forbidden',
+  'unlimited',
+  'no_balance',
+  'not_enough_visits',
+  'too_many_visits',
+  'other',
+]);
+export type BulkRefusal = z.infer<typeof BulkRefusal>;
+/** What will be done to a row. */
+export const BulkChange = z.enum(['freeze', 'unfreeze', 'visits']);
+export type BulkChange = z.infer<typeof BulkChange>;
+
+export const BulkPreviewRow = z.object({
+  /** What was given: a number or id pasted, or the id from a worklist. */
+  ref: z.string(),
+  membershipId: Id.nullable(),
+  number: z.string().nullable(),
+  type: z.string().nullable(),
+  client: z.string().nullable(),
+  outcome: z.enum(['change', 'refused']),
+  /** A BulkChange when outcome is 'change', a BulkRefusal when 'refused'. */
+  code: z.union([BulkChange, BulkRefusal]),
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
+});
+export type BulkPreviewRow = z.infer<typeof BulkPreviewRow>;
+
+export const BulkPreview = z.object({
+  previewId: z.string(),
+  action: BulkAction,
+  rows: z.array(BulkPreviewRow),
+  totals: z.object({ rows: z.number().int(), change: z.number().int(), refused: z.number().int() }),
+  /** Time to apply at the current request rate. */
+  estimateMs: z.number().int().nonnegative(),
+});
+export type BulkPreview = z.infer<typeof BulkPreview>;
+
+/** The most memberships one bulk action takes. */
+export const MAX_BULK = 5000;
+
+// ---------------------------------------------------------------------------------------------
 // Channels
 
 const empty = z.object({}).strict();
@@ -653,6 +722,28 @@ export const channels = {
   'batch.list': channel(empty, z.object({ batches: z.array(BatchSummary) })),
   'batch.report': channel(z.object({ batchId: BatchId }).strict(), z.object({ fileName: z.string(), csv: z.string() })),
   'batch.undo': channel(z.object({ batchId: BatchId }).strict(), BatchSummary),
+
+  /**
+   * Reads every membership of the selection (ids from a worklist, or pasted numbers/ids resolved
+   * through the index) and checks it against its type's rules: nothing is sent.
+   */
+  'bulk.preview': channel(
+    z
+      .object({
+        chainId: Id,
+        locationId: Id,
+        action: BulkAction,
+        ids: z.array(Id).max(MAX_BULK).optional(),
+        /** Pasted membership numbers or ids, separated by spaces, commas, semicolons or lines. */
+        text: z.string().max(200_000).optional(),
+        reason: Reason.optional(),
+      })
+      .strict()
+      .refine((a) => (a.ids === undefined) !== (a.text === undefined), { message: 'Give ids or text' }),
+    BulkPreview,
+  ),
+  /** Creates the job from a preview and starts it; then it is a batch (batch.pause/resume/cancel/report/undo). */
+  'bulk.apply': channel(z.object({ previewId: BatchId }).strict(), BatchSummary),
 
   'index.status': channel(ChainArg, IndexStatus),
   /** Starts (or resumes) the first sync, or refreshes a complete index; answers at once. */

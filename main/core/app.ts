@@ -8,6 +8,7 @@ import { createAltegioClient } from './altegio/client';
 import { createRateLimiter, type RateLimiter } from './altegio/rate-limiter';
 import { createMembershipClaims } from './jobs/claims';
 import { createBatchService } from './batch/service';
+import { createBulkService } from './bulk/service';
 import { createConnectivity, httpProbe, type Connectivity } from './connectivity';
 import type { Handlers } from './dispatch';
 import { lockDataDir, type DataLock } from './data-lock';
@@ -169,6 +170,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     log,
   });
 
+  const bulk = createBulkService({ api: () => session.api(), session, batch, index, events, limiter });
+
   // Batches and bulk actions run as journal jobs: one in an active state is work under way.
   let dialogOpen = false;
   const activity = {
@@ -203,7 +206,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     pseudo: options.pseudoLanguage === true,
   });
 
-  const handlers = createHandlers({ shell: options.shell, session, connectivity, memberships, store, batch, notices, index, activity, diagnostics, language });
+  const handlers = createHandlers({ shell: options.shell, session, connectivity, memberships, store, batch, bulk, notices, index, activity, diagnostics, language });
 
   return {
     handlers,

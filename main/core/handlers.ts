@@ -4,6 +4,7 @@
  */
 import type { StartupNotice } from '../../preload/contract';
 import type { BatchService } from './batch/service';
+import type { BulkService } from './bulk/service';
 import type { ConnectivityReport } from './connectivity';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { Handlers } from './dispatch';
@@ -24,6 +25,7 @@ export interface HandlerDeps {
   memberships: MembershipService;
   store: Store;
   batch: BatchService;
+  bulk: BulkService;
   /** What happened at start-up that the person should know. */
   notices?: StartupNotice[];
   index: IndexService;
@@ -37,7 +39,7 @@ export interface HandlerDeps {
 
 
 
-export function createHandlers({ shell, session, connectivity, memberships, store, batch, notices = [], index, activity, diagnostics, language }: HandlerDeps): Handlers {
+export function createHandlers({ shell, session, connectivity, memberships, store, batch, bulk, notices = [], index, activity, diagnostics, language }: HandlerDeps): Handlers {
   /** What the app reads or writes, the index shows at once (`seen` passes the value through). */
   const seen = (m: Membership): Membership => {
     index.noteMemberships([m]);
@@ -114,6 +116,9 @@ export function createHandlers({ shell, session, connectivity, memberships, stor
     'batch.list': () => batch.list(),
     'batch.report': (args) => batch.report(args),
     'batch.undo': (args) => batch.undo(args),
+
+    'bulk.preview': (args) => bulk.preview(args),
+    'bulk.apply': (args) => bulk.apply(args),
 
     'index.status': async ({ chainId }) => index.status(chainId),
     'index.sync': async ({ chainId }) => index.sync(chainId),

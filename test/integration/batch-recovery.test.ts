@@ -7,15 +7,14 @@
  *   request) + 429 bursts from a server limit below our limiter's → exact balances, nothing lost,
  *   nothing written twice.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Membership } from '../../preload/contract';
 import { createJournal } from '../../main/core/batch/journal';
 import { openStore } from '../../main/core/store';
 import { startSandbox, type FaultRule, type Sandbox } from '../../main/sandbox/server';
 import { rng } from '../../scripts/gen-csv-fixture';
+import { runTsChild, until, type ChildRun } from '../support/child-run';
 import { applyCheck, checkText, correctionsFor, createHarness, csvOf, sameBalances, tempDbPath, type Harness } from '../support/batch-harness';
 
 let sandbox: Sandbox | undefined;
@@ -27,43 +26,8 @@ afterEach(async () => {
   sandbox = undefined;
 });
 
-interface ChildRun {
-  lines: string[];
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  started: Promise<void>;
-  kill(): void;
-}
-
 const CHILD = join(import.meta.dirname, '../support/batch-child.ts');
-
-function runChild(args: unknown): ChildRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let onStarted: () => void = () => undefined;
-  const started = new Promise<void>((r) => (onStarted = r));
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    lines.push(line);
-    if (line === 'started') onStarted();
-  });
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => {
-      if (code !== 0 && signal === null) lines.push(`stderr: ${err.slice(-2000)}`);
-      onStarted();
-      resolve({ code, signal });
-    }),
-  );
-  return { lines, exit, started, kill: () => child.kill('SIGKILL') };
-}
-
-/** Resolves once `done()` holds (polled; the test's own time limit bounds the wait). */
-async function until(done: () => boolean, context: () => string): Promise<void> {
-  while (!done()) {
-    await new Promise((r) => setTimeout(r, 5));
-    if (context().includes('stderr:')) throw new Error(context());
-  }
-}
+const runChild = (args: unknown): ChildRun => runTsChild(CHILD, args);
 
 async function readAll(api: Harness['api'], chainId: number, ids: readonly number[]): Promise<Map<number, Membership>> {
   return new Map((await api.membershipsByIds(chainId, ids)).map((m) => [m.id, m]));

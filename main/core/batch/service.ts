@@ -22,7 +22,7 @@ import type { MembershipClaims } from '../jobs/claims';
 import { inverseOps } from '../jobs/inverse';
 import { startRunner, type Runner, type RunnerOptions } from '../jobs/runner';
 import { createChecker, type CheckArgs } from './check';
-import { createJournal, type JobRecord, type Journal, type NewOp, type OpRecord, type RowRecord } from './journal';
+import { createJournal, type JobRecord, type Journal, type NewJob, type NewOp, type OpRecord, type RowRecord } from './journal';
 import type { Delimiter } from './parse';
 import { buildReportCsv, reportRowOf, rowRecordOf, rowStatus, type ReportRow } from './report';
 import { derivedFileName, EXCEL_BOM } from '../csv';
@@ -64,6 +64,8 @@ export interface BatchService {
   fixMe(args: { fileId: string }): Promise<{ fileName: string; csv: string }>;
   rows(args: RowsArgs): Promise<{ rows: BatchPlanRow[]; total: number }>;
   apply(args: { checkId: string }): Promise<BatchSummary>;
+  /** Creates a job from rows and operations planned elsewhere (a bulk action) and starts it. */
+  launch(job: Omit<NewJob, 'id' | 'kind' | 'createdAt' | 'profileId' | 'userId' | 'userName' | 'state' | 'undoOf'>, rows: Iterable<RowRecord>, ops: Iterable<NewOp>): BatchSummary;
   pause(args: { batchId: string }): Promise<BatchSummary>;
   resume(args: { batchId: string }): Promise<BatchSummary>;
   cancel(args: { batchId: string }): Promise<BatchSummary>;
@@ -202,14 +204,28 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
 
   // --- apply / pause / resume / cancel ---------------------------------------------------------------
 
-  /** Makes the check a batch job (its rows and operations, generated as the journal writes them) and starts it. */
+  /**
+   * Creates a job (its rows and operations, generated as the journal writes them) and starts it:
+   * a checked file (apply) and a previewed bulk action (bulk/service.ts) alike.
+   */
+  function launch(job: Omit<NewJob, 'id' | 'kind' | 'createdAt' | 'profileId' | 'userId' | 'userName' | 'state' | 'undoOf'>, rows: Iterable<RowRecord>, ops: Iterable<NewOp>): BatchSummary {
+    if (runners.size > 0) throw new DeskFailure('conflict', 'Another batch is running. Pause it or let it finish first.');
+    const user = session.currentUser();
+    const batchId = randomUUID();
+    journal.createJob(
+      { ...job, id: batchId, kind: 'apply', createdAt: new Date().toISOString(), profileId: user.profileId, userId: user.userId, userName: user.name, state: 'planned', undoOf: null },
+      rows,
+      ops,
+    );
+    start(jobOrThrow(batchId), 'apply');
+    return summaryOf(batchId);
+  }
+
+  /** Makes the check a batch job and starts it. */
   async function apply({ checkId }: { checkId: string }): Promise<BatchSummary> {
     const check = checker.planned(checkId);
     const { plan } = check;
     if (plan.totals.toChange === 0) throw new DeskFailure('validation', 'Nothing in this file changes a balance.');
-    if (runners.size > 0) throw new DeskFailure('conflict', 'Another batch is running. Pause it or let it finish first.');
-    const user = session.currentUser();
-    const batchId = randomUUID();
     const ops: Iterable<NewOp> = plan.operations.mapLazily((op, seq) => ({
       seq,
       kind: op.kind,
@@ -224,29 +240,20 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
       reason: op.reason,
       sourceAuditId: null,
     }));
-    journal.createJob(
+    const summary = launch(
       {
-        id: batchId,
-        kind: 'apply',
         opKind: plan.kind,
         fileName: check.fileName,
-        createdAt: new Date().toISOString(),
-        profileId: user.profileId,
-        userId: user.userId,
-        userName: user.name,
         chainId: check.chainId,
         locationId: check.locationId,
-        state: 'planned',
         delimiter: check.delimiter,
         totals: { ...plan.totals },
-        undoOf: null,
       },
       plan.rows.mapLazily(rowRecordOf),
       ops,
     );
     checker.forget(checkId);
-    start(jobOrThrow(batchId), 'apply');
-    return summaryOf(batchId);
+    return summary;
   }
 
   async function pause({ batchId }: { batchId: string }): Promise<BatchSummary> {
@@ -381,6 +388,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     fixMe: async (args) => checker.fixMe(args),
     rows,
     apply,
+    launch,
     pause,
     resume,
     cancel,

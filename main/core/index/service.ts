@@ -10,7 +10,7 @@ import type { RateLimiter } from '../altegio/rate-limiter';
 import { DeskFailure, toDeskError } from '../errors';
 import type { Logger } from '../log';
 import type { SessionState } from '../../../preload/contract';
-import { createIndexRepo, type IndexKey, type IndexRepo, type IndexedRow } from './repo';
+import { createIndexRepo, numberKey, type IndexKey, type IndexRepo, type IndexedRow } from './repo';
 import { firstSync, refresh, type SyncProgress } from './sync';
 import { worklist, worklistCsv, type WorklistPage, type WorklistQuery } from './worklists';
 import { todayIn } from '../../../common/dates';
@@ -46,6 +46,11 @@ export interface IndexService {
   worklist(chainId: number, locationId: number, query: Omit<WorklistQuery, 'today'>, page: { offset: number; limit: number }): WorklistPage & { today: string; status: IndexStatus };
   worklistCsv(chainId: number, locationId: number, query: Omit<WorklistQuery, 'today'>): { fileName: string; csv: string };
   /** Memberships the app just read or wrote: the index shows them at once (if the chain is indexed). */
+  /**
+   * A membership the index knows by its exact number, else by its id (a pasted reference, a
+   * worklist row); null when neither.
+   */
+  lookup(chainId: number, ref: string | number): IndexedMembership | null;
   noteMemberships(memberships: readonly Membership[]): void;
   /** The client (and location) the app saw these memberships with. */
   rememberClient(client: ClientSummary, locationId: number | null, memberships: readonly Membership[]): void;
@@ -66,6 +71,17 @@ const keyString = (k: IndexKey) => `${k.chainId}@${k.server}`;
 
 export function toIndexedMembership(r: IndexedRow): IndexedMembership {
   return { membership: r.membership, client: r.client, locationId: r.locationId, readAt: r.readAt };
+}
+
+/** A membership by its exact number (text), else by its id (a number, or digits); null when the index has neither. */
+export function lookupRef(repo: IndexRepo, key: IndexKey, ref: string | number): IndexedMembership | null {
+  const text = String(ref);
+  const k = numberKey(text);
+  const exact = typeof ref === 'number' ? undefined : repo.findByNumber(key, text, 5).find((r) => numberKey(r.membership.number) === k);
+  if (exact) return toIndexedMembership(exact);
+  const id = /^\d{1,15}$/.test(k) ? Number(k) : Number.NaN;
+  const byId = Number.isSafeInteger(id) && id > 0 ? repo.get(key, id) : null;
+  return byId ? toIndexedMembership(byId) : null;
 }
 
 export function createIndexService(deps: IndexServiceDeps): IndexService {
@@ -198,6 +214,7 @@ export function createIndexService(deps: IndexServiceDeps): IndexService {
       const today = todayIn(now(), deps.timezone(locationId) ?? 'UTC');
       return worklistCsv(repo, key, { ...query, today }, statusOf(key), now());
     },
+    lookup: (chainId, ref) => lookupRef(repo, keyFor(chainId), ref),
     noteMemberships(memberships) {
       const server = serverOf(deps.session.snapshot());
       if (server === null) return;
