@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { BatchSummary } from '../../preload/contract';
 import {
   FIELDS,
+  STEPS,
+  sizeWords,
   applyLabel,
   beforeAfter,
   canCancel,
@@ -276,5 +278,19 @@ describe('plan rows', () => {
     expect(beforeAfter({ before: 5, after: 5, status: 'unchanged' })).toBe('5');
     expect(rowStatusWords({ status: 'conflict', message: 'Now 4' })).toBe('Changed by someone else: Now 4');
     expect(rowStatusWords({ status: 'applied', message: null })).toBe('Applied');
+  });
+});
+
+describe('file size and steps in words (from the catalog)', () => {
+  it('says a file size in bytes, KB or MB', () => {
+    expect(sizeWords(1)).toBe('1 byte');
+    expect(sizeWords(900)).toBe('900 bytes');
+    expect(sizeWords(12 * 1024)).toBe('12 KB');
+    expect(sizeWords(3.44 * 1024 * 1024)).toBe('3.4 MB');
+    expect(sizeWords(5 * 1024 * 1024)).toBe('5 MB');
+  });
+
+  it('names each step of a batch', () => {
+    expect(STEPS.map((s) => s.label())).toEqual(['File', 'Columns', 'Problems', 'Preview']);
   });
 });

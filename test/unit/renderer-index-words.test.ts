@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IndexStatus } from '../../preload/contract';
-import { indexLine, timeLeft } from '../../renderer/src/lib/index-words';
+import { WORKLIST_WORDS, indexLine, timeLeft } from '../../renderer/src/lib/index-words';
 
 const base: IndexStatus = { chainId: 1, state: 'empty', rows: 0, asOf: null, progress: null, error: null };
 
@@ -21,5 +21,15 @@ describe('the index in words', () => {
     at.setHours(9, 5, 0, 0);
     expect(indexLine({ ...base, state: 'ready', rows: 1, asOf: at.toISOString() })).toBe('1 membership of this chain, as of 09:05.');
     expect(indexLine({ ...base, state: 'paused', rows: 300 })).toMatch(/^Reading stopped part-way: 300 memberships so far/);
+  });
+});
+
+describe('the worklists in words (from the catalog)', () => {
+  it('counts what is shown, and names a row to open', () => {
+    expect(WORKLIST_WORDS.shown(100, 2345)).toBe('100 of 2,345 shown');
+    expect(WORKLIST_WORDS.shown(12, 12)).toBe('12 in this list');
+    expect(WORKLIST_WORDS.open('270709')).toBe('Open membership № 270709');
+    expect(WORKLIST_WORDS.kinds.low_balance).toBe('Low balance');
+    expect(WORKLIST_WORDS.columns.frozen_till).toBe('Frozen until');
   });
 });

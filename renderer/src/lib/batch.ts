@@ -386,11 +386,11 @@ export function beforeAfter(row: Pick<BatchPlanRow, 'before' | 'after' | 'status
 // Steps of the screen and the sample file
 
 export type BatchStep = 'file' | 'columns' | 'problems' | 'preview';
-export const STEPS: ReadonlyArray<{ step: BatchStep; label: string }> = [
-  { step: 'file', label: 'File' },
-  { step: 'columns', label: 'Columns' },
-  { step: 'problems', label: 'Problems' },
-  { step: 'preview', label: 'Preview' },
+export const STEPS: ReadonlyArray<{ step: BatchStep; label: () => string }> = [
+  { step: 'file', label: () => t('batch.step.file') },
+  { step: 'columns', label: () => t('batch.step.columns') },
+  { step: 'problems', label: () => t('batch.step.problems') },
+  { step: 'preview', label: () => t('batch.step.preview') },
 ];
 
 /** Where to take a person once a newly opened file is checked: what needs them first. */
@@ -407,9 +407,9 @@ export function hasRowProblems(check: Pick<BatchCheck, 'problems'>): boolean {
 
 /** "12 KB", "3.4 MB". */
 export function sizeWords(bytes: number): string {
-  if (bytes < 1024) return `${count(bytes)} bytes`;
-  if (bytes < 1024 * 1024) return `${count(Math.round(bytes / 1024))} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes < 1024) return t('size.bytes', { count: bytes });
+  if (bytes < 1024 * 1024) return t('size.kb', { size: Math.round(bytes / 1024) });
+  return t('size.mb', { size: Math.round((bytes / (1024 * 1024)) * 10) / 10 });
 }
 
 /** A file to start from: every column the app reads, Excel-friendly (BOM, semicolons). */

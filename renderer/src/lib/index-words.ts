@@ -49,31 +49,41 @@ export function indexLine(status: IndexStatus): string {
   }
 }
 
+/** The worklists' words, read when shown (so a language switch renames them at once). */
 export const WORKLIST_WORDS = {
-  title: 'Worklists',
+  get title() { return t('worklist.title'); },
+  get chooseLocation() { return t('worklist.chooseLocation'); },
   kinds: {
-    expiring: 'Expiring soon',
-    frozen: 'Frozen now',
-    low_balance: 'Low balance',
-    not_activated: 'Issued, not activated',
-    all: 'All memberships',
+    get expiring() { return t('worklist.kind.expiring'); },
+    get frozen() { return t('worklist.kind.frozen'); },
+    get low_balance() { return t('worklist.kind.low_balance'); },
+    get not_activated() { return t('worklist.kind.not_activated'); },
+    get all() { return t('worklist.kind.all'); },
   },
-  withinDays: 'Within days',
-  visitsAtMost: 'At most visits left',
-  type: 'Type',
-  anyType: 'Any type',
-  soldAt: 'Types sold at',
-  anyLocation: 'Any location',
-  filter: 'Filter (number, type, client)',
-  export: 'Export CSV',
-  more: 'Show more',
-  table: 'Memberships in this list',
-  columns: { number: 'Number', type: 'Type', status: 'Status', expiry: 'Expires', frozen_till: 'Frozen until', balance: 'Visits left', client: 'Client' },
-  shown: (shown: number, total: number) => (shown < total ? `${shown} of ${total} shown` : `${total} in this list`),
-  needIndex: 'Worklists work on this PC’s copy of the chain’s memberships. Read them first (above).',
-  empty: 'No memberships in this list.',
-  open: (n: string) => `Open membership № ${n}`,
-} as const;
+  get withinDays() { return t('worklist.withinDays'); },
+  get visitsAtMost() { return t('worklist.visitsAtMost'); },
+  get type() { return t('worklist.type'); },
+  get anyType() { return t('worklist.anyType'); },
+  get soldAt() { return t('worklist.soldAt'); },
+  get anyLocation() { return t('worklist.anyLocation'); },
+  get filter() { return t('worklist.filter'); },
+  get export() { return t('worklist.export'); },
+  get more() { return t('worklist.more'); },
+  get table() { return t('worklist.table'); },
+  columns: {
+    get number() { return t('worklist.col.number'); },
+    get type() { return t('worklist.col.type'); },
+    get status() { return t('worklist.col.status'); },
+    get expiry() { return t('worklist.col.expiry'); },
+    get frozen_till() { return t('worklist.col.frozen_till'); },
+    get balance() { return t('worklist.col.balance'); },
+    get client() { return t('worklist.col.client'); },
+  },
+  shown: (shown: number, total: number) => (shown < total ? t('worklist.shown', { shown, total }) : t('worklist.total', { total })),
+  get needIndex() { return t('worklist.needIndex'); },
+  get empty() { return t('worklist.empty'); },
+  open: (number: string) => t('worklist.open', { number }),
+};
 
 /** The index's fixed words, read when shown (so a language switch renames them at once). */
 export const INDEX_WORDS = {
