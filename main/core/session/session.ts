@@ -4,10 +4,11 @@
  * transport reports it to the one Connectivity (connectivity.ts).
  *
  * Where things live:
- * - partner token  -> SecretStore account `partner:<serverUrl>`   (OS keychain)
- * - user tokens    -> SecretStore account `user:<profileId>`      (OS keychain)
- * - profile metadata, last chain/location, cached chains + rights -> the store (no secrets)
- * - demo mode      -> everything in memory only (no keychain, nothing written to the store)
+ * - server URL + partner token (`partner:<serverUrl>`, OS keychain) -> settings.ts
+ * - profiles: stored (metadata, last chain/location, cached chains + rights in the store; user
+ *   tokens `user:<profileId>` in the OS keychain) or demo (all in memory) -> profiles.ts
+ * - the signed-in client the core calls -> authenticated-api.ts (the gate is here)
+ * Sign-in and the demo take one path (`signInWith`), differing only in the profile storage.
  * The password is handed straight to `api.auth` and is not kept anywhere: no field, no closure
  * that outlives the call.
  *
@@ -16,27 +17,20 @@
  * number: a call that started under an older generation and then fails with `auth_expired`
  * does not expire the newer session.
  */
-import { createHash } from 'node:crypto';
-import {
-  DEFAULT_SERVER_URL,
-  type Chain,
-  type Profile,
-  type Rights,
-  type SessionState,
-  type Settings,
-} from '../../../preload/contract';
+import { DEFAULT_SERVER_URL, type Chain, type Profile, type Rights, type SessionState, type Settings } from '../../../preload/contract';
 import type { RightName } from '../../../common/rights';
 import type { AltegioApi, Credentials } from '../altegio/api';
 import { isRightRefusal } from '../altegio/failures';
 import { DeskFailure, isDeskFailure } from '../errors';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
-import { MemorySecretStore } from './memory-secret-store';
+import { authenticatedApi, type WriteRight } from './authenticated-api';
+import { demoProfiles, storedProfiles, type ProfileStorage } from './profiles';
 import { partnerAccount, userAccount, type SecretStore } from './secret-store';
+import { createSessionSettings, normalizeServerUrl, tokenHint } from './settings';
 
-/** Settings keys used by the session. */
-export const SETTINGS_SERVER_URL = 'server.url';
-export const SETTINGS_CURRENT_PROFILE = 'session.profileId';
+export { SETTINGS_SERVER_URL, normalizeServerUrl, tokenHint } from './settings';
+export { SETTINGS_CURRENT_PROFILE, normalizeLogin, profileIdFor } from './profiles';
 
 export interface DemoBackend {
   /** Starts (or reuses) the in-process sandbox and says how to reach it. */
@@ -90,53 +84,6 @@ export interface SessionService {
   waitForSignedIn(signal?: AbortSignal): Promise<void>;
 }
 
-// ---------------------------------------------------------------------------------------------
-
-const badUrl = (message: string) => new DeskFailure('bad_input', message, { fields: { serverUrl: message } });
-
-/** Validates an http(s) base URL and returns its canonical form (no trailing slash). */
-export function normalizeServerUrl(raw: string): string {
-  const text = raw.trim();
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw badUrl('Enter a full address starting with https://');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badUrl('Only http:// and https:// addresses are allowed');
-  if (url.username || url.password) throw badUrl('Leave the user name and password out of the address');
-  if (url.search || url.hash) throw badUrl('The address cannot contain "?" or "#"');
-  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
-}
-
-/**
- * A login as the person identity: e-mail case and a phone's formatting do not matter
- * ("+7 (999) 123-45-67" and "79991234567" are one login).
- */
-export function normalizeLogin(login: string): string {
-  const t = login.trim().toLowerCase();
-  return /^[+\d\s().-]+$/.test(t) && /\d/.test(t) ? t.replace(/\D+/g, '') : t;
-}
-
-const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
-
-/**
- * Same server + same Altegio user -> same profile, so signing in again reuses it. The user is
- * Altegio's id when /auth gives one (userId > 0); the Blueprint's bare answer gives none, and then
- * the normalised login is the user (two people on one PC never share a profile, a token or a name).
- */
-export function profileIdFor(serverUrl: string, userId: number, login = ''): string {
-  const server = shortHash(normalizeServerUrl(serverUrl));
-  return userId > 0 ? `u${userId}-${server}` : `l${shortHash(normalizeLogin(login))}-${server}`;
-}
-
-const demoProfileId = (userId: number, login: string) => (userId > 0 ? `demo-${userId}` : `demo-l${shortHash(normalizeLogin(login))}`);
-
-/** Last four characters of a token: the only part ever shown back. */
-export const tokenHint = (token: string | null): string | null => (token ? token.slice(-4) : null);
-
-const TOKEN_SHAPE = /^[\x21-\x7e]+$/;
-
 const NOT_SIGNED_IN = () => new DeskFailure('auth_expired', 'You are not signed in. Sign in to continue.');
 const EXPIRED = () => new DeskFailure('auth_expired', 'Your session has expired. Enter your password to continue.');
 const NO_PARTNER_TOKEN = () =>
@@ -187,9 +134,11 @@ const SIGNED_OUT: Active = {
 };
 
 export function createSessionService(deps: SessionDeps): SessionService {
-  const { store, secrets, log } = deps;
-  const demoSecrets = new MemorySecretStore();
-  const demoProfiles = new Map<string, { profile: Profile; chains: Chain[] }>();
+  const { store, log } = deps;
+  const settings = createSessionSettings(store, deps.secrets);
+  const stored = storedProfiles(store, deps.secrets);
+  const demo = demoProfiles();
+  const storageOf = (p: Pick<Profile, 'demo'>): ProfileStorage => (p.demo ? demo : stored);
 
   let active: Active = SIGNED_OUT;
   let generation = 0;
@@ -204,15 +153,12 @@ export function createSessionService(deps: SessionDeps): SessionService {
     return run;
   };
 
-  const profilesList = (): Profile[] => [...store.profiles.list(), ...[...demoProfiles.values()].map((d) => d.profile)];
-  const profileById = (id: string): Profile | null => demoProfiles.get(id)?.profile ?? store.profiles.get(id);
-  const secretsFor = (p: Pick<Profile, 'demo'>): SecretStore => (p.demo ? demoSecrets : secrets);
-  const cachedChains = (p: Profile): Chain[] => (p.demo ? (demoProfiles.get(p.id)?.chains ?? []) : store.profiles.chains(p.id));
+  const profileById = (id: string): Profile | null => demo.get(id) ?? stored.get(id);
 
   const snapshot = (): SessionState => ({
     status: active.status,
     profile: active.profile,
-    profiles: profilesList(),
+    profiles: [...stored.list(), ...demo.list()],
     chains: active.chains,
     selection: active.selection,
   });
@@ -237,31 +183,19 @@ export function createSessionService(deps: SessionDeps): SessionService {
     emit();
   };
 
+  /** The active profile's credentials with another partner token (set or removed in Settings). */
+  const partnerTokenChanged = (serverUrl: string, partnerToken: string | null) => {
+    if (active.profile && !active.profile.demo && active.profile.serverUrl === serverUrl) {
+      setActive({ ...active, credentials: Object.freeze({ ...active.credentials, partnerToken }) });
+    }
+  };
+
   /** Loads a profile's tokens from its secret store (no network) and makes it the active one. */
   const activate = async (profile: Profile): Promise<void> => {
-    const sec = secretsFor(profile);
+    const sec = storageOf(profile).secrets;
     const userToken = await sec.get(userAccount(profile.id));
     const partnerToken = await sec.get(partnerAccount(profile.serverUrl));
-    const chains = cachedChains(profile);
-    setActive(activeFor(userToken ? 'signed_in' : 'expired', profile, chains, partnerToken, userToken));
-  };
-
-  const saveProfile = (profile: Profile, chains: Chain[] | null) => {
-    if (profile.demo) {
-      demoProfiles.set(profile.id, { profile, chains: chains ?? demoProfiles.get(profile.id)?.chains ?? [] });
-      return;
-    }
-    store.transaction(() => {
-      store.profiles.upsert(profile);
-      if (chains) store.profiles.setChains(profile.id, chains);
-    });
-  };
-
-  const settingsServerUrl = () => store.settings.get(SETTINGS_SERVER_URL) ?? DEFAULT_SERVER_URL;
-
-  const currentSettings = async (): Promise<Settings> => {
-    const serverUrl = settingsServerUrl();
-    return { serverUrl, partnerTokenHint: tokenHint(await secrets.get(partnerAccount(serverUrl))) };
+    setActive(activeFor(userToken ? 'signed_in' : 'expired', profile, storageOf(profile).chains(profile.id), partnerToken, userToken));
   };
 
   /**
@@ -275,31 +209,44 @@ export function createSessionService(deps: SessionDeps): SessionService {
     const client = deps.apiFor(() => ({ baseUrl: serverUrl, partnerToken, userToken }));
     const auth = await client.auth(login, password);
     userToken = auth.userToken;
-    return {
-      auth,
-      partnerToken,
-      chains: () => client.chains(),
+    return { auth, partnerToken, chains: () => client.chains() };
+  };
+
+  /** The one sign-in path (a person's sign-in and the demo's differ only in `storage`). */
+  const signInWith = async (storage: ProfileStorage, serverUrl: string, login: string, password: string): Promise<SessionState> => {
+    const { auth, partnerToken, chains: readChains } = await authenticate(storage.secrets, serverUrl, login, password);
+    const chains = await readChains();
+    const id = storage.idFor(serverUrl, auth.userId, login);
+    const previous = storage.get(id);
+    const profile: Profile = {
+      id,
+      name: storage.nameFor(auth.name, login),
+      login, // what the person typed: /auth accepts it again on re-authentication
+      userId: auth.userId,
+      serverUrl,
+      demo: storage.demo,
+      lastChainId: previous?.lastChainId ?? null,
+      lastLocationId: previous?.lastLocationId ?? null,
     };
+    // Keychain first: if it is unavailable nothing at all is recorded.
+    await storage.secrets.set(userAccount(id), auth.userToken);
+    storage.save(profile, chains, { current: true });
+    setActive(activeFor('signed_in', profile, chains, partnerToken, auth.userToken));
+    return snapshot();
   };
 
   // --- start-up: store + keychain only, never the network ----------------------------------------
 
   const startup = exclusive(async () => {
-    const id = store.settings.get(SETTINGS_CURRENT_PROFILE);
-    if (!id) return;
-    const profile = store.profiles.get(id);
-    if (!profile) {
-      store.settings.delete(SETTINGS_CURRENT_PROFILE);
-      return;
-    }
+    const profile = stored.current();
+    if (!profile) return;
     try {
       await activate(profile);
     } catch (e) {
       // Keychain missing or locked: show the profile as expired; re-authenticating will say plainly
       // what is wrong with the keychain. Nothing falls back to plain-text storage.
       log?.warn('keychain not readable at start-up', { kind: isDeskFailure(e) ? e.kind : 'unknown' });
-      const chains = cachedChains(profile);
-      setActive(activeFor('expired', profile, chains, null, null));
+      setActive(activeFor('expired', profile, stored.chains(profile.id), null, null));
     }
   });
 
@@ -323,15 +270,12 @@ export function createSessionService(deps: SessionDeps): SessionService {
     void exclusive(async () => {
       if (generation !== expiredGen) return;
       try {
-        await secretsFor(profile).delete(userAccount(profile.id));
+        await storageOf(profile).secrets.delete(userAccount(profile.id));
       } catch (e) {
         log?.warn('could not forget an expired token', { kind: isDeskFailure(e) ? e.kind : 'unknown' });
       }
     });
   };
-
-  /** Which chain right a write needs (a 403 on it turns that right off on the chain). */
-  const RIGHT_OF: Partial<Record<string, RightName>> = { freeze: 'periodEdit', unfreeze: 'periodEdit', setPeriod: 'periodEdit', setBalance: 'balanceEdit' };
 
   /**
    * Altegio refused a write for lack of a right: that action stays off on that chain, with its
@@ -345,36 +289,25 @@ export function createSessionService(deps: SessionDeps): SessionService {
     const chains = active.chains.map((c) => (c.id === chainId ? { ...c, rights: { ...c.rights, refused: { ...c.rights.refused, [right]: words } } } : c));
     active = { ...active, chains };
     try {
-      saveProfile(profile, chains);
+      storageOf(profile).save(profile, chains);
     } catch (e) {
       log?.warn('could not keep a refused right', { kind: isDeskFailure(e) ? e.kind : 'unknown' });
     }
     emit();
   };
 
-  const guarded = new Proxy({} as AltegioApi, {
-    get(_target, method) {
-      if (typeof method !== 'string' || method === 'then') return undefined;
-      return async (...args: unknown[]) => {
-        await startup.catch(() => undefined);
-        if (active.status === 'signed_out' || !active.profile) throw NOT_SIGNED_IN();
-        if (active.status === 'expired') throw EXPIRED();
-        if (!active.credentials.partnerToken) throw NO_PARTNER_TOKEN();
-        const gen = generation;
-        const api = innerApi() as unknown as Record<string, unknown>;
-        const fn = api[method];
-        if (typeof fn !== 'function') throw new Error(`AltegioApi has no method ${method}`);
-        try {
-          return await (fn as (...a: unknown[]) => Promise<unknown>).apply(api, args);
-        } catch (e) {
-          if (isDeskFailure(e)) {
-            const right = RIGHT_OF[method];
-            if (right && isRightRefusal(e) && typeof args[0] === 'number') refuseRight(gen, args[0], right, e.serverMessage ?? e.message);
-            if (e.kind === 'auth_expired') markExpiredAt(gen);
-          }
-          throw e;
-        }
-      };
+  const api = authenticatedApi({
+    open: async () => {
+      await startup.catch(() => undefined);
+      if (active.status === 'signed_out' || !active.profile) throw NOT_SIGNED_IN();
+      if (active.status === 'expired') throw EXPIRED();
+      if (!active.credentials.partnerToken) throw NO_PARTNER_TOKEN();
+      return { api: innerApi(), generation };
+    },
+    failed: (gen: number, e: unknown, write: WriteRight | null) => {
+      if (!isDeskFailure(e)) return;
+      if (write && isRightRefusal(e)) refuseRight(gen, write.chainId, write.right, e.serverMessage ?? e.message);
+      if (e.kind === 'auth_expired') markExpiredAt(gen);
     },
   });
 
@@ -392,76 +325,47 @@ export function createSessionService(deps: SessionDeps): SessionService {
 
     settings: async () => {
       await service.ready();
-      return currentSettings();
+      return settings.get();
     },
 
     setPartnerToken: (rawToken, rawServerUrl) =>
       exclusive(async () => {
-        const token = rawToken.trim();
-        if (token.length < 8 || !TOKEN_SHAPE.test(token)) {
-          const message = 'Paste the whole partner token: at least 8 characters, no spaces.';
-          throw new DeskFailure('bad_input', message, { fields: { token: message } });
-        }
-        const serverUrl = normalizeServerUrl(rawServerUrl ?? settingsServerUrl());
-        await secrets.set(partnerAccount(serverUrl), token);
-        store.settings.set(SETTINGS_SERVER_URL, serverUrl);
-        if (active.profile && !active.profile.demo && active.profile.serverUrl === serverUrl) {
-          setActive({ ...active, credentials: Object.freeze({ ...active.credentials, partnerToken: token }) });
-        }
+        const { serverUrl, token } = await settings.setPartnerToken(rawToken, rawServerUrl);
+        partnerTokenChanged(serverUrl, token);
         return { serverUrl, partnerTokenHint: tokenHint(token) };
       }),
 
     removePartnerToken: () =>
       exclusive(async () => {
-        const serverUrl = settingsServerUrl();
-        await secrets.delete(partnerAccount(serverUrl));
-        if (active.profile && !active.profile.demo && active.profile.serverUrl === serverUrl) {
-          setActive({ ...active, credentials: Object.freeze({ ...active.credentials, partnerToken: null }) });
-        }
+        const serverUrl = await settings.removePartnerToken();
+        partnerTokenChanged(serverUrl, null);
         return { serverUrl, partnerTokenHint: null };
       }),
 
-    signIn: (args) =>
+    signIn: (args) => exclusive(() => signInWith(stored, normalizeServerUrl(args.serverUrl ?? settings.serverUrl()), args.login.trim(), args.password)),
+
+    startDemo: () =>
       exclusive(async () => {
-        const serverUrl = normalizeServerUrl(args.serverUrl ?? settingsServerUrl());
-        const login = args.login.trim();
-        const { auth, partnerToken, chains: readChains } = await authenticate(secrets, serverUrl, login, args.password);
-        const chains = await readChains();
-        const id = profileIdFor(serverUrl, auth.userId, login);
-        const previous = store.profiles.get(id);
-        const profile: Profile = {
-          id,
-          name: auth.name.trim() || login,
-          login, // what the person typed: /auth accepts it again on re-authentication
-          userId: auth.userId,
-          serverUrl,
-          demo: false,
-          lastChainId: previous?.lastChainId ?? null,
-          lastLocationId: previous?.lastLocationId ?? null,
-        };
-        // Keychain first: if it is unavailable nothing at all is recorded.
-        await secrets.set(userAccount(id), auth.userToken);
-        store.transaction(() => {
-          saveProfile(profile, chains);
-          store.settings.set(SETTINGS_CURRENT_PROFILE, id);
-        });
-        setActive(activeFor('signed_in', profile, chains, partnerToken, auth.userToken));
-        return snapshot();
+        if (!deps.demo) throw new DeskFailure('not_found', 'The demo is not available in this version of the app.');
+        const sandbox = await deps.demo.start();
+        const serverUrl = normalizeServerUrl(sandbox.serverUrl);
+        await demo.secrets.set(partnerAccount(serverUrl), sandbox.partnerToken);
+        return signInWith(demo, serverUrl, sandbox.login, sandbox.password);
       }),
 
     reauthenticate: (password) =>
       exclusive(async () => {
         const profile = active.profile;
         if (!profile) throw NOT_SIGNED_IN();
-        const sec = secretsFor(profile);
-        const { auth, partnerToken, chains: readChains } = await authenticate(sec, profile.serverUrl, profile.login, password);
+        const storage = storageOf(profile);
+        const { auth, partnerToken, chains: readChains } = await authenticate(storage.secrets, profile.serverUrl, profile.login, password);
         // Without ids on either side the login (the same one) names the user.
         if (auth.userId > 0 && profile.userId > 0 && auth.userId !== profile.userId) {
           throw new DeskFailure('validation', `This password belongs to a different Altegio user than ${profile.name}.`, {
             fields: { password: 'Enter the password of the signed-in user' },
           });
         }
-        await sec.set(userAccount(profile.id), auth.userToken);
+        await storage.secrets.set(userAccount(profile.id), auth.userToken);
         // Rights may have changed; but the interrupted action matters more than a fresh list.
         let chains = active.chains;
         try {
@@ -470,36 +374,8 @@ export function createSessionService(deps: SessionDeps): SessionService {
           /* keep the cached chains */
         }
         const updated: Profile = { ...profile, name: auth.name.trim() || profile.name };
-        saveProfile(updated, chains);
+        storage.save(updated, chains);
         setActive(activeFor('signed_in', updated, chains, partnerToken, auth.userToken));
-        return snapshot();
-      }),
-
-    startDemo: () =>
-      exclusive(async () => {
-        if (!deps.demo) throw new DeskFailure('not_found', 'The demo is not available in this version of the app.');
-        const demo = await deps.demo.start();
-        const serverUrl = normalizeServerUrl(demo.serverUrl);
-        await demoSecrets.set(partnerAccount(serverUrl), demo.partnerToken);
-        const login = demo.login;
-        const { auth, partnerToken, chains: readChains } = await authenticate(demoSecrets, serverUrl, login, demo.password);
-        const chains = await readChains();
-        const id = demoProfileId(auth.userId, login);
-        const previous = demoProfiles.get(id)?.profile;
-        const profile: Profile = {
-          id,
-          // The renderer marks a demo profile itself (profile.demoMark): no suffix in the name.
-          name: auth.name.trim() || 'Demo user',
-          login,
-          userId: auth.userId,
-          serverUrl,
-          demo: true,
-          lastChainId: previous?.lastChainId ?? null,
-          lastLocationId: previous?.lastLocationId ?? null,
-        };
-        await demoSecrets.set(userAccount(id), auth.userToken);
-        saveProfile(profile, chains);
-        setActive(activeFor('signed_in', profile, chains, partnerToken, auth.userToken));
         return snapshot();
       }),
 
@@ -508,7 +384,7 @@ export function createSessionService(deps: SessionDeps): SessionService {
         const profile = profileById(profileId);
         if (!profile) throw new DeskFailure('not_found', 'This profile is no longer on this computer. Sign in again.');
         await activate(profile);
-        if (!profile.demo) store.settings.set(SETTINGS_CURRENT_PROFILE, profile.id);
+        storageOf(profile).makeCurrent(profile.id);
         return snapshot();
       }),
 
@@ -517,15 +393,9 @@ export function createSessionService(deps: SessionDeps): SessionService {
         const id = profileId ?? active.profile?.id;
         if (!id) return snapshot();
         const profile = profileById(id);
-        if (profile) {
-          // If the keychain cannot be reached the token stays: say so and change nothing.
-          await secretsFor(profile).delete(userAccount(id));
-          if (profile.demo) demoProfiles.delete(id);
-        }
-        store.transaction(() => {
-          store.profiles.remove(id);
-          if (store.settings.get(SETTINGS_CURRENT_PROFILE) === id) store.settings.delete(SETTINGS_CURRENT_PROFILE);
-        });
+        // If the keychain cannot be reached the token stays: say so and change nothing.
+        if (profile) await storageOf(profile).secrets.delete(userAccount(id));
+        storageOf(profile ?? { demo: false }).remove(id);
         if (active.profile?.id === id) setActive(SIGNED_OUT);
         else emit();
         try {
@@ -545,16 +415,14 @@ export function createSessionService(deps: SessionDeps): SessionService {
         if (!chain.locations.some((l) => l.id === locationId)) {
           throw new DeskFailure('not_found', 'This location does not belong to the chosen chain.');
         }
-        const updated: Profile = { ...profile, lastChainId: chainId, lastLocationId: locationId };
-        if (profile.demo) saveProfile(updated, null);
-        else store.profiles.setSelection(profile.id, chainId, locationId);
+        storageOf(profile).setSelection(profile, chainId, locationId);
         // Same credentials: no generation bump needed, but listeners must hear about it.
-        active = { ...active, profile: updated, selection: { chainId, locationId } };
+        active = { ...active, profile: { ...profile, lastChainId: chainId, lastLocationId: locationId }, selection: { chainId, locationId } };
         emit();
         return snapshot();
       }),
 
-    api: () => guarded,
+    api: () => api,
 
     currentUser: () => {
       const p = active.profile;
