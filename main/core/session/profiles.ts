@@ -105,6 +105,7 @@ export function demoProfiles(): ProfileStorage {
     current: () => null,
     remove: (id) => void profiles.delete(id),
     idFor: (_serverUrl, userId, login) => (userId > 0 ? `demo-${userId}` : `demo-l${shortHash(normalizeLogin(login))}`),
-    nameFor: (authName) => `${authName.trim() || 'Demo user'} (demo)`,
+    // The renderer marks a demo profile itself (profile.demoMark): no suffix in the name.
+    nameFor: (authName) => authName.trim() || 'Demo user',
   };
 }
