@@ -48,7 +48,7 @@ export function balanceEditability(m: BalanceMembership, rights: Pick<Rights, 'b
   // Changes Altegio may still refuse (we cannot check them beforehand): said, not prevented.
   const warnings: string[] = [];
   if (m.type.balanceEditType === 1) {
-    warnings.push('This membership type allows balance changes only at the location where it was sold. Altegio does not tell the app which location that was: if it is not this one, Altegio will refuse the change.');
+    warnings.push('Balance changes for this membership type are accepted only at the location where it was sold. If it was sold at another location, Altegio will say so and nothing changes.');
   }
   if (m.status?.slug === 'expired') warnings.push('This membership has expired. Altegio may refuse to change its balance; if it does, nothing changes.');
   return warnings.length > 0 ? { editable: true, warning: warnings.join(' ') } : { editable: true };
@@ -140,6 +140,20 @@ function finish(lines: PlannedBalanceLine[], errors: Array<{ key: string; messag
       : { services: changed.map((l) => ({ serviceId: l.key as number, balance: l.after })) };
   }
   return { lines, body, errors, changedCount: errors.length === 0 ? changed.length : 0 };
+}
+
+/** A change big enough to be a typo (12 → 1000): more than ten times the balance, or 100 visits more. */
+export const LARGE_JUMP_FACTOR = 10;
+export const LARGE_JUMP_VISITS = 100;
+
+export function isLargeBalanceJump(before: number, after: number): boolean {
+  if (after <= before) return false;
+  return after - before > LARGE_JUMP_VISITS || (before > 0 && after > before * LARGE_JUMP_FACTOR);
+}
+
+/** The changed lines of a plan that deserve a second look before saving. */
+export function largeJumps(plan: Pick<BalancePlan, 'lines'>): PlannedBalanceLine[] {
+  return plan.lines.filter((l) => l.changed && isLargeBalanceJump(l.before, l.after));
 }
 
 /**

@@ -65,6 +65,9 @@ export interface MessageParams {
   "balance.busy": Record<never, never>;
   "balance.categoryMark": Record<never, never>;
   "balance.help": Record<never, never>;
+  "balance.largeJump": { after: string | number; before: string | number; title: string | number };
+  "balance.largeJump.ask": Record<never, never>;
+  "balance.largeJump.confirm": Record<never, never>;
   "balance.line": { title: string | number; value: string | number };
   "balance.newValue": Record<never, never>;
   "balance.newValueFor": { title: string | number };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Membership } from '../../preload/contract';
-import { MAX_BALANCE, balanceEditability, balanceLines, parseBalanceInput, planBalanceEdit, planBalanceTargets, type BalanceKey } from '../../common/balance-rules';
+import { MAX_BALANCE, balanceEditability, isLargeBalanceJump, balanceLines, parseBalanceInput, planBalanceEdit, planBalanceTargets, type BalanceKey } from '../../common/balance-rules';
 
 type M = Pick<Membership, 'balance' | 'type'>;
 const type = (balanceEditType: number | null = 2): Membership['type'] => ({
@@ -39,7 +39,7 @@ describe('balanceEditability', () => {
     expect(balanceEditability(united(5, false, 0), RIGHT)).toEqual({ editable: false, reason: 'This membership type does not allow balance changes.' });
     const one = balanceEditability(united(5, false, 1), RIGHT);
     expect(one.editable).toBe(true);
-    expect(one.warning).toMatch(/only at the location where it was sold/);
+    expect(one.warning).toMatch(/only at the location where it was sold\. If it was sold at another location, Altegio will say so and nothing changes\./);
   });
 
   it('an expired membership stays editable, with a warning (Altegio may refuse it)', () => {
@@ -189,5 +189,19 @@ describe('planBalanceEdit', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('a large jump asks for a second look (issue 13 item 11)', () => {
+  it('more than ten times the balance, or more than 100 visits added; never a decrease', () => {
+    expect(isLargeBalanceJump(12, 1000)).toBe(true);
+    expect(isLargeBalanceJump(5, 51)).toBe(true); // ×10.2
+    expect(isLargeBalanceJump(5, 50)).toBe(false); // ×10 exactly
+    expect(isLargeBalanceJump(200, 301)).toBe(true); // +101
+    expect(isLargeBalanceJump(200, 300)).toBe(false); // +100 exactly
+    expect(isLargeBalanceJump(0, 100)).toBe(false);
+    expect(isLargeBalanceJump(0, 101)).toBe(true);
+    expect(isLargeBalanceJump(1000, 12)).toBe(false);
+    expect(isLargeBalanceJump(7, 7)).toBe(false);
   });
 });
