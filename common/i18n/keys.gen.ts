@@ -10,6 +10,7 @@ export interface MessageParams {
   "action.unfreeze.noRight": Record<never, never>;
   "action.unfreeze.notFrozen": Record<never, never>;
   "app.name": Record<never, never>;
+  "app.partFailed": { error: string | number };
   "app.startFailed": { error: string | number };
   "app.starting": Record<never, never>;
   "audit.action.freeze": Record<never, never>;
