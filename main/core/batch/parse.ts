@@ -6,9 +6,13 @@
  * many rows and too many columns are refused (bad_input) cheaply, before a reader builds anything.
  * Pure, no I/O.
  */
-import Papa from 'papaparse';
 import { DeskFailure } from '../errors';
+import { papaTable } from './parse-papa';
+import { RecordCollector, tooManyColumns, tooManyRows, type Limits, type RecordSink, type Scanned } from './parse-records';
+import { scanTable } from './parse-scan';
 import type { RowProblem } from './problems';
+
+export { usedWidth, type RecordSink } from './parse-records';
 
 export const DELIMITERS = [',', ';', '\t'] as const;
 export type Delimiter = (typeof DELIMITERS)[number];
@@ -52,18 +56,6 @@ export interface TableShape {
   previewLines: number[];
   /** Parse-level problems (unbalanced quotes…). */
   problems: RowProblem[];
-}
-
-/**
- * Receives a table's records in file order as they are read (blank records skipped). A record's
- * array is the sink's to keep.
- */
-export interface RecordSink {
-  /** The header record (only when a header is wanted); comes before every data record. */
-  header(cells: string[], line: number): void;
-  record(cells: string[], line: number): void;
-  /** Forget every record so far: the text is read again from its start (see readTable). */
-  restart(): void;
 }
 
 /** Header names as shown and used in problems: trimmed, a blank one named "column N". */
@@ -176,17 +168,6 @@ export function detectDelimiter(text: string, fallback: Delimiter = ','): Delimi
   return best === null ? { delimiter: fallback, detected: false } : { delimiter: best.d, detected: true };
 }
 
-/** Index + 1 of the last non-blank field. */
-export function usedWidth(r: readonly string[]): number {
-  let j = r.length;
-  while (j > 0) {
-    const f = r[j - 1] as string;
-    if (f.length !== 0 && f.trim().length !== 0) break;
-    j--;
-  }
-  return j;
-}
-
 /** Reads a table, handing each record to `sink` as it is read (nothing of the data is kept). */
 export function readTableInto(text: string, options: ParseOptions, sink: RecordSink): TableShape {
   const wantHeader = options.header ?? true;
@@ -245,45 +226,14 @@ export function readTableInto(text: string, options: ParseOptions, sink: RecordS
  * papaparse, which reports the quote problems.
  */
 function readTable(text: string, delimiter: Delimiter, wantHeader: boolean, limits: Limits, previewRows: number, sink: RecordSink): Scanned {
-  const scanned = scanTable(text, delimiter, wantHeader, limits, previewRows, sink);
+  const scanned = scanTable(text, delimiter, new RecordCollector(wantHeader, limits, previewRows, sink), limits.columns);
   if (scanned !== null) return scanned;
   // The one-pass reader gave up midway: papaparse reads the text again from the start.
   sink.restart();
-  return papaTable(text, delimiter, wantHeader, limits, previewRows, sink);
+  return papaTable(text, delimiter, new RecordCollector(wantHeader, limits, previewRows, sink));
 }
 
 const COUNT_ONLY: RecordSink = { header() {}, record() {}, restart() {} };
-
-/** Records without blank ones, the header apart, before header names are made. */
-interface Scanned {
-  header: string[] | null;
-  headerLine: number;
-  width: number;
-  /** Data records handed to the sink. */
-  rowCount: number;
-  preview: string[][];
-  previewLines: number[];
-  problems: RowProblem[];
-  /** The text's last record is the last of `rows` (it was neither blank nor the header). */
-  lastKept: boolean;
-}
-
-interface Limits {
-  /** Refuse more data rows than this… */
-  rows: number;
-  /** …naming this limit in the error. */
-  namedRows: number;
-  /** Refuse records whose used width (header included) is over this. */
-  columns: number;
-}
-
-function tooManyRows(maxRows: number): DeskFailure {
-  return new DeskFailure('bad_input', `The file has more than ${maxRows.toLocaleString('en-US')} rows; split it into smaller files.`);
-}
-
-function tooManyColumns(line: number, maxColumns: number): DeskFailure {
-  return new DeskFailure('bad_input', `Line ${line} has more than ${maxColumns.toLocaleString('en-US')} columns; this does not look like a table of balance corrections.`);
-}
 
 /**
  * The `n`-th physical line break (\r\n, \n or a lone \r; quotes not considered): where it starts,
@@ -340,293 +290,3 @@ function checkColumnsCheaply(text: string, delimiter: Delimiter, lines: number, 
   }
 }
 
-/**
- * One-pass reader for well-formed text, with papaparse's semantics except that a record ends at
- * any line break outside quotes (\r\n, \n or \r: concatenated exports mix them); a cell is quoted
- * when it starts with "; "" inside quotes is a quote. Returns null at the first quote papaparse
- * would complain about (the caller then uses papaparse).
- */
-function scanTable(text: string, delimiter: Delimiter, wantHeader: boolean, limits: Limits, previewRows: number, sink: RecordSink): Scanned | null {
-  const len = text.length;
-  const d = delimiter.charCodeAt(0);
-  const maxColumns = limits.columns;
-  let rowCount = 0;
-  let header: string[] | null = null;
-  let headerLine = 0;
-  let width = 0;
-  const preview: string[][] = [];
-  const previewLines: number[] = [];
-  let lastKept = false;
-
-  let pos = 0;
-  let line = 1; // physical line where the current record starts
-  let nextDelim = -2; // cached positions (-2: not searched yet; -1: none)
-  let nextLf = -2;
-  let nextCr = -2;
-  while (pos < len) {
-    const recordLine = line;
-    const recordStart = pos;
-    if (nextLf !== -1 && nextLf < pos) nextLf = text.indexOf('\n', pos);
-    if (nextCr !== -1 && nextCr < pos) nextCr = text.indexOf('\r', pos);
-    // The first \r or \n from the record's start: before `sep` only inside a quoted cell.
-    const firstBreak = nextCr === -1 ? nextLf : nextLf === -1 || nextCr < nextLf ? nextCr : nextLf;
-    let sep = len; // where the record's line break starts (or the end)
-    const row: string[] = [];
-    let used = 0; // index + 1 of the last non-blank cell
-    for (;;) {
-      let f: string;
-      const start = pos;
-      let end: number; // end of the cell's raw text (exclusive)
-      let last = false;
-      if (text.charCodeAt(pos) === 34) {
-        let q = text.indexOf('"', pos + 1);
-        let escaped = false;
-        for (;;) {
-          if (q === -1) return null; // never closed
-          if (q === len - 1) break;
-          if (text.charCodeAt(q + 1) === 34) {
-            escaped = true;
-            q = text.indexOf('"', q + 2);
-            continue;
-          }
-          break;
-        }
-        f = text.slice(pos + 1, q);
-        if (escaped) f = f.replace(/""/g, '"');
-        end = q + 1;
-        const after = text.charCodeAt(end);
-        if (end === len) {
-          last = true;
-          pos = len;
-        } else if (after === d) {
-          pos = end + 1;
-        } else if (after === 10) {
-          last = true;
-          pos = end + 1;
-        } else if (after === 13) {
-          last = true;
-          pos = text.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
-        } else return null; // text after the closing quote
-      } else {
-        if (nextDelim !== -1 && nextDelim < pos) nextDelim = text.indexOf(delimiter, pos);
-        if (nextLf !== -1 && nextLf < pos) nextLf = text.indexOf('\n', pos);
-        if (nextCr !== -1 && nextCr < pos) nextCr = text.indexOf('\r', pos);
-        const brk = nextCr === -1 ? nextLf : nextLf === -1 || nextCr < nextLf ? nextCr : nextLf;
-        if (nextDelim !== -1 && (brk === -1 || nextDelim < brk)) {
-          end = nextDelim;
-          pos = end + 1;
-        } else {
-          last = true;
-          if (brk === -1) {
-            end = pos = len;
-          } else {
-            end = brk;
-            pos = brk === nextCr && nextLf === brk + 1 ? brk + 2 : brk + 1;
-          }
-        }
-        f = start === end ? '' : text.slice(start, end);
-      }
-      let blank = true;
-      if (f.length !== 0) {
-        const c0 = f.charCodeAt(0);
-        if ((c0 > 32 && c0 < 127) || f.trim().length !== 0) blank = false;
-      }
-      if (row.length < maxColumns) {
-        row.push(f);
-        if (!blank) used = row.length;
-      } else if (!blank) {
-        throw tooManyColumns(recordLine, maxColumns);
-      } // else: a blank cell beyond the limit is not kept (a line of millions of `;` stays small)
-      if (last) {
-        sep = end;
-        break;
-      }
-    }
-    // Physical lines: a record holds no \r or \n before its line break unless in a quoted cell.
-    if (firstBreak !== -1 && firstBreak < sep) line += physicalBreaks(text, recordStart, pos);
-    else line++;
-    lastKept = false;
-    if (used === 0) continue; // blank record
-    if (preview.length < previewRows) {
-      preview.push(row);
-      previewLines.push(recordLine);
-    }
-    if (used > width) width = used;
-    if (wantHeader && header === null) {
-      header = row;
-      headerLine = recordLine;
-      sink.header(row, recordLine);
-      continue;
-    }
-    if (rowCount >= limits.rows) throw tooManyRows(limits.namedRows);
-    rowCount++;
-    sink.record(row, recordLine);
-    lastKept = true;
-  }
-  // A text ending in a line break ends with an empty record.
-  const tail = text.charCodeAt(len - 1);
-  if (tail === 10 || tail === 13) lastKept = false;
-  return { header, headerLine, width, rowCount, preview, previewLines, problems: [], lastKept };
-}
-
-/** Line breaks in a text: \r\n, \n and lone \r each count once. */
-function countLineBreaks(text: string): number {
-  let k = 0;
-  let i = text.indexOf('\n');
-  while (i !== -1) {
-    k++;
-    i = text.indexOf('\n', i + 1);
-  }
-  i = text.indexOf('\r');
-  while (i !== -1) {
-    if (text.charCodeAt(i + 1) !== 10) k++;
-    i = text.indexOf('\r', i + 1);
-  }
-  return k;
-}
-
-/** Line breaks in text[from, to): every \r, and every \n not right after a \r (\r\n counts once). */
-function physicalBreaks(text: string, from: number, to: number): number {
-  let k = 0;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 13) k++;
-    else if (c === 10 && (i === 0 || text.charCodeAt(i - 1) !== 13)) k++;
-  }
-  return k;
-}
-
-/** Whitespace that String#trim removes, other than \r and \n (papaparse allows it after a closing quote). */
-function isTrimSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 11 || c === 12 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
-/**
- * The text with every record break outside quoted cells (\r\n or a lone \r) turned into \n, quoted
- * cells kept as they are, following papaparse's quoting (a quote opens a cell only at its start;
- * it closes at a quote followed, maybe after spaces, by the delimiter, a line break or the end;
- * any other quote stays in the cell). Physical line counts do not change.
- */
-function normaliseBreaks(text: string, delimiter: Delimiter): string {
-  if (text.indexOf('\r') === -1) return text;
-  const d = delimiter.charCodeAt(0);
-  const len = text.length;
-  const parts: string[] = [];
-  let copied = 0;
-  let fieldStart = true;
-  let i = 0;
-  while (i < len) {
-    const c = text.charCodeAt(i);
-    if (fieldStart && c === 34) {
-      let q = i;
-      for (;;) {
-        q = text.indexOf('"', q + 1);
-        if (q === -1) {
-          i = len; // never closed: the rest is the cell
-          break;
-        }
-        if (text.charCodeAt(q + 1) === 34) {
-          q++;
-          continue;
-        }
-        let k = q + 1;
-        while (k < len && text.charCodeAt(k) !== d && isTrimSpace(text.charCodeAt(k))) k++;
-        const after = text.charCodeAt(k);
-        if (k >= len || after === d || after === 10 || after === 13) {
-          i = k;
-          break;
-        }
-      }
-      fieldStart = false;
-      continue;
-    }
-    if (c === 13) {
-      parts.push(text.slice(copied, i), '\n');
-      i += text.charCodeAt(i + 1) === 10 ? 2 : 1;
-      copied = i;
-      fieldStart = true;
-      continue;
-    }
-    fieldStart = c === d || c === 10;
-    i++;
-  }
-  if (copied === 0) return text;
-  parts.push(text.slice(copied));
-  return parts.join('');
-}
-
-/** The papaparse path (malformed quotes): same result, plus the quote problems. */
-function papaTable(text: string, delimiter: Delimiter, wantHeader: boolean, limits: Limits, previewRows: number, sink: RecordSink): Scanned {
-  text = normaliseBreaks(text, delimiter);
-  const result = Papa.parse<string[]>(text, { delimiter, newline: '\n', quoteChar: '"', escapeChar: '"', header: false, skipEmptyLines: false, dynamicTyping: false });
-  const records = result.data;
-  const problems: RowProblem[] = [];
-
-  // Physical lines: each record starts one line after the previous record's start plus the line
-  // breaks inside its quoted fields. When the text has exactly as many line breaks as records
-  // (minus the last), no field holds one and record i starts on line i + 1.
-  const recordLines = new Int32Array(records.length);
-  const fieldsMayBreak = countLineBreaks(text) >= records.length;
-  {
-    let line = 1;
-    for (let i = 0; i < records.length; i++) {
-      recordLines[i] = line;
-      line++;
-      if (fieldsMayBreak) {
-        const r = records[i] as string[];
-        for (let j = 0; j < r.length; j++) {
-          const f = r[j] as string;
-          if (f.length > 0 && (f.indexOf('\n') !== -1 || f.indexOf('\r') !== -1)) line += countLineBreaks(f);
-        }
-      }
-    }
-  }
-
-  for (const e of result.errors) {
-    if (e.type !== 'Quotes') continue;
-    const line = e.row !== undefined && e.row !== null && e.row < recordLines.length ? (recordLines[e.row] ?? 1) : 1;
-    problems.push({
-      line,
-      column: null,
-      field: null,
-      code: 'parse_error',
-      message:
-        e.code === 'MissingQuotes'
-          ? 'A quoted cell is never closed (a " is missing); everything after it was read as one cell.'
-          : 'A quote (") appears inside a cell that does not start with one.',
-    });
-  }
-
-  // Blank records skipped; the header and width found; records handed on.
-  let w = 0;
-  let header: string[] | null = null;
-  let headerLine = 0;
-  let width = 0;
-  let lastKept = false;
-  const preview: string[][] = [];
-  const previewLines: number[] = [];
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i] as string[];
-    const uw = usedWidth(r);
-    lastKept = false;
-    if (uw === 0) continue;
-    const line = recordLines[i] as number;
-    if (uw > limits.columns) throw tooManyColumns(line, limits.columns);
-    if (preview.length < previewRows) {
-      preview.push(r);
-      previewLines.push(line);
-    }
-    if (uw > width) width = uw;
-    if (wantHeader && header === null) {
-      header = r;
-      headerLine = line;
-      sink.header(r, line);
-      continue;
-    }
-    w++;
-    if (w > limits.rows) throw tooManyRows(limits.namedRows);
-    sink.record(r, line);
-    lastKept = true;
-  }
-  return { header, headerLine, width, rowCount: w, preview, previewLines, problems, lastKept };
-}
