@@ -638,6 +638,10 @@ export const channels = {
     z.object({ chainId: Id, locationId: Id, membershipId: Id, freezeTill: IsoDate, reason: Reason.optional() }).strict(),
     Membership,
   ),
+  'memberships.setPeriod': channel(
+    z.object({ chainId: Id, locationId: Id, membershipId: Id, expiry: IsoDate, reason: Reason.optional() }).strict(),
+    Membership,
+  ),
   'memberships.unfreeze': channel(
     z.object({ chainId: Id, locationId: Id, membershipId: Id, reason: Reason.optional() }).strict(),
     Membership,

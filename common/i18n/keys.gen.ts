@@ -2,6 +2,11 @@
 export interface MessageParams {
   "action.balance.cannot": Record<never, never>;
   "action.balance.noRight": Record<never, never>;
+  "action.period.activationUnknown": Record<never, never>;
+  "action.period.expiryUnknown": Record<never, never>;
+  "action.period.noRight": Record<never, never>;
+  "action.period.notActivated": Record<never, never>;
+  "action.period.usedUp": Record<never, never>;
   "action.undo.already": Record<never, never>;
   "action.undo.failed": Record<never, never>;
   "action.undo.isUndo": Record<never, never>;
@@ -15,6 +20,7 @@ export interface MessageParams {
   "app.starting": Record<never, never>;
   "audit.action.freeze": Record<never, never>;
   "audit.action.set_balance": Record<never, never>;
+  "audit.action.set_period": Record<never, never>;
   "audit.action.undo": Record<never, never>;
   "audit.action.undoEarlier": Record<never, never>;
   "audit.action.undoOf": { action: string; when: string | number };
@@ -277,10 +283,12 @@ export interface MessageParams {
   "card.actions": Record<never, never>;
   "card.activated": Record<never, never>;
   "card.balance": Record<never, never>;
+  "card.changeExpiry": Record<never, never>;
   "card.covers": { services: string | number };
   "card.created": Record<never, never>;
   "card.dates": Record<never, never>;
   "card.done.balance": Record<never, never>;
+  "card.done.expiry": { date: string | number };
   "card.done.frozen": { date: string | number };
   "card.done.unfrozen": Record<never, never>;
   "card.editBalance": Record<never, never>;
@@ -445,7 +453,23 @@ export interface MessageParams {
   "notice.read": Record<never, never>;
   "notices.dismiss": Record<never, never>;
   "notices.label": Record<never, never>;
+  "period.badDay": { example: string | number };
+  "period.busy": Record<never, never>;
+  "period.confirm": Record<never, never>;
   "period.count": { count: number; unit: string };
+  "period.current": { activated: string | number; date: string | number };
+  "period.dateHint": { example: string | number; from: string | number };
+  "period.dateLabel": Record<never, never>;
+  "period.days": { days: string | number };
+  "period.frozenOnTop": { days: string | number };
+  "period.longer": { days: string | number };
+  "period.newExpiry": Record<never, never>;
+  "period.pickHint": Record<never, never>;
+  "period.readBack": Record<never, never>;
+  "period.shorter": { days: string | number };
+  "period.title": { number: string | number };
+  "period.tooEarly": { date: string | number };
+  "period.unchanged": Record<never, never>;
   "profile.demoMark": Record<never, never>;
   "reauth.after": Record<never, never>;
   "reauth.before": Record<never, never>;
@@ -502,6 +526,7 @@ export interface MessageParams {
   "undo.busy": Record<never, never>;
   "undo.confirm": Record<never, never>;
   "undo.freeze": Record<never, never>;
+  "undo.period": Record<never, never>;
   "undo.title": Record<never, never>;
   "undo.what": { number: string | number; user: string | number; when: string | number };
   "unfreeze.busy": Record<never, never>;

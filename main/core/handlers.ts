@@ -88,6 +88,7 @@ export function createHandlers({ shell, session, connectivity, memberships, stor
     'memberships.freeze': async (args) => seen(await memberships.freeze(args)),
     'memberships.unfreeze': async (args) => seen(await memberships.unfreeze(args)),
     'memberships.setBalance': async (args) => seen(await memberships.setBalance(args)),
+    'memberships.setPeriod': async (args) => seen(await memberships.setPeriod(args)),
 
     'audit.list': async (filter) => ({ entries: store.audit.list(filter) }),
     'audit.exportCsv': async ({ delimiter, ...filter }) => {

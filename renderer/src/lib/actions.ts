@@ -5,6 +5,7 @@
 import type { AuditEntry, Membership, Rights } from '../../../preload/contract';
 import { balanceEditability } from '../../../common/balance-rules';
 import { freezeAvailability, type FreezeAvailability } from '../../../common/freeze-rules';
+import { periodAvailability, type PeriodAvailability, type PeriodBlock } from '../../../common/period-rules';
 import { rightAllows } from '../../../common/rights';
 import { undoBlock, undoRight, unfreezeBlock, type UndoBlock, type UnfreezeBlock } from '../../../common/undo-rules';
 import { t } from './i18n';
@@ -21,9 +22,17 @@ export interface CardActions {
   freeze: ActionState & { availability: FreezeAvailability };
   unfreeze: ActionState;
   editBalance: ActionState;
+  changeExpiry: ActionState & { availability: PeriodAvailability };
   /** The action that fits the membership's state, shown as the primary button. */
   primary: 'freeze' | 'unfreeze' | 'editBalance';
 }
+
+const periodWords: Record<Exclude<PeriodBlock, 'no_right'>, () => string> = {
+  not_activated: () => t('action.period.notActivated'),
+  activation_unknown: () => t('action.period.activationUnknown'),
+  expiry_unknown: () => t('action.period.expiryUnknown'),
+  used_up: () => t('action.period.usedUp'),
+};
 
 const unfreezeWords: Record<Exclude<UnfreezeBlock, 'no_right'>, () => string> = { not_frozen: () => t('action.unfreeze.notFrozen') };
 
@@ -41,9 +50,14 @@ export function cardActions(m: Membership, rights: Rights, now: Date, timezone: 
   const b = balanceEditability(m, rights);
   const editBalance: ActionState = b.editable ? { enabled: true, reason: null, warning: b.warning ?? null } : { enabled: false, reason: b.reason ?? t('action.balance.cannot') };
 
+  const period = periodAvailability(m, rights, now, timezone);
+  const changeExpiry = period.allowed
+    ? { enabled: true, reason: null, availability: period }
+    : { enabled: false, reason: period.code === 'no_right' ? noRightReason(rights, 'periodEdit', t('action.period.noRight')) : periodWords[period.code](), availability: period };
+
   // A frozen membership's next step is unfreezing; otherwise freezing, if it can be frozen at all.
   const primary = m.isFrozen ? 'unfreeze' : freeze.enabled || !editBalance.enabled ? 'freeze' : 'editBalance';
-  return { freeze, unfreeze, editBalance, primary };
+  return { freeze, unfreeze, editBalance, changeExpiry, primary };
 }
 
 /** Why a right is missing: the role, or Altegio's own refusal on this chain (common/rights.ts). */

@@ -15,6 +15,7 @@ export type DeskDialog =
   | { kind: 'freeze'; membership: Membership }
   | { kind: 'unfreeze'; membership: Membership }
   | { kind: 'balance'; membership: Membership }
+  | { kind: 'period'; membership: Membership }
   | { kind: 'undo'; entry: AuditEntry };
 
 export interface BalanceTarget {
@@ -166,6 +167,16 @@ class MembershipsState {
           ...(target.united !== undefined ? { united: target.united } : { services: target.services ?? [] }),
         }),
       () => t('card.done.balance'),
+    );
+  }
+
+  setPeriod(m: Membership, locationId: number, expiry: string, reason: string): Promise<boolean> {
+    return this.#write(
+      m,
+      'set_period',
+      () => app.call('memberships.setPeriod', { chainId: m.chainId, locationId, membershipId: m.id, expiry, ...optionalReason(reason) }),
+      // The date Altegio reports after the change (the read that confirmed it), not the one asked for.
+      (after) => t('card.done.expiry', { date: formatDate(after.expirationDate, app.timezone) }),
     );
   }
 
