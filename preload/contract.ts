@@ -664,7 +664,11 @@ export const channels = {
   ),
 
   'audit.list': channel(AuditFilter, z.object({ entries: z.array(AuditEntry) })),
-  /** `delimiter`: the one Excel splits on in the person's locale (the renderer knows it). */
+  /**
+   * Every CSV export takes `delimiter`: the list separator Excel expects in the interface language
+   * (`;` for ru, es, pt-BR; `,` for English — common/i18n/languages.ts csvSeparator); the renderer
+   * knows the language in use. Always with a UTF-8 BOM.
+   */
   'audit.exportCsv': channel(AuditFilter.extend({ delimiter: Delimiter.optional() }), z.object({ fileName: z.string(), csv: z.string() })),
   'audit.undo': channel(z.object({ auditId: z.number().int().positive(), reason: Reason.optional() }).strict(), z.object({ membership: Membership, entry: AuditEntry })),
 
@@ -701,7 +705,7 @@ export const channels = {
     BatchCheck,
   ),
   /** The file's rows with problems (latest check), as they were plus a "problem" column: a CSV to fix and open again. */
-  'batch.fixMe': channel(z.object({ fileId: FileId }).strict(), z.object({ fileName: z.string(), csv: z.string() })),
+  'batch.fixMe': channel(z.object({ fileId: FileId, delimiter: Delimiter.optional() }).strict(), z.object({ fileName: z.string(), csv: z.string() })),
   /** Stops the check under way (its reads stop); it answers with `lookups.state: 'stopped'`. */
   'batch.stopCheck': channel(empty, z.object({ stopped: z.boolean() })),
   /** The rows of a check (before applying) or of a batch. */
@@ -724,7 +728,7 @@ export const channels = {
   'batch.resume': channel(z.object({ batchId: BatchId }).strict(), BatchSummary),
   'batch.cancel': channel(z.object({ batchId: BatchId }).strict(), BatchSummary),
   'batch.list': channel(empty, z.object({ batches: z.array(BatchSummary) })),
-  'batch.report': channel(z.object({ batchId: BatchId }).strict(), z.object({ fileName: z.string(), csv: z.string() })),
+  'batch.report': channel(z.object({ batchId: BatchId, delimiter: Delimiter.optional() }).strict(), z.object({ fileName: z.string(), csv: z.string() })),
   'batch.undo': channel(z.object({ batchId: BatchId }).strict(), BatchSummary),
 
   /**
@@ -772,7 +776,7 @@ export const channels = {
       status: IndexStatus,
     }),
   ),
-  'index.worklistCsv': channel(WorklistQuery, z.object({ fileName: z.string(), csv: z.string() })),
+  'index.worklistCsv': channel(WorklistQuery.extend({ delimiter: Delimiter.optional() }), z.object({ fileName: z.string(), csv: z.string() })),
 } as const;
 
 // ---------------------------------------------------------------------------------------------

@@ -127,6 +127,6 @@ export function createHandlers({ shell, session, connectivity, memberships, stor
     'index.forget': ({ chainId }) => index.forget(chainId),
     'index.find': async ({ chainId, query, limit }) => index.find(chainId, query, limit ?? 20),
     'index.worklist': async ({ chainId, locationId, offset, limit, ...query }) => index.worklist(chainId, locationId, query, { offset, limit }),
-    'index.worklistCsv': async ({ chainId, locationId, ...query }) => index.worklistCsv(chainId, locationId, query),
+    'index.worklistCsv': async ({ chainId, locationId, delimiter, ...query }) => index.worklistCsv(chainId, locationId, query, delimiter),
   };
 }

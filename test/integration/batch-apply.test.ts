@@ -4,6 +4,7 @@
  * conflicts (a balance changed between plan and apply is not overwritten); the report CSV; undo of a
  * batch with one conflicting change; the audit log.
  */
+import { csvSeparator, LANGUAGES } from '../../common/i18n/languages';
 import Papa from 'papaparse';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Membership } from '../../preload/contract';
@@ -142,6 +143,12 @@ describe('batch apply against the sandbox', () => {
     expect(bad[6]).toBe('invalid');
     expect(bad[1]).toBe(String(rows.length + 2));
     for (const cell of parsed.flat()) expect(/^[=+\-@]/.test(cell)).toBe(false);
+    // In the interface language's separator when the renderer names it (issue 12): BOM always.
+    for (const lang of LANGUAGES) {
+      const d = csvSeparator(lang);
+      const inLang = await h.svc.report({ batchId, delimiter: d });
+      expect(inLang.csv.startsWith(`\uFEFFrow${d}line${d}membership${d}`), lang).toBe(true);
+    }
   });
 
   it('undoes a batch: restores the before values, leaves a balance someone changed since, and is itself journaled', async () => {

@@ -3,6 +3,7 @@
  * no batch job until Apply; a file by phone says what its lookups cost and asks first (its own
  * problems shown at once); a stopped check stops its reads, as the sandbox's request log shows.
  */
+import { csvSeparator } from '../../common/i18n/languages';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { applyCheck, checkText, createHarness, type Harness } from '../support/batch-harness';
@@ -115,6 +116,10 @@ describe('batch check', () => {
     expect(lines[0]).toBe('membership_id;delta;reason;problem');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toMatch(new RegExp(`^${id};lots;"bad; really";.+`));
+    // The interface language's separator when the renderer names it (English Excel: ','), BOM always.
+    const en = await h.svc.fixMe({ fileId, delimiter: csvSeparator('en') });
+    expect(en.csv.startsWith('\uFEFFmembership_id,delta,reason,problem\r\n')).toBe(true);
+    expect(en.csv).toContain(`${id},lots,bad; really,`);
     // Formula-safe, like every CSV the app writes (a count read back ignores the ' before it).
     expect(lines[2]?.startsWith(`999999999;'+1;"'=HYPERLINK(""x"")";`)).toBe(true);
     expect(lines[2]).toMatch(/No membership with ID 999999999/);

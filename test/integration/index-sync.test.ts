@@ -5,6 +5,7 @@
  * elsewhere, a crash (SIGKILL of a child process mid-sync) resumes at the next page, and
  * "Forget this chain's data" leaves nothing behind.
  */
+import { csvSeparator } from '../../common/i18n/languages';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -253,5 +254,9 @@ describe('worklists', () => {
     expect(csv.csv.startsWith('\uFEFFnumber,membership_id,type,status')).toBe(true);
     expect(csv.csv.trimEnd().split('\r\n')).toHaveLength(expected.length + 1);
     expect(csv.fileName).toMatch(/^memberships-expiring-\d{4}-\d{2}-\d{2}\.csv$/);
+    // In Russian (Spanish, Portuguese) Excel splits on ';' (issue 12).
+    const ru = svc.worklistCsv(north, chicago, { kind: 'expiring', days: 14, visits: 1, sort: 'expiry', descending: false }, csvSeparator('ru'));
+    expect(ru.csv.startsWith('\uFEFFnumber;membership_id;type;status')).toBe(true);
+    expect(ru.csv.trimEnd().split('\r\n')).toHaveLength(expected.length + 1);
   });
 });

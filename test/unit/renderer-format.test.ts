@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuditEntry, Balance, Rights } from '../../preload/contract';
 import { cardActions, undoState } from '../../renderer/src/lib/actions';
 import { actionLabel, changeLines, outcomeLabel } from '../../common/audit-words';
-import { buildAuditFilter, excelDelimiter } from '../../renderer/src/lib/audit-filter';
+import { buildAuditFilter } from '../../renderer/src/lib/audit-filter';
 import { assumedZoneNote, balanceSummary, formatDate, formatDay, formatDayLong, formatMoment, freezeRuleWords, frozenWords, statusLabel } from '../../renderer/src/lib/format';
 import { exampleMembership as membership } from '../support/memberships';
 
@@ -147,12 +147,6 @@ describe('audit filter form', () => {
     const bad = buildAuditFilter({ ...empty, membership: 'x'.repeat(41), from: '2026-05-31', to: '2026-05-01' }, CHICAGO);
     expect(bad.filter).toBeNull();
     expect(Object.keys(bad.errors).sort()).toEqual(['membership', 'to']);
-  });
-
-  it('exports with the delimiter Excel splits on in the locale', () => {
-    expect(excelDelimiter('en-US')).toBe(',');
-    expect(excelDelimiter('ru-RU')).toBe(';');
-    expect(excelDelimiter('pt-BR')).toBe(';');
   });
 });
 

@@ -105,7 +105,7 @@ export interface Checker {
    * The rows of the file with problems, as they were in it (read with the latest check's
    * settings), plus a column saying what is wrong: to fix in Excel and open again.
    */
-  fixMe(args: { fileId: string }): { fileName: string; csv: string };
+  fixMe(args: { fileId: string; delimiter?: Delimiter | undefined }): { fileName: string; csv: string };
 }
 
 /** Why a check's reads stop: a newer check of the same person started, or Cancel was pressed. */
@@ -422,7 +422,7 @@ export function createChecker(deps: CheckerDeps): Checker {
       return c;
     },
 
-    fixMe({ fileId }) {
+    fixMe({ fileId, delimiter }) {
       const { profileId } = session.currentUser();
       const file = files.get(fileId);
       const found = checked.get(profileId);
@@ -453,7 +453,7 @@ export function createChecker(deps: CheckerDeps): Checker {
       const width = Math.max(header.length, ...rows.map((r) => r.length - 1));
       const pad = (cells: string[], n: number) => [...cells, ...Array<string>(Math.max(0, n - cells.length)).fill('')];
       const table = rows.map((r) => [...pad(r.slice(0, -1), width), r.at(-1) as string]);
-      return { fileName: derivedFileName(file.fileName, '-fix-me'), csv: EXCEL_BOM + csvText([...pad(header, width), FIX_ME_COLUMN], table, found.delimiter) };
+      return { fileName: derivedFileName(file.fileName, '-fix-me'), csv: EXCEL_BOM + csvText([...pad(header, width), FIX_ME_COLUMN], table, delimiter ?? found.delimiter) };
     },
 
     forget(checkId) {

@@ -61,7 +61,8 @@ export interface BatchService {
   open(args: { fileName: string; bytes: Uint8Array }): Promise<{ fileId: string; fileName: string; size: number }>;
   check(args: CheckArgs): Promise<BatchCheck>;
   stopCheck(): Promise<{ stopped: boolean }>;
-  fixMe(args: { fileId: string }): Promise<{ fileName: string; csv: string }>;
+  /** `delimiter`: the one Excel expects in the interface language (default: the file's own). */
+  fixMe(args: { fileId: string; delimiter?: Delimiter | undefined }): Promise<{ fileName: string; csv: string }>;
   rows(args: RowsArgs): Promise<{ rows: BatchPlanRow[]; total: number }>;
   apply(args: { checkId: string }): Promise<BatchSummary>;
   /** Creates a job from rows and operations planned elsewhere (a bulk action) and starts it. */
@@ -70,7 +71,8 @@ export interface BatchService {
   resume(args: { batchId: string }): Promise<BatchSummary>;
   cancel(args: { batchId: string }): Promise<BatchSummary>;
   list(): Promise<{ batches: BatchSummary[] }>;
-  report(args: { batchId: string }): Promise<{ fileName: string; csv: string }>;
+  /** `delimiter`: the one Excel expects in the interface language (default: the batch file's). */
+  report(args: { batchId: string; delimiter?: Delimiter | undefined }): Promise<{ fileName: string; csv: string }>;
   undo(args: { batchId: string }): Promise<BatchSummary>;
   /** Resolves when the job's runner stops (immediately if none runs), with the job's state. */
   settled(batchId: string): Promise<BatchState | null>;
@@ -319,13 +321,13 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     return { rows: list, total: journal.rowCount(batchId, only) };
   }
 
-  async function report({ batchId }: { batchId: string }) {
+  async function report({ batchId, delimiter: chosen }: { batchId: string; delimiter?: Delimiter | undefined }) {
     const job = jobOrThrow(batchId);
     const started = isStarted(job);
     function* reportRows(): Generator<ReportRow> {
       for (const r of journal.iterateRows(batchId)) yield reportRowOf(r, started);
     }
-    const delimiter = (job.delimiter === ';' || job.delimiter === '\t' ? job.delimiter : ',') as Delimiter;
+    const delimiter = chosen ?? ((job.delimiter === ';' || job.delimiter === '\t' ? job.delimiter : ',') as Delimiter);
     // The renderer saves the string as is.
     return { fileName: derivedFileName(job.fileName, job.kind === 'undo' ? '-undo-report' : '-report'), csv: EXCEL_BOM + buildReportCsv(reportRows(), { delimiter }) };
   }

@@ -12,6 +12,7 @@ import type { Logger } from '../log';
 import type { SessionState } from '../../../preload/contract';
 import { createIndexRepo, numberKey, type IndexKey, type IndexRepo, type IndexedRow } from './repo';
 import { firstSync, refresh, type SyncProgress } from './sync';
+import type { CsvDelimiter } from '../csv';
 import { worklist, worklistCsv, type WorklistPage, type WorklistQuery } from './worklists';
 import { todayIn } from '../../../common/dates';
 import type Database from 'libsql';
@@ -44,7 +45,7 @@ export interface IndexService {
   find(chainId: number, query: string, limit: number): { matches: IndexedMembership[]; status: IndexStatus };
   /** A worklist page; `locationId` is the desk's location (today is taken in its zone). */
   worklist(chainId: number, locationId: number, query: Omit<WorklistQuery, 'today'>, page: { offset: number; limit: number }): WorklistPage & { today: string; status: IndexStatus };
-  worklistCsv(chainId: number, locationId: number, query: Omit<WorklistQuery, 'today'>): { fileName: string; csv: string };
+  worklistCsv(chainId: number, locationId: number, query: Omit<WorklistQuery, 'today'>, delimiter?: CsvDelimiter): { fileName: string; csv: string };
   /** Memberships the app just read or wrote: the index shows them at once (if the chain is indexed). */
   /**
    * A membership the index knows by its exact number, else by its id (a pasted reference, a
@@ -209,10 +210,10 @@ export function createIndexService(deps: IndexServiceDeps): IndexService {
       const today = todayIn(now(), deps.timezone(locationId) ?? 'UTC');
       return { ...worklist(repo, key, { ...query, today }, page), today, status: statusOf(key) };
     },
-    worklistCsv(chainId, locationId, query) {
+    worklistCsv(chainId, locationId, query, delimiter) {
       const key = keyFor(chainId);
       const today = todayIn(now(), deps.timezone(locationId) ?? 'UTC');
-      return worklistCsv(repo, key, { ...query, today }, statusOf(key), now());
+      return worklistCsv(repo, key, { ...query, today }, statusOf(key), now(), delimiter);
     },
     lookup: (chainId, ref) => lookupRef(repo, keyFor(chainId), ref),
     noteMemberships(memberships) {

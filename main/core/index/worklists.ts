@@ -6,7 +6,7 @@
  */
 import type { IndexStatus, IndexedMembership } from '../../../preload/contract';
 import { addDays } from '../../../common/dates';
-import { csvText, EXCEL_BOM } from '../csv';
+import { csvText, EXCEL_BOM, type CsvDelimiter } from '../csv';
 import { allRows, getRow } from '../store/rows';
 import { ROW_COLUMNS, ROW_FROM, toIndexedRow, type IndexKey, type IndexRepo } from './repo';
 
@@ -127,7 +127,7 @@ function visitsLeft(m: IndexedMembership['membership']): string {
 }
 
 /** The whole list (every page) as a CSV file for Excel: UTF-8 with BOM, formula-safe cells. */
-export function worklistCsv(repo: IndexRepo, key: IndexKey, q: WorklistQuery, status: IndexStatus, now = new Date()): { fileName: string; csv: string } {
+export function worklistCsv(repo: IndexRepo, key: IndexKey, q: WorklistQuery, status: IndexStatus, now = new Date(), delimiter: CsvDelimiter = ','): { fileName: string; csv: string } {
   const { rows } = select(repo, key, q, null);
   const lines = rows.map((r) => {
     const m = r.membership;
@@ -136,5 +136,5 @@ export function worklistCsv(repo: IndexRepo, key: IndexKey, q: WorklistQuery, st
       visitsLeft(m), r.client?.name ?? '', r.client?.phone ?? '', r.locationId === null ? '' : String(r.locationId), status.asOf ?? '',
     ];
   });
-  return { fileName: `memberships-${q.kind.replace('_', '-')}-${now.toISOString().slice(0, 10)}.csv`, csv: EXCEL_BOM + csvText(CSV_COLUMNS, lines) };
+  return { fileName: `memberships-${q.kind.replace('_', '-')}-${now.toISOString().slice(0, 10)}.csv`, csv: EXCEL_BOM + csvText(CSV_COLUMNS, lines, delimiter) };
 }

@@ -51,8 +51,3 @@ export function buildAuditFilter(form: AuditFilterForm, timezone: string): { fil
   if (filter.from || filter.to) filter.timezone = timezone;
   return { filter: Object.keys(errors).length ? null : filter, errors };
 }
-
-/** The delimiter Excel splits a CSV on here: ';' where the decimal separator is a comma (ru, es, pt-BR, de…). */
-export function excelDelimiter(locale?: string): ',' | ';' {
-  return new Intl.NumberFormat(locale).format(1.5).includes(',') ? ';' : ',';
-}

@@ -8,7 +8,7 @@
  * at once when the language changes.
  */
 import en from '../../../common/i18n/catalogs/en.json';
-import { FORMAT_LOCALE, languageOf, PSEUDO_LANGUAGE, type Language, type UiLanguage } from '../../../common/i18n/languages';
+import { csvSeparator, FORMAT_LOCALE, languageOf, PSEUDO_LANGUAGE, type Language, type UiLanguage } from '../../../common/i18n/languages';
 import { createTranslator, type Catalog, type MessageKey, type Msg, type ParamsArg, type Translate } from '../../../common/i18n/translate';
 
 export type { Msg } from '../../../common/i18n/translate';
@@ -38,6 +38,11 @@ export function currentLanguage(): Language {
 /** The BCP 47 locale for dates and numbers in the language in use. */
 export function locale(): string {
   return FORMAT_LOCALE[currentLanguage()];
+}
+
+/** The list separator Excel expects in a CSV for the language in use (every export passes it). */
+export function exportDelimiter(): ',' | ';' {
+  return csvSeparator(currentLanguage());
 }
 
 /** Loads a language's catalog (once); call before switching to it. */
