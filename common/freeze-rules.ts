@@ -14,7 +14,9 @@
  * - the new expiry is the current expiry date + the frozen days.
  */
 import type { Membership, MembershipType, PeriodUnit, Rights } from '../preload/contract';
-import { addDays, addUnits, compareDates, daysBetween, formatDate, isCalendarDate, localDateOf, todayIn } from './dates';
+import { addDays, addUnits, compareDates, daysBetween, isCalendarDate, localDateOf, todayIn } from './dates';
+import { msg, type Msg } from './i18n/translate';
+import { inEnglish } from './i18n/words';
 import { rightAllows } from './rights';
 
 /** The membership fields the freeze rules read (a full `Membership` fits). */
@@ -36,7 +38,7 @@ export interface FreezeAllowance {
   remainingDays: number;
 }
 
-/** Why freezing is not possible (stable codes for tests and UI logic; `reason` is for people). */
+/** Why freezing is not possible (stable codes for tests and UI logic; `why` is for people). */
 export type FreezeBlock =
   | 'type_forbids'
   | 'no_allowance'
@@ -62,7 +64,9 @@ export type FreezeAvailability =
   | {
       allowed: false;
       code: FreezeBlock;
-      /** Plain words for a front-desk person. */
+      /** Plain words for a front-desk person, by reference (the renderer words it). */
+      why: Msg;
+      /** The same in English (the core's messages and logs). */
       reason: string;
       today: string;
       /** Null when the type does not allow freezing at all. */
@@ -99,30 +103,27 @@ export function freezeAllowance(
   return { limit, unit, limitDays, usedDays, remainingDays: Math.max(0, limitDays - usedDays) };
 }
 
-function unitWord(unit: PeriodUnit, n: number): string {
-  return n === 1 ? unit : `${unit}s`;
-}
-
-function daysWord(n: number): string {
-  return n === 1 ? '1 day' : `${n} days`;
-}
-
 /**
- * "Allowance: used 3 of 14 days, 11 days left." For month/year units the configured limit is
- * named too: "Allowance: used 3 of 31 days (1 month from today), 28 days left."
+ * "Allowance: used 3 of 14 days, 11 days left." For other units the configured limit is named
+ * too: "Allowance: used 3 of 31 days (1 month from today), 28 days left."
  */
-export function allowanceText(a: FreezeAllowance): string {
-  return `Allowance: used ${usage(a)}`;
+export function allowanceMsg(a: FreezeAllowance): Msg {
+  return msg('freeze.allowance', { used: a.usedDays, limitDays: a.limitDays, unit: a.unit, limit: a.limit, remaining: a.remainingDays });
 }
 
 /** The same without the "Allowance:" label, as a sentence ("Used 3 of 14 days, 11 days left."). */
-export function allowanceUsageText(a: FreezeAllowance): string {
-  return `Used ${usage(a)}`;
+export function allowanceUsageMsg(a: FreezeAllowance): Msg {
+  return msg('freeze.allowanceUsed', { used: a.usedDays, limitDays: a.limitDays, unit: a.unit, limit: a.limit, remaining: a.remainingDays });
 }
 
-function usage(a: FreezeAllowance): string {
-  const of = a.unit === 'day' ? daysWord(a.limitDays) : `${daysWord(a.limitDays)} (${a.limit} ${unitWord(a.unit, a.limit)}${a.unit === 'week' ? '' : ' from today'})`;
-  return `${a.usedDays} of ${of}, ${daysWord(a.remainingDays)} left.`;
+/** allowanceMsg in English. */
+export function allowanceText(a: FreezeAllowance): string {
+  return inEnglish(allowanceMsg(a));
+}
+
+/** allowanceUsageMsg in English. */
+export function allowanceUsageText(a: FreezeAllowance): string {
+  return inEnglish(allowanceUsageMsg(a));
 }
 
 /**
@@ -132,44 +133,45 @@ function usage(a: FreezeAllowance): string {
  */
 export function freezeAvailability(m: FreezeMembership, rights: FreezeRights, now: Date, timezone: string): FreezeAvailability {
   const today = todayIn(now, timezone);
-  const no = (code: FreezeBlock, reason: string, allowance: FreezeAllowance | null): FreezeAvailability => ({
+  const no = (code: FreezeBlock, why: Msg, allowance: FreezeAllowance | null): FreezeAvailability => ({
     allowed: false,
     code,
-    reason,
+    why,
+    reason: inEnglish(why),
     today,
     allowance,
   });
 
-  if (!m.type.allowFreeze) return no('type_forbids', 'This membership type cannot be frozen.', null);
+  if (!m.type.allowFreeze) return no('type_forbids', msg('freeze.block.type_forbids'), null);
   const allowance = freezeAllowance(m.type, m.freezePeriodDays, today);
-  if (allowance.limit === 0) return no('no_allowance', 'This membership type allows no freeze days.', allowance);
+  if (allowance.limit === 0) return no('no_allowance', msg('freeze.block.no_allowance'), allowance);
 
   const expiry = localDateOf(m.expirationDate, timezone);
   switch (m.status.slug) {
     case 'created':
-      return no('not_activated', 'Not activated yet: a membership can be frozen once it is in use.', allowance);
+      return no('not_activated', msg('freeze.block.not_activated'), allowance);
     case 'expired':
-      return no('expired', expiry ? `Expired on ${formatDate(expiry)}: an expired membership cannot be frozen.` : 'Expired: an expired membership cannot be frozen.', allowance);
+      return no('expired', expiry ? msg('freeze.block.expiredOn', { date: expiry }) : msg('freeze.block.expired'), allowance);
     case 'wasted':
-      return no('used_up', 'Used up (no visits left): there is nothing to freeze.', allowance);
+      return no('used_up', msg('freeze.block.used_up'), allowance);
     case 'active':
       break;
     default:
-      return no('status_unknown', 'Altegio reports a status the app does not know, so freezing is not offered.', allowance);
+      return no('status_unknown', msg('freeze.block.status_unknown'), allowance);
   }
   if (m.isFrozen) {
     const till = localDateOf(m.freezeTill, timezone);
-    return no('already_frozen', till ? `Already frozen until ${formatDate(till)}.` : 'Already frozen (until it is unfrozen).', allowance);
+    return no('already_frozen', till ? msg('freeze.block.frozenUntil', { date: till }) : msg('freeze.block.frozenOpen'), allowance);
   }
   // Active but its last valid day is behind us (the status may lag a day behind the calendar).
   if (expiry !== null && compareDates(expiry, today) < 0) {
-    return no('expired', `Expired on ${formatDate(expiry)}: an expired membership cannot be frozen.`, allowance);
+    return no('expired', msg('freeze.block.expiredOn', { date: expiry }), allowance);
   }
   if (allowance.remainingDays <= 0) {
-    return no('no_days_left', `No freeze days left: used ${allowance.usedDays} of ${allowance.limitDays}.`, allowance);
+    return no('no_days_left', msg('freeze.block.no_days_left', { used: allowance.usedDays, limit: allowance.limitDays }), allowance);
   }
-  const right = rightAllows(rights, 'periodEdit', 'Your Altegio role does not allow freezing memberships.');
-  if (!right.allowed) return no('no_right', right.reason, allowance);
+  const right = rightAllows(rights, 'periodEdit', 'freeze.block.no_right');
+  if (!right.allowed) return no('no_right', right.why, allowance);
 
   return { allowed: true, today, firstDate: addDays(today, 1), lastDate: addDays(today, allowance.remainingDays), allowance };
 }
@@ -181,14 +183,20 @@ export function isLegalFreezeDate(availability: FreezeAvailability, date: string
 }
 
 /** Why `date` is not a legal end date (for the field error), or null when it is. */
-export function freezeDateProblem(availability: FreezeAvailability, date: string): string | null {
-  if (!availability.allowed) return availability.reason;
-  if (!isCalendarDate(date)) return 'Pick a date on the calendar.';
-  if (compareDates(date, availability.firstDate) < 0) return `The freeze must end tomorrow (${formatDate(availability.firstDate)}) or later.`;
+export function freezeDateProblemMsg(availability: FreezeAvailability, date: string): Msg | null {
+  if (!availability.allowed) return availability.why;
+  if (!isCalendarDate(date)) return msg('freeze.date.pick');
+  if (compareDates(date, availability.firstDate) < 0) return msg('freeze.date.tooEarly', { date: availability.firstDate });
   if (compareDates(date, availability.lastDate) > 0) {
-    return `The freeze can last until ${formatDate(availability.lastDate)} at most: ${daysWord(availability.allowance.remainingDays)} left in the allowance.`;
+    return msg('freeze.date.tooLate', { date: availability.lastDate, count: availability.allowance.remainingDays });
   }
   return null;
+}
+
+/** freezeDateProblemMsg in English (the core's field error). */
+export function freezeDateProblem(availability: FreezeAvailability, date: string): string | null {
+  const problem = freezeDateProblemMsg(availability, date);
+  return problem === null ? null : inEnglish(problem);
 }
 
 /** Days a freeze from `today` until `freezeTill` consumes (freezeTill − today). */
@@ -214,7 +222,8 @@ export interface FreezePreview {
   /** The allowance once this freeze is applied. */
   usedAfter: number;
   remainingAfter: number;
-  /** Ready to show above the Confirm button. */
+  /** Ready to show above the Confirm button: sentences by reference, and in English. */
+  sentences: Msg[];
   text: string;
 }
 
@@ -225,12 +234,12 @@ export function freezePreview(m: FreezeMembership, availability: FreezeAvailabil
   const newExpiry = expiryAfterFreeze(m.expirationDate, availability.today, freezeTill, timezone);
   const usedAfter = availability.allowance.usedDays + days;
   const remainingAfter = Math.max(0, availability.allowance.limitDays - usedAfter);
-  const expiryText =
-    newExpiry && currentExpiry
-      ? `The membership will then expire on ${formatDate(newExpiry)} instead of ${formatDate(currentExpiry)}.`
-      : 'The membership has no expiry date yet, so no expiry changes.';
-  const text = `Frozen for ${daysWord(days)}, until ${formatDate(freezeTill)} inclusive. ${expiryText} ${daysWord(remainingAfter)} of the freeze allowance will be left.`;
-  return { days, newExpiry, currentExpiry, usedAfter, remainingAfter, text };
+  const sentences: Msg[] = [
+    msg('freeze.preview.days', { days, date: freezeTill }),
+    newExpiry && currentExpiry ? msg('freeze.preview.expiry', { date: newExpiry, before: currentExpiry }) : msg('freeze.preview.noExpiry'),
+    msg('freeze.preview.left', { count: remainingAfter }),
+  ];
+  return { days, newExpiry, currentExpiry, usedAfter, remainingAfter, sentences, text: sentences.map(inEnglish).join(' ') };
 }
 
 export interface UnfreezeEffect {
@@ -245,7 +254,8 @@ export interface UnfreezeEffect {
   expirationDate: string | null;
   /** The expiry date after unfreezing: the unused days come off again; the days already frozen stay. */
   expiryAfter: string | null;
-  /** Ready to show in the confirmation dialog. */
+  /** Ready to show in the confirmation dialog: sentences by reference, and in English. */
+  sentences: Msg[];
   text: string;
 }
 
@@ -268,27 +278,27 @@ export function unfreezeEffect(
   const unusedDays = !m.isFrozen || freezeTill === null ? 0 : Math.max(0, daysBetween(today, freezeTill));
   const frozenDaysKept = Math.max(0, m.freezePeriodDays - unusedDays);
   const expiryAfter = expirationDate === null ? null : addDays(expirationDate, -unusedDays);
-  const parts: string[] = [];
+  const parts: Msg[] = [];
   if (!m.isFrozen) {
-    parts.push('This membership is not frozen.');
+    parts.push(msg('unfreeze.effect.notFrozen'));
   } else {
     parts.push(
       freezeTill === null
-        ? 'The freeze ends today.'
+        ? msg('unfreeze.effect.endsToday')
         : unusedDays > 0
-          ? `The freeze ends today instead of after ${formatDate(freezeTill)}.`
-          : 'The freeze ends today, as planned.',
+          ? msg('unfreeze.effect.endsEarly', { date: freezeTill })
+          : msg('unfreeze.effect.endsAsPlanned'),
     );
-    parts.push('The extension already earned for the days frozen so far stays.');
+    parts.push(msg('unfreeze.effect.kept'));
     if (unusedDays > 0) {
       parts.push(
         expirationDate !== null && expiryAfter !== null
-          ? `The ${daysWord(unusedDays)} not used go back to the freeze allowance, so the expiry date moves from ${formatDate(expirationDate)} to ${formatDate(expiryAfter)}.`
-          : `The ${daysWord(unusedDays)} not used go back to the freeze allowance.`,
+          ? msg('unfreeze.effect.giveBack', { count: unusedDays, from: expirationDate, to: expiryAfter })
+          : msg('unfreeze.effect.giveBackNoExpiry', { count: unusedDays }),
       );
     } else if (expirationDate !== null) {
-      parts.push(`The expiry date stays ${formatDate(expirationDate)}.`);
+      parts.push(msg('unfreeze.effect.expiryStays', { date: expirationDate }));
     }
   }
-  return { today, freezeTill, unusedDays, frozenDaysKept, expirationDate, expiryAfter, text: parts.join(' ') };
+  return { today, freezeTill, unusedDays, frozenDaysKept, expirationDate, expiryAfter, sentences: parts, text: parts.map(inEnglish).join(' ') };
 }

@@ -41,7 +41,7 @@ export type PeriodAvailability =
     }
   | { allowed: false; code: PeriodBlock; reason: string };
 
-const ROLE_SAYS_NO = 'Your Altegio role does not allow changing the validity of memberships.';
+const ROLE_SAYS_NO = 'rights.periodValidity';
 
 export function periodAvailability(m: PeriodMembership, rights: Pick<Rights, 'periodEdit' | 'refused'> | null | undefined, now: Date, timezone: string): PeriodAvailability {
   const no = (code: PeriodBlock, reason: string): PeriodAvailability => ({ allowed: false, code, reason });

@@ -6,25 +6,32 @@
  * sign-in.
  */
 import type { Rights } from '../preload/contract';
+import { msg, type MessageKey, type MessageParams, type Msg } from './i18n/translate';
+import { inEnglish } from './i18n/words';
 
 export type RightName = 'periodEdit' | 'balanceEdit';
 export type RightsView = Partial<Pick<Rights, RightName>> & Pick<Rights, 'refused'>;
 
-export type RightCheck = { allowed: true } | { allowed: false; reason: string };
+/** Not allowed: `why` for the renderer to word, `reason` the same in English (the core's messages). */
+export type RightCheck = { allowed: true } | { allowed: false; why: Msg; reason: string };
 
-const ROLE_SAYS_NO: Record<RightName, string> = {
-  periodEdit: 'Your Altegio role does not allow freezing or unfreezing memberships.',
-  balanceEdit: 'Your Altegio role does not allow changing membership balances.',
+/** A catalog key whose message has no parameters (a role's refusal is one fixed sentence). */
+export type NoParamKey = { [K in MessageKey]: keyof MessageParams[K] extends never ? K : never }[MessageKey];
+
+const ROLE_SAYS_NO: Record<RightName, NoParamKey> = {
+  periodEdit: 'rights.periodEdit',
+  balanceEdit: 'action.balance.noRight',
 };
 
 /** How a refusal by Altegio is put to the person (its own words inside). */
-export function refusedText(words: string): string {
-  return `Altegio refused this for your account on this chain ("${words}"). It stays off until you sign in again; ask the account owner for the right.`;
+export function refusedMsg(words: string): Msg {
+  return msg('rights.refused', { words });
 }
 
-export function rightAllows(rights: RightsView | null | undefined, right: RightName, roleSaysNo: string = ROLE_SAYS_NO[right]): RightCheck {
+export function rightAllows(rights: RightsView | null | undefined, right: RightName, roleSaysNo: NoParamKey = ROLE_SAYS_NO[right]): RightCheck {
   const refused = rights?.refused?.[right];
-  if (refused !== undefined) return { allowed: false, reason: refusedText(refused) };
-  if (!rights || rights[right] === false) return { allowed: false, reason: roleSaysNo };
+  const no = (why: Msg): RightCheck => ({ allowed: false, why, reason: inEnglish(why) });
+  if (refused !== undefined) return no(refusedMsg(refused));
+  if (!rights || rights[right] === false) return no(msg(roleSaysNo));
   return { allowed: true };
 }

@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PeriodUnit } from '../../preload/contract';
 import { addDays, daysBetween, formatDate, localDateOf, todayIn } from '../../common/dates';
 import {
   allowanceText,
+  allowanceUsageMsg,
   allowanceUsageText,
   expiryAfterFreeze,
   freezeAllowance,
@@ -14,6 +17,8 @@ import {
   isLegalFreezeDate,
   unfreezeEffect,
 } from '../../common/freeze-rules';
+import { createTranslator } from '../../common/i18n/translate';
+import { wordMsg } from '../../common/i18n/words';
 import { exampleMembership as membership } from '../support/memberships';
 
 const ALL = { periodEdit: true };
@@ -307,5 +312,37 @@ describe('freeze rules: properties', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('the rules speak by reference: the renderer words them in the language in use', () => {
+  const load = (lang: string) => JSON.parse(readFileSync(join(import.meta.dirname, `../../common/i18n/catalogs/${lang}.json`), 'utf8')) as Record<string, string>;
+  const ru = createTranslator('ru', load('ru'));
+  const es = createTranslator('es', load('es'));
+  const dotted = (iso: string) => iso.split('-').reverse().join('.');
+  const now = new Date('2026-05-06T15:00:00Z');
+
+  it('a refusal carries a key and its calendar day, worded in Russian or Spanish', () => {
+    const a = freezeAvailability(membership({ isFrozen: true, freezeTill: '2026-05-20T23:59:59-05:00' }), ALL, now, CHI);
+    if (a.allowed) throw new Error('should be refused');
+    expect(a.why).toEqual({ key: 'freeze.block.frozenUntil', params: { date: '2026-05-20' } });
+    expect(wordMsg(ru, a.why, dotted)).toBe('Уже заморожен до 20.05.2026.');
+    expect(wordMsg(es, a.why, dotted)).toBe('Ya está congelado hasta el 20.05.2026.');
+    const noRight = freezeAvailability(membership(), { periodEdit: false }, now, CHI);
+    if (noRight.allowed) throw new Error('should be refused');
+    expect(wordMsg(ru, noRight.why, dotted)).toBe('Ваша роль в Altegio не позволяет замораживать абонементы.');
+  });
+
+  it('the allowance and the unfreeze effect use Russian plural forms', () => {
+    expect(wordMsg(ru, allowanceUsageMsg(freezeAllowance({ freezeLimit: 1, freezeLimitUnit: 'month' }, 2, '2026-03-01')), dotted)).toBe(
+      'Использовано 2 из 31 дня (1 месяц от сегодня), осталось 29 дней.',
+    );
+    const m = membership({ isFrozen: true, freezeTill: '2026-05-20T23:59:59-05:00', freezePeriodDays: 14, expirationDate: '2026-06-19T23:59:59-05:00' });
+    const e = unfreezeEffect(m, new Date('2026-05-18T15:00:00Z'), CHI);
+    expect(e.sentences.map((s) => wordMsg(ru, s, dotted))).toEqual([
+      'Заморозка заканчивается сегодня, а не после 20.05.2026.',
+      'Продление за уже прошедшие дни заморозки сохраняется.',
+      'Неиспользованные 2 дня возвращаются в лимит заморозки, поэтому дата окончания переносится с 19.06.2026 на 17.06.2026.',
+    ]);
   });
 });

@@ -32,7 +32,7 @@ export const unfreezeOp: OpKind<UnfreezePayload> = {
   encode: (p) => ({ body: { ...p }, expect: null, target: null }),
 
   precheck(m, _p, ctx) {
-    const right = rightAllows(ctx.rights, 'periodEdit', 'Your Altegio role does not allow unfreezing memberships.');
+    const right = rightAllows(ctx.rights, 'periodEdit', 'action.unfreeze.noRight');
     if (!right.allowed) return { kind: 'forbidden', message: right.reason };
     if (!m.isFrozen) return { kind: 'validation', message: 'This membership is not frozen.' };
     return null;

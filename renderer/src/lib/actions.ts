@@ -6,8 +6,9 @@ import type { AuditEntry, Membership, Rights } from '../../../preload/contract';
 import { balanceEditability } from '../../../common/balance-rules';
 import { freezeAvailability, type FreezeAvailability } from '../../../common/freeze-rules';
 import { periodAvailability, type PeriodAvailability, type PeriodBlock } from '../../../common/period-rules';
-import { rightAllows } from '../../../common/rights';
+import { rightAllows, type NoParamKey } from '../../../common/rights';
 import { undoBlock, undoRight, unfreezeBlock, type UndoBlock, type UnfreezeBlock } from '../../../common/undo-rules';
+import { says } from './format';
 import { t } from './i18n';
 
 export interface ActionState {
@@ -40,12 +41,12 @@ export function cardActions(m: Membership, rights: Rights, now: Date, timezone: 
   const availability = freezeAvailability(m, rights, now, timezone);
   const freeze = availability.allowed
     ? { enabled: true, reason: null, availability }
-    : { enabled: false, reason: availability.reason, availability };
+    : { enabled: false, reason: says(availability.why), availability };
 
   const blocked = unfreezeBlock(m, rights);
   const unfreeze: ActionState = !blocked
     ? { enabled: true, reason: null }
-    : { enabled: false, reason: blocked === 'no_right' ? noRightReason(rights, 'periodEdit', t('action.unfreeze.noRight')) : unfreezeWords[blocked]() };
+    : { enabled: false, reason: blocked === 'no_right' ? noRightReason(rights, 'periodEdit', 'action.unfreeze.noRight') : unfreezeWords[blocked]() };
 
   const b = balanceEditability(m, rights);
   const editBalance: ActionState = b.editable ? { enabled: true, reason: null, warning: b.warning ?? null } : { enabled: false, reason: b.reason ?? t('action.balance.cannot') };
@@ -53,7 +54,7 @@ export function cardActions(m: Membership, rights: Rights, now: Date, timezone: 
   const period = periodAvailability(m, rights, now, timezone);
   const changeExpiry = period.allowed
     ? { enabled: true, reason: null, availability: period }
-    : { enabled: false, reason: period.code === 'no_right' ? noRightReason(rights, 'periodEdit', t('action.period.noRight')) : periodWords[period.code](), availability: period };
+    : { enabled: false, reason: period.code === 'no_right' ? noRightReason(rights, 'periodEdit', 'action.period.noRight') : periodWords[period.code](), availability: period };
 
   // A frozen membership's next step is unfreezing; otherwise freezing, if it can be frozen at all.
   const primary = m.isFrozen ? 'unfreeze' : freeze.enabled || !editBalance.enabled ? 'freeze' : 'editBalance';
@@ -61,9 +62,9 @@ export function cardActions(m: Membership, rights: Rights, now: Date, timezone: 
 }
 
 /** Why a right is missing: the role, or Altegio's own refusal on this chain (common/rights.ts). */
-function noRightReason(rights: Rights, right: 'periodEdit' | 'balanceEdit', roleSaysNo?: string): string {
+function noRightReason(rights: Rights, right: 'periodEdit' | 'balanceEdit', roleSaysNo?: NoParamKey): string {
   const check = rightAllows(rights, right, roleSaysNo);
-  return check.allowed ? '' : check.reason;
+  return check.allowed ? '' : says(check.why);
 }
 
 const undoWords: Record<Exclude<UndoBlock, 'no_right'>, () => string> = {
@@ -80,7 +81,7 @@ export function undoState(entry: AuditEntry, rights: Rights, known: readonly Aud
   if (!blocked) return { enabled: true, reason: null };
   if (blocked === 'no_right') {
     const right = undoRight(entry);
-    return { enabled: false, reason: noRightReason(rights, right, right === 'periodEdit' ? t('action.unfreeze.noRight') : t('action.balance.noRight')) };
+    return { enabled: false, reason: noRightReason(rights, right, right === 'periodEdit' ? 'action.unfreeze.noRight' : 'action.balance.noRight') };
   }
   return { enabled: false, reason: undoWords[blocked]() };
 }

@@ -5,7 +5,8 @@
  */
 import { isCalendarDate, localDateOf } from '../../../common/dates';
 import type { Balance, BalanceLine, Location, Membership, NotGivenField, PeriodUnit } from '../../../preload/contract';
-import { currentLanguage, locale, t } from './i18n';
+import { wordMsg } from '../../../common/i18n/words';
+import { currentLanguage, locale, t, type Msg } from './i18n';
 
 const CALENDAR_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -42,6 +43,11 @@ export function formatDate(value: string | null | undefined, timezone: string): 
 /** A `YYYY-MM-DD` calendar day: "20 May 2026" / "20.05.2026". */
 export function formatDay(isoDay: string): string {
   return isCalendarDate(isoDay) ? dateFormat('day', dayOptions()).format(utcDay(isoDay)) : isoDay;
+}
+
+/** A message by reference (from a shared rule or the core) in words, its calendar days written as formatDay does. */
+export function says(m: Msg): string {
+  return wordMsg(t, m, formatDay);
 }
 
 /** A `YYYY-MM-DD` calendar day with its weekday: "Wednesday, 20 May 2026" / "среда, 20 мая 2026 г.". */
