@@ -275,6 +275,11 @@ class BatchDesk {
     return this.#run(() => app.call('batch.apply', { checkId }), true);
   }
 
+  /** A previewed bulk action becomes a batch job: followed, paused, reported and undone as one. */
+  applyBulk(previewId: string): Promise<boolean> {
+    return this.#run(() => app.call('bulk.apply', { previewId }), true);
+  }
+
   pause(): Promise<boolean> {
     const j = this.job;
     return j ? this.#run(() => app.call('batch.pause', { batchId: j.batchId })) : Promise.resolve(false);

@@ -1,0 +1,75 @@
+/**
+ * Issue 11 item 4 in the real UI against a sandbox (1366x768, by role and label): read the chain →
+ * worklist → select three memberships, one of a type that forbids freezing → freeze until a date →
+ * the preview says why for that row → apply → the sandbox shows exactly the others frozen → undo →
+ * all unfrozen.
+ */
+import { expect, test } from './fixtures';
+import { DOWNTOWN, chooseLocation } from './helpers';
+import { clearKeychainFor, setPartnerToken, signIn } from './session-helpers';
+import { addDays, todayIn } from '../../common/dates';
+
+test.use({ shellMode: 'sandbox', viewport: { width: 1366, height: 768 } });
+
+test.afterEach(async ({ sandbox }) => {
+  await clearKeychainFor(sandbox.url);
+});
+
+test('bulk freeze of a worklist selection: one row refused with its reason, the others frozen, then all undone', async ({ app: page, sandbox }) => {
+  const alex = sandbox.users[0]!;
+  await setPartnerToken(page, sandbox.partnerToken);
+  await signIn(page, alex.login, alex.password);
+  await chooseLocation(page, DOWNTOWN);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Worklists' }).click();
+  const bar = page.getByRole('region', { name: 'Membership numbers' });
+  await bar.getByRole('button', { name: 'Read memberships' }).click();
+  await expect(bar.getByText(/of this chain, as of \d\d:\d\d\./)).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: /^All memberships/ }).click();
+
+  const known = sandbox.control.knownIds.memberships;
+  const ids = [known.danaPerServiceFreezable, known.danaUnitedWeeks, known.danaNotFreezable];
+  const numberOf = (id: number) => String(sandbox.control.getMembership(id)['number']);
+  const frozen = (id: number) => [true, 1, '1'].includes(sandbox.control.getMembership(id)['is_frozen'] as never);
+  // The selection stays while the list is filtered: one number at a time.
+  const filter = page.getByLabel('Filter (number, type, client)');
+  for (const id of ids) {
+    await filter.fill(numberOf(id));
+    const box = page.getByRole('checkbox', { name: `Select membership № ${numberOf(id)}` });
+    await box.check();
+    await expect(box).toBeChecked();
+  }
+  await expect(page.getByText('3 selected')).toBeVisible();
+  await page.getByRole('button', { name: 'Actions for the selection…' }).click();
+
+  const panel = page.getByRole('region', { name: 'Bulk action' });
+  await expect(panel.getByText('For 3 memberships selected in the list.')).toBeVisible();
+  await panel.getByRole('radio', { name: 'Freeze until a date' }).check();
+  const till = addDays(todayIn(new Date(), 'America/Chicago'), 5);
+  await panel.getByLabel('Frozen until (the last frozen day)').fill(till);
+  await panel.getByLabel('Reason (kept in the audit log)').fill('Closed for repairs');
+  await panel.getByRole('button', { name: 'Preview' }).click();
+
+  const table = panel.getByRole('table', { name: 'What will happen to each membership' });
+  await expect(panel.getByText('2 will change, 1 cannot.')).toBeVisible();
+  await expect(table.getByRole('row', { name: new RegExp(`№ ${numberOf(known.danaNotFreezable)}`) })).toContainText('Not possible: its type cannot be frozen');
+  for (const id of [known.danaPerServiceFreezable, known.danaUnitedWeeks]) {
+    await expect(table.getByRole('row', { name: new RegExp(`№ ${numberOf(id)}`) })).toContainText('Will be frozen until');
+  }
+  // Nothing sent by the preview.
+  expect(ids.some(frozen)).toBe(false);
+  await page.screenshot({ path: 'test-results/bulk-preview.png', fullPage: true });
+
+  await panel.getByRole('button', { name: 'Apply to 2 memberships' }).click();
+  await expect(panel.getByRole('status').filter({ hasText: /^Done$/ })).toBeVisible({ timeout: 60_000 });
+  expect(frozen(known.danaPerServiceFreezable)).toBe(true);
+  expect(frozen(known.danaUnitedWeeks)).toBe(true);
+  expect(frozen(known.danaNotFreezable)).toBe(false);
+  expect(String(sandbox.control.getMembership(known.danaUnitedWeeks)['freeze_till']).slice(0, 10)).toBe(till);
+  await page.screenshot({ path: 'test-results/bulk-done.png', fullPage: false });
+
+  await panel.getByRole('button', { name: 'Undo this batch' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Confirm undo' }).click();
+  await expect(panel.getByRole('heading', { name: /^Undoing a batch/ })).toBeVisible();
+  await expect(panel.getByRole('status').filter({ hasText: /^Done$/ })).toBeVisible({ timeout: 60_000 });
+  for (const id of ids) expect(frozen(id), `membership ${id}`).toBe(false);
+});
