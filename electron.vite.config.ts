@@ -3,12 +3,15 @@ import { defineConfig } from 'electron-vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 const root = import.meta.dirname;
+/** Rolldown's "[PLUGIN_TIMINGS] JavaScript callbacks ran for…" advice is for plugin authors, not for
+ *  someone starting the app: off in every part of the build. */
+const quiet = { checks: { bundlerTimings: false } };
 
 export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(root, 'main/electron/index.ts') } },
+      rollupOptions: { ...quiet, input: { index: resolve(root, 'main/electron/index.ts') } },
     },
   },
   preload: {
@@ -18,6 +21,7 @@ export default defineConfig({
       externalizeDeps: false,
       outDir: 'out/preload',
       rollupOptions: {
+        ...quiet,
         input: { index: resolve(root, 'preload/index.ts') },
         // A sandboxed preload must be CommonJS (TOOLCHAIN.md pitfall 3).
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
@@ -31,7 +35,7 @@ export default defineConfig({
       // electron-vite leaves the renderer unminified by default: 713 kB -> 82 kB gzipped with it.
       minify: true,
       outDir: resolve(root, 'out/renderer'),
-      rollupOptions: { input: resolve(root, 'renderer/index.html') },
+      rollupOptions: { ...quiet, input: resolve(root, 'renderer/index.html') },
     },
   },
 });

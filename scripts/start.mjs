@@ -1,15 +1,21 @@
 #!/usr/bin/env node
-// `npm start`: build, then run the Electron app. Where Electron's runtime cannot be obtained (it is
+// `npm start`: build (skipped when no build input changed since the last one), then run the Electron app. Where Electron's runtime cannot be obtained (it is
 // downloaded from GitHub on first run), say so in one line and open the web shell instead.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inputsHash, needsBuild, writeStamp } from './build-stamp.mjs';
 
 const root = join(import.meta.dirname, '..');
 const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
 
-const build = run('npx', ['electron-vite', 'build', '--logLevel', 'warn']);
-if (build.status !== 0) process.exit(build.status ?? 1);
+const hash = inputsHash(root);
+if (needsBuild(root, hash)) {
+  console.log('Building the app (about 10 seconds; the next start skips this while nothing changed)…');
+  const build = run('npx', ['electron-vite', 'build', '--logLevel', 'warn']);
+  if (build.status !== 0) process.exit(build.status ?? 1);
+  writeStamp(root, hash);
+}
 
 function electronBinary() {
   const dir = join(root, 'node_modules', 'electron');
