@@ -248,6 +248,10 @@ export interface MessageParams {
   "batch.rowsTable.loading": Record<never, never>;
   "batch.rowsTable.noProblems": Record<never, never>;
   "batch.rowsTable.scrollable": { label: string | number };
+  "batch.sample.reason1": Record<never, never>;
+  "batch.sample.reason2": Record<never, never>;
+  "batch.sample.reason3": Record<never, never>;
+  "batch.sample.service": Record<never, never>;
   "batch.starting": Record<never, never>;
   "batch.state.cancelled": Record<never, never>;
   "batch.state.done": Record<never, never>;

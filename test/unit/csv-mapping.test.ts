@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { LANGUAGES } from '../../common/i18n/languages';
 import { checkMapping, firstLineSignature, guessMapping, headerSignature, matchHeader, normalizeHeader, type Field } from '../../main/core/batch/mapping';
 
 const KNOWN: [string, Field][] = [
@@ -41,6 +44,36 @@ const KNOWN: [string, Field][] = [
   ['Комментарий', 'reason'],
   ['Примечание', 'reason'],
   ['Comment', 'reason'],
+  // Spanish
+  ['ID del abono', 'membership_id'],
+  ['Abono', 'membership_id'],
+  ['N.º de abono', 'number'],
+  ['Número de abono', 'number'],
+  ['Teléfono', 'phone'],
+  ['Telefono del cliente', 'phone'],
+  ['ID del servicio', 'service_id'],
+  ['Servicio', 'service'],
+  ['Nuevo saldo', 'balance'],
+  ['Visitas restantes', 'balance'],
+  ['Cambio (+/−)', 'delta'],
+  ['Ajuste', 'delta'],
+  ['Motivo', 'reason'],
+  ['Observaciones', 'reason'],
+  // Brazilian Portuguese
+  ['ID da assinatura', 'membership_id'],
+  ['Assinatura', 'membership_id'],
+  ['Número da assinatura', 'number'],
+  ['Nº da assinatura', 'number'],
+  ['Telefone', 'phone'],
+  ['Celular', 'phone'],
+  ['ID do serviço', 'service_id'],
+  ['Serviço', 'service'],
+  ['Novo saldo', 'balance'],
+  ['Saldo de visitas', 'balance'],
+  ['Alteração (+/−)', 'delta'],
+  ['Correção', 'delta'],
+  ['Motivo', 'reason'],
+  ['Observação', 'reason'],
 ];
 
 describe('header matching', () => {
@@ -69,6 +102,41 @@ describe('header matching', () => {
   it('normalises headers', () => {
     expect(normalizeHeader('  ID_Абонемента (код) ')).toBe('id абонемента');
     expect(normalizeHeader('Ёмкость')).toBe('емкость');
+  });
+});
+
+describe('headers in every language the app speaks', () => {
+  const catalog = (lang: string) => JSON.parse(readFileSync(join(import.meta.dirname, `../../common/i18n/catalogs/${lang}.json`), 'utf8')) as Record<string, string>;
+  const FIELDS_SHOWN: Field[] = ['membership_id', 'number', 'phone', 'service_id', 'service', 'balance', 'delta', 'reason'];
+
+  it.each([...LANGUAGES])('%s: the app\'s own column labels (the sample file\'s headers) map to their fields', (lang) => {
+    const words = catalog(lang);
+    const headers = FIELDS_SHOWN.map((f) => words[`batch.field.${f}`] ?? '');
+    expect(headers.every((h) => h.length > 0)).toBe(true);
+    expect(guessMapping(headers)).toEqual(Object.fromEntries(FIELDS_SHOWN.map((f, i) => [f, i])));
+  });
+
+  it('en: a typical export header', () => {
+    expect(guessMapping(['Client name', 'Phone', 'Membership number', 'Visits left', 'Comment'])).toEqual({ phone: 1, number: 2, balance: 3, reason: 4 });
+  });
+
+  it('ru: a typical export header', () => {
+    expect(guessMapping(['Клиент', 'Телефон', '№ абонемента', 'Остаток посещений', 'Комментарий'])).toEqual({ phone: 1, number: 2, balance: 3, reason: 4 });
+  });
+
+  it('es: a typical export header, with or without accents', () => {
+    expect(guessMapping(['Cliente', 'Teléfono', 'Número de abono', 'Saldo', 'Motivo'])).toEqual({ phone: 1, number: 2, balance: 3, reason: 4 });
+    expect(guessMapping(['ID ABONO', 'TELEFONO', 'NUMERO', 'AJUSTE', 'RAZON'])).toEqual({ membership_id: 0, phone: 1, number: 2, delta: 3, reason: 4 });
+  });
+
+  it('pt-BR: a typical export header, with or without accents', () => {
+    expect(guessMapping(['Cliente', 'Telefone', 'Número da assinatura', 'Saldo de visitas', 'Observações'])).toEqual({ phone: 1, number: 2, balance: 3, reason: 4 });
+    expect(guessMapping(['id da assinatura', 'nome do servico', 'alteracao', 'motivo'])).toEqual({ membership_id: 0, service: 1, delta: 2, reason: 3 });
+  });
+
+  it('accents do not change the remembered signature of a header', () => {
+    expect(headerSignature(['Teléfono', 'Saldo'])).not.toBe(headerSignature(['Telefono', 'Saldo']));
+    expect(normalizeHeader('Телефон клиента (мобильный)')).toBe('телефон клиента');
   });
 });
 

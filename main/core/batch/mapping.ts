@@ -1,5 +1,6 @@
 /**
- * Column -> field mapping: automatic guess from header names (English and Russian), a stable header
+ * Column -> field mapping: automatic guess from header names (English, Russian, Spanish and
+ * Portuguese — every language the app speaks, including its own field labels), a stable header
  * signature under which the store remembers a manual mapping, and a usability check.
  * A mapping is a plain object `{ field: columnIndex }` (0-based), easy to persist as JSON.
  */
@@ -36,10 +37,23 @@ export function normalizeHeader(h: string): string {
     .trim();
 }
 
-/** Exact synonyms (already normalised). */
+/**
+ * A normalised header as it is matched (not as it is remembered): accents and the ordinal marks of
+ * "n.º" off, so "Teléfono", "telefono" and "TELÉFONO" match alike ("й" becomes "и" on both sides).
+ */
+function matchKey(normalized: string): string {
+  return normalized
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[ºª]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Exact synonyms (normalised and accent-free). */
 const SYNONYMS: Record<string, Field> = {};
 const add = (field: Field, names: string[]) => {
-  for (const n of names) SYNONYMS[normalizeHeader(n)] = field;
+  for (const n of names) SYNONYMS[matchKey(normalizeHeader(n))] = field;
 };
 add('membership_id', [
   'membership_id', 'membership id', 'membershipid', 'abonement_id', 'abonement id', 'subscription id', 'pass id', 'id',
@@ -58,25 +72,43 @@ add('balance', [
 ]);
 add('delta', ['delta', 'change', 'adjustment', 'correction', 'diff', 'изменение', 'дельта', 'корректировка', 'поправка', 'разница', 'изменить на', 'начислить списать']);
 add('reason', ['reason', 'comment', 'note', 'notes', 'причина', 'комментарий', 'примечание', 'основание']);
+// Spanish (abono) and Brazilian Portuguese (assinatura), as front desks name the columns.
+add('membership_id', [
+  'id abono', 'id del abono', 'id de abono', 'abono id', 'identificador del abono', 'abono',
+  'id assinatura', 'id da assinatura', 'assinatura id', 'identificador da assinatura', 'assinatura',
+]);
+add('number', [
+  'número', 'número de abono', 'número del abono', 'n.º de abono', 'nº abono', 'código', 'código de abono', 'número de tarjeta',
+  'número da assinatura', 'nº da assinatura', 'código da assinatura', 'número do cartão',
+]);
+add('phone', ['teléfono', 'teléfono del cliente', 'móvil', 'celular', 'telefone', 'telefone do cliente', 'tel.']);
+add('service_id', ['id servicio', 'id del servicio', 'id de servicio', 'id categoría', 'id serviço', 'id do serviço', 'id da categoria']);
+add('service', ['servicio', 'nombre del servicio', 'categoría', 'serviço', 'nome do serviço']);
+add('balance', [
+  'saldo', 'nuevo saldo', 'visitas restantes', 'restantes', 'quedan', 'visitas', 'saldo de visitas',
+  'novo saldo', 'saldo de visitas', 'restam',
+]);
+add('delta', ['cambio', 'ajuste', 'corrección', 'diferencia', 'alteração', 'correção', 'diferença', 'mudança']);
+add('reason', ['motivo', 'razón', 'comentario', 'nota', 'notas', 'observaciones', 'razão', 'comentário', 'observação', 'observações']);
 
 /** Keyword rules for headers that are not exact synonyms, tried in order. */
 const RULES: { field: Field; test: (words: string[], h: string) => boolean }[] = [
-  { field: 'service_id', test: (w, h) => hasId(w) && /услуг|service|категор|category/.test(h) },
-  { field: 'membership_id', test: (w, h) => hasId(w) && /абонемент|membership|abonement|subscription|pass/.test(h) },
-  { field: 'phone', test: (_w, h) => /телефон|phone|mobile|мобильн/.test(h) },
-  { field: 'delta', test: (_w, h) => /изменени|дельта|delta|корректир|adjust|поправк|change/.test(h) },
-  { field: 'balance', test: (_w, h) => /остат|баланс|balance|осталось|remaining|visits left/.test(h) },
-  { field: 'reason', test: (_w, h) => /причин|коммент|примечан|reason|comment|note/.test(h) },
-  { field: 'service', test: (_w, h) => /услуг|service|категор|category/.test(h) },
-  { field: 'number', test: (_w, h) => /номер|number|код|code/.test(h) },
+  { field: 'service_id', test: (w, h) => hasId(w) && /услуг|service|категор|category|servicio|servico|categoria/.test(h) },
+  { field: 'membership_id', test: (w, h) => hasId(w) && /абонемент|membership|abonement|subscription|pass|abono|assinatura/.test(h) },
+  { field: 'phone', test: (_w, h) => /телефон|phone|mobile|мобильн|telefon|movil|celular/.test(h) },
+  { field: 'delta', test: (_w, h) => /изменени|дельта|delta|корректир|adjust|поправк|change|cambio|ajuste|correc|alterac|diferen/.test(h) },
+  { field: 'balance', test: (_w, h) => /остат|баланс|balance|осталось|remaining|visits left|saldo|restante/.test(h) },
+  { field: 'reason', test: (_w, h) => /причин|коммент|примечан|reason|comment|note|motivo|razon|razao|comentario|observac/.test(h) },
+  { field: 'service', test: (_w, h) => /услуг|service|категор|category|servicio|servico|categoria/.test(h) },
+  { field: 'number', test: (_w, h) => /номер|number|код|code|numero|codigo/.test(h) },
 ];
 function hasId(words: string[]): boolean {
-  return words.includes('id') || words.includes('ид') || words.includes('идентификатор');
+  return words.includes('id') || words.includes('ид') || words.includes('идентификатор') || words.includes('identificador');
 }
 
 /** The field a header names, or null. */
 export function matchHeader(header: string): Field | null {
-  const h = normalizeHeader(header);
+  const h = matchKey(normalizeHeader(header));
   if (h.length === 0) return null;
   const exact = SYNONYMS[h];
   if (exact !== undefined) return exact;
@@ -93,7 +125,7 @@ export function guessMapping(headers: readonly string[]): ColumnMapping {
   for (const exactOnly of [true, false]) {
     headers.forEach((raw, col) => {
       if (taken.has(col)) return;
-      const h = normalizeHeader(raw);
+      const h = matchKey(normalizeHeader(raw));
       if (h.length === 0) return;
       const f = exactOnly ? SYNONYMS[h] : matchHeader(raw);
       if (f === undefined || f === null || mapping[f] !== undefined) return;

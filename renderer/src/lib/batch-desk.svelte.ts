@@ -15,7 +15,7 @@ import {
   progressFromSummary,
   summaryWithProgress,
   checkingBusy,
-  SAMPLE_FILE,
+  sampleFile,
   firstStep,
   type BatchProgress,
   type BatchStep,
@@ -173,7 +173,7 @@ class BatchDesk {
   }
 
   downloadSample(): void {
-    this.notice = saveCsv(SAMPLE_FILE);
+    this.notice = saveCsv(sampleFile());
   }
 
   /** The person agreed to the lookups the check asked about: check again, reading them. */

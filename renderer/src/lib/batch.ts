@@ -15,7 +15,7 @@ import type {
 import { ENCODING_CHOICES } from '../../../common/encodings';
 import type { MessageKey } from '../../../common/i18n/translate';
 import { formatNumber } from './format';
-import { t } from './i18n';
+import { exportDelimiter, t } from './i18n';
 
 export type BatchProgress = EventPayload<'batch.progress'>;
 export type Delimiter = BatchCheck['delimiter'];
@@ -412,16 +412,18 @@ export function sizeWords(bytes: number): string {
   return t('size.mb', { size: Math.round((bytes / (1024 * 1024)) * 10) / 10 });
 }
 
-/** A file to start from: every column the app reads, Excel-friendly (BOM, semicolons). */
-export const SAMPLE_FILE = {
-  fileName: 'batch-corrections-sample.csv',
-  csv:
-    '\uFEFF' +
-    [
-      'membership_id;number;phone;service;balance;delta;reason',
-      '4471901;;;;10;;Balance after the audit',
-      '4471900;;;Pilates group;;+2;Two visits added back',
-      ';270709;+1 512 555 0142;;;-1;Visit not recorded',
-    ].join('\r\n') +
-    '\r\n',
-};
+/**
+ * A file to start from, in the language in use: the app's own column labels as headers (the import
+ * recognises them in every language), the list separator Excel expects there, a BOM for Excel.
+ */
+export function sampleFile(delimiter: ',' | ';' = exportDelimiter()): { fileName: string; csv: string } {
+  const cell = (v: string) => (v.includes(delimiter) || v.includes('"') ? `"${v.replace(/"/g, '""')}"` : v);
+  const fields = ['membership_id', 'number', 'phone', 'service', 'balance', 'delta', 'reason'] as const;
+  const rows = [
+    fields.map((f) => t(`batch.field.${f}`)),
+    ['4471901', '', '', '', '10', '', t('batch.sample.reason1')],
+    ['4471900', '', '', t('batch.sample.service'), '', '+2', t('batch.sample.reason2')],
+    ['', '270709', '+1 512 555 0142', '', '', '-1', t('batch.sample.reason3')],
+  ];
+  return { fileName: 'batch-corrections-sample.csv', csv: '\uFEFF' + rows.map((r) => r.map(cell).join(delimiter)).join('\r\n') + '\r\n' };
+}
