@@ -54,9 +54,9 @@ export function languageOf(ui: UiLanguage): Language {
  * The first day of the week in each language's calendar (0 Sunday, 1 Monday), as its staff's
  * calendars show it: Monday in Britain, Russia and Spain, Sunday in Brazil.
  */
-const WEEK_STARTS: Readonly<Record<string, 0 | 1>> = { en: 1, ru: 1, es: 1, 'pt-BR': 0 };
+const WEEK_STARTS: Readonly<Record<Language, 0 | 1>> = { en: 1, ru: 1, es: 1, 'pt-BR': 0 };
 export function weekStart(language: Language): 0 | 1 {
-  return WEEK_STARTS[language] ?? 1;
+  return WEEK_STARTS[language];
 }
 
 const baseOf = (tag: string) => tag.trim().toLowerCase().replace('_', '-').split('-')[0] ?? '';
