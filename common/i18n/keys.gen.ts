@@ -560,10 +560,14 @@ export interface MessageParams {
   "rights.periodEdit": Record<never, never>;
   "rights.periodValidity": Record<never, never>;
   "rights.refused": { words: string | number };
+  "search.clientsAt": { location: string | number };
   "search.found": { count: number };
   "search.foundSome": { count: number; total: string | number };
   "search.label": Record<never, never>;
   "search.none": Record<never, never>;
+  "search.noneAnywhere": Record<never, never>;
+  "search.noneAt": { location: string | number };
+  "search.otherLocations": { count: number };
   "search.placeholder": Record<never, never>;
   "search.results": Record<never, never>;
   "search.searching": Record<never, never>;

@@ -16,6 +16,7 @@ import type { SessionService } from './session/session';
 import { AUDIT_MAX_LIMIT, type Store } from './store';
 import { auditCsv } from './audit-export';
 import { DeskFailure } from './errors';
+import { callingCodeForZone, internationalDigits, looksLikePhone } from '../../common/phone';
 
 export interface HandlerDeps {
   shell: 'electron' | 'web';
@@ -41,6 +42,8 @@ export interface HandlerDeps {
 
 export function createHandlers({ shell, session, connectivity, memberships, store, batch, bulk, notices = [], index, activity, diagnostics, language }: HandlerDeps): Handlers {
   /** What the app reads or writes, the index shows at once (`seen` passes the value through). */
+  /** A phone as typed at this location, read the way its country writes it (common/phone.ts). */
+  const phoneAt = (locationId: number, text: string): string | null => internationalDigits(text, callingCodeForZone(session.locationTimezone(locationId)));
   const seen = (m: Membership): Membership => {
     index.noteMemberships([m]);
     return m;
@@ -72,7 +75,8 @@ export function createHandlers({ shell, session, connectivity, memberships, stor
     'session.signOut': ({ profileId }) => session.signOut(profileId),
     'session.selectLocation': ({ chainId, locationId }) => session.selectLocation(chainId, locationId),
 
-    'clients.search': ({ locationId, query, limit }) => session.api().searchClients(locationId, query, { pageSize: limit ?? 20 }),
+    'clients.search': ({ locationId, query, limit }) =>
+      session.api().searchClients(locationId, looksLikePhone(query) ? (phoneAt(locationId, query) ?? query) : query, { pageSize: limit ?? 20 }),
     'memberships.forClient': async ({ locationId, clientId }) => {
       const found = await memberships.forClient(locationId, clientId);
       index.noteMemberships(found.memberships);
@@ -80,7 +84,7 @@ export function createHandlers({ shell, session, connectivity, memberships, stor
       return found;
     },
     'memberships.byPhone': async ({ locationId, phone }) => {
-      const found = await memberships.byPhone(locationId, phone);
+      const found = await memberships.byPhone(locationId, phoneAt(locationId, phone) ?? phone);
       index.noteMemberships(found.memberships);
       return found;
     },

@@ -10,6 +10,7 @@
  * (`lookups.state: 'ask'`); the person agrees with `lookups: true`. A check under way can be
  * stopped (`stopCheck`): its reads stop at once and it answers what it read so far of the file.
  */
+import { callingCodeForZone, internationalDigits } from '../../../common/phone';
 import { rightAllows, type RightsView } from '../../../common/rights';
 import { randomUUID } from 'node:crypto';
 import type { BatchCheck, BatchLookups, BatchPlanRow, BatchProblem, ColumnMapping as ContractMapping, Membership } from '../../../preload/contract';
@@ -43,6 +44,8 @@ const PHONE_WORKERS = 4;
 
 export interface CheckSession {
   currentUser(): { profileId: string; userId: number; name: string };
+  /** The location's zone: a file's domestic phones ("8 903 …") are read as its country writes them. */
+  locationTimezone?(locationId: number): string | null;
   rightsFor(chainId: number): RightsView | null;
 }
 
@@ -188,6 +191,7 @@ export function createChecker(deps: CheckerDeps): Checker {
     const reading: ReadOptions = { signal, lane: 'batch' };
     const ids = read.refs.ids.filter((id) => !cache.byId.has(id));
     const phones = read.refs.phones.filter((p) => !cache.byPhone.has(p));
+    const callingCode = callingCodeForZone(deps.session.locationTimezone?.(locationId));
     const idPages = Math.ceil(ids.length / IDS_PAGE_SIZE);
     const total = idPages + phones.length;
     let done = 0;
@@ -212,7 +216,7 @@ export function createChecker(deps: CheckerDeps): Checker {
     const worker = async () => {
       while (next < phones.length && !signal.aborted) {
         const phone = phones[next++] as string;
-        const found = await api.membershipsByPhone(locationId, phone, reading);
+        const found = await api.membershipsByPhone(locationId, internationalDigits(phone, callingCode) ?? phone, reading);
         done++;
         progress();
         // Only this chain's memberships: the batch writes in the selected chain.

@@ -3,7 +3,7 @@
  * view, and the re-authentication prompt. Screens read it; only the core changes the session (every
  * session reply and `session.changed` event replaces it whole).
  */
-import type { Chain, DeskError, IndexedMembership, Location, Rights, SessionState } from '../../../preload/contract';
+import type { Chain, ClientSummary, DeskError, IndexedMembership, Location, Rights, SessionState } from '../../../preload/contract';
 import { createCaller } from './call';
 import { desk } from './desk';
 
@@ -18,6 +18,8 @@ class AppState {
   screen = $state<Screen>('memberships');
   /** A membership another screen (a worklist) asked the desk to open; the desk takes it. */
   membershipToOpen = $state<IndexedMembership | null>(null);
+  /** A client found at another location of the chain: the desk opens it once that location is chosen. */
+  clientToOpen = $state<{ client: ClientSummary; locationId: number } | null>(null);
   /** Open while the re-authentication dialog is shown. */
   reauthOpen = $state(false);
 

@@ -3,6 +3,7 @@
  * zone (English "20 May 2026"; Russian "20.05.2026", Spanish and Brazilian "20/05/2026"), numbers
  * by the language's rules ("1 000"), statuses and balances in words. Pure functions (no DOM).
  */
+import { formatPhone } from '../../../common/phone';
 import { isCalendarDate, localDateOf } from '../../../common/dates';
 import type { Balance, BalanceLine, Location, Membership, NotGivenField, PeriodUnit } from '../../../preload/contract';
 import { wordMsg } from '../../../common/i18n/words';
@@ -184,7 +185,7 @@ export function assumedZoneNote(location: Pick<Location, 'timezone' | 'timezoneA
   return t('zone.assumed');
 }
 
-/** A phone for display as Altegio has it ("+1 312 555 0101" stays as given). */
-export function phoneOrNone(phone: string | null): string {
-  return phone && phone.trim() ? phone : t('client.noPhone');
+/** A phone for display, grouped the way the location's country (its calling code) reads it. */
+export function phoneOrNone(phone: string | null, callingCode: string | null = null): string {
+  return phone && phone.trim() ? formatPhone(phone, callingCode) : t('client.noPhone');
 }
