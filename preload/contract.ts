@@ -33,9 +33,23 @@ export const errorKinds = [
 export const ErrorKind = z.enum(errorKinds);
 export type ErrorKind = z.infer<typeof ErrorKind>;
 
+/**
+ * Who a failure comes from: the app's own refusal or fault (`app`), Altegio's answer (`altegio`),
+ * the way to Altegio (`network`), or the app's own local service that the window talks to (`shell`).
+ */
+export const errorOrigins = ['app', 'altegio', 'network', 'shell'] as const;
+export const ErrorOrigin = z.enum(errorOrigins);
+export type ErrorOrigin = z.infer<typeof ErrorOrigin>;
+
 export const DeskError = z.object({
   kind: ErrorKind,
+  /** Stable name of this failure (`altegio.wrong_credentials`, `shell.unreachable`…): what code and the renderer's words key on, never the message. */
+  code: z.string().min(1).max(80),
+  origin: ErrorOrigin,
+  /** The core's explanation (English; for logs, and shown only when the renderer has no words for `code`). */
   message: z.string(),
+  /** The message is Altegio's own words (then `serverMessage` repeats it). */
+  messageIsServers: z.boolean().optional(),
   /** Field name (as in the channel's argument, or a CSV "line:column") -> what is wrong. */
   fields: z.record(z.string(), z.string()).optional(),
   /** Per field, what the argument check found, as a code the renderer words from its catalogs

@@ -415,6 +415,15 @@ export interface MessageParams {
   "duration.underMinute": Record<never, never>;
   "error.auth_expired": Record<never, never>;
   "error.bad_input": Record<never, never>;
+  "error.code.authNotFound": Record<never, never>;
+  "error.code.checkValues": Record<never, never>;
+  "error.code.forbidden": Record<never, never>;
+  "error.code.notFound": Record<never, never>;
+  "error.code.notSignedIn": Record<never, never>;
+  "error.code.partnerTokenMissing": Record<never, never>;
+  "error.code.partnerTokenRefused": Record<never, never>;
+  "error.code.unreadable": Record<never, never>;
+  "error.code.wrongCredentials": Record<never, never>;
   "error.conflict": Record<never, never>;
   "error.forbidden": Record<never, never>;
   "error.keychain_unavailable": Record<never, never>;
@@ -427,9 +436,12 @@ export interface MessageParams {
   "error.retry.second": Record<never, never>;
   "error.retry.seconds": { count: number };
   "error.server": Record<never, never>;
+  "error.server.app": Record<never, never>;
   "error.serverSaid": { words: string | number };
+  "error.shell": Record<never, never>;
   "error.storage": Record<never, never>;
   "error.validation": Record<never, never>;
+  "error.validation.app": Record<never, never>;
   "field.invalid": Record<never, never>;
   "field.required": Record<never, never>;
   "field.tooBig": { limit: string | number };

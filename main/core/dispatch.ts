@@ -21,12 +21,34 @@ export type Handlers = {
   [C in ChannelName]: (args: ParsedArgs<C>) => Promise<ChannelResult<C>>;
 };
 
-const fieldKey = (issue: z.core.$ZodIssue): string => (issue.path.length > 0 ? issue.path.map(String).join('.') : '_');
+/**
+ * The field an issue is about, in the core's one convention: names as in the channel's argument,
+ * joined by dots, and an item of a list by its id, not its position — `services.<serviceId>`
+ * (what the core says of a service's balance), never zod's `services.0.balance`. `_`: the whole argument.
+ */
+export function fieldKey(path: readonly PropertyKey[], args: unknown): string {
+  if (path.length === 0) return '_';
+  const parts: string[] = [];
+  let at: unknown = args;
+  for (const segment of path) {
+    const next = at !== null && typeof at === 'object' && Object.hasOwn(at, segment) ? (at as Record<PropertyKey, unknown>)[segment] : undefined;
+    if (typeof segment === 'number' && next !== null && typeof next === 'object') {
+      const id = (next as { serviceId?: unknown; id?: unknown }).serviceId ?? (next as { id?: unknown }).id;
+      if (typeof id === 'number' && Number.isSafeInteger(id)) {
+        parts.push(String(id));
+        return parts.join('.');
+      }
+    }
+    parts.push(String(segment));
+    at = next;
+  }
+  return parts.join('.');
+}
 
 /** Turns zod issues into `{ field: message }` (the schema's words, for logs and tests). */
-export function zodFields(error: z.ZodError): Record<string, string> {
+export function zodFields(error: z.ZodError, args: unknown): Record<string, string> {
   const fields: Record<string, string> = {};
-  for (const issue of error.issues) fields[fieldKey(issue)] ??= issue.message;
+  for (const issue of error.issues) fields[fieldKey(issue.path, args)] ??= issue.message;
   return fields;
 }
 
@@ -50,21 +72,21 @@ const valueAt = (value: unknown, path: PropertyKey[]): unknown =>
 
 export function zodFieldIssues(error: z.ZodError, args: unknown): Record<string, FieldIssue> {
   const issues: Record<string, FieldIssue> = {};
-  for (const issue of error.issues) issues[fieldKey(issue)] ??= fieldIssueOf(issue, args);
+  for (const issue of error.issues) issues[fieldKey(issue.path, args)] ??= fieldIssueOf(issue, args);
   return issues;
 }
 
 export async function dispatch(handlers: Handlers, channel: unknown, rawArgs: unknown, log?: Logger): Promise<Reply<unknown>> {
   if (!isChannelName(channel)) {
-    return { ok: false, error: { kind: 'bad_input', message: 'Unknown request.' } };
+    return { ok: false, error: { kind: 'bad_input', code: 'app.unknown_channel', origin: 'app', message: 'Unknown request.' } };
   }
   const spec = channels[channel];
   const parsed = spec.args.safeParse(rawArgs ?? {});
   if (!parsed.success) {
-    const fields = zodFields(parsed.error);
+    const fields = zodFields(parsed.error, rawArgs ?? {});
     return {
       ok: false,
-      error: { kind: 'bad_input', message: Object.values(fields)[0] ?? 'Some of the values are not valid.', fields, fieldIssues: zodFieldIssues(parsed.error, rawArgs ?? {}) },
+      error: { kind: 'bad_input', code: 'app.bad_arguments', origin: 'app', message: Object.values(fields)[0] ?? 'Some of the values are not valid.', fields, fieldIssues: zodFieldIssues(parsed.error, rawArgs ?? {}) },
     };
   }
   try {
@@ -74,7 +96,7 @@ export async function dispatch(handlers: Handlers, channel: unknown, rawArgs: un
     if (!checked.success) {
       // A bug in the core, not the user's fault: log the shape problem (no values), say "server".
       log?.error('contract result invalid', { channel, issues: checked.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) });
-      throw new DeskFailure('server', 'The app produced an unexpected answer. Try again.');
+      throw new DeskFailure('server', 'The app produced an unexpected answer. Try again.', { code: 'app.bad_result' });
     }
     return { ok: true, value: checked.data };
   } catch (e) {

@@ -1,31 +1,48 @@
 /**
  * The one error taxonomy of the core. Anything thrown inside a handler becomes a `DeskError`
- * (kind + plain-language message) at the contract boundary; nothing else crosses it.
+ * (kind, a stable `code`, its `origin`, a plain-language message) at the contract boundary;
+ * nothing else crosses it. Code decides by `kind` and `code`, never by the message.
  */
-import type { DeskError, ErrorKind } from '../../preload/contract';
+import type { DeskError, ErrorKind, ErrorOrigin } from '../../preload/contract';
+
+export interface FailureOptions {
+  fields?: Record<string, string>;
+  retryAfterMs?: number;
+  serverMessage?: string | undefined;
+  /** The message is Altegio's own words. */
+  messageIsServers?: boolean;
+  cause?: unknown;
+  /** Default: the kind (`validation`, `not_found`…). */
+  code?: string;
+  /** Default: `network` for offline, else `app`. */
+  origin?: ErrorOrigin;
+}
 
 export class DeskFailure extends Error {
   readonly kind: ErrorKind;
+  readonly code: string;
+  readonly origin: ErrorOrigin;
+  readonly messageIsServers: boolean;
   readonly fields: Record<string, string> | undefined;
   readonly retryAfterMs: number | undefined;
   /** What Altegio said, word for word (cleaned of secrets): kept beside the app's explanation. */
   readonly serverMessage: string | undefined;
 
-  constructor(
-    kind: ErrorKind,
-    message: string,
-    options: { fields?: Record<string, string>; retryAfterMs?: number; serverMessage?: string | undefined; cause?: unknown } = {},
-  ) {
+  constructor(kind: ErrorKind, message: string, options: FailureOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DeskFailure';
     this.kind = kind;
+    this.code = options.code ?? kind;
+    this.origin = options.origin ?? (kind === 'offline' ? 'network' : 'app');
+    this.messageIsServers = options.messageIsServers ?? false;
     this.fields = options.fields;
     this.retryAfterMs = options.retryAfterMs;
     this.serverMessage = options.serverMessage;
   }
 
   toData(): DeskError {
-    const data: DeskError = { kind: this.kind, message: this.message };
+    const data: DeskError = { kind: this.kind, code: this.code, origin: this.origin, message: this.message };
+    if (this.messageIsServers) data.messageIsServers = true;
     if (this.fields && Object.keys(this.fields).length > 0) data.fields = this.fields;
     if (this.retryAfterMs !== undefined) data.retryAfterMs = Math.max(0, Math.round(this.retryAfterMs));
     if (this.serverMessage !== undefined) data.serverMessage = this.serverMessage;
@@ -36,7 +53,7 @@ export class DeskFailure extends Error {
 /** The failure's message, followed by Altegio's own words when they say something else (audit, reports). */
 export function withServerWords(e: DeskFailure): string {
   const said = e.serverMessage;
-  return said && !e.message.includes(said) ? `${e.message} Altegio said: "${said}"` : e.message;
+  return said && !e.messageIsServers ? `${e.message} Altegio said: "${said}"` : e.message;
 }
 
 export function isDeskFailure(e: unknown): e is DeskFailure {
@@ -49,5 +66,5 @@ export function isDeskFailure(e: unknown): e is DeskFailure {
  */
 export function toDeskError(e: unknown): DeskError {
   if (isDeskFailure(e)) return e.toData();
-  return { kind: 'server', message: 'Something went wrong inside the app. Try again; if it keeps happening, restart the app.' };
+  return { kind: 'server', code: 'app.internal', origin: 'app', message: 'Something went wrong inside the app. Try again; if it keeps happening, restart the app.' };
 }

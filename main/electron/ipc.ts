@@ -20,7 +20,7 @@ export function bindContract(ipcMain: Pick<IpcMain, 'handle'>, handlers: Handler
   ipcMain.handle(IPC_INVOKE, async (event, channel: unknown, args: unknown): Promise<Reply<unknown>> => {
     if (!isTrustedSender(event)) {
       log?.warn('ipc call from untrusted frame refused', { channel: typeof channel === 'string' ? channel : typeof channel });
-      return { ok: false, error: { kind: 'forbidden', message: 'This page may not use the app.' } };
+      return { ok: false, error: { kind: 'forbidden', code: 'shell.foreign_page', origin: 'shell', message: 'This page may not use the app.' } };
     }
     return dispatch(handlers, channel, args, log);
   });

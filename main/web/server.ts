@@ -241,7 +241,7 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
         args = await readArgs(req, maxBody);
       } catch (e) {
         const message = e instanceof BodyTooLarge ? 'That is too much data for one request.' : 'The request could not be read.';
-        return sendJson(res, 200, { ok: false, error: { kind: 'bad_input', message } });
+        return sendJson(res, 200, { ok: false, error: { kind: 'bad_input', code: 'shell.unreadable_request', origin: 'shell', message } });
       }
       const channel = url.pathname.slice('/rpc/'.length);
       return sendJson(res, 200, await dispatch(options.handlers, channel, args, log));

@@ -135,7 +135,7 @@ describe('web shell', () => {
     const post = (body: string) =>
       send('/rpc/memberships.get', { method: 'POST', headers: { cookie, 'x-desk-key': key, origin: shell.origin, 'content-type': 'application/json' }, body });
     const ok = JSON.parse((await post(JSON.stringify({ chainId: 1, membershipId: 2 }))).body);
-    expect(ok).toEqual({ ok: false, error: { kind: 'not_found', message: 'No membership 2.' } });
+    expect(ok).toEqual({ ok: false, error: { kind: 'not_found', code: 'not_found', origin: 'app', message: 'No membership 2.' } });
     const bad = JSON.parse((await post(JSON.stringify({ chainId: -1, membershipId: 'x' }))).body);
     expect(bad.ok).toBe(false);
     expect(bad.error.kind).toBe('bad_input');
@@ -215,7 +215,7 @@ describe('web shell', () => {
     // With both, it works.
     const ok = await rpc({ 'x-desk-key': key });
     expect(ok.status).toBe(200);
-    expect(JSON.parse(ok.body)).toEqual({ ok: false, error: { kind: 'not_found', message: 'No membership 2.' } });
+    expect(JSON.parse(ok.body)).toEqual({ ok: false, error: { kind: 'not_found', code: 'not_found', origin: 'app', message: 'No membership 2.' } });
   });
 
   it('serves the static app with the cookie alone (it holds no data)', async () => {

@@ -209,7 +209,15 @@ describe('error kinds', () => {
     const { api } = setup();
     handler = () => ({ status: 422, json: { success: false, data: null, meta: { message: 'An error occurred', errors: { '[freeze_till]': ['Freeze period exceeds limit'] } } } });
     const f = await failure(api.freeze(70114, 1, '2026-05-20'));
-    expect(f.toData()).toEqual({ kind: 'validation', message: 'Freeze period exceeds limit', fields: { freeze_till: 'Freeze period exceeds limit' }, serverMessage: 'An error occurred' });
+    expect(f.toData()).toEqual({
+      kind: 'validation',
+      code: 'altegio.validation',
+      origin: 'altegio',
+      message: 'Freeze period exceeds limit',
+      messageIsServers: true,
+      fields: { freeze_till: 'Freeze period exceeds limit' },
+      serverMessage: 'An error occurred',
+    });
     expect(seen).toHaveLength(1);
   });
 
@@ -218,11 +226,13 @@ describe('error kinds', () => {
     handler = () => ({ status: 401, json: { success: false, data: null, meta: { message: 'Authentication needed.' } } });
     expect((await failure(api.auth('dana', PASSWORD))).toData()).toEqual({
       kind: 'validation',
+      code: 'altegio.wrong_credentials',
+      origin: 'altegio',
       message: 'Wrong login or password. Check them and try again.',
       serverMessage: 'Authentication needed.',
     });
     handler = () => ({ status: 401, json: { success: false, meta: { message: 'Partner token is not valid' } } });
-    expect((await failure(api.auth('dana', PASSWORD))).kind).toBe('forbidden');
+    expect((await failure(api.auth('dana', PASSWORD))).code).toBe('altegio.partner_token_refused');
     seen = [];
     handler = () => ({ status: 502, raw: 'bad gateway' });
     expect((await failure(api.auth('dana', PASSWORD))).kind).toBe('server');

@@ -269,7 +269,15 @@ describe('HTTP failures', () => {
     expect(failureFromHttp(429, undefined, { ...ctx, retryAfterMs: 2000 }).toData()).toMatchObject({ kind: 'rate_limited', retryAfterMs: 2000 });
     expect(failureFromHttp(503, '<html>', ctx).kind).toBe('server');
     const v = failureFromHttp(422, { meta: { message: 'An error occurred', errors: { '[freeze_till]': ['Freeze period exceeds limit'] } } }, ctx);
-    expect(v.toData()).toEqual({ kind: 'validation', message: 'Freeze period exceeds limit', fields: { freeze_till: 'Freeze period exceeds limit' }, serverMessage: 'An error occurred' });
+    expect(v.toData()).toEqual({
+      kind: 'validation',
+      code: 'altegio.validation',
+      origin: 'altegio',
+      message: 'Freeze period exceeds limit',
+      messageIsServers: true,
+      fields: { freeze_till: 'Freeze period exceeds limit' },
+      serverMessage: 'An error occurred',
+    });
     expect(failureFromHttp(400, { meta: { message: 'Subscription cannot be frozen' } }, ctx).message).toBe('Subscription cannot be frozen');
   });
 
@@ -277,10 +285,12 @@ describe('HTTP failures', () => {
     const auth = { ...ctx, isAuth: true };
     expect(failureFromHttp(401, { meta: { message: 'Authentication needed.' } }, auth).toData()).toEqual({
       kind: 'validation',
+      code: 'altegio.wrong_credentials',
+      origin: 'altegio',
       message: 'Wrong login or password. Check them and try again.',
       serverMessage: 'Authentication needed.',
     });
-    expect(failureFromHttp(422, { meta: { message: 'Incorrect password' } }, auth).message).toBe('Incorrect password');
+    expect(failureFromHttp(422, { meta: { message: 'Incorrect password' } }, auth)).toMatchObject({ message: 'Incorrect password', messageIsServers: true, code: 'altegio.wrong_credentials' });
     expect(failureFromHttp(403, { meta: { message: 'Access denied.' } }, auth).kind).toBe('validation');
     expect(failureFromHttp(401, { meta: { message: 'Partner token is invalid' } }, auth).kind).toBe('forbidden');
     expect(failureFromHttp(401, { error_code: 20, error_message: 'x' }, auth).kind).toBe('forbidden');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dispatch, type Handlers } from '../../main/core/dispatch';
+import { dispatch, fieldKey, type Handlers } from '../../main/core/dispatch';
 import { DeskFailure } from '../../main/core/errors';
 
 const handlers = {
@@ -14,7 +14,7 @@ const handlers = {
 describe('dispatch', () => {
   it('rejects unknown channels as bad_input', async () => {
     const r = await dispatch(handlers, 'fs.readFile', {});
-    expect(r).toEqual({ ok: false, error: { kind: 'bad_input', message: 'Unknown request.' } });
+    expect(r).toEqual({ ok: false, error: { kind: 'bad_input', code: 'app.unknown_channel', origin: 'app', message: 'Unknown request.' } });
   });
 
   it('rejects prototype keys as channel names', async () => {
@@ -29,6 +29,19 @@ describe('dispatch', () => {
       expect(r.error.kind).toBe('bad_input');
       expect(Object.keys(r.error.fields ?? {})).toContain('chainId');
     }
+  });
+
+  it('names a list item by its id, as the core does (services.<serviceId>), never by its position', async () => {
+    const r = await dispatch(handlers, 'memberships.setBalance', { chainId: 1, locationId: 2, membershipId: 3, reason: 'fix', services: [{ serviceId: 12840551, balance: 7 }, { serviceId: 12840552, balance: -1 }] });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error).toMatchObject({ code: 'app.bad_arguments', origin: 'app' });
+      expect(Object.keys(r.error.fields ?? {})).toEqual(['services.12840552']);
+      expect(Object.keys(r.error.fieldIssues ?? {})).toEqual(['services.12840552']);
+    }
+    expect(fieldKey(['services', 1, 'balance'], { services: [{}, { serviceId: 9 }] })).toBe('services.9');
+    expect(fieldKey(['rows', 0], { rows: ['a'] })).toBe('rows.0');
+    expect(fieldKey([], {})).toBe('_');
   });
 
   it('says what is wrong with each field as a code for the catalogs, never only in the schema’s English (issue 13 item 8)', async () => {
@@ -51,7 +64,7 @@ describe('dispatch', () => {
 
   it('passes typed failures through as data', async () => {
     const r = await dispatch(handlers, 'memberships.get', { chainId: 1, membershipId: 404 });
-    expect(r).toEqual({ ok: false, error: { kind: 'not_found', message: 'No such membership.' } });
+    expect(r).toEqual({ ok: false, error: { kind: 'not_found', code: 'not_found', origin: 'app', message: 'No such membership.' } });
   });
 
   it('hides the text of unexpected errors', async () => {
@@ -65,7 +78,7 @@ describe('dispatch', () => {
 
   it('a write the database refused (full disk) is a storage error saying what to do, without internals', async () => {
     const r = await dispatch(handlers, 'memberships.get', { chainId: 1, membershipId: 507 });
-    expect(r).toEqual({ ok: false, error: { kind: 'storage', message: expect.stringMatching(/disk is full.*Free some space/) } });
+    expect(r).toEqual({ ok: false, error: { kind: 'storage', code: 'disk_full', origin: 'app', message: expect.stringMatching(/disk is full.*Free some space/) } });
     if (!r.ok) expect(r.error.message).not.toContain('/home/x');
   });
 

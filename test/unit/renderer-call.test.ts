@@ -3,7 +3,7 @@ import type { DeskApi, Reply } from '../../preload/contract';
 import { createCaller, createLatest, optionalReason } from '../../renderer/src/lib/call';
 import { createHttpDesk, takeWebKey } from '../../renderer/src/lib/desk';
 
-const expired = { ok: false, error: { kind: 'auth_expired', message: 'expired' } } as const;
+const expired = { ok: false, error: { kind: 'auth_expired', code: 'altegio.auth_expired', origin: 'altegio', message: 'expired' } } as const;
 
 function fakeApi(replies: Array<Reply<unknown>>) {
   const invoke = vi.fn(async () => replies.shift() ?? { ok: true, value: 'default' });
@@ -83,16 +83,17 @@ describe('HTTP transport', () => {
     expect(init.body).toBe('{}');
   });
 
-  it('turns a network failure into offline and garbage into server', async () => {
+  it('the app\'s service unreachable is the shell, not "offline" (Altegio); garbage is the shell too', async () => {
     const down = createHttpDesk({ fetch: async () => Promise.reject(new TypeError('Failed to fetch')) });
     const r1 = await down.invoke('app.info', {});
-    expect(r1.ok === false && r1.error.kind).toBe('offline');
+    expect(r1.ok === false && r1.error).toMatchObject({ kind: 'server', code: 'shell.unreachable', origin: 'shell' });
     const garbage = createHttpDesk({ fetch: async () => new Response('<html>', { status: 502 }) });
     const r2 = await garbage.invoke('app.info', {});
     expect(r2.ok === false && r2.error.kind).toBe('server');
-    const passthrough = createHttpDesk({ fetch: async () => new Response(JSON.stringify({ ok: false, error: { kind: 'forbidden', message: 'no' } }), { status: 403 }) });
+    const refused = { ok: false, error: { kind: 'forbidden', code: 'altegio.forbidden', origin: 'altegio', message: 'no' } };
+    const passthrough = createHttpDesk({ fetch: async () => new Response(JSON.stringify(refused), { status: 403 }) });
     const r3 = await passthrough.invoke('app.info', {});
-    expect(r3).toEqual({ ok: false, error: { kind: 'forbidden', message: 'no' } });
+    expect(r3).toEqual(refused);
   });
 
   it('sends the tab key as a header on every request, and none when there is no key', async () => {

@@ -11,25 +11,39 @@ describe('renderer error words', () => {
     }
   });
 
-  it('keeps the core message as the detail, not repeated', () => {
-    const e: DeskError = { kind: 'validation', message: 'Freeze period exceeds limit' };
-    expect(describeError(e)).toEqual({ heading: 'Altegio did not accept this.', detail: 'Freeze period exceeds limit', serverWords: null, fields: {} });
-    expect(errorLine(e)).toBe('Altegio did not accept this. Freeze period exceeds limit');
-    const same: DeskError = { kind: 'offline', message: errorHeading('offline') };
-    expect(describeError(same).detail).toBeNull();
+  it("Altegio's refusal in its words; the app's own refusal is not called Altegio's", () => {
+    const altegio: DeskError = { kind: 'validation', code: 'altegio.validation', origin: 'altegio', message: 'Freeze period exceeds limit', messageIsServers: true, serverMessage: 'Freeze period exceeds limit' };
+    expect(describeError(altegio)).toEqual({ heading: 'Altegio did not accept this.', detail: 'Freeze period exceeds limit', serverWords: null, fields: {} });
+    expect(errorLine(altegio)).toBe('Altegio did not accept this. Freeze period exceeds limit');
+    const own: DeskError = { kind: 'validation', code: 'validation', origin: 'app', message: 'The freeze would end after the allowance.' };
+    expect(describeError(own).heading).toBe('The app cannot do this as entered.');
+    expect(describeError(own).detail).toBe('The freeze would end after the allowance.');
+  });
+
+  it('words a failure by its code from the catalog, with Altegio’s words beside it', () => {
+    const e: DeskError = { kind: 'validation', code: 'altegio.wrong_credentials', origin: 'altegio', message: 'core English', serverMessage: 'Неверный пароль' };
+    expect(describeError(e)).toMatchObject({ detail: 'Wrong login or password. Check them and try again.', serverWords: 'Altegio said: "Неверный пароль"' });
+    const offline: DeskError = { kind: 'offline', code: 'network.offline', origin: 'network', message: 'core English' };
+    expect(describeError(offline)).toMatchObject({ heading: errorHeading('offline'), detail: null });
+  });
+
+  it('the window losing the app is not "no internet"', () => {
+    const e: DeskError = { kind: 'server', code: 'shell.unreachable', origin: 'shell', message: 'The app could not reach its own service.' };
+    expect(describeError(e).heading).toBe('This window lost contact with the app.');
+    expect(describeError(e).heading).not.toBe(errorHeading('offline'));
   });
 
   it('says when to retry after a rate limit', () => {
-    expect(describeError({ kind: 'rate_limited', message: '', retryAfterMs: 30_000 }).heading).toContain('in about 30 seconds');
+    expect(describeError({ kind: 'rate_limited', code: 'altegio.rate_limited', origin: 'altegio', message: '', retryAfterMs: 30_000 }).heading).toContain('in about 30 seconds');
     expect(retryInWords(500)).toBe('in a second');
     expect(retryInWords(60_000)).toBe('in about a minute');
     expect(retryInWords(150_000)).toBe('in about 3 minutes');
   });
 
   it('finds a field message by exact key or prefix', () => {
-    const e: DeskError = { kind: 'bad_input', message: 'x', fields: { login: 'Enter your login', 'services.1.balance': 'Too big' } };
+    const e: DeskError = { kind: 'bad_input', code: 'app.bad_arguments', origin: 'app', message: 'x', fields: { login: 'Enter your login', 'services.12840551': 'Too big' } };
     expect(fieldError(e, 'login')).toBe('Enter your login');
-    expect(fieldError(e, 'services.1')).toBe('Too big');
+    expect(fieldError(e, 'services.12840551')).toBe('Too big');
     expect(fieldError(e, 'password')).toBeNull();
     expect(fieldError(null, 'login')).toBeNull();
   });

@@ -19,7 +19,7 @@ import { DeskFailure, isDeskFailure } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { ConnectivityReport } from '../connectivity';
 import { IDS_PAGE_SIZE, MIN_PHONE_DIGITS, type AltegioApi, type AuthResult, type Credentials, type ReadOptions, type SetBalanceBody, type SetPeriodBody, type WriteOptions } from './api';
-import { MESSAGES, failureFromHttp, offlineFailure, parseRetryAfter } from './failures';
+import { MESSAGES, failureCode, failureFromHttp, notConfigured, offlineFailure, parseRetryAfter } from './failures';
 import { chainsFromWire, decodeAuth, decodeClient, decodeClientSearch, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from './mapping';
 import type { Lane, RateLimiter } from './rate-limiter';
 import { dataList, parseEnvelope, unreadable } from './wire';
@@ -132,8 +132,8 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
 
   async function attemptOnce(call: Call, attemptTimeoutMs: number): Promise<Attempt> {
     const creds = deps.credentials();
-    if (!creds.partnerToken) throw new DeskFailure('forbidden', MESSAGES.PARTNER_TOKEN_MISSING);
-    if (call.auth !== true && !creds.userToken) throw new DeskFailure('auth_expired', MESSAGES.NOT_SIGNED_IN);
+    if (!creds.partnerToken) throw notConfigured('PARTNER_TOKEN_MISSING');
+    if (call.auth !== true && !creds.userToken) throw notConfigured('NOT_SIGNED_IN');
     const secrets = [creds.partnerToken, creds.userToken, ...(call.secrets ?? [])];
     const authorization = call.auth === true || !creds.userToken ? `Bearer ${creds.partnerToken}` : `Bearer ${creds.partnerToken}, User ${creds.userToken}`;
     const url = joinUrl(creds.baseUrl, call.path, call.search);
@@ -235,7 +235,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
       const pause = deps.limiter.stats().pausedForMs;
       throw new DeskFailure('rate_limited', last.message, { retryAfterMs: Math.max(1000, Math.round(pause)) });
     }
-    throw last ?? new DeskFailure('server', MESSAGES.SERVER);
+    throw last ?? new DeskFailure('server', MESSAGES.SERVER, { code: failureCode('SERVER'), origin: 'altegio' });
   }
 
   const validId = (n: number) => Number.isSafeInteger(n) && n > 0;
@@ -308,7 +308,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         return chainsFromWire(groups, decodeCompanies(res.body));
       } catch (e) {
         // Some credentials may not list companies: fall back to UTC rather than failing sign-in.
-        if (isDeskFailure(e) && (e.kind === 'forbidden' || e.kind === 'not_found' || (e.kind === 'server' && e.message === MESSAGES.UNREADABLE))) {
+        if (isDeskFailure(e) && (e.kind === 'forbidden' || e.kind === 'not_found' || e.code === failureCode('UNREADABLE'))) {
           log.warn('altegio: companies unavailable, time zones default to UTC', { kind: e.kind });
           return chainsFromWire(groups);
         }

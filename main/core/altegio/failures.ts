@@ -29,7 +29,8 @@
  * is cleaned: known secrets (tokens, password) and `Bearer …`/`User …` are removed, markup and
  * control characters dropped, length capped.
  */
-import { DeskFailure } from '../errors';
+import type { ErrorKind } from '../../../preload/contract';
+import { DeskFailure, type FailureOptions } from '../errors';
 import { UNREADABLE_MESSAGE, parseErrorInfo } from './wire';
 
 export const MESSAGES = {
@@ -108,6 +109,16 @@ export interface HttpFailureContext {
   secrets: ReadonlyArray<string | null | undefined>;
 }
 
+type MessageName = keyof typeof MESSAGES;
+
+/** The code of a failure an Altegio answer (or the lack of one) stands for. */
+export const failureCode = (name: MessageName): string => `${name === 'OFFLINE' ? 'network' : 'altegio'}.${name.toLowerCase()}`;
+
+/** A failure Altegio's answer stands for: its own words when they are specific, else the app's. */
+function answered(kind: ErrorKind, name: MessageName, own: string | undefined, options: FailureOptions = {}): DeskFailure {
+  return new DeskFailure(kind, own ?? MESSAGES[name], { ...options, code: failureCode(name), origin: 'altegio', ...(own !== undefined && { messageIsServers: true }) });
+}
+
 export function failureFromHttp(status: number, body: unknown, ctx: HttpFailureContext): DeskFailure {
   const info = parseErrorInfo(body);
   const serverText = cleanServerText(info.message, ctx.secrets);
@@ -125,35 +136,35 @@ export function failureFromHttp(status: number, body: unknown, ctx: HttpFailureC
   const withFields = hasFields ? { fields, ...said } : said;
 
   if (status === 429) {
-    return new DeskFailure('rate_limited', MESSAGES.RATE_LIMITED, ctx.retryAfterMs === undefined ? said : { retryAfterMs: ctx.retryAfterMs, ...said });
+    return answered('rate_limited', 'RATE_LIMITED', undefined, ctx.retryAfterMs === undefined ? said : { retryAfterMs: ctx.retryAfterMs, ...said });
   }
-  if (partnerRefused) return new DeskFailure('forbidden', MESSAGES.PARTNER_TOKEN_REFUSED, said);
+  if (partnerRefused) return answered('forbidden', 'PARTNER_TOKEN_REFUSED', undefined, said);
   if (status === 402 || (status === 403 && serverText !== undefined && LICENCE_HINT.test(serverText))) {
-    return new DeskFailure('licence_expired', MESSAGES.LICENCE_EXPIRED, said);
+    return answered('licence_expired', 'LICENCE_EXPIRED', undefined, said);
   }
   if (ctx.isAuth) {
-    if (status === 400 || status === 401 || status === 403 || status === 422) {
-      return new DeskFailure('validation', own ?? MESSAGES.WRONG_CREDENTIALS, withFields);
-    }
-    if (status === 404) return new DeskFailure('not_found', MESSAGES.AUTH_NOT_FOUND, said);
+    if (status === 400 || status === 401 || status === 403 || status === 422) return answered('validation', 'WRONG_CREDENTIALS', own, withFields);
+    if (status === 404) return answered('not_found', 'AUTH_NOT_FOUND', undefined, said);
   }
-  if (status === 401) return new DeskFailure('auth_expired', MESSAGES.AUTH_EXPIRED, said);
+  if (status === 401) return answered('auth_expired', 'AUTH_EXPIRED', undefined, said);
   if (status === 403) {
-    const refusal = new DeskFailure('forbidden', own ?? MESSAGES.FORBIDDEN, said);
+    const refusal = answered('forbidden', 'FORBIDDEN', own, said);
     rightRefusals.add(refusal);
     return refusal;
   }
-  if (status === 404) return new DeskFailure('not_found', own ?? MESSAGES.NOT_FOUND, said);
-  if (status === 409) return new DeskFailure('conflict', own ?? MESSAGES.CONFLICT, said);
-  if (status === 408) return new DeskFailure('offline', MESSAGES.OFFLINE);
-  if (status === 400 || status === 422 || (status >= 200 && status < 300)) {
-    const message = own ?? Object.values(fields)[0] ?? MESSAGES.VALIDATION;
-    return new DeskFailure('validation', message, withFields);
-  }
-  return new DeskFailure('server', MESSAGES.SERVER, said);
+  if (status === 404) return answered('not_found', 'NOT_FOUND', own, said);
+  if (status === 409) return answered('conflict', 'CONFLICT', own, said);
+  if (status === 408) return offlineFailure();
+  if (status === 400 || status === 422 || (status >= 200 && status < 300)) return answered('validation', 'VALIDATION', own ?? Object.values(fields)[0], withFields);
+  return answered('server', 'SERVER', undefined, said);
 }
 
 /** No `cause` attached on purpose: transport errors carry the request (and its Authorization header). */
 export function offlineFailure(): DeskFailure {
-  return new DeskFailure('offline', MESSAGES.OFFLINE);
+  return new DeskFailure('offline', MESSAGES.OFFLINE, { code: failureCode('OFFLINE'), origin: 'network' });
+}
+
+/** Refused before any request: the app has no partner token or no sign-in to send. */
+export function notConfigured(name: 'PARTNER_TOKEN_MISSING' | 'NOT_SIGNED_IN'): DeskFailure {
+  return new DeskFailure(name === 'NOT_SIGNED_IN' ? 'auth_expired' : 'forbidden', MESSAGES[name], { code: `app.${name.toLowerCase()}` });
 }

@@ -14,7 +14,7 @@ import { DeskFailure } from '../errors';
 export const UNREADABLE_MESSAGE = 'The server sent an answer the app could not read.';
 
 export function unreadable(cause?: unknown): DeskFailure {
-  return new DeskFailure('server', UNREADABLE_MESSAGE, cause === undefined ? {} : { cause });
+  return new DeskFailure('server', UNREADABLE_MESSAGE, { code: 'altegio.unreadable', origin: 'altegio', ...(cause !== undefined && { cause }) });
 }
 
 /** Makes a field optional and tolerant: a wrong type reads as "missing". */

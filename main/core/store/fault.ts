@@ -18,11 +18,10 @@ const MESSAGES: Record<StorageFaultCode, string> = {
 };
 
 export class StorageFault extends DeskFailure {
-  readonly code: StorageFaultCode;
+  declare readonly code: StorageFaultCode;
   constructor(code: StorageFaultCode, options: { cause?: unknown } = {}) {
-    super('storage', MESSAGES[code], options);
+    super('storage', MESSAGES[code], { ...options, code });
     this.name = 'StorageFault';
-    this.code = code;
   }
 }
 

@@ -37,7 +37,7 @@ export interface PrepareOverrides {
 const ROWS_REFRESH_MS = 2000;
 
 function localError(message: string): DeskError {
-  return { kind: 'bad_input', message };
+  return { kind: 'bad_input', code: 'app.check_fields', origin: 'app', message };
 }
 
 class BatchDesk {

@@ -53,7 +53,7 @@ export function createHttpDesk(options: { fetch?: FetchLike; base?: string; key?
     try {
       response = await doFetch(`${base}/rpc/${channel}`, { method: 'POST', ...requestOf(args), credentials: 'same-origin' });
     } catch {
-      return { ok: false, error: { kind: 'offline', message: t('shell.unreachable') } };
+      return { ok: false, error: { kind: 'server', code: 'shell.unreachable', origin: 'shell', message: t('shell.unreachable') } };
     }
     let body: unknown;
     try {
@@ -62,8 +62,8 @@ export function createHttpDesk(options: { fetch?: FetchLike; base?: string; key?
       body = null;
     }
     if (isReply(body)) return body as Reply<ChannelResult<C>>;
-    if (response.status === 403) return { ok: false, error: { kind: 'server', message: t('shell.notThisTab') } };
-    return { ok: false, error: { kind: 'server', message: t('shell.badAnswer', { status: String(response.status) }) } };
+    if (response.status === 403) return { ok: false, error: { kind: 'forbidden', code: 'shell.not_this_tab', origin: 'shell', message: t('shell.notThisTab') } };
+    return { ok: false, error: { kind: 'server', code: 'shell.bad_answer', origin: 'shell', message: t('shell.badAnswer', { status: String(response.status) }) } };
   }
 
   /** JSON, or for an argument holding bytes (a file), the bytes as the raw body and the rest in a header. */

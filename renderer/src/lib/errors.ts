@@ -1,10 +1,12 @@
 /**
- * Turns a contract error into words a front-desk person understands. The core's own message is
- * already in plain language and says what happened; the heading per kind says what it means for
- * the person at the desk and what to do next.
+ * Turns a contract error into words a front-desk person understands. The heading says what it
+ * means for the person at the desk, by kind and by origin (the app's own refusal is never called
+ * Altegio's; the window losing the app is not "no internet"); the detail comes from the catalogs by
+ * the error's stable `code`, or is Altegio's own words, or (codes without words yet) the core's
+ * message. Nothing here looks at the message's text to decide anything.
  */
 import type { MessageKey } from '../../../common/i18n/translate';
-import type { DeskError, ErrorKind, FieldIssue } from '../../../preload/contract';
+import type { DeskError, ErrorKind, ErrorOrigin, FieldIssue } from '../../../preload/contract';
 import { t } from './i18n';
 
 const headings: Record<ErrorKind, MessageKey> = {
@@ -22,9 +24,34 @@ const headings: Record<ErrorKind, MessageKey> = {
   storage: 'error.storage',
 };
 
-export function errorHeading(kind: ErrorKind): string {
-  return t(headings[kind] ?? headings.server);
+/** Headings that differ when the failure is the app's own (or its local service's), not Altegio's. */
+function headingKey(kind: ErrorKind, origin: ErrorOrigin): MessageKey {
+  if (origin === 'shell') return 'error.shell';
+  if (origin === 'app' && kind === 'validation') return 'error.validation.app';
+  if (origin === 'app' && kind === 'server') return 'error.server.app';
+  return headings[kind] ?? headings.server;
 }
+
+export function errorHeading(kind: ErrorKind, origin: ErrorOrigin = 'altegio'): string {
+  return t(headingKey(kind, origin));
+}
+
+/** The catalog's words for failures by their stable code (the core's codes in altegio/failures.ts). */
+export const CODE_WORDS: Readonly<Record<string, MessageKey>> = {
+  'app.partner_token_missing': 'error.code.partnerTokenMissing',
+  'app.not_signed_in': 'error.code.notSignedIn',
+  'altegio.partner_token_refused': 'error.code.partnerTokenRefused',
+  'altegio.wrong_credentials': 'error.code.wrongCredentials',
+  'altegio.auth_not_found': 'error.code.authNotFound',
+  'altegio.forbidden': 'error.code.forbidden',
+  'altegio.not_found': 'error.code.notFound',
+  'altegio.unreadable': 'error.code.unreadable',
+  'altegio.validation': 'error.code.checkValues',
+  'app.check_fields': 'error.code.checkValues',
+};
+
+/** Codes whose heading says everything: no detail under it. */
+const HEADING_ONLY: ReadonlySet<string> = new Set(['altegio.auth_expired', 'altegio.licence_expired', 'altegio.conflict', 'altegio.rate_limited', 'altegio.server', 'network.offline']);
 
 /** Seconds, minutes... in words: "in about 30 seconds". */
 export function retryInWords(ms: number): string {
@@ -72,18 +99,28 @@ export function fieldTexts(error: DeskError | null | undefined): Record<string, 
   return out;
 }
 
+/** The detail under the heading: coded words, Altegio's own words, or the core's message. */
+function detailOf(error: DeskError): string | null {
+  const issues = Object.values(error.fieldIssues ?? {});
+  // A coded argument problem: its words come from the catalog, not from the schema.
+  if (issues[0]) return fieldIssueText(issues[0]);
+  if (error.messageIsServers) return error.message.trim() || null;
+  const key = CODE_WORDS[error.code];
+  if (key) return t(key);
+  if (HEADING_ONLY.has(error.code)) return null;
+  return error.message?.trim() || null;
+}
+
 export function describeError(error: DeskError): ErrorText {
-  let heading = errorHeading(error.kind);
+  let heading = errorHeading(error.kind, error.origin);
   if (error.kind === 'rate_limited' && error.retryAfterMs !== undefined) {
     heading = t('error.rate_limited.retry', { when: retryInWords(error.retryAfterMs) });
   }
-  const issues = Object.values(error.fieldIssues ?? {});
-  // A coded argument problem: its words come from the catalog, not from the schema.
-  const message = issues[0] ? fieldIssueText(issues[0]) : (error.message?.trim() ?? '');
-  const detail = message && message !== heading ? message : null;
+  const detail = detailOf(error);
   const said = error.serverMessage?.trim() ?? '';
-  const serverWords = said && !message.includes(said) && !heading.includes(said) ? serverWordsText(said) : null;
-  return { heading, detail, serverWords, fields: fieldTexts(error) };
+  // Altegio's words beside the app's explanation, unless the detail already is them.
+  const serverWords = said && !error.messageIsServers ? serverWordsText(said) : null;
+  return { heading, detail: detail === heading ? null : detail, serverWords, fields: fieldTexts(error) };
 }
 
 /** One line for places with little room (a status line, a table cell). */
