@@ -16,9 +16,7 @@
  * longer than the limiter's 20 ms second-window margin between a grant and the request's arrival
  * is what turns into a 429).
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { startSandbox, type KnownIds, type RateLimit, type Sandbox, type SandboxStats } from '../../main/sandbox/server';
+import { remoteSandbox } from './remote-sandbox';
 import { applyCheck, balancesOf, checkText, createHarness, csvOf, tempDbPath, type CsvRow } from '../support/batch-harness';
 
 const args = process.argv.slice(2);
@@ -29,80 +27,9 @@ const opt = (name: string, dflt: string) => {
 const rowsWanted = Number(opt('rows', '2000'));
 const rate = Number(opt('rate', '50'));
 
-/**
- * The sandbox runs in its own process, as Altegio runs on its own servers: in-process, building a
- * 50-membership answer would stall our event loop between a request's grant and its arrival, and the
- * measured jitter would be the bench's artefact, not the engine's. Controlled over IPC.
- */
-interface RemoteSandbox {
-  url: string;
-  partnerToken: string;
-  login: string;
-  password: string;
-  knownIds: KnownIds;
-  stats(): Promise<SandboxStats>;
-  resetStats(): Promise<void>;
-  setRate(rate: RateLimit | null): Promise<void>;
-  close(): Promise<void>;
-}
-
-type Command = { id: number; cmd: 'stats' | 'resetStats' | 'setRate' | 'close'; rate?: RateLimit | null };
-
-async function serveSandbox(): Promise<void> {
-  const sandbox: Sandbox = await startSandbox({ rate: null, extraMemberships: rowsWanted });
-  if (process.env['BENCH_LAG']) {
-    const { monitorEventLoopDelay } = await import('node:perf_hooks');
-    const h = monitorEventLoopDelay({ resolution: 1 });
-    h.enable();
-    setInterval(() => {
-      process.stderr.write(`server lag max ${(h.max / 1e6).toFixed(1)}ms p99 ${(h.percentile(99) / 1e6).toFixed(1)}ms\n`);
-      h.reset();
-    }, 5000).unref();
-  }
-  const send = (m: unknown) => process.send?.(m);
-  process.on('message', (raw) => {
-    const m = raw as Command;
-    if (m.cmd === 'stats') send({ id: m.id, result: sandbox.control.stats() });
-    else if (m.cmd === 'resetStats') send({ id: m.id, result: sandbox.control.resetStats() ?? null });
-    else if (m.cmd === 'setRate') send({ id: m.id, result: sandbox.control.setRate(m.rate ?? null) ?? null });
-    else if (m.cmd === 'close') void sandbox.close().then(() => send({ id: m.id, result: null }));
-  });
-  send({ ready: { url: sandbox.url, partnerToken: sandbox.partnerToken, login: sandbox.login, password: sandbox.password, knownIds: sandbox.control.knownIds } });
-}
-
-async function remoteSandbox(): Promise<RemoteSandbox> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve-sandbox', '--rows', String(rowsWanted)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  let nextId = 1;
-  const waiting = new Map<number, (v: unknown) => void>();
-  const ready = await new Promise<Omit<RemoteSandbox, 'stats' | 'resetStats' | 'setRate' | 'close'>>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`sandbox process exited (${code})`)));
-    child.on('message', (raw) => {
-      const m = raw as { ready?: Omit<RemoteSandbox, 'stats' | 'resetStats' | 'setRate' | 'close'>; id?: number; result?: unknown };
-      if (m.ready) resolve(m.ready);
-      else if (m.id !== undefined) waiting.get(m.id)?.(m.result);
-    });
-  });
-  const call = <T>(cmd: Command['cmd'], extra: Partial<Command> = {}) =>
-    new Promise<T>((resolve) => {
-      const id = nextId++;
-      waiting.set(id, (v) => resolve(v as T));
-      child.send({ id, cmd, ...extra });
-    });
-  return {
-    ...ready,
-    stats: () => call<SandboxStats>('stats'),
-    resetStats: () => call<void>('resetStats'),
-    setRate: (r) => call<void>('setRate', { rate: r }),
-    close: async () => {
-      await call('close');
-      child.kill();
-    },
-  };
-}
-
 async function main(): Promise<void> {
   const limits = { perSecond: rate, perMinute: rate * 60 };
-  const sandbox = await remoteSandbox();
+  const sandbox = await remoteSandbox(rowsWanted);
   const h = await createHarness(sandbox, { dbPath: tempDbPath('bench-apply-'), limiter: limits, engine: { offlinePollMs: 1000, retryBaseMs: 500, retryMaxMs: 5000 } });
   try {
     const ids = sandbox.knownIds.extra.slice(0, rowsWanted);
@@ -182,7 +109,7 @@ async function main(): Promise<void> {
   }
 }
 
-(args.includes('--serve-sandbox') ? serveSandbox() : main()).catch((e: unknown) => {
+main().catch((e: unknown) => {
   process.stderr.write(`apply bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

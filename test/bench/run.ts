@@ -5,6 +5,7 @@
  *
  *   csv-pipeline.ts  run with --expose-gc (it measures retained heap)
  *   apply.ts         2,000 rows at R = 50 (its sandbox runs in a process of its own)
+ *   bulk-freeze.ts   a bulk freeze of 2,000 memberships at R = 50 (its sandbox in a process of its own)
  *   bundle.ts        the renderer's JS/CSS size, raw and gzip
  *   index-sync.ts    first sync of a 20,000-membership chain at R = 20, and a person's look-ups meanwhile
  *   number-search.ts number / prefix look-ups over a 100,000-membership index
@@ -18,6 +19,7 @@ const here = import.meta.dirname;
 const benches: Array<{ name: string; file: string; node: string[]; args: string[]; timeoutMs: number }> = [
   { name: 'csv-pipeline', file: join(here, 'csv-pipeline.ts'), node: ['--expose-gc'], args: [], timeoutMs: 150_000 },
   { name: 'apply', file: join(here, 'apply.ts'), node: [], args: [], timeoutMs: 140_000 },
+  { name: 'bulk-freeze', file: join(here, 'bulk-freeze.ts'), node: [], args: [], timeoutMs: 150_000 },
   { name: 'bundle', file: join(here, 'bundle.ts'), node: [], args: [], timeoutMs: 60_000 },
   { name: 'index-sync', file: join(here, 'index-sync.ts'), node: [], args: [], timeoutMs: 240_000 },
   { name: 'number-search', file: join(here, 'number-search.ts'), node: [], args: [], timeoutMs: 120_000 },
