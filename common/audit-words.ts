@@ -26,6 +26,10 @@ const actionWords: Record<AuditEntry['action'], string> = {
   unfreeze: 'Unfreeze',
   set_balance: 'Balance change',
   set_period: 'Expiry change',
+  plan_create: 'Plan made',
+  plan_change: 'Plan changed',
+  plan_cancel: 'Plan cancelled',
+  plan_run: 'Plan run',
   undo: 'Undo',
 };
 

@@ -21,6 +21,8 @@ export function undoRight(entry: Pick<AuditEntry, 'action'>): RightName {
 export type UndoBlock =
   /** an undo cannot itself be undone */
   | 'is_undo'
+  /** a plan's record (made, changed, cancelled, run): the plan is edited on the Planned screen; a run is undone through its own entry */
+  | 'plan'
   /** an unfreeze is undone by freezing again, choosing the end date */
   | 'unfreeze'
   /** failed, or not known to have landed */
@@ -48,6 +50,7 @@ function kindOf(entry: UndoEntry, byId: ReadonlyMap<number, UndoEntry>): 'period
  */
 export function undoBlock(entry: UndoEntry, rights: RightsView | null | undefined, known: readonly UndoEntry[] = []): UndoBlock | null {
   if (entry.action === 'undo') return 'is_undo';
+  if (entry.action.startsWith('plan_')) return 'plan';
   if (entry.action === 'unfreeze') return 'unfreeze';
   if (entry.outcome !== 'ok') return 'not_applied';
   if (entry.undoneBy !== null) return 'already_undone';

@@ -247,7 +247,7 @@ export const Membership = z.object({
 });
 export type Membership = z.infer<typeof Membership>;
 
-export const AuditAction = z.enum(['freeze', 'unfreeze', 'set_balance', 'set_period', 'undo']);
+export const AuditAction = z.enum(['freeze', 'unfreeze', 'set_balance', 'set_period', 'undo', 'plan_create', 'plan_change', 'plan_cancel', 'plan_run']);
 export const AuditOutcome = z.enum(['ok', 'failed', 'unknown']);
 export const AuditEntry = z.object({
   id: z.number().int().positive(),
@@ -581,6 +581,35 @@ export const MAX_BULK = 5000;
 const empty = z.object({}).strict();
 const channel = <A extends z.ZodType, R extends z.ZodType>(args: A, result: R) => ({ args, result });
 
+// ---------------------------------------------------------------------------------------------
+// Scheduled freezes (plans kept on this PC; common/plan-rules.ts)
+
+export const PlanKind = z.enum(['freeze', 'unfreeze']);
+export const PlanState = z.enum(['planned', 'running', 'done', 'failed', 'cancelled']);
+export const Plan = z.object({
+  id: z.number().int().positive(),
+  kind: PlanKind,
+  chainId: Id,
+  locationId: Id,
+  timezone: z.string(),
+  membershipId: Id,
+  membershipNumber: z.string(),
+  startDate: IsoDate,
+  endDate: IsoDate.nullable(),
+  reason: z.string(),
+  state: PlanState,
+  /** A failed run's words (Altegio's refusal, …). */
+  message: z.string().nullable(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  /** Planned and its day has passed without running: the app asks (run now / cancel). */
+  missed: z.boolean(),
+  /** For a missed plan: what "run now" would do (a freeze until this day; null for an unfreeze), or null when nothing is left. */
+  remaining: z.object({ freezeTill: IsoDate.nullable() }).nullable(),
+});
+export type Plan = z.infer<typeof Plan>;
+const PlanInput = z.object({ kind: PlanKind, startDate: IsoDate, endDate: IsoDate.nullable(), reason: Reason.optional() });
+
 export const channels = {
   'app.info': channel(
     empty,
@@ -791,7 +820,15 @@ export const channels = {
     }),
   ),
   'index.worklistCsv': channel(WorklistQuery.extend({ delimiter: Delimiter.optional() }), z.object({ fileName: z.string(), csv: z.string() })),
+  'plans.list': channel(z.object({}).strict(), z.object({ plans: z.array(Plan) })),
+  'plans.create': channel(PlanInput.extend({ chainId: Id, locationId: Id, membershipId: Id }).strict(), Plan),
+  'plans.update': channel(PlanInput.extend({ planId: z.number().int().positive() }).strict(), Plan),
+  'plans.cancel': channel(z.object({ planId: z.number().int().positive() }).strict(), Plan),
+  /** A missed plan, run now for what remains (the person was asked). */
+  'plans.runNow': channel(z.object({ planId: z.number().int().positive() }).strict(), Plan),
 } as const;
+
+
 
 // ---------------------------------------------------------------------------------------------
 // Events (core -> renderer)
@@ -812,6 +849,8 @@ export const events = {
     etaMs: z.number().nullable(),
   }),
   'index.progress': IndexStatus,
+  /** A plan was created, changed, cancelled or run (by the scheduler too): lists reload. */
+  'plans.changed': z.object({ planId: z.number().int().positive() }),
   /** While a file is checked: requests done of those needed to read the memberships it names. */
   'batch.checkProgress': z.object({
     done: z.number().int().nonnegative(),

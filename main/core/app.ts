@@ -9,6 +9,7 @@ import { createRateLimiter, type RateLimiter } from './altegio/rate-limiter';
 import { createMembershipClaims } from './jobs/claims';
 import { createBatchService } from './batch/service';
 import { createBulkService } from './bulk/service';
+import { systemClock, type Clock } from './clock';
 import { createConnectivity, httpProbe, type Connectivity } from './connectivity';
 import type { Handlers } from './dispatch';
 import { lockDataDir, type DataLock } from './data-lock';
@@ -21,6 +22,7 @@ import { buildDiagnostics } from './diagnostics';
 import packageJson from '../../package.json' with { type: 'json' };
 import { createLanguageSetting } from './language';
 import { createMembershipService } from './memberships/service';
+import { createPlansService } from './plans/service';
 import { createKeytarSecretStore } from './session/keytar-secret-store';
 import type { SecretStore } from './session/secret-store';
 import { createSessionService, normalizeServerUrl, SETTINGS_SERVER_URL, type DemoBackend, type SessionService } from './session/session';
@@ -45,6 +47,8 @@ export interface CoreOptions {
   systemLocales?: () => readonly string[];
   /** Tests and development: run in the pseudo-language (every catalog text marked), never stored. */
   pseudoLanguage?: boolean;
+  /** What time it is for scheduled plans and desk date rules (tests: a test clock). */
+  clock?: Clock;
 }
 
 export interface Core {
@@ -106,6 +110,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   if (apiBase !== null) store.settings.set(SETTINGS_SERVER_URL, apiBase);
 
   const events = createEventHub();
+  const clock = options.clock ?? systemClock;
   const secrets = options.secrets ?? createKeytarSecretStore();
   const limiter = createRateLimiter(options.rate ?? { perSecond: 5, perMinute: 200 });
   const demo = createDemoBackend();
@@ -146,7 +151,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     rights: (chainId) =>
       session.rightsFor(chainId) ?? { loyalty: false, periodEdit: false, balanceEdit: false, history: false },
     timezone: (locationId) => session.locationTimezone(locationId) ?? 'UTC',
+    now: () => clock.now(),
   });
+  const plans = createPlansService({ store, session, memberships, clock, events, log });
 
   // A desk write the app stopped during (crash, kill) is decided by reading once someone is
   // signed in (at once when the keychain still holds the sign-in); it is never sent again.
@@ -206,7 +213,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     pseudo: options.pseudoLanguage === true,
   });
 
-  const handlers = createHandlers({ shell: options.shell, session, connectivity, memberships, store, batch, bulk, notices, index, activity, diagnostics, language });
+  const handlers = createHandlers({ shell: options.shell, session, connectivity, memberships, store, batch, bulk, notices, index, activity, diagnostics, language, plans });
 
   return {
     handlers,
@@ -220,6 +227,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     async close() {
       stopping.abort();
       await leftovers;
+      await plans.close();
       connectivity.stop();
       await index.close();
       await batch.close();

@@ -5,6 +5,7 @@
 import type { StartupNotice } from '../../preload/contract';
 import type { BatchService } from './batch/service';
 import type { BulkService } from './bulk/service';
+import type { PlansService } from './plans/service';
 import type { ConnectivityReport } from './connectivity';
 import packageJson from '../../package.json' with { type: 'json' };
 import type { Handlers } from './dispatch';
@@ -27,6 +28,7 @@ export interface HandlerDeps {
   store: Store;
   batch: BatchService;
   bulk: BulkService;
+  plans: PlansService;
   /** What happened at start-up that the person should know. */
   notices?: StartupNotice[];
   index: IndexService;
@@ -40,7 +42,7 @@ export interface HandlerDeps {
 
 
 
-export function createHandlers({ shell, session, connectivity, memberships, store, batch, bulk, notices = [], index, activity, diagnostics, language }: HandlerDeps): Handlers {
+export function createHandlers({ shell, session, connectivity, memberships, store, batch, bulk, notices = [], index, activity, diagnostics, language, plans }: HandlerDeps): Handlers {
   /** What the app reads or writes, the index shows at once (`seen` passes the value through). */
   /** A phone as typed at this location, read the way its country writes it (common/phone.ts). */
   const phoneAt = (locationId: number, text: string): string | null => internationalDigits(text, callingCodeForZone(session.locationTimezone(locationId)));
@@ -93,6 +95,12 @@ export function createHandlers({ shell, session, connectivity, memberships, stor
     'memberships.unfreeze': async (args) => seen(await memberships.unfreeze(args)),
     'memberships.setBalance': async (args) => seen(await memberships.setBalance(args)),
     'memberships.setPeriod': async (args) => seen(await memberships.setPeriod(args)),
+
+    'plans.list': async () => plans.list(),
+    'plans.create': (args) => plans.create(args),
+    'plans.update': async (args) => plans.update(args),
+    'plans.cancel': async ({ planId }) => plans.cancel(planId),
+    'plans.runNow': ({ planId }) => plans.runNow(planId),
 
     'audit.list': async (filter) => ({ entries: store.audit.list(filter) }),
     'audit.exportCsv': async ({ delimiter, ...filter }) => {

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCore } from '../core/app';
+import { fileClock } from '../core/clock';
 import { createLogger } from '../core/log';
 import { defaultDataDir } from '../core/paths';
 import { ServerUrl } from '../../preload/contract';
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
         demo: { type: 'boolean', default: false },
         'data-dir': { type: 'string' },
         language: { type: 'string' },
+        // Tests: "now" is the instant written in this file (the scheduler's day; see core/clock.ts).
+        'test-clock': { type: 'string' },
       },
       strict: true,
     }));
@@ -58,6 +61,7 @@ async function main(): Promise<void> {
     ...(apiBase ? { apiBase } : {}),
     demoByDefault: values.demo,
     pseudoLanguage: language === PSEUDO_LANGUAGE,
+    ...(values['test-clock'] ? { clock: fileClock(values['test-clock']) } : {}),
   });
   if (language !== undefined && language !== PSEUDO_LANGUAGE) await core.handlers['language.set']({ language });
   const shell = await startWebShell({ handlers: core.handlers, events: core.events, rendererDir, port, log });

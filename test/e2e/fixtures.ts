@@ -13,7 +13,7 @@
  */
 import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -84,23 +84,44 @@ export type ShellMode = 'demo' | 'plain' | 'sandbox';
 interface Options {
   shellMode: ShellMode;
   shellArgs: string[];
+  /** A test clock the app (`--test-clock FILE`) and the sandbox share; the `clock` fixture moves it. */
+  testClock: boolean;
+}
+
+/** The shared test clock: "now" for the app's scheduler and the sandbox's rules. */
+export interface TestClock {
+  set(now: Date): void;
+  now(): Date;
 }
 
 interface Fixtures {
   shell: WebShellProcess & { sandbox: Sandbox | null };
   sandbox: Sandbox;
   app: Page;
+  clock: TestClock;
 }
 
 // Test-scoped: every test starts from a fresh app (and a fresh sandbox when it uses one).
 export const test = base.extend<Options & Fixtures>({
   shellMode: ['demo', { option: true }],
   shellArgs: [[], { option: true }],
-  shell: async ({ shellMode, shellArgs }, use) => {
-    const sandbox = shellMode === 'sandbox' ? await startSandbox() : null;
+  testClock: [false, { option: true }],
+  // Always a file (cheap); the app and the sandbox read it only with test.use({ testClock: true }).
+  clock: async ({}, use) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'desk-clock-')), 'now');
+    writeFileSync(file, new Date().toISOString());
+    await use({
+      set: (now) => writeFileSync(file, now.toISOString()),
+      now: () => new Date(readFileSync(file, 'utf8')),
+      file,
+    } as TestClock);
+  },
+  shell: async ({ shellMode, shellArgs, testClock, clock }, use) => {
+    const clockFile = testClock ? (clock as TestClock & { file: string }).file : null;
+    const sandbox = shellMode === 'sandbox' ? await startSandbox(clockFile ? { now: () => new Date(readFileSync(clockFile, 'utf8')) } : {}) : null;
     const modeArgs = shellMode === 'demo' ? ['--demo'] : sandbox ? ['--api-base', sandbox.url] : [];
     try {
-      const shell = await startWebShellProcess([...modeArgs, ...shellArgs]);
+      const shell = await startWebShellProcess([...modeArgs, ...shellArgs, ...(clockFile ? ['--test-clock', clockFile] : [])]);
       await use(Object.assign(shell, { sandbox }));
       await shell.stop();
       rmSync(shell.dataDir, { recursive: true, force: true });

@@ -225,6 +225,32 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX audit_location ON audit (location_id);
     `,
   },
+  {
+    version: 6,
+    name: 'scheduled freezes and unfreezes kept on this PC (plans)',
+    sql: `
+      CREATE TABLE plans (
+        id                INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind              TEXT NOT NULL CHECK (kind IN ('freeze', 'unfreeze')),
+        chain_id          INTEGER NOT NULL,
+        location_id       INTEGER NOT NULL,
+        timezone          TEXT NOT NULL,
+        membership_id     INTEGER NOT NULL,
+        membership_number TEXT NOT NULL,
+        start_date        TEXT NOT NULL,
+        end_date          TEXT,
+        reason            TEXT NOT NULL,
+        state             TEXT NOT NULL CHECK (state IN ('planned', 'running', 'done', 'failed', 'cancelled')),
+        message           TEXT,
+        audit_id          INTEGER REFERENCES audit (id),
+        created_at        TEXT NOT NULL,
+        created_by        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX plans_open ON plans (state, start_date);
+      CREATE INDEX plans_membership ON plans (membership_id);
+    `,
+  },
 ];
 
 /** Reads `PRAGMA user_version` (libsql adds a `_metadata` key to `.get()` rows; `.all()` is clean). */

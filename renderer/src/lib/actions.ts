@@ -69,6 +69,7 @@ function noRightReason(rights: Rights, right: 'periodEdit' | 'balanceEdit', role
 
 const undoWords: Record<Exclude<UndoBlock, 'no_right'>, () => string> = {
   is_undo: () => t('action.undo.isUndo'),
+  plan: () => t('action.undo.plan'),
   unfreeze: () => t('action.undo.unfreeze'),
   not_applied: () => t('action.undo.failed'),
   already_undone: () => t('action.undo.already'),

@@ -7,7 +7,7 @@ import type { Chain, ClientSummary, DeskError, IndexedMembership, Location, Righ
 import { createCaller } from './call';
 import { desk } from './desk';
 
-export type Screen = 'memberships' | 'worklists' | 'audit' | 'batch' | 'settings';
+export type Screen = 'memberships' | 'worklists' | 'plans' | 'audit' | 'batch' | 'settings';
 
 const NO_RIGHTS: Rights = { loyalty: false, periodEdit: false, balanceEdit: false, history: false };
 
