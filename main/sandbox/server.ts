@@ -23,7 +23,11 @@ export { REAL_SHAPES, type RealShape } from './real-shapes';
 export interface SandboxOptions {
   /** 0 / undefined = random; always binds 127.0.0.1. */
   port?: number;
-  /** Default {5, 200} (the documented per-IP limit); null = no limit. */
+  /**
+   * Default {5, 200} (the documented per-IP limit); null = no limit. One window shared by every
+   * request whatever its tokens: the sandbox's clients are all on one loopback address, so this is
+   * the per-IP limit several desks behind one office connection share (test/bench/shared-ip.ts).
+   */
   rate?: RateLimit | null;
   /** Data seed, default 1. */
   seed?: number;

@@ -9,6 +9,8 @@
  *   bundle.ts        the renderer's JS/CSS size, raw and gzip
  *   index-sync.ts    first sync of a 20,000-membership chain at R = 20, and a person's look-ups meanwhile
  *   number-search.ts number / prefix look-ups over a 100,000-membership index
+ *   shared-ip.ts     three desks (processes) doing a batch each against one sandbox limit shared per IP, a
+ *                    person searching at each: combined rate vs the limit, search p95 per desk, lost, duplicated
  *   recovery.ts      seconds after a burst of 429s until the desk is back at ≥ 0.9× its rate (< 30),
  *                    with Retry-After: 1 (12 in a row) and without (5 in a row)
  */
@@ -23,6 +25,7 @@ const benches: Array<{ name: string; file: string; node: string[]; args: string[
   { name: 'bundle', file: join(here, 'bundle.ts'), node: [], args: [], timeoutMs: 60_000 },
   { name: 'index-sync', file: join(here, 'index-sync.ts'), node: [], args: [], timeoutMs: 240_000 },
   { name: 'number-search', file: join(here, 'number-search.ts'), node: [], args: [], timeoutMs: 120_000 },
+  { name: 'shared-ip', file: join(here, 'shared-ip.ts'), node: [], args: [], timeoutMs: 150_000 },
   { name: 'recovery', file: join(here, 'recovery.ts'), node: [], args: ['--retry-after', '1', '--burst', '12'], timeoutMs: 90_000 },
   { name: 'recovery-no-retry-after', file: join(here, 'recovery.ts'), node: [], args: ['--retry-after', '0', '--burst', '5'], timeoutMs: 120_000 },
 ];
