@@ -12,6 +12,8 @@
  * - the user's chain right `loyalty_abonement_balance_edit_access`.
  */
 import type { Membership, Rights } from '../preload/contract';
+import { msg, type Msg } from './i18n/translate';
+import { inEnglish } from './i18n/words';
 import { rightAllows } from './rights';
 
 /** The contract's ceiling for one balance value. */
@@ -30,33 +32,37 @@ export type BalanceMembership = Pick<Membership, 'balance' | 'type'> & { status?
 
 export interface BalanceEditability {
   editable: boolean;
-  /** Why not (when not editable), in plain words. */
+  /** Why not (when not editable), in English words (the core's messages); `why` by reference. */
   reason?: string;
-  /** Editable, but the person should know something first. */
+  why?: Msg;
+  /** Editable, but the person should know something first (English; `warnings` by reference). */
   warning?: string;
+  warnings?: Msg[];
 }
 
+const cannot = (why: Msg): BalanceEditability => ({ editable: false, reason: inEnglish(why), why });
+
 export function balanceEditability(m: BalanceMembership, rights: Pick<Rights, 'balanceEdit' | 'refused'>): BalanceEditability {
-  if (m.type.balanceEditType === 0) return { editable: false, reason: 'This membership type does not allow balance changes.' };
-  if (m.balance.kind === 'united' && m.balance.unlimited) return { editable: false, reason: 'The balance is unlimited, so there is nothing to change.' };
+  if (m.type.balanceEditType === 0) return cannot(msg('balance.block.typeForbids'));
+  if (m.balance.kind === 'united' && m.balance.unlimited) return cannot(msg('balance.block.unlimited'));
   if (m.balance.kind === 'per_service') {
-    if (m.balance.lines.length === 0) return { editable: false, reason: 'This membership has no visit balance to change.' };
-    if (m.balance.lines.every((l) => l.unlimited)) return { editable: false, reason: 'Every balance on this membership is unlimited, so there is nothing to change.' };
+    if (m.balance.lines.length === 0) return cannot(msg('balance.block.noBalance'));
+    if (m.balance.lines.every((l) => l.unlimited)) return cannot(msg('balance.block.allUnlimited'));
   }
   const right = rightAllows(rights, 'balanceEdit');
-  if (!right.allowed) return { editable: false, reason: right.reason };
+  if (!right.allowed) return cannot(right.why);
   // Changes Altegio may still refuse (we cannot check them beforehand): said, not prevented.
-  const warnings: string[] = [];
-  if (m.type.balanceEditType === 1) {
-    warnings.push('Balance changes for this membership type are accepted only at the location where it was sold. If it was sold at another location, Altegio will say so and nothing changes.');
-  }
-  if (m.status?.slug === 'expired') warnings.push('This membership has expired. Altegio may refuse to change its balance; if it does, nothing changes.');
-  return warnings.length > 0 ? { editable: true, warning: warnings.join(' ') } : { editable: true };
+  const warnings: Msg[] = [];
+  if (m.type.balanceEditType === 1) warnings.push(msg('balance.warn.soldLocationOnly'));
+  if (m.status?.slug === 'expired') warnings.push(msg('balance.warn.expired'));
+  return warnings.length > 0 ? { editable: true, warning: warnings.map(inEnglish).join(' '), warnings } : { editable: true };
 }
 
 export type ParsedBalance =
   | { ok: true; value: number; mode: 'absolute' | 'delta'; delta: number }
-  | { ok: false; message: string };
+  | { ok: false; message: string; why: Msg };
+
+const bad = (why: Msg): ParsedBalance => ({ ok: false, message: inEnglish(why), why });
 
 // Hyphen-minus, Unicode minus, en dash, figure dash, small/full-width hyphen-minus.
 const MINUS = /^[-\u2212\u2013\u2012\uFE63\uFF0D]/;
@@ -69,7 +75,7 @@ const PLUS = /^[+\uFF0B]/;
  */
 export function parseBalanceInput(text: string, current: number): ParsedBalance {
   const s = text.replace(/[\s\u00A0\u2007\u202F]/g, '');
-  if (s === '') return { ok: false, message: 'Enter a number of visits, or +N / −N to adjust.' };
+  if (s === '') return bad(msg('balance.input.empty'));
   let sign = 0;
   let digits = s;
   if (MINUS.test(s)) {
@@ -79,13 +85,13 @@ export function parseBalanceInput(text: string, current: number): ParsedBalance 
     sign = 1;
     digits = s.slice(1);
   }
-  if (/^\d+[.,]\d+$/.test(digits)) return { ok: false, message: 'Visits are whole numbers.' };
-  if (!/^\d+$/.test(digits)) return { ok: false, message: 'Enter a whole number such as 7, or +2 / −1 to adjust.' };
-  if (digits.length > 9) return { ok: false, message: `That is too large: at most ${MAX_BALANCE.toLocaleString('en-US')} visits.` };
+  if (/^\d+[.,]\d+$/.test(digits)) return bad(msg('balance.input.fraction'));
+  if (!/^\d+$/.test(digits)) return bad(msg('balance.input.notNumber'));
+  if (digits.length > 9) return bad(msg('balance.input.tooLarge', { max: MAX_BALANCE }));
   const n = Number(digits);
   const value = sign === 0 ? n : current + sign * n;
-  if (value < 0) return { ok: false, message: `That would leave ${value} visits: a balance cannot go below 0.` };
-  if (value > MAX_BALANCE) return { ok: false, message: `That is too large: at most ${MAX_BALANCE.toLocaleString('en-US')} visits.` };
+  if (value < 0) return bad(msg('balance.input.belowZero', { value }));
+  if (value > MAX_BALANCE) return bad(msg('balance.input.tooLarge', { max: MAX_BALANCE }));
   return { ok: true, value, mode: sign === 0 ? 'absolute' : 'delta', delta: value - current };
 }
 
@@ -98,15 +104,26 @@ export interface PlannedBalanceLine {
   /** Equal to `before` when unchanged or when the input has an error. */
   after: number;
   changed: boolean;
+  /** The input's problem in English; `errorWhy` by reference (the editor words it). */
   error?: string;
+  errorWhy?: Msg;
 }
+
+/** A problem with one input, keyed like the inputs (`united` or the service id as a string). */
+export interface BalanceProblem {
+  key: string;
+  message: string;
+  why: Msg;
+}
+
+const problem = (key: string, why: Msg): BalanceProblem => ({ key, message: inEnglish(why), why });
 
 export interface BalancePlan {
   lines: PlannedBalanceLine[];
   /** One set_balance body with only the changed lines; null when nothing changes or anything is wrong. */
   body: BalanceBody | null;
   /** Every problem, keyed like the inputs (`united` or the service id as a string). */
-  errors: Array<{ key: string; message: string }>;
+  errors: BalanceProblem[];
   changedCount: number;
 }
 
@@ -118,10 +135,10 @@ interface CurrentLine {
   count: number;
 }
 
-/** The editable lines of a membership as the balance editor shows them. */
+/** The editable lines of a membership as the balance editor shows them (the shared line's title in English: the editor words it, `balance.sharedTitle`). */
 export function balanceLines(m: BalanceMembership): CurrentLine[] {
   if (m.balance.kind === 'united') {
-    return [{ key: 'united', title: 'Shared balance (all services)', isCategory: false, unlimited: m.balance.unlimited, count: m.balance.count }];
+    return [{ key: 'united', title: inEnglish(msg('balance.sharedTitle')), isCategory: false, unlimited: m.balance.unlimited, count: m.balance.count }];
   }
   return m.balance.lines.map((l) => ({ key: l.serviceId, title: l.title, isCategory: l.isCategory, unlimited: l.unlimited, count: l.count }));
 }
@@ -130,7 +147,7 @@ function keyText(k: BalanceKey): string {
   return typeof k === 'number' ? String(k) : k;
 }
 
-function finish(lines: PlannedBalanceLine[], errors: Array<{ key: string; message: string }>): BalancePlan {
+function finish(lines: PlannedBalanceLine[], errors: BalanceProblem[]): BalancePlan {
   const changed = lines.filter((l) => l.changed);
   let body: BalanceBody | null = null;
   if (errors.length === 0 && changed.length > 0) {
@@ -162,23 +179,18 @@ export function largeJumps(plan: Pick<BalancePlan, 'lines'>): PlannedBalanceLine
  */
 export function planBalanceEdit(m: BalanceMembership, inputs: ReadonlyMap<BalanceKey, string>): BalancePlan {
   const current = balanceLines(m);
-  const errors: Array<{ key: string; message: string }> = [];
+  const errors: BalanceProblem[] = [];
   const known = new Set(current.map((l) => keyText(l.key)));
   for (const k of inputs.keys()) {
-    if (!known.has(keyText(k))) {
-      errors.push({
-        key: keyText(k),
-        message: k === 'united' ? 'This membership has per-service balances, not a shared one.' : `This membership has no balance for service ${k}.`,
-      });
-    }
+    if (!known.has(keyText(k))) errors.push(problem(keyText(k), k === 'united' ? msg('balance.input.notShared') : msg('balance.input.noService', { service: k })));
   }
   const lines = current.map((c): PlannedBalanceLine => {
     const text = inputs.get(c.key);
     const line: PlannedBalanceLine = { key: c.key, title: c.title, isCategory: c.isCategory, unlimited: c.unlimited, before: c.count, after: c.count, changed: false };
     if (text === undefined || text.trim() === '') return line;
-    if (c.unlimited) return withError(line, 'Unlimited: this balance cannot be changed.', errors);
+    if (c.unlimited) return withError(line, msg('balance.input.unlimited'), errors);
     const p = parseBalanceInput(text, c.count);
-    if (!p.ok) return withError(line, p.message, errors);
+    if (!p.ok) return withError(line, p.why, errors);
     return { ...line, after: p.value, changed: p.value !== c.count };
   });
   return finish(lines, errors);
@@ -190,11 +202,11 @@ export function planBalanceEdit(m: BalanceMembership, inputs: ReadonlyMap<Balanc
  */
 export function planBalanceTargets(m: BalanceMembership, targets: BalanceBody): BalancePlan {
   const inputs = new Map<BalanceKey, string>();
-  const errors: Array<{ key: string; message: string }> = [];
+  const errors: BalanceProblem[] = [];
   const put = (k: BalanceKey, v: number) => {
-    if (!Number.isInteger(v)) errors.push({ key: keyText(k), message: 'Visits are whole numbers.' });
-    else if (v < 0) errors.push({ key: keyText(k), message: 'A balance cannot go below 0.' });
-    else if (inputs.has(k)) errors.push({ key: keyText(k), message: 'This balance is given twice.' });
+    if (!Number.isInteger(v)) errors.push(problem(keyText(k), msg('balance.input.fraction')));
+    else if (v < 0) errors.push(problem(keyText(k), msg('balance.input.negative')));
+    else if (inputs.has(k)) errors.push(problem(keyText(k), msg('balance.input.twice')));
     else inputs.set(k, String(v));
   };
   if (targets.united !== undefined) put('united', targets.united);
@@ -204,7 +216,8 @@ export function planBalanceTargets(m: BalanceMembership, targets: BalanceBody): 
   return finish(plan.lines, [...errors, ...plan.errors]);
 }
 
-function withError(line: PlannedBalanceLine, message: string, errors: Array<{ key: string; message: string }>): PlannedBalanceLine {
-  errors.push({ key: keyText(line.key), message });
-  return { ...line, error: message };
+function withError(line: PlannedBalanceLine, why: Msg, errors: BalanceProblem[]): PlannedBalanceLine {
+  const p = problem(keyText(line.key), why);
+  errors.push(p);
+  return { ...line, error: p.message, errorWhy: why };
 }

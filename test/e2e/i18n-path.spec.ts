@@ -155,6 +155,12 @@ async function deskPath(page: Page, ui: UiLanguage, check: (screen: string) => P
   const balance = page.getByRole('dialog');
   await expect(balance.getByRole('button', { name: w('common.cancel'), exact: true })).toBeVisible();
   await check('balance editor');
+  // A value the editor refuses: its explanation is worded in the language too.
+  const value = balance.getByRole('textbox').first();
+  await value.fill('1.5');
+  await expect(value).toHaveAttribute('aria-invalid', 'true');
+  await expect(balance.getByText(w('balance.input.fraction'))).toBeVisible();
+  await check('balance editor, a refused value');
   await balance.getByRole('button', { name: w('common.cancel'), exact: true }).click();
   await expect(page.getByRole('dialog')).toHaveCount(0);
 }

@@ -36,7 +36,11 @@ describe('balanceEditability', () => {
   });
 
   it('type 0 prohibits, type 1 warns about the selling location', () => {
-    expect(balanceEditability(united(5, false, 0), RIGHT)).toEqual({ editable: false, reason: 'This membership type does not allow balance changes.' });
+    expect(balanceEditability(united(5, false, 0), RIGHT)).toEqual({
+      editable: false,
+      reason: 'This membership type does not allow balance changes.',
+      why: { key: 'balance.block.typeForbids' },
+    });
     const one = balanceEditability(united(5, false, 1), RIGHT);
     expect(one.editable).toBe(true);
     expect(one.warning).toMatch(/only at the location where it was sold\. If it was sold at another location, Altegio will say so and nothing changes\./);
@@ -44,7 +48,11 @@ describe('balanceEditability', () => {
 
   it('an expired membership stays editable, with a warning (Altegio may refuse it)', () => {
     const expired = { ...united(5), status: { slug: 'expired' as const } };
-    expect(balanceEditability(expired, RIGHT)).toEqual({ editable: true, warning: 'This membership has expired. Altegio may refuse to change its balance; if it does, nothing changes.' });
+    expect(balanceEditability(expired, RIGHT)).toEqual({
+      editable: true,
+      warning: 'This membership has expired. Altegio may refuse to change its balance; if it does, nothing changes.',
+      warnings: [{ key: 'balance.warn.expired' }],
+    });
     expect(balanceEditability({ ...united(5), status: { slug: 'active' as const } }, RIGHT)).toEqual({ editable: true });
     const both = balanceEditability({ ...united(5, false, 1), status: { slug: 'expired' as const } }, RIGHT);
     expect(both.warning).toMatch(/only at the location where it was sold.*has expired/);
@@ -55,7 +63,18 @@ describe('balanceEditability', () => {
     const allUnlimited: M = { type: type(), balance: { kind: 'per_service', lines: [{ serviceId: 1, title: 'A', isCategory: false, count: 0, unlimited: true }] } };
     expect(balanceEditability(allUnlimited, RIGHT).editable).toBe(false);
     expect(balanceEditability({ type: type(), balance: { kind: 'per_service', lines: [] } }, RIGHT).editable).toBe(false);
-    expect(balanceEditability(united(5), { balanceEdit: false })).toEqual({ editable: false, reason: 'Your Altegio role does not allow changing membership balances.' });
+    expect(balanceEditability(united(5), { balanceEdit: false })).toMatchObject({ editable: false, reason: 'Your Altegio role does not allow changing membership balances.' });
+  });
+});
+
+describe('messages by reference (the renderer words them in the language in use)', () => {
+  it('carries the key and parameters beside the English words', () => {
+    const big = parseBalanceInput('1000000', 3);
+    expect(big).toEqual({ ok: false, message: 'That is too large: at most 100,000 visits.', why: { key: 'balance.input.tooLarge', params: { max: 100_000 } } });
+    const below = parseBalanceInput('-5', 3);
+    expect(below).toMatchObject({ ok: false, why: { key: 'balance.input.belowZero', params: { value: -2 } } });
+    const plan = planBalanceEdit(united(5), new Map([[7, '1']]));
+    expect(plan.errors).toEqual([{ key: '7', message: 'This membership has no balance for service 7.', why: { key: 'balance.input.noService', params: { service: 7 } } }]);
   });
 });
 

@@ -49,7 +49,9 @@ export function cardActions(m: Membership, rights: Rights, now: Date, timezone: 
     : { enabled: false, reason: blocked === 'no_right' ? noRightReason(rights, 'periodEdit', 'action.unfreeze.noRight') : unfreezeWords[blocked]() };
 
   const b = balanceEditability(m, rights);
-  const editBalance: ActionState = b.editable ? { enabled: true, reason: null, warning: b.warning ?? null } : { enabled: false, reason: b.reason ?? t('action.balance.cannot') };
+  const editBalance: ActionState = b.editable
+    ? { enabled: true, reason: null, warning: b.warnings ? b.warnings.map(says).join(' ') : null }
+    : { enabled: false, reason: b.why ? says(b.why) : t('action.balance.cannot') };
 
   const period = periodAvailability(m, rights, now, timezone);
   const changeExpiry = period.allowed
