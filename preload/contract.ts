@@ -516,6 +516,8 @@ export const BulkAction = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('unfreeze') }).strict(),
   /** Add (positive) or remove (negative) visits: the united balance, or every limited service line. */
   z.object({ kind: z.literal('visits'), delta: z.number().int().min(-1000).max(1000).refine((d) => d !== 0, 'Give a number of visits other than 0') }).strict(),
+  /** Extend validity: the expiry moves this many days later (set_period, counted from activation). */
+  z.object({ kind: z.literal('extend'), days: z.number().int().min(1).max(3650) }).strict(),
 ]);
 export type BulkAction = z.infer<typeof BulkAction>;
 
@@ -541,11 +543,13 @@ export const BulkRefusal = z.enum([
   'no_balance',
   'not_enough_visits',
   'too_many_visits',
+  'activation_unknown',
+  'expiry_unknown',
   'other',
 ]);
 export type BulkRefusal = z.infer<typeof BulkRefusal>;
 /** What will be done to a row. */
-export const BulkChange = z.enum(['freeze', 'unfreeze', 'visits']);
+export const BulkChange = z.enum(['freeze', 'unfreeze', 'visits', 'extend']);
 export type BulkChange = z.infer<typeof BulkChange>;
 
 export const BulkPreviewRow = z.object({

@@ -111,6 +111,32 @@ describe('bulk actions', () => {
     await expect(b.bulk.apply({ previewId: preview.previewId })).rejects.toMatchObject({ kind: 'not_found' });
   }, 60_000);
 
+  it('extend validity by N days: each expiry moves N days later in the sandbox; undo restores every one', async () => {
+    sandbox = await startSandbox({ rate: null, extraMemberships: 6 });
+    const k = sandbox.control.knownIds;
+    h = await createHarness(sandbox);
+    const { bulk } = createBulkHarness(h);
+    const chainId = k.chains.northside;
+    const locationId = k.locations.chicago;
+    const tz = h.chains.flatMap((c) => c.locations).find((l) => l.id === locationId)?.timezone ?? 'UTC';
+    const ids = k.extra.slice(0, 4);
+    const before = await readAll(h.api, chainId, ids);
+    const preview = await bulk.preview({ chainId, locationId, action: { kind: 'extend', days: 10 }, ids, reason: 'closure' });
+    expect(preview.totals).toEqual({ rows: 4, change: 4, refused: 0 });
+    const job = await bulk.apply({ previewId: preview.previewId });
+    expect(await h.svc.settled(job.batchId)).toBe('done');
+    const after = await readAll(h.api, chainId, ids);
+    for (const id of ids) {
+      const was = localDateOf(before.get(id)?.expirationDate, tz) as string;
+      expect(localDateOf(after.get(id)?.expirationDate, tz), `membership ${id}`).toBe(addDays(was, 10));
+    }
+    expect(sandbox.control.stats().writesByAction.set_period).toBe(4);
+    const undo = await h.svc.undo({ batchId: job.batchId });
+    expect(await h.svc.settled(undo.batchId)).toBe('done');
+    const undone = await readAll(h.api, chainId, ids);
+    for (const id of ids) expect(localDateOf(undone.get(id)?.expirationDate, tz), `membership ${id}`).toBe(localDateOf(before.get(id)?.expirationDate, tz));
+  }, 60_000);
+
   it('refuses what the rules refuse: removing more visits than are left, unfreezing what is not frozen', async () => {
     sandbox = await startSandbox({ rate: null, extraMemberships: 2 });
     const k = sandbox.control.knownIds;

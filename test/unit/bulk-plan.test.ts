@@ -43,6 +43,13 @@ describe('bulk verdicts (the common rules, as codes)', () => {
     expect(bulkVerdict(exampleMembership({ balance: { kind: 'united', count: 0, unlimited: true, lines: [] } }), { kind: 'visits', delta: 1 }, ctx)).toMatchObject({ ok: false, code: 'unlimited' });
   });
 
+  it('extend: the expiry moves N days later (period in days from activation, as the card sends it); refused where the rules say', () => {
+    const v = bulkVerdict(exampleMembership(), { kind: 'extend', days: 10 }, ctx);
+    expect(v).toMatchObject({ ok: true, code: 'extend', params: { from: '2026-06-05', to: '2026-06-15' }, payload: { expect: { period: 3, unit: 'month', expiry: '2026-06-05' }, target: { period: 102, unit: 'day', expiry: '2026-06-15' } } });
+    expect(bulkVerdict(exampleMembership({ status: { id: 1, slug: 'created', title: 'Issued' }, activatedDate: null }), { kind: 'extend', days: 10 }, ctx)).toMatchObject({ ok: false, code: 'not_activated' });
+    expect(bulkVerdict(exampleMembership(), { kind: 'extend', days: 10 }, { ...ctx, rights: { ...rights, periodEdit: false } })).toMatchObject({ ok: false, code: 'no_right' });
+  });
+
   it('splits a pasted list on spaces, commas, semicolons and lines', () => {
     expect(splitRefs(' 500731,500732;\r\n№500733\t4471902  ')).toEqual(['500731', '500732', '№500733', '4471902']);
   });

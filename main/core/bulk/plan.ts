@@ -1,15 +1,16 @@
 /**
- * What a bulk action would do to one membership, as just read: the change (and the operation that
+ * What a bulk action would do to one membership (freeze, unfreeze, visits, extend validity), as just read: the change (and the operation that
  * makes it) or why not, as a code with its parameters (the renderer words them). Pure; built on the
  * `common/` rules the desk uses (freeze availability and legal dates, balance editability, rights)
  * and, as a last word, the operation kind's own precheck.
  */
-import { compareDates, daysBetween, localDateOf } from '../../../common/dates';
+import { addDays, compareDates, daysBetween, localDateOf } from '../../../common/dates';
 import { MAX_BALANCE, balanceEditability } from '../../../common/balance-rules';
 import { freezeAvailability } from '../../../common/freeze-rules';
+import { currentValidity, periodAvailability, periodDaysFor } from '../../../common/period-rules';
 import { rightAllows } from '../../../common/rights';
 import type { BulkAction, BulkChange, BulkRefusal, Membership } from '../../../preload/contract';
-import { freezeOp, setBalanceOp, unfreezeOp, type FreezePayload, type PrecheckContext, type SetBalancePayload, type UnfreezePayload } from '../ops';
+import { freezeOp, setBalanceOp, setPeriodOp, unfreezeOp, type FreezePayload, type PrecheckContext, type SetBalancePayload, type SetPeriodPayload, type UnfreezePayload } from '../ops';
 import type { AnyOpKind } from '../ops';
 
 export type BulkParams = Record<string, string | number>;
@@ -27,6 +28,8 @@ export function bulkOpKind(action: BulkAction): AnyOpKind {
       return unfreezeOp as unknown as AnyOpKind;
     case 'visits':
       return setBalanceOp as unknown as AnyOpKind;
+    case 'extend':
+      return setPeriodOp as unknown as AnyOpKind;
   }
 }
 
@@ -98,9 +101,29 @@ function visitsVerdict(m: Membership, delta: number, ctx: PrecheckContext): Bulk
   return { ok: true, code: 'visits', params: { before: words(0), after: words(delta), delta }, payload, before: null, after: null };
 }
 
+function extendVerdict(m: Membership, days: number, ctx: PrecheckContext): BulkVerdict {
+  const a = periodAvailability(m, ctx.rights, ctx.now, ctx.timezone);
+  if (!a.allowed) return no(a.code);
+  const expiry = addDays(a.expiry, days);
+  // As the card sends it: the new validity in days from activation; the undo restores the old one.
+  const payload: SetPeriodPayload = {
+    expect: { ...currentValidity(m, a), expiry: a.expiry },
+    target: { period: periodDaysFor(a.activated, a.freezeDays, expiry), unit: 'day', expiry },
+    timezone: ctx.timezone,
+  };
+  return { ok: true, code: 'extend', params: { from: a.expiry, to: expiry }, payload, before: null, after: null };
+}
+
 /** What `action` would do to `m` now (`ctx`: the user's rights on its chain, now, the desk's zone). */
 export function bulkVerdict(m: Membership, action: BulkAction, ctx: PrecheckContext): BulkVerdict {
-  const v = action.kind === 'freeze' ? freezeVerdict(m, action.freezeTill, ctx) : action.kind === 'unfreeze' ? unfreezeVerdict(m, ctx) : visitsVerdict(m, action.delta, ctx);
+  const v =
+    action.kind === 'freeze'
+      ? freezeVerdict(m, action.freezeTill, ctx)
+      : action.kind === 'unfreeze'
+        ? unfreezeVerdict(m, ctx)
+        : action.kind === 'visits'
+          ? visitsVerdict(m, action.delta, ctx)
+          : extendVerdict(m, action.days, ctx);
   if (!v.ok) return v;
   // The op kind's own precheck has the last word (the same one the desk asks before a write).
   const kind = bulkOpKind(action);

@@ -1,6 +1,6 @@
 /**
  * Bulk actions (`bulk.preview`, `bulk.apply`; issue 11 item 4): freeze until a date, unfreeze, add or
- * remove visits over a selection — membership ids from a worklist, or pasted numbers/ids resolved
+ * remove visits, extend validity by N days over a selection — membership ids from a worklist, or pasted numbers/ids resolved
  * through the local index.
  *
  * Preview: every membership is read fresh (pages of 50, the batch lane, progress as
@@ -73,6 +73,8 @@ export function bulkJobName(action: BulkAction): string {
       return 'bulk-unfreeze';
     case 'visits':
       return `bulk-visits-${action.delta > 0 ? `plus-${action.delta}` : `minus-${-action.delta}`}`;
+    case 'extend':
+      return `bulk-extend-${action.days}-days`;
   }
 }
 

@@ -22,6 +22,8 @@ export function bulkRowWords(row: Pick<BulkPreviewRow, 'code' | 'params'>): stri
       return t('bulk.change.unfreeze');
     case 'visits':
       return t('bulk.change.visits', { before: str(p['before']), after: str(p['after']) });
+    case 'extend':
+      return t('bulk.change.extend', { from: day(p['from']), to: day(p['to']) });
     case 'already_frozen':
       return p['till'] === undefined ? t('bulk.refused.already_frozen') : t('bulk.refused.already_frozen_till', { till: day(p['till']) });
     case 'no_days_left':
@@ -50,12 +52,14 @@ export function bulkRowWords(row: Pick<BulkPreviewRow, 'code' | 'params'>): stri
     case 'balance_edit_forbidden':
     case 'unlimited':
     case 'no_balance':
+    case 'activation_unknown':
+    case 'expiry_unknown':
       return t(`bulk.refused.${row.code}`);
   }
 }
 
 /** The action as the contract takes it, or the catalog's words for what is missing. */
-export function bulkActionOf(kind: BulkKind, freezeTill: string, visits: string | number): { ok: true; action: BulkAction } | { ok: false; message: string } {
+export function bulkActionOf(kind: BulkKind, freezeTill: string, visits: string | number, days: string | number = ''): { ok: true; action: BulkAction } | { ok: false; message: string } {
   switch (kind) {
     case 'freeze':
       return /^\d{4}-\d{2}-\d{2}$/.test(freezeTill) ? { ok: true, action: { kind, freezeTill } } : { ok: false, message: t('bulk.badDate') };
@@ -64,6 +68,10 @@ export function bulkActionOf(kind: BulkKind, freezeTill: string, visits: string 
     case 'visits': {
       const delta = Number(String(visits).trim().replace(/^[−–]/u, '-'));
       return Number.isInteger(delta) && delta !== 0 && Math.abs(delta) <= 1000 ? { ok: true, action: { kind, delta } } : { ok: false, message: t('bulk.badVisits') };
+    }
+    case 'extend': {
+      const n = Number(String(days).trim());
+      return Number.isInteger(n) && n >= 1 && n <= 3650 ? { ok: true, action: { kind, days: n } } : { ok: false, message: t('bulk.badDays') };
     }
   }
 }
