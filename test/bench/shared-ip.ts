@@ -20,7 +20,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Membership } from '../../preload/contract';
 import { applyCheck, balancesOf, checkText, createHarness, csvOf, tempDbPath, type Connection, type CsvRow } from '../support/batch-harness';
-import { remoteSandbox } from '../support/remote-sandbox';
+import { remoteSandbox } from './remote-sandbox';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -86,7 +86,7 @@ async function desk(a: DeskArgs): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const sandbox = await remoteSandbox({ extraMemberships: desks * rowsPerDesk });
+  const sandbox = await remoteSandbox(desks * rowsPerDesk);
   const k = sandbox.knownIds;
   const conn: Connection = { url: sandbox.url, partnerToken: sandbox.partnerToken, login: sandbox.login, password: sandbox.password };
   const queries = ['Whitfield', 'Marcus', 'Dana', 'Jordan'];
