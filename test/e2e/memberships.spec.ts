@@ -137,7 +137,7 @@ test('edit a per-service balance with a reason → history shows it → undo res
   await expect(notice(page, /^Membership № \d+: Change undone\.$/)).toBeVisible();
   // The notice of the change just undone (and its Undo) is gone.
   await expect(notice(page, /Balance saved/)).toHaveCount(0);
-  await expect(change).toContainText(/Done; undone by Alex Morgan \(demo\), \d+ \w+ \d{4}, \d\d:\d\d/);
+  await expect(change).toContainText(/Done; undone by Alex Morgan, \d+ \w+ \d{4}, \d\d:\d\d/);
   await expect(change.getByRole('button', { name: /^Undo/ })).toHaveCount(0);
   const undoRow = history.getByRole('row').filter({ hasText: /Undo of the balance change made \d+ \w+ \d{4}, \d\d:\d\d/ });
   await expect(undoRow).toHaveCount(1);
