@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { LANGUAGES, PSEUDO_LANGUAGE } from '../common/i18n/languages';
+import { KNOWN_SERVERS, serverUrlProblem } from '../common/servers';
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -73,15 +74,14 @@ export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 
 /** Free-text reason attached to every write (kept in the audit log). */
 const Reason = z.string().trim().max(500);
 const ProfileId = z.string().min(1).max(100);
-/** http(s) base URL of an Altegio-compatible API, e.g. https://api.alteg.io/api */
+/** Base URL of an Altegio-compatible API, e.g. https://api.alteg.io/api (https; http on this computer only). */
 export const ServerUrl = z
   .string()
   .trim()
   .max(2000)
-  .url('Enter a full address starting with https://')
-  .refine((u) => /^https?:\/\//i.test(u), 'Only http:// and https:// addresses are allowed');
+  .refine((u) => serverUrlProblem(u) === null, 'Enter a full https:// address (http:// only for localhost), without a user name, password, "?" or "#"');
 
-export const DEFAULT_SERVER_URL = 'https://api.alteg.io/api';
+export const DEFAULT_SERVER_URL: string = KNOWN_SERVERS[0].url;
 
 /** A chain right from /groups `access`: null when the flag was missing (unknown: offer the action, Altegio decides). */
 const Right = z.boolean().nullable();

@@ -675,7 +675,10 @@ export interface MessageParams {
   "signin.saved": Record<never, never>;
   "signin.server": Record<never, never>;
   "signin.server.address": Record<never, never>;
+  "signin.server.credentials": Record<never, never>;
   "signin.server.custom": Record<never, never>;
+  "signin.server.notHttps": Record<never, never>;
+  "signin.server.query": Record<never, never>;
   "signin.serverInvalid": Record<never, never>;
   "signin.submit": Record<never, never>;
   "size.bytes": { count: number };

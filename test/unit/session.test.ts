@@ -157,7 +157,7 @@ describe('server URLs and profile ids', () => {
   it('normalises http(s) URLs and rejects anything else', () => {
     expect(normalizeServerUrl(' https://API.alteg.io/api/ ')).toBe('https://api.alteg.io/api');
     expect(normalizeServerUrl('http://127.0.0.1:8123/api')).toBe('http://127.0.0.1:8123/api');
-    for (const bad of ['ftp://x.example', 'api.alteg.io', 'javascript:alert(1)', 'https://u:p@x.example/api', 'https://x.example/api?x=1', '']) {
+    for (const bad of ['ftp://x.example', 'http://x.example/api', 'api.alteg.io', 'javascript:alert(1)', 'https://u:p@x.example/api', 'https://x.example/api?x=1', '']) {
       expect(() => normalizeServerUrl(bad), bad).toThrow(DeskFailure);
     }
   });

@@ -3,6 +3,8 @@
  * server's partner token (the OS keychain, `partner:<serverUrl>`; only its last four characters
  * are ever shown back).
  */
+import { inEnglish } from '../../../common/i18n/words';
+import { canonicalServerUrl, serverUrlProblem, serverUrlProblemMsg } from '../../../common/servers';
 import { DEFAULT_SERVER_URL, type Settings } from '../../../preload/contract';
 import { DeskFailure } from '../errors';
 import type { Store } from '../store/store';
@@ -11,21 +13,17 @@ import { partnerAccount, type SecretStore } from './secret-store';
 /** Settings key of the server to sign in to. */
 export const SETTINGS_SERVER_URL = 'server.url';
 
-const badUrl = (message: string) => new DeskFailure('bad_input', message, { fields: { serverUrl: message } });
-
-/** Validates an http(s) base URL and returns its canonical form (no trailing slash). */
+/**
+ * Validates a server address (common/servers.ts: https, or http on this computer only) and returns
+ * its canonical form (no trailing slash).
+ */
 export function normalizeServerUrl(raw: string): string {
-  const text = raw.trim();
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw badUrl('Enter a full address starting with https://');
+  const problem = serverUrlProblem(raw);
+  if (problem !== null) {
+    const message = inEnglish(serverUrlProblemMsg(problem));
+    throw new DeskFailure('bad_input', message, { fields: { serverUrl: message } });
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badUrl('Only http:// and https:// addresses are allowed');
-  if (url.username || url.password) throw badUrl('Leave the user name and password out of the address');
-  if (url.search || url.hash) throw badUrl('The address cannot contain "?" or "#"');
-  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+  return canonicalServerUrl(raw);
 }
 
 /** Last four characters of a token: the only part ever shown back. */
