@@ -3,6 +3,7 @@ import { KNOWN_SERVERS, canonicalServerUrl, knownServerOf, serverUrlProblem } fr
 import { ServerUrl } from '../../preload/contract';
 import { normalizeServerUrl } from '../../main/core/session/settings';
 import { DeskFailure } from '../../main/core/errors';
+import { CODE_WORDS } from '../../renderer/src/lib/errors';
 
 describe('server choice', () => {
   it('names both brands with their own API hosts', () => {
@@ -51,6 +52,8 @@ describe('server choice', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(DeskFailure);
       expect((e as DeskFailure).message).toBe('Use an address starting with https:// (http:// only for this computer: localhost or 127.0.0.1).');
+      expect((e as DeskFailure).code).toBe('app.server_url.not_https');
+      expect(CODE_WORDS['app.server_url.not_https']).toBe('signin.server.notHttps');
     }
   });
 });

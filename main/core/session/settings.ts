@@ -21,7 +21,7 @@ export function normalizeServerUrl(raw: string): string {
   const problem = serverUrlProblem(raw);
   if (problem !== null) {
     const message = inEnglish(serverUrlProblemMsg(problem));
-    throw new DeskFailure('bad_input', message, { fields: { serverUrl: message } });
+    throw new DeskFailure('bad_input', message, { code: `app.server_url.${problem}`, fields: { serverUrl: message } });
   }
   return canonicalServerUrl(raw);
 }

@@ -48,6 +48,10 @@ export const CODE_WORDS: Readonly<Record<string, MessageKey>> = {
   'altegio.unreadable': 'error.code.unreadable',
   'altegio.validation': 'error.code.checkValues',
   'app.check_fields': 'error.code.checkValues',
+  'app.server_url.not_url': 'signin.serverInvalid',
+  'app.server_url.not_https': 'signin.server.notHttps',
+  'app.server_url.credentials': 'signin.server.credentials',
+  'app.server_url.query': 'signin.server.query',
 };
 
 /** Codes whose heading says everything: no detail under it. */
