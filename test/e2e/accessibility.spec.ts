@@ -1,6 +1,7 @@
 /**
- * Accessibility (issue 4): axe on the sign-in screen, the search results, the membership card, the
- * freeze calendar and the balance editor — no 'serious' or 'critical' violations. A failure lists
+ * Accessibility (issue 4, issue 13): axe on the sign-in screen, the search results, the membership
+ * card, the freeze calendar, the balance editor and every other screen (worklists, planned freezes, audit log, batch,
+ * settings) — no 'serious' or 'critical' violations. A failure lists
  * every such violation with the elements it found.
  */
 import AxeBuilder from '@axe-core/playwright';
@@ -81,5 +82,34 @@ test.describe('the desk (demo)', () => {
     await saved.getByRole('button', { name: 'Undo' }).click();
     await expect(page.getByRole('dialog', { name: 'Undo this change?' })).toBeVisible();
     await expectNoSeriousViolations(page, 'the undo dialog');
+  });
+
+  test('every other screen (worklists, planned freezes, audit log, batch corrections, settings) and the demo note: no serious or critical violations', async ({ app: page }) => {
+    test.setTimeout(240_000);
+    await expect(page.getByText('DEMO DATA')).toBeVisible();
+    await chooseLocation(page);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await expect(nav.getByRole('button', { name: 'Sign in with your account' })).toBeVisible();
+
+    await nav.getByRole('button', { name: 'Worklists' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Worklists' })).toBeVisible();
+    await expectNoSeriousViolations(page, 'the worklists screen');
+
+    await nav.getByRole('button', { name: /^Planned/ }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Planned freezes' })).toBeVisible();
+    await expectNoSeriousViolations(page, 'the planned freezes screen');
+
+    await nav.getByRole('button', { name: 'Audit log' }).click();
+    await expect(page.getByRole('form', { name: 'Filter the audit log' })).toBeVisible();
+    await expect(page.getByRole('region', { name: 'Audit entries' })).toBeVisible();
+    await expectNoSeriousViolations(page, 'the audit log');
+
+    await nav.getByRole('button', { name: 'Batch corrections' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Batch corrections' })).toBeVisible();
+    await expectNoSeriousViolations(page, 'the batch screen');
+
+    await nav.getByRole('button', { name: 'Settings' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
+    await expectNoSeriousViolations(page, 'the settings screen');
   });
 });
