@@ -114,3 +114,23 @@ describe('scheduled freezes against the sandbox', () => {
     expect(() => plans.update({ planId: plan.id, kind: 'freeze', startDate: start, endDate: addDays(start, 6) })).toThrow(/already run or was cancelled/);
   });
 });
+
+describe('a plan the app stopped during', () => {
+  it('is not run again at the next start: it says so and waits for a person', async () => {
+    const { dana, memberships } = ids();
+    const start = addDays(todayIn(now, ZONE), 1);
+    const plan = await plans.create({ chainId: dana.chainId, locationId: dana.locationId, membershipId: memberships.noPhoneClient, kind: 'unfreeze', startDate: start, endDate: null });
+    // As if the app was killed between marking it running and its outcome.
+    store.db.prepare("UPDATE plans SET state = 'running' WHERE id = ?").run(plan.id);
+    const again = createPlansService({
+      store,
+      memberships: { get: () => Promise.reject(new Error('unused')), freeze: () => Promise.reject(new Error('must not run')), unfreeze: () => Promise.reject(new Error('must not run')) },
+      clock: { now: () => new Date(`${start}T12:00:00-05:00`), tickMs: 1000 },
+      schedule: false,
+      session: { currentUser: () => ({ profileId: 'it', userId: 1, name: 'x' }), rightsFor: () => chains[0]!.rights, locationTimezone: () => ZONE, snapshot: () => ({ status: 'signed_in' }) as SessionState },
+    });
+    await again.tick();
+    expect(again.list().plans.find((p) => p.id === plan.id)).toMatchObject({ state: 'failed', message: expect.stringContaining('stopped while this plan was running') });
+    await again.close();
+  });
+});

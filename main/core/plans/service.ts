@@ -56,8 +56,14 @@ const PROBLEM_WORDS = {
   end_not_after_start: 'The last frozen day must be after the first.',
 } as const;
 
+/** A plan the app stopped during (crash, kill): whether its write landed is for a person to see, never guessed or resent. */
+const INTERRUPTED = 'The app stopped while this plan was running. Check the membership: its history shows whether the change was made.';
+
 export function createPlansService(deps: PlansDeps): PlansService {
   const repo = plansRepo(deps.store.db);
+  // The write itself is decided by the desk journal at start-up (jobs/desk.ts resolveLeftovers); the plan
+  // is not run again by itself — it says so and waits for a person.
+  for (const r of repo.list(0)) if (r.state === 'running') repo.move(r.id, 'running', 'failed', INTERRUPTED);
   const now = () => deps.clock.now();
   let running: Promise<void> | null = null;
   let closed = false;
