@@ -11,7 +11,7 @@
  *   which location sold it: allowed, with a warning); 2 any location; null (not reported): allowed;
  * - the user's chain right `loyalty_abonement_balance_edit_access`.
  */
-import type { Membership, Rights } from '../preload/contract';
+import type { BalanceTarget, Membership, Rights } from '../preload/contract';
 import { msg, type Msg } from './i18n/translate';
 import { inEnglish } from './i18n/words';
 import { rightAllows } from './rights';
@@ -21,7 +21,7 @@ export const MAX_BALANCE = 100_000;
 
 export type BalanceKey = number | 'united';
 
-/** The body of one `set_balance` (same shape as the core's `SetBalanceBody`). */
+/** The new values a person typed (united, or some services); what is sent is the plan's `BalanceTarget`. */
 export interface BalanceBody {
   united?: number;
   services?: Array<{ serviceId: number; balance: number }>;
@@ -121,7 +121,7 @@ const problem = (key: string, why: Msg): BalanceProblem => ({ key, message: inEn
 export interface BalancePlan {
   lines: PlannedBalanceLine[];
   /** One set_balance body with only the changed lines; null when nothing changes or anything is wrong. */
-  body: BalanceBody | null;
+  body: BalanceTarget | null;
   /** Every problem, keyed like the inputs (`united` or the service id as a string). */
   errors: BalanceProblem[];
   changedCount: number;
@@ -149,7 +149,7 @@ function keyText(k: BalanceKey): string {
 
 function finish(lines: PlannedBalanceLine[], errors: BalanceProblem[]): BalancePlan {
   const changed = lines.filter((l) => l.changed);
-  let body: BalanceBody | null = null;
+  let body: BalanceTarget | null = null;
   if (errors.length === 0 && changed.length > 0) {
     const united = changed.find((l) => l.key === 'united');
     body = united

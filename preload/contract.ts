@@ -305,6 +305,14 @@ export const AuditFilter = z
   .strict();
 
 const ServiceBalance = z.object({ serviceId: Id, balance: z.number().int().min(0).max(100_000) }).strict();
+/** One service (or category) line's balance: visits left. */
+export type ServiceBalanceValue = z.infer<typeof ServiceBalance>;
+/**
+ * The balance one set_balance sets (or that a membership had): the united balance, or some service
+ * lines. The one shape for the API client's body, the journal's expect/target and the batch plan.
+ */
+export const BalanceTarget = z.union([z.object({ united: z.number().int().min(0).max(100_000) }).strict(), z.object({ services: z.array(ServiceBalance).min(1) }).strict()]);
+export type BalanceTarget = z.infer<typeof BalanceTarget>;
 
 // ---------------------------------------------------------------------------------------------
 // Batch corrections (CSV)

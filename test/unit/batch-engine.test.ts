@@ -5,13 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Membership } from '../../preload/contract';
-import type { AltegioApi, SetBalanceBody } from '../../main/core/altegio/api';
+import type { AltegioApi } from '../../main/core/altegio/api';
+import type { BalanceTarget } from '../../preload/contract';
 import type { JobProgress as EngineProgress } from '../../main/core/jobs/progress';
 import { createMembershipClaims } from '../../main/core/jobs/claims';
 import { createDeskJobs } from '../../main/core/jobs/desk';
 import { startRunner, type RunnerDeps as EngineDeps } from '../../main/core/jobs/runner';
 import { createJournal, type Journal, type NewOp } from '../../main/core/batch/journal';
-import type { BalanceValues } from '../../main/core/batch/plan';
 import { DeskFailure } from '../../main/core/errors';
 import { openStore, type Store } from '../../main/core/store';
 import { makeMembership } from '../../scripts/gen-csv-fixture';
@@ -34,11 +34,11 @@ function makeWorld(n: number): Map<number, Membership> {
   return world;
 }
 
-function setBalance(m: Membership, body: SetBalanceBody): Membership {
-  if (body.united !== undefined && m.balance.kind === 'united') return { ...m, balance: { ...m.balance, count: body.united } };
-  if (body.services && m.balance.kind === 'per_service') {
+function setBalance(m: Membership, body: BalanceTarget): Membership {
+  if ('united' in body && m.balance.kind === 'united') return { ...m, balance: { ...m.balance, count: body.united } };
+  if ('services' in body && m.balance.kind === 'per_service') {
     const lines = m.balance.lines.map((l) => {
-      const s = body.services?.find((x) => x.serviceId === l.serviceId);
+      const s = body.services.find((x) => x.serviceId === l.serviceId);
       return s ? { ...l, count: s.balance } : l;
     });
     return { ...m, balance: { kind: 'per_service', lines } };
@@ -49,7 +49,7 @@ function setBalance(m: Membership, body: SetBalanceBody): Membership {
 interface FakeApi extends AltegioApi {
   world: Map<number, Membership>;
   reads: number[][];
-  writes: Array<{ id: number; body: SetBalanceBody }>;
+  writes: Array<{ id: number; body: BalanceTarget }>;
   /** Called before a write is applied; may throw or await. */
   beforeWrite?: (id: number) => Promise<void> | void;
   /** Called after a write was applied (the answer can still be lost by throwing). */
@@ -61,7 +61,7 @@ function fakeApi(world: Map<number, Membership>): FakeApi {
   const api = {
     world,
     reads: [] as number[][],
-    writes: [] as Array<{ id: number; body: SetBalanceBody }>,
+    writes: [] as Array<{ id: number; body: BalanceTarget }>,
     async membershipsByIds(_chain: number, ids: readonly number[]) {
       await api.beforeRead?.();
       api.reads.push([...ids]);
@@ -70,7 +70,7 @@ function fakeApi(world: Map<number, Membership>): FakeApi {
         return m ? [m] : [];
       });
     },
-    async setBalance(_chain: number, id: number, body: SetBalanceBody) {
+    async setBalance(_chain: number, id: number, body: BalanceTarget) {
       await api.beforeWrite?.(id);
       const m = world.get(id);
       if (!m) throw new DeskFailure('not_found', 'gone');
@@ -88,9 +88,9 @@ const unitedOp = (seq: number, id: number, from: number, to: number): NewOp => (
   membershipId: id,
   membershipNumber: String(500000 + id),
   chainId: CHAIN,
-  body: { united: to } satisfies BalanceValues,
-  expect: { united: from } satisfies BalanceValues,
-  target: { united: to } satisfies BalanceValues,
+  body: { united: to } satisfies BalanceTarget,
+  expect: { united: from } satisfies BalanceTarget,
+  target: { united: to } satisfies BalanceTarget,
   rowLines: [seq + 2],
   rowCount: 1,
   reason: `row ${seq}`,

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { AuditEntry, ClientSummary, Membership, Rights } from '../../preload/contract';
-import type { AltegioApi, SetBalanceBody } from '../../main/core/altegio/api';
+import type { AuditEntry, BalanceTarget, ClientSummary, Membership, Rights } from '../../preload/contract';
+import type { AltegioApi } from '../../main/core/altegio/api';
 import { DeskFailure } from '../../main/core/errors';
 import { createMembershipService, type MembershipService } from '../../main/core/memberships/service';
 import { openStore, type Store } from '../../main/core/store';
@@ -135,17 +135,17 @@ class FakeApi implements AltegioApi {
       m.freezeTill = null;
     });
   }
-  async setBalance(_chain: number, id: number, body: SetBalanceBody): Promise<void> {
+  async setBalance(_chain: number, id: number, body: BalanceTarget): Promise<void> {
     this.calls.push(`set_balance ${id} ${JSON.stringify(body)}`);
     this.maybeFail('set_balance', () => this.applyBalance(id, body));
   }
   async setPeriod(): Promise<void> {
     throw new Error('not used in these tests');
   }
-  applyBalance(id: number, body: SetBalanceBody): void {
+  applyBalance(id: number, body: BalanceTarget): void {
     const m = this.m(id);
-    if (body.united !== undefined && m.balance.kind === 'united') m.balance.count = body.united;
-    for (const s of body.services ?? []) {
+    if ('united' in body && m.balance.kind === 'united') m.balance.count = body.united;
+    for (const s of 'services' in body ? body.services : []) {
       const line = m.balance.lines.find((l) => l.serviceId === s.serviceId);
       if (!line) throw new DeskFailure('validation', 'Invalid service ID');
       line.count = s.balance;

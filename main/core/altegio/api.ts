@@ -3,7 +3,7 @@
  * `client.ts`; it returns contract domain objects (already mapped from the lenient wire shapes)
  * and throws only `DeskFailure`s with the fixed error kinds.
  */
-import type { Chain, ClientSummary, Membership, PeriodUnit } from '../../../preload/contract';
+import type { BalanceTarget, Chain, ClientSummary, Membership, PeriodUnit } from '../../../preload/contract';
 import type { Lane } from './rate-limiter';
 
 export interface AuthResult {
@@ -25,13 +25,6 @@ export interface Credentials {
 export interface SetPeriodBody {
   period: number;
   unit: PeriodUnit;
-}
-
-export interface SetBalanceBody {
-  /** New absolute united balance (visits left). */
-  united?: number;
-  /** New absolute per-service/category balances; services not listed keep theirs. */
-  services?: Array<{ serviceId: number; balance: number }>;
 }
 
 /** Fewer digits than this is no phone to look memberships up by. */
@@ -85,7 +78,7 @@ export interface AltegioApi {
   /** POST …/unfreeze {} */
   unfreeze(chainId: number, membershipId: number, options?: WriteOptions): Promise<void>;
   /** POST …/set_balance (answer may have no body; callers re-read). */
-  setBalance(chainId: number, membershipId: number, body: SetBalanceBody, options?: WriteOptions): Promise<void>;
+  setBalance(chainId: number, membershipId: number, body: BalanceTarget, options?: WriteOptions): Promise<void>;
   /** POST …/set_period {period, period_unit_id} (callers re-read: the answer's fields are not relied on). */
   setPeriod(chainId: number, membershipId: number, body: SetPeriodBody, options?: WriteOptions): Promise<void>;
 }

@@ -18,7 +18,7 @@ import type { ClientSummary, Membership } from '../../../preload/contract';
 import { DeskFailure, isDeskFailure } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { ConnectivityReport } from '../connectivity';
-import { IDS_PAGE_SIZE, MIN_PHONE_DIGITS, type AltegioApi, type AuthResult, type Credentials, type ReadOptions, type SetBalanceBody, type SetPeriodBody, type WriteOptions } from './api';
+import { IDS_PAGE_SIZE, MIN_PHONE_DIGITS, type AltegioApi, type AuthResult, type Credentials, type ReadOptions, type SetPeriodBody, type WriteOptions } from './api';
 import { MESSAGES, failureCode, failureFromHttp, notConfigured, offlineFailure, parseRetryAfter } from './failures';
 import { chainsFromWire, decodeAuth, decodeClient, decodeClientSearch, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from './mapping';
 import type { Lane, RateLimiter } from './rate-limiter';
@@ -396,15 +396,14 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
       });
     },
 
-    async setBalance(chainId, membershipId, body: SetBalanceBody, options?: WriteOptions) {
+    async setBalance(chainId, membershipId, body, options?: WriteOptions) {
       requireId(chainId, 'chain');
       requireId(membershipId, 'membership');
-      const json: Record<string, unknown> = {};
-      if (body.united !== undefined) json['united_balance_services_count'] = body.united;
-      if (body.services && body.services.length > 0) {
-        json['services_balance_count'] = body.services.map((s) => ({ service_id: s.serviceId, balance: s.balance }));
-      }
-      if (Object.keys(json).length === 0) throw new DeskFailure('bad_input', 'Give the new balance.');
+      const json: Record<string, unknown> =
+        'united' in body
+          ? { united_balance_services_count: body.united }
+          : { services_balance_count: body.services.map((s) => ({ service_id: s.serviceId, balance: s.balance })) };
+      if ('services' in body && body.services.length === 0) throw new DeskFailure('bad_input', 'Give the new balance.');
       await send({
         op: 'memberships.setBalance',
         method: 'POST',

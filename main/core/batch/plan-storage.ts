@@ -4,7 +4,8 @@
  * `npm run bench` shows the difference). `get(i)` builds the object view of one row or operation.
  */
 import type { BalanceLine, Membership } from '../../../preload/contract';
-import type { BalanceValues, Operation, PlannedRow, RowOutcome, ServiceBalanceValue, SetBalanceOperation } from './plan';
+import type { BalanceTarget, ServiceBalanceValue } from '../../../preload/contract';
+import type { Operation, PlannedRow, RowOutcome, SetBalanceOperation } from './plan';
 import type { RowProblem } from './problems';
 import { deltaOp, OpKind, RowKind, setOp, type InvalidRow, type ServiceRef, type ValidatedRows } from './validate';
 
@@ -172,8 +173,8 @@ export class PlanOperations extends ColumnList<Operation> {
     const m = this.ms[this.ks[seq] as number] as Membership;
     const t0 = this.targetStart[seq] as number;
     const t1 = this.targetStart[seq + 1] as number;
-    let from: BalanceValues;
-    let to: BalanceValues;
+    let from: BalanceTarget;
+    let to: BalanceTarget;
     const first = this.targets[t0] as number;
     if (this.lineIdx[first] === UNITED) {
       from = { united: this.before[first] as number };

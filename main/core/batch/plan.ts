@@ -21,7 +21,7 @@
  * plan-combine.ts (rows of one balance line combined; one operation per membership) and
  * plan-storage.ts (where the plan keeps its rows and operations).
  */
-import type { BalanceLine, Membership } from '../../../preload/contract';
+import type { BalanceLine, BalanceTarget, Membership } from '../../../preload/contract';
 import { combine } from './plan-combine';
 import { forbiddenReason, resolveLine, type Forbidden, type PlanLookups } from './plan-resolve';
 import { NO_LINE, OUTCOME_CHANGE, OUTCOME_INVALID, OUTCOME_UNCHANGED, PlanRows, UNITED, type PlanOperations } from './plan-storage';
@@ -55,11 +55,6 @@ export interface PlannedRow {
   operation: number;
 }
 
-export interface ServiceBalanceValue {
-  serviceId: number;
-  balance: number;
-}
-export type BalanceValues = { united: number } | { services: ServiceBalanceValue[] };
 
 interface OperationBase<K extends string, Body, Snapshot> {
   kind: K;
@@ -75,7 +70,7 @@ interface OperationBase<K extends string, Body, Snapshot> {
 }
 
 /** set_balance: `body` is the request (contract `memberships.setBalance`: `united` or `services`). */
-export type SetBalanceOperation = OperationBase<'set_balance', BalanceValues, BalanceValues>;
+export type SetBalanceOperation = OperationBase<'set_balance', BalanceTarget, BalanceTarget>;
 /** Union grows with bulk freeze / unfreeze. */
 export type Operation = SetBalanceOperation;
 export type OperationKind = Operation['kind'];

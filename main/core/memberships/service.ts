@@ -9,17 +9,17 @@
  * network/server failure when a re-read showed the change was not made (audit 'failed'), or when
  * even the re-read failed (audit 'unknown'; the job is decided by reading later, never resent).
  */
-import type { AuditEntry, ClientSummary, Membership, Rights } from '../../../preload/contract';
+import type { AuditEntry, BalanceTarget, ClientSummary, Membership, Rights } from '../../../preload/contract';
 import { planBalanceTargets, type BalanceBody } from '../../../common/balance-rules';
 import { formatDate, localDateOf } from '../../../common/dates';
 import { unfreezeEffect } from '../../../common/freeze-rules';
 import { currentValidity, periodAvailability, periodDateProblem, periodPreview } from '../../../common/period-rules';
-import { MIN_PHONE_DIGITS, type AltegioApi, type SetBalanceBody } from '../altegio/api';
+import { MIN_PHONE_DIGITS, type AltegioApi } from '../altegio/api';
 import { DeskFailure } from '../errors';
 import type { MembershipClaims } from '../jobs/claims';
 import { createDeskJobs, deskFailure, type DeskJobs } from '../jobs/desk';
 import type { Logger } from '../log';
-import { opKind, snapshotOf, type BalanceValues, type FreezePayload, type MembershipSnapshot, type SetBalancePayload, type SetPeriodPayload, type UnfreezePayload } from '../ops';
+import { opKind, snapshotOf, type FreezePayload, type MembershipSnapshot, type SetBalancePayload, type SetPeriodPayload, type UnfreezePayload } from '../ops';
 import type { Store } from '../store';
 import { asStorageFault, isStorageFault } from '../store/fault';
 
@@ -73,10 +73,10 @@ function currentValues(m: Membership, request: NonNullable<MembershipSnapshot['r
 }
 
 /** The set_balance payload for a body of new values: the named lines, from what they are now. */
-function balancePayload(m: Membership, body: SetBalanceBody): SetBalancePayload {
-  if (body.united !== undefined) return { expect: { united: m.balance.kind === 'united' ? m.balance.count : 0 }, target: { united: body.united } };
-  const services = body.services ?? [];
-  const expect: BalanceValues = { services: services.map((s) => ({ serviceId: s.serviceId, balance: m.balance.lines.find((l) => l.serviceId === s.serviceId)?.count ?? 0 })) };
+function balancePayload(m: Membership, body: BalanceTarget): SetBalancePayload {
+  if ('united' in body) return { expect: { united: m.balance.kind === 'united' ? m.balance.count : 0 }, target: { united: body.united } };
+  const services = body.services;
+  const expect: BalanceTarget = { services: services.map((s) => ({ serviceId: s.serviceId, balance: m.balance.lines.find((l) => l.serviceId === s.serviceId)?.count ?? 0 })) };
   return { expect, target: { services: services.map((s) => ({ serviceId: s.serviceId, balance: s.balance })) } };
 }
 
@@ -250,7 +250,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
   }
 
   /** Validates targets against a fresh membership; returns the body with only the changed lines. */
-  function planOrThrow(m: Membership, chainId: number, targets: BalanceBody): SetBalanceBody {
+  function planOrThrow(m: Membership, chainId: number, targets: BalanceBody): BalanceTarget {
     const plan = planBalanceTargets(m, targets);
     if (plan.errors.length > 0) {
       const fields: Record<string, string> = {};

@@ -28,6 +28,6 @@ export function decodePayload(kind: AnyOpKind, stored: StoredPayload): unknown {
 export type { AnyOpKind, OpKind, OpProblem, OpState, PrecheckContext, StoredPayload } from './kind';
 export { freezeOp, frozenTill, type FreezePayload } from './freeze';
 export { unfreezeOp, type UnfreezePayload } from './unfreeze';
-export { setBalanceOp, type BalanceValues, type SetBalancePayload } from './set-balance';
+export { setBalanceOp, type SetBalancePayload } from './set-balance';
 export { snapshotOf, type MembershipSnapshot } from './snapshot';
 export { setPeriodOp, expiryOf, type PeriodValue, type SetPeriodPayload } from './set-period';

@@ -5,29 +5,18 @@
  */
 import { z } from 'zod';
 import { balanceEditability } from '../../../common/balance-rules';
-import type { Membership } from '../../../preload/contract';
+import { BalanceTarget, type Membership, type ServiceBalanceValue } from '../../../preload/contract';
 import type { OpKind } from './kind';
 
-export interface ServiceBalanceValue {
-  serviceId: number;
-  balance: number;
-}
-/** The values of the lines a set_balance touches: the united balance, or some service lines. */
-export type BalanceValues = { united: number } | { services: ServiceBalanceValue[] };
 
 export interface SetBalancePayload {
-  expect: BalanceValues;
-  target: BalanceValues;
+  expect: BalanceTarget;
+  target: BalanceTarget;
 }
 
-const Count = z.number().int().min(0);
-const Values: z.ZodType<BalanceValues> = z.union([
-  z.object({ united: Count }).strict(),
-  z.object({ services: z.array(z.object({ serviceId: z.number().int().positive(), balance: Count }).strict()).min(1) }).strict(),
-]);
 
 /** The membership's current values of the lines `like` names; null when it lacks one (or it is unlimited). */
-export function currentBalance(m: Membership, like: BalanceValues): BalanceValues | null {
+export function currentBalance(m: Membership, like: BalanceTarget): BalanceTarget | null {
   if ('united' in like) return m.balance.kind === 'united' && !m.balance.unlimited ? { united: m.balance.count } : null;
   const services: ServiceBalanceValue[] = [];
   for (const s of like.services) {
@@ -38,13 +27,13 @@ export function currentBalance(m: Membership, like: BalanceValues): BalanceValue
   return { services };
 }
 
-export function sameBalance(a: BalanceValues, b: BalanceValues): boolean {
+export function sameBalance(a: BalanceTarget, b: BalanceTarget): boolean {
   if ('united' in a || 'united' in b) return 'united' in a && 'united' in b && a.united === b.united;
   if (a.services.length !== b.services.length) return false;
   return a.services.every((s) => b.services.some((t) => t.serviceId === s.serviceId && t.balance === s.balance));
 }
 
-export function balanceWords(m: Membership | null, v: BalanceValues): string {
+export function balanceWords(m: Membership | null, v: BalanceTarget): string {
   if ('united' in v) return `shared balance ${v.united}`;
   return v.services.map((s) => `${m?.balance.lines.find((l) => l.serviceId === s.serviceId)?.title ?? `service ${s.serviceId}`} ${s.balance}`).join(', ');
 }
@@ -52,7 +41,7 @@ export function balanceWords(m: Membership | null, v: BalanceValues): string {
 export const setBalanceOp: OpKind<SetBalancePayload> = {
   name: 'set_balance',
   // body (the request) equals target: stored for rows written before ops/ existed.
-  codec: z.object({ body: z.unknown(), expect: Values, target: Values }).transform((r) => ({ expect: r.expect, target: r.target })),
+  codec: z.object({ body: z.unknown(), expect: BalanceTarget, target: BalanceTarget }).transform((r) => ({ expect: r.expect, target: r.target })),
   encode: (p) => ({ body: p.target, expect: p.expect, target: p.target }),
 
   precheck(m, _p, ctx) {
