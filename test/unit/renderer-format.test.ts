@@ -147,6 +147,10 @@ describe('audit filter form', () => {
     const bad = buildAuditFilter({ ...empty, membership: 'x'.repeat(41), from: '2026-05-31', to: '2026-05-01' }, CHICAGO);
     expect(bad.filter).toBeNull();
     expect(Object.keys(bad.errors).sort()).toEqual(['membership', 'to']);
+    expect(bad.errors).toEqual({
+      membership: 'Enter the membership number from its card (e.g. 270709) or its id (e.g. 4471900).',
+      to: 'The end date is before the start date.',
+    });
   });
 });
 

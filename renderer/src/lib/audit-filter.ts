@@ -33,7 +33,7 @@ export function buildAuditFilter(form: AuditFilterForm, timezone: string): { fil
   const filter: AuditFilterValue = {};
   const m = form.membership.trim().replace(/^(#|№)\s*/, '');
   if (m) {
-    if (m.length > 40) errors.membership = 'Enter the membership number from its card (e.g. 270709) or its id (e.g. 4471900).';
+    if (m.length > 40) errors.membership = t('audit.filter.badMembership');
     else filter.membership = m;
   }
   const user = form.userName.trim();
@@ -47,7 +47,7 @@ export function buildAuditFilter(form: AuditFilterForm, timezone: string): { fil
     if (day === null) errors[field] = t('audit.filter.badDay', { example: dayExample() });
     else filter[field] = day;
   }
-  if (filter.from && filter.to && filter.from > filter.to) errors.to = 'The end date is before the start date.';
+  if (filter.from && filter.to && filter.from > filter.to) errors.to = t('audit.filter.toBeforeFrom');
   if (filter.from || filter.to) filter.timezone = timezone;
   return { filter: Object.keys(errors).length ? null : filter, errors };
 }
