@@ -9,8 +9,9 @@
  * parts, and what is left must be DATA, defined here as:
  *   1. the demo's own data, read from the sandbox seed the demo runs on: chain, location, service,
  *      category and membership type titles, client names, phones and e-mails, user names;
- *   2. product names no language translates: Altegio, YCLIENTS; each language's own name in the
- *      language switch (English, Русский, …) and the pseudo-language's entry;
+ *   2. names no language translates: the brands Altegio and YCLIENTS and their API hosts
+ *      (common/servers.ts); each language's own name in the language switch (English, Русский, …)
+ *      and the pseudo-language's entry;
  *   3. what Intl writes for dates in the language: month and weekday names;
  *   4. digits, white space, punctuation and symbols (№, →, ·, ‹ ›…).
  * Anything else fails the test with the text and where it was found.
@@ -24,6 +25,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FORMAT_LOCALE, LANGUAGE_NAMES, LANGUAGES, languageOf, PSEUDO_LANGUAGE, type UiLanguage } from '../../common/i18n/languages';
 import { createTranslator, type Catalog } from '../../common/i18n/translate';
+import { KNOWN_SERVERS } from '../../common/servers';
 import { buildState } from '../../main/sandbox/seed';
 import { expect, test } from './fixtures';
 import { DANA } from './helpers';
@@ -77,9 +79,8 @@ const DATA = [
   ...[...seed.types.values()].map((t) => t.title),
   ...[...seed.clients.values()].flatMap((c) => [c.name, c.phone ?? '', c.email ?? '']),
   ...seed.users.flatMap((u) => [u.name, u.login, u.email]),
-  // 2. Names no language translates.
-  'Altegio',
-  'YCLIENTS',
+  // 2. Names no language translates: the brands and their API hosts (the server choice shows them).
+  ...KNOWN_SERVERS.flatMap((k) => [k.brand, k.url, new URL(k.url).host]),
   ...Object.values(LANGUAGE_NAMES),
   'Pseudo (en-XA)',
 ].filter((s) => s.trim().length > 0);
