@@ -9,6 +9,7 @@ import { createRateLimiter, type RateLimiter } from './altegio/rate-limiter';
 import { createMembershipClaims } from './jobs/claims';
 import { createBatchService } from './batch/service';
 import { createBulkService } from './bulk/service';
+import { refreshIndexAfterJobs } from './index/after-jobs';
 import { systemClock, type Clock } from './clock';
 import { createConnectivity, httpProbe, type Connectivity } from './connectivity';
 import type { Handlers } from './dispatch';
@@ -177,6 +178,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     log,
   });
 
+  // What a batch or bulk job changed, the index (and an open worklist) shows once it stops.
+  const afterJobs = refreshIndexAfterJobs({ events, journal: batch.journal, api: () => session.api(), index, log });
   const bulk = createBulkService({ api: () => session.api(), session, batch, index, events, limiter });
 
   // Batches and bulk actions run as journal jobs: one in an active state is work under way.
@@ -229,6 +232,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       await leftovers;
       await plans.close();
       connectivity.stop();
+      afterJobs.stop();
       await index.close();
       await batch.close();
       await demo.stop();

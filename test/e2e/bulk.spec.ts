@@ -25,6 +25,9 @@ test('bulk freeze of a worklist selection: one row refused with its reason, the 
   await bar.getByRole('button', { name: 'Read memberships' }).click();
   await expect(bar.getByText(/of this chain, as of \d\d:\d\d\./)).toBeVisible({ timeout: 60_000 });
   await page.getByRole('button', { name: /^All memberships/ }).click();
+  const frozenNow = page.getByRole('button', { name: /^Frozen now/ });
+  const frozenCount = async () => Number((await frozenNow.innerText()).replace(/\D+/g, ''));
+  const frozenBefore = await frozenCount();
 
   const known = sandbox.control.knownIds.memberships;
   const ids = [known.danaPerServiceFreezable, known.danaUnitedWeeks, known.danaNotFreezable];
@@ -65,6 +68,9 @@ test('bulk freeze of a worklist selection: one row refused with its reason, the 
   expect(frozen(known.danaUnitedWeeks)).toBe(true);
   expect(frozen(known.danaNotFreezable)).toBe(false);
   expect(String(sandbox.control.getMembership(known.danaUnitedWeeks)['freeze_till']).slice(0, 10)).toBe(till);
+  // The index learns what the job changed: the worklist (unfiltered) counts the two frozen.
+  await filter.fill('');
+  await expect(frozenNow).toContainText(String(frozenBefore + 2));
   await page.screenshot({ path: 'test-results/bulk-done.png', fullPage: false });
 
   await panel.getByRole('button', { name: 'Undo this batch' }).click();
@@ -72,4 +78,5 @@ test('bulk freeze of a worklist selection: one row refused with its reason, the 
   await expect(panel.getByRole('heading', { name: /^Undoing a batch/ })).toBeVisible();
   await expect(panel.getByRole('status').filter({ hasText: /^Done$/ })).toBeVisible({ timeout: 60_000 });
   for (const id of ids) expect(frozen(id), `membership ${id}`).toBe(false);
+  await expect.poll(frozenCount).toBe(frozenBefore);
 });
