@@ -6,6 +6,7 @@
 import { DateTime } from 'luxon';
 import type { AuditEntry } from '../preload/contract';
 import { formatDate as formatDay, localDateOf } from './dates';
+import { STATUS_WORDS } from './statuses';
 
 /** An API date/datetime as its calendar day in `timezone`: "20 May 2026" ("—" when none). */
 function formatDate(value: string | null | undefined, timezone: string): string {
@@ -103,7 +104,8 @@ function servicesOf(v: unknown): Map<string, number> {
   return out;
 }
 
-const statusWords: Record<string, string> = { created: 'Issued', active: 'Active', expired: 'Expired', wasted: 'Used up' };
+/** The one set of status words (common/statuses.ts), looked up by whatever slug a snapshot holds. */
+const statusWords: Readonly<Record<string, string>> = STATUS_WORDS;
 
 /** Service id → title, for the lines a membership has (the audit snapshot keeps ids only). */
 export type ServiceTitles = ReadonlyMap<string, string>;

@@ -317,7 +317,9 @@ export type BalanceTarget = z.infer<typeof BalanceTarget>;
 // ---------------------------------------------------------------------------------------------
 // Batch corrections (CSV)
 
-export const BatchField = z.enum(['membership_id', 'number', 'phone', 'service_id', 'service', 'balance', 'delta', 'reason']);
+/** The fields of a batch file, in the order the mapping shows them: the one list (core mapping, renderer panel). */
+export const BATCH_FIELDS = ['membership_id', 'number', 'phone', 'service_id', 'service', 'balance', 'delta', 'reason'] as const;
+export const BatchField = z.enum(BATCH_FIELDS);
 export type BatchField = z.infer<typeof BatchField>;
 export const Delimiter = z.enum([',', ';', '\t']);
 /** Column index per field (null = not mapped). */

@@ -4,9 +4,10 @@
  * signature under which the store remembers a manual mapping, and a usability check.
  * A mapping is a plain object `{ field: columnIndex }` (0-based), easy to persist as JSON.
  */
+import { BATCH_FIELDS, type BatchField } from '../../../preload/contract';
 
-export const FIELDS = ['membership_id', 'number', 'phone', 'service_id', 'service', 'balance', 'delta', 'reason'] as const;
-export type Field = (typeof FIELDS)[number];
+export const FIELDS = BATCH_FIELDS;
+export type Field = BatchField;
 export type ColumnMapping = Partial<Record<Field, number>>;
 
 export const FIELD_LABELS: Record<Field, string> = {

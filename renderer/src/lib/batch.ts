@@ -12,6 +12,7 @@ import type {
   ColumnMapping,
   EventPayload,
 } from '../../../preload/contract';
+import { BATCH_FIELDS } from '../../../preload/contract';
 import { ENCODING_CHOICES } from '../../../common/encodings';
 import type { MessageKey } from '../../../common/i18n/translate';
 import { formatNumber } from './format';
@@ -36,16 +37,11 @@ export function rowsWords(n: number): string {
 // Fields and columns
 
 /** Fields in the order the mapping panel shows them, with their labels (read when shown, in the language in use). */
-export const FIELDS: ReadonlyArray<{ field: BatchField; label: () => string; hint: () => string }> = [
-  { field: 'membership_id', label: () => t('batch.field.membership_id'), hint: () => t('batch.field.membership_id.hint') },
-  { field: 'number', label: () => t('batch.field.number'), hint: () => t('batch.field.number.hint') },
-  { field: 'phone', label: () => t('batch.field.phone'), hint: () => t('batch.field.phone.hint') },
-  { field: 'service_id', label: () => t('batch.field.service_id'), hint: () => t('batch.field.service_id.hint') },
-  { field: 'service', label: () => t('batch.field.service'), hint: () => t('batch.field.service.hint') },
-  { field: 'balance', label: () => t('batch.field.balance'), hint: () => t('batch.field.balance.hint') },
-  { field: 'delta', label: () => t('batch.field.delta'), hint: () => t('batch.field.delta.hint') },
-  { field: 'reason', label: () => t('batch.field.reason'), hint: () => t('batch.field.reason.hint') },
-];
+export const FIELDS: ReadonlyArray<{ field: BatchField; label: () => string; hint: () => string }> = BATCH_FIELDS.map((field) => ({
+  field,
+  label: () => t(`batch.field.${field}`),
+  hint: () => t(`batch.field.${field}.hint`),
+}));
 
 export function fieldLabel(field: BatchField | string): string {
   return FIELDS.find((f) => f.field === field)?.label() ?? field;
