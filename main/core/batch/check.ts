@@ -18,6 +18,7 @@ import { IDS_PAGE_SIZE, type AltegioApi, type ReadOptions } from '../altegio/api
 import type { RateLimiter } from '../altegio/rate-limiter';
 import { DeskFailure } from '../errors';
 import type { EventHub } from '../events';
+import { createPhoneClients } from '../index/phone-clients';
 import type { Store } from '../store';
 import { checkMapping, FIELDS, type ColumnMapping } from './mapping';
 import { detach, isDelimiter, readTableInto, type Delimiter } from './parse';
@@ -134,6 +135,7 @@ const CHECK_GONE = () => new DeskFailure('not_found', 'This check is no longer c
 
 export function createChecker(deps: CheckerDeps): Checker {
   const { store, session } = deps;
+  const phoneClients = createPhoneClients(store.db);
   const askAbove = deps.askAboveRequests ?? ASK_ABOVE_REQUESTS;
   const files = new Map<string, { fileName: string; bytes: Uint8Array; profileId: string }>();
   /** The latest planned check per person. */
@@ -184,7 +186,7 @@ export function createChecker(deps: CheckerDeps): Checker {
    * Reads the memberships a file refers to: ids in pages, then each phone, with progress as
    * `batch.checkProgress`. Every read carries the check's signal: a stopped check sends nothing more.
    */
-  async function fetchEntries(read: BatchRead, cache: ReturnType<typeof cacheFor>, place: { chainId: number; locationId: number }, signal: AbortSignal): Promise<MembershipEntry[]> {
+  async function fetchEntries(read: BatchRead, cache: ReturnType<typeof cacheFor>, place: { profileId: string; chainId: number; locationId: number }, signal: AbortSignal): Promise<MembershipEntry[]> {
     const { chainId, locationId } = place;
     const api = deps.api();
     // Behind every interactive call (a search at the desk goes first), beside a running batch.
@@ -216,14 +218,15 @@ export function createChecker(deps: CheckerDeps): Checker {
     const worker = async () => {
       while (next < phones.length && !signal.aborted) {
         const phone = phones[next++] as string;
-        const found = await api.membershipsByPhone(locationId, internationalDigits(phone, callingCode) ?? phone, reading);
+        const asked = internationalDigits(phone, callingCode) ?? phone;
+        const found = await api.membershipsByPhone(locationId, asked, reading);
         done++;
         progress();
         // Only this chain's memberships: the batch writes in the selected chain.
-        cache.byPhone.set(
-          phone,
-          found.filter((m) => m.chainId === chainId),
-        );
+        const mine = found.filter((m) => m.chainId === chainId);
+        cache.byPhone.set(phone, mine);
+        // Their client, when the index saw one client with this phone: named in the audit at settle.
+        if (!signal.aborted) phoneClients.remember(place.profileId, chainId, asked, mine.map((m) => m.id));
       }
     };
     await Promise.all(Array.from({ length: Math.min(PHONE_WORKERS, phones.length) }, worker));

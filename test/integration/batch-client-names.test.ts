@@ -1,0 +1,55 @@
+/**
+ * Issue 13 item 3: a batch names the client in its audit entries where the app knows it. Rows by
+ * number + phone against the sandbox over real HTTP, the real store on a SQLite file: the index has
+ * seen Dana (with her phone) with one of her memberships only; a batch row names another of hers by
+ * number + phone. Before, that entry had no client (the phone list does not name clients and the
+ * index did not know that membership); a phone nobody was seen with stays without a name.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../main/sandbox/server';
+import { createIndexRepo } from '../../main/core/index/repo';
+import type { Membership } from '../../preload/contract';
+import { applyCheck, checkText, createHarness, type Harness } from '../support/batch-harness';
+
+let sandbox: Sandbox;
+let h: Harness;
+
+beforeEach(async () => {
+  sandbox = await startSandbox({ rate: null });
+  h = await createHarness(sandbox);
+});
+afterEach(async () => {
+  await h?.close();
+  await sandbox?.close();
+});
+
+describe('batch audit entries name the client', () => {
+  it('a phone row of a client the index saw with that phone carries her name; an unknown phone none', async () => {
+    const known = sandbox.control.knownIds;
+    const { dana, marcus, memberships: M } = known;
+    const chainId = known.chains.northside;
+    const read = async (id: number) => (await h.api.membershipsByIds(chainId, [id]))[0] as Membership;
+    const weeks = await read(M.danaUnitedWeeks);
+    const category = await read(M.perCategory);
+
+    // What the desk's search left: Dana seen (her phone written with marks) with another membership.
+    // The harness's profile is not a saved one: its index server is the demo's.
+    expect(dana.phoneDigits).toBe('15125550142');
+    const repo = createIndexRepo(h.store.db, h.store.transaction);
+    repo.rememberClient({ server: 'demo', chainId }, M.danaPerServiceFreezable, { id: dana.clientId, name: dana.name, phone: '+1 (512) 555-0142' }, dana.locationId);
+
+    // The file writes Dana's phone in digits only (the index has it as Altegio writes it).
+    const csv = `number;phone;delta;reason\r\n${weeks.number};${dana.phoneDigits};+1;fix\r\n${category.number};${marcus.phone};+1;fix\r\n`;
+    const check = await checkText(h.svc, { chainId, locationId: dana.locationId }, csv, { lookups: true });
+    expect(check.problems).toEqual([]);
+    expect(check.totals).toMatchObject({ toChange: 2, invalid: 0 });
+    const { batchId } = await applyCheck(h.svc, check);
+    await expect(h.svc.settled(batchId)).resolves.toBe('done');
+
+    const audit = h.store.audit.list({ limit: 100 }).filter((e) => e.batchId === batchId);
+    expect(audit).toHaveLength(2);
+    const byId = new Map(audit.map((e) => [e.membershipId, e]));
+    expect(byId.get(M.danaUnitedWeeks)).toMatchObject({ outcome: 'ok', clientName: dana.name });
+    expect(byId.get(M.perCategory)).toMatchObject({ outcome: 'ok', clientName: null });
+  });
+});
