@@ -410,6 +410,8 @@ export type BatchCheck = z.infer<typeof BatchCheck>;
 export const BatchPlanRow = z.object({
   line: z.number().int(),
   membership: z.string(),
+  /** The client the app saw the membership with (preview rows); null or absent: not known. */
+  client: z.string().nullable().optional(),
   service: z.string(),
   before: z.number().int().nullable(),
   after: z.number().int().nullable(),

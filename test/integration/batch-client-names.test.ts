@@ -23,8 +23,8 @@ afterEach(async () => {
   await sandbox?.close();
 });
 
-describe('batch audit entries name the client', () => {
-  it('a phone row of a client the index saw with that phone carries her name; an unknown phone none', async () => {
+describe('batch preview rows and audit entries name the client', () => {
+  it('a phone row of a client the index saw with that phone carries her name (preview and audit); an unknown phone none', async () => {
     const known = sandbox.control.knownIds;
     const { dana, marcus, memberships: M } = known;
     const chainId = known.chains.northside;
@@ -43,6 +43,12 @@ describe('batch audit entries name the client', () => {
     const check = await checkText(h.svc, { chainId, locationId: dana.locationId }, csv, { lookups: true });
     expect(check.problems).toEqual([]);
     expect(check.totals).toMatchObject({ toChange: 2, invalid: 0 });
+    // The preview names her beside the number; the unknown phone's row names nobody.
+    const preview = await h.svc.rows({ checkId: check.checkId as string, offset: 0, limit: 10 });
+    expect(preview.rows.map((r) => [r.membership, r.client])).toEqual([
+      [weeks.number, dana.name],
+      [category.number, null],
+    ]);
     const { batchId } = await applyCheck(h.svc, check);
     await expect(h.svc.settled(batchId)).resolves.toBe('done');
 

@@ -35,6 +35,9 @@ class MemoryAudit implements AuditRepo {
   lastId(): number {
     return this.real.lastId();
   }
+  clientName(chainId: number, membershipId: number, profileId: string): string | null {
+    return this.real.clientName(chainId, membershipId, profileId);
+  }
 }
 
 const CHAIN = 70114;

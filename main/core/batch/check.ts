@@ -417,8 +417,10 @@ export function createChecker(deps: CheckerDeps): Checker {
       } else indices = { length: rows.length, at: (i) => i };
       const out: BatchPlanRow[] = [];
       for (let i = offset; i < Math.min(indices.length, offset + limit); i++) {
-        const r = rowRecordOf(rows.get(indices.at(i)));
-        out.push({ line: r.line, membership: r.membership, service: r.service, before: r.before, after: r.after, reason: r.reason, status: rowStatus({ ...r, opState: null, opMessage: null }, false), message: r.message });
+        const p = rows.get(indices.at(i));
+        const r = rowRecordOf(p);
+        const client = p.membershipId === null ? null : store.audit.clientName(c.chainId, p.membershipId, c.profileId);
+        out.push({ line: r.line, membership: r.membership, client, service: r.service, before: r.before, after: r.after, reason: r.reason, status: rowStatus({ ...r, opState: null, opMessage: null }, false), message: r.message });
       }
       return { rows: out, total: indices.length };
     },

@@ -284,6 +284,8 @@ function auditRepo(db: Database.Database): AuditRepo {
         AND c.server = COALESCE((SELECT CASE WHEN p.demo = 1 THEN 'demo' ELSE p.server_url END FROM profiles p WHERE p.id = ?), 'demo')
       ORDER BY c.seen_at DESC LIMIT 1`,
   );
+  const clientOf = (chainId: number, membershipId: number, profileId: string): string | null =>
+    getRow<{ name: string | null }>(seenClient, chainId, membershipId, profileId)?.name ?? null;
   const finish = db.prepare('UPDATE audit SET outcome = ?, after_json = ?, message = ? WHERE id = ?');
   const markUndone = db.prepare('UPDATE audit SET undone_by = ? WHERE id = ?');
   const get = db.prepare('SELECT * FROM audit WHERE id = ?');
@@ -291,6 +293,7 @@ function auditRepo(db: Database.Database): AuditRepo {
   const userNames = db.prepare('SELECT DISTINCT user_name AS name FROM audit');
   return {
     lastId: () => Number(getRow<{ id: number | bigint }>(last)?.id ?? 0),
+    clientName: clientOf,
     add: (e: NewAuditEntry) => {
       const r = insert.run(
         normaliseAt(e.at),
@@ -309,7 +312,7 @@ function auditRepo(db: Database.Database): AuditRepo {
         e.message,
         e.batchId,
         e.undoOf,
-        e.clientName ?? getRow<{ name: string | null }>(seenClient, e.chainId, e.membershipId, e.profileId)?.name ?? null,
+        e.clientName ?? clientOf(e.chainId, e.membershipId, e.profileId),
       );
       return Number(r.lastInsertRowid);
     },

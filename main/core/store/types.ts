@@ -32,6 +32,8 @@ export interface AuditRepo {
   list(filter: AuditFilterQuery): AuditEntry[];
   /** The newest entry's id (0 when empty): changes with every write this app starts. */
   lastId(): number;
+  /** The client the app last saw a membership with (what `add` records when the writer names none), or null. */
+  clientName(chainId: number, membershipId: number, profileId: string): string | null;
 }
 
 export interface ProfilesRepo {
