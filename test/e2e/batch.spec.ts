@@ -13,6 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
+import Papa from 'papaparse';
 import { expect, test } from './fixtures';
 import { DANA, cardSection, chooseLocation, openClient, openMembership } from './helpers';
 import type { Page } from '@playwright/test';
@@ -119,13 +120,15 @@ test('cp1251 `;` file → guessed mapping → problems → preview → apply →
   expect(file.suggestedFilename()).toBe('остатки-cp1251-report.csv');
   const bytes = readFileSync(await file.path());
   expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-  const lines = bytes.subarray(3).toString('utf8').split('\r\n').filter((l) => l !== '');
-  expect(lines[0]).toBe('row;line;membership;service;before;after;outcome;message');
-  expect(lines).toHaveLength(5);
-  expect(lines.slice(1).map((l) => l.split(';')[1])).toEqual(['2', '3', '4', '5']);
-  expect(lines.slice(1).map((l) => l.split(';')[6])).toEqual(['applied', 'applied', 'invalid', 'applied']);
-  expect(lines[1]).toMatch(/;Pilates group;7;10;applied;Перенос из старой системы$/);
-  expect(lines[3]).toMatch(/;invalid;.*does not allow balance changes/);
+  // English interface: Excel's list separator for English is ',' (issue 12); cells are parsed
+  // as CSV, since a message may itself hold the separator.
+  const records = Papa.parse<string[]>(bytes.subarray(3).toString('utf8'), { skipEmptyLines: true }).data;
+  expect(records[0]).toEqual(['row', 'line', 'membership', 'service', 'before', 'after', 'outcome', 'message']);
+  expect(records).toHaveLength(5);
+  expect(records.slice(1).map((r) => r[1])).toEqual(['2', '3', '4', '5']);
+  expect(records.slice(1).map((r) => r[6])).toEqual(['applied', 'applied', 'invalid', 'applied']);
+  expect(records[1]?.slice(3)).toEqual(['Pilates group', '7', '10', 'applied', 'Перенос из старой системы']);
+  expect(records[3]?.[7]).toMatch(/does not allow balance changes/);
   await expect(page.getByText('Saved остатки-cp1251-report.csv to your downloads.')).toBeVisible();
 
   // The audit log has every applied row, marked as a batch, with its reason.
