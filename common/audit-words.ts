@@ -7,12 +7,22 @@ import { DateTime } from 'luxon';
 import type { AuditEntry } from '../preload/contract';
 import { formatDate as formatDay, localDateOf } from './dates';
 import { STATUS_WORDS } from './statuses';
+import en from './i18n/catalogs/en.json';
+import { createTranslator, type MessageKey, type Translate } from './i18n/translate';
 
-/** An API date/datetime as its calendar day in `timezone`: "20 May 2026" ("—" when none). */
-function formatDate(value: string | null | undefined, timezone: string): string {
-  if (!value) return '—';
-  const day = localDateOf(value, timezone);
-  return day ? formatDay(day) : value;
+/**
+ * How audit entries are put into words: the messages (catalog keys through `t`), calendar days,
+ * moments and status slugs. The renderer passes the language in use (renderer/src/lib/format.ts
+ * `auditWords()`); the default is English with "20 May 2026" days (the CSV export, the core).
+ */
+export interface AuditWords {
+  t: Translate;
+  /** A `YYYY-MM-DD` calendar day in words. */
+  day: (isoDay: string) => string;
+  /** A moment (an entry's time) in words, in `timezone` (default: this computer's). */
+  moment: (value: string, timezone?: string) => string;
+  /** A status slug in words. */
+  status: (slug: string) => string;
 }
 
 /** A moment (an audit entry's time) as "20 May 2026, 14:05" in `timezone` (default: this computer's). */
@@ -22,68 +32,91 @@ export function formatMoment(value: string, timezone?: string): string {
   return (timezone ? dt.setZone(timezone) : dt.toLocal()).setLocale('en-GB').toFormat('d LLL yyyy, HH:mm');
 }
 
-const actionWords: Record<AuditEntry['action'], string> = {
-  freeze: 'Freeze',
-  unfreeze: 'Unfreeze',
-  set_balance: 'Balance change',
-  set_period: 'Expiry change',
-  plan_create: 'Plan made',
-  plan_change: 'Plan changed',
-  plan_cancel: 'Plan cancelled',
-  plan_run: 'Plan run',
-  undo: 'Undo',
+/** The one set of status words (common/statuses.ts), looked up by whatever slug a snapshot holds. */
+const statusWords: Readonly<Record<string, string>> = STATUS_WORDS;
+
+export const ENGLISH_AUDIT_WORDS: AuditWords = {
+  t: createTranslator('en', en),
+  day: formatDay,
+  moment: formatMoment,
+  status: (slug) => statusWords[slug] ?? slug,
 };
+
+/** An API date/datetime as its calendar day in `timezone` ("—" when none). */
+function formatDate(value: string | null | undefined, timezone: string, words: AuditWords): string {
+  if (!value) return '—';
+  const day = localDateOf(value, timezone);
+  return day ? words.day(day) : value;
+}
+
+const actionKeys: Record<AuditEntry['action'], MessageKey> = {
+  freeze: 'audit.action.freeze',
+  unfreeze: 'audit.action.unfreeze',
+  set_balance: 'audit.action.set_balance',
+  set_period: 'audit.action.set_period',
+  plan_create: 'audit.action.plan_create',
+  plan_change: 'audit.action.plan_change',
+  plan_cancel: 'audit.action.plan_cancel',
+  plan_run: 'audit.action.plan_run',
+  undo: 'audit.action.undo',
+};
+
+/** A key without parameters through `t` (the key comes from a table, so tsc cannot see it has none). */
+function word(words: AuditWords, key: MessageKey): string {
+  return (words.t as (key: MessageKey) => string)(key);
+}
 
 type Known = readonly Pick<AuditEntry, 'id' | 'action' | 'at' | 'userName'>[];
 
 /** "Freeze", "Balance change", "Undo of the freeze made 2 Dec 2026, 14:02" (entry numbers are never shown). */
-export function actionLabel(entry: Pick<AuditEntry, 'action' | 'undoOf'>, known: Known = [], timezone?: string): string {
+export function actionLabel(entry: Pick<AuditEntry, 'action' | 'undoOf'>, known: Known = [], timezone?: string, words: AuditWords = ENGLISH_AUDIT_WORDS): string {
   if (entry.action === 'undo') {
     const undone = known.find((e) => e.id === entry.undoOf);
-    if (!undone) return 'Undo of an earlier change';
-    return `Undo of the ${(actionWords[undone.action] ?? undone.action).toLowerCase()} made ${formatMoment(undone.at, timezone)}`;
+    if (!undone) return words.t('audit.action.undoEarlier');
+    return words.t('audit.action.undoOf', { action: undone.action, when: words.moment(undone.at, timezone) });
   }
-  return actionWords[entry.action] ?? entry.action;
+  const key = actionKeys[entry.action];
+  return key ? word(words, key) : entry.action;
 }
 
-export function outcomeLabel(entry: Pick<AuditEntry, 'outcome' | 'undoneBy'>, known: Known = [], timezone?: string): string {
+export function outcomeLabel(entry: Pick<AuditEntry, 'outcome' | 'undoneBy'>, known: Known = [], timezone?: string, words: AuditWords = ENGLISH_AUDIT_WORDS): string {
   switch (entry.outcome) {
     case 'ok': {
-      if (entry.undoneBy === null) return 'Done';
+      if (entry.undoneBy === null) return words.t('audit.outcome.ok');
       const undo = known.find((e) => e.id === entry.undoneBy);
-      return undo ? `Done; undone by ${undo.userName}, ${formatMoment(undo.at, timezone)}` : 'Done; undone later';
+      return undo ? words.t('audit.outcome.undoneBy', { user: undo.userName, when: words.moment(undo.at, timezone) }) : words.t('audit.outcome.undoneLater');
     }
     case 'failed':
-      return 'Failed';
+      return words.t('audit.outcome.failed');
     default:
-      return 'Not known (the connection dropped)';
+      return words.t('audit.outcome.unknown');
   }
 }
 
-const keyWords: Record<string, string> = {
-  united: 'Shared balance',
-  unitedBalance: 'Shared balance',
-  united_balance_services_count: 'Shared balance',
-  isFrozen: 'Frozen',
-  is_frozen: 'Frozen',
-  freezeTill: 'Frozen until',
-  freeze_till: 'Frozen until',
-  freezePeriodDays: 'Days frozen',
-  freeze_period: 'Days frozen',
-  expirationDate: 'Expires',
-  expiration_date: 'Expires',
-  status: 'Status',
+const fieldKeys: Record<string, MessageKey> = {
+  united: 'audit.field.united',
+  unitedBalance: 'audit.field.united',
+  united_balance_services_count: 'audit.field.united',
+  isFrozen: 'audit.field.isFrozen',
+  is_frozen: 'audit.field.isFrozen',
+  freezeTill: 'audit.field.freezeTill',
+  freeze_till: 'audit.field.freezeTill',
+  freezePeriodDays: 'audit.field.freezePeriodDays',
+  freeze_period: 'audit.field.freezePeriodDays',
+  expirationDate: 'audit.field.expirationDate',
+  expiration_date: 'audit.field.expirationDate',
+  status: 'audit.field.status',
 };
 
 function isDateLike(v: unknown): v is string {
   return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v);
 }
 
-export function valueWords(v: unknown, timezone: string): string {
+export function valueWords(v: unknown, timezone: string, words: AuditWords = ENGLISH_AUDIT_WORDS): string {
   if (v === null || v === undefined) return '—';
-  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'boolean') return v ? words.t('common.yes') : words.t('common.no');
   if (typeof v === 'number') return String(v);
-  if (isDateLike(v)) return formatDate(v, timezone);
+  if (isDateLike(v)) return formatDate(v, timezone, words);
   if (typeof v === 'string') return v;
   if (typeof v === 'object' && v !== null && 'slug' in v) return String((v as { title?: unknown; slug: unknown }).title ?? (v as { slug: unknown }).slug);
   return JSON.stringify(v);
@@ -104,9 +137,6 @@ function servicesOf(v: unknown): Map<string, number> {
   return out;
 }
 
-/** The one set of status words (common/statuses.ts), looked up by whatever slug a snapshot holds. */
-const statusWords: Readonly<Record<string, string>> = STATUS_WORDS;
-
 /** Service id → title, for the lines a membership has (the audit snapshot keeps ids only). */
 export type ServiceTitles = ReadonlyMap<string, string>;
 
@@ -119,13 +149,13 @@ function withSnapshotTitles(titles: ServiceTitles | undefined, fromSnapshot: unk
   return merged;
 }
 
-function serviceLines(b: unknown, a: unknown, titles: ServiceTitles | undefined, lines: string[]): void {
+function serviceLines(b: unknown, a: unknown, titles: ServiceTitles | undefined, lines: string[], words: AuditWords): void {
   const bs = servicesOf(b);
   const as = servicesOf(a);
   for (const id of new Set([...bs.keys(), ...as.keys()])) {
     const bn = bs.get(id);
     const an = as.get(id);
-    if (bn !== an) lines.push(`${titles?.get(id) ?? `Service ${id}`}: ${bn ?? '—'} → ${an ?? '—'}`);
+    if (bn !== an) lines.push(words.t('audit.change', { field: titles?.get(id) ?? words.t('audit.service', { id }), before: bn ?? '—', after: an ?? '—' }));
   }
 }
 
@@ -133,7 +163,7 @@ function serviceLines(b: unknown, a: unknown, titles: ServiceTitles | undefined,
  * "Pilates group: 7 → 5", "Frozen until: — → 20 May 2026", … one line per changed value. When the
  * write has no "after" (it failed, or its outcome is not known), says what was asked instead.
  */
-export function changeLines(entry: Pick<AuditEntry, 'before' | 'after'>, timezone: string, cardTitles?: ServiceTitles): string[] {
+export function changeLines(entry: Pick<AuditEntry, 'before' | 'after'>, timezone: string, cardTitles?: ServiceTitles, words: AuditWords = ENGLISH_AUDIT_WORDS): string[] {
   const before = entry.before ?? {};
   const after = entry.after;
   const titles = withSnapshotTitles(cardTitles, before.serviceTitles);
@@ -141,11 +171,11 @@ export function changeLines(entry: Pick<AuditEntry, 'before' | 'after'>, timezon
   if (after === null) {
     const req = (before.request ?? null) as { freezeTill?: string; united?: number; services?: unknown } | null;
     if (!req) return lines;
-    if (req.freezeTill) lines.push(`Asked: frozen until ${valueWords(req.freezeTill, timezone)}`);
-    if (typeof req.united === 'number') lines.push(`Asked: shared balance ${valueWords(before.united, timezone)} → ${req.united}`);
+    if (req.freezeTill) lines.push(words.t('audit.asked.freeze', { date: valueWords(req.freezeTill, timezone, words) }));
+    if (typeof req.united === 'number') lines.push(words.t('audit.asked.united', { before: valueWords(before.united, timezone, words), after: req.united }));
     const asked: string[] = [];
-    serviceLines(before.services, { ...Object.fromEntries(servicesOf(before.services)), ...Object.fromEntries(servicesOf(req.services)) }, titles, asked);
-    lines.push(...asked.map((l) => `Asked: ${l}`));
+    serviceLines(before.services, { ...Object.fromEntries(servicesOf(before.services)), ...Object.fromEntries(servicesOf(req.services)) }, titles, asked, words);
+    lines.push(...asked.map((line) => words.t('audit.asked', { line })));
     return lines;
   }
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => k !== 'request' && k !== 'serviceTitles');
@@ -153,15 +183,16 @@ export function changeLines(entry: Pick<AuditEntry, 'before' | 'after'>, timezon
     const b = before[key];
     const a = after[key];
     if (key === 'services' || key === 'lines') {
-      serviceLines(b, a, titles, lines);
+      serviceLines(b, a, titles, lines, words);
       continue;
     }
     if (JSON.stringify(b) === JSON.stringify(a)) continue;
     if (key === 'statusSlug') {
-      lines.push(`Status: ${statusWords[String(b)] ?? String(b ?? '—')} → ${statusWords[String(a)] ?? String(a ?? '—')}`);
+      lines.push(words.t('audit.change', { field: words.t('audit.field.status'), before: b == null ? '—' : words.status(String(b)), after: a == null ? '—' : words.status(String(a)) }));
       continue;
     }
-    lines.push(`${keyWords[key] ?? key}: ${valueWords(b, timezone)} → ${valueWords(a, timezone)}`);
+    const field = fieldKeys[key];
+    lines.push(words.t('audit.change', { field: field ? word(words, field) : key, before: valueWords(b, timezone, words), after: valueWords(a, timezone, words) }));
   }
   return lines;
 }

@@ -7,6 +7,7 @@ import { formatPhone } from '../../../common/phone';
 import { isCalendarDate, localDateOf } from '../../../common/dates';
 import type { Balance, BalanceLine, Location, Membership, NotGivenField, PeriodUnit } from '../../../preload/contract';
 import { wordMsg } from '../../../common/i18n/words';
+import type { AuditWords } from '../../../common/audit-words';
 import { currentLanguage, locale, t, type Msg } from './i18n';
 
 const CALENDAR_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -64,6 +65,11 @@ export function formatMoment(value: string, timezone?: string): string {
   const day: Intl.DateTimeFormatOptions =
     currentLanguage() === 'en' ? { day: 'numeric', month: 'short', year: 'numeric' } : { day: '2-digit', month: '2-digit', year: 'numeric' };
   return dateFormat('moment', { ...day, hour: '2-digit', minute: '2-digit', hourCycle: 'h23', ...(timezone ? { timeZone: timezone } : {}) }).format(date);
+}
+
+/** Audit entries (common/audit-words.ts) in the language in use: its messages, days, moments and status words. */
+export function auditWords(): AuditWords {
+  return { t, day: formatDay, moment: formatMoment, status: statusWord };
 }
 
 /** A `YYYY-MM-DD` day written as staff type it in the language: "31/12/2026" (en, es, pt-BR), "31.12.2026" (ru). */
