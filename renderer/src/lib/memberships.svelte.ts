@@ -7,6 +7,7 @@
 import type { AuditEntry, ClientSummary, DeskError, IndexedMembership, Membership } from '../../../preload/contract';
 import { app } from './app.svelte';
 import { createLatest, optionalReason } from './call';
+import { DialogState } from './dialog-state.svelte';
 import { formatDate } from './format';
 import { t } from './i18n';
 import { notices } from './notices.svelte';
@@ -28,7 +29,7 @@ export function membershipName(m: Pick<Membership, 'number'> & { type?: { title:
   return m.type?.title ? t('membership.numberType', { number: m.number, type: m.type.title }) : t('membership.number', { number: m.number });
 }
 
-class MembershipsState {
+class MembershipsState extends DialogState<DeskDialog> {
   client = $state<ClientSummary | null>(null);
   memberships = $state<Membership[]>([]);
   /** The client has no phone in Altegio, so their memberships cannot be listed. */
@@ -45,12 +46,6 @@ class MembershipsState {
   history = $state<AuditEntry[]>([]);
   historyLoading = $state(false);
   historyError = $state<DeskError | null>(null);
-
-  dialog = $state<DeskDialog | null>(null);
-  /** A write is on its way (the open dialog's confirm button says so). */
-  busy = $state(false);
-  /** The last write's refusal, shown in the open dialog. */
-  writeError = $state<DeskError | null>(null);
 
   #latest = createLatest();
 
@@ -122,18 +117,6 @@ class MembershipsState {
     this.historyError = null;
     this.history = reply.value.entries;
     return this.history;
-  }
-
-  open(dialog: DeskDialog): void {
-    this.writeError = null;
-    this.busy = false;
-    this.dialog = dialog;
-  }
-
-  close(): void {
-    if (this.busy) return;
-    this.dialog = null;
-    this.writeError = null;
   }
 
   freeze(m: Membership, locationId: number, freezeTill: string, reason: string): Promise<boolean> {

@@ -6,6 +6,7 @@
 import type { DeskError, Membership, Plan } from '../../../preload/contract';
 import { app } from './app.svelte';
 import { optionalReason } from './call';
+import { DialogState } from './dialog-state.svelte';
 import { desk } from './desk';
 
 export type PlanDialog = { membership: Pick<Membership, 'id' | 'number' | 'chainId'>; locationId: number; plan: Plan | null };
@@ -17,12 +18,9 @@ export interface PlanForm {
   reason: string;
 }
 
-class PlansState {
+class PlansState extends DialogState<PlanDialog> {
   plans = $state<Plan[]>([]);
   error = $state<DeskError | null>(null);
-  dialog = $state<PlanDialog | null>(null);
-  busy = $state(false);
-  writeError = $state<DeskError | null>(null);
   missed = $derived(this.plans.filter((p) => p.missed));
   #listening = false;
 
@@ -43,18 +41,6 @@ class PlansState {
 
   forMembership(id: number): Plan[] {
     return this.plans.filter((p) => p.membershipId === id && (p.state === 'planned' || p.state === 'running'));
-  }
-
-  open(dialog: PlanDialog): void {
-    this.writeError = null;
-    this.busy = false;
-    this.dialog = dialog;
-  }
-
-  close(): void {
-    if (this.busy) return;
-    this.dialog = null;
-    this.writeError = null;
   }
 
   async save(form: PlanForm): Promise<boolean> {

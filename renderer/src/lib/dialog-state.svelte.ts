@@ -1,0 +1,25 @@
+/**
+ * The one dialog a desk store has open at a time, with its write's progress: what the stores for
+ * memberships (memberships.svelte.ts) and plans (plans.svelte.ts) share.
+ */
+import type { DeskError } from '../../../preload/contract';
+
+export class DialogState<D> {
+  dialog = $state<D | null>(null);
+  /** A write is on its way (the open dialog's confirm button says so). */
+  busy = $state(false);
+  /** The last write's refusal, shown in the open dialog. */
+  writeError = $state<DeskError | null>(null);
+
+  open(dialog: D): void {
+    this.writeError = null;
+    this.busy = false;
+    this.dialog = dialog;
+  }
+
+  close(): void {
+    if (this.busy) return;
+    this.dialog = null;
+    this.writeError = null;
+  }
+}
