@@ -5,7 +5,7 @@
  */
 import { expect, test } from './fixtures';
 import { DANA, DOWNTOWN, card, chooseLocation, openClient, results, searchBox } from './helpers';
-import { clearKeychainFor, setPartnerToken, signIn, userTokenOf } from './session-helpers';
+import { clearKeychainFor, fetchSandbox, setPartnerToken, signIn, userTokenOf } from './session-helpers';
 import { addDays, todayIn } from '../../common/dates';
 
 test.use({ shellMode: 'sandbox' });
@@ -67,9 +67,10 @@ test('worklist "expiring in 14 days" shows exactly the sandbox\'s memberships; a
   type Wire = { number: string; status: { slug: string }; expiration_date: string | null };
   const all: Wire[] = [];
   for (let page = 1; ; page++) {
-    const res = await fetch(`${sandbox.url}/v1/chain/${north}/loyalty/abonements?count=200&page=${page}`, {
+    const res = await fetchSandbox(`${sandbox.url}/v1/chain/${north}/loyalty/abonements?count=200&page=${page}`, {
       headers: { Accept: 'application/vnd.api.v2+json', Authorization: `Bearer ${sandbox.partnerToken}, User ${token}` },
     });
+    expect(res.status, await res.clone().text()).toBe(200);
     const data = ((await res.json()) as { data: Wire[] }).data;
     all.push(...data);
     if (data.length < 200) break;
