@@ -165,7 +165,7 @@ describe('bulk actions', () => {
     await probe.close();
     const freezeTill = addDays(todayIn(new Date(), tz), 3);
     const conn = { url: sandbox.url, partnerToken: sandbox.partnerToken, login: sandbox.login, password: sandbox.password };
-    const CHILD = join(import.meta.dirname, '../support/bulk-child.ts');
+    const CHILD = join(import.meta.dirname, '../support/batch-child.ts');
     let childArgs: Record<string, unknown> = { conn, dbPath, bulk: { chainId, locationId, ids, action: { kind: 'freeze', freezeTill } }, limiter: { perSecond: 60, perMinute: 3600 } };
     // The journal as the parent sees it on disk (the child writes it; WAL lets us read alongside).
     const applied = (batchId: string): number => {
