@@ -42,17 +42,32 @@ export const errorOrigins = ['app', 'altegio', 'network', 'shell'] as const;
 export const ErrorOrigin = z.enum(errorOrigins);
 export type ErrorOrigin = z.infer<typeof ErrorOrigin>;
 
+/**
+ * A message by reference (`Msg`, common/i18n/translate.ts): a catalog key and its parameters, which
+ * the renderer puts into words in the language in use (`wordMsg`). Parameters are strings or
+ * numbers (calendar days as `YYYY-MM-DD`). The core keeps English (`inEnglish`) for logs.
+ */
+export const MsgData = z.object({
+  key: z.string().min(1).max(200),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
+export type MsgData = z.infer<typeof MsgData>;
+
 export const DeskError = z.object({
   kind: ErrorKind,
   /** Stable name of this failure (`altegio.wrong_credentials`, `shell.unreachable`…): what code and the renderer's words key on, never the message. */
   code: z.string().min(1).max(80),
   origin: ErrorOrigin,
-  /** The core's explanation (English; for logs, and shown only when the renderer has no words for `code`). */
+  /** The core's explanation (English; for logs, and shown only when the failure has no `msg` and the renderer has no words for `code`). */
   message: z.string(),
+  /** The same explanation by reference: the renderer words it in the language in use. */
+  msg: MsgData.optional(),
   /** The message is Altegio's own words (then `serverMessage` repeats it). */
   messageIsServers: z.boolean().optional(),
   /** Field name (as in the channel's argument, or a CSV "line:column") -> what is wrong. */
   fields: z.record(z.string(), z.string()).optional(),
+  /** Per field, the `fields` text by reference (the renderer words it; `fields` stays English for logs). */
+  fieldMsgs: z.record(z.string(), MsgData).optional(),
   /** Per field, what the argument check found, as a code the renderer words from its catalogs
    *  (the `fields` texts are the schema's own words, for logs; never shown when this is present). */
   fieldIssues: z.record(z.string(), z.object({ code: z.enum(['too_long', 'too_short', 'too_big', 'too_small', 'required', 'invalid']), limit: z.number().optional() })).optional(),

@@ -452,6 +452,7 @@ export interface MessageParams {
   "duration.hoursMinutes": { hours: number; minutes: string | number };
   "duration.minutes": { minutes: number };
   "duration.underMinute": Record<never, never>;
+  "error.app.internal": Record<never, never>;
   "error.auth_expired": Record<never, never>;
   "error.bad_input": Record<never, never>;
   "error.code.authNotFound": Record<never, never>;

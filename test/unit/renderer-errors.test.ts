@@ -27,6 +27,14 @@ describe('renderer error words', () => {
     expect(describeError(offline)).toMatchObject({ heading: errorHeading('offline'), detail: null });
   });
 
+  it('words the core’s message by reference before the code’s words and the English message', () => {
+    const e: DeskError = { kind: 'server', code: 'app.internal', origin: 'app', message: 'core English', msg: { key: 'error.app.internal' }, fieldMsgs: { reason: { key: 'error.app.internal' } }, fields: { reason: 'core English' } };
+    expect(describeError(e)).toMatchObject({ heading: 'Something went wrong inside the app.', detail: 'Try again; if it keeps happening, restart the app.' });
+    expect(fieldError(e, 'reason')).toBe('Try again; if it keeps happening, restart the app.');
+    const coded: DeskError = { kind: 'validation', code: 'altegio.validation', origin: 'app', message: 'core English', msg: { key: 'error.app.internal' } };
+    expect(describeError(coded).detail).toBe('Try again; if it keeps happening, restart the app.');
+  });
+
   it('the window losing the app is not "no internet"', () => {
     const e: DeskError = { kind: 'server', code: 'shell.unreachable', origin: 'shell', message: 'The app could not reach its own service.' };
     expect(describeError(e).heading).toBe('This window lost contact with the app.');

@@ -6,6 +6,7 @@
 import type { Chain, ClientSummary, DeskError, IndexedMembership, Location, Rights, SessionState } from '../../../preload/contract';
 import { createCaller } from './call';
 import { desk } from './desk';
+import { errorLine } from './errors';
 
 export type Screen = 'memberships' | 'worklists' | 'plans' | 'audit' | 'batch' | 'settings';
 
@@ -80,7 +81,7 @@ class AppState {
     });
     const reply = await api.invoke('session.get', {});
     if (reply.ok) this.setSession(reply.value);
-    else this.startError = reply.error.message;
+    else this.startError = errorLine(reply.error);
     const network = await api.invoke('network.get', {});
     if (network.ok) this.online = network.value.online;
   }

@@ -1,13 +1,18 @@
 /**
  * Turns a contract error into words a front-desk person understands. The heading says what it
  * means for the person at the desk, by kind and by origin (the app's own refusal is never called
- * Altegio's; the window losing the app is not "no internet"); the detail comes from the catalogs by
- * the error's stable `code`, or is Altegio's own words, or (codes without words yet) the core's
- * message. Nothing here looks at the message's text to decide anything.
+ * Altegio's; the window losing the app is not "no internet"); the detail is the core's message by
+ * reference (`msg`) in the language in use, or Altegio's own words, or the catalog's words for the
+ * error's stable `code`, or (codes without words yet) the core's English message. Nothing here looks
+ * at the message's text to decide anything.
  */
-import type { MessageKey } from '../../../common/i18n/translate';
-import type { DeskError, ErrorKind, ErrorOrigin, FieldIssue } from '../../../preload/contract';
+import type { MessageKey, Msg } from '../../../common/i18n/translate';
+import type { DeskError, ErrorKind, ErrorOrigin, FieldIssue, MsgData } from '../../../preload/contract';
+import { says } from './format';
 import { t } from './i18n';
+
+/** A message the core sent by reference, in the language in use (its calendar days the reader's way). */
+const worded = (m: MsgData): string => says(m as Msg);
 
 const headings: Record<ErrorKind, MessageKey> = {
   auth_expired: 'error.auth_expired',
@@ -96,18 +101,20 @@ export function fieldIssueText(issue: FieldIssue): string {
   }
 }
 
-/** Every field's message: a coded issue in the catalog's words, otherwise the core's text. */
+/** Every field's message: a coded issue in the catalog's words, a message by reference, otherwise the core's text. */
 export function fieldTexts(error: DeskError | null | undefined): Record<string, string> {
   const out: Record<string, string> = { ...(error?.fields ?? {}) };
+  for (const [field, m] of Object.entries(error?.fieldMsgs ?? {})) out[field] = worded(m);
   for (const [field, issue] of Object.entries(error?.fieldIssues ?? {})) out[field] = fieldIssueText(issue);
   return out;
 }
 
-/** The detail under the heading: coded words, Altegio's own words, or the core's message. */
+/** The detail under the heading: coded words, the core's message by reference, Altegio's own words, words by code, or the core's English. */
 function detailOf(error: DeskError): string | null {
   const issues = Object.values(error.fieldIssues ?? {});
   // A coded argument problem: its words come from the catalog, not from the schema.
   if (issues[0]) return fieldIssueText(issues[0]);
+  if (error.msg) return worded(error.msg);
   if (error.messageIsServers) return error.message.trim() || null;
   const key = CODE_WORDS[error.code];
   if (key) return t(key);
@@ -138,7 +145,7 @@ export function errorLine(error: DeskError): string {
  * `services.0.balance` are matched by their prefix so a row can pick its own.
  */
 export function fieldError(error: DeskError | null | undefined, field: string): string | null {
-  if (!error?.fields && !error?.fieldIssues) return null;
+  if (!error?.fields && !error?.fieldIssues && !error?.fieldMsgs) return null;
   const fields = fieldTexts(error);
   if (fields[field] !== undefined) return fields[field] ?? null;
   const found = Object.entries(fields).find(([k]) => k === field || k.startsWith(`${field}.`));
