@@ -544,6 +544,10 @@ export interface MessageParams {
   "index.continue": Record<never, never>;
   "index.forget": Record<never, never>;
   "index.forgetConfirm": Record<never, never>;
+  "index.forgetDialog.busy": Record<never, never>;
+  "index.forgetDialog.confirm": Record<never, never>;
+  "index.forgetDialog.keep": Record<never, never>;
+  "index.forgetDialog.title": Record<never, never>;
   "index.foundAt": { title: string | number };
   "index.indexHint": Record<never, never>;
   "index.left.hours": { count: number };

@@ -99,3 +99,30 @@ test('worklist "expiring in 14 days" shows exactly the sandbox\'s memberships; a
   await numbers.first().click();
   await expect(card(page)).toHaveAccessibleName(`Membership ${expected[0]}`);
 });
+
+test('"Forget this chain\'s data" asks in the app\'s own dialog; keeping changes nothing, forgetting empties the index', async ({ app: page, sandbox }) => {
+  const alex = sandbox.users[0]!;
+  await setPartnerToken(page, sandbox.partnerToken);
+  await signIn(page, alex.login, alex.password);
+  await chooseLocation(page, DOWNTOWN);
+  const bar = page.getByRole('region', { name: 'Membership numbers' });
+  await bar.getByRole('button', { name: 'Read memberships' }).click();
+  await expect(bar.getByText(/of this chain, as of \d\d:\d\d\./)).toBeVisible({ timeout: 60_000 });
+  // No browser confirm() may appear: a native dialog would fail the test.
+  page.on('dialog', (d) => {
+    throw new Error(`a browser dialog appeared: ${d.message()}`);
+  });
+
+  await bar.getByRole('button', { name: 'Forget this chain’s data' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Forget this chain’s data on this PC?' });
+  await expect(dialog).toContainText('Nothing changes in Altegio');
+  await dialog.getByRole('button', { name: 'Keep the data' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(bar.getByText(/of this chain, as of/)).toBeVisible();
+
+  await bar.getByRole('button', { name: 'Forget this chain’s data' }).click();
+  await dialog.getByRole('button', { name: 'Forget the data' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(bar.getByText(/not searchable yet/)).toBeVisible();
+  await expect(bar.getByRole('button', { name: 'Read memberships' })).toBeVisible();
+});

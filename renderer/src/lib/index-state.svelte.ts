@@ -9,6 +9,8 @@ import { desk } from './desk';
 class IndexState {
   statuses = $state<Record<number, IndexStatus>>({});
   error = $state<DeskError | null>(null);
+  /** A call (read, stop, forget) is on its way. */
+  busy = $state(false);
   #listening = false;
 
   /** The status of a chain (null until known). */
@@ -32,11 +34,18 @@ class IndexState {
     if (reply.ok) this.#set(reply.value);
   }
 
-  async run(channel: 'index.sync' | 'index.stop' | 'index.forget', chainId: number): Promise<void> {
+  /** Runs an index action; true when the core accepted it. */
+  async run(channel: 'index.sync' | 'index.stop' | 'index.forget', chainId: number): Promise<boolean> {
     this.error = null;
-    const reply = await app.call(channel, { chainId });
-    if (reply.ok) this.#set(reply.value);
-    else this.error = reply.error;
+    this.busy = true;
+    try {
+      const reply = await app.call(channel, { chainId });
+      if (reply.ok) this.#set(reply.value);
+      else this.error = reply.error;
+      return reply.ok;
+    } finally {
+      this.busy = false;
+    }
   }
 }
 
