@@ -58,4 +58,31 @@ describe('batch preview rows and audit entries name the client', () => {
     expect(byId.get(M.danaUnitedWeeks)).toMatchObject({ outcome: 'ok', clientName: dana.name });
     expect(byId.get(M.perCategory)).toMatchObject({ outcome: 'ok', clientName: null });
   });
+  it('an audit entry and a batch row written before the client was known name her once the app has seen her with it (a read-time join)', async () => {
+    const known = sandbox.control.knownIds;
+    const { dana } = known;
+    const chainId = known.chains.northside;
+    const M = known.memberships;
+    const weeks = (await h.api.membershipsByIds(chainId, [M.danaUnitedWeeks]))[0] as Membership;
+
+    // A row by id: the app has never seen this membership with a client.
+    const csv = `membership_id;delta;reason\r\n${weeks.id};+1;fix\r\n`;
+    const check = await checkText(h.svc, { chainId, locationId: dana.locationId }, csv);
+    expect(check.problems).toEqual([]);
+    const { batchId } = await applyCheck(h.svc, check);
+    await expect(h.svc.settled(batchId)).resolves.toBe('done');
+    const entry = () => h.store.audit.list({ limit: 100 }).find((e) => e.batchId === batchId);
+    const rows = async () => (await h.svc.rows({ batchId, offset: 0, limit: 10 })).rows.map((r) => [r.membership, r.client]);
+    expect(entry()).toMatchObject({ membershipId: weeks.id, clientName: null });
+    expect(await rows()).toEqual([[weeks.number, null]]);
+
+    // Later the desk finds Dana with that membership (what a search or her card leaves in the index).
+    createIndexRepo(h.store.db, h.store.transaction).rememberClient({ server: 'demo', chainId }, weeks.id, { id: dana.clientId, name: dana.name, phone: dana.phone }, dana.locationId);
+    expect(entry()).toMatchObject({ membershipId: weeks.id, clientName: dana.name });
+    expect(h.store.audit.get(entry()?.id as number)?.clientName).toBe(dana.name);
+    expect(await rows()).toEqual([[weeks.number, dana.name]]);
+    // A join, not a copy: the stored entry still has no name of its own.
+    const stored = h.store.db.prepare('SELECT client_name FROM audit WHERE id = ?').get(entry()?.id) as { client_name: string | null };
+    expect(stored.client_name).toBeNull();
+  });
 });

@@ -17,7 +17,7 @@
  */
 import type Database from 'libsql';
 import type { BatchState } from '../../../preload/contract';
-import { allRows, cleanRow, getRow, nowIso, numOrNull, strOrNull, type Row } from '../store/rows';
+import { allRows, cleanRow, getRow, nowIso, numOrNull, seenClientNameSql, strOrNull, type Row } from '../store/rows';
 
 export type JobKind = 'apply' | 'undo';
 export type JobScope = 'batch' | 'desk';
@@ -72,6 +72,8 @@ export interface RowRecord {
 export interface RowWithOp extends RowRecord {
   opState: OpState | null;
   opMessage: string | null;
+  /** The client the app has seen the row's membership with (now, not when the row was written); null: not known. */
+  clientName?: string | null;
 }
 
 export interface OpRecord<V = unknown> {
@@ -173,6 +175,7 @@ function toRow(r: Row): RowWithOp {
     opSeq: numOrNull(r['op_seq']),
     opState: (r['op_state'] ?? null) as OpState | null,
     opMessage: strOrNull(r['op_message']),
+    clientName: strOrNull(r['client_name']),
   };
 }
 
@@ -198,7 +201,9 @@ function toOp(r: Row): OpRecord {
 }
 
 const ROW_SELECT = `SELECT r.idx, r.line, r.outcome, r.membership, r.service, r.before, r.after, r.reason, r.message, r.op_seq,
-    o.state AS op_state, o.message AS op_message
+    o.state AS op_state, o.message AS op_message,
+    CASE WHEN o.membership_id IS NULL THEN NULL
+      ELSE ${seenClientNameSql('o.chain_id', 'o.membership_id', '(SELECT j.profile_id FROM batch_jobs j WHERE j.id = r.batch_id)')} END AS client_name
   FROM batch_rows r LEFT JOIN batch_ops o ON o.batch_id = r.batch_id AND o.seq = r.op_seq`;
 
 /**

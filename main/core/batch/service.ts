@@ -310,6 +310,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
       (r): BatchPlanRow => ({
         line: r.line,
         membership: r.membership,
+        client: r.clientName ?? null,
         service: r.service,
         before: r.before,
         after: r.after,

@@ -24,3 +24,15 @@ export function allRows<T extends Row>(stmt: Database.Statement, ...params: unkn
 export const nowIso = () => new Date().toISOString();
 export const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 export const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+/**
+ * SQL for the name of the client the app last saw a membership with (the index's index_clients),
+ * on the server of the profile that did the work (demo profiles are not stored: their index is
+ * under 'demo'). The three arguments are SQL expressions (a column or `?`). Used at read time, so
+ * an audit entry or batch row written before the client was known shows the name once it is.
+ */
+export const seenClientNameSql = (chainId: string, membershipId: string, profileId: string): string =>
+  `(SELECT c.client_name FROM index_clients c
+     WHERE c.chain_id = ${chainId} AND c.membership_id = ${membershipId}
+       AND c.server = COALESCE((SELECT CASE WHEN p.demo = 1 THEN 'demo' ELSE p.server_url END FROM profiles p WHERE p.id = ${profileId}), 'demo')
+     ORDER BY c.seen_at DESC LIMIT 1)`;

@@ -10,7 +10,7 @@ import { DateTime } from 'luxon';
 import type { AuditEntry, Chain, Profile } from '../../../preload/contract';
 import { asStorageFault } from './fault';
 import { migrate } from './migrations';
-import { allRows, cleanRow, getRow, nowIso, numOrNull, strOrNull, type Row } from './rows';
+import { allRows, cleanRow, getRow, nowIso, numOrNull, seenClientNameSql, strOrNull, type Row } from './rows';
 import type { AuditFilterQuery, AuditRepo, MappingsRepo, NewAuditEntry, ProfilesRepo, SettingsRepo } from './types';
 
 export interface Store {
@@ -266,6 +266,15 @@ function normaliseAt(at: string | undefined): string {
   return t.toISOString();
 }
 
+/**
+ * An audit entry as read: the client's name stored with it or, when the app learned the client only
+ * later (a batch row by id, a bulk action), the one the index remembers now (a join, not a copy).
+ */
+const AUDIT_SELECT = `SELECT a.id, a.at, a.user_name, a.user_id, a.profile_id, a.chain_id, a.location_id, a.membership_id, a.membership_number,
+    COALESCE(a.client_name, ${seenClientNameSql('a.chain_id', 'a.membership_id', 'a.profile_id')}) AS client_name,
+    a.action, a.before_json, a.after_json, a.reason, a.outcome, a.message, a.batch_id, a.undo_of, a.undone_by
+  FROM audit a`;
+
 export const AUDIT_DEFAULT_LIMIT = 500;
 export const AUDIT_MAX_LIMIT = 5000;
 
@@ -276,19 +285,14 @@ function auditRepo(db: Database.Database): AuditRepo {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   // The client the app last saw this membership with on this profile's server (the index keeps
-  // it; demo profiles are not stored and their index is under 'demo'), stored with the entry so
-  // the name stays when the index is forgotten.
-  const seenClient = db.prepare(
-    `SELECT c.client_name AS name FROM index_clients c
-      WHERE c.chain_id = ? AND c.membership_id = ?
-        AND c.server = COALESCE((SELECT CASE WHEN p.demo = 1 THEN 'demo' ELSE p.server_url END FROM profiles p WHERE p.id = ?), 'demo')
-      ORDER BY c.seen_at DESC LIMIT 1`,
-  );
+  // it), stored with the entry so the name stays when the index is forgotten; an entry made before
+  // the client was known takes the name at read time (AUDIT_SELECT).
+  const seenClient = db.prepare(`SELECT ${seenClientNameSql('?', '?', '?')} AS name`);
   const clientOf = (chainId: number, membershipId: number, profileId: string): string | null =>
     getRow<{ name: string | null }>(seenClient, chainId, membershipId, profileId)?.name ?? null;
   const finish = db.prepare('UPDATE audit SET outcome = ?, after_json = ?, message = ? WHERE id = ?');
   const markUndone = db.prepare('UPDATE audit SET undone_by = ? WHERE id = ?');
-  const get = db.prepare('SELECT * FROM audit WHERE id = ?');
+  const get = db.prepare(`${AUDIT_SELECT} WHERE id = ?`);
   const last = db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM audit');
   const userNames = db.prepare('SELECT DISTINCT user_name AS name FROM audit');
   return {
@@ -367,7 +371,7 @@ function auditRepo(db: Database.Database): AuditRepo {
         params.push(localDayStartUtc(f.to, 1, f.timezone));
       }
       const limit = Math.min(Math.max(1, Math.floor(f.limit ?? AUDIT_DEFAULT_LIMIT)), AUDIT_MAX_LIMIT);
-      const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ${limit}`;
+      const sql = `${AUDIT_SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ${limit}`;
       return allRows<AuditRow>(db.prepare(sql), ...params).map(toAudit);
     },
   };
