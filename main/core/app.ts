@@ -166,7 +166,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       if (!stopping.signal.aborted) log.warn('desk: interrupted writes not resolved yet', { error: e instanceof Error ? e.message : String(e) });
     });
 
-  const batch = createBatchService({ store, api: () => session.api(), session, events, limiter, claims, log });
+  // The index is made below; a check asks it for numbers only once a file is checked.
+  const batch = createBatchService({ store, api: () => session.api(), session, events, limiter, claims, log, numberIndex: (chainId) => index.numberIndex(chainId) });
 
   const index = createIndexService({
     db: store.db,

@@ -12,7 +12,7 @@ import type { AltegioApi, Credentials } from '../../main/core/altegio/api';
 import { createAltegioClient, type RetryPolicy } from '../../main/core/altegio/client';
 import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from '../../main/core/altegio/rate-limiter';
 import type { RunnerOptions as EngineOptions } from '../../main/core/jobs/runner';
-import { createBatchService, type BatchService } from '../../main/core/batch/service';
+import { createBatchService, type BatchService, type BatchServiceDeps } from '../../main/core/batch/service';
 import { openStore, type Store } from '../../main/core/store';
 
 export const PROFILE_ID = 'batch-it-profile';
@@ -47,6 +47,8 @@ export interface HarnessOptions {
   readCacheMs?: number;
   /** More reads than this before planning: the check asks first (the service's default when absent). */
   askAboveRequests?: number;
+  /** The chain's index of membership numbers (the app's index service); none by default. */
+  numberIndex?: BatchServiceDeps['numberIndex'];
   /** What the service gets as its API (e.g. a recording wrapper); the client itself by default. */
   wrapApi?: (api: AltegioApi) => AltegioApi;
 }
@@ -91,6 +93,7 @@ export async function createHarness(conn: Connection, options: HarnessOptions = 
     engine: { offlinePollMs: 50, retryBaseMs: 20, retryMaxMs: 200, ...options.engine },
     ...(options.readCacheMs !== undefined && { readCacheMs: options.readCacheMs }),
     ...(options.askAboveRequests !== undefined && { askAboveRequests: options.askAboveRequests }),
+    ...(options.numberIndex && { numberIndex: options.numberIndex }),
   });
   return {
     api,

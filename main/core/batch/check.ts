@@ -28,6 +28,7 @@ import type { BatchPlan } from './plan';
 import { createLookups, type MembershipEntry } from './plan-resolve';
 import { OUTCOME_INVALID } from './plan-storage';
 import type { RowProblem } from './problems';
+import type { NumberIndex } from './validate';
 import { rowRecordOf, rowStatus } from './report';
 
 export const MAX_PROBLEMS = 500;
@@ -61,6 +62,8 @@ export interface CheckerDeps {
   readCacheMs?: number;
   /** Default ASK_ABOVE_REQUESTS. */
   askAboveRequests?: number;
+  /** The chain's membership numbers when its index is read (numbers without a phone resolve there); null: not read. */
+  numberIndex?: (chainId: number) => NumberIndex | null;
 }
 
 export interface CheckArgs {
@@ -246,7 +249,9 @@ export function createChecker(deps: CheckerDeps): Checker {
    * first (the header, hence the mapping memory, depend on it), then the mapping.
    */
   function readFile(bytes: Uint8Array, args: CheckArgs) {
+    const numberIndex = deps.numberIndex?.(args.chainId) ?? null;
     const base: BatchReadOptions = {
+      ...(numberIndex !== null && { numberIndex }),
       ...(args.encoding !== undefined && { encoding: args.encoding }),
       ...(args.delimiter !== undefined && { delimiter: args.delimiter }),
       previewRows: PREVIEW_ROWS,
@@ -280,7 +285,7 @@ export function createChecker(deps: CheckerDeps): Checker {
       read = readBatch(decoded, base);
       mappingSource = 'auto';
       const remembered = read.hasHeader ? store.mappings.get<ColumnMapping>(read.headerSignature) : null;
-      if (remembered && checkMapping(remembered, read.columnCount).length === 0 && !sameMapping(remembered, read.mapping)) {
+      if (remembered && checkMapping(remembered, read.columnCount, { numbersAlone: numberIndex !== null }).length === 0 && !sameMapping(remembered, read.mapping)) {
         read = readBatch(decoded, { ...base, mapping: remembered });
         mappingSource = 'remembered';
       } else if (remembered) mappingSource = sameMapping(remembered, read.mapping) ? 'remembered' : 'auto';

@@ -192,7 +192,7 @@ export interface MappingProblem {
 }
 
 /** Why a mapping cannot be used as is (empty list = usable). Per-row checks happen in validate. */
-export function checkMapping(mapping: ColumnMapping, columnCount: number): MappingProblem[] {
+export function checkMapping(mapping: ColumnMapping, columnCount: number, options: { numbersAlone?: boolean } = {}): MappingProblem[] {
   const problems: MappingProblem[] = [];
   const has = (f: Field) => mapping[f] !== undefined;
   const byColumn = new Map<number, Field>();
@@ -208,7 +208,8 @@ export function checkMapping(mapping: ColumnMapping, columnCount: number): Mappi
       problems.push({ code: 'column_reused', field: f, message: `Column ${c + 1} is used both for ${FIELD_LABELS[other]} and ${FIELD_LABELS[f]}.` });
     } else byColumn.set(c, f);
   }
-  if (!has('membership_id') && !(has('number') && has('phone'))) {
+  // With the chain's index on this computer a number alone finds its membership (options.numbersAlone).
+  if (!has('membership_id') && !(has('number') && (has('phone') || options.numbersAlone === true))) {
     if (has('number')) problems.push({ code: 'number_without_phone', field: 'phone', message: 'To find memberships by number, the client phone column is needed too.' });
     else if (has('phone')) problems.push({ code: 'phone_without_number', field: 'number', message: 'To find memberships by phone, the membership number column is needed too.' });
     else problems.push({ code: 'no_membership_column', field: 'membership_id', message: 'Choose the column with the membership ID (or the membership number and client phone).' });

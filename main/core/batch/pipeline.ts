@@ -11,7 +11,7 @@ import { planCorrections, type BatchPlan, type PlanOptions } from './plan';
 import type { PlanLookups } from './plan-resolve';
 import { OUTCOME_INVALID } from './plan-storage';
 import type { RowProblem } from './problems';
-import { createValidator, ValidatedRows, type RowValidator } from './validate';
+import { createValidator, ValidatedRows, type NumberIndex, type RowValidator } from './validate';
 
 export interface BatchReadOptions {
   /** Manual encoding override. */
@@ -25,6 +25,8 @@ export interface BatchReadOptions {
   maxBytes?: number;
   maxRows?: number;
   previewRows?: number;
+  /** The chain's membership index, when read: numbers without a phone resolve through it. */
+  numberIndex?: NumberIndex;
 }
 
 export interface BatchRead {
@@ -87,11 +89,13 @@ export function readBatch(input: Uint8Array | Decoded, options: BatchReadOptions
   let mapping: ColumnMapping | null = options.mapping ?? null;
   let started = false;
   let validator: RowValidator | null = null;
+  const numberIndex = options.numberIndex;
+  const alone = { numbersAlone: numberIndex !== undefined };
   const start = (names: readonly string[]) => {
     started = true;
     mapping ??= names.length > 0 ? guessMapping(names) : {};
     // Unusable whatever the file's width: validating rows would be wasted work.
-    validator = checkMapping(mapping, Number.MAX_SAFE_INTEGER).length === 0 ? createValidator(names, mapping) : null;
+    validator = checkMapping(mapping, Number.MAX_SAFE_INTEGER, alone).length === 0 ? createValidator(names, mapping, numberIndex ? { numberIndex } : {}) : null;
   };
   const table = readTableInto(
     decoded.text,
@@ -116,7 +120,7 @@ export function readBatch(input: Uint8Array | Decoded, options: BatchReadOptions
     },
   );
   const finalMapping: ColumnMapping = mapping ?? (table.hasHeader ? guessMapping(table.header) : {});
-  const mappingProblems = checkMapping(finalMapping, table.columnCount);
+  const mappingProblems = checkMapping(finalMapping, table.columnCount, alone);
   const validated = mappingProblems.length === 0 ? ((validator as RowValidator | null)?.rows ?? new ValidatedRows()) : null;
   return {
     encoding: decoded.encoding,

@@ -21,7 +21,7 @@ import type { Store } from '../store';
 import type { MembershipClaims } from '../jobs/claims';
 import { inverseOps } from '../jobs/inverse';
 import { startRunner, type Runner, type RunnerOptions } from '../jobs/runner';
-import { createChecker, type CheckArgs } from './check';
+import { createChecker, type CheckArgs, type CheckerDeps } from './check';
 import { createJournal, type JobRecord, type Journal, type NewJob, type NewOp, type OpRecord, type RowRecord } from './journal';
 import type { Delimiter } from './parse';
 import { buildReportCsv, reportRowOf, rowRecordOf, rowStatus, type ReportRow } from './report';
@@ -52,6 +52,8 @@ export interface BatchServiceDeps {
   readCacheMs?: number;
   /** More reads than this before planning: ask first (check.ts's ASK_ABOVE_REQUESTS by default). */
   askAboveRequests?: number;
+  /** The chain's index of membership numbers, once read (check.ts). */
+  numberIndex?: CheckerDeps['numberIndex'];
 }
 
 /** Exactly one of checkId (a check not applied yet) and batchId (the contract checks it). */
@@ -98,6 +100,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     ...(deps.limiter && { limiter: deps.limiter }),
     ...(deps.readCacheMs !== undefined && { readCacheMs: deps.readCacheMs }),
     ...(deps.askAboveRequests !== undefined && { askAboveRequests: deps.askAboveRequests }),
+    ...(deps.numberIndex && { numberIndex: deps.numberIndex }),
   });
   const runners = new Map<string, Runner>();
 

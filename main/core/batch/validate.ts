@@ -32,7 +32,15 @@ export interface ValidateOptions {
   maxCount?: number;
   /** Longest reason (the audit log's limit). Default 500. */
   maxReasonLength?: number;
+  /**
+   * The chain's membership index on this computer (when it is read): a row with a number and no
+   * phone names the membership with that number, read then by its id, without a lookup per phone.
+   */
+  numberIndex?: NumberIndex;
 }
+
+/** A membership number (as the file writes it) → its id, 'ambiguous' (several), or null (not in the index). */
+export type NumberIndex = (number: string) => number | 'ambiguous' | null;
 
 export const MAX_COUNT = 100_000;
 export const MAX_REASON = 500;
@@ -275,6 +283,13 @@ export function createValidator(header: readonly string[], mapping: ColumnMappin
         kind = RowKind.ById;
         ref = id;
       }
+    } else if (numberText.length > 0 && phoneText.length === 0 && options.numberIndex !== undefined) {
+      const found = options.numberIndex(numberText);
+      if (typeof found === 'number') {
+        kind = RowKind.ById;
+        ref = found;
+      } else if (found === 'ambiguous') addProblem(ctx, cNumber, 'number', 'ambiguous_membership', `Several memberships of this chain have number ${JSON.stringify(numberText)}; use the membership ID or add the client phone.`);
+      else addProblem(ctx, cNumber, 'number', 'unknown_membership', `No membership number ${JSON.stringify(numberText)} is in this chain's list on this computer; refresh the list (Memberships screen) or add the client phone.`);
     } else if (numberText.length > 0 || phoneText.length > 0) {
       if (numberText.length === 0) addProblem(ctx, cNumber, 'number', 'phone_without_number', 'The membership number is missing (needed with the phone).');
       if (phoneText.length === 0) addProblem(ctx, cPhone, 'phone', 'number_without_phone', 'The client phone is missing (needed with the membership number).');
@@ -369,7 +384,7 @@ export function createValidator(header: readonly string[], mapping: ColumnMappin
       invalidRows.push({
         index,
         line,
-        membershipText: detach(idText.length > 0 ? idText : numberText.length > 0 || phoneText.length > 0 ? `${numberText} / ${phoneText}` : ''),
+        membershipText: detach(idText.length > 0 ? idText : numberText.length > 0 && phoneText.length > 0 ? `${numberText} / ${phoneText}` : numberText || phoneText),
         serviceText: detach(serviceIdText.length > 0 ? serviceIdText : serviceText),
         reason,
         problems: problems ?? [],

@@ -113,6 +113,8 @@ export interface IndexRepo {
   remove(key: IndexKey, ids: readonly number[]): void;
   count(key: IndexKey): number;
   get(key: IndexKey, id: number): IndexedRow | null;
+  /** Ids of the memberships with exactly this number (at most `limit`). */
+  idsByNumber(key: IndexKey, text: string, limit: number): number[];
   /** Exact number matches first, then prefix matches, by number. */
   findByNumber(key: IndexKey, text: string, limit: number): IndexedRow[];
   /** Ids of memberships still open (issued, active, frozen): a refresh re-reads them. */
@@ -141,6 +143,7 @@ export function createIndexRepo(db: Database.Database, transaction: <T>(fn: () =
   const remove = db.prepare('DELETE FROM index_memberships WHERE server = ? AND chain_id = ? AND id = ?');
   const count = db.prepare('SELECT COUNT(*) AS n FROM index_memberships WHERE server = ? AND chain_id = ?');
   const get = db.prepare(`SELECT ${ROW_COLUMNS} FROM ${ROW_FROM} WHERE m.server = ? AND m.chain_id = ? AND m.id = ?`);
+  const exactIds = db.prepare('SELECT id FROM index_memberships WHERE server = ? AND chain_id = ? AND number_key = ? LIMIT ?');
   const exact = db.prepare(`SELECT ${ROW_COLUMNS} FROM ${ROW_FROM} WHERE m.server = ? AND m.chain_id = ? AND m.number_key = ? ORDER BY m.number_key LIMIT ?`);
   // Ordered by the indexed key alone, so SQLite walks index_memberships_number (ordering by id too
   // made it scan the whole chain by primary key). Range: every key starting with the prefix (U+FFFF
@@ -193,6 +196,10 @@ export function createIndexRepo(db: Database.Database, transaction: <T>(fn: () =
     get(key, id) {
       const row = getRow<MembershipRow>(get, key.server, key.chainId, id);
       return row ? toIndexedRow(row) : null;
+    },
+    idsByNumber(key, text, limit) {
+      const k = numberKey(text);
+      return k === '' ? [] : allRows<{ id: number | bigint }>(exactIds, key.server, key.chainId, k, limit).map((r) => Number(r.id));
     },
     findByNumber(key, text, limit) {
       const k = numberKey(text);

@@ -16,6 +16,7 @@ import type { CsvDelimiter } from '../csv';
 import { worklist, worklistCsv, type WorklistPage, type WorklistQuery } from './worklists';
 import { todayIn } from '../../../common/dates';
 import type Database from 'libsql';
+import type { NumberIndex } from '../batch/validate';
 
 /** The demo's sandbox is new in every run of the app: its index is kept under this server name. */
 export const DEMO_SERVER = 'demo';
@@ -46,7 +47,11 @@ export interface IndexService {
   /** A worklist page; `locationId` is the desk's location (today is taken in its zone). */
   worklist(chainId: number, locationId: number, query: Omit<WorklistQuery, 'today'>, page: { offset: number; limit: number }): WorklistPage & { today: string; status: IndexStatus };
   worklistCsv(chainId: number, locationId: number, query: Omit<WorklistQuery, 'today'>, delimiter?: CsvDelimiter): { fileName: string; csv: string };
-  /** Memberships the app just read or wrote: the index shows them at once (if the chain is indexed). */
+  /**
+   * Membership numbers → ids from the chain's index once it has been read in full (null before, or
+   * when the user may not see the chain): a batch file's numbers without a phone resolve through it.
+   */
+  numberIndex(chainId: number): NumberIndex | null;
   /**
    * A membership the index knows by its exact number, else by its id (a pasted reference, a
    * worklist row); null when neither.
@@ -216,6 +221,19 @@ export function createIndexService(deps: IndexServiceDeps): IndexService {
       return worklistCsv(repo, key, { ...query, today }, statusOf(key), now(), delimiter);
     },
     lookup: (chainId, ref) => lookupRef(repo, keyFor(chainId), ref),
+    numberIndex(chainId) {
+      let key: IndexKey;
+      try {
+        key = keyFor(chainId);
+      } catch {
+        return null;
+      }
+      if (repo.sync(key)?.firstDone !== true) return null;
+      return (text) => {
+        const ids = repo.idsByNumber(key, text, 2);
+        return ids.length === 1 ? (ids[0] as number) : ids.length > 1 ? 'ambiguous' : null;
+      };
+    },
     noteMemberships(memberships) {
       const server = serverOf(deps.session.snapshot());
       if (server === null) return;
