@@ -32,9 +32,11 @@ export interface WebShellProcess {
   stop(): Promise<void>;
 }
 
-export async function startWebShellProcess(extraArgs: string[] = [], dataDir = mkdtempSync(join(tmpdir(), 'desk-e2e-'))): Promise<WebShellProcess> {
+/** `env`: the process's environment (this process's by default), e.g. one without a keyring. */
+export async function startWebShellProcess(extraArgs: string[] = [], dataDir = mkdtempSync(join(tmpdir(), 'desk-e2e-')), env: NodeJS.ProcessEnv = process.env): Promise<WebShellProcess> {
   const child: ChildProcess = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'main/web/cli.ts'), '--data-dir', dataDir, ...extraArgs], {
     cwd: root,
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
