@@ -637,6 +637,12 @@ export const Plan = z.object({
   missed: z.boolean(),
   /** For a missed plan: what "run now" would do (a freeze until this day; null for an unfreeze), or null when nothing is left. */
   remaining: z.object({ freezeTill: IsoDate.nullable() }).nullable(),
+  /**
+   * A closure for a selection: `count` memberships frozen together by one bulk freeze job on the
+   * start day (`batchId` once it started). Null for a plan for one membership. For a closure,
+   * `membershipId` is the selection's first and `membershipNumber` names the first few numbers.
+   */
+  closure: z.object({ count: z.number().int().positive(), batchId: z.string().nullable() }).nullable(),
 });
 export type Plan = z.infer<typeof Plan>;
 const PlanInput = z.object({ kind: PlanKind, startDate: IsoDate, endDate: IsoDate.nullable(), reason: Reason.optional() });
@@ -853,6 +859,22 @@ export const channels = {
   'index.worklistCsv': channel(WorklistQuery.extend({ delimiter: Delimiter.optional() }), z.object({ fileName: z.string(), csv: z.string() })),
   'plans.list': channel(z.object({}).strict(), z.object({ plans: z.array(Plan) })),
   'plans.create': channel(PlanInput.extend({ chainId: Id, locationId: Id, membershipId: Id }).strict(), Plan),
+  /** A closure for a selection (worklist ids, or pasted numbers/ids resolved through the index): freeze them all from `startDate` until `endDate`. */
+  'plans.createClosure': channel(
+    z
+      .object({
+        chainId: Id,
+        locationId: Id,
+        ids: z.array(Id).min(1).max(MAX_BULK).optional(),
+        text: z.string().max(200_000).optional(),
+        startDate: IsoDate,
+        endDate: IsoDate,
+        reason: Reason.optional(),
+      })
+      .strict()
+      .refine((a) => (a.ids === undefined) !== (a.text === undefined), { message: 'Give ids or text' }),
+    Plan,
+  ),
   'plans.update': channel(PlanInput.extend({ planId: z.number().int().positive() }).strict(), Plan),
   'plans.cancel': channel(z.object({ planId: z.number().int().positive() }).strict(), Plan),
   /** A missed plan, run now for what remains (the person was asked). */

@@ -314,6 +314,7 @@ export interface MessageParams {
   "batch.undoDialog.what": { count: number; user: string | number; when: string | number };
   "batch.unmapped": Record<never, never>;
   "bulk.action": Record<never, never>;
+  "bulk.action.closure": Record<never, never>;
   "bulk.action.extend": Record<never, never>;
   "bulk.action.freeze": Record<never, never>;
   "bulk.action.unfreeze": Record<never, never>;
@@ -328,6 +329,13 @@ export interface MessageParams {
   "bulk.change.unfreeze": Record<never, never>;
   "bulk.change.visits": { after: string | number; before: string | number };
   "bulk.close": Record<never, never>;
+  "bulk.closure.badDates": Record<never, never>;
+  "bulk.closure.end": Record<never, never>;
+  "bulk.closure.save": Record<never, never>;
+  "bulk.closure.saved": { count: number; end: string | number; start: string | number };
+  "bulk.closure.saving": Record<never, never>;
+  "bulk.closure.start": Record<never, never>;
+  "bulk.closure.what": { end: string | number; start: string | number };
   "bulk.col.client": Record<never, never>;
   "bulk.col.number": Record<never, never>;
   "bulk.col.outcome": Record<never, never>;
@@ -612,6 +620,14 @@ export interface MessageParams {
   "period.unchanged": Record<never, never>;
   "plan.cancel": Record<never, never>;
   "plan.closed": Record<never, never>;
+  "plan.closure.count": { count: number };
+  "plan.closure.editTitle": { count: number };
+  "plan.closure.empty": Record<never, never>;
+  "plan.closure.preview": { count: number; days: string | number; end: string | number; start: string | number };
+  "plan.closure.row": { count: number };
+  "plan.closure.started": Record<never, never>;
+  "plan.closure.tooMany": { max: number };
+  "plan.closure.unknownRefs": { count: number; refs: string | number };
   "plan.col.by": Record<never, never>;
   "plan.col.membership": Record<never, never>;
   "plan.col.state": Record<never, never>;

@@ -23,6 +23,7 @@ import { buildDiagnostics } from './diagnostics';
 import packageJson from '../../package.json' with { type: 'json' };
 import { createLanguageSetting } from './language';
 import { createMembershipService } from './memberships/service';
+import type { ClosureDeps } from './plans/closure';
 import { createPlansService } from './plans/service';
 import { createKeytarSecretStore } from './session/keytar-secret-store';
 import type { SecretStore } from './session/secret-store';
@@ -154,7 +155,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     timezone: (locationId) => session.locationTimezone(locationId) ?? 'UTC',
     now: () => clock.now(),
   });
-  const plans = createPlansService({ store, session, memberships, clock, events, log });
+  // Closures run as bulk freeze jobs: the bulk service and the index come later (set below).
+  const later: { closures?: ClosureDeps } = {};
+  const plans = createPlansService({ store, session, memberships, clock, events, log, closures: () => later.closures });
 
   // A desk write the app stopped during (crash, kill) is decided by reading once someone is
   // signed in (at once when the keychain still holds the sign-in); it is never sent again.
@@ -181,7 +184,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 
   // What a batch or bulk job changed, the index (and an open worklist) shows once it stops.
   const afterJobs = refreshIndexAfterJobs({ events, journal: batch.journal, api: () => session.api(), index, log });
-  const bulk = createBulkService({ api: () => session.api(), session, batch, index, events, limiter });
+  const bulk = createBulkService({ api: () => session.api(), session, batch, index, events, limiter, now: () => clock.now() });
+  later.closures = { bulk, index };
 
   // Batches and bulk actions run as journal jobs: one in an active state is work under way.
   let dialogOpen = false;

@@ -98,6 +98,7 @@ export function createHandlers({ shell, session, connectivity, memberships, stor
 
     'plans.list': async () => plans.list(),
     'plans.create': (args) => plans.create(args),
+    'plans.createClosure': async (args) => plans.createClosure(args),
     'plans.update': async (args) => plans.update(args),
     'plans.cancel': async ({ planId }) => plans.cancel(planId),
     'plans.runNow': ({ planId }) => plans.runNow(planId),

@@ -3,6 +3,8 @@
  * (`--test-clock`): a freeze planned from the card runs by itself when the clock reaches its day
  * (the sandbox then reports the membership frozen until the planned end); a plan whose day passed
  * while nothing ran is not acted on — the app shows it and asks, and "Freeze now" does what remains.
+ * A closure planned for a worklist selection is one plan (listed with its count) that starts one
+ * bulk freeze on its day: the sandbox then reports all of them frozen until the planned end.
  */
 import { DateTime } from 'luxon';
 import { addDays, localDateOf, todayIn } from '../../common/dates';
@@ -86,4 +88,65 @@ test('a missed plan is not run: the app shows it and asks; "Freeze now" does wha
   await expect(page.getByRole('table').last().getByRole('row', { name: /^Plan for № / })).toContainText('Done');
   expect(localDateOf(sandbox.control.getMembership(id).freeze_till as string, ZONE)).toBe(end);
   expect(sandbox.control.stats().writesByAction.freeze).toBe(1);
+});
+
+test('a closure planned for 3 memberships from a worklist selection runs as one bulk freeze when the clock reaches its day', async ({ app: page, sandbox, clock }, info) => {
+  const today = todayIn(clock.now(), ZONE);
+  const start = addDays(today, 2);
+  const end = addDays(start, 5);
+  const known = sandbox.control.knownIds.memberships;
+  const ids = [known.danaPerServiceFreezable, known.danaUnitedWeeks, known.noPhoneClient];
+  const numberOf = (id: number) => String(sandbox.control.getMembership(id)['number']);
+  const frozenTill = (id: number) => {
+    const m = sandbox.control.getMembership(id);
+    return m.is_frozen ? localDateOf(m.freeze_till as string, ZONE) : null;
+  };
+
+  await setPartnerToken(page, sandbox.partnerToken);
+  await signIn(page, sandbox.users[0]!.login, sandbox.users[0]!.password);
+  await chooseLocation(page, DOWNTOWN);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('button', { name: 'Worklists' }).click();
+  const bar = page.getByRole('region', { name: 'Membership numbers' });
+  await bar.getByRole('button', { name: 'Read memberships' }).click();
+  await expect(bar.getByText(/of this chain, as of \d\d:\d\d\./)).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: /^All memberships/ }).click();
+  const filter = page.getByLabel('Filter (number, type, client)');
+  for (const id of ids) {
+    await filter.fill(numberOf(id));
+    const box = page.getByRole('checkbox', { name: `Select membership № ${numberOf(id)}` });
+    await box.check();
+    await expect(box).toBeChecked();
+  }
+  await expect(page.getByText('3 selected')).toBeVisible();
+  await page.getByRole('button', { name: 'Actions for the selection…' }).click();
+
+  const panel = page.getByRole('region', { name: 'Bulk action' });
+  await panel.getByRole('radio', { name: 'Plan a closure (freeze on a later day)' }).check();
+  await expect(panel.getByRole('note')).toContainText('The plan is kept and run by this PC');
+  await panel.getByLabel('First closed day (the freeze starts)').fill(start);
+  await panel.getByLabel('Last frozen day').fill(end);
+  await panel.getByLabel('Reason (kept in the audit log)').fill('Closed for repairs');
+  await expect(panel).toContainText(`On ${long(start)} this PC freezes these memberships until ${long(end)} as one bulk action`);
+  await page.screenshot({ path: info.outputPath('closure-panel.png') });
+  await panel.getByRole('button', { name: 'Plan the closure' }).click();
+  await expect(panel.getByRole('status').filter({ hasText: 'Closure planned for 3 memberships' })).toBeVisible();
+  expect(sandbox.control.stats().writesByAction.freeze).toBe(0);
+
+  await nav.getByRole('button', { name: 'Planned' }).click();
+  const row = page.getByRole('row', { name: 'Closure plan for 3 memberships' });
+  await expect(row).toContainText('Closure: 3 memberships');
+  await expect(row).toContainText(`Freeze ${long(start)} – ${long(end)}`);
+  await expect(row).toContainText('Planned');
+  await page.screenshot({ path: info.outputPath('closure-planned.png') });
+
+  // The day before: nothing. Its day: one bulk freeze, all three frozen until the end.
+  clock.set(morningOf(addDays(start, -1)));
+  await expect(row).toContainText('Planned');
+  expect(sandbox.control.stats().writesByAction.freeze).toBe(0);
+  clock.set(morningOf(start));
+  await expect(page.getByRole('table').last().getByRole('row', { name: 'Closure plan for 3 memberships' })).toContainText('Done: the bulk freeze started');
+  await expect.poll(() => ids.map(frozenTill), { timeout: 60_000 }).toEqual([end, end, end]);
+  expect(sandbox.control.stats().writesByAction.freeze).toBe(3);
+  await page.screenshot({ path: info.outputPath('closure-done.png') });
 });

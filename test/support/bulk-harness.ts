@@ -3,7 +3,7 @@
  * store and batch service, a real index repo on the same SQLite file (filled with the memberships
  * a test hands it), and the session's rights and location zones from the sandbox's /groups.
  */
-import type { Membership } from '../../preload/contract';
+import type { IndexedMembership, Membership } from '../../preload/contract';
 import { createBulkService, type BulkService } from '../../main/core/bulk/service';
 import { createIndexRepo, type IndexKey } from '../../main/core/index/repo';
 import { lookupRef } from '../../main/core/index/service';
@@ -13,11 +13,14 @@ export interface BulkHarness {
   bulk: BulkService;
   /** Puts memberships into the index (what a sync would have read). */
   index(memberships: readonly Membership[]): void;
+  /** The index's lookup the bulk service uses (a number or an id). */
+  lookup(chainId: number, ref: string | number): IndexedMembership | null;
 }
 
 export function createBulkHarness(h: Harness, options: { now?: () => Date } = {}): BulkHarness {
   const repo = createIndexRepo(h.store.db, h.store.transaction);
   const keyOf = (chainId: number): IndexKey => ({ server: 'bulk-it', chainId });
+  const lookup = (chainId: number, ref: string | number) => lookupRef(repo, keyOf(chainId), ref);
   const bulk = createBulkService({
     api: () => h.api,
     session: {
@@ -27,7 +30,7 @@ export function createBulkHarness(h: Harness, options: { now?: () => Date } = {}
     },
     batch: h.svc,
     index: {
-      lookup: (chainId, ref) => lookupRef(repo, keyOf(chainId), ref),
+      lookup,
       noteMemberships: () => undefined,
     },
     events: { emit: () => undefined },
@@ -36,6 +39,7 @@ export function createBulkHarness(h: Harness, options: { now?: () => Date } = {}
   });
   return {
     bulk,
+    lookup,
     index(memberships) {
       const byChain = new Map<number, Membership[]>();
       for (const m of memberships) byChain.set(m.chainId, [...(byChain.get(m.chainId) ?? []), m]);

@@ -18,6 +18,7 @@ import type { Logger } from '../log';
 import type { MembershipService } from '../memberships/service';
 import type { SessionService } from '../session/session';
 import type { Store } from '../store';
+import { closureName, resolveSelection, startClosure, type ClosureDeps } from './closure';
 import { plansRepo, type PlanRecord } from './store';
 
 export interface PlanInput {
@@ -30,6 +31,8 @@ export interface PlanInput {
 export interface PlansService {
   list(): { plans: Plan[] };
   create(args: PlanInput & { chainId: number; locationId: number; membershipId: number }): Promise<Plan>;
+  /** A closure for a selection: one plan that freezes them all together (closure.ts). */
+  createClosure(args: { chainId: number; locationId: number; ids?: number[] | undefined; text?: string | undefined; startDate: string; endDate: string; reason?: string | undefined }): Plan;
   update(args: PlanInput & { planId: number }): Plan;
   cancel(planId: number): Plan;
   runNow(planId: number): Promise<Plan>;
@@ -45,6 +48,8 @@ export interface PlansDeps {
   clock: Clock;
   events?: Pick<EventHub, 'emit'>;
   log?: Logger;
+  /** The bulk service and the index, for closures (created after this service: asked when needed). */
+  closures?: () => ClosureDeps | undefined;
   /** Start the scheduler's timer (false in unit tests that tick by hand). */
   schedule?: boolean;
 }
@@ -73,11 +78,18 @@ export function createPlansService(deps: PlansDeps): PlansService {
   const view = (r: PlanRecord): Plan => {
     const d = planDecision(r, now());
     const missed = r.state === 'planned' && d.kind === 'missed';
-    const { auditId: _auditId, ...rest } = r;
-    return { ...rest, missed, remaining: missed && d.kind === 'missed' ? d.remaining : null };
+    const { auditId: _auditId, membershipIds, batchId, ...rest } = r;
+    const closure = membershipIds ? { count: membershipIds.length, batchId } : null;
+    return { ...rest, missed, remaining: missed && d.kind === 'missed' ? d.remaining : null, closure };
   };
   const changed = (id: number) => deps.events?.emit('plans.changed', { planId: id });
-  const snapshot = (p: Pick<PlanRecord, 'kind' | 'startDate' | 'endDate' | 'state'>) => ({ planKind: p.kind, planStart: p.startDate, planEnd: p.endDate, planState: p.state });
+  const snapshot = (p: Pick<PlanRecord, 'kind' | 'startDate' | 'endDate' | 'state' | 'membershipIds' | 'batchId'>) => ({
+    planKind: p.kind,
+    planStart: p.startDate,
+    planEnd: p.endDate,
+    planState: p.state,
+    ...(p.membershipIds && { planMemberships: p.membershipIds.length, planJob: p.batchId }),
+  });
 
   function audit(r: PlanRecord, action: 'plan_create' | 'plan_change' | 'plan_cancel' | 'plan_run', before: PlanRecord | null, outcome: 'ok' | 'failed', message: string | null, by?: { name: string; userId: number; profileId: string }): number {
     const user = by ?? deps.session.currentUser();
@@ -115,6 +127,7 @@ export function createPlansService(deps: PlansDeps): PlansService {
   async function run(r: PlanRecord, freezeTill: string | null): Promise<PlanRecord> {
     if (!repo.move(r.id, 'planned', 'running')) return mustGet(r.id);
     changed(r.id);
+    if (r.membershipIds) return runClosure(r, freezeTill ?? r.endDate ?? '');
     const at = { chainId: r.chainId, locationId: r.locationId, membershipId: r.membershipId, reason: r.reason };
     let result: { ok: true; m: Membership } | { ok: false; message: string };
     try {
@@ -132,6 +145,20 @@ export function createPlansService(deps: PlansDeps): PlansService {
     });
     changed(r.id);
     deps.log?.info('plans: ran a plan', { planId: r.id, kind: r.kind, ok: result.ok });
+    return mustGet(r.id);
+  }
+
+  /** A closure on its day: one bulk freeze job for the selection (its rows are the job's, audited there). */
+  async function runClosure(r: PlanRecord, freezeTill: string): Promise<PlanRecord> {
+    const closures = deps.closures?.();
+    const result = closures ? await startClosure(closures, r, freezeTill) : ({ ok: false, message: 'Closures are not available here.' } as const);
+    deps.store.transaction(() => {
+      if (result.ok) repo.setBatch(r.id, result.batchId);
+      repo.move(r.id, 'running', result.ok ? 'done' : 'failed', result.ok ? null : result.message);
+      audit(mustGet(r.id), 'plan_run', r, result.ok ? 'ok' : 'failed', result.ok ? null : result.message);
+    });
+    changed(r.id);
+    deps.log?.info('plans: started a closure', { planId: r.id, memberships: r.membershipIds?.length ?? 0, ok: result.ok });
     return mustGet(r.id);
   }
 
@@ -181,10 +208,31 @@ export function createPlansService(deps: PlansDeps): PlansService {
       return view(mustGet(id));
     },
 
+    createClosure(args) {
+      const closures = deps.closures?.();
+      if (!closures) throw new DeskFailure('server', 'Closures are not available here.');
+      if (deps.session.rightsFor(args.chainId) === null) throw new DeskFailure('forbidden', 'You have no access to this chain.');
+      const timezone = deps.session.locationTimezone(args.locationId) ?? 'UTC';
+      const dates: PlanDates = { kind: 'freeze', startDate: args.startDate, endDate: args.endDate, timezone };
+      checkDates(dates);
+      const { ids, numbers } = resolveSelection(closures.index, args.chainId, args);
+      const user = deps.session.currentUser();
+      const id = deps.store.transaction(() => {
+        const newId = repo.add({ ...dates, chainId: args.chainId, locationId: args.locationId, membershipId: ids[0] as number, membershipNumber: closureName(numbers), membershipIds: ids, reason: args.reason?.trim() ?? '', createdBy: user.name });
+        audit(mustGet(newId), 'plan_create', null, 'ok', null, user);
+        return newId;
+      });
+      changed(id);
+      void tick();
+      return view(mustGet(id));
+    },
+
     update(args) {
       const before = mustGet(args.planId);
       if (before.state !== 'planned') throw new DeskFailure('conflict', 'This plan has already run or was cancelled; it can no longer be changed.');
-      const dates: PlanDates = { kind: args.kind, startDate: args.startDate, endDate: args.kind === 'freeze' ? args.endDate : null, timezone: before.timezone };
+      // A closure stays a freeze of its selection; only its days and reason change.
+      const kind = before.membershipIds ? 'freeze' : args.kind;
+      const dates: PlanDates = { kind, startDate: args.startDate, endDate: kind === 'freeze' ? args.endDate : null, timezone: before.timezone };
       checkDates(dates);
       deps.store.transaction(() => {
         repo.setDates(before.id, { kind: dates.kind, startDate: dates.startDate, endDate: dates.endDate, reason: args.reason?.trim() ?? before.reason });

@@ -3,8 +3,14 @@ import type Database from 'libsql';
 import type { Plan } from '../../../preload/contract';
 import { allRows, getRow, nowIso, strOrNull, type Row } from '../store/rows';
 
-export type PlanRecord = Omit<Plan, 'missed' | 'remaining'> & { auditId: number | null };
-export type NewPlan = Omit<PlanRecord, 'id' | 'state' | 'message' | 'auditId' | 'createdAt'>;
+export type PlanRecord = Omit<Plan, 'missed' | 'remaining' | 'closure'> & {
+  auditId: number | null;
+  /** A closure: the selection's membership ids (null: a plan for one membership). */
+  membershipIds: number[] | null;
+  /** A closure that ran: its bulk freeze job. */
+  batchId: string | null;
+};
+export type NewPlan = Omit<PlanRecord, 'id' | 'state' | 'message' | 'auditId' | 'createdAt' | 'batchId' | 'membershipIds'> & { membershipIds?: number[] | null };
 
 export interface PlansRepo {
   add(p: NewPlan): number;
@@ -16,9 +22,21 @@ export interface PlansRepo {
   setDates(id: number, p: Pick<PlanRecord, 'kind' | 'startDate' | 'endDate' | 'reason'>): void;
   /** Moves a plan on only from the state it is expected in; false when it was not (raced). */
   move(id: number, from: PlanRecord['state'], to: PlanRecord['state'], message?: string | null, auditId?: number | null): boolean;
+  /** A closure's bulk job, once started. */
+  setBatch(id: number, batchId: string): void;
 }
 
-const COLUMNS = 'id, kind, chain_id, location_id, timezone, membership_id, membership_number, start_date, end_date, reason, state, message, audit_id, created_at, created_by';
+const COLUMNS = 'id, kind, chain_id, location_id, timezone, membership_id, membership_number, start_date, end_date, reason, state, message, audit_id, created_at, created_by, membership_ids, batch_id';
+
+function idsOf(v: unknown): number[] | null {
+  if (typeof v !== 'string') return null;
+  try {
+    const parsed: unknown = JSON.parse(v);
+    return Array.isArray(parsed) ? parsed.filter((n): n is number => Number.isSafeInteger(n) && (n as number) > 0) : null;
+  } catch {
+    return null;
+  }
+}
 
 function fromRow(r: Row): PlanRecord {
   return {
@@ -37,6 +55,8 @@ function fromRow(r: Row): PlanRecord {
     auditId: r.audit_id === null || r.audit_id === undefined ? null : Number(r.audit_id),
     createdAt: String(r.created_at),
     createdBy: String(r.created_by),
+    membershipIds: idsOf(r.membership_ids),
+    batchId: strOrNull(r.batch_id),
   };
 }
 
@@ -46,10 +66,10 @@ export function plansRepo(db: Database.Database): PlansRepo {
       const at = nowIso();
       const r = db
         .prepare(
-          `INSERT INTO plans (kind, chain_id, location_id, timezone, membership_id, membership_number, start_date, end_date, reason, state, created_at, created_by, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?)`,
+          `INSERT INTO plans (kind, chain_id, location_id, timezone, membership_id, membership_number, start_date, end_date, reason, state, created_at, created_by, updated_at, membership_ids)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?)`,
         )
-        .run(p.kind, p.chainId, p.locationId, p.timezone, p.membershipId, p.membershipNumber, p.startDate, p.endDate, p.reason, at, p.createdBy, at);
+        .run(p.kind, p.chainId, p.locationId, p.timezone, p.membershipId, p.membershipNumber, p.startDate, p.endDate, p.reason, at, p.createdBy, at, p.membershipIds ? JSON.stringify(p.membershipIds) : null);
       return Number(r.lastInsertRowid);
     },
     get(id) {
@@ -72,6 +92,9 @@ export function plansRepo(db: Database.Database): PlansRepo {
         .prepare(`UPDATE plans SET state = ?, message = ?, audit_id = COALESCE(?, audit_id), updated_at = ? WHERE id = ? AND state = ?`)
         .run(to, message, auditId, nowIso(), id, from);
       return Number(r.changes) === 1;
+    },
+    setBatch(id, batchId) {
+      db.prepare(`UPDATE plans SET batch_id = ?, updated_at = ? WHERE id = ?`).run(batchId, nowIso(), id);
     },
   };
 }

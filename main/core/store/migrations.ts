@@ -251,6 +251,14 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX plans_membership ON plans (membership_id);
     `,
   },
+  {
+    version: 7,
+    name: 'plans: a closure for a selection (membership ids) runs as one bulk freeze job',
+    sql: `
+      ALTER TABLE plans ADD COLUMN membership_ids TEXT;
+      ALTER TABLE plans ADD COLUMN batch_id TEXT;
+    `,
+  },
 ];
 
 /** Reads `PRAGMA user_version` (libsql adds a `_metadata` key to `.get()` rows; `.all()` is clean). */

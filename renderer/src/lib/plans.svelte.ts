@@ -40,7 +40,7 @@ class PlansState extends DialogState<PlanDialog> {
   }
 
   forMembership(id: number): Plan[] {
-    return this.plans.filter((p) => p.membershipId === id && (p.state === 'planned' || p.state === 'running'));
+    return this.plans.filter((p) => p.closure === null && p.membershipId === id && (p.state === 'planned' || p.state === 'running'));
   }
 
   async save(form: PlanForm): Promise<boolean> {
