@@ -66,6 +66,7 @@ export interface MessageParams {
   "audit.filter.toBeforeFrom": Record<never, never>;
   "audit.filter.user": Record<never, never>;
   "audit.filter.userHint": Record<never, never>;
+  "audit.membershipIdLine": { id: string | number };
   "audit.noEntries": Record<never, never>;
   "audit.outcome.failed": Record<never, never>;
   "audit.outcome.ok": Record<never, never>;

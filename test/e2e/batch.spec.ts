@@ -123,11 +123,11 @@ test('cp1251 `;` file → guessed mapping → problems → preview → apply →
   // English interface: Excel's list separator for English is ',' (issue 12); cells are parsed
   // as CSV, since a message may itself hold the separator.
   const records = Papa.parse<string[]>(bytes.subarray(3).toString('utf8'), { skipEmptyLines: true }).data;
-  expect(records[0]).toEqual(['row', 'line', 'membership', 'service', 'before', 'after', 'outcome', 'message']);
+  expect(records[0]).toEqual(['row', 'line', 'membership', 'service', 'before', 'after', 'outcome', 'message', 'client']);
   expect(records).toHaveLength(5);
   expect(records.slice(1).map((r) => r[1])).toEqual(['2', '3', '4', '5']);
   expect(records.slice(1).map((r) => r[6])).toEqual(['applied', 'applied', 'invalid', 'applied']);
-  expect(records[1]?.slice(3)).toEqual(['Pilates group', '7', '10', 'applied', 'Перенос из старой системы']);
+  expect(records[1]?.slice(3, 8)).toEqual(['Pilates group', '7', '10', 'applied', 'Перенос из старой системы']);
   expect(records[3]?.[7]).toMatch(/does not allow balance changes/);
   await expect(page.getByText('Saved остатки-cp1251-report.csv to your downloads.')).toBeVisible();
 

@@ -3,7 +3,7 @@
  * names a membership by the number on its card (№ 270709, no client phone) is checked through the
  * chain's membership index once it has been read on this computer (no lookup per phone), the
  * preview names the client the desk has seen with it, and the audit log finds the batch's entry by
- * that number and by the internal id, with the client's name.
+ * that number and by the internal id, showing both (the id labelled) and the client's name.
  *
  * Demo data (main/sandbox/seed.ts): Dana's membership № 270709 is id 4471900 (Pilates group, 7 visits).
  */
@@ -53,6 +53,7 @@ test('a batch file by membership number alone resolves through the read index; p
     await filters.getByRole('button', { name: 'Show' }).click();
     await expect(entry).toHaveCount(1);
     await expect(entry).toContainText('№ 270709');
+    await expect(entry).toContainText('id 4471900');
     await expect(entry).toContainText(DANA.name);
   }
   await page.screenshot({ path: '.tmp/ux13/audit-by-id.png' });

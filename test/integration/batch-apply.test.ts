@@ -136,7 +136,7 @@ describe('batch apply against the sandbox', () => {
     expect(report.fileName).toBe('march-report.csv');
     expect(report.csv.startsWith('\uFEFF')).toBe(true);
     const parsed = Papa.parse<string[]>(report.csv.slice(1), { delimiter: ';' }).data.filter((r) => r.length > 1);
-    expect(parsed[0]).toEqual(['row', 'line', 'membership', 'service', 'before', 'after', 'outcome', 'message']);
+    expect(parsed[0]).toEqual(['row', 'line', 'membership', 'service', 'before', 'after', 'outcome', 'message', 'client']);
     expect(parsed).toHaveLength(rows.length + 2);
     expect(parsed.slice(1, -1).every((r) => r[6] === 'applied')).toBe(true);
     const bad = parsed[parsed.length - 1] as string[];

@@ -5,6 +5,7 @@
  * number + phone. Before, that entry had no client (the phone list does not name clients and the
  * index did not know that membership); a phone nobody was seen with stays without a name.
  */
+import Papa from 'papaparse';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { createIndexRepo } from '../../main/core/index/repo';
@@ -81,6 +82,10 @@ describe('batch preview rows and audit entries name the client', () => {
     expect(entry()).toMatchObject({ membershipId: weeks.id, clientName: dana.name });
     expect(h.store.audit.get(entry()?.id as number)?.clientName).toBe(dana.name);
     expect(await rows()).toEqual([[weeks.number, dana.name]]);
+    // The report too, in its client column.
+    const report = Papa.parse<string[]>((await h.svc.report({ batchId, delimiter: ';' })).csv.slice(1), { delimiter: ';', skipEmptyLines: true }).data;
+    expect(report[0]?.at(-1)).toBe('client');
+    expect(report[1]?.at(-1)).toBe(dana.name);
     // A join, not a copy: the stored entry still has no name of its own.
     const stored = h.store.db.prepare('SELECT client_name FROM audit WHERE id = ?').get(entry()?.id) as { client_name: string | null };
     expect(stored.client_name).toBeNull();

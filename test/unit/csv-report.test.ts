@@ -20,6 +20,7 @@ const row = fc.record({
   after: fc.oneof(fc.constant(null), fc.nat(100), anyText),
   outcome: anyText,
   message: anyText,
+  client: fc.oneof(fc.constant(null), anyText),
 }) as fc.Arbitrary<ReportRow>;
 
 describe('report escaping', () => {
@@ -52,9 +53,9 @@ describe('report escaping', () => {
         expect(records[0]).toEqual([...REPORT_COLUMNS]);
         expect(records.length).toBe(rows.length + 1);
         rows.forEach((r, i) => {
-          const expected = [String(r.row), String(r.line), r.membership, r.service, r.before === null ? '' : String(r.before), r.after === null ? '' : String(r.after), r.outcome, r.message];
+          const expected = [String(r.row), String(r.line), r.membership, r.service, r.before === null ? '' : String(r.before), r.after === null ? '' : String(r.after), r.outcome, r.message, r.client ?? ''];
           const got = records[i + 1] as string[];
-          expect(got.length).toBe(8);
+          expect(got.length).toBe(REPORT_COLUMNS.length);
           got.forEach((cell, j) => {
             const original = expected[j] as string;
             expect(FORMULA.test(cell)).toBe(false);
@@ -72,6 +73,6 @@ describe('report escaping', () => {
         { index: 1, line: 3, outcome: 'invalid', membershipId: null, membershipLabel: '=x', chainId: null, serviceId: null, serviceLabel: '', op: null, before: null, after: null, reason: '', problems: [{ line: 3, column: 'membership_id', field: 'membership_id', code: 'bad_membership_id', message: 'bad id' }], operation: -1 },
       ],
     });
-    expect(buildReportCsv(rows)).toBe('row,line,membership,service,before,after,outcome,message\r\n1,2,500001,Shared balance,3,5,change,r\r\n2,3,\'=x,,,,invalid,bad id\r\n');
+    expect(buildReportCsv(rows)).toBe('row,line,membership,service,before,after,outcome,message,client\r\n1,2,500001,Shared balance,3,5,change,r,\r\n2,3,\'=x,,,,invalid,bad id,\r\n');
   });
 });

@@ -21,9 +21,11 @@ export interface ReportRow {
   /** e.g. change / unchanged / invalid (plan) or changed / conflict / failed / skipped (apply). */
   outcome: string;
   message: string;
+  /** The client the app has seen the membership with; absent or null: not known. */
+  client?: string | null;
 }
 
-export const REPORT_COLUMNS = ['row', 'line', 'membership', 'service', 'before', 'after', 'outcome', 'message'] as const;
+export const REPORT_COLUMNS = ['row', 'line', 'membership', 'service', 'before', 'after', 'outcome', 'message', 'client'] as const;
 
 const cellText = (v: number | string | null): string => (v === null ? '' : typeof v === 'number' ? String(v) : v);
 
@@ -35,7 +37,7 @@ export interface ReportOptions {
 /** The report as text (no BOM). */
 export function buildReportCsv(rows: Iterable<ReportRow>, options: ReportOptions = {}): string {
   function* cells() {
-    for (const r of rows) yield [String(r.row), String(r.line), r.membership, r.service, cellText(r.before), cellText(r.after), r.outcome, r.message];
+    for (const r of rows) yield [String(r.row), String(r.line), r.membership, r.service, cellText(r.before), cellText(r.after), r.outcome, r.message, r.client ?? ''];
   }
   return csvText(REPORT_COLUMNS, cells(), options.delimiter ?? ',');
 }
@@ -74,5 +76,6 @@ export function reportRowOf(r: RowWithOp, started: boolean): ReportRow {
     after: r.after,
     outcome: rowStatus(r, started),
     message: r.message ?? r.opMessage ?? (r.outcome === 'unchanged' ? 'Already at this value.' : r.reason),
+    client: r.clientName ?? null,
   };
 }
