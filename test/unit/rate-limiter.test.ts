@@ -1,43 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createRateLimiter, type LimiterClock } from '../../main/core/altegio/rate-limiter';
-
-const flush = () => new Promise<void>((r) => setImmediate(r));
-
-function fakeClock() {
-  let t = 0;
-  let seq = 0;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  const clock: LimiterClock & { advance(ms: number): Promise<void>; readonly t: number } = {
-    now: () => t,
-    setTimer(fn, ms) {
-      const id = ++seq;
-      timers.set(id, { at: t + ms, fn });
-      return id;
-    },
-    clearTimer(h) {
-      timers.delete(h as number);
-    },
-    async advance(ms: number) {
-      const end = t + ms;
-      await flush();
-      for (;;) {
-        let next: [number, { at: number; fn: () => void }] | undefined;
-        for (const e of timers) if (e[1].at <= end && (!next || e[1].at < next[1].at)) next = e;
-        if (!next) break;
-        timers.delete(next[0]);
-        t = next[1].at;
-        next[1].fn();
-        await flush();
-      }
-      t = end;
-      await flush();
-    },
-    get t() {
-      return t;
-    },
-  };
-  return clock;
-}
+import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
+import { fakeClock, flush } from '../support/fake-clock';
 
 /** Starts n acquires at once; returns the clock time at which each was granted (in grant order). */
 function acquireMany(limiter: ReturnType<typeof createRateLimiter>, clock: { now(): number }, n: number) {
@@ -146,43 +109,63 @@ describe('rate limiter: pacing (fake clock)', () => {
   });
 });
 
-describe('rate limiter: adaptive on 429', () => {
-  it('pauses everyone ~1 s, then 2 s, 4 s on consecutive 429s, and halves the rate', async () => {
+/** Sends steadily at the limiter's pace for `ms` (one request waiting at a time); returns the grant times. */
+async function sendFor(limiter: ReturnType<typeof createRateLimiter>, clock: ReturnType<typeof fakeClock>, ms: number): Promise<number[]> {
+  const times: number[] = [];
+  const end = clock.t + ms;
+  let going = true;
+  const loop = (async () => {
+    while (going) times.push(await limiter.acquire());
+  })();
+  await clock.advance(ms);
+  going = false;
+  await clock.advance(10_000);
+  await loop;
+  return times.filter((t) => t <= end);
+}
+
+/** The next grant, moving the fake clock on until it happens (to within 10 ms). */
+async function next(limiter: ReturnType<typeof createRateLimiter>, clock: ReturnType<typeof fakeClock>): Promise<number> {
+  let got: number | undefined;
+  const p = limiter.acquire().then((t) => (got = t));
+  while (got === undefined) await clock.advance(10);
+  await p;
+  return got;
+}
+
+describe('rate limiter: rate control on 429 (fake clock)', () => {
+  it('the first 429 of a streak cuts the rate to 0.7x with no pause; further rounds pause 250 ms, 500 ms, 1 s ... <= 8 s and do not cut again', async () => {
     const clock = fakeClock();
     const limiter = createRateLimiter({ perSecond: 4, perMinute: 10_000, clock });
-    await limiter.acquire();
-    limiter.penalize();
-    expect(limiter.stats().effectivePerSecond).toBe(2);
-    expect(limiter.stats().pausedForMs).toBe(1000);
-    let granted = -1;
-    void limiter.acquire().then(() => (granted = clock.now()));
-    await clock.advance(999);
-    expect(granted).toBe(-1);
-    await clock.advance(10);
-    expect(granted).toBe(1000);
-
-    limiter.penalize(); // a new 429 after the pause, no success between: doubles the pause
-    expect(limiter.stats().pausedForMs).toBe(2000);
-    expect(limiter.stats().effectivePerSecond).toBeCloseTo(1, 2);
-    await clock.advance(2000);
-    limiter.penalize();
-    expect(limiter.stats().pausedForMs).toBe(4000);
-    expect(limiter.stats().penalties).toBe(3);
-    // never longer than 8 s without Retry-After: a refusing server is asked again, not left for minutes
-    for (let i = 0; i < 5; i++) {
-      await clock.advance(60_000);
-      limiter.penalize();
+    const sent = await sendFor(limiter, clock, 3000);
+    limiter.penalize(undefined, sent.at(-1));
+    expect(limiter.stats().effectivePerSecond).toBeCloseTo(2.8, 5);
+    expect(limiter.stats().pausedForMs).toBe(0);
+    const pauses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const granted = await next(limiter, clock); // sent after we reacted: a new round of the same streak
+      limiter.penalize(undefined, granted);
+      pauses.push(limiter.stats().pausedForMs);
+      const rate = limiter.stats().effectivePerSecond;
+      expect(rate).toBeGreaterThanOrEqual(2.8); // not cut again
+      await clock.advance(limiter.stats().pausedForMs);
+      expect(limiter.stats().effectivePerSecond).toBe(rate); // the climb stands still while paused
     }
-    expect(limiter.stats().pausedForMs).toBe(8000);
+    expect(pauses).toEqual([250, 500, 1000, 2000, 4000, 8000, 8000, 8000]);
+    expect(limiter.stats().penalties).toBe(9);
   });
 
-  it('counts a burst of 429s during one pause once (rate halved once), extending only by Retry-After', async () => {
+  it('429s for requests sent before we reacted are one round: one cut, no pause, but each Retry-After is honoured', async () => {
     const clock = fakeClock();
     const limiter = createRateLimiter({ perSecond: 4, perMinute: 10_000, clock });
-    limiter.penalize();
-    limiter.penalize();
-    limiter.penalize(3000);
-    expect(limiter.stats().effectivePerSecond).toBe(2);
+    const sent = await sendFor(limiter, clock, 3000);
+    const [a, b, c] = sent.slice(-3);
+    limiter.penalize(undefined, c);
+    limiter.penalize(undefined, b);
+    expect(limiter.stats().effectivePerSecond).toBeCloseTo(2.8, 5);
+    expect(limiter.stats().pausedForMs).toBe(0);
+    limiter.penalize(3000, a);
+    expect(limiter.stats().effectivePerSecond).toBeCloseTo(2.8, 5);
     expect(limiter.stats().pausedForMs).toBe(3000);
     expect(limiter.stats().penalties).toBe(3);
   });
@@ -199,54 +182,107 @@ describe('rate limiter: adaptive on 429', () => {
     expect(granted).toBe(7000);
   });
 
-  it('climbs back to the full rate by time after the pause, without counting successes', async () => {
+  it('cuts from what it actually sent when that is below its rate, but by 0.7 x 0.7 at most: a desk that just started at 20/s and met others', async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ perSecond: 5, clock, recoverMs: 15_000 });
-    limiter.penalize();
-    expect(limiter.stats().effectivePerSecond).toBe(2.5);
-    await clock.advance(1000); // the pause
-    expect(limiter.stats().effectivePerSecond).toBe(2.5);
-    await clock.advance(7500); // half way
-    expect(limiter.stats().effectivePerSecond).toBeCloseTo(3.75, 5);
-    await clock.advance(7500);
+    const limiter = createRateLimiter({ perSecond: 20, perMinute: 100_000, returnMs: 1e9, clock });
+    const sent = await sendFor(limiter, clock, 150); // 3 grants, 51 ms apart: 3 of the server's 20 were ours
+    expect(sent).toHaveLength(3);
+    limiter.penalize(undefined, sent.at(-1));
+    expect(limiter.stats().effectivePerSecond).toBeCloseTo(20 * 0.7 * 0.7, 5);
+    // a second-window on, refused again, having sent at that pace: cut from the rate
+    const more = await sendFor(limiter, clock, 1200);
+    limiter.reward();
+    limiter.penalize(undefined, more.at(-1));
+    expect(limiter.stats().effectivePerSecond).toBeCloseTo(9.8 * 0.7, 1);
+  });
+
+  it('no second cut until a request sent a second-window after the last one is refused (the server still counts what we sent before)', async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ perSecond: 4, perMinute: 10_000, returnMs: 1e9, clock });
+    const sent = await sendFor(limiter, clock, 3000);
+    limiter.penalize(undefined, sent.at(-1));
+    const cut = clock.t;
+    limiter.reward();
+    const soon = await next(limiter, clock);
+    expect(soon - cut).toBeLessThan(1020);
+    limiter.penalize(undefined, soon);
+    expect(limiter.stats().effectivePerSecond).toBeCloseTo(2.8, 3);
+    limiter.reward();
+    const later = (await sendFor(limiter, clock, 1500)).at(-1) as number;
+    expect(later - cut).toBeGreaterThanOrEqual(1020);
+    limiter.penalize(undefined, later);
+    expect(limiter.stats().effectivePerSecond).toBeCloseTo(2.8 * 0.7, 3);
+  });
+
+  it('climbs back by time, without counting successes: a lone desk is at >= 0.9x within 0.8 x returnMs, at full rate after returnMs', async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ perSecond: 5, perMinute: 10_000, returnMs: 4000, clock });
+    const sent = await sendFor(limiter, clock, 3000);
+    limiter.penalize(undefined, sent.at(-1));
+    expect(limiter.stats().effectivePerSecond).toBeCloseTo(3.5, 5);
+    await clock.advance(3200);
+    expect(limiter.stats().effectivePerSecond).toBeGreaterThanOrEqual(4.5);
+    expect(limiter.stats().effectivePerSecond).toBeLessThan(5);
+    await clock.advance(800);
     expect(limiter.stats().effectivePerSecond).toBe(5);
     await clock.advance(60_000);
     expect(limiter.stats().effectivePerSecond).toBe(5);
   });
 
-  it('is never stuck at the floor: after a long run of 429s it is back at full rate recoverMs after the last pause', async () => {
+  it('desks gain the same per second whatever their share (so shares converge), faster the longer none was refused', async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ perSecond: 5, clock, recoverMs: 15_000, minPerSecond: 0.5 });
-    for (let i = 0; i < 8; i++) {
-      limiter.penalize(1000); // Retry-After: 1, honoured exactly each time
+    const small = createRateLimiter({ perSecond: 20, perMinute: 100_000, returnMs: 4000, clock });
+    const big = createRateLimiter({ perSecond: 20, perMinute: 100_000, returnMs: 4000, clock });
+    // Both refused now: `small` had sent 3 requests (cut to 20 x 0.7 x 0.7), `big` a second's worth at 20/s (cut to 14).
+    const sentSmall = await sendFor(small, clock, 150);
+    const sentBig = await sendFor(big, clock, 1500);
+    small.penalize(undefined, sentSmall.at(-1));
+    big.penalize(undefined, sentBig.at(-1));
+    const rates = () => [small.stats().effectivePerSecond, big.stats().effectivePerSecond] as const;
+    const [s0, b0] = rates();
+    expect(s0).toBeCloseTo(9.8, 5);
+    expect(b0).toBeCloseTo(14, 5);
+    await clock.advance(1000);
+    const [s1, b1] = rates();
+    expect(s1 - s0).toBeCloseTo(b1 - b0, 9); // the same gain: the gap stays, and the next cut (of the bigger share) narrows it
+    await clock.advance(2000);
+    const [s3] = rates();
+    await clock.advance(1000);
+    const [s4] = rates();
+    expect(s4 - s3).toBeGreaterThan(1.5 * (s1 - s0)); // a share another desk left is found quickly
+  });
+
+  it('is never stuck at the floor: a long run of 429s with Retry-After: 1 cuts once and is back at full rate returnMs after the last pause', async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ perSecond: 5, perMinute: 10_000, returnMs: 4000, minPerSecond: 0.5, clock });
+    let granted = (await sendFor(limiter, clock, 3000)).at(-1);
+    for (let i = 0; i < 12; i++) {
+      limiter.penalize(1000, granted); // Retry-After: 1, honoured exactly each time
       expect(limiter.stats().pausedForMs).toBe(1000);
-      await clock.advance(1000);
+      const before = clock.t;
+      granted = await next(limiter, clock);
+      expect(granted - before).toBeGreaterThanOrEqual(1000);
     }
-    expect(limiter.stats().effectivePerSecond).toBe(0.5);
-    await clock.advance(15_000);
+    expect(limiter.stats().effectivePerSecond).toBeCloseTo(3.5, 5);
+    limiter.reward();
+    await clock.advance(4000);
     expect(limiter.stats().effectivePerSecond).toBe(5);
   });
 
-  it('a success resets the backoff: the next 429 without Retry-After pauses 1 s again', async () => {
+  it('a success ends the streak: the next 429 (a second-window after the cut) cuts from where the climb got to, without a pause', async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ perSecond: 5, clock });
-    limiter.penalize();
-    await clock.advance(1000);
-    limiter.penalize();
-    expect(limiter.stats().pausedForMs).toBe(2000);
-    await clock.advance(2000);
+    const limiter = createRateLimiter({ perSecond: 4, perMinute: 10_000, returnMs: 10_000, clock });
+    limiter.penalize(undefined, (await sendFor(limiter, clock, 3000)).at(-1));
+    limiter.penalize(undefined, await next(limiter, clock));
+    expect(limiter.stats().pausedForMs).toBe(250);
+    await clock.advance(250);
     limiter.reward();
-    limiter.penalize();
-    expect(limiter.stats().pausedForMs).toBe(1000);
-  });
-
-  it('a 429 during the climb lowers the rate from where it had climbed to', async () => {
-    const clock = fakeClock();
-    const limiter = createRateLimiter({ perSecond: 4, clock, recoverMs: 10_000 });
-    limiter.penalize(0); // 2/s, climbing from now
-    await clock.advance(5000); // 3/s
-    limiter.penalize(0);
-    expect(limiter.stats().effectivePerSecond).toBeCloseTo(1.5, 5);
+    const sent = await sendFor(limiter, clock, 5000);
+    const climbed = limiter.stats().effectivePerSecond;
+    expect(climbed).toBeGreaterThan(2.8);
+    limiter.penalize(undefined, sent.at(-1));
+    expect(limiter.stats().pausedForMs).toBe(0);
+    expect(limiter.stats().effectivePerSecond).toBeLessThan(climbed * 0.7 + 1e-9);
   });
 
   it('sends nothing before Retry-After has passed, in any lane', async () => {
@@ -265,13 +301,13 @@ describe('rate limiter: adaptive on 429', () => {
   it('paces at the lowered rate after a penalty', async () => {
     const clock = fakeClock();
     // a climb slow enough not to matter over these few requests
-    const limiter = createRateLimiter({ perSecond: 4, perMinute: 10_000, recoverMs: 1e9, clock });
-    limiter.penalize(0);
+    const limiter = createRateLimiter({ perSecond: 4, perMinute: 10_000, returnMs: 1e9, clock });
+    limiter.penalize(undefined, (await sendFor(limiter, clock, 3000)).at(-1));
     const { times, done } = acquireMany(limiter, clock, 5);
     await clock.advance(10_000);
     await done;
     const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
-    for (const g of gaps) expect(g).toBeCloseTo(510, 0); // (1000 + 20) / 2
+    for (const g of gaps) expect(Math.abs(g - 1020 / 2.8)).toBeLessThanOrEqual(1); // timers round up to the ms
   });
 
   it('setLimits changes the pace for queued waiters', async () => {
@@ -289,12 +325,11 @@ describe('rate limiter: adaptive on 429', () => {
 
   it('setLimits during a climb keeps climbing, towards the new rate', async () => {
     const clock = fakeClock();
-    const limiter = createRateLimiter({ perSecond: 4, perMinute: 10_000, recoverMs: 10_000, clock });
-    limiter.penalize(0);
-    await clock.advance(5000); // 3/s
+    const limiter = createRateLimiter({ perSecond: 4, perMinute: 10_000, returnMs: 4000, clock });
+    limiter.penalize(undefined, (await sendFor(limiter, clock, 3000)).at(-1));
     limiter.setLimits({ perSecond: 8 });
-    expect(limiter.stats().effectivePerSecond).toBeCloseTo(3, 5);
-    await clock.advance(10_000);
+    expect(limiter.stats().effectivePerSecond).toBeCloseTo(2.8, 5);
+    await clock.advance(20_000);
     expect(limiter.stats().effectivePerSecond).toBe(8);
   });
 });
@@ -303,7 +338,7 @@ describe('rate limiter: lanes', () => {
   it('serves a person before any amount of queued batch and background work, within one grant interval', async () => {
     const clock = fakeClock();
     const limiter = createRateLimiter({ perSecond: 5, perMinute: 10_000, clock });
-    const lower: Array<Promise<void>> = [];
+    const lower: Array<Promise<unknown>> = [];
     for (let i = 0; i < 100; i++) lower.push(limiter.acquire({ lane: i % 2 ? 'batch' : 'background' }));
     await clock.advance(1000); // the lower lanes are flowing
     const asked = clock.now();

@@ -80,7 +80,7 @@ interface Call {
 
 type Attempt =
   | { ok: true; status: number; body: unknown }
-  | { ok: false; failure: DeskFailure; retry: 'rate' | 'transient' | null; status: number | null };
+  | { ok: false; failure: DeskFailure; retry: 'rate' | 'transient' | null; status: number | null; grantedAt?: number };
 
 /** The limiter-facing part of a caller's options, without undefined keys (exactOptionalPropertyTypes). */
 function waitOptions(options: ReadOptions | undefined): Pick<Call, 'signal' | 'lane'> {
@@ -138,7 +138,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
     const authorization = call.auth === true || !creds.userToken ? `Bearer ${creds.partnerToken}` : `Bearer ${creds.partnerToken}, User ${creds.userToken}`;
     const url = joinUrl(creds.baseUrl, call.path, call.search);
 
-    await deps.limiter.acquire({ lane: call.lane ?? 'interactive', ...(call.signal && { signal: call.signal }) });
+    const grantedAt = await deps.limiter.acquire({ lane: call.lane ?? 'interactive', ...(call.signal && { signal: call.signal }) });
 
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), attemptTimeoutMs);
@@ -176,7 +176,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
       // hours off does not turn a few seconds into a ten-minute stop.
       const retryAfterMs = parseRetryAfter(retryAfterHeader, Number.isFinite(serverDate) ? serverDate : undefined);
       log.warn('altegio: rate limited', { op: call.op, retryAfterMs });
-      return { ok: false, failure: failureFromHttp(429, undefined, { isAuth: call.auth === true, retryAfterMs, secrets }), retry: 'rate', status };
+      return { ok: false, failure: failureFromHttp(429, undefined, { isAuth: call.auth === true, retryAfterMs, secrets }), retry: 'rate', status, grantedAt };
     }
     deps.limiter.reward();
 
@@ -223,7 +223,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
       if (startedOffline && r.failure.kind === 'offline') break;
       if (r.retry === 'rate') {
         // Not processed: pause everyone (other callers too); the next acquire waits out the pause.
-        deps.limiter.penalize(r.failure.retryAfterMs);
+        deps.limiter.penalize(r.failure.retryAfterMs, r.grantedAt);
         if (attempt === attempts) break;
         continue;
       }

@@ -16,14 +16,31 @@
  *   `batch` (a batch check or apply a person started and watches) and `background` (index sync,
  *   nobody waiting) share what is left 3 : 1 when both wait, so neither starves. A person's request
  *   therefore waits at most one grant interval behind any amount of queued lower-lane work.
- * - After a 429 (`penalize(retryAfterMs?)`): everyone pauses — exactly `Retry-After` when the server
- *   gave one, else 1 s, 2 s, 4 s, 8 s (consecutive 429s without a success in between; at most
- *   `backoffMaxMs`) — and the rate drops to `decreaseFactor` × the current rate (not below
- *   `minPerSecond`). 429s arriving during one pause count once (they were already in flight).
- *   Recovery is by time, not by counting successes: from the end of the pause the rate climbs in a
- *   straight line back to the configured rate over `recoverMs` (default 15 s), whatever it fell to.
- *   Other desks sharing the IP keep the server's window full, so a 429 now and then is the price of
- *   taking back the share they leave; the limit itself is never exceeded by more than one request.
+ * - Rate control after a 429 (`penalize(retryAfterMs?, grantedAt?)`): AIMD, as TCP does it, in
+ *   requests per second: multiplicative decrease, increase by time. Altegio's limit is per IP: a 429
+ *   while our own pace is within the limit means other desks fill the window. Each desk then settles
+ *   at about its share (limit / N), losing one request per collision rather than seconds of pause;
+ *   a lone desk is back at full rate within `returnMs`; nothing is ever stuck at the floor.
+ *   - Rounds: a 429 for a request granted before we last reacted to one was sent at the old pace
+ *     (already in flight): it changes nothing but honours its Retry-After. Otherwise it adds to the
+ *     streak (429s with no answered request between).
+ *   - Cut: the first 429 of a streak, if the request was granted at least one second-window after
+ *     the last cut (until then the server still counts what we sent before it), sets the rate to
+ *     `decreaseFactor` × (the rate, or what we actually sent in the second-window up to that request
+ *     if less, down to `decreaseFactor` × the rate: a desk that just started at full rate settles in
+ *     two or three cuts, a desk that sent one request is not slowed to a crawl), not below
+ *     `minPerSecond`.
+ *     Further 429s of the streak do not cut again: a server refusing everything is answered by the
+ *     pause, and the rate is left where the share was found.
+ *   - Pause (everyone waits): exactly `Retry-After` when the server gave one. Without it: none on the
+ *     first of a streak (the cut is the back-off), then 250 ms, 500 ms, 1 s, … up to `backoffMaxMs`
+ *     for each further round. The climb stands still during a pause.
+ *   - Climb, by time, not by counting successes: rate = low + a·x + c·x³, x the time since the cut
+ *     (pauses excluded). The linear part is AIMD's additive increase: every desk gains the same per
+ *     second whatever its share while a cut takes more from a bigger share, so desks converge to
+ *     equal shares (and finish their batches together). The cubic part speeds up a desk that has
+ *     not been refused for a while (another desk finished and left its share). a and c are set so
+ *     that a lone desk cut from the configured rate is back at it after `returnMs`.
  *
  * All timing uses a monotonic clock (performance.now): a wall-clock jump cannot freeze or flood it.
  * Steady-state throughput is min(perSecond, perMinute / 60) minus ~2 % of margins.
@@ -62,15 +79,18 @@ export interface RateLimiterOptions extends Partial<RateLimits> {
   minuteMarginMs?: number;
   /** Floor of the adaptive rate. Default 0.5 req/s. */
   minPerSecond?: number;
-  /** Multiplicative decrease on a 429. Default 0.5. */
+  /** Multiplicative decrease on a congestion signal (see the header). Default 0.7. */
   decreaseFactor?: number;
-  /** Time from the end of a pause back to the configured rate. Default 15000 ms. */
-  recoverMs?: number;
-  /** First pause after a 429 without Retry-After. Default 1000 ms, doubling per consecutive 429. */
+  /** The climb after a cut: a lone desk cut from the configured rate is back at it after this long (see the header). Default 4000 ms. */
+  returnMs?: number;
+  /**
+   * Pause after the second round of a 429 streak without Retry-After (the first has none). Default
+   * 250 ms, doubling per further round.
+   */
   backoffBaseMs?: number;
   /**
    * Longest pause without Retry-After. Default 8000 ms: a server that keeps refusing is asked again
-   * every 8 s (one request each time), never left for minutes; the rate itself climbs back by time.
+   * every 8 s (one request each time), never left for minutes.
    */
   backoffMaxMs?: number;
   clock?: LimiterClock;
@@ -102,10 +122,13 @@ export interface AcquireOptions {
 }
 
 export interface RateLimiter {
-  /** Resolves when one request may be sent. */
-  acquire(options?: AcquireOptions): Promise<void>;
-  /** A 429 came back: pause everyone and slow down. */
-  penalize(retryAfterMs?: number): void;
+  /** Resolves when one request may be sent, with the grant's time on the limiter's clock. */
+  acquire(options?: AcquireOptions): Promise<number>;
+  /**
+   * A 429 came back for the request granted at `grantedAt` (what `acquire` resolved with; without
+   * it, the latest grant is assumed): pause and slow down as the header says.
+   */
+  penalize(retryAfterMs?: number, grantedAt?: number): void;
   /** A request was answered (not 429): the next 429 starts the backoff from its base again. */
   reward(): void;
   stats(): RateLimiterStats;
@@ -113,7 +136,7 @@ export interface RateLimiter {
 }
 
 interface Waiter {
-  resolve: () => void;
+  resolve: (grantedAt: number) => void;
   reject: (e: unknown) => void;
   lane: Lane;
   signal: AbortSignal | undefined;
@@ -122,6 +145,8 @@ interface Waiter {
 
 const SECOND = 1000;
 const MINUTE = 60_000;
+/** The share of a lone desk's climb back that is linear (the rest is cubic), see the header. */
+const LINEAR_PART = 0.7;
 /** Of every 4 grants going to the lower lanes while both wait, 3 go to `batch`. */
 const BATCH_SHARE = 3;
 
@@ -139,9 +164,9 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   const secondMargin = Math.max(0, options.secondMarginMs ?? 20);
   const minuteMargin = Math.max(0, options.minuteMarginMs ?? 250);
   const minPerSecond = positive(options.minPerSecond, 0.5, 'minPerSecond');
-  const decreaseFactor = Math.min(1, Math.max(0.05, options.decreaseFactor ?? 0.5));
-  const recoverMs = positive(options.recoverMs, 15_000, 'recoverMs');
-  const backoffBase = positive(options.backoffBaseMs, 1000, 'backoffBaseMs');
+  const decreaseFactor = Math.min(1, Math.max(0.05, options.decreaseFactor ?? 0.7));
+  const returnMs = positive(options.returnMs, 4000, 'returnMs');
+  const backoffBase = positive(options.backoffBaseMs, 250, 'backoffBaseMs');
   const backoffMax = positive(options.backoffMaxMs, 8000, 'backoffMaxMs');
 
   const queues: Record<Lane, Waiter[]> = { interactive: [], batch: [], background: [] };
@@ -152,20 +177,32 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   /** Theoretical arrival time of the next grant (GCRA). */
   let tat = Number.NEGATIVE_INFINITY;
   let pausedUntil = Number.NEGATIVE_INFINITY;
-  /** The rate right after the last 429, and when the climb back from it starts (end of that pause). */
+  /** The climb: from `lowRate` at `climbFrom` (the cut, moved on by pauses), see `rateAt`. At the configured rate when lowRate >= perSecond. */
   let lowRate = perSecond;
   let climbFrom = Number.NEGATIVE_INFINITY;
+  /** When the rate was last cut: 429s for requests granted within a second-window after it are old news. */
+  let cutAt = Number.NEGATIVE_INFINITY;
+  /** When a 429 last changed the rate or the pause: 429s for requests granted before are the same round. */
+  let reactedAt = Number.NEGATIVE_INFINITY;
   let sent = 0;
   let penalties = 0;
+  /** 429s since the last answered request (each one counted once, see the header). */
   let penaltyStreak = 0;
   let timer: unknown;
   let timerAt = Number.NaN;
 
-  /** The adaptive rate at `now`: low during a pause, then a straight line back up over recoverMs. */
+  /**
+   * The adaptive rate at `now`: lowRate + a·x + c·x³, x the time climbed since the cut (pauses
+   * excluded). a and c make a lone desk cut from the configured rate return to it after returnMs,
+   * 70 % of the way by the linear part.
+   */
   function rateAt(now: number): number {
     if (lowRate >= perSecond) return perSecond;
-    if (now <= climbFrom) return lowRate;
-    const climbed = lowRate + ((perSecond - lowRate) * (now - climbFrom)) / recoverMs;
+    // During a pause the climb stands where it was when the pause began (pauseUntil moved climbFrom on).
+    const x = Math.max(now, pausedUntil) - climbFrom;
+    if (x <= 0) return lowRate;
+    const gap = perSecond * (1 - decreaseFactor);
+    const climbed = lowRate + (LINEAR_PART * gap * x) / returnMs + ((1 - LINEAR_PART) * gap * x ** 3) / returnMs ** 3;
     if (climbed >= perSecond) {
       lowRate = perSecond;
       return perSecond;
@@ -220,7 +257,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     const step = spacing(now);
     tat = (now - tat <= step ? tat : now) + step;
     sent++;
-    w.resolve();
+    w.resolve(now);
   }
 
   function clearTimer(): void {
@@ -257,13 +294,34 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     }
   }
 
+  /**
+   * What a cut starts from: the rate now, or, if less, how many we sent in the second-window up to
+   * the refused request's grant (our part of what the server counted when it refused) — but not
+   * below decreaseFactor × the rate: a desk that sent one request and met a full window must not
+   * make its person wait seconds for the next.
+   */
+  function cutFrom(now: number, granted: number): number {
+    const rate = rateAt(now);
+    let own = 0;
+    for (const t of grants) if (t > granted - secondWindow() && t <= granted) own++;
+    return Math.min(rate, Math.max(own, rate * decreaseFactor));
+  }
+
+  /** Nothing is granted before `until`; the climb stands still meanwhile (nothing is learned while paused). */
+  function pauseUntil(now: number, until: number): void {
+    if (until <= pausedUntil) return;
+    const from = Math.max(now, pausedUntil); // the newly paused time is [from, until]
+    climbFrom = climbFrom >= from ? Math.max(climbFrom, until) : climbFrom + (until - from);
+    pausedUntil = until;
+  }
+
   return {
-    acquire(opts: AcquireOptions = {}): Promise<void> {
+    acquire(opts: AcquireOptions = {}): Promise<number> {
       const { signal } = opts;
       const lane: Lane = opts.lane ?? 'interactive';
       if (!LANES.includes(lane)) return Promise.reject(new RangeError(`unknown lane ${String(lane)}`));
       if (signal?.aborted) return Promise.reject(signal.reason ?? new DOMException('Aborted', 'AbortError'));
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<number>((resolve, reject) => {
         const w: Waiter = { resolve, reject, lane, signal, onAbort: undefined };
         if (signal) {
           w.onAbort = () => {
@@ -280,22 +338,26 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       });
     },
 
-    penalize(retryAfterMs?: number): void {
+    penalize(retryAfterMs?: number, grantedAt?: number): void {
       const now = clock.now();
       penalties++;
       const hinted = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs >= 0 ? retryAfterMs : undefined;
-      if (now < pausedUntil) {
-        // Same burst of 429s (requests that were already in flight): extend the pause only.
-        if (hinted !== undefined) pausedUntil = Math.max(pausedUntil, now + hinted);
-        climbFrom = Math.max(climbFrom, pausedUntil);
-        pump();
-        return;
+      const granted = grantedAt ?? grants[grants.length - 1] ?? now;
+      // A request granted before we last reacted was sent at the old pace: the same round, old news.
+      if (granted >= reactedAt) {
+        reactedAt = now;
+        penaltyStreak++;
+        // One cut per streak, and none while the server's window still holds what we sent before the last one.
+        if (penaltyStreak === 1 && granted >= cutAt + secondWindow()) {
+          lowRate = Math.max(Math.min(minPerSecond, perSecond), cutFrom(now, granted) * decreaseFactor);
+          climbFrom = Math.max(now, pausedUntil);
+          cutAt = now;
+          // The next grant waits one interval at the new rate.
+          tat = Math.max(tat, now + spacing(now));
+        }
+        if (hinted === undefined && penaltyStreak > 1) pauseUntil(now, now + Math.min(backoffMax, backoffBase * 2 ** (penaltyStreak - 2)));
       }
-      penaltyStreak++;
-      const wait = hinted ?? Math.min(backoffMax, backoffBase * 2 ** (penaltyStreak - 1));
-      lowRate = Math.max(Math.min(minPerSecond, perSecond), rateAt(now) * decreaseFactor);
-      pausedUntil = now + wait;
-      climbFrom = pausedUntil;
+      if (hinted !== undefined) pauseUntil(now, now + hinted);
       pump();
     },
 
@@ -328,7 +390,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       perMinute = positive(limits.perMinute, perMinute, 'perMinute');
       // A climb in progress continues towards the new rate from where it is now; at full rate, the new rate is the rate.
       if (climbing && current < perSecond) {
-        lowRate = Math.min(current, perSecond);
+        lowRate = current;
         climbFrom = Math.max(now, climbFrom);
       } else lowRate = perSecond;
       // Re-space from now on with the new interval (the windows still hold the exact history).
