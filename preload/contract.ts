@@ -427,6 +427,8 @@ export const BatchPlanRow = z.object({
   membership: z.string(),
   /** The client the app saw the membership with (preview rows); null or absent: not known. */
   client: z.string().nullable().optional(),
+  /** The membership's internal id once the row is resolved (the number is `membership`); null or absent: not resolved. */
+  membershipId: z.number().int().nullable().optional(),
   service: z.string(),
   before: z.number().int().nullable(),
   after: z.number().int().nullable(),

@@ -36,6 +36,8 @@ test('a batch file by membership number alone resolves through the read index; p
   await expect(row).toContainText('270709');
   await expect(row).toContainText(DANA.name);
   await expect(row).toContainText('7 → 9');
+  // The internal id, labelled, in the cell's full text (the file may name either).
+  await expect(row.getByRole('cell').nth(1)).toHaveAttribute('title', `270709 · id 4471900 · ${DANA.name}`);
   await expect(page.getByRole('button', { name: 'Apply 1 change' })).toBeInViewport();
   await page.screenshot({ path: '.tmp/ux13/batch-by-number.png' });
 

@@ -69,10 +69,10 @@ describe('a batch file with membership numbers and no phone', () => {
     expect(check.problems[0]).toMatchObject({ line: 4 });
     expect(check.problems[0]?.message).toContain('99999999');
     const preview = await h.svc.rows({ checkId: check.checkId as string, offset: 0, limit: 10 });
-    expect(preview.rows.map((r) => [r.membership, r.status])).toEqual([
-      [weeks.number, 'change'],
-      [drop.number, 'change'],
-      ['99999999', 'invalid'],
+    expect(preview.rows.map((r) => [r.membership, r.membershipId, r.status])).toEqual([
+      [weeks.number, weeks.id, 'change'],
+      [drop.number, drop.id, 'change'],
+      ['99999999', null, 'invalid'],
     ]);
 
     const { batchId } = await applyCheck(h.svc, check);

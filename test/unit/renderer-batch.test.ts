@@ -22,6 +22,7 @@ import {
   mappingSourceWords,
   mappingValue,
   mappingWith,
+  membershipTitle,
   mergeSummary,
   outcomeSentence,
   parseMappingValue,
@@ -292,5 +293,13 @@ describe('file size and steps in words (from the catalog)', () => {
 
   it('names each step of a batch', () => {
     expect(STEPS.map((s) => s.label())).toEqual(['File', 'Columns', 'Problems', 'Preview']);
+  });
+});
+
+describe('membershipTitle', () => {
+  it('the number, the id labelled once resolved, the client when known', () => {
+    expect(membershipTitle({ membership: '270709', membershipId: 4471900, client: 'Dana Whitfield' })).toBe('270709 · id 4471900 · Dana Whitfield');
+    expect(membershipTitle({ membership: '270709', membershipId: 4471900, client: null })).toBe('270709 · id 4471900');
+    expect(membershipTitle({ membership: '99999999', membershipId: null })).toBe('99999999');
   });
 });

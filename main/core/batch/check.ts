@@ -425,7 +425,7 @@ export function createChecker(deps: CheckerDeps): Checker {
         const p = rows.get(indices.at(i));
         const r = rowRecordOf(p);
         const client = p.membershipId === null ? null : store.audit.clientName(c.chainId, p.membershipId, c.profileId);
-        out.push({ line: r.line, membership: r.membership, client, service: r.service, before: r.before, after: r.after, reason: r.reason, status: rowStatus({ ...r, opState: null, opMessage: null }, false), message: r.message });
+        out.push({ line: r.line, membership: r.membership, membershipId: p.membershipId, client, service: r.service, before: r.before, after: r.after, reason: r.reason, status: rowStatus({ ...r, opState: null, opMessage: null }, false), message: r.message });
       }
       return { rows: out, total: indices.length };
     },

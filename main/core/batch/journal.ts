@@ -74,6 +74,8 @@ export interface RowWithOp extends RowRecord {
   opMessage: string | null;
   /** The client the app has seen the row's membership with (now, not when the row was written); null: not known. */
   clientName?: string | null;
+  /** The membership's id when the row has an operation. */
+  membershipId?: number | null;
 }
 
 export interface OpRecord<V = unknown> {
@@ -176,6 +178,7 @@ function toRow(r: Row): RowWithOp {
     opState: (r['op_state'] ?? null) as OpState | null,
     opMessage: strOrNull(r['op_message']),
     clientName: strOrNull(r['client_name']),
+    membershipId: numOrNull(r['op_membership_id']),
   };
 }
 
@@ -201,7 +204,7 @@ function toOp(r: Row): OpRecord {
 }
 
 const ROW_SELECT = `SELECT r.idx, r.line, r.outcome, r.membership, r.service, r.before, r.after, r.reason, r.message, r.op_seq,
-    o.state AS op_state, o.message AS op_message,
+    o.state AS op_state, o.message AS op_message, o.membership_id AS op_membership_id,
     CASE WHEN o.membership_id IS NULL THEN NULL
       ELSE ${seenClientNameSql('o.chain_id', 'o.membership_id', '(SELECT j.profile_id FROM batch_jobs j WHERE j.id = r.batch_id)')} END AS client_name
   FROM batch_rows r LEFT JOIN batch_ops o ON o.batch_id = r.batch_id AND o.seq = r.op_seq`;

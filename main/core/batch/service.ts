@@ -314,6 +314,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
         line: r.line,
         membership: r.membership,
         client: r.clientName ?? null,
+        membershipId: r.membershipId ?? null,
         service: r.service,
         before: r.before,
         after: r.after,

@@ -369,6 +369,14 @@ export function rowStatusWords(row: Pick<BatchPlanRow, 'status' | 'message'>): s
   return row.message ? t('batch.row.withMessage', { status: w, message: row.message }) : w;
 }
 
+/** A row's membership in full (its cell's tooltip): the number, the internal id labelled once resolved, the client when known. */
+export function membershipTitle(row: Pick<BatchPlanRow, 'membership' | 'membershipId' | 'client'>): string {
+  const parts = [row.membership];
+  if (row.membershipId !== null && row.membershipId !== undefined) parts.push(t('audit.membershipIdLine', { id: String(row.membershipId) }));
+  if (row.client) parts.push(row.client);
+  return parts.join(' · ');
+}
+
 /** "7 → 10", "— → 10", "7" when unchanged. */
 export function beforeAfter(row: Pick<BatchPlanRow, 'before' | 'after' | 'status'>): string {
   const b = row.before === null ? '—' : count(row.before);
