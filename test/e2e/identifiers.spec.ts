@@ -60,3 +60,36 @@ test('a batch file by membership number alone resolves through the read index; p
   }
   await page.screenshot({ path: '.tmp/ux13/audit-by-id.png' });
 });
+
+test('an entry made before the client was known names her once the desk has seen her (audit log, batch result)', async ({ app: page }) => {
+  await expect(page.getByText('DEMO DATA')).toBeVisible();
+  await chooseLocation(page);
+
+  // A file by id: the app has not seen whose membership 4471900 is.
+  await nav(page, 'Batch corrections').click();
+  const csv = 'Membership ID;Service;Change;Reason\r\n4471900;Pilates group;+1;Named later\r\n';
+  await page.getByLabel('Open CSV file').setInputFiles({ name: 'by-id.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('navigation', { name: 'Steps' }).getByRole('button', { name: 'Preview' }).click();
+  const planned = page.getByRole('table', { name: 'Planned changes' });
+  const row = planned.getByRole('row').filter({ hasText: 'Named later' });
+  await expect(row).toContainText('270709');
+  await expect(row).not.toContainText(DANA.name);
+  await page.getByRole('button', { name: 'Apply 1 change' }).click();
+  await page.getByRole('dialog', { name: 'Apply 1 change?' }).getByRole('button', { name: 'Apply changes' }).click();
+  await expect(page.getByRole('region', { name: 'Applying by-id.csv' }).getByText('Finished: 1 row changed.')).toBeVisible();
+
+  await nav(page, 'Audit log').click();
+  const entry = page.getByRole('region', { name: 'Audit entries' }).getByRole('row').filter({ hasText: 'Named later' });
+  await expect(entry).toContainText('№ 270709');
+  await expect(entry).not.toContainText(DANA.name);
+
+  // The desk finds Dana: from now on the entry (written without her name) shows it.
+  await nav(page, 'Memberships').click();
+  await openClient(page, DANA.name);
+  await nav(page, 'Audit log').click();
+  await expect(entry).toContainText(DANA.name);
+  await page.screenshot({ path: '.tmp/ux13/audit-named-later.png' });
+  // And the batch's rows.
+  await nav(page, 'Batch corrections').click();
+  await expect(page.getByRole('table', { name: 'Planned changes' }).getByRole('row').filter({ hasText: 'Named later' })).toContainText(DANA.name);
+});
