@@ -1,10 +1,11 @@
 /**
  * Index sync bench (issue 11): the first sync of a chain of N memberships (default 20,000) against
- * the sandbox limited to R requests/s (default 20), through the shared limiter at the same R, the
- * real client and the index on a SQLite file. Then a person's look-ups (one membership by id,
+ * the sandbox limited to R requests/s (default 20; the sandbox in a process of its own, as Altegio
+ * runs on its own servers: remote-sandbox.ts), through the shared limiter at the same R, the real
+ * client and the index on a SQLite file. Then a person's look-ups (one membership by id,
  * interactive lane) are timed with the limiter otherwise idle, and again while a second sync runs.
  *
- *   npx tsx test/bench/index-sync.ts [--memberships 20000] [--rate 20] [--searches 40]
+ *   npx tsx test/bench/index-sync.ts [--memberships 20000] [--rate 20] [--searches 40] [--in-flight 6]
  *
  * Prints ONE JSON line:
  *   requests / minimum       requests the sync made; ⌈N / page size⌉ + windows (the issue's minimum)
@@ -21,9 +22,9 @@ import { createAltegioClient } from '../../main/core/altegio/client';
 import type { AltegioApi } from '../../main/core/altegio/api';
 import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
 import { createIndexRepo } from '../../main/core/index/repo';
-import { PAGE_SIZE, firstSync } from '../../main/core/index/sync';
+import { IN_FLIGHT, PAGE_SIZE, firstSync } from '../../main/core/index/sync';
 import { openStore } from '../../main/core/store';
-import { startSandbox } from '../../main/sandbox/server';
+import { remoteSandbox } from './remote-sandbox';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -33,8 +34,10 @@ const opt = (name: string, dflt: string) => {
 const N = Number(opt('memberships', '20000'));
 const R = Number(opt('rate', '20'));
 const SEARCHES = Number(opt('searches', '40'));
+const IN_FLIGHT_PAGES = Number(opt('in-flight', String(IN_FLIGHT)));
 
-const sandbox = await startSandbox({ rate: { perSecond: R, perMinute: R * 60 }, chainMemberships: N });
+const sandbox = await remoteSandbox(0, N);
+await sandbox.setRate({ perSecond: R, perMinute: R * 60 });
 const auth = await fetch(`${sandbox.url}/v1/auth`, {
   method: 'POST',
   headers: { Accept: 'application/vnd.api.v2+json', 'Content-Type': 'application/json', Authorization: `Bearer ${sandbox.partnerToken}` },
@@ -43,7 +46,7 @@ const auth = await fetch(`${sandbox.url}/v1/auth`, {
 const userToken = ((await auth.json()) as { data: { user_token: string } }).data.user_token;
 const limiter = createRateLimiter({ perSecond: R, perMinute: R * 60 });
 const client = createAltegioClient({ credentials: () => ({ baseUrl: sandbox.url, partnerToken: sandbox.partnerToken, userToken }), limiter });
-const north = sandbox.control.knownIds.chains.northside;
+const north = sandbox.knownIds.chains.northside;
 const dir = mkdtempSync(join(tmpdir(), 'bench-index-'));
 
 /** The client, counting the creation windows the sync asks for. */
@@ -59,7 +62,7 @@ async function sync(dbName: string, windows: Set<string>, signal = new AbortCont
   const repo = createIndexRepo(store.db, store.transaction);
   const key = { server: sandbox.url, chainId: north };
   const t0 = performance.now();
-  await firstSync(key, { api: counting(client, windows), repo, limiter, now: () => new Date(), onProgress: () => undefined }, signal).catch((e: unknown) => {
+  await firstSync(key, { api: counting(client, windows), repo, limiter, now: () => new Date(), onProgress: () => undefined, inFlight: IN_FLIGHT_PAGES }, signal).catch((e: unknown) => {
     if (!signal.aborted) throw e;
   });
   const ms = performance.now() - t0;
@@ -70,7 +73,7 @@ async function sync(dbName: string, windows: Set<string>, signal = new AbortCont
 
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))] ?? 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const ids = sandbox.control.knownIds.largeChain;
+const ids = sandbox.knownIds.largeChain;
 
 async function searches(): Promise<number[]> {
   const out: number[] = [];
@@ -84,10 +87,10 @@ async function searches(): Promise<number[]> {
   return out;
 }
 
-sandbox.control.resetStats();
+await sandbox.resetStats();
 const windows = new Set<string>();
 const first = await sync('first.db', windows);
-const stats = sandbox.control.stats();
+const stats = await sandbox.stats();
 const requests = stats.requests;
 const minimum = Math.ceil(first.total / PAGE_SIZE) + windows.size;
 
@@ -98,7 +101,7 @@ const second = sync('second.db', new Set(), stop.signal);
 const during = await searches();
 stop.abort();
 await second;
-const selfLimited = sandbox.control.stats().rejected429;
+const selfLimited = (await sandbox.stats()).rejected429;
 
 const achieved = requests / (first.ms / 1000);
 process.stdout.write(
@@ -106,6 +109,7 @@ process.stdout.write(
     bench: 'index-sync',
     memberships: first.total,
     rate_limit: R,
+    in_flight: IN_FLIGHT_PAGES,
     requests,
     minimum,
     windows: windows.size,

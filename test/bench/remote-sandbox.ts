@@ -1,6 +1,6 @@
 /**
- * The benches' sandbox in a process of its own (apply.ts, bulk-freeze.ts), controlled over IPC.
- * Run as a script with `--serve-sandbox N` it is that process.
+ * The benches' sandbox in a process of its own (apply.ts, bulk-freeze.ts, index-sync.ts), controlled
+ * over IPC. Run as a script with `--serve-sandbox N [M]` it is that process (M: chainMemberships).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -25,8 +25,8 @@ export interface RemoteSandbox {
 
 type Command = { id: number; cmd: 'stats' | 'resetStats' | 'setRate' | 'close'; rate?: RateLimit | null };
 
-async function serveSandbox(extraMemberships: number): Promise<void> {
-  const sandbox: Sandbox = await startSandbox({ rate: null, extraMemberships });
+async function serveSandbox(extraMemberships: number, chainMemberships: number): Promise<void> {
+  const sandbox: Sandbox = await startSandbox({ rate: null, extraMemberships, chainMemberships });
   if (process.env['BENCH_LAG']) {
     const { monitorEventLoopDelay } = await import('node:perf_hooks');
     const h = monitorEventLoopDelay({ resolution: 1 });
@@ -47,9 +47,12 @@ async function serveSandbox(extraMemberships: number): Promise<void> {
   send({ ready: { url: sandbox.url, partnerToken: sandbox.partnerToken, login: sandbox.login, password: sandbox.password, knownIds: sandbox.control.knownIds } });
 }
 
-/** Starts the sandbox in a process of its own with `extraMemberships` bench memberships (knownIds.extra). */
-export async function remoteSandbox(extraMemberships: number): Promise<RemoteSandbox> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve-sandbox', String(extraMemberships)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/**
+ * Starts the sandbox in a process of its own with `extraMemberships` bench memberships (knownIds.extra)
+ * and `chainMemberships` in the large chain (knownIds.largeChain).
+ */
+export async function remoteSandbox(extraMemberships: number, chainMemberships = 0): Promise<RemoteSandbox> {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve-sandbox', String(extraMemberships), String(chainMemberships)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let nextId = 1;
   const waiting = new Map<number, (v: unknown) => void>();
   const ready = await new Promise<Omit<RemoteSandbox, 'stats' | 'resetStats' | 'setRate' | 'close'>>((resolve, reject) => {
@@ -80,7 +83,7 @@ export async function remoteSandbox(extraMemberships: number): Promise<RemoteSan
 
 const serveAt = process.argv.indexOf('--serve-sandbox');
 if (serveAt >= 0) {
-  serveSandbox(Number(process.argv[serveAt + 1] ?? '0')).catch((e: unknown) => {
+  serveSandbox(Number(process.argv[serveAt + 1] ?? '0'), Number(process.argv[serveAt + 2] ?? '0')).catch((e: unknown) => {
     process.stderr.write(`bench sandbox failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(1);
   });

@@ -17,7 +17,7 @@ import { createAltegioClient } from '../../main/core/altegio/client';
 import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
 import { createIndexService, type IndexService } from '../../main/core/index/service';
 import { createIndexRepo } from '../../main/core/index/repo';
-import { firstSync } from '../../main/core/index/sync';
+import { IN_FLIGHT, firstSync } from '../../main/core/index/sync';
 import { silentLogger } from '../../main/core/log';
 import { openStore, type Store } from '../../main/core/store';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
@@ -120,7 +120,7 @@ describe('first sync', () => {
     expect(() => svc.status(sb.control.knownIds.chains.lotus)).toThrow(expect.objectContaining({ kind: 'forbidden' }));
   });
 
-  it('resumes after the process is killed mid-sync at the next page: nothing lost, no page read twice', async () => {
+  it('resumes after the process is killed mid-sync at the next page not committed: nothing lost, no committed page read again', async () => {
     const north = sb.control.knownIds.chains.northside;
     const total = await chainTotal(sb, userToken, north);
     const dbPath = join(dir, 'child.db');
@@ -145,6 +145,7 @@ describe('first sync', () => {
     });
     await exited;
     const before = sb.control.stats().requests;
+    const logBefore = sb.control.stats().requestLog.length;
     const killed = openStore(dbPath);
     const repo = createIndexRepo(killed.db, killed.transaction);
     const key = { server: sb.url, chainId: north };
@@ -157,10 +158,19 @@ describe('first sync', () => {
     expect(repo.count(key)).toBe(total);
     const after = repo.sync(key);
     expect(after?.firstDone).toBe(true);
-    // The journal counts each committed request once; the server saw at most the one in flight at the kill more.
+    // The journal counts each committed request once; the server saw at most the pages in flight at the kill more.
     const served = sb.control.stats().requests;
-    expect(served).toBeLessThanOrEqual((after?.requests ?? 0) + 1);
+    expect(served).toBeLessThanOrEqual((after?.requests ?? 0) + IN_FLIGHT);
     expect(served - before).toBe((after?.requests ?? 0) - (stopped?.requests ?? 0));
+    // The resumed run asked no page the killed one had committed: it starts at the committed position.
+    const resumed = sb.control
+      .stats()
+      .requestLog.slice(logBefore)
+      .map((line) => new URL(line.split(' ')[1] ?? '', 'http://x').searchParams)
+      .map((q) => ({ after: q.get('created_after') ?? '', page: Number(q.get('page')) }));
+    expect(resumed.length).toBe(served - before);
+    expect(resumed[0]).toEqual({ after: stopped?.windowFrom, page: (stopped?.pageDone ?? 0) + 1 });
+    for (const r of resumed) expect(r.after > stopped!.windowFrom || (r.after === stopped!.windowFrom && r.page > stopped!.pageDone)).toBe(true);
     killed.close();
   });
 });

@@ -351,6 +351,52 @@ describe('rate limiter: lanes', () => {
     expect(limiter.stats().queuedByLane.interactive).toBe(0);
   });
 
+  it('behind a background sync at the limit, a person at the desk is granted at once and the total stays within the limit', async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ perSecond: 20, perMinute: 1200, clock });
+    const grants: number[] = [];
+    const background: Array<Promise<void>> = [];
+    for (let i = 0; i < 400; i++) background.push(limiter.acquire({ lane: 'background' }).then(() => void grants.push(clock.now())));
+    await clock.advance(2000); // the sync is flowing at the limit
+    const waits: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const asked = clock.now();
+      void limiter.acquire({ lane: 'interactive' }).then(() => {
+        grants.push(clock.now());
+        waits.push(clock.now() - asked);
+      });
+      await clock.advance(130 + ((i * 37) % 150));
+      expect(limiter.stats().queuedByLane.background).toBeGreaterThan(0);
+    }
+    expect(waits).toHaveLength(12);
+    // The first look-up of a person who just arrived may wait for one slot; after that none waits.
+    expect(waits[0]).toBeLessThanOrEqual(52);
+    expect(waits.slice(1).every((w) => w === 0)).toBe(true);
+    grants.sort((a, b) => a - b);
+    expect(maxInWindow(grants, 1000)).toBeLessThanOrEqual(20);
+  });
+
+  it('gives background the whole rate when nobody is at the desk, and leaves a person one grant a second-window', async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ perSecond: 20, perMinute: 1200, personActiveMs: 5000, clock });
+    const times: number[] = [];
+    for (let i = 0; i < 300; i++) void limiter.acquire({ lane: 'background' }).then(() => void times.push(clock.now()));
+    await clock.advance(5000);
+    // Alone: the full rate (1020 ms per 20 grants).
+    expect(times.length).toBeGreaterThanOrEqual(Math.floor((5000 / 1020) * 20));
+    let from = -1;
+    void limiter.acquire({ lane: 'interactive' }).then(() => (from = clock.now()));
+    await clock.advance(3000);
+    expect(from).toBeGreaterThan(0);
+    // A person is at the desk: 19 of every second-window, one left free.
+    const during = times.filter((t) => t > from);
+    expect(maxInWindow(during, 1020)).toBe(19);
+    // Gone for personActiveMs: the sync has the whole rate again.
+    await clock.advance(5000);
+    const later = times.filter((t) => t > from + 5100);
+    expect(maxInWindow(later, 1020)).toBe(20);
+  });
+
   it('shares between batch and background 3 : 1 while both wait, and gives either all of it alone', async () => {
     const clock = fakeClock();
     const limiter = createRateLimiter({ perSecond: 100, perMinute: 100_000, clock });

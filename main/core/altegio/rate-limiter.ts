@@ -12,10 +12,18 @@
  *   `floor(perSecond)` grants in any `1000 + secondMarginMs` ms, nor more than `perMinute` in any
  *   `60000 + minuteMarginMs` ms. These matter after `setLimits`, with `burst > 1`, or after a pause.
  * - Lanes: every request waits in one of three lanes, FIFO within a lane.
- *   `interactive` (a person is waiting: search, a card, a desk write, undo) is always served first;
- *   `batch` (a batch check or apply a person started and watches) and `background` (index sync,
- *   nobody waiting) share what is left 3 : 1 when both wait, so neither starves. A person's request
- *   therefore waits at most one grant interval behind any amount of queued lower-lane work.
+ *   `interactive` (a person is waiting: search, a card, a desk write, undo) is always served first:
+ *   while one waits, no other lane is granted anything. `batch` (a batch check or apply a person
+ *   started and watches) and `background` (index sync, nobody waiting) share what is left 3 : 1
+ *   when both wait, so neither starves.
+ *   A person's requests are paced among themselves only (their own GCRA clock), not behind the
+ *   lower lanes' last grant, and while a person is active (an interactive request within the last
+ *   `personActiveMs`, default 20 s) `background` leaves one grant of each hard window free for them
+ *   (`floor(perSecond) - 1` a second-window, `perMinute - 1` a minute-window). So behind a sync
+ *   running at the limit a person's look-up is granted at once, not one grant interval later; with
+ *   nobody at the desk the sync has the whole rate. Every grant (any lane) still counts in the
+ *   windows and pushes the lower lanes' pacing back one slot, so the total never exceeds the limit.
+ *   Behind `batch` work a person waits at most one grant interval.
  * - Rate control after a 429 (`penalize(retryAfterMs?, grantedAt?)`): AIMD, as TCP does it, in
  *   requests per second: multiplicative decrease, increase by time. Altegio's limit is per IP: a 429
  *   while our own pace is within the limit means other desks fill the window. Each desk then settles
@@ -93,6 +101,8 @@ export interface RateLimiterOptions extends Partial<RateLimits> {
    * every 8 s (one request each time), never left for minutes.
    */
   backoffMaxMs?: number;
+  /** How long after a person's last request `background` keeps a grant free for them. Default 20000 ms. */
+  personActiveMs?: number;
   clock?: LimiterClock;
 }
 
@@ -168,14 +178,19 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   const returnMs = positive(options.returnMs, 4000, 'returnMs');
   const backoffBase = positive(options.backoffBaseMs, 250, 'backoffBaseMs');
   const backoffMax = positive(options.backoffMaxMs, 8000, 'backoffMaxMs');
+  const personActiveMs = positive(options.personActiveMs, 20_000, 'personActiveMs');
 
   const queues: Record<Lane, Waiter[]> = { interactive: [], batch: [], background: [] };
   /** Lower-lane grants since `background` last had one (weighted round robin). */
   let batchRun = 0;
   /** Grant timestamps within the minute window (oldest first). */
   let grants: number[] = [];
-  /** Theoretical arrival time of the next grant (GCRA). */
+  /** Theoretical arrival time of the next grant (GCRA) for the lower lanes: every grant advances it. */
   let tat = Number.NEGATIVE_INFINITY;
+  /** The same for a person's requests: only interactive grants advance it. */
+  let personTat = Number.NEGATIVE_INFINITY;
+  /** When a person last asked (interactive acquire or grant). */
+  let personAt = Number.NEGATIVE_INFINITY;
   let pausedUntil = Number.NEGATIVE_INFINITY;
   /** The climb: from `lowRate` at `climbFrom` (the cut, moved on by pauses), see `rateAt`. At the configured rate when lowRate >= perSecond. */
   let lowRate = perSecond;
@@ -222,33 +237,33 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     if (i > 0) grants = grants.slice(i);
   }
 
-  /** Earliest time the next grant may happen (may be in the past). */
-  function nextAllowed(now: number): number {
+  /** Earliest time the next grant in `lane` may happen (may be in the past). */
+  function nextAllowed(lane: Lane, now: number): number {
     prune(now);
-    let at = Math.max(tat - (burst - 1) * spacing(now), pausedUntil);
-    const secCap = Math.max(1, Math.floor(perSecond));
+    const pace = lane === 'interactive' ? personTat : tat;
+    let at = Math.max(pace - (burst - 1) * spacing(now), pausedUntil);
+    // Background leaves one grant of each window to a person who is at the desk.
+    const reserve = lane === 'background' && now - personAt < personActiveMs ? 1 : 0;
+    const secCap = Math.max(1, Math.floor(perSecond) - reserve);
     // Grants inside the last second-window; if the cap is reached, wait for the oldest relevant one to age out.
     if (grants.length >= secCap) at = Math.max(at, (grants[grants.length - secCap] as number) + secondWindow());
-    const minCap = Math.max(1, Math.floor(perMinute));
+    const minCap = Math.max(1, Math.floor(perMinute) - reserve);
     if (grants.length >= minCap) at = Math.max(at, (grants[grants.length - minCap] as number) + minuteWindow());
     return at;
   }
 
-  /** The waiter served next: interactive first, then batch and background 3 : 1. */
-  function nextWaiter(): Waiter | undefined {
-    if (queues.interactive.length > 0) return queues.interactive.shift();
+  /** The lane served next: interactive first, then batch and background 3 : 1. */
+  function nextLane(): Lane {
+    if (queues.interactive.length > 0) return 'interactive';
     const batch = queues.batch.length > 0;
     const background = queues.background.length > 0;
-    if (batch && (!background || batchRun < BATCH_SHARE)) {
-      if (background) batchRun++;
-      return queues.batch.shift();
-    }
-    batchRun = 0;
-    return queues.background.shift();
+    return batch && (!background || batchRun < BATCH_SHARE) ? 'batch' : 'background';
   }
 
-  function grant(now: number): void {
-    const w = nextWaiter();
+  function grant(lane: Lane, now: number): void {
+    if (lane === 'batch' && queues.background.length > 0) batchRun++;
+    if (lane === 'background') batchRun = 0;
+    const w = queues[lane].shift();
     if (!w) return;
     if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
     grants.push(now);
@@ -256,6 +271,10 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     // (the hard second/minute windows above still bound any catch-up).
     const step = spacing(now);
     tat = (now - tat <= step ? tat : now) + step;
+    if (lane === 'interactive') {
+      personTat = (now - personTat <= step ? personTat : now) + step;
+      personAt = now;
+    }
     sent++;
     w.resolve(now);
   }
@@ -273,9 +292,10 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
         return;
       }
       const now = clock.now();
-      const at = nextAllowed(now);
+      const lane = nextLane();
+      const at = nextAllowed(lane, now);
       if (at <= now) {
-        grant(now);
+        grant(lane, now);
         continue;
       }
       if (timer !== undefined && timerAt === at) return;
@@ -334,6 +354,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
           signal.addEventListener('abort', w.onAbort, { once: true });
         }
         queues[lane].push(w);
+        if (lane === 'interactive') personAt = clock.now();
         pump();
       });
     },
@@ -395,6 +416,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       } else lowRate = perSecond;
       // Re-space from now on with the new interval (the windows still hold the exact history).
       tat = Math.min(tat, now + spacing(now));
+      personTat = Math.min(personTat, now + spacing(now));
       pump();
     },
   };
