@@ -169,6 +169,8 @@ export type Settings = z.infer<typeof Settings>;
 
 /** A language the interface can be set to (the pseudo-language only where the core was started with it). */
 export const UiLanguageCode = z.enum([...LANGUAGES, PSEUDO_LANGUAGE]);
+/** The language a file the core writes (a report, an export) is worded in: the one in use on screen. */
+export const ContentLanguage = z.enum(LANGUAGES);
 export const LanguageState = z.object({
   /** Chosen on this PC (Settings or the sign-in screen); null: follow the system. */
   chosen: UiLanguageCode.nullable(),
@@ -343,8 +345,14 @@ export type ColumnMapping = z.infer<typeof ColumnMapping>;
 
 export const BatchProblem = z.object({
   line: z.number().int(),
+  /** The column's header text; null for a whole-row problem or a column without a header text. */
   column: z.string().nullable(),
+  /** The column's number (1-based) when the problem concerns one cell. */
+  columnNumber: z.number().int().positive().nullable().optional(),
   field: z.string().nullable(),
+  /** What is wrong, by reference: the renderer words it in the language in use. */
+  msg: MsgData,
+  /** The same in English (logs). */
   message: z.string(),
 });
 export type BatchProblem = z.infer<typeof BatchProblem>;
@@ -417,8 +425,8 @@ export const BatchCheck = z.object({
   lookups: BatchLookups,
   /** Time to apply at the current request rate. */
   estimateMs: z.number().int().nonnegative(),
-  /** Valid rows Altegio may still refuse, in plain words (shown before applying). */
-  notices: z.array(z.string()),
+  /** Valid rows Altegio may still refuse (shown before applying), by reference. */
+  notices: z.array(MsgData),
 });
 export type BatchCheck = z.infer<typeof BatchCheck>;
 
@@ -430,11 +438,16 @@ export const BatchPlanRow = z.object({
   /** The membership's internal id once the row is resolved (the number is `membership`); null or absent: not resolved. */
   membershipId: z.number().int().nullable().optional(),
   service: z.string(),
+  /** The row is on the membership's shared balance (`service` then holds its English name). */
+  sharedBalance: z.boolean().optional(),
   before: z.number().int().nullable(),
   after: z.number().int().nullable(),
   reason: z.string(),
   status: z.enum(['change', 'unchanged', 'invalid', 'applied', 'failed', 'conflict', 'pending', 'skipped']),
+  /** The row's problems, or why its write failed, in English (logs; shown only when there are no `msgs`). */
   message: z.string().nullable(),
+  /** The row's problems by reference: the renderer words them in the language in use. */
+  msgs: z.array(MsgData).optional(),
 });
 export type BatchPlanRow = z.infer<typeof BatchPlanRow>;
 
@@ -749,9 +762,10 @@ export const channels = {
   /**
    * Every CSV export takes `delimiter`: the list separator Excel expects in the interface language
    * (`;` for ru, es, pt-BR; `,` for English — common/i18n/languages.ts csvSeparator); the renderer
-   * knows the language in use. Always with a UTF-8 BOM.
+   * knows the language in use. Always with a UTF-8 BOM. And `language`: the one in use, which the
+   * file's column names and messages are worded in (English when absent).
    */
-  'audit.exportCsv': channel(AuditFilter.extend({ delimiter: Delimiter.optional() }), z.object({ fileName: z.string(), csv: z.string() })),
+  'audit.exportCsv': channel(AuditFilter.extend({ delimiter: Delimiter.optional(), language: ContentLanguage.optional() }), z.object({ fileName: z.string(), csv: z.string() })),
   'audit.undo': channel(z.object({ auditId: z.number().int().positive(), reason: Reason.optional() }).strict(), z.object({ membership: Membership, entry: AuditEntry })),
 
   /**
@@ -787,7 +801,7 @@ export const channels = {
     BatchCheck,
   ),
   /** The file's rows with problems (latest check), as they were plus a "problem" column: a CSV to fix and open again. */
-  'batch.fixMe': channel(z.object({ fileId: FileId, delimiter: Delimiter.optional() }).strict(), z.object({ fileName: z.string(), csv: z.string() })),
+  'batch.fixMe': channel(z.object({ fileId: FileId, delimiter: Delimiter.optional(), language: ContentLanguage.optional() }).strict(), z.object({ fileName: z.string(), csv: z.string() })),
   /** Stops the check under way (its reads stop); it answers with `lookups.state: 'stopped'`. */
   'batch.stopCheck': channel(empty, z.object({ stopped: z.boolean() })),
   /** The rows of a check (before applying) or of a batch. */
@@ -810,7 +824,7 @@ export const channels = {
   'batch.resume': channel(z.object({ batchId: BatchId }).strict(), BatchSummary),
   'batch.cancel': channel(z.object({ batchId: BatchId }).strict(), BatchSummary),
   'batch.list': channel(empty, z.object({ batches: z.array(BatchSummary) })),
-  'batch.report': channel(z.object({ batchId: BatchId, delimiter: Delimiter.optional() }).strict(), z.object({ fileName: z.string(), csv: z.string() })),
+  'batch.report': channel(z.object({ batchId: BatchId, delimiter: Delimiter.optional(), language: ContentLanguage.optional() }).strict(), z.object({ fileName: z.string(), csv: z.string() })),
   'batch.undo': channel(z.object({ batchId: BatchId }).strict(), BatchSummary),
 
   /**

@@ -6,10 +6,12 @@
 import en from './catalogs/en.json';
 import { formatDate } from '../dates';
 import { createTranslator, type Msg, type Translate } from './translate';
+import type { MsgData } from '../../preload/contract';
 
 const CALENDAR_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-export function wordMsg(translate: Translate, m: Msg, day: (isoDay: string) => string): string {
+/** `m`: a Msg, or one that came through the contract (`MsgData`: its key is not checked against the catalog by type). */
+export function wordMsg(translate: Translate, m: Msg | MsgData, day: (isoDay: string) => string): string {
   const params =
     m.params === undefined
       ? undefined
@@ -20,6 +22,6 @@ export function wordMsg(translate: Translate, m: Msg, day: (isoDay: string) => s
 const english = createTranslator('en', en);
 
 /** The English words of a Msg (dates as "20 May 2026"), for the core's messages and logs. */
-export function inEnglish(m: Msg): string {
+export function inEnglish(m: Msg | MsgData): string {
   return wordMsg(english, m, formatDate);
 }

@@ -8,8 +8,10 @@ import type { AuditEntry } from '../../preload/contract';
 import { actionLabel, changeLines, outcomeLabel } from '../../common/audit-words';
 import { DateTime } from 'luxon';
 import { csvText, EXCEL_BOM, type CsvDelimiter } from './csv';
+import type { Language } from '../../common/i18n/languages';
+import { wordsIn } from './words';
 
-const COLUMNS = ['When', 'Location', 'Membership №', 'Membership id', 'Client', 'User', 'What', 'Change', 'Reason', 'Result', 'Message', 'Batch'];
+const COLUMNS = ['when', 'location', 'number', 'id', 'client', 'user', 'what', 'change', 'reason', 'result', 'message', 'batch'] as const;
 
 export interface AuditCsvOptions {
   /** The zone times are written in (the location's, as on screen); UTC when absent. */
@@ -17,11 +19,14 @@ export interface AuditCsvOptions {
   /** Location id → its name. */
   locationTitle?: (id: number) => string | undefined;
   delimiter?: CsvDelimiter;
+  /** The language of the column names and the words (English when absent). */
+  language?: Language;
   now?: Date;
 }
 
 export function auditCsv(entries: readonly AuditEntry[], options: AuditCsvOptions = {}): { fileName: string; csv: string } {
   const zone = options.timezone ?? 'UTC';
+  const words = wordsIn(options.language);
   const when = (at: string) => DateTime.fromISO(at, { zone }).toFormat('yyyy-MM-dd HH:mm');
   const rows = entries.map((e) => [
     when(e.at),
@@ -30,13 +35,15 @@ export function auditCsv(entries: readonly AuditEntry[], options: AuditCsvOption
     String(e.membershipId),
     e.clientName ?? '',
     e.userName,
-    actionLabel(e, entries, zone),
-    changeLines(e, zone).join('; '),
+    actionLabel(e, entries, zone, words.audit),
+    changeLines(e, zone, undefined, words.audit).join('; '),
     e.reason,
-    outcomeLabel(e, entries, zone),
+    outcomeLabel(e, entries, zone, words.audit),
     e.outcome === 'ok' ? '' : (e.message ?? ''),
-    e.batchId ? 'yes' : '',
+    e.batchId ? words.t('common.yes') : '',
   ]);
   const now = options.now ?? new Date();
-  return { fileName: `audit-log-${now.toISOString().slice(0, 10)}.csv`, csv: EXCEL_BOM + csvText(COLUMNS, rows, options.delimiter ?? ',') };
+  return { fileName: `audit-log-${now.toISOString().slice(0, 10)}.csv`, csv: EXCEL_BOM + csvText(
+      COLUMNS.map((c) => words.t(`audit.csv.${c}`)),
+      rows, options.delimiter ?? ',') };
 }

@@ -104,11 +104,12 @@ export function createHandlers({ shell, session, connectivity, memberships, stor
     'plans.runNow': ({ planId }) => plans.runNow(planId),
 
     'audit.list': async (filter) => ({ entries: store.audit.list(filter) }),
-    'audit.exportCsv': async ({ delimiter, ...filter }) => {
+    'audit.exportCsv': async ({ delimiter, language, ...filter }) => {
       const locations = new Map((await session.getState()).chains.flatMap((c) => c.locations.map((l) => [l.id, l.title] as const)));
       return auditCsv(store.audit.list({ ...filter, limit: filter.limit ?? AUDIT_MAX_LIMIT }), {
         ...(filter.timezone ? { timezone: filter.timezone } : {}),
         ...(delimiter ? { delimiter } : {}),
+        ...(language ? { language } : {}),
         locationTitle: (id) => locations.get(id),
       });
     },

@@ -12,6 +12,7 @@
  * (united, 9), 4471902 (united, 3); Marcus's 4471913 (type forbids balance changes).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import Papa from 'papaparse';
 import { expect, test } from './fixtures';
@@ -126,9 +127,10 @@ test('cp1251 `;` file → guessed mapping → problems → preview → apply →
   expect(records[0]).toEqual(['row', 'line', 'membership', 'service', 'before', 'after', 'outcome', 'message', 'client']);
   expect(records).toHaveLength(5);
   expect(records.slice(1).map((r) => r[1])).toEqual(['2', '3', '4', '5']);
-  expect(records.slice(1).map((r) => r[6])).toEqual(['applied', 'applied', 'invalid', 'applied']);
-  expect(records[1]?.slice(3, 8)).toEqual(['Pilates group', '7', '10', 'applied', 'Перенос из старой системы']);
-  expect(records[3]?.[7]).toMatch(/does not allow balance changes/);
+  expect(records.slice(1).map((r) => r[6])).toEqual(['Applied', 'Applied', 'Problem', 'Applied']);
+  expect(records[1]?.slice(3, 8)).toEqual(['Pilates group', '7', '10', 'Applied', 'Перенос из старой системы']);
+  // The membership named as its card names it, with the id the file gave (issue 13).
+  expect(records[3]?.[7]).toMatch(/^Membership № \d+ \(id 4471913\): its type .* does not allow balance changes\.$/);
   await expect(page.getByText('Saved остатки-cp1251-report.csv to your downloads.')).toBeVisible();
 
   // The audit log has every applied row, marked as a batch, with its reason.
@@ -227,6 +229,33 @@ test('UTF-16 "Unicode Text" with commas in the notes → pick Tab → match colu
   await step(page, 'Preview');
   await expect(page.getByRole('table', { name: 'Planned changes' }).getByRole('row').filter({ hasText: 'late, sick, moved, again' })).toContainText('12');
   await expect(page.getByText('0 rows to change, 2 unchanged, 0 with problems, across 0 memberships.')).toBeVisible();
+});
+
+test('the problems step in Russian: the core’s problems worded in the language in use, and the fix-me file too', async ({ app: page }) => {
+  const ru = JSON.parse(readFileSync(join(import.meta.dirname, '../../common/i18n/catalogs/ru.json'), 'utf8')) as Record<string, string>;
+  await nav(page, 'Settings').click();
+  await page.getByRole('combobox', { name: 'Language' }).selectOption({ label: 'Русский' });
+  await page.getByRole('navigation', { name: ru['nav.label'] }).getByRole('button', { name: ru['nav.batch'], exact: true }).click();
+  const csv = ['ID абонемента;Изменение;Причина', '4471913;+1;Корпоратив', '4471900;много;Опечатка'].join('\r\n');
+  await page.getByLabel(ru['batch.pick.open'] as string).setInputFiles({ name: 'ошибки.csv', mimeType: 'text/csv', buffer: Buffer.from(`${csv}\r\n`) });
+
+  await expect(page.getByRole('navigation', { name: ru['batch.steps'] }).getByRole('button', { name: ru['batch.step.problems'] })).toHaveAttribute('aria-current', 'step');
+  const problems = page.getByRole('region', { name: ru['batch.problems.list'] }).getByRole('listitem');
+  await expect(problems).toHaveCount(2);
+  // The membership by its number, with the id the file gave; the cell's value quoted the Russian way.
+  await expect(problems.nth(0)).toHaveText(/^Строка 2: Абонемент № \d+ \(id 4471913\): его тип \(.+\) не позволяет изменять остаток\.$/);
+  await expect(problems.nth(1)).toHaveText('Строка 3, столбец Изменение: «много» — не изменение вида +3 или -2.');
+  await page.screenshot({ path: test.info().outputPath('batch-problems-ru.png') });
+
+  // The fix-me file: the rows as they were, and the problem column in Russian, split on Russian Excel's ';'.
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: ru['batch.problems.fixme'] }).click();
+  const file = await download;
+  const text = readFileSync(await file.path()).toString('utf8');
+  const lines = text.replace(/^\uFEFF/, '').trim().split('\r\n');
+  expect(lines[0]).toBe('ID абонемента;Изменение;Причина;проблема');
+  expect(lines[1]).toMatch(/^4471913;'\+1;Корпоратив;Абонемент № \d+ \(id 4471913\): его тип/);
+  expect(lines[2]).toBe('4471900;много;Опечатка;Изменение: «много» — не изменение вида +3 или -2.');
 });
 
 test('a file by number + phone: the problems at once, the lookups’ cost asked first, a check that can be stopped', async ({ app: page }) => {

@@ -138,9 +138,10 @@ describe('batch apply against the sandbox', () => {
     const parsed = Papa.parse<string[]>(report.csv.slice(1), { delimiter: ';' }).data.filter((r) => r.length > 1);
     expect(parsed[0]).toEqual(['row', 'line', 'membership', 'service', 'before', 'after', 'outcome', 'message', 'client']);
     expect(parsed).toHaveLength(rows.length + 2);
-    expect(parsed.slice(1, -1).every((r) => r[6] === 'applied')).toBe(true);
+    expect(parsed.slice(1, -1).every((r) => r[6] === 'Applied')).toBe(true);
     const bad = parsed[parsed.length - 1] as string[];
-    expect(bad[6]).toBe('invalid');
+    expect(bad[6]).toBe('Problem');
+    expect(bad[7]).toBe('“=1+1” is not a number of visits.');
     expect(bad[1]).toBe(String(rows.length + 2));
     for (const cell of parsed.flat()) expect(/^[=+\-@]/.test(cell)).toBe(false);
     // In the interface language's separator when the renderer names it (issue 12): BOM always.
@@ -149,6 +150,11 @@ describe('batch apply against the sandbox', () => {
       const inLang = await h.svc.report({ batchId, delimiter: d });
       expect(inLang.csv.startsWith(`\uFEFFrow${d}line${d}membership${d}`), lang).toBe(true);
     }
+    // In the language in use (issue 12): the journal keeps the rows' problems by reference.
+    const ru = Papa.parse<string[]>((await h.svc.report({ batchId, delimiter: ';', language: 'ru' })).csv.slice(1), { delimiter: ';' }).data.filter((r) => r.length > 1);
+    expect(ru[0]).toEqual(['№ строки', 'строка файла', 'абонемент', 'услуга', 'было', 'стало', 'результат', 'сообщение', 'клиент']);
+    expect(ru.slice(1, -1).every((r) => r[6] === 'Применено')).toBe(true);
+    expect(ru.at(-1)?.slice(6, 8)).toEqual(['Проблема', '«=1+1» — не число визитов.']);
   });
 
   it('undoes a batch: restores the before values, leaves a balance someone changed since, and is itself journaled', async () => {
@@ -196,7 +202,8 @@ describe('batch apply against the sandbox', () => {
     const phone = dana.phone.replace(/^(\+\d)(\d{3})(\d{3})(\d+)$/, '$1 ($2) $3-$4');
     const prep = await prepare(`number;phone;delta;reason\r\n${m.number};${phone};+1;by number\r\n${m.number};+10000000000;+1;wrong phone\r\n`);
     expect(prep).toMatchObject({ problemCount: 1, totals: { toChange: 1, invalid: 1, memberships: 1 } });
-    expect(prep.problems[0]?.message).toMatch(/No membership number .* was found for phone 10000000000/);
+    expect(prep.problems[0]?.msg).toEqual({ key: 'batch.problem.unknownNumber', params: { number: m.number, phone: '10000000000' } });
+    expect(prep.problems[0]?.message).toBe(`No membership № ${m.number} was found for phone 10000000000.`);
     const { batchId } = await applyCheck(h.svc, prep);
     await expect(h.svc.settled(batchId)).resolves.toBe('done');
     const after = (await read([m.id])).get(m.id)!;

@@ -123,6 +123,11 @@ describe('batch check', () => {
     // Formula-safe, like every CSV the app writes (a count read back ignores the ' before it).
     expect(lines[2]?.startsWith(`999999999;'+1;"'=HYPERLINK(""x"")";`)).toBe(true);
     expect(lines[2]).toMatch(/No membership with ID 999999999/);
+    // In the language in use (issue 12): the problem column's name and texts, a cell's column named as in the file.
+    const ru = (await h.svc.fixMe({ fileId, language: 'ru' })).csv.slice(1).trim().split('\r\n');
+    expect(ru[0]).toBe('membership_id;delta;reason;проблема');
+    expect(ru[1]).toBe(`${id};lots;"bad; really";delta: «lots» — не изменение вида +3 или -2.`);
+    expect(ru[2]).toMatch(/;Абонемент с ID 999999999 не найден\.$/);
     // Another person's (or an unknown) file: not found.
     await expect(h.svc.fixMe({ fileId: 'no-such-file' })).rejects.toMatchObject({ kind: 'not_found' });
   });

@@ -1,11 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { inEnglish } from '../../common/i18n/words';
+import type { RowProblem } from '../../main/core/batch/problems';
 import type { Membership } from '../../preload/contract';
 import { estimateDuration, planCorrections } from '../../main/core/batch/plan';
 import { createLookups, type MembershipEntry } from '../../main/core/batch/plan-resolve';
 import { guessMapping } from '../../main/core/batch/mapping';
 import { parseTable, validateRows } from '../support/batch-views';
 import { makeMembership } from '../../scripts/gen-csv-fixture';
+
+const said = (p: RowProblem | undefined) => (p ? inEnglish(p.msg) : '');
 
 const PILATES = { id: 12840551, title: 'Pilates group' };
 const YOGA = { id: 9911201, title: 'Yoga' };
@@ -74,7 +78,8 @@ describe('planCorrections', () => {
       [5, 'invalid', 4, null, 'below_zero'],
       [6, 'invalid', 4, null, 'below_zero'],
     ]);
-    expect(p.rows.get(4).problems[0]?.message).toMatch(/below zero \(4 − 5 = -1\)/);
+    expect(p.rows.get(4).problems[0]?.msg).toMatchObject({ key: 'batch.problem.belowZero', params: { calc: '4 − 5 = -1' } });
+    expect(said(p.rows.get(4).problems[0])).toMatch(/below zero \(4 − 5 = -1\)/);
     expect(p.operations.map((o) => o.after)).toEqual([{ united: 3 }]);
   });
 
@@ -86,7 +91,7 @@ describe('planCorrections', () => {
       [4, 'change', 4, 5, ''],
       [5, 'invalid', 4, null, 'duplicate'],
     ]);
-    expect(p.rows.get(1).problems[0]?.message).toBe('Same as line 2; counted once.');
+    expect(said(p.rows.get(1).problems[0])).toBe('Same as line 2; counted once.');
   });
 
   it('finds duplicates the same way in long runs of rows for one balance line (pairwise up to 16 rows, by map beyond)', () => {
@@ -98,12 +103,12 @@ describe('planCorrections', () => {
     expect(out.filter((o) => o[4] === 'duplicate')).toHaveLength(30);
     // The first ten count (10 + 10 visits); every repeat names the first row like it.
     expect(out.slice(0, 10).every((o) => o[1] === 'change' && o[3] === 20)).toBe(true);
-    expect(p.rows.get(25).problems[0]?.message).toBe('Same as line 7; counted once.');
+    expect(said(p.rows.get(25).problems[0])).toBe('Same as line 7; counted once.');
     expect(p.operations.toArray()).toEqual([expect.objectContaining({ membershipId: 2, after: { united: 20 }, rowLines: Array.from({ length: 10 }, (_, i) => i + 2) })]);
     // A short run gives the same verdicts.
     const short = plan('membership_id;balance;delta;reason\n2;;+1;a\n2;;+1;b\n2;;+1;a\n');
     expect(outcomes(short).map((o) => o[4])).toEqual(['', '', 'duplicate']);
-    expect(short.rows.get(2).problems[0]?.message).toBe('Same as line 2; counted once.');
+    expect(said(short.rows.get(2).problems[0])).toBe('Same as line 2; counted once.');
   });
 
   it('gives rows and operations as lists built on demand', () => {
@@ -146,7 +151,7 @@ describe('planCorrections', () => {
     const twin = makeMembership(8, { united: false, lines: [{ id: 77, title: 'Gym A', count: 5 }, { id: 77, title: 'Gym B', count: 9 }, { ...YOGA, count: 1 }] });
     const p = plan('membership_id;service;service_id;delta\n8;Gym A;;+1\n8;;77;+1\n8;Yoga;;+1\n', fixture([{ membership: twin }]));
     expect(outcomes(p).map((o) => o[4])).toEqual(['ambiguous_service', 'ambiguous_service', '']);
-    expect(p.rows.get(0).problems[0]?.message).toMatch(/two balances with service ID 77 \("Gym A" and "Gym B"\)/);
+    expect(said(p.rows.get(0).problems[0])).toMatch(/two balances with service ID 77 \(“Gym A” and “Gym B”\)/);
     expect(p.operations.toArray().map((o) => o.body)).toEqual([{ services: [{ serviceId: YOGA.id, balance: 2 }] }]);
   });
 
@@ -165,12 +170,13 @@ describe('planCorrections', () => {
     const lookups = fixture([{ membership: sellingOnly }, { membership: sellingOnly2 }, { membership: expired }, { membership: both }]);
     const p = plan('membership_id;balance\n10;5\n11;4\n11;4\n12;1\n2;3\n', lookups);
     expect(outcomes(p).map((o) => o[1])).toEqual(['change', 'change', 'invalid', 'change', 'change']);
-    expect(p.notices).toEqual([
+    expect(p.notices).toEqual([{ key: 'batch.notice.sellingLocation', params: { count: 2 } }, { key: 'batch.notice.expired', params: { count: 1 } }]);
+    expect(p.notices.map((m) => inEnglish(m))).toEqual([
       '2 rows change memberships that can only be changed at the location where they were sold. If that is not this location, Altegio will refuse and the row will be marked failed in the report.',
       '1 row changes a membership that has expired. Altegio may refuse to change expired memberships; a refused row will be marked failed in the report and nothing else changes.',
     ]);
     // A membership can be both: it counts in both.
-    expect(plan('membership_id;balance\n13;1\n', lookups).notices).toEqual([expect.stringMatching(/^1 row changes a membership that can only be changed/), expect.stringMatching(/^1 row changes a membership that has expired/)]);
+    expect(plan('membership_id;balance\n13;1\n', lookups).notices.map((m) => inEnglish(m))).toEqual([expect.stringMatching(/^1 row changes a membership that can only be changed/), expect.stringMatching(/^1 row changes a membership that has expired/)]);
     // Unchanged rows and other memberships: nothing to say.
     expect(plan('membership_id;balance\n10;3\n2;3\n', lookups).notices).toEqual([]);
   });

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
+import { inEnglish } from '../../common/i18n/words';
 import { DEFAULT_MAX_BYTES } from '../../main/core/batch/decode';
 import { DEFAULT_MAX_ROWS } from '../../main/core/batch/parse';
 import { planBatch, readBatch, type BatchReadOptions } from '../../main/core/batch/pipeline';
@@ -77,8 +78,8 @@ describe('hostile CSVs: empty and near-empty files', () => {
     const r = readBatch(utf8('foo;bar;baz\r\n'));
     expect(r.validated).toBeNull();
     expect(r.mappingProblems.map((p) => p.code).sort()).toEqual(['no_membership_column', 'no_operation_column']);
-    expect(r.mappingProblems.map((p) => p.message).join(' ')).toMatch(/membership ID/);
-    expect(r.mappingProblems.map((p) => p.message).join(' ')).toMatch(/new balance|change/);
+    expect(r.mappingProblems.map((p) => inEnglish(p.msg)).join(' ')).toMatch(/membership ID/);
+    expect(r.mappingProblems.map((p) => inEnglish(p.msg)).join(' ')).toMatch(/new balance|change/);
     const p = prepareBatch(utf8('foo;bar;baz\r\n1;2;3\r\n'), {}, lookups());
     expect(p.plan).toBeNull();
     expect(p.rowCount).toBe(0);
@@ -278,7 +279,8 @@ describe('hostile CSVs: quoting and line endings', () => {
   it('an unterminated quote is a problem with its line; the rows before it are still validated', () => {
     const bytes = utf8('membership_id;balance;reason\n1;5;ok\n2;abc;bad number\n1;"6;never closed\n2;4;swallowed\n');
     const r = readBatch(bytes);
-    expect(r.parseProblems).toEqual([expect.objectContaining({ line: 4, code: 'parse_error', message: expect.stringMatching(/never closed/) })]);
+    expect(r.parseProblems).toEqual([expect.objectContaining({ line: 4, code: 'parse_error', msg: { key: 'batch.problem.quoteNotClosed' } })]);
+    expect(inEnglish(r.parseProblems[0]!.msg)).toMatch(/never closed/);
     expect(correctionsOf(r.validated!).map((c) => c.line)).toEqual([2]);
     expect(r.validated?.invalidRows.map((i) => [i.line, i.problems.map((p) => p.code)])).toEqual([
       [3, ['not_a_number']],

@@ -55,6 +55,6 @@ describe.each(LANGUAGES.map((l) => [l] as const))('%s', (lang) => {
     const csv = buildReportCsv([{ row: 1, line: 2, membership: '500001', service: 'Shared balance', before: '3', after: '5', outcome: 'change', message: 'a; b, c', client: 'Dana Whitfield' }], { delimiter: d });
     const [header, row] = csv.split('\r\n');
     expect(header).toBe(['row', 'line', 'membership', 'service', 'before', 'after', 'outcome', 'message', 'client'].join(d));
-    expect(row).toBe(['1', '2', '500001', 'Shared balance', '3', '5', 'change', '"a; b, c"', 'Dana Whitfield'].join(d));
+    expect(row).toBe(['1', '2', '500001', 'Shared balance', '3', '5', 'Will change', '"a; b, c"', 'Dana Whitfield'].join(d));
   });
 });

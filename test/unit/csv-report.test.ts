@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
+import { msg } from '../../common/i18n/translate';
 import { buildReportCsv, REPORT_COLUMNS, type ReportRow } from '../../main/core/batch/report';
 import { reportRowsFromPlan } from '../support/batch-views';
 import { csvField, neutralizeCell } from '../../main/core/csv';
@@ -70,9 +71,9 @@ describe('report escaping', () => {
     const rows = reportRowsFromPlan({
       rows: [
         { index: 0, line: 2, outcome: 'change', membershipId: 1, membershipLabel: '500001', chainId: 1, serviceId: null, serviceLabel: 'Shared balance', op: { set: 5 }, before: 3, after: 5, reason: 'r', problems: [], operation: 0 },
-        { index: 1, line: 3, outcome: 'invalid', membershipId: null, membershipLabel: '=x', chainId: null, serviceId: null, serviceLabel: '', op: null, before: null, after: null, reason: '', problems: [{ line: 3, column: 'membership_id', field: 'membership_id', code: 'bad_membership_id', message: 'bad id' }], operation: -1 },
+        { index: 1, line: 3, outcome: 'invalid', membershipId: null, membershipLabel: '=x', chainId: null, serviceId: null, serviceLabel: '', op: null, before: null, after: null, reason: '', problems: [{ line: 3, column: 'membership_id', columnNumber: 1, field: 'membership_id', code: 'bad_membership_id', msg: msg('batch.problem.badMembershipId', { value: '=x' }) }], operation: -1 },
       ],
     });
-    expect(buildReportCsv(rows)).toBe('row,line,membership,service,before,after,outcome,message,client\r\n1,2,500001,Shared balance,3,5,change,r,\r\n2,3,\'=x,,,,invalid,bad id,\r\n');
+    expect(buildReportCsv(rows)).toBe('row,line,membership,service,before,after,outcome,message,client\r\n1,2,500001,Shared balance,3,5,Will change,r,\r\n2,3,\'=x,,,,Problem,“=x” is not a membership ID (a positive whole number).,\r\n');
   });
 });

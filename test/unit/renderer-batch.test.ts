@@ -152,7 +152,7 @@ describe('states in words', () => {
 describe('totals and progress', () => {
   it('needs mapping: no rows read because of a mapping problem (not an empty file)', () => {
     const none = { rows: 0, toChange: 0, unchanged: 0, invalid: 0, memberships: 0 };
-    const mappingProblem = { line: 0, column: null, field: 'balance', message: 'Choose the column with the new balance or the change (+/−).' };
+    const mappingProblem = { line: 0, column: null, field: 'balance', msg: { key: 'batch.mapping.needOperation' }, message: 'Choose the column with the new balance or the change (+/−).' };
     expect(needsMapping({ totals: none, problems: [mappingProblem] })).toBe(true);
     expect(needsMapping({ totals: none, problems: [] })).toBe(false);
     expect(needsMapping({ totals: { ...none, rows: 1, invalid: 1 }, problems: [{ ...mappingProblem, line: 2 }] })).toBe(false);
@@ -216,10 +216,13 @@ describe('totals and progress', () => {
 
 describe('problems', () => {
   it('says line and column', () => {
-    expect(problemWords({ line: 12, column: 'balance', field: 'balance', message: 'Not a number: “ten”' })).toBe('Line 12, column balance: Not a number: “ten”');
-    expect(problemWords({ line: 7, column: null, field: null, message: 'Duplicate of line 3' })).toBe('Line 7: Duplicate of line 3');
-    expect(problemWords({ line: 7, column: null, field: 'delta', message: 'x' })).toBe('Line 7, column Change (+/−): x');
-    expect(problemWords({ line: 0, column: null, field: null, message: 'No membership column' })).toBe('The file: No membership column');
+    // Worded from the message by reference (`msg`), never from the core's English `message`.
+    const notANumber = { key: 'batch.problem.notANumber', params: { value: 'ten' } };
+    expect(problemWords({ line: 12, column: 'balance', field: 'balance', msg: notANumber, message: 'ignored' })).toBe('Line 12, column balance: “ten” is not a number of visits.');
+    expect(problemWords({ line: 7, column: null, field: null, msg: { key: 'batch.problem.duplicate', params: { line: 3 } }, message: 'ignored' })).toBe('Line 7: Same as line 3; counted once.');
+    expect(problemWords({ line: 7, column: null, field: 'delta', msg: { key: 'batch.problem.both' }, message: 'ignored' })).toBe('Line 7, column Change (+/−): Both a new balance and a change are given; keep only one.');
+    expect(problemWords({ line: 7, column: null, columnNumber: 3, field: 'delta', msg: notANumber, message: 'ignored' })).toBe('Line 7, column Column 3: “ten” is not a number of visits.');
+    expect(problemWords({ line: 0, column: null, field: null, msg: { key: 'batch.mapping.needMembership' }, message: 'ignored' })).toBe('The file: Choose the column with the membership ID (or the membership number and client phone).');
   });
 
   it('headings and the cap note', () => {

@@ -13,20 +13,24 @@
 import { callingCodeForZone, internationalDigits } from '../../../common/phone';
 import { rightAllows, type RightsView } from '../../../common/rights';
 import { randomUUID } from 'node:crypto';
-import type { BatchCheck, BatchLookups, BatchPlanRow, BatchProblem, ColumnMapping as ContractMapping, Membership } from '../../../preload/contract';
+import type { BatchCheck, BatchLookups, BatchPlanRow, BatchProblem, ColumnMapping as ContractMapping, Membership, MsgData } from '../../../preload/contract';
+import type { Language } from '../../../common/i18n/languages';
+import type { Msg } from '../../../common/i18n/translate';
+import { inEnglish } from '../../../common/i18n/words';
+import { wordsIn } from '../words';
 import { IDS_PAGE_SIZE, type AltegioApi, type ReadOptions } from '../altegio/api';
 import type { RateLimiter } from '../altegio/rate-limiter';
 import { DeskFailure } from '../errors';
 import type { EventHub } from '../events';
 import { createPhoneClients } from '../index/phone-clients';
 import type { Store } from '../store';
-import { checkMapping, FIELDS, type ColumnMapping } from './mapping';
+import { checkMapping, FIELDS, type ColumnMapping, type MappingProblem } from './mapping';
 import { detach, isDelimiter, readTableInto, type Delimiter } from './parse';
 import { csvText, derivedFileName, EXCEL_BOM } from '../csv';
 import { decodeBatch, planBatch, readBatch, sniffBatch, type BatchRead, type BatchReadOptions } from './pipeline';
 import type { BatchPlan } from './plan';
 import { createLookups, type MembershipEntry } from './plan-resolve';
-import { OUTCOME_INVALID } from './plan-storage';
+import { OUTCOME_INVALID, SHARED_BALANCE } from './plan-storage';
 import type { RowProblem } from './problems';
 import type { NumberIndex } from './validate';
 import { rowRecordOf, rowStatus } from './report';
@@ -39,8 +43,6 @@ export const READ_CACHE_MS = 5 * 60_000;
 export const ASK_ABOVE_REQUESTS = 20;
 /** Opened files kept (each up to 50 MB): the one on screen and the one before. */
 const KEEP_FILES = 2;
-/** The column a fix-me file adds to the rows with problems. */
-export const FIX_ME_COLUMN = 'problem';
 /** Phones looked up at once (the limiter paces them anyway; a few hide each request's latency). */
 const PHONE_WORKERS = 4;
 
@@ -96,8 +98,11 @@ interface CheckedFile {
   delimiter: Delimiter;
   hasHeader: boolean;
   /** Every problem found (not capped), by line; line 0 = the file as a whole (columns). */
-  problems: BatchProblem[];
+  problems: Found[];
 }
+
+/** A problem as a check keeps it (a row's, or line 0: the columns'); worded only when shown. */
+type Found = Pick<RowProblem, 'line' | 'column' | 'columnNumber' | 'field'> & { msg: Msg };
 
 export interface Checker {
   open(args: { fileName: string; bytes: Uint8Array }): { fileId: string; fileName: string; size: number };
@@ -112,7 +117,7 @@ export interface Checker {
    * The rows of the file with problems, as they were in it (read with the latest check's
    * settings), plus a column saying what is wrong: to fix in Excel and open again.
    */
-  fixMe(args: { fileId: string; delimiter?: Delimiter | undefined }): { fileName: string; csv: string };
+  fixMe(args: { fileId: string; delimiter?: Delimiter | undefined; language?: Language | undefined }): { fileName: string; csv: string };
 }
 
 /** Why a check's reads stop: a newer check of the same person started, or Cancel was pressed. */
@@ -132,7 +137,8 @@ const toCoreMapping = (m: ContractMapping): ColumnMapping => {
 };
 const toContractMapping = (m: ColumnMapping): ContractMapping => Object.fromEntries(FIELDS.map((f) => [f, m[f] ?? null])) as ContractMapping;
 const sameMapping = (a: ColumnMapping, b: ColumnMapping) => FIELDS.every((f) => a[f] === b[f]);
-const toProblem = (p: RowProblem): BatchProblem => ({ line: p.line, column: p.column, field: p.field, message: p.message });
+const toProblem = (p: Found): BatchProblem => ({ line: p.line, column: p.column, columnNumber: p.columnNumber, field: p.field, msg: p.msg as MsgData, message: inEnglish(p.msg) });
+const columnsProblem = (p: MappingProblem): Found => ({ line: 0, column: null, columnNumber: null, field: p.field, msg: p.msg });
 
 const CHECK_GONE = () => new DeskFailure('not_found', 'This check is no longer current: the file was checked again or the app restarted. Check the file again.');
 
@@ -294,10 +300,10 @@ export function createChecker(deps: CheckerDeps): Checker {
   }
 
   /** The problems found without reading memberships: mapping, parsing and the rows' own values. */
-  function fileProblems(read: BatchRead): BatchProblem[] {
+  function fileProblems(read: BatchRead): Found[] {
     const rows = read.validated?.invalidRows ?? [];
     const all = [...read.parseProblems, ...rows.flatMap((r) => r.problems)].sort((a, b) => a.line - b.line);
-    return [...read.mappingProblems.map((p) => ({ line: 0, column: null, field: p.field, message: p.message })), ...all.map(toProblem)];
+    return [...read.mappingProblems.map(columnsProblem), ...all];
   }
 
   async function runCheck(args: CheckArgs, profileId: string, signal: AbortSignal): Promise<BatchCheck> {
@@ -315,7 +321,7 @@ export function createChecker(deps: CheckerDeps): Checker {
       mapping: toContractMapping(read.mapping),
       mappingSource,
     };
-    const remember = (problems: BatchProblem[]) =>
+    const remember = (problems: Found[]) =>
       checked.set(profileId, { fileId: args.fileId, encoding: read.encoding, delimiter: read.delimiter, hasHeader: read.hasHeader, problems });
     const unplanned = (lookups: BatchLookups): BatchCheck => {
       const problems = fileProblems(read);
@@ -325,7 +331,7 @@ export function createChecker(deps: CheckerDeps): Checker {
       return {
         ...common,
         checkId: null,
-        problems: problems.slice(0, MAX_PROBLEMS),
+        problems: problems.slice(0, MAX_PROBLEMS).map(toProblem),
         problemCount: problems.length,
         totals: { rows, toChange: 0, unchanged: 0, invalid, memberships: 0 },
         lookups,
@@ -351,19 +357,19 @@ export function createChecker(deps: CheckerDeps): Checker {
     const limits = deps.limiter?.stats();
     const prepared = planBatch(read, lookups, limits ? { rate: { perSecond: limits.perSecond, perMinute: limits.perMinute } } : {});
     const plan = prepared.plan as BatchPlan; // validated rows always plan
-    const problems = [...read.mappingProblems.map((p) => ({ line: 0, column: null, field: p.field, message: p.message })), ...prepared.problems.map(toProblem)];
+    const problems: Found[] = [...read.mappingProblems.map(columnsProblem), ...prepared.problems];
     remember(problems);
     const checkId = randomUUID();
     checks.set(profileId, { checkId, profileId, fileName: file.fileName, chainId: args.chainId, locationId: args.locationId, delimiter: read.delimiter, plan, invalidRows: null });
     return {
       ...common,
       checkId,
-      problems: problems.slice(0, MAX_PROBLEMS),
+      problems: problems.slice(0, MAX_PROBLEMS).map(toProblem),
       problemCount: problems.length,
       totals: { ...plan.totals },
       lookups: cost.requests > 0 ? { state: 'done', ...cost } : none,
       estimateMs: Math.max(0, Math.round(plan.estimate.ms)),
-      notices: plan.notices,
+      notices: plan.notices as MsgData[],
     };
   }
 
@@ -425,7 +431,8 @@ export function createChecker(deps: CheckerDeps): Checker {
         const p = rows.get(indices.at(i));
         const r = rowRecordOf(p);
         const client = p.membershipId === null ? null : store.audit.clientName(c.chainId, p.membershipId, c.profileId);
-        out.push({ line: r.line, membership: r.membership, membershipId: p.membershipId, client, service: r.service, before: r.before, after: r.after, reason: r.reason, status: rowStatus({ ...r, opState: null, opMessage: null }, false), message: r.message });
+        const status = rowStatus({ ...r, opState: null, opMessage: null }, false);
+        out.push({ line: r.line, membership: r.membership, membershipId: p.membershipId, client, service: r.service, sharedBalance: r.service === SHARED_BALANCE, before: r.before, after: r.after, reason: r.reason, status, message: r.message, ...(r.msgs && { msgs: r.msgs }) });
       }
       return { rows: out, total: indices.length };
     },
@@ -436,16 +443,18 @@ export function createChecker(deps: CheckerDeps): Checker {
       return c;
     },
 
-    fixMe({ fileId, delimiter }) {
+    fixMe({ fileId, delimiter, language }) {
       const { profileId } = session.currentUser();
       const file = files.get(fileId);
       const found = checked.get(profileId);
       if (!file || file.profileId !== profileId || !found || found.fileId !== fileId) throw new DeskFailure('not_found', 'This file is no longer open. Choose it again.');
+      const words = wordsIn(language);
       const byLine = new Map<number, string[]>();
       for (const p of found.problems) {
         if (p.line <= 0) continue;
         const list = byLine.get(p.line) ?? [];
-        list.push(p.column ? `${p.column}: ${p.message}` : p.message);
+        const column = p.column ?? (p.columnNumber === null ? null : words.t('batch.column', { n: p.columnNumber }));
+        list.push(column ? `${column}: ${words.say(p.msg)}` : words.say(p.msg));
         byLine.set(p.line, list);
       }
       let header: string[] = [];
@@ -467,7 +476,7 @@ export function createChecker(deps: CheckerDeps): Checker {
       const width = Math.max(header.length, ...rows.map((r) => r.length - 1));
       const pad = (cells: string[], n: number) => [...cells, ...Array<string>(Math.max(0, n - cells.length)).fill('')];
       const table = rows.map((r) => [...pad(r.slice(0, -1), width), r.at(-1) as string]);
-      return { fileName: derivedFileName(file.fileName, '-fix-me'), csv: EXCEL_BOM + csvText([...pad(header, width), FIX_ME_COLUMN], table, delimiter ?? found.delimiter) };
+      return { fileName: derivedFileName(file.fileName, '-fix-me'), csv: EXCEL_BOM + csvText([...pad(header, width), words.t('batch.fixMe.column')], table, delimiter ?? found.delimiter) };
     },
 
     forget(checkId) {

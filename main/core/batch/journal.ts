@@ -3,11 +3,12 @@
  * (WAL, synchronous FULL), so the preview pages through the rows and an apply resumes after a crash
  * exactly where it stopped.
  *
- * Tables (store/migrations.ts, migrations 2 and 4):
+ * Tables (store/migrations.ts, migrations 2, 4 and 8):
  * - batch_jobs: one per prepared file (kind 'apply') or per undo of a batch (kind 'undo'); state is
  *   the contract's BatchState.
  * - batch_rows: every data row of the file (invalid rows too) with the plan's before/after and the
- *   sequence number of the operation that carries it out (NULL = nothing to send).
+ *   sequence number of the operation that carries it out (NULL = nothing to send); its problems in
+ *   English (`message`, logs) and by reference (`msgs`, JSON: the reports word them in any language).
  * - batch_ops: one operation per membership. `expect_json` = the values the membership must have for
  *   the write to go out (the planned "before"), `target_json` = the values it has once applied,
  *   `body_json` = the request. State machine: pending → intent → applied | conflict | failed | skipped
@@ -16,7 +17,7 @@
  * Row counts (`row_count`) let progress and summaries count rows, as the UI does, not memberships.
  */
 import type Database from 'libsql';
-import type { BatchState } from '../../../preload/contract';
+import { MsgData, type BatchState } from '../../../preload/contract';
 import { allRows, cleanRow, getRow, nowIso, numOrNull, seenClientNameSql, strOrNull, type Row } from '../store/rows';
 
 export type JobKind = 'apply' | 'undo';
@@ -64,7 +65,10 @@ export interface RowRecord {
   before: number | null;
   after: number | null;
   reason: string;
+  /** The row's problems in English (logs, and reports of rows journaled before `msgs`). */
   message: string | null;
+  /** The row's problems by reference (null: none, or journaled before migration 8). */
+  msgs: MsgData[] | null;
   opSeq: number | null;
 }
 
@@ -163,6 +167,17 @@ function toJob(r: Row): JobRecord {
   };
 }
 
+/** A row's `msgs` column: the messages it holds, null when none (or not readable). */
+function msgsOf(value: unknown): MsgData[] | null {
+  if (typeof value !== 'string') return null;
+  try {
+    const parsed = MsgData.array().safeParse(JSON.parse(value));
+    return parsed.success && parsed.data.length > 0 ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
 function toRow(r: Row): RowWithOp {
   return {
     idx: Number(r['idx']),
@@ -174,6 +189,7 @@ function toRow(r: Row): RowWithOp {
     after: numOrNull(r['after']),
     reason: String(r['reason']),
     message: strOrNull(r['message']),
+    msgs: msgsOf(r['msgs']),
     opSeq: numOrNull(r['op_seq']),
     opState: (r['op_state'] ?? null) as OpState | null,
     opMessage: strOrNull(r['op_message']),
@@ -203,7 +219,7 @@ function toOp(r: Row): OpRecord {
   };
 }
 
-const ROW_SELECT = `SELECT r.idx, r.line, r.outcome, r.membership, r.service, r.before, r.after, r.reason, r.message, r.op_seq,
+const ROW_SELECT = `SELECT r.idx, r.line, r.outcome, r.membership, r.service, r.before, r.after, r.reason, r.message, r.msgs, r.op_seq,
     o.state AS op_state, o.message AS op_message, o.membership_id AS op_membership_id,
     CASE WHEN o.membership_id IS NULL THEN NULL
       ELSE ${seenClientNameSql('o.chain_id', 'o.membership_id', '(SELECT j.profile_id FROM batch_jobs j WHERE j.id = r.batch_id)')} END AS client_name
@@ -220,8 +236,8 @@ export function createJournal(db: Database.Database): Journal {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insRow = db.prepare(
-    `INSERT INTO batch_rows (batch_id, idx, line, outcome, membership, service, before, after, reason, message, op_seq)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO batch_rows (batch_id, idx, line, outcome, membership, service, before, after, reason, message, msgs, op_seq)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insOp = db.prepare(
     `INSERT INTO batch_ops (batch_id, seq, kind, membership_id, membership_number, chain_id, body_json, expect_json, target_json,
@@ -292,7 +308,7 @@ export function createJournal(db: Database.Database): Journal {
           job.undoOf,
           job.scope ?? 'batch',
         );
-        for (const r of rows) insRow.run(job.id, r.idx, r.line, r.outcome, r.membership, r.service, r.before, r.after, r.reason, r.message, r.opSeq);
+        for (const r of rows) insRow.run(job.id, r.idx, r.line, r.outcome, r.membership, r.service, r.before, r.after, r.reason, r.message, r.msgs === null || r.msgs.length === 0 ? null : JSON.stringify(r.msgs), r.opSeq);
         for (const o of ops) {
           insOp.run(
             job.id,

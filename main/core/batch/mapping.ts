@@ -5,21 +5,11 @@
  * A mapping is a plain object `{ field: columnIndex }` (0-based), easy to persist as JSON.
  */
 import { BATCH_FIELDS, type BatchField } from '../../../preload/contract';
+import { msg, type Msg } from '../../../common/i18n/translate';
 
 export const FIELDS = BATCH_FIELDS;
 export type Field = BatchField;
 export type ColumnMapping = Partial<Record<Field, number>>;
-
-export const FIELD_LABELS: Record<Field, string> = {
-  membership_id: 'Membership ID',
-  number: 'Membership number',
-  phone: 'Client phone',
-  service_id: 'Service ID',
-  service: 'Service',
-  balance: 'New balance',
-  delta: 'Change (+/−)',
-  reason: 'Reason',
-};
 
 /**
  * Lower-case, trimmed, `ё`→`е`, punctuation and underscores as spaces, parenthesised notes and
@@ -142,7 +132,8 @@ export function guessMapping(headers: readonly string[]): ColumnMapping {
  * columns ignored), hashed. Same header → same signature, whatever the case, spacing or encoding.
  */
 export function headerSignature(headers: readonly string[]): string {
-  const names = headers.map(normalizeHeader);
+  // A blank header counts as "column N", as it did when blank headers were named so (remembered signatures stay valid).
+  const names = headers.map((h, i) => normalizeHeader(h.trim() === '' ? `column ${i + 1}` : h));
   while (names.length > 0 && (names[names.length - 1] === '' || /^column \d+$/.test(names[names.length - 1] ?? ''))) names.pop();
   return `v1:${names.length}:${hash64(names.join('\u001f'))}`;
 }
@@ -188,7 +179,7 @@ function hash64(joined: string): string {
 export interface MappingProblem {
   code: 'no_membership_column' | 'number_without_phone' | 'phone_without_number' | 'no_operation_column' | 'column_out_of_range' | 'column_reused';
   field: Field | null;
-  message: string;
+  msg: Msg;
 }
 
 /** Why a mapping cannot be used as is (empty list = usable). Per-row checks happen in validate. */
@@ -200,22 +191,22 @@ export function checkMapping(mapping: ColumnMapping, columnCount: number, option
     const c = mapping[f];
     if (c === undefined) continue;
     if (!Number.isInteger(c) || c < 0 || c >= columnCount) {
-      problems.push({ code: 'column_out_of_range', field: f, message: `${FIELD_LABELS[f]} points at column ${c + 1}, which the file does not have.` });
+      problems.push({ code: 'column_out_of_range', field: f, msg: msg('batch.mapping.columnMissing', { field: f, n: c + 1 }) });
       continue;
     }
     const other = byColumn.get(c);
     if (other !== undefined) {
-      problems.push({ code: 'column_reused', field: f, message: `Column ${c + 1} is used both for ${FIELD_LABELS[other]} and ${FIELD_LABELS[f]}.` });
+      problems.push({ code: 'column_reused', field: f, msg: msg('batch.mapping.columnTwice', { n: c + 1, other, field: f }) });
     } else byColumn.set(c, f);
   }
   // With the chain's index on this computer a number alone finds its membership (options.numbersAlone).
   if (!has('membership_id') && !(has('number') && (has('phone') || options.numbersAlone === true))) {
-    if (has('number')) problems.push({ code: 'number_without_phone', field: 'phone', message: 'To find memberships by number, the client phone column is needed too.' });
-    else if (has('phone')) problems.push({ code: 'phone_without_number', field: 'number', message: 'To find memberships by phone, the membership number column is needed too.' });
-    else problems.push({ code: 'no_membership_column', field: 'membership_id', message: 'Choose the column with the membership ID (or the membership number and client phone).' });
+    if (has('number')) problems.push({ code: 'number_without_phone', field: 'phone', msg: msg('batch.mapping.needPhone') });
+    else if (has('phone')) problems.push({ code: 'phone_without_number', field: 'number', msg: msg('batch.mapping.needNumber') });
+    else problems.push({ code: 'no_membership_column', field: 'membership_id', msg: msg('batch.mapping.needMembership') });
   }
   if (!has('balance') && !has('delta')) {
-    problems.push({ code: 'no_operation_column', field: 'balance', message: 'Choose the column with the new balance or the change (+/−).' });
+    problems.push({ code: 'no_operation_column', field: 'balance', msg: msg('batch.mapping.needOperation') });
   }
   return problems;
 }

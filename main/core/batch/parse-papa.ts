@@ -3,6 +3,7 @@
  * records, plus the quote problems papaparse reports.
  */
 import Papa from 'papaparse';
+import { msg } from '../../../common/i18n/translate';
 import type { Delimiter } from './parse';
 import { usedWidth, type RecordCollector, type Scanned } from './parse-records';
 import type { RowProblem } from './problems';
@@ -117,10 +118,8 @@ export function papaTable(text: string, delimiter: Delimiter, collect: RecordCol
       column: null,
       field: null,
       code: 'parse_error',
-      message:
-        e.code === 'MissingQuotes'
-          ? 'A quoted cell is never closed (a " is missing); everything after it was read as one cell.'
-          : 'A quote (") appears inside a cell that does not start with one.',
+      columnNumber: null,
+      msg: e.code === 'MissingQuotes' ? msg('batch.problem.quoteNotClosed') : msg('batch.problem.strayQuote'),
     });
   }
 

@@ -3,6 +3,7 @@
  * quotes) do with each record once it is split into cells: blank records skipped, the header and
  * the preview kept, the width found, the row and column limits enforced, the records handed on.
  */
+import { msg } from '../../../common/i18n/translate';
 import { DeskFailure } from '../errors';
 import type { RowProblem } from './problems';
 
@@ -42,11 +43,11 @@ export interface Scanned {
 }
 
 export function tooManyRows(maxRows: number): DeskFailure {
-  return new DeskFailure('bad_input', `The file has more than ${maxRows.toLocaleString('en-US')} rows; split it into smaller files.`);
+  return new DeskFailure('bad_input', msg('batch.file.tooManyRows', { max: maxRows }));
 }
 
 export function tooManyColumns(line: number, maxColumns: number): DeskFailure {
-  return new DeskFailure('bad_input', `Line ${line} has more than ${maxColumns.toLocaleString('en-US')} columns; this does not look like a table of balance corrections.`);
+  return new DeskFailure('bad_input', msg('batch.file.tooManyColumns', { line, max: maxColumns }));
 }
 
 /** Index + 1 of the last non-blank field. */

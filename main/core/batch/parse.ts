@@ -43,7 +43,7 @@ export interface TableShape {
   delimiter: Delimiter;
   delimiterDetected: boolean;
   hasHeader: boolean;
-  /** Header cells trimmed (or "column N" without a header), `columnCount` long. */
+  /** Header cells trimmed ('' for a blank one or without a header), `columnCount` long. */
   header: string[];
   /** Line of the header record (0 without a header). */
   headerLine: number;
@@ -58,12 +58,12 @@ export interface TableShape {
   problems: RowProblem[];
 }
 
-/** Header names as shown and used in problems: trimmed, a blank one named "column N". */
+/** Header names as shown and used in problems: trimmed ('' for a blank one: the renderer names it "Column N"). */
 export function headerNames(cells: readonly string[] | null, width: number): string[] {
   const names: string[] = [];
   for (let j = 0; j < width; j++) {
     const h = cells?.[j]?.trim() ?? '';
-    names.push(h.length > 0 ? detach(h) : `column ${j + 1}`);
+    names.push(h.length > 0 ? detach(h) : '');
   }
   return names;
 }

@@ -9,8 +9,9 @@
  */
 import type { BalanceLine, Membership } from '../../../preload/contract';
 import type { PlanOptions } from './plan';
-import type { AddProblem } from './plan-resolve';
-import { PlanOperations, SHARED_BALANCE, UNITED } from './plan-storage';
+import { msg } from '../../../common/i18n/translate';
+import { membershipParams, type AddProblem } from './plan-resolve';
+import { PlanOperations, UNITED } from './plan-storage';
 import { MAX_COUNT, OpKind, type ValidatedRows } from './validate';
 
 export const DEFAULT_REASON = 'Batch balance correction';
@@ -48,20 +49,20 @@ export function combine(resolved: Resolved, targets: Targets, addProblem: AddPro
   const operations = new PlanOperations(v, ms, lineIdx, before, ms.length);
   const changed: number[] = [];
   const afters: number[] = [];
-  // For messages (the membership object is touched only when there is one to write).
-  const targetTitle = (k: number, f: number): string => {
+  // For messages (the membership object is touched only when there is one to write): the balance
+  // line of target f of membership k, and the membership as row r named it.
+  const lineParams = (k: number, f: number, r: number) => {
     const li = lineIdx[f] as number;
-    return li === UNITED ? SHARED_BALANCE : ((ms[k] as Membership).balance.lines[li] as BalanceLine).title;
+    const m = ms[k] as Membership;
+    return { ...membershipParams(v, r, m), shared: li === UNITED ? 'yes' : 'no', title: li === UNITED ? '' : (m.balance.lines[li] as BalanceLine).title };
   };
-  const numberOf = (k: number): string => (ms[k] as Membership).number;
   // `f` = a target's first row; its rows are chained by nextRow.
-  const rangeProblem = (title: string, from: number, f: number, to: number, deltaSum: number, number: string): void => {
+  const rangeProblem = (k: number, from: number, f: number, to: number, deltaSum: number): void => {
     if (to < 0) {
-      const msg = `${title} of membership ${number} would go below zero (${from} ${deltaSum >= 0 ? '+' : '−'} ${Math.abs(deltaSum)} = ${to}).`;
-      for (let r = f; r !== -1; r = nextRow[r] as number) addProblem(r, 'delta', 'below_zero', msg);
+      const calc = `${from} ${deltaSum >= 0 ? '+' : '−'} ${Math.abs(deltaSum)} = ${to}`;
+      for (let r = f; r !== -1; r = nextRow[r] as number) addProblem(r, 'delta', 'below_zero', msg('batch.problem.belowZero', { ...lineParams(k, f, r), calc }));
     } else {
-      const msg = `${title} of membership ${number} would exceed ${max.toLocaleString('en-US')} (${to}).`;
-      for (let r = f; r !== -1; r = nextRow[r] as number) addProblem(r, opKinds[r] === OpKind.Delta ? 'delta' : 'balance', 'too_large', msg);
+      for (let r = f; r !== -1; r = nextRow[r] as number) addProblem(r, opKinds[r] === OpKind.Delta ? 'delta' : 'balance', 'too_large', msg('batch.problem.exceeds', { ...lineParams(k, f, r), max, to }));
     }
   };
   for (let k = 0; k < ms.length; k++) {
@@ -78,7 +79,7 @@ export function combine(resolved: Resolved, targets: Targets, addProblem: AddPro
         const isSet = opKinds[f] === OpKind.Set;
         to = isSet ? value : from + value;
         if (to < 0 || to > max) {
-          rangeProblem(targetTitle(k, f), from, f, to, isSet ? 0 : value, numberOf(k));
+          rangeProblem(k, from, f, to, isSet ? 0 : value);
           continue;
         }
         after[f] = to;
@@ -100,16 +101,15 @@ export function combine(resolved: Resolved, targets: Targets, addProblem: AddPro
           }
         }
         if (contradiction || (setValue !== -1 && hasDelta)) {
-          const title = targetTitle(k, f);
           const parts: string[] = [];
-          for (let r = f; r !== -1; r = nextRow[r] as number) parts.push(`line ${lines[r] as number}: ${opText(opKinds[r] as OpKind, opValues[r] as number)}`);
-          const message = `Contradictory rows for ${title} of membership ${numberOf(k)} (${parts.join(', ')}); none applied.`;
-          for (let r = f; r !== -1; r = nextRow[r] as number) addProblem(r, null, 'contradiction', message);
+          for (let r = f; r !== -1; r = nextRow[r] as number) parts.push(`${lines[r] as number}: ${opText(opKinds[r] as OpKind, opValues[r] as number)}`);
+          const rows = parts.join(', ');
+          for (let r = f; r !== -1; r = nextRow[r] as number) addProblem(r, null, 'contradiction', msg('batch.problem.contradiction', { ...lineParams(k, f, r), rows }));
           continue;
         }
         to = setValue !== -1 ? setValue : from + deltaSum;
         if (to < 0 || to > max) {
-          rangeProblem(targetTitle(k, f), from, f, to, deltaSum, numberOf(k));
+          rangeProblem(k, from, f, to, deltaSum);
           continue;
         }
         for (let r = f; r !== -1; r = nextRow[r] as number) after[r] = to;
@@ -126,7 +126,8 @@ export function combine(resolved: Resolved, targets: Targets, addProblem: AddPro
 }
 
 function opText(kind: OpKind, value: number): string {
-  return kind === OpKind.Set ? `set ${value}` : `${value >= 0 ? '+' : ''}${value}`;
+  // "=5" sets the balance, "+2" / "-1" changes it (the same in every language).
+  return kind === OpKind.Set ? `=${value}` : `${value >= 0 ? '+' : ''}${value}`;
 }
 
 /**
@@ -232,7 +233,7 @@ function dropDuplicates(v: ValidatedRows, f: number, nextRow: Int32Array, addPro
       prev = r;
       continue;
     }
-    addProblem(r, null, 'duplicate', `Same as line ${first}; counted once.`);
+    addProblem(r, null, 'duplicate', msg('batch.problem.duplicate', { line: first }));
     nextRow[prev] = nextRow[r] as number;
   }
 }

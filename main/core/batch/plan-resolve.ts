@@ -7,7 +7,8 @@
 import type { BalanceLine, Membership } from '../../../preload/contract';
 import { NO_LINE, UNITED } from './plan-storage';
 import type { ProblemCode, RowProblem } from './problems';
-import type { ServiceRef, ValidatedRows } from './validate';
+import { msg, type Msg } from '../../../common/i18n/translate';
+import { RowKind, type ServiceRef, type ValidatedRows } from './validate';
 
 // Lookups
 
@@ -96,33 +97,50 @@ export function normalizeTitle(s: string): string {
 }
 const MULTI_SPACE = /\s\s|[\t\n\r\u00a0\u2000-\u200a\u202f\u3000]/;
 
-export type Forbidden = { code: ProblemCode; message: string };
+export type Forbidden = 'forbidden_by_type' | 'forbidden_by_right';
 
 /** Records a problem of row i (and marks it invalid). */
-export type AddProblem = (i: number, field: RowProblem['field'], code: ProblemCode, message: string) => void;
+export type AddProblem = (i: number, field: RowProblem['field'], code: ProblemCode, m: Msg) => void;
+
+/**
+ * How a problem of row i names membership m: by its number, as the card shows it ("№ 804772"), and
+ * with its id labelled when the row named it by id ("№ 804772 (id 4471902)"), so the message
+ * meets what the file says. `id: 'none'`: the row named it by number and phone.
+ */
+export function membershipParams(v: ValidatedRows, i: number, m: Membership): { number: string; id: string } {
+  return { number: m.number, id: v.kinds[i] === RowKind.ById ? String(m.id) : 'none' };
+}
 
 /** Why no row may change membership m (its type, or the user's right in its chain), or null. */
 export function forbiddenReason(m: Membership, lookups: PlanLookups, rightCache: Map<number, boolean>): Forbidden | null {
-  if (m.type.balanceEditType === 0) {
-    return { code: 'forbidden_by_type', message: `Membership ${m.number}: its type (${m.type.title}) does not allow balance changes.` };
-  }
+  if (m.type.balanceEditType === 0) return 'forbidden_by_type';
   let right = rightCache.get(m.chainId);
   if (right === undefined) rightCache.set(m.chainId, (right = lookups.canEditBalance(m.chainId)));
-  return right ? null : { code: 'forbidden_by_right', message: `You have no right to change membership balances in this chain (membership ${m.number}).` };
+  return right ? null : 'forbidden_by_right';
 }
+
+/** The problem of row i when membership m may not be changed (`why`). */
+export function forbiddenMsg(why: Forbidden, v: ValidatedRows, i: number, m: Membership): Msg {
+  const who = membershipParams(v, i, m);
+  return why === 'forbidden_by_type' ? msg('batch.problem.typeForbids', { ...who, type: m.type.title }) : msg('batch.problem.noRight', who);
+}
+
+/** A membership's balance lines, listed in a problem ("—" when it has none). */
+const lineTitles = (lines: readonly BalanceLine[]): string => lines.map((l) => l.title).join(', ') || '—';
 
 /** The balance line row i targets: its index in the membership's lines, UNITED, or NO_LINE with a problem added. */
 export function resolveLine(v: ValidatedRows, i: number, m: Membership, titles: Map<number, Map<string, number[]>>, k: number, addProblem: AddProblem): number {
   const bal = m.balance;
+  const who = membershipParams(v, i, m);
   const si = v.serviceIdx[i] as number;
   const service = si < 0 ? null : (v.services[si] as Exclude<ServiceRef, null>);
   if (bal.kind === 'united') {
     if (service !== null) {
-      addProblem(i, 'id' in service ? 'service_id' : 'service', 'service_on_united', `Membership ${m.number} has one shared balance for all services; leave the service empty.`);
+      addProblem(i, 'id' in service ? 'service_id' : 'service', 'service_on_united', msg('batch.problem.serviceOnShared', who));
       return NO_LINE;
     }
     if (bal.unlimited) {
-      addProblem(i, null, 'unlimited', `Membership ${m.number} has an unlimited balance, which cannot be changed.`);
+      addProblem(i, null, 'unlimited', msg('batch.problem.unlimited', who));
       return NO_LINE;
     }
     return UNITED;
@@ -130,7 +148,7 @@ export function resolveLine(v: ValidatedRows, i: number, m: Membership, titles: 
   let li = -1;
   if (service === null) {
     if (bal.lines.length !== 1) {
-      addProblem(i, 'service', 'service_required', `Membership ${m.number} has separate balances per service (${bal.lines.map((l) => l.title).join(', ')}); say which service.`);
+      addProblem(i, 'service', 'service_required', msg('batch.problem.serviceRequired', { ...who, services: lineTitles(bal.lines) }));
       return NO_LINE;
     }
     li = 0;
@@ -138,13 +156,13 @@ export function resolveLine(v: ValidatedRows, i: number, m: Membership, titles: 
     const sid = service.id;
     for (let j = 0; j < bal.lines.length; j++) if ((bal.lines[j] as BalanceLine).serviceId === sid) li = j;
     if (li === -1) {
-      addProblem(i, 'service_id', 'unknown_service', `Service ID ${sid} is not on membership ${m.number}.`);
+      addProblem(i, 'service_id', 'unknown_service', msg('batch.problem.serviceIdNotOn', { ...who, service: String(sid) }));
       return NO_LINE;
     }
     const given = v.serviceTitles.get(i);
     const title = (bal.lines[li] as BalanceLine).title;
     if (given !== undefined && normalizeTitle(given) !== normalizeTitle(title)) {
-      addProblem(i, 'service', 'service_title_mismatch', `Service ID ${sid} is "${title}" on membership ${m.number}, but the row says "${given}".`);
+      addProblem(i, 'service', 'service_title_mismatch', msg('batch.problem.serviceTitleMismatch', { ...who, service: String(sid), title, given }));
       return NO_LINE;
     }
   } else {
@@ -161,11 +179,11 @@ export function resolveLine(v: ValidatedRows, i: number, m: Membership, titles: 
     }
     const matches = byTitle.get(titleKey(service.title));
     if (matches === undefined) {
-      addProblem(i, 'service', 'unknown_service', `"${service.title}" is not on membership ${m.number} (it has: ${bal.lines.map((l) => l.title).join(', ') || 'no services'}).`);
+      addProblem(i, 'service', 'unknown_service', msg('batch.problem.serviceNotOn', { ...who, title: service.title, services: lineTitles(bal.lines) }));
       return NO_LINE;
     }
     if (matches.length > 1) {
-      addProblem(i, 'service', 'ambiguous_service', `Membership ${m.number} has several balances titled "${service.title}"; use the service ID.`);
+      addProblem(i, 'service', 'ambiguous_service', msg('batch.problem.serviceTitleTwice', { ...who, title: service.title }));
       return NO_LINE;
     }
     li = matches[0] as number;
@@ -176,12 +194,12 @@ export function resolveLine(v: ValidatedRows, i: number, m: Membership, titles: 
   for (let j = 0; j < bal.lines.length; j++) {
     const other = bal.lines[j] as BalanceLine;
     if (j !== li && other.serviceId === line.serviceId) {
-      addProblem(i, service !== null && 'id' in service ? 'service_id' : 'service', 'ambiguous_service', `Membership ${m.number} has two balances with service ID ${line.serviceId} ("${line.title}" and "${other.title}"), which cannot be changed separately; correct them in Altegio.`);
+      addProblem(i, service !== null && 'id' in service ? 'service_id' : 'service', 'ambiguous_service', msg('batch.problem.serviceIdTwice', { ...who, service: String(line.serviceId), title: line.title, other: other.title }));
       return NO_LINE;
     }
   }
   if (line.unlimited) {
-    addProblem(i, null, 'unlimited', `"${line.title}" on membership ${m.number} is unlimited and cannot be changed.`);
+    addProblem(i, null, 'unlimited', msg('batch.problem.lineUnlimited', { ...who, title: line.title }));
     return NO_LINE;
   }
   return li;

@@ -7,6 +7,8 @@ import type { BalanceLine, Membership } from '../../../preload/contract';
 import type { BalanceTarget, ServiceBalanceValue } from '../../../preload/contract';
 import type { Operation, PlannedRow, RowOutcome, SetBalanceOperation } from './plan';
 import type { RowProblem } from './problems';
+import { msg } from '../../../common/i18n/translate';
+import { inEnglish } from '../../../common/i18n/words';
 import { deltaOp, OpKind, RowKind, setOp, type InvalidRow, type ServiceRef, type ValidatedRows } from './validate';
 
 export const OUTCOME_CHANGE = 0;
@@ -17,7 +19,8 @@ const OUTCOMES: readonly RowOutcome[] = ['change', 'unchanged', 'invalid'];
 export const UNITED = -1;
 export const NO_LINE = -2;
 const NO_PROBLEMS: readonly RowProblem[] = Object.freeze([]);
-export const SHARED_BALANCE = 'Shared balance';
+/** The service label of a row on the shared balance, as the journal keeps it (reports and the renderer word it). */
+export const SHARED_BALANCE = inEnglish(msg('audit.field.united'));
 
 /** A read-only list whose items are built on demand by `get` (the data lives in columns). */
 abstract class ColumnList<T> implements Iterable<T> {

@@ -22,8 +22,9 @@
  * plan-storage.ts (where the plan keeps its rows and operations).
  */
 import type { BalanceLine, BalanceTarget, Membership } from '../../../preload/contract';
+import { msg, type Msg } from '../../../common/i18n/translate';
 import { combine } from './plan-combine';
-import { forbiddenReason, resolveLine, type Forbidden, type PlanLookups } from './plan-resolve';
+import { forbiddenMsg, forbiddenReason, resolveLine, type Forbidden, type PlanLookups } from './plan-resolve';
 import { NO_LINE, OUTCOME_CHANGE, OUTCOME_INVALID, OUTCOME_UNCHANGED, PlanRows, UNITED, type PlanOperations } from './plan-storage';
 import type { ProblemCode, RowProblem } from './problems';
 import { RowKind, type BalanceOp, type InvalidRow, type ValidatedRows } from './validate';
@@ -100,8 +101,8 @@ export interface BatchPlan {
   operations: PlanOperations;
   totals: PlanTotals;
   estimate: DurationEstimate;
-  /** What the person should know before applying (rows Altegio may refuse), in plain words. */
-  notices: string[];
+  /** What the person should know before applying (rows Altegio may refuse), by reference. */
+  notices: Msg[];
 }
 
 export interface PlanOptions {
@@ -145,10 +146,10 @@ export function planCorrections(v: ValidatedRows, lookups: PlanLookups, options:
   const outcomes = new Uint8Array(n);
   const ops = new Int32Array(n).fill(-1);
   const problems = new Map<number, RowProblem[]>();
-  const addProblem = (i: number, field: RowProblem['field'], code: ProblemCode, message: string): void => {
+  const addProblem = (i: number, field: RowProblem['field'], code: ProblemCode, m: Msg): void => {
     let list = problems.get(i);
     if (list === undefined) problems.set(i, (list = []));
-    list.push({ line: lines[i] as number, column: null, field, code, message });
+    list.push({ line: lines[i] as number, column: null, columnNumber: null, field, code, msg: m });
     outcomes[i] = OUTCOME_INVALID;
   };
 
@@ -183,14 +184,14 @@ export function planCorrections(v: ValidatedRows, lookups: PlanLookups, options:
     const ref = refs[i] as number;
     if (kind === RowKind.ById) {
       slot = lookups.slotById(ref);
-      if (slot === -1) addProblem(i, 'membership_id', 'unknown_membership', `No membership with ID ${ref} was found.`);
+      if (slot === -1) addProblem(i, 'membership_id', 'unknown_membership', msg('batch.problem.unknownId', { id: String(ref) }));
     } else {
       const number = v.refNumbers[ref] as string;
       const phone = v.refPhones[ref] as string;
       const found = lookups.slotsByNumberPhone(number, phone);
       if (found.length === 1) slot = found[0] as number;
-      else if (found.length === 0) addProblem(i, 'number', 'unknown_membership', `No membership number ${number} was found for phone ${phone}.`);
-      else addProblem(i, 'number', 'ambiguous_membership', `Several memberships number ${number} belong to phone ${phone}; use the membership ID.`);
+      else if (found.length === 0) addProblem(i, 'number', 'unknown_membership', msg('batch.problem.unknownNumber', { number, phone }));
+      else addProblem(i, 'number', 'ambiguous_membership', msg('batch.problem.severalByPhone', { number, phone }));
     }
     if (slot === -1) continue;
     let k = kBySlot[slot] as number;
@@ -207,7 +208,7 @@ export function planCorrections(v: ValidatedRows, lookups: PlanLookups, options:
     kOf[i] = k;
     const why = forbidden.size === 0 ? undefined : forbidden.get(k);
     if (why !== undefined) {
-      addProblem(i, null, why.code, why.message);
+      addProblem(i, null, why, forbiddenMsg(why, v, i, ms[k] as Membership));
       continue;
     }
     // Which balance line
@@ -281,14 +282,9 @@ const CAUTION_EXPIRED = 2;
  * does not say where a membership was sold; what it does with expired ones is not documented).
  * A refused row fails alone, changes nothing, and shows in the report.
  */
-function planNotices(sellingOnly: number, expired: number): string[] {
-  const rows = (k: number) => (k === 1 ? '1 row changes a membership' : `${k.toLocaleString('en-US')} rows change memberships`);
-  const notices: string[] = [];
-  if (sellingOnly > 0) {
-    notices.push(`${rows(sellingOnly)} that can only be changed at the location where ${sellingOnly === 1 ? 'it was' : 'they were'} sold. If that is not this location, Altegio will refuse and the row will be marked failed in the report.`);
-  }
-  if (expired > 0) {
-    notices.push(`${rows(expired)} that ${expired === 1 ? 'has' : 'have'} expired. Altegio may refuse to change expired memberships; a refused row will be marked failed in the report and nothing else changes.`);
-  }
+function planNotices(sellingOnly: number, expired: number): Msg[] {
+  const notices: Msg[] = [];
+  if (sellingOnly > 0) notices.push(msg('batch.notice.sellingLocation', { count: sellingOnly }));
+  if (expired > 0) notices.push(msg('batch.notice.expired', { count: expired }));
   return notices;
 }

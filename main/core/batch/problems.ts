@@ -2,6 +2,7 @@
  * Problems found in a batch file: always tied to a physical line (1-based, where the record starts)
  * and, when it concerns one cell, to the column's header text and the mapped field.
  */
+import type { Msg } from '../../../common/i18n/translate';
 import type { Field } from './mapping';
 
 export const problemCodes = [
@@ -40,10 +41,13 @@ export type ProblemCode = (typeof problemCodes)[number];
 export interface RowProblem {
   /** Physical line (1-based) where the record starts. */
   line: number;
-  /** Header text of the column (or "column 3" without a header); null for whole-row problems. */
+  /** Header text of the column; null for whole-row problems and for a column without a header text. */
   column: string | null;
+  /** The column's number (1-based) when the problem concerns one cell; null for whole-row problems. */
+  columnNumber: number | null;
   field: Field | null;
   code: ProblemCode;
-  message: string;
+  /** What is wrong, by reference: the renderer and the reports word it (English: `inEnglish`). */
+  msg: Msg;
 }
 

@@ -2,12 +2,16 @@
  * Result report: CSV per RFC 4180 (CRLF, quotes doubled, fields quoted when needed), safe to open
  * in Excel (a cell starting with = + - @ tab or CR, or their full-width forms, is prefixed with ' so
  * it is shown as text and never evaluated as a formula), UTF-8 with BOM so Excel detects the
- * encoding. Pure, no I/O.
+ * encoding. Column names, outcomes and problems in the language asked for (../words.ts). Pure, no I/O.
  */
-import type { BatchPlanRow } from '../../../preload/contract';
+import type { BatchPlanRow, MsgData } from '../../../preload/contract';
+import { msg, type MessageKey, type Msg } from '../../../common/i18n/translate';
+import { inEnglish } from '../../../common/i18n/words';
 import type { RowRecord, RowWithOp } from './journal';
 import type { PlannedRow } from './plan';
+import { SHARED_BALANCE } from './plan-storage';
 import { csvText, type CsvDelimiter } from '../csv';
+import { wordsIn, type Words } from '../words';
 
 export interface ReportRow {
   /** 1-based data row number. */
@@ -18,32 +22,67 @@ export interface ReportRow {
   service: string;
   before: number | string | null;
   after: number | string | null;
-  /** e.g. change / unchanged / invalid (plan) or changed / conflict / failed / skipped (apply). */
+  /** A row status (change / unchanged / invalid, or once applied applied / conflict / failed / skipped): worded in the report's language. */
   outcome: string;
+  /** Free text (a failed write's words, the row's reason), or the English of `msgs`. */
   message: string;
+  /** The message by reference, worded in the report's language instead of `message`. */
+  msgs?: readonly (Msg | MsgData)[] | null;
   /** The client the app has seen the membership with; absent or null: not known. */
   client?: string | null;
 }
 
-export const REPORT_COLUMNS = ['row', 'line', 'membership', 'service', 'before', 'after', 'outcome', 'message', 'client'] as const;
+const COLUMN_KEYS = ['row', 'line', 'membership', 'service', 'before', 'after', 'outcome', 'message', 'client'] as const;
+const columnKey = (c: (typeof COLUMN_KEYS)[number]) => `batch.report.column.${c}` as const;
+/** The column names of the report in English. */
+export const REPORT_COLUMNS = COLUMN_KEYS.map((c) => inEnglish(msg(columnKey(c))));
+
+const OUTCOME_KEYS: Readonly<Record<BatchPlanRow['status'], MessageKey>> = {
+  change: 'batch.row.change',
+  unchanged: 'batch.row.unchanged',
+  invalid: 'batch.row.invalid',
+  applied: 'batch.row.applied',
+  failed: 'batch.row.failed',
+  conflict: 'batch.row.conflict',
+  pending: 'batch.row.pending',
+  skipped: 'batch.row.skipped',
+};
 
 const cellText = (v: number | string | null): string => (v === null ? '' : typeof v === 'number' ? String(v) : v);
+
+/** A journal row's service label in words: the shared balance is named in the language. */
+export function serviceWords(service: string, words: Words): string {
+  return service === SHARED_BALANCE ? words.t('audit.field.united') : service;
+}
 
 export interface ReportOptions {
   /** Default ','. Use the source file's delimiter so Excel in the same locale splits the columns. */
   delimiter?: CsvDelimiter;
+  /** The language of the column names, outcomes and messages. Default English. */
+  words?: Words;
 }
 
 /** The report as text (no BOM). */
 export function buildReportCsv(rows: Iterable<ReportRow>, options: ReportOptions = {}): string {
+  const words = options.words ?? wordsIn('en');
+  const t = words.t as (key: string) => string;
   function* cells() {
-    for (const r of rows) yield [String(r.row), String(r.line), r.membership, r.service, cellText(r.before), cellText(r.after), r.outcome, r.message, r.client ?? ''];
+    for (const r of rows) {
+      const outcome = r.outcome in OUTCOME_KEYS ? t(OUTCOME_KEYS[r.outcome as BatchPlanRow['status']]) : r.outcome;
+      const message = r.msgs && r.msgs.length > 0 ? r.msgs.map((m) => words.say(m)).join(' ') : r.message;
+      yield [String(r.row), String(r.line), r.membership, serviceWords(r.service, words), cellText(r.before), cellText(r.after), outcome, message, r.client ?? ''];
+    }
   }
-  return csvText(REPORT_COLUMNS, cells(), options.delimiter ?? ',');
+  return csvText(
+    COLUMN_KEYS.map((c) => words.t(columnKey(c))),
+    cells(),
+    options.delimiter ?? ',',
+  );
 }
 
 /** A plan row as the journal keeps it. */
 export function rowRecordOf(p: PlannedRow): RowRecord {
+  const msgs = p.problems.length > 0 ? p.problems.map((x) => x.msg as MsgData) : null;
   return {
     idx: p.index,
     line: p.line,
@@ -53,7 +92,8 @@ export function rowRecordOf(p: PlannedRow): RowRecord {
     before: p.before,
     after: p.after,
     reason: p.reason,
-    message: p.problems.length > 0 ? p.problems.map((x) => x.message).join(' ') : null,
+    message: msgs === null ? null : msgs.map((m) => inEnglish(m)).join(' '),
+    msgs,
     opSeq: p.operation >= 0 ? p.operation : null,
   };
 }
@@ -65,8 +105,11 @@ export function rowStatus(r: RowWithOp, started: boolean): BatchPlanRow['status'
   return r.opState === 'intent' ? 'pending' : r.opState;
 }
 
+const ALREADY = msg('batch.report.unchanged');
+
 /** The report row of a journal row (the one mapping behind every report). */
 export function reportRowOf(r: RowWithOp, started: boolean): ReportRow {
+  const already = r.message === null && r.opMessage === null && r.outcome === 'unchanged';
   return {
     row: r.idx + 1,
     line: r.line,
@@ -75,7 +118,8 @@ export function reportRowOf(r: RowWithOp, started: boolean): ReportRow {
     before: r.before,
     after: r.after,
     outcome: rowStatus(r, started),
-    message: r.message ?? r.opMessage ?? (r.outcome === 'unchanged' ? 'Already at this value.' : r.reason),
+    message: r.message ?? r.opMessage ?? (already ? inEnglish(ALREADY) : r.reason),
+    msgs: r.msgs ?? (already ? [ALREADY] : null),
     client: r.clientName ?? null,
   };
 }

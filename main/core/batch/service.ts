@@ -25,6 +25,9 @@ import { createChecker, type CheckArgs, type CheckerDeps } from './check';
 import { createJournal, type JobRecord, type Journal, type NewJob, type NewOp, type OpRecord, type RowRecord } from './journal';
 import type { Delimiter } from './parse';
 import { buildReportCsv, reportRowOf, rowRecordOf, rowStatus, type ReportRow } from './report';
+import { SHARED_BALANCE } from './plan-storage';
+import type { Language } from '../../../common/i18n/languages';
+import { wordsIn } from '../words';
 import { derivedFileName, EXCEL_BOM } from '../csv';
 
 export const INTERRUPTED_MESSAGE = 'Interrupted: the app stopped while this batch was running. Resume to finish it; nothing is applied twice.';
@@ -64,7 +67,7 @@ export interface BatchService {
   check(args: CheckArgs): Promise<BatchCheck>;
   stopCheck(): Promise<{ stopped: boolean }>;
   /** `delimiter`: the one Excel expects in the interface language (default: the file's own). */
-  fixMe(args: { fileId: string; delimiter?: Delimiter | undefined }): Promise<{ fileName: string; csv: string }>;
+  fixMe(args: { fileId: string; delimiter?: Delimiter | undefined; language?: Language | undefined }): Promise<{ fileName: string; csv: string }>;
   rows(args: RowsArgs): Promise<{ rows: BatchPlanRow[]; total: number }>;
   apply(args: { checkId: string }): Promise<BatchSummary>;
   /** Creates a job from rows and operations planned elsewhere (a bulk action) and starts it. */
@@ -74,7 +77,8 @@ export interface BatchService {
   cancel(args: { batchId: string }): Promise<BatchSummary>;
   list(): Promise<{ batches: BatchSummary[] }>;
   /** `delimiter`: the one Excel expects in the interface language (default: the batch file's). */
-  report(args: { batchId: string; delimiter?: Delimiter | undefined }): Promise<{ fileName: string; csv: string }>;
+  /** `language`: of the column names, outcomes and problems (English when absent). */
+  report(args: { batchId: string; delimiter?: Delimiter | undefined; language?: Language | undefined }): Promise<{ fileName: string; csv: string }>;
   undo(args: { batchId: string }): Promise<BatchSummary>;
   /** Resolves when the job's runner stops (immediately if none runs), with the job's state. */
   settled(batchId: string): Promise<BatchState | null>;
@@ -316,17 +320,19 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
         client: r.clientName ?? null,
         membershipId: r.membershipId ?? null,
         service: r.service,
+        sharedBalance: r.service === SHARED_BALANCE,
         before: r.before,
         after: r.after,
         reason: r.reason,
         status: rowStatus(r, started),
         message: r.message ?? r.opMessage,
+        ...(r.msgs && { msgs: r.msgs }),
       }),
     );
     return { rows: list, total: journal.rowCount(batchId, only) };
   }
 
-  async function report({ batchId, delimiter: chosen }: { batchId: string; delimiter?: Delimiter | undefined }) {
+  async function report({ batchId, delimiter: chosen, language }: { batchId: string; delimiter?: Delimiter | undefined; language?: Language | undefined }) {
     const job = jobOrThrow(batchId);
     const started = isStarted(job);
     function* reportRows(): Generator<ReportRow> {
@@ -334,7 +340,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     }
     const delimiter = chosen ?? ((job.delimiter === ';' || job.delimiter === '\t' ? job.delimiter : ',') as Delimiter);
     // The renderer saves the string as is.
-    return { fileName: derivedFileName(job.fileName, job.kind === 'undo' ? '-undo-report' : '-report'), csv: EXCEL_BOM + buildReportCsv(reportRows(), { delimiter }) };
+    return { fileName: derivedFileName(job.fileName, job.kind === 'undo' ? '-undo-report' : '-report'), csv: EXCEL_BOM + buildReportCsv(reportRows(), { delimiter, words: wordsIn(language) }) };
   }
 
   // --- undo -------------------------------------------------------------------------------------------

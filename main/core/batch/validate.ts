@@ -9,6 +9,7 @@
  * thousands or decimals? ambiguous, so never guessed), a sign in the balance column (a "+3" there is
  * almost always meant as a change), negative balances, magnitudes above 100,000.
  */
+import { msg, type Msg } from '../../../common/i18n/translate';
 import type { ColumnMapping, Field } from './mapping';
 import { detach } from './parse';
 import type { ProblemCode, RowProblem } from './problems';
@@ -104,23 +105,28 @@ function parseCountSlow(raw: string, signed: boolean, max: number): number | Pro
   return sign * v + 0;
 }
 
-function countMessage(code: ProblemCode, raw: string, field: 'balance' | 'delta', max: number): string {
-  const shown = JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
+/** A cell's text as a problem quotes it (the catalog adds the quotes): long ones cut, detached from the file's text. */
+export function shownValue(raw: string): string {
+  return detach(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
+}
+
+function countMessage(code: ProblemCode, raw: string, field: 'balance' | 'delta', max: number): Msg {
+  const value = shownValue(raw);
   switch (code) {
     case 'not_a_number':
-      return field === 'balance' ? `${shown} is not a number of visits.` : `${shown} is not a change like +3 or -2.`;
+      return field === 'balance' ? msg('batch.problem.notANumber', { value }) : msg('batch.problem.notAChange', { value });
     case 'not_whole':
-      return `${shown} is not a whole number of visits.`;
+      return msg('batch.problem.notWhole', { value });
     case 'ambiguous_number':
-      return `${shown} is ambiguous (thousands separator or decimals?). Write the whole number without separators.`;
+      return msg('batch.problem.ambiguousNumber', { value });
     case 'balance_signed':
-      return `${shown} has a sign, but this column is the new balance. Put changes like +3 in the change (delta) column.`;
+      return msg('batch.problem.balanceSigned', { value });
     case 'negative':
-      return `${shown}: a balance cannot be negative.`;
+      return msg('batch.problem.negative', { value });
     case 'too_large':
-      return `${shown} is larger than ${max.toLocaleString('en-US')}.`;
+      return msg('batch.problem.tooLarge', { value, max });
     default:
-      return `${shown} is not valid.`;
+      return msg('batch.problem.invalid', { value });
   }
 }
 
@@ -158,8 +164,8 @@ interface RowContext {
   header: readonly string[];
 }
 
-function addProblem(ctx: RowContext, c: number, field: Field | null, code: ProblemCode, message: string): void {
-  (ctx.problems ??= []).push({ line: ctx.line, column: c >= 0 ? (ctx.header[c] ?? `column ${c + 1}`) : null, field, code, message });
+function addProblem(ctx: RowContext, c: number, field: Field | null, code: ProblemCode, m: Msg): void {
+  (ctx.problems ??= []).push({ line: ctx.line, column: c >= 0 ? ctx.header[c] || null : null, columnNumber: c >= 0 ? c + 1 : null, field, code, msg: m });
 }
 
 /** Trimmed cell, '' when the column is unmapped or missing in this record. */
@@ -278,7 +284,7 @@ export function createValidator(header: readonly string[], mapping: ColumnMappin
     let phone: string | null = null;
     if (idText.length > 0) {
       const id = parsePositiveId(idText);
-      if (id === null) addProblem(ctx, cId, 'membership_id', 'bad_membership_id', `${JSON.stringify(idText)} is not a membership ID (a positive whole number).`);
+      if (id === null) addProblem(ctx, cId, 'membership_id', 'bad_membership_id', msg('batch.problem.badMembershipId', { value: shownValue(idText) }));
       else {
         kind = RowKind.ById;
         ref = id;
@@ -288,18 +294,18 @@ export function createValidator(header: readonly string[], mapping: ColumnMappin
       if (typeof found === 'number') {
         kind = RowKind.ById;
         ref = found;
-      } else if (found === 'ambiguous') addProblem(ctx, cNumber, 'number', 'ambiguous_membership', `Several memberships of this chain have number ${JSON.stringify(numberText)}; use the membership ID or add the client phone.`);
-      else addProblem(ctx, cNumber, 'number', 'unknown_membership', `No membership number ${JSON.stringify(numberText)} is in this chain's list on this computer; refresh the list (Memberships screen) or add the client phone.`);
+      } else if (found === 'ambiguous') addProblem(ctx, cNumber, 'number', 'ambiguous_membership', msg('batch.problem.numberSeveral', { number: shownValue(numberText) }));
+      else addProblem(ctx, cNumber, 'number', 'unknown_membership', msg('batch.problem.numberNotListed', { number: shownValue(numberText) }));
     } else if (numberText.length > 0 || phoneText.length > 0) {
-      if (numberText.length === 0) addProblem(ctx, cNumber, 'number', 'phone_without_number', 'The membership number is missing (needed with the phone).');
-      if (phoneText.length === 0) addProblem(ctx, cPhone, 'phone', 'number_without_phone', 'The client phone is missing (needed with the membership number).');
+      if (numberText.length === 0) addProblem(ctx, cNumber, 'number', 'phone_without_number', msg('batch.problem.numberMissing'));
+      if (phoneText.length === 0) addProblem(ctx, cPhone, 'phone', 'number_without_phone', msg('batch.problem.phoneMissing'));
       else {
         phone = normalizePhone(phoneText);
-        if (phone === null) addProblem(ctx, cPhone, 'phone', 'bad_phone', `${JSON.stringify(phoneText)} is not a phone number (7–15 digits).`);
+        if (phone === null) addProblem(ctx, cPhone, 'phone', 'bad_phone', msg('batch.problem.badPhone', { value: shownValue(phoneText) }));
         else if (numberText.length > 0) kind = RowKind.ByNumberPhone;
       }
     } else {
-      addProblem(ctx, cId >= 0 ? cId : cNumber, cId >= 0 ? 'membership_id' : 'number', 'no_membership_ref', 'No membership: give the membership ID (or the number and the client phone).');
+      addProblem(ctx, cId >= 0 ? cId : cNumber, cId >= 0 ? 'membership_id' : 'number', 'no_membership_ref', msg('batch.problem.noMembership'));
     }
 
     // Which balance
@@ -308,7 +314,7 @@ export function createValidator(header: readonly string[], mapping: ColumnMappin
     let si = -1;
     if (serviceIdText.length > 0) {
       const id = parsePositiveId(serviceIdText);
-      if (id === null) addProblem(ctx, cServiceId, 'service_id', 'bad_service_id', `${JSON.stringify(serviceIdText)} is not a service ID (a positive whole number).`);
+      if (id === null) addProblem(ctx, cServiceId, 'service_id', 'bad_service_id', msg('batch.problem.badServiceId', { value: shownValue(serviceIdText) }));
       else {
         const known = serviceIds.get(id);
         if (known !== undefined) si = known;
@@ -333,7 +339,7 @@ export function createValidator(header: readonly string[], mapping: ColumnMappin
     let opKind: OpKind = OpKind.None;
     let opValue = 0;
     if (balanceText.length > 0 && deltaText.length > 0) {
-      addProblem(ctx, cDelta, 'delta', 'both_balance_and_delta', 'Both a new balance and a change are given; keep only one.');
+      addProblem(ctx, cDelta, 'delta', 'both_balance_and_delta', msg('batch.problem.both'));
     } else if (balanceText.length > 0) {
       const v = parseCount(balanceText, false, max);
       if (typeof v === 'number') {
@@ -347,11 +353,11 @@ export function createValidator(header: readonly string[], mapping: ColumnMappin
         opValue = v;
       } else addProblem(ctx, cDelta, 'delta', v, countMessage(v, deltaText, 'delta', max));
     } else {
-      addProblem(ctx, cBalance >= 0 ? cBalance : cDelta, cBalance >= 0 ? 'balance' : 'delta', 'no_operation', 'Neither a new balance nor a change is given.');
+      addProblem(ctx, cBalance >= 0 ? cBalance : cDelta, cBalance >= 0 ? 'balance' : 'delta', 'no_operation', msg('batch.problem.noOperation'));
     }
 
     let reason = cellOf(r, cReason);
-    if (reason.length > maxReason) addProblem(ctx, cReason, 'reason', 'reason_too_long', `The reason is longer than ${maxReason} characters.`);
+    if (reason.length > maxReason) addProblem(ctx, cReason, 'reason', 'reason_too_long', msg('batch.problem.reasonTooLong', { max: maxReason }));
     if (reason.length > 0) {
       const shared = sharedReasons.get(reason);
       if (shared !== undefined) reason = shared;

@@ -200,6 +200,7 @@ export function createBulkService(deps: BulkServiceDeps): BulkService {
         reason: p.reason,
         // The code (the report and the renderer word it); the params are in the preview.
         message: c ? null : r.code,
+        msgs: null,
         opSeq: seq,
       });
     });

@@ -259,6 +259,11 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE plans ADD COLUMN batch_id TEXT;
     `,
   },
+  {
+    version: 8,
+    name: 'batch rows keep their problems by reference (catalog key + parameters, JSON), for reports in any language',
+    sql: `ALTER TABLE batch_rows ADD COLUMN msgs TEXT;`,
+  },
 ];
 
 /** Reads `PRAGMA user_version` (libsql adds a `_metadata` key to `.get()` rows; `.all()` is clean). */

@@ -25,7 +25,7 @@ import {
 import { fileProblem } from './batch-file';
 import { createLatest } from './call';
 import { desk } from './desk';
-import { exportDelimiter, t } from './i18n';
+import { currentLanguage, exportDelimiter, t } from './i18n';
 
 export interface PrepareOverrides {
   encoding?: string;
@@ -164,7 +164,7 @@ class BatchDesk {
     const fileId = this.#fileId;
     if (fileId === null) return;
     this.notice = null;
-    const reply = await app.call('batch.fixMe', { fileId, delimiter: exportDelimiter() });
+    const reply = await app.call('batch.fixMe', { fileId, delimiter: exportDelimiter(), language: currentLanguage() });
     if (!reply.ok) {
       this.prepError = reply.error;
       return;
@@ -327,7 +327,7 @@ class BatchDesk {
 
   async downloadReport(batchId: string): Promise<void> {
     this.notice = null;
-    const reply = await app.call('batch.report', { batchId, delimiter: exportDelimiter() });
+    const reply = await app.call('batch.report', { batchId, delimiter: exportDelimiter(), language: currentLanguage() });
     if (!reply.ok) {
       this.jobError = reply.error;
       return;

@@ -15,7 +15,7 @@ import type {
 import { BATCH_FIELDS } from '../../../preload/contract';
 import { ENCODING_CHOICES } from '../../../common/encodings';
 import type { MessageKey } from '../../../common/i18n/translate';
-import { formatNumber } from './format';
+import { formatNumber, says } from './format';
 import { exportDelimiter, t } from './i18n';
 
 export type BatchProgress = EventPayload<'batch.progress'>;
@@ -121,9 +121,10 @@ export function isDelimiter(value: string): value is Delimiter {
 
 /** "Line 12, column balance: Not a number" (or "Line 12: …" when the whole row is concerned). */
 export function problemWords(p: BatchProblem): string {
-  const column = p.column ?? (p.field ? fieldLabel(p.field) : null);
-  if (p.line > 0) return column ? t('batch.problem.lineColumn', { line: p.line, column, message: p.message }) : t('batch.problem.line', { line: p.line, message: p.message });
-  return column ? t('batch.problem.fileColumn', { column, message: p.message }) : t('batch.problem.file', { message: p.message });
+  const column = p.column ?? (p.columnNumber ? t('batch.column', { n: p.columnNumber }) : p.field ? fieldLabel(p.field) : null);
+  const message = says(p.msg);
+  if (p.line > 0) return column ? t('batch.problem.lineColumn', { line: p.line, column, message }) : t('batch.problem.line', { line: p.line, message });
+  return column ? t('batch.problem.fileColumn', { column, message }) : t('batch.problem.file', { message });
 }
 
 export function problemsHeading(total: number): string {
@@ -363,10 +364,12 @@ const ROW_STATUS_WORDS: Record<BatchPlanRow['status'], MessageKey> = {
   skipped: 'batch.row.skipped',
 };
 
-export function rowStatusWords(row: Pick<BatchPlanRow, 'status' | 'message'>): string {
+export function rowStatusWords(row: Pick<BatchPlanRow, 'status' | 'message' | 'msgs'>): string {
   const key = ROW_STATUS_WORDS[row.status];
   const w = key ? t(key) : row.status;
-  return row.message ? t('batch.row.withMessage', { status: w, message: row.message }) : w;
+  // The row's problems in the language in use; `message` (English) only for what has no words (a failed write's).
+  const message = row.msgs && row.msgs.length > 0 ? row.msgs.map((m) => says(m)).join(' ') : row.message;
+  return message ? t('batch.row.withMessage', { status: w, message }) : w;
 }
 
 /** A row's membership in full (its cell's tooltip): the number, the internal id labelled once resolved, the client when known. */

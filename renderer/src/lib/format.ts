@@ -5,7 +5,7 @@
  */
 import { formatPhone } from '../../../common/phone';
 import { isCalendarDate, localDateOf } from '../../../common/dates';
-import type { Balance, BalanceLine, Location, Membership, NotGivenField, PeriodUnit } from '../../../preload/contract';
+import type { Balance, BalanceLine, Location, Membership, MsgData, NotGivenField, PeriodUnit } from '../../../preload/contract';
 import { wordMsg } from '../../../common/i18n/words';
 import type { AuditWords } from '../../../common/audit-words';
 import { currentLanguage, locale, t, type Msg } from './i18n';
@@ -48,7 +48,7 @@ export function formatDay(isoDay: string): string {
 }
 
 /** A message by reference (from a shared rule or the core) in words, its calendar days written as formatDay does. */
-export function says(m: Msg): string {
+export function says(m: Msg | MsgData): string {
   return wordMsg(t, m, formatDay);
 }
 
