@@ -12,6 +12,8 @@
  */
 import type { Membership, PeriodUnit, Rights } from '../preload/contract';
 import { addDays, addUnits, compareDates, daysBetween, isCalendarDate, localDateOf, todayIn } from './dates';
+import { msg, type Msg } from './i18n/translate';
+import { inEnglish } from './i18n/words';
 import { rightAllows } from './rights';
 
 export type PeriodMembership = Pick<Membership, 'status' | 'activatedDate' | 'expirationDate' | 'freezePeriodDays' | 'notGiven'> &
@@ -39,20 +41,27 @@ export type PeriodAvailability =
       /** Earliest new expiry the desk offers: today, and at least one day of period. */
       firstDate: string;
     }
-  | { allowed: false; code: PeriodBlock; reason: string };
+  | {
+      allowed: false;
+      code: PeriodBlock;
+      /** Plain words for a front-desk person, by reference (the renderer words it). */
+      why: Msg;
+      /** The same in English (the core's messages and logs). */
+      reason: string;
+    };
 
 const ROLE_SAYS_NO = 'rights.periodValidity';
 
 export function periodAvailability(m: PeriodMembership, rights: Pick<Rights, 'periodEdit' | 'refused'> | null | undefined, now: Date, timezone: string): PeriodAvailability {
-  const no = (code: PeriodBlock, reason: string): PeriodAvailability => ({ allowed: false, code, reason });
-  if (m.status.slug === 'wasted') return no('used_up', 'Used up (no visits left): its validity cannot be changed.');
-  if (m.notGiven?.includes('activatedDate')) return no('activation_unknown', 'Altegio did not send the activation date, so the new period cannot be counted.');
+  const no = (code: PeriodBlock, why: Msg): PeriodAvailability => ({ allowed: false, code, why, reason: inEnglish(why) });
+  if (m.status.slug === 'wasted') return no('used_up', msg('action.period.usedUp'));
+  if (m.notGiven?.includes('activatedDate')) return no('activation_unknown', msg('action.period.activationUnknown'));
   const activated = localDateOf(m.activatedDate, timezone);
-  if (m.status.slug === 'created' || activated === null) return no('not_activated', 'Not activated yet: Altegio sets the expiry when the membership is first used.');
+  if (m.status.slug === 'created' || activated === null) return no('not_activated', msg('action.period.notActivated'));
   const expiry = localDateOf(m.expirationDate, timezone);
-  if (expiry === null) return no('expiry_unknown', 'Altegio did not send an expiry date for this membership.');
+  if (expiry === null) return no('expiry_unknown', msg('action.period.expiryUnknown'));
   const right = rightAllows(rights, 'periodEdit', ROLE_SAYS_NO);
-  if (!right.allowed) return no('no_right', right.reason);
+  if (!right.allowed) return no('no_right', right.why);
   const today = todayIn(now, timezone);
   const freezeDays = m.freezePeriodDays;
   const minimal = addDays(activated, freezeDays + 1);

@@ -45,13 +45,14 @@ export type ErrorOrigin = z.infer<typeof ErrorOrigin>;
 /**
  * A message by reference (`Msg`, common/i18n/translate.ts): a catalog key and its parameters, which
  * the renderer puts into words in the language in use (`wordMsg`). Parameters are strings or
- * numbers (calendar days as `YYYY-MM-DD`). The core keeps English (`inEnglish`) for logs.
+ * numbers (calendar days as `YYYY-MM-DD`) or messages. The core keeps English (`inEnglish`) for logs.
  */
-export const MsgData = z.object({
+export type MsgData = { key: string; params?: Record<string, string | number | MsgData> | undefined };
+export const MsgData: z.ZodType<MsgData> = z.object({
   key: z.string().min(1).max(200),
-  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  /** A parameter may itself be a message (a value or a sentence inside the message), worded first. */
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.lazy(() => MsgData)])).optional(),
 });
-export type MsgData = z.infer<typeof MsgData>;
 
 export const DeskError = z.object({
   kind: ErrorKind,
@@ -382,8 +383,10 @@ export const BatchSummary = z.object({
   conflicts: z.number().int(),
   undoOf: z.string().nullable(),
   undoneBy: z.string().nullable(),
-  /** Why it is paused or waiting (a full disk, an interruption…), in plain words. */
+  /** Why it is paused or waiting (a full disk, an interruption…), in plain words (English for logs). */
   message: z.string().nullable().optional(),
+  /** The same by reference (the renderer words it). */
+  msg: MsgData.nullable().optional(),
 });
 export type BatchSummary = z.infer<typeof BatchSummary>;
 
@@ -448,6 +451,8 @@ export const BatchPlanRow = z.object({
   message: z.string().nullable(),
   /** The row's problems by reference: the renderer words them in the language in use. */
   msgs: z.array(MsgData).optional(),
+  /** The message by reference, when the app's own (the renderer words it; `message` is its English). */
+  msg: MsgData.nullable().optional(),
 });
 export type BatchPlanRow = z.infer<typeof BatchPlanRow>;
 
@@ -604,7 +609,8 @@ export const BulkPreviewRow = z.object({
   outcome: z.enum(['change', 'refused']),
   /** A BulkChange when outcome is 'change', a BulkRefusal when 'refused'. */
   code: z.union([BulkChange, BulkRefusal]),
-  params: z.record(z.string(), z.union([z.string(), z.number()])),
+  /** A parameter may be a message by reference (`other`'s `message`: the renderer words it). */
+  params: z.record(z.string(), z.union([z.string(), z.number(), MsgData])),
 });
 export type BulkPreviewRow = z.infer<typeof BulkPreviewRow>;
 
@@ -644,8 +650,10 @@ export const Plan = z.object({
   endDate: IsoDate.nullable(),
   reason: z.string(),
   state: PlanState,
-  /** A failed run's words (Altegio's refusal, …). */
+  /** A failed run's words (Altegio's refusal, …; English when the app's own). */
   message: z.string().nullable(),
+  /** The same by reference, when the app's own (the renderer words it). */
+  msg: MsgData.nullable().optional(),
   createdAt: z.string(),
   createdBy: z.string(),
   /** Planned and its day has passed without running: the app asks (run now / cancel). */
@@ -910,6 +918,7 @@ export const events = {
     state: BatchState,
     /** Why it is paused or waiting (a full disk, another user signed in…); null while all is well. */
     message: z.string().nullable().optional(),
+    msg: MsgData.nullable().optional(),
     total: z.number().int(),
     done: z.number().int(),
     failed: z.number().int(),

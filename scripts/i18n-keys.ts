@@ -3,7 +3,7 @@
  * parameters, so a missing key or a wrong parameter fails `tsc`. `npm run i18n:keys` rewrites the
  * file; the catalog test fails while the file is out of date.
  *   plural / selectordinal / number → number · select → string · date / time → Date | number ·
- *   a plain {name} → string | number
+ *   a plain {name} → string | number, or a Msg (worded first, in the same language: a message inside a message)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,7 +57,7 @@ export function messageParams(source: string): Map<string, ParamType> {
   return out;
 }
 
-const TS_TYPE: Record<ParamType, string> = { number: 'number', string: 'string', date: 'Date | number', text: 'string | number' };
+const TS_TYPE: Record<ParamType, string> = { number: 'number', string: 'string', date: 'Date | number', text: 'string | number | Msg' };
 
 export function renderKeysModule(catalog: Record<string, string>): string {
   const lines = Object.keys(catalog)
@@ -69,6 +69,8 @@ export function renderKeysModule(catalog: Record<string, string>): string {
     });
   return [
     '// Generated from common/i18n/catalogs/en.json by `npm run i18n:keys`: do not edit by hand.',
+    "import type { Msg } from './translate';",
+    '',
     'export interface MessageParams {',
     ...lines,
     '}',

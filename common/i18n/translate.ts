@@ -39,12 +39,15 @@ export type Translate = <K extends MessageKey>(key: K, ...params: ParamsArg<K>) 
 export function createTranslator(language: Language, catalog: Catalog, fallback: Catalog = catalog): Translate {
   const cache = new Map<string, Message>();
   const f = formatters(FORMAT_LOCALE[language]);
-  return ((key: string, params?: Record<string, unknown>) => {
+  const translate = ((key: string, params?: Record<string, unknown>) => {
     let message = cache.get(key);
     if (!message) {
       message = parseMessage(catalog[key] ?? fallback[key] ?? key);
       cache.set(key, message);
     }
-    return formatMessage(message, params ?? {}, f);
+    // A message inside a message (its days as they are: wordMsg words those first).
+    const words = params && Object.fromEntries(Object.entries(params).map(([name, value]) => [name, isMsg(value) ? translate(value.key as MessageKey, value.params as never) : value]));
+    return formatMessage(message, words ?? {}, f);
   }) as Translate;
+  return translate;
 }

@@ -5,17 +5,18 @@
  */
 import en from './catalogs/en.json';
 import { formatDate } from '../dates';
-import { createTranslator, type Msg, type Translate } from './translate';
+import { createTranslator, isMsg, type Msg, type Translate } from './translate';
 import type { MsgData } from '../../preload/contract';
 
 const CALENDAR_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** `m`: a Msg, or one that came through the contract (`MsgData`: its key is not checked against the catalog by type). */
+/**
+ * `m`: a Msg, or one that came through the contract (`MsgData`: its key is not checked against the
+ * catalog by type). A parameter that is itself a message is worded first, the same way.
+ */
 export function wordMsg(translate: Translate, m: Msg | MsgData, day: (isoDay: string) => string): string {
-  const params =
-    m.params === undefined
-      ? undefined
-      : Object.fromEntries(Object.entries(m.params).map(([name, value]) => [name, typeof value === 'string' && CALENDAR_DAY.test(value) ? day(value) : value]));
+  const word = (value: unknown): unknown => (typeof value === 'string' && CALENDAR_DAY.test(value) ? day(value) : isMsg(value) ? wordMsg(translate, value, day) : value);
+  const params = m.params === undefined ? undefined : Object.fromEntries(Object.entries(m.params).map(([name, value]) => [name, word(value)]));
   return (translate as (key: string, params?: unknown) => string)(m.key, params);
 }
 

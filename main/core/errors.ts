@@ -9,6 +9,7 @@
 import type { DeskError, ErrorKind, ErrorOrigin, MsgData } from '../../preload/contract';
 import { isMsg, msg, type Msg } from '../../common/i18n/translate';
 import { inEnglish } from '../../common/i18n/words';
+import { storedText } from '../../common/i18n/stored';
 
 export interface FailureOptions {
   /** Field -> what is wrong: English text, or a message by reference (worded by the renderer). */
@@ -64,6 +65,11 @@ export class DeskFailure extends Error {
     if (this.serverMessage !== undefined) data.serverMessage = this.serverMessage;
     return data;
   }
+}
+
+/** What a text column keeps for a failure (common/i18n/stored.ts): its message by reference, else its words. */
+export function storedOf(e: DeskFailure): string {
+  return e.msg ? storedText(e.msg) : e.message;
 }
 
 /** The failure's message, followed by Altegio's own words when they say something else (audit, reports). */

@@ -18,6 +18,7 @@
  */
 import type Database from 'libsql';
 import { MsgData, type BatchState } from '../../../preload/contract';
+import { fromStored } from '../../../common/i18n/stored';
 import { allRows, cleanRow, getRow, nowIso, numOrNull, seenClientNameSql, strOrNull, type Row } from '../store/rows';
 
 export type JobKind = 'apply' | 'undo';
@@ -47,7 +48,9 @@ export interface JobRecord {
   chainId: number;
   locationId: number | null;
   state: BatchState;
+  /** Why it is paused or waiting, in English (stored by reference: `msg`, common/i18n/stored.ts). */
   message: string | null;
+  msg?: MsgData | null;
   delimiter: string;
   totals: JobTotals;
   undoOf: string | null;
@@ -80,6 +83,9 @@ export interface RowWithOp extends RowRecord {
   clientName?: string | null;
   /** The membership's id when the row has an operation. */
   membershipId?: number | null;
+  /** `message` and `opMessage` by reference, when they were stored so (the renderer words them). */
+  msg?: MsgData | null;
+  opMsg?: MsgData | null;
 }
 
 export interface OpRecord<V = unknown> {
@@ -101,7 +107,7 @@ export interface OpRecord<V = unknown> {
   sourceAuditId: number | null;
 }
 
-export type NewJob = Omit<JobRecord, 'updatedAt' | 'startedAt' | 'finishedAt' | 'undoneBy' | 'message' | 'scope'> & { message?: string | null; scope?: JobScope };
+export type NewJob = Omit<JobRecord, 'updatedAt' | 'startedAt' | 'finishedAt' | 'undoneBy' | 'message' | 'msg' | 'scope'> & { message?: string | null; scope?: JobScope };
 export type NewOp<V = unknown> = Omit<OpRecord<V>, 'state' | 'message' | 'attempts' | 'auditId'>;
 
 export type StateCounts = Record<OpState, { ops: number; rows: number }>;
@@ -157,7 +163,7 @@ function toJob(r: Row): JobRecord {
     chainId: Number(r['chain_id']),
     locationId: numOrNull(r['location_id']),
     state: r['state'] as BatchState,
-    message: strOrNull(r['message']),
+    ...stored(r['message'], 'message', 'msg'),
     delimiter: String(r['delimiter']),
     totals: JSON.parse(String(r['totals_json'])) as JobTotals,
     undoOf: strOrNull(r['undo_of']),
@@ -178,6 +184,13 @@ function msgsOf(value: unknown): MsgData[] | null {
   }
 }
 
+/** A stored message column: its English, and the message by reference when kept so. */
+function stored<T extends string, M extends string>(value: unknown, text: T, ref: M): Record<T, string | null> & Record<M, MsgData | null> {
+  const raw = strOrNull(value);
+  const s = raw === null ? null : fromStored(raw);
+  return { [text]: s?.text ?? null, [ref]: s?.msg ?? null } as Record<T, string | null> & Record<M, MsgData | null>;
+}
+
 function toRow(r: Row): RowWithOp {
   return {
     idx: Number(r['idx']),
@@ -188,11 +201,11 @@ function toRow(r: Row): RowWithOp {
     before: numOrNull(r['before']),
     after: numOrNull(r['after']),
     reason: String(r['reason']),
-    message: strOrNull(r['message']),
+    ...stored(r['message'], 'message', 'msg'),
     msgs: msgsOf(r['msgs']),
     opSeq: numOrNull(r['op_seq']),
     opState: (r['op_state'] ?? null) as OpState | null,
-    opMessage: strOrNull(r['op_message']),
+    ...stored(r['op_message'], 'opMessage', 'opMsg'),
     clientName: strOrNull(r['client_name']),
     membershipId: numOrNull(r['op_membership_id']),
   };
@@ -212,7 +225,7 @@ function toOp(r: Row): OpRecord {
     rowCount: Number(r['row_count']),
     reason: String(r['reason']),
     state: r['state'] as OpState,
-    message: strOrNull(r['message']),
+    message: stored(r['message'], 'message', 'msg').message,
     attempts: Number(r['attempts']),
     auditId: numOrNull(r['audit_id']),
     sourceAuditId: numOrNull(r['source_audit_id']),

@@ -11,10 +11,13 @@
  * a message, and Resume continues them from the journal.
  */
 import { randomUUID } from 'node:crypto';
-import type { BatchCheck, BatchPlanRow, BatchState, BatchSummary, Rights } from '../../../preload/contract';
+import type { BatchCheck, BatchPlanRow, BatchState, BatchSummary, MsgData, Rights } from '../../../preload/contract';
 import type { AltegioApi } from '../altegio/api';
 import type { RateLimiter } from '../altegio/rate-limiter';
 import { DeskFailure } from '../errors';
+import { msg } from '../../../common/i18n/translate';
+import { inEnglish } from '../../../common/i18n/words';
+import { fromStored } from '../../../common/i18n/stored';
 import type { EventHub } from '../events';
 import { silentLogger, type Logger } from '../log';
 import type { Store } from '../store';
@@ -30,7 +33,7 @@ import type { Language } from '../../../common/i18n/languages';
 import { wordsIn } from '../words';
 import { derivedFileName, EXCEL_BOM } from '../csv';
 
-export const INTERRUPTED_MESSAGE = 'Interrupted: the app stopped while this batch was running. Resume to finish it; nothing is applied twice.';
+export const INTERRUPTED_MESSAGE = inEnglish(msg('error.app.batchInterrupted'));
 /** How long pause/cancel wait for in-flight requests before answering (the job keeps stopping). */
 const STOP_WAIT_MS = 3000;
 
@@ -121,9 +124,12 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     if (!job || runners.has(job.id)) return job;
     const stopped = unrecorded.get(job.id);
     // Even 'planned' stays in the journal when the disk refused the very first write of a run.
-    if (stopped && stopped.state !== job.state) return { ...job, state: stopped.state, message: stopped.message };
+    if (stopped && stopped.state !== job.state) {
+      const why = stopped.message === null ? null : fromStored(stopped.message);
+      return { ...job, state: stopped.state, message: why?.text ?? null, msg: why?.msg ?? null };
+    }
     if (!ACTIVE.has(job.state)) return job;
-    return { ...job, state: 'paused', message: INTERRUPTED_MESSAGE };
+    return { ...job, state: 'paused', message: INTERRUPTED_MESSAGE, msg: msg('error.app.batchInterrupted') as MsgData };
   };
   const jobOrThrow = (id: string): JobRecord => current(journal.job(id)) ?? (() => { throw NOT_FOUND(); })();
 
@@ -144,6 +150,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
       undoOf: job.undoOf,
       undoneBy: job.undoneBy,
       message: job.message,
+      msg: job.msg ?? null,
     };
   };
   const summaryOf = (id: string) => summary(jobOrThrow(id));
@@ -327,6 +334,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
         status: rowStatus(r, started),
         message: r.message ?? r.opMessage,
         ...(r.msgs && { msgs: r.msgs }),
+        msg: (r.message !== null ? r.msg : r.opMsg) ?? null,
       }),
     );
     return { rows: list, total: journal.rowCount(batchId, only) };

@@ -9,11 +9,12 @@ import { MAX_BALANCE, balanceEditability } from '../../../common/balance-rules';
 import { freezeAvailability } from '../../../common/freeze-rules';
 import { currentValidity, periodAvailability, periodDaysFor } from '../../../common/period-rules';
 import { rightAllows } from '../../../common/rights';
+import type { Msg } from '../../../common/i18n/translate';
 import type { BulkAction, BulkChange, BulkRefusal, Membership } from '../../../preload/contract';
 import { freezeOp, setBalanceOp, setPeriodOp, unfreezeOp, type FreezePayload, type PrecheckContext, type SetBalancePayload, type SetPeriodPayload, type UnfreezePayload } from '../ops';
 import type { AnyOpKind } from '../ops';
 
-export type BulkParams = Record<string, string | number>;
+export type BulkParams = Record<string, string | number | Msg>;
 
 export type BulkVerdict =
   | { ok: true; code: BulkChange; params: BulkParams; payload: unknown; before: number | null; after: number | null }

@@ -19,11 +19,18 @@
 import type { Membership } from '../../../preload/contract';
 import type { OpRecord, OpState as JournalState } from '../batch/journal';
 import type { AnyOpKind } from '../ops';
+import { msg, type Msg } from '../../../common/i18n/translate';
+import { inEnglish } from '../../../common/i18n/words';
+
+/** A row's message: by reference (the renderer words it), or Altegio's own words as they came. */
+export type RowMessage = Msg | string;
 
 /** Why the op's last send failed (kept in memory until its re-read). */
 export interface FailureNote {
   kind: string;
   message: string;
+  /** The message by reference, when the failure was the app's own (DeskFailure.msg). */
+  msg?: Msg | undefined;
   /** For the audit log: the message with Altegio's own words (errors.ts withServerWords). */
   words?: string;
   /** The failure itself (the desk re-throws it, with its fields). */
@@ -42,7 +49,7 @@ export interface AuditDecision {
 
 export type Decision =
   | { kind: 'write' }
-  | { kind: 'final'; to: Exclude<JournalState, 'pending' | 'intent'>; message: string | null; audit: AuditDecision | null; failure?: string };
+  | { kind: 'final'; to: Exclude<JournalState, 'pending' | 'intent'>; message: RowMessage | null; audit: AuditDecision | null; failure?: string };
 
 export interface DecideContext {
   cancelling: boolean;
@@ -58,19 +65,19 @@ export const ANSWERED = 'answered';
 export const DEFINITIVE: ReadonlySet<string> = new Set(['validation', 'forbidden', 'not_found', 'licence_expired', 'bad_input', 'conflict']);
 
 export function decide(kind: AnyOpKind, op: Pick<OpRecord, 'state' | 'attempts'>, payload: unknown, m: Membership | null, note: FailureNote | undefined, ctx: DecideContext): Decision {
-  if (op.state === 'pending' && ctx.cancelling) return { kind: 'final', to: 'skipped', message: 'Cancelled before it was sent.', audit: null };
+  if (op.state === 'pending' && ctx.cancelling) return { kind: 'final', to: 'skipped', message: msg('job.row.cancelledBeforeSent'), audit: null };
   if (m === null) {
-    const message = 'The membership was not found any more (deleted, or moved to another chain); nothing was changed.';
-    return { kind: 'final', to: 'failed', message, audit: { outcome: op.state === 'intent' ? 'unknown' : 'failed', message, withAfter: false, create: true }, failure: 'not_found' };
+    const message = msg('job.row.membershipGone');
+    return { kind: 'final', to: 'failed', message, audit: { outcome: op.state === 'intent' ? 'unknown' : 'failed', message: inEnglish(message), withAfter: false, create: true }, failure: 'not_found' };
   }
   const state = kind.state(m, payload);
   if (op.state === 'pending') {
     if (state === 'before') return { kind: 'write' };
     const message =
       state === 'after'
-        ? `Already had the new value before anything was sent (${kind.describeCurrent(m, payload)}): someone else made this change; not sent.`
-        : `Changed since the plan: now ${kind.describeCurrent(m, payload)}, the plan expected ${kind.describeBefore(m, payload)}. Not overwritten.`;
-    return { kind: 'final', to: 'conflict', message, audit: { outcome: 'failed', message: `Conflict: ${message}`, withAfter: false, create: true }, failure: 'conflict' };
+        ? msg('job.row.alreadyNew', { now: kind.describeCurrent(m, payload) })
+        : msg('job.row.changedSincePlan', { now: kind.describeCurrent(m, payload), planned: kind.describeBefore(m, payload) });
+    return { kind: 'final', to: 'conflict', message, audit: { outcome: 'failed', message: `Conflict: ${inEnglish(message)}`, withAfter: false, create: true }, failure: 'conflict' };
   }
   // intent: a request of ours may have gone out.
   if (state === 'after') {
@@ -84,20 +91,21 @@ export function decide(kind: AnyOpKind, op: Pick<OpRecord, 'state' | 'attempts'>
   }
   if (state === 'before') {
     if (ctx.cancelling) {
-      const message = 'Cancelled before it took effect.';
-      return { kind: 'final', to: 'skipped', message, audit: { outcome: 'failed', message, withAfter: false, create: false }, ...(note && { failure: note.kind }) };
+      const message = msg('job.row.cancelledBeforeEffect');
+      return { kind: 'final', to: 'skipped', message, audit: { outcome: 'failed', message: inEnglish(message), withAfter: false, create: false }, ...(note && { failure: note.kind }) };
     }
     if (note?.kind === ANSWERED) {
-      const message = 'Altegio answered as if the change was made, but re-reading the membership shows it was not. Nothing was changed; try again.';
-      return { kind: 'final', to: 'failed', message, audit: { outcome: 'failed', message, withAfter: false, create: true }, failure: 'server' };
+      const message = msg('job.row.answeredNotApplied');
+      return { kind: 'final', to: 'failed', message, audit: { outcome: 'failed', message: inEnglish(message), withAfter: false, create: true }, failure: 'server' };
     }
     const counts = note !== undefined && (note.kind === 'server' || !ctx.patient);
     if ((note && DEFINITIVE.has(note.kind)) || (counts && op.attempts >= ctx.maxAttempts)) {
-      const message = note ? note.message : 'Altegio did not apply the change after several attempts.';
-      return { kind: 'final', to: 'failed', message, audit: { outcome: 'failed', message: note?.words ?? message, withAfter: false, create: true }, failure: note?.kind ?? 'server' };
+      const message: RowMessage = note ? (note.msg ?? note.message) : msg('job.row.notAppliedAfterAttempts');
+      const english = typeof message === 'string' ? message : inEnglish(message);
+      return { kind: 'final', to: 'failed', message, audit: { outcome: 'failed', message: note?.words ?? english, withAfter: false, create: true }, failure: note?.kind ?? 'server' };
     }
     return { kind: 'write' };
   }
-  const message = `Changed by someone else while it was being sent: now ${kind.describeCurrent(m, payload)}. Left as it is.`;
-  return { kind: 'final', to: 'conflict', message, audit: { outcome: 'unknown', message, withAfter: false, create: true }, failure: 'conflict' };
+  const message = msg('job.row.changedWhileSending', { now: kind.describeCurrent(m, payload) });
+  return { kind: 'final', to: 'conflict', message, audit: { outcome: 'unknown', message: inEnglish(message), withAfter: false, create: true }, failure: 'conflict' };
 }

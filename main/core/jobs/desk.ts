@@ -9,6 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { Membership } from '../../../preload/contract';
 import type { AltegioApi } from '../altegio/api';
 import { DeskFailure } from '../errors';
+import { msg } from '../../../common/i18n/translate';
+import { storedMessage } from '../../../common/i18n/stored';
 import type { ErrorKind } from '../../../preload/contract';
 import { createJournal, type Journal } from '../batch/journal';
 import { silentLogger, type Logger } from '../log';
@@ -71,7 +73,7 @@ export function deskFailure(outcome: OpOutcome): DeskFailure | null {
   // A refusal, or the failure a read showed did not land: re-thrown as the client threw it.
   if (outcome.error instanceof DeskFailure && (outcome.state === 'failed' || outcome.state === 'intent') && outcome.error.kind === outcome.failure) return outcome.error;
   const kind = (outcome.failure !== null && KNOWN.has(outcome.failure) ? outcome.failure : 'server') as ErrorKind;
-  return new DeskFailure(kind, outcome.message ?? 'The change could not be made.');
+  return new DeskFailure(kind, outcome.message ?? msg('error.app.changeFailed'));
 }
 
 export function createDeskJobs(deps: DeskJobsDeps): DeskJobs {
@@ -83,7 +85,7 @@ export function createDeskJobs(deps: DeskJobsDeps): DeskJobs {
     store: deps.store,
     journal,
     api: deps.api,
-    waitForSignedIn: () => Promise.reject(new DeskFailure('auth_expired', 'Sign in again.')),
+    waitForSignedIn: () => Promise.reject(new DeskFailure('auth_expired', msg('error.app.signInAgain'))),
     currentProfileId: deps.currentProfileId,
     onProgress: () => undefined,
     lane: 'interactive' as const,
@@ -156,7 +158,7 @@ export function createDeskJobs(deps: DeskJobsDeps): DeskJobs {
       );
       await runner.finished;
       const op = journal.op(id, 0);
-      const outcome = runner.outcome(0) ?? { state: op?.state ?? 'pending', message: runner.message(), failure: 'server', membership: null };
+      const outcome = runner.outcome(0) ?? { state: op?.state ?? 'pending', message: storedMessage(runner.message()), failure: 'server', membership: null };
       if (op?.state === 'pending') {
         // Never sent (the read before it failed): nothing to resolve later.
         await startRunner(runnerDeps(), id, 'cancel').finished;

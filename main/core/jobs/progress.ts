@@ -1,12 +1,15 @@
 /** A job's counters (rows, as the batch screen counts them), rate and time left. */
-import type { BatchState } from '../../../preload/contract';
+import type { BatchState, MsgData } from '../../../preload/contract';
+import { fromStored } from '../../../common/i18n/stored';
 import type { OpRecord, OpState, StateCounts } from '../batch/journal';
 
 export interface JobProgress {
   batchId: string;
   state: BatchState;
-  /** Why the job stopped or waits (a full disk, another user signed in…); null while all is well. */
+  /** Why the job stopped or waits (a full disk, another user signed in…), in English; null while all is well. */
   message: string | null;
+  /** The same by reference (the renderer words it). */
+  msg: MsgData | null;
   total: number;
   done: number;
   failed: number;
@@ -21,6 +24,7 @@ export interface ProgressTracker {
   countRequest(): void;
   /** Replace the counts (after a bulk change in the journal). */
   reset(fresh: StateCounts): void;
+  /** `message`: as stored (common/i18n/stored.ts). */
   snapshot(jobId: string, state: BatchState, message: string | null): JobProgress;
 }
 
@@ -56,11 +60,13 @@ export function createProgressTracker(initial: StateCounts, now: () => number): 
       for (let i = doneTimes.length - 1; i >= 0 && (doneTimes[i] as { t: number }).t > t - 60_000; i--) rowsInWindow += (doneTimes[i] as { rows: number }).rows;
       if (doneTimes.length > 20_000) doneTimes.splice(0, 10_000);
       const remaining = counts.pending.rows + counts.intent.rows;
+      const why = message === null ? null : fromStored(message);
       const etaMs = remaining === 0 ? 0 : rowsInWindow > 0 && windowMs >= 1000 ? Math.round((remaining * windowMs) / rowsInWindow) : null;
       return {
         batchId: jobId,
         state,
-        message,
+        message: why?.text ?? null,
+        msg: why?.msg ?? null,
         total: totalRows,
         done: counts.applied.rows,
         failed: counts.failed.rows,

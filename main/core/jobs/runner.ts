@@ -18,7 +18,9 @@
  */
 import type { BatchState, Membership } from '../../../preload/contract';
 import type { Lane } from '../altegio/rate-limiter';
-import { DeskFailure, isDeskFailure, withServerWords } from '../errors';
+import { DeskFailure, isDeskFailure, storedOf, withServerWords } from '../errors';
+import { msg } from '../../../common/i18n/translate';
+import { storedText } from '../../../common/i18n/stored';
 import { silentLogger } from '../log';
 import { decodePayload, opKind } from '../ops';
 import { asStorageFault, isStorageFault } from '../store';
@@ -53,7 +55,7 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
   const claims = deps.claims ?? createMembershipClaims();
   const { journal, store } = deps;
   const loaded = journal.job(jobId);
-  if (!loaded) throw new DeskFailure('not_found', 'This batch no longer exists.');
+  if (!loaded) throw new DeskFailure('not_found', msg('error.app.batchGone'));
   const job: JobRecord = loaded;
   const kind = opKind(job.opKind);
   const ctx = { store, journal, job, kind };
@@ -73,7 +75,7 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
   let stop: 'pause' | 'cancel' | null = mode === 'cancel' ? 'cancel' : null;
   let cancelling = false;
   let stopMessage: string | null = null;
-  let stateMessage: string | null = job.message;
+  let stateMessage: string | null = job.msg ? storedText(job.msg) : job.message;
   // Pause stops every wait; pause or cancel stops the apply phase's (a cancel still reads intents).
   const abort = new AbortController();
   const applyAbort = new AbortController();
@@ -117,10 +119,10 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
     const f = asStorageFault(e);
     fault ??= f;
     if (isStorageFault(f)) {
-      stopMessage ??= `${f.message} The batch is paused and will continue exactly where it stopped when you resume it.`;
+      stopMessage ??= storedText(msg('job.state.paused', { why: f.msg ?? f.message }));
       log.warn('jobs: storage fault, pausing', { jobId, code: f.code });
     } else {
-      stopMessage ??= 'Stopped by an unexpected error; resume to continue.';
+      stopMessage ??= storedText(msg('job.state.unexpected'));
       log.error('jobs: runner failed', { jobId, error: e instanceof Error ? e.message : String(e) });
     }
     requestStop('pause');
@@ -198,10 +200,10 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
 
   /** Stop at a read failure (outage 'stop'): the op keeps its journal state, the caller reports it. */
   const stopAt = (f: DeskFailure, chunk: readonly OpRecord[]): null => {
-    stopMessage ??= f.message;
+    stopMessage ??= storedOf(f);
     for (const op of chunk) {
       const note = notes.get(op.seq);
-      outcomes.set(op.seq, { state: op.state, message: f.message, failure: note?.kind ?? f.kind, membership: null, error: note?.error ?? f });
+      outcomes.set(op.seq, { state: op.state, message: f.msg ?? f.message, failure: note?.kind ?? f.kind, membership: null, error: note?.error ?? f });
     }
     requestStop('pause');
     return null;
@@ -240,11 +242,11 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
         try {
           if (f.kind === 'offline') {
             blocked = 'offline';
-            if (state !== 'offline') setState('offline', f.message);
+            if (state !== 'offline') setState('offline', storedOf(f));
             await abortableSleep(o.offlinePollMs, signal);
           } else if (f.kind === 'auth_expired') {
             blocked = 'waiting_auth';
-            if (state !== 'waiting_auth') setState('waiting_auth', f.message);
+            if (state !== 'waiting_auth') setState('waiting_auth', storedOf(f));
             await deps.waitForSignedIn(signal);
             if (signal.aborted) return null;
             if (deps.currentProfileId() !== job.profileId) {
@@ -257,7 +259,7 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
             const d = Math.min(o.retryMaxMs, o.retryBaseMs * 2 ** (failures - 1));
             await abortableSleep(Math.max(f.retryAfterMs ?? 0, d / 2 + Math.random() * (d / 2)), signal);
           } else {
-            stopMessage = `Could not read the memberships: ${f.message}`;
+            stopMessage = storedText(msg('job.state.readFailed', { why: f.msg ?? f.message }));
             requestStop('pause');
             return null;
           }
@@ -310,15 +312,15 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
     try {
       await kind.send(deps.api(), { chainId: op.chainId, membershipId: op.membershipId }, payload, { lane });
     } catch (e) {
-      const f = isDeskFailure(e) ? e : new DeskFailure('server', 'The request to Altegio failed unexpectedly.');
-      notes.set(op.seq, { kind: f.kind, message: f.message, words: withServerWords(f), error: f });
+      const f = isDeskFailure(e) ? e : new DeskFailure('server', msg('error.app.requestFailed'));
+      notes.set(op.seq, { kind: f.kind, message: f.message, msg: f.msg, words: withServerWords(f), error: f });
       recheck.push(op);
       if (f.kind === 'offline' && blocked === null) {
         blocked = 'offline';
-        setState('offline', f.message);
+        setState('offline', storedOf(f));
       } else if (f.kind === 'auth_expired' && blocked === null) {
         blocked = 'waiting_auth';
-        setState('waiting_auth', f.message);
+        setState('waiting_auth', storedOf(f));
       }
       log.info('jobs: write to recheck', { jobId, seq: op.seq, kind: f.kind });
       return;
@@ -451,7 +453,7 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
         const resolved = await resolveForCancel();
         flush();
         if (!resolved) {
-          setState('paused', stopMessage ?? 'Cancelling was interrupted; cancel again to finish it.');
+          setState('paused', stopMessage ?? storedText(msg('job.state.cancelInterrupted')));
           return state;
         }
         setState('cancelled');

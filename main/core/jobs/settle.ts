@@ -5,6 +5,7 @@
  */
 import type { Membership } from '../../../preload/contract';
 import type { JobRecord, Journal, OpRecord } from '../batch/journal';
+import { storedText } from '../../../common/i18n/stored';
 import type { AnyOpKind } from '../ops';
 import { snapshotOf } from '../ops/snapshot';
 import type { Store } from '../store';
@@ -67,7 +68,7 @@ export function settle(ctx: SettleContext, list: readonly Settlement[]): void {
         if (auditId !== null) store.audit.finish(auditId, a.outcome, after, a.message);
         else if (a.create) auditId = store.audit.add(auditEntry(ctx, op, payload, m, a.outcome, a.message, a.withAfter));
       }
-      journal.setOutcome(job.id, { seq: op.seq, state: decision.to, message: decision.message, auditId });
+      journal.setOutcome(job.id, { seq: op.seq, state: decision.to, message: decision.message === null ? null : storedText(decision.message), auditId });
       if (decision.to === 'applied' && job.kind === 'undo' && op.sourceAuditId !== null && auditId !== null) store.audit.markUndone(op.sourceAuditId, auditId);
       op.auditId = auditId;
     }

@@ -6,6 +6,7 @@ import type { Journal, OpRecord } from '../batch/journal';
 import type { Logger } from '../log';
 import type { Store } from '../store';
 import type { MembershipClaims } from './claims';
+import type { RowMessage } from './decide';
 import type { JobProgress } from './progress';
 
 export interface RunnerOptions {
@@ -85,7 +86,8 @@ export interface RunnerDeps {
 /** What became of one op, with the kind of failure that decided it (for the desk's answer). */
 export interface OpOutcome {
   state: OpRecord['state'];
-  message: string | null;
+  /** By reference, or Altegio's own words (jobs/decide.ts RowMessage). */
+  message: RowMessage | null;
   failure: string | null;
   /** The membership as last read, when the op was decided by a read. */
   membership: Membership | null;

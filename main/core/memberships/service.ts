@@ -11,11 +11,12 @@
  */
 import type { AuditEntry, BalanceTarget, ClientSummary, Membership, Rights } from '../../../preload/contract';
 import { planBalanceTargets, type BalanceBody } from '../../../common/balance-rules';
-import { formatDate, localDateOf } from '../../../common/dates';
+import { localDateOf } from '../../../common/dates';
 import { unfreezeEffect } from '../../../common/freeze-rules';
 import { currentValidity, periodAvailability, periodDateProblem, periodPreview } from '../../../common/period-rules';
 import { MIN_PHONE_DIGITS, type AltegioApi } from '../altegio/api';
 import { DeskFailure } from '../errors';
+import { msg, type Msg } from '../../../common/i18n/translate';
 import type { MembershipClaims } from '../jobs/claims';
 import { createDeskJobs, deskFailure, type DeskJobs } from '../jobs/desk';
 import type { Logger } from '../log';
@@ -112,9 +113,9 @@ export interface SetPeriodArgs {
 }
 
 const PERIOD_DATE_WORDS = {
-  not_a_date: 'Pick the new expiry date on the calendar.',
-  too_early: 'The new expiry cannot be before today (nor leave less than one day of validity).',
-  unchanged: 'Nothing to change: that is already the expiry date.',
+  not_a_date: msg('error.app.expiryPick'),
+  too_early: msg('error.app.expiryTooEarly'),
+  unchanged: msg('error.app.expiryUnchanged'),
 } as const;
 
 export interface MembershipService {
@@ -151,7 +152,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
   async function get(chainId: number, membershipId: number): Promise<Membership> {
     const found = await deps.api().membershipsByIds(chainId, [membershipId]);
     const m = found.find((x) => x.id === membershipId);
-    if (!m) throw new DeskFailure('not_found', `Membership ${membershipId} was not found in this chain. It may have been deleted, or it belongs to another chain.`);
+    if (!m) throw new DeskFailure('not_found', msg('error.app.membershipNotFound', { id: membershipId }));
     return m;
   }
 
@@ -170,7 +171,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     reason: string;
     undoOf?: number;
     /** The sentence used when the write went through but recording or re-reading it failed. */
-    doneWord: string;
+    doneWord: Msg;
   }
 
   function precheck(spec: WriteSpec): void {
@@ -198,17 +199,17 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     const storage = fault === null ? null : asStorageFault(fault);
     if (outcome.state !== 'applied') {
       if (storage !== null && isStorageFault(storage)) throw storage;
-      throw deskFailure(outcome) ?? new DeskFailure('server', 'The change could not be made.');
+      throw deskFailure(outcome) ?? new DeskFailure('server', msg('error.app.changeFailed'));
     }
     // Once Altegio has taken the change, a record that cannot be written (full disk…) must not read
     // as "not done": the person would do it again.
     const done = (f: unknown) => {
       const sf = asStorageFault(f);
       if (!isStorageFault(sf)) throw sf;
-      return new DeskFailure('storage', `${spec.doneWord} in Altegio: do not do it again. ${sf.message} Until then the audit log shows this change as not confirmed.`, { cause: f });
+      return new DeskFailure('storage', msg('error.app.doneNotRecorded', { done: spec.doneWord, fault: sf.msg ?? sf.message }), { cause: f });
     };
     if (storage !== null) throw done(storage);
-    if (auditId === null || outcome.membership === null) throw new DeskFailure('server', `${spec.doneWord}, but the membership could not be read back. Refresh to see the current values.`);
+    if (auditId === null || outcome.membership === null) throw new DeskFailure('server', msg('error.app.doneNotReadBack', { done: spec.doneWord }));
     // The read that confirmed it is the result (and the audit entry's after-snapshot).
     const after = outcome.membership;
     return { membership: shownAfter(after, spec), auditId };
@@ -227,9 +228,9 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     const timezone = deps.timezone(args.locationId);
     const payload: FreezePayload = { freezeTill: args.freezeTill, timezone };
     // The date's shape first: nothing to read for a date that is no date.
-    const spec = (read: WriteSpec['read']): WriteSpec => ({ kind: 'freeze', payload, chainId: args.chainId, locationId: args.locationId, read, reason: args.reason ?? '', doneWord: `Frozen until ${formatDate(args.freezeTill)}` });
+    const spec = (read: WriteSpec['read']): WriteSpec => ({ kind: 'freeze', payload, chainId: args.chainId, locationId: args.locationId, read, reason: args.reason ?? '', doneWord: msg('error.app.done', { what: 'freeze', date: args.freezeTill }) });
     if (!opKind('freeze').codec.safeParse(opKind('freeze').encode(payload)).success) {
-      throw new DeskFailure('validation', 'Pick the end date on the calendar.', { fields: { freezeTill: 'Use a date like 2026-05-20' } });
+      throw new DeskFailure('validation', msg('error.app.pickEndDate'), { fields: { freezeTill: msg('error.app.dateShape', { example: '2026-05-20' }) } });
     }
     const s = spec(await readForWrite(args.chainId, args.membershipId));
     precheck(s);
@@ -240,7 +241,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     // The unfreeze keeps the expiry extension for the days already frozen: the log says so.
     const effect = unfreezeEffect(read.m, now(), locationId !== null ? deps.timezone(locationId) : 'UTC');
     const payload: UnfreezePayload = { ...freezeOf, note: effect.text };
-    return { kind: 'unfreeze', payload, chainId, locationId, read, reason, doneWord: 'Unfrozen', ...(undoOf !== undefined && { undoOf }) };
+    return { kind: 'unfreeze', payload, chainId, locationId, read, reason, doneWord: msg('error.app.done', { what: 'unfreeze', date: '' }), ...(undoOf !== undefined && { undoOf }) };
   }
 
   async function unfreeze(args: UnfreezeArgs): Promise<Membership> {
@@ -253,17 +254,17 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
   function planOrThrow(m: Membership, chainId: number, targets: BalanceBody): BalanceTarget {
     const plan = planBalanceTargets(m, targets);
     if (plan.errors.length > 0) {
-      const fields: Record<string, string> = {};
-      for (const e of plan.errors) fields[e.key === 'united' ? 'united' : `services.${e.key}`] ??= e.message;
-      throw new DeskFailure('validation', plan.errors.length === 1 ? plan.errors[0]!.message : 'Some balances cannot be set: see the marked lines.', { fields });
+      const fields: Record<string, Msg> = {};
+      for (const e of plan.errors) fields[e.key === 'united' ? 'united' : `services.${e.key}`] ??= e.why;
+      throw new DeskFailure('validation', plan.errors.length === 1 ? plan.errors[0]!.why : msg('error.app.someBalances'), { fields });
     }
-    if (plan.body === null) throw new DeskFailure('validation', 'Nothing to change: the new values equal the current ones.');
+    if (plan.body === null) throw new DeskFailure('validation', msg('error.app.balanceUnchanged'));
     void chainId;
     return plan.body;
   }
 
   function balanceSpec(read: WriteSpec['read'], chainId: number, locationId: number | null, reason: string, targets: BalanceBody, undoOf?: number): WriteSpec {
-    const s: WriteSpec = { kind: 'set_balance', payload: null, chainId, locationId, read, reason, doneWord: 'The balance was changed', ...(undoOf !== undefined && { undoOf }) };
+    const s: WriteSpec = { kind: 'set_balance', payload: null, chainId, locationId, read, reason, doneWord: msg('error.app.done', { what: 'balance', date: '' }), ...(undoOf !== undefined && { undoOf }) };
     precheck(s);
     s.payload = balancePayload(read.m, planOrThrow(read.m, chainId, targets));
     return s;
@@ -271,7 +272,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
 
   async function setBalance(args: SetBalanceArgs): Promise<Membership> {
     const reason = args.reason.trim();
-    if (reason === '') throw new DeskFailure('validation', 'Say why the balance changes.', { fields: { reason: 'Say why the balance changes' } });
+    if (reason === '') throw new DeskFailure('validation', msg('error.app.sayWhy'), { fields: { reason: msg('error.app.sayWhy') } });
     const read = await readForWrite(args.chainId, args.membershipId);
     const targets: BalanceBody = {};
     if (args.united !== undefined) targets.united = args.united;
@@ -283,7 +284,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     const timezone = deps.timezone(args.locationId);
     const read = await readForWrite(args.chainId, args.membershipId);
     const a = periodAvailability(read.m, deps.rights(args.chainId), now(), timezone);
-    if (!a.allowed) throw new DeskFailure(a.code === 'no_right' ? 'forbidden' : 'validation', a.reason);
+    if (!a.allowed) throw new DeskFailure(a.code === 'no_right' ? 'forbidden' : 'validation', a.why);
     const problem = periodDateProblem(a, args.expiry);
     if (problem !== null) throw new DeskFailure('validation', PERIOD_DATE_WORDS[problem], { fields: { expiry: PERIOD_DATE_WORDS[problem] } });
     const preview = periodPreview(a, args.expiry);
@@ -292,7 +293,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       target: { period: preview.days, unit: 'day', expiry: preview.expiry },
       timezone,
     };
-    const s: WriteSpec = { kind: 'set_period', payload, chainId: args.chainId, locationId: args.locationId, read, reason: args.reason ?? '', doneWord: `The expiry was changed to ${formatDate(args.expiry)}` };
+    const s: WriteSpec = { kind: 'set_period', payload, chainId: args.chainId, locationId: args.locationId, read, reason: args.reason ?? '', doneWord: msg('error.app.done', { what: 'period', date: args.expiry }) };
     precheck(s);
     return (await write(s)).membership;
   }
@@ -302,23 +303,23 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     const request = (original.before as Partial<MembershipSnapshot> | null)?.request;
     const tz = original.locationId !== null ? deps.timezone(original.locationId) : 'UTC';
     if (!request?.previous || request.period === undefined || request.periodUnit === undefined || request.expiry === undefined) {
-      throw new DeskFailure('validation', 'This entry does not record the validity it replaced, so it cannot be undone.');
+      throw new DeskFailure('validation', msg('error.app.undoNoValidity'));
     }
     const done: SetPeriodPayload = { expect: request.previous, target: { period: request.period, unit: request.periodUnit, expiry: request.expiry }, timezone: tz };
     const inverse = opKind('set_period').inverse(done);
     if (!('payload' in inverse)) throw new DeskFailure(inverse.kind, inverse.message);
     const read = await readForWrite(original.chainId, original.membershipId);
-    const s: WriteSpec = { kind: 'set_period', payload: inverse.payload, chainId: original.chainId, locationId: original.locationId, read, reason, doneWord: `The expiry was changed back to ${formatDate(request.previous.expiry)}`, undoOf: original.id };
+    const s: WriteSpec = { kind: 'set_period', payload: inverse.payload, chainId: original.chainId, locationId: original.locationId, read, reason, doneWord: msg('error.app.done', { what: 'periodBack', date: request.previous.expiry }), undoOf: original.id };
     precheck(s);
     return write(s);
   }
 
   async function undo(auditId: number, reason?: string): Promise<{ membership: Membership; entry: AuditEntry }> {
     const original = deps.store.audit.get(auditId);
-    if (!original) throw new DeskFailure('not_found', 'That audit entry no longer exists.');
-    if (original.undoneBy !== null) throw new DeskFailure('conflict', `This change was already undone (entry ${original.undoneBy}).`);
+    if (!original) throw new DeskFailure('not_found', msg('error.app.auditGone'));
+    if (original.undoneBy !== null) throw new DeskFailure('conflict', msg('error.app.alreadyUndone', { entry: original.undoneBy }));
     if (original.outcome !== 'ok') {
-      throw new DeskFailure('validation', original.outcome === 'failed' ? 'This change failed, so there is nothing to undo.' : 'It is not known whether this change was applied, so it cannot be undone automatically. Check the membership and correct it by hand.');
+      throw new DeskFailure('validation', original.outcome === 'failed' ? msg('error.app.undoFailedChange') : msg('error.app.undoUnknown'));
     }
     const undoReason = reason?.trim() || `Undo of entry ${original.id}${original.reason ? ` (${original.reason})` : ''}`;
     const when = new Date(original.at);
@@ -329,29 +330,29 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       const before = original.before as Partial<MembershipSnapshot> | null;
       const after = original.after as Partial<MembershipSnapshot> | null;
       const request = before?.request ?? requestFromDiff(before, after);
-      if (!before || !request) throw new DeskFailure('validation', 'This entry does not record which balances it changed, so it cannot be undone.');
+      if (!before || !request) throw new DeskFailure('validation', msg('error.app.undoNoBalances'));
       const read = await readForWrite(original.chainId, original.membershipId);
       const current = read.m;
       // What this change produced: the re-read after it, else the values it sent.
       const produced = (id: string | 'united'): number | undefined =>
         id === 'united' ? (after?.united ?? request.united) : (after?.services?.[id] ?? request.services?.[id]);
       const cur = currentValues(current, request);
-      const changedSince: string[] = [];
+      const changedSince: Msg[] = [];
       const targets: BalanceBody = {};
       if (request.united !== undefined) {
-        if (cur.united !== produced('united')) changedSince.push(`shared balance is ${cur.united ?? 'gone'}, this change left ${produced('united')}`);
+        if (cur.united !== produced('united')) changedSince.push(msg('error.app.balanceChangedLine', { title: msg('error.app.sharedBalance'), now: cur.united ?? msg('error.app.gone'), left: produced('united') ?? '' }));
         if (before.united !== undefined) targets.united = before.united;
       }
       const services: Array<{ serviceId: number; balance: number }> = [];
       for (const id of Object.keys(request.services ?? {})) {
-        const title = current.balance.lines.find((l) => String(l.serviceId) === id)?.title ?? `service ${id}`;
-        if (cur.services[id] !== produced(id)) changedSince.push(`${title} is ${cur.services[id] ?? 'gone'}, this change left ${produced(id)}`);
+        const title = current.balance.lines.find((l) => String(l.serviceId) === id)?.title ?? `#${id}`;
+        if (cur.services[id] !== produced(id)) changedSince.push(msg('error.app.balanceChangedLine', { title, now: cur.services[id] ?? msg('error.app.gone'), left: produced(id) ?? '' }));
         const prev = before.services?.[id];
         if (prev !== undefined) services.push({ serviceId: Number(id), balance: prev });
       }
       if (services.length > 0) targets.services = services;
       if (changedSince.length > 0) {
-        throw new DeskFailure('conflict', `The balance has changed since ${whenText}: ${changedSince.join('; ')}. Undo would overwrite that change, so it was not done.`);
+        throw new DeskFailure('conflict', msg('error.app.undoBalanceChanged', { since: whenText, changes: changedSince.reduce((first, rest) => msg('error.app.listPair', { first, rest })) }));
       }
       result = await write(balanceSpec(read, original.chainId, original.locationId, undoReason, targets, original.id));
     } else if (original.action === 'freeze') {
@@ -360,11 +361,11 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       const requested = (original.before as Partial<MembershipSnapshot> | null)?.request?.freezeTill;
       const tz = original.locationId !== null ? deps.timezone(original.locationId) : 'UTC';
       if (!current.isFrozen) {
-        throw new DeskFailure('conflict', 'This membership is no longer frozen (it was unfrozen, or the freeze ended), so there is nothing to undo.');
+        throw new DeskFailure('conflict', msg('error.app.undoNotFrozen'));
       }
       const till = localDateOf(current.freezeTill, tz);
       if (requested !== undefined && till !== null && till !== requested) {
-        throw new DeskFailure('conflict', `The freeze has changed since ${whenText}: it now ends on ${formatDate(till)}, not ${formatDate(requested)}. Unfreeze it from the membership card if that is what you want.`);
+        throw new DeskFailure('conflict', msg('error.app.undoFreezeChanged', { since: whenText, till, requested }));
       }
       // The inverse of that freeze: an unfreeze that goes out only while it is still that freeze.
       const inverse = requested === undefined ? { kind: 'unfreeze', payload: {} } : opKind('freeze').inverse({ freezeTill: requested, timezone: tz } satisfies FreezePayload);
@@ -375,14 +376,14 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     } else if (original.action === 'set_period') {
       result = await undoSetPeriod(original, undoReason);
     } else if (original.action === 'unfreeze') {
-      throw new DeskFailure('validation', 'An unfreeze cannot be undone automatically: freeze the membership again from its card, choosing the end date.');
+      throw new DeskFailure('validation', msg('error.app.undoUnfreeze'));
     } else {
-      throw new DeskFailure('validation', 'An undo cannot itself be undone: make a new change instead.');
+      throw new DeskFailure('validation', msg('error.app.undoUndo'));
     }
 
     // The runner marked the original undone when it settled the undo (jobs/settle.ts).
     const entry = deps.store.audit.get(result.auditId);
-    if (!entry) throw new DeskFailure('server', 'The undo was done, but its audit entry could not be read back.');
+    if (!entry) throw new DeskFailure('server', msg('error.app.undoEntryUnread'));
     return { membership: result.membership, entry };
   }
 
@@ -397,7 +398,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     },
     async byPhone(locationId, phone) {
       const digits = phone.replace(/\D/g, '');
-      if (digits.length < MIN_PHONE_DIGITS) throw new DeskFailure('validation', 'Enter the phone number with its country code, e.g. +1 512 555 0142.', { fields: { phone: 'Too few digits' } });
+      if (digits.length < MIN_PHONE_DIGITS) throw new DeskFailure('validation', msg('error.app.phoneCountry'), { fields: { phone: msg('error.app.phoneFewDigits') } });
       return { memberships: await deps.api().membershipsByPhone(locationId, phone) };
     },
     freeze,

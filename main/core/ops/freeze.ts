@@ -7,8 +7,9 @@
  * (sending again is refused "already frozen"), and the card then shows the date the app sent.
  */
 import { z } from 'zod';
-import { formatDate, isCalendarDate, localDateOf } from '../../../common/dates';
-import { freezeAvailability, freezeDateProblem } from '../../../common/freeze-rules';
+import { isCalendarDate, localDateOf } from '../../../common/dates';
+import { freezeAvailability, freezeDateProblemMsg } from '../../../common/freeze-rules';
+import { msg } from '../../../common/i18n/translate';
 import type { Membership } from '../../../preload/contract';
 import type { OpKind } from './kind';
 
@@ -32,12 +33,12 @@ export const freezeOp: OpKind<FreezePayload> = {
   encode: (p) => ({ body: { freezeTill: p.freezeTill, timezone: p.timezone }, expect: null, target: null }),
 
   precheck(m, p, ctx) {
-    if (!isCalendarDate(p.freezeTill)) return { kind: 'validation', message: 'Pick the end date on the calendar.', fields: { freezeTill: 'Use a date like 2026-05-20' } };
+    if (!isCalendarDate(p.freezeTill)) return { kind: 'validation', message: msg('error.app.pickEndDate'), fields: { freezeTill: msg('error.app.dateShape', { example: '2026-05-20' }) } };
     const availability = freezeAvailability(m, ctx.rights, ctx.now, ctx.timezone);
     if (!availability.allowed) {
-      return { kind: availability.code === 'no_right' ? 'forbidden' : 'validation', message: availability.reason, fields: { freezeTill: availability.reason } };
+      return { kind: availability.code === 'no_right' ? 'forbidden' : 'validation', message: availability.why, fields: { freezeTill: availability.why } };
     }
-    const problem = freezeDateProblem(availability, p.freezeTill);
+    const problem = freezeDateProblemMsg(availability, p.freezeTill);
     return problem === null ? null : { kind: 'validation', message: problem, fields: { freezeTill: problem } };
   },
 
@@ -52,12 +53,12 @@ export const freezeOp: OpKind<FreezePayload> = {
   inverse: (p) => ({ kind: 'unfreeze', payload: { freezeTill: p.freezeTill, timezone: p.timezone } }),
 
   describeCurrent(m, p) {
-    if (!m.isFrozen) return 'not frozen';
+    if (!m.isFrozen) return msg('job.value.notFrozen');
     const till = frozenTill(m, p.timezone);
-    return till === null ? 'frozen' : `frozen until ${formatDate(till)}`;
+    return till === null ? msg('job.value.frozen') : msg('job.value.frozenUntil', { date: till });
   },
-  describeBefore: () => 'not frozen',
-  describeAfter: (_m, p) => `frozen until ${formatDate(p.freezeTill)}`,
+  describeBefore: () => msg('job.value.notFrozen'),
+  describeAfter: (_m, p) => msg('job.value.frozenUntil', { date: p.freezeTill }),
   request: (p) => ({ freezeTill: p.freezeTill }),
   projectAfter: (m, p) => (m.isFrozen ? m : { ...m, isFrozen: true, freezeTill: p.freezeTill }),
 };

@@ -19,6 +19,7 @@ import type { z } from 'zod';
 import type { Membership, PeriodUnit, Rights } from '../../../preload/contract';
 import type { AltegioApi, WriteOptions } from '../altegio/api';
 import type { ErrorKind } from '../../../preload/contract';
+import type { Msg } from '../../../common/i18n/translate';
 
 export type OpState = 'before' | 'after' | 'other';
 
@@ -38,8 +39,9 @@ export interface PrecheckContext {
 
 export interface OpProblem {
   kind: Extract<ErrorKind, 'validation' | 'forbidden' | 'conflict'>;
-  message: string;
-  fields?: Record<string, string>;
+  /** By reference: the renderer words it (DeskFailure keeps its English for logs). */
+  message: Msg;
+  fields?: Record<string, Msg>;
 }
 
 /** What an audit entry's `before.request` says this write asked for. */
@@ -69,12 +71,12 @@ export interface OpKind<P> {
   send(api: AltegioApi, at: OpTarget, payload: P, options: WriteOptions): Promise<void>;
   /** The operation that undoes this one, or why there is none. `m` is the membership now. */
   inverse(payload: P): { kind: string; payload: unknown } | OpProblem;
-  /** The membership's current values of what this op touches, in words (conflict messages). */
-  describeCurrent(m: Membership, payload: P): string;
+  /** The membership's current values of what this op touches, in words by reference (conflict messages). */
+  describeCurrent(m: Membership, payload: P): Msg;
   /** The op's planned before value in words. */
-  describeBefore(m: Membership, payload: P): string;
+  describeBefore(m: Membership, payload: P): Msg;
   /** The planned after value in words. */
-  describeAfter(m: Membership, payload: P): string;
+  describeAfter(m: Membership, payload: P): Msg;
   request(payload: P): AuditRequest | undefined;
   /** The audit entry's message once applied (e.g. what an unfreeze keeps), if any. */
   appliedMessage?(payload: P): string | null;

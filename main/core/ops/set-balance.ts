@@ -5,8 +5,10 @@
  */
 import { z } from 'zod';
 import { balanceEditability } from '../../../common/balance-rules';
+import { rightAllows } from '../../../common/rights';
 import { BalanceTarget, type Membership, type ServiceBalanceValue } from '../../../preload/contract';
 import type { OpKind } from './kind';
+import { msg, type Msg } from '../../../common/i18n/translate';
 
 
 export interface SetBalancePayload {
@@ -33,9 +35,10 @@ export function sameBalance(a: BalanceTarget, b: BalanceTarget): boolean {
   return a.services.every((s) => b.services.some((t) => t.serviceId === s.serviceId && t.balance === s.balance));
 }
 
-export function balanceWords(m: Membership | null, v: BalanceTarget): string {
-  if ('united' in v) return `shared balance ${v.united}`;
-  return v.services.map((s) => `${m?.balance.lines.find((l) => l.serviceId === s.serviceId)?.title ?? `service ${s.serviceId}`} ${s.balance}`).join(', ');
+/** Balances in words by reference: the shared balance, or each service's title (data) and count. */
+export function balanceWords(m: Membership | null, v: BalanceTarget): Msg {
+  if ('united' in v) return msg('job.value.shared', { count: v.united });
+  return msg('job.value.lines', { lines: v.services.map((s) => `${m?.balance.lines.find((l) => l.serviceId === s.serviceId)?.title ?? `#${s.serviceId}`} ${s.balance}`).join(', ') });
 }
 
 export const setBalanceOp: OpKind<SetBalancePayload> = {
@@ -47,7 +50,8 @@ export const setBalanceOp: OpKind<SetBalancePayload> = {
   precheck(m, _p, ctx) {
     const can = balanceEditability(m, ctx.rights);
     if (can.editable) return null;
-    return { kind: can.reason?.startsWith('Your Altegio role') ? 'forbidden' : 'validation', message: can.reason ?? 'The balance cannot be changed.' };
+    const right = rightAllows(ctx.rights, 'balanceEdit');
+    return { kind: !right.allowed && can.why?.key === right.why.key ? 'forbidden' : 'validation', message: can.why ?? msg('job.precheck.balanceCannot') };
   },
 
   state(m, p) {
@@ -64,7 +68,7 @@ export const setBalanceOp: OpKind<SetBalancePayload> = {
 
   describeCurrent(m, p) {
     const cur = currentBalance(m, p.expect);
-    return cur === null ? 'its balance no longer has these lines (or became unlimited)' : balanceWords(m, cur);
+    return cur === null ? msg('job.value.linesGone') : balanceWords(m, cur);
   },
   describeBefore: (m, p) => balanceWords(m, p.expect),
   describeAfter: (m, p) => balanceWords(m, p.target),

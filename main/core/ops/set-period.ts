@@ -11,7 +11,8 @@
  * a silent success.
  */
 import { z } from 'zod';
-import { formatDate, isCalendarDate, localDateOf } from '../../../common/dates';
+import { isCalendarDate, localDateOf } from '../../../common/dates';
+import { msg, type Msg } from '../../../common/i18n/translate';
 import { periodAvailability } from '../../../common/period-rules';
 import { PeriodUnit, type Membership } from '../../../preload/contract';
 import type { OpKind } from './kind';
@@ -38,8 +39,7 @@ export function expiryOf(m: Pick<Membership, 'expirationDate'>, timezone: string
   return localDateOf(m.expirationDate, timezone);
 }
 
-const UNIT_WORDS: Record<PeriodUnit, [string, string]> = { day: ['day', 'days'], week: ['week', 'weeks'], month: ['month', 'months'], year: ['year', 'years'] };
-const validityWords = (v: PeriodValue): string => `expires ${formatDate(v.expiry)} (${v.period} ${UNIT_WORDS[v.unit][v.period === 1 ? 0 : 1]})`;
+const validityWords = (v: PeriodValue): Msg => msg('job.value.validity', { date: v.expiry, period: msg('period.count', { unit: v.unit, count: v.period }) });
 
 export const setPeriodOp: OpKind<SetPeriodPayload> = {
   name: 'set_period',
@@ -51,10 +51,10 @@ export const setPeriodOp: OpKind<SetPeriodPayload> = {
 
   precheck(m, p, ctx) {
     const a = periodAvailability(m, ctx.rights, ctx.now, p.timezone);
-    if (!a.allowed) return { kind: a.code === 'no_right' ? 'forbidden' : 'validation', message: a.reason };
-    if (!Value.safeParse(p.target).success) return { kind: 'validation', message: 'Pick the new expiry date on the calendar.', fields: { expiry: 'Use a date like 2026-05-20' } };
-    if (a.expiry !== p.expect.expiry) return { kind: 'conflict', message: `The expiry is now ${formatDate(a.expiry)}, not ${formatDate(p.expect.expiry)}: it was changed meanwhile.` };
-    if (p.target.expiry === a.expiry) return { kind: 'validation', message: 'Nothing to change: that is already the expiry date.', fields: { expiry: 'Already the expiry date' } };
+    if (!a.allowed) return { kind: a.code === 'no_right' ? 'forbidden' : 'validation', message: a.why };
+    if (!Value.safeParse(p.target).success) return { kind: 'validation', message: msg('error.app.expiryPick'), fields: { expiry: msg('error.app.dateShape', { example: '2026-05-20' }) } };
+    if (a.expiry !== p.expect.expiry) return { kind: 'conflict', message: msg('job.precheck.expiryMoved', { now: a.expiry, expected: p.expect.expiry }) };
+    if (p.target.expiry === a.expiry) return { kind: 'validation', message: msg('error.app.expiryUnchanged'), fields: { expiry: msg('job.precheck.alreadyExpiry') } };
     return null;
   },
 
@@ -71,7 +71,7 @@ export const setPeriodOp: OpKind<SetPeriodPayload> = {
 
   describeCurrent(m, p) {
     const expiry = expiryOf(m, p.timezone);
-    return expiry === null ? 'no expiry date' : `expires ${formatDate(expiry)}`;
+    return expiry === null ? msg('job.value.noExpiry') : msg('job.value.expires', { date: expiry });
   },
   describeBefore: (_m, p) => validityWords(p.expect),
   describeAfter: (_m, p) => validityWords(p.target),

@@ -3,7 +3,8 @@
  * membership is still frozen until that date (a freeze changed since is someone else's, `other`).
  */
 import { z } from 'zod';
-import { formatDate, isCalendarDate } from '../../../common/dates';
+import { isCalendarDate } from '../../../common/dates';
+import { msg } from '../../../common/i18n/translate';
 import { rightAllows } from '../../../common/rights';
 import { frozenTill } from './freeze';
 import type { OpKind } from './kind';
@@ -33,8 +34,8 @@ export const unfreezeOp: OpKind<UnfreezePayload> = {
 
   precheck(m, _p, ctx) {
     const right = rightAllows(ctx.rights, 'periodEdit', 'action.unfreeze.noRight');
-    if (!right.allowed) return { kind: 'forbidden', message: right.reason };
-    if (!m.isFrozen) return { kind: 'validation', message: 'This membership is not frozen.' };
+    if (!right.allowed) return { kind: 'forbidden', message: right.why };
+    if (!m.isFrozen) return { kind: 'validation', message: msg('job.precheck.notFrozen') };
     return null;
   },
 
@@ -47,15 +48,15 @@ export const unfreezeOp: OpKind<UnfreezePayload> = {
 
   send: (api, at, _p, options) => api.unfreeze(at.chainId, at.membershipId, options),
 
-  inverse: () => ({ kind: 'validation', message: 'An unfreeze cannot be undone automatically: freeze the membership again from its card, choosing the end date.' }),
+  inverse: () => ({ kind: 'validation', message: msg('error.app.undoUnfreeze') }),
 
   describeCurrent(m, p) {
-    if (!m.isFrozen) return 'not frozen';
+    if (!m.isFrozen) return msg('job.value.notFrozen');
     const till = p.timezone === undefined ? null : frozenTill(m, p.timezone);
-    return till === null ? 'frozen' : `frozen until ${formatDate(till)}`;
+    return till === null ? msg('job.value.frozen') : msg('job.value.frozenUntil', { date: till });
   },
-  describeBefore: (_m, p) => (p.freezeTill === undefined ? 'frozen' : `frozen until ${formatDate(p.freezeTill)}`),
-  describeAfter: () => 'not frozen',
+  describeBefore: (_m, p) => (p.freezeTill === undefined ? msg('job.value.frozen') : msg('job.value.frozenUntil', { date: p.freezeTill })),
+  describeAfter: () => msg('job.value.notFrozen'),
   request: () => undefined,
   appliedMessage: (p) => p.note ?? null,
   projectAfter: (m) => ({ ...m, isFrozen: false, freezeTill: null }),

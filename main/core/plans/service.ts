@@ -13,6 +13,8 @@ import type { Membership, Plan } from '../../../preload/contract';
 import { planDecision, planProblem, type PlanDates } from '../../../common/plan-rules';
 import type { Clock } from '../clock';
 import { DeskFailure, isDeskFailure } from '../errors';
+import { msg } from '../../../common/i18n/translate';
+import { storedText } from '../../../common/i18n/stored';
 import type { EventHub } from '../events';
 import type { Logger } from '../log';
 import type { MembershipService } from '../memberships/service';
@@ -55,14 +57,14 @@ export interface PlansDeps {
 }
 
 const PROBLEM_WORDS = {
-  start_not_a_date: 'Type the first day of the plan, e.g. 2026-03-10.',
-  start_in_past: 'The plan cannot start before today.',
-  end_not_a_date: 'Type the last frozen day, e.g. 2026-03-20.',
-  end_not_after_start: 'The last frozen day must be after the first.',
+  start_not_a_date: msg('error.app.planStartDay', { example: '2026-03-10' }),
+  start_in_past: msg('plan.startInPast'),
+  end_not_a_date: msg('error.app.planEndDay', { example: '2026-03-20' }),
+  end_not_after_start: msg('plan.endNotAfterStart'),
 } as const;
 
 /** A plan the app stopped during (crash, kill): whether its write landed is for a person to see, never guessed or resent. */
-const INTERRUPTED = 'The app stopped while this plan was running. Check the membership: its history shows whether the change was made.';
+const INTERRUPTED = storedText(msg('error.app.planInterrupted'));
 
 export function createPlansService(deps: PlansDeps): PlansService {
   const repo = plansRepo(deps.store.db);
@@ -119,7 +121,7 @@ export function createPlansService(deps: PlansDeps): PlansService {
 
   function mustGet(id: number): PlanRecord {
     const r = repo.get(id);
-    if (!r) throw new DeskFailure('not_found', 'That plan no longer exists.');
+    if (!r) throw new DeskFailure('not_found', msg('error.app.planGone'));
     return r;
   }
 
@@ -129,17 +131,18 @@ export function createPlansService(deps: PlansDeps): PlansService {
     changed(r.id);
     if (r.membershipIds) return runClosure(r, freezeTill ?? r.endDate ?? '');
     const at = { chainId: r.chainId, locationId: r.locationId, membershipId: r.membershipId, reason: r.reason };
-    let result: { ok: true; m: Membership } | { ok: false; message: string };
+    let result: { ok: true; m: Membership } | { ok: false; message: string; stored: string };
     try {
       const m = r.kind === 'freeze' ? await deps.memberships.freeze({ ...at, freezeTill: freezeTill ?? r.endDate ?? '' }) : await deps.memberships.unfreeze(at);
       result = { ok: true, m };
     } catch (e) {
-      result = { ok: false, message: isDeskFailure(e) ? e.message : e instanceof Error ? e.message : String(e) };
+      const message = isDeskFailure(e) ? e.message : e instanceof Error ? e.message : String(e);
+      result = { ok: false, message, stored: isDeskFailure(e) && e.msg ? storedText(e.msg) : message };
     }
     const writeEntry = deps.store.audit.list({ membershipId: r.membershipId, limit: 1 })[0];
     const auditId = result.ok ? (writeEntry?.id ?? null) : null;
     deps.store.transaction(() => {
-      repo.move(r.id, 'running', result.ok ? 'done' : 'failed', result.ok ? null : result.message, auditId);
+      repo.move(r.id, 'running', result.ok ? 'done' : 'failed', result.ok ? null : result.stored, auditId);
       const now = mustGet(r.id);
       audit(now, 'plan_run', r, result.ok ? 'ok' : 'failed', result.ok ? null : result.message);
     });
@@ -211,7 +214,7 @@ export function createPlansService(deps: PlansDeps): PlansService {
     createClosure(args) {
       const closures = deps.closures?.();
       if (!closures) throw new DeskFailure('server', 'Closures are not available here.');
-      if (deps.session.rightsFor(args.chainId) === null) throw new DeskFailure('forbidden', 'You have no access to this chain.');
+      if (deps.session.rightsFor(args.chainId) === null) throw new DeskFailure('forbidden', msg('error.app.noChainAccess'));
       const timezone = deps.session.locationTimezone(args.locationId) ?? 'UTC';
       const dates: PlanDates = { kind: 'freeze', startDate: args.startDate, endDate: args.endDate, timezone };
       checkDates(dates);
@@ -229,7 +232,7 @@ export function createPlansService(deps: PlansDeps): PlansService {
 
     update(args) {
       const before = mustGet(args.planId);
-      if (before.state !== 'planned') throw new DeskFailure('conflict', 'This plan has already run or was cancelled; it can no longer be changed.');
+      if (before.state !== 'planned') throw new DeskFailure('conflict', msg('error.app.planClosedEdit'));
       // A closure stays a freeze of its selection; only its days and reason change.
       const kind = before.membershipIds ? 'freeze' : args.kind;
       const dates: PlanDates = { kind, startDate: args.startDate, endDate: kind === 'freeze' ? args.endDate : null, timezone: before.timezone };
@@ -246,7 +249,7 @@ export function createPlansService(deps: PlansDeps): PlansService {
     cancel(planId) {
       const before = mustGet(planId);
       deps.store.transaction(() => {
-        if (!repo.move(planId, 'planned', 'cancelled')) throw new DeskFailure('conflict', 'This plan has already run or was cancelled.');
+        if (!repo.move(planId, 'planned', 'cancelled')) throw new DeskFailure('conflict', msg('error.app.planClosed'));
         audit(mustGet(planId), 'plan_cancel', before, 'ok', null);
       });
       changed(planId);
@@ -256,9 +259,9 @@ export function createPlansService(deps: PlansDeps): PlansService {
     async runNow(planId) {
       const r = mustGet(planId);
       const d = planDecision(r, now());
-      if (r.state !== 'planned') throw new DeskFailure('conflict', 'This plan has already run or was cancelled.');
-      if (d.kind === 'not_yet') throw new DeskFailure('validation', 'This plan is not due yet: it runs on its day.');
-      if (d.kind === 'missed' && d.remaining === null) throw new DeskFailure('validation', 'Nothing is left to run: the planned freeze has ended. Cancel the plan.');
+      if (r.state !== 'planned') throw new DeskFailure('conflict', msg('error.app.planClosed'));
+      if (d.kind === 'not_yet') throw new DeskFailure('validation', msg('error.app.planNotDue'));
+      if (d.kind === 'missed' && d.remaining === null) throw new DeskFailure('validation', msg('error.app.planNothingLeft'));
       return view(await run(r, d.kind === 'missed' ? (d.remaining?.freezeTill ?? null) : null));
     },
 

@@ -2,6 +2,7 @@
 import type Database from 'libsql';
 import type { Plan } from '../../../preload/contract';
 import { allRows, getRow, nowIso, strOrNull, type Row } from '../store/rows';
+import { fromStored } from '../../../common/i18n/stored';
 
 export type PlanRecord = Omit<Plan, 'missed' | 'remaining' | 'closure'> & {
   auditId: number | null;
@@ -10,7 +11,7 @@ export type PlanRecord = Omit<Plan, 'missed' | 'remaining' | 'closure'> & {
   /** A closure that ran: its bulk freeze job. */
   batchId: string | null;
 };
-export type NewPlan = Omit<PlanRecord, 'id' | 'state' | 'message' | 'auditId' | 'createdAt' | 'batchId' | 'membershipIds'> & { membershipIds?: number[] | null };
+export type NewPlan = Omit<PlanRecord, 'id' | 'state' | 'message' | 'msg' | 'auditId' | 'createdAt' | 'batchId' | 'membershipIds'> & { membershipIds?: number[] | null };
 
 export interface PlansRepo {
   add(p: NewPlan): number;
@@ -20,7 +21,7 @@ export interface PlansRepo {
   /** Plans still to run (state 'planned'). */
   open(): PlanRecord[];
   setDates(id: number, p: Pick<PlanRecord, 'kind' | 'startDate' | 'endDate' | 'reason'>): void;
-  /** Moves a plan on only from the state it is expected in; false when it was not (raced). */
+  /** Moves a plan on only from the state it is expected in; false when it was not (raced). `message`: as stored (common/i18n/stored.ts). */
   move(id: number, from: PlanRecord['state'], to: PlanRecord['state'], message?: string | null, auditId?: number | null): boolean;
   /** A closure's bulk job, once started. */
   setBatch(id: number, batchId: string): void;
@@ -39,6 +40,8 @@ function idsOf(v: unknown): number[] | null {
 }
 
 function fromRow(r: Row): PlanRecord {
+  const message = strOrNull(r.message);
+  const stored = message === null ? null : fromStored(message);
   return {
     id: Number(r.id),
     kind: r.kind === 'unfreeze' ? 'unfreeze' : 'freeze',
@@ -51,7 +54,8 @@ function fromRow(r: Row): PlanRecord {
     endDate: strOrNull(r.end_date),
     reason: String(r.reason),
     state: String(r.state) as PlanRecord['state'],
-    message: strOrNull(r.message),
+    message: stored?.text ?? null,
+    msg: stored?.msg ?? null,
     auditId: r.audit_id === null || r.audit_id === undefined ? null : Number(r.audit_id),
     createdAt: String(r.created_at),
     createdBy: String(r.created_by),

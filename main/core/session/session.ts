@@ -22,6 +22,7 @@ import type { RightName } from '../../../common/rights';
 import type { AltegioApi, Credentials } from '../altegio/api';
 import { isRightRefusal } from '../altegio/failures';
 import { DeskFailure, isDeskFailure } from '../errors';
+import { msg } from '../../../common/i18n/translate';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
 import { authenticatedApi, type WriteRight } from './authenticated-api';
@@ -84,11 +85,11 @@ export interface SessionService {
   waitForSignedIn(signal?: AbortSignal): Promise<void>;
 }
 
-const NOT_SIGNED_IN = () => new DeskFailure('auth_expired', 'You are not signed in. Sign in to continue.');
-const EXPIRED = () => new DeskFailure('auth_expired', 'Your session has expired. Enter your password to continue.');
+const NOT_SIGNED_IN = () => new DeskFailure('auth_expired', msg('error.app.notSignedIn'));
+const EXPIRED = () => new DeskFailure('auth_expired', msg('error.app.sessionExpired'));
 const NO_PARTNER_TOKEN = () =>
-  new DeskFailure('validation', 'The partner token for this server is not set. Add it in Settings, then sign in.', {
-    fields: { partnerToken: 'Add the partner token in Settings' },
+  new DeskFailure('validation', msg('error.app.partnerTokenNotSet'), {
+    fields: { partnerToken: msg('error.app.partnerTokenField') },
   });
 
 function pickSelection(profile: Profile, chains: Chain[]): SessionState['selection'] {
@@ -346,7 +347,7 @@ export function createSessionService(deps: SessionDeps): SessionService {
 
     startDemo: () =>
       exclusive(async () => {
-        if (!deps.demo) throw new DeskFailure('not_found', 'The demo is not available in this version of the app.');
+        if (!deps.demo) throw new DeskFailure('not_found', msg('error.app.demoUnavailable'));
         const sandbox = await deps.demo.start();
         const serverUrl = normalizeServerUrl(sandbox.serverUrl);
         await demo.secrets.set(partnerAccount(serverUrl), sandbox.partnerToken);
@@ -361,8 +362,8 @@ export function createSessionService(deps: SessionDeps): SessionService {
         const { auth, partnerToken, chains: readChains } = await authenticate(storage.secrets, profile.serverUrl, profile.login, password);
         // Without ids on either side the login (the same one) names the user.
         if (auth.userId > 0 && profile.userId > 0 && auth.userId !== profile.userId) {
-          throw new DeskFailure('validation', `This password belongs to a different Altegio user than ${profile.name}.`, {
-            fields: { password: 'Enter the password of the signed-in user' },
+          throw new DeskFailure('validation', msg('error.app.otherUser', { name: profile.name }), {
+            fields: { password: msg('error.app.otherUserField') },
           });
         }
         await storage.secrets.set(userAccount(profile.id), auth.userToken);
@@ -382,7 +383,7 @@ export function createSessionService(deps: SessionDeps): SessionService {
     switchProfile: (profileId) =>
       exclusive(async () => {
         const profile = profileById(profileId);
-        if (!profile) throw new DeskFailure('not_found', 'This profile is no longer on this computer. Sign in again.');
+        if (!profile) throw new DeskFailure('not_found', msg('error.app.profileGone'));
         await activate(profile);
         storageOf(profile).makeCurrent(profile.id);
         return snapshot();
@@ -411,9 +412,9 @@ export function createSessionService(deps: SessionDeps): SessionService {
         const profile = active.profile;
         if (!profile) throw NOT_SIGNED_IN();
         const chain = active.chains.find((c) => c.id === chainId);
-        if (!chain) throw new DeskFailure('not_found', 'This chain is not available to the signed-in user.');
+        if (!chain) throw new DeskFailure('not_found', msg('error.app.chainUnavailable'));
         if (!chain.locations.some((l) => l.id === locationId)) {
-          throw new DeskFailure('not_found', 'This location does not belong to the chosen chain.');
+          throw new DeskFailure('not_found', msg('error.app.locationNotInChain'));
         }
         storageOf(profile).setSelection(profile, chainId, locationId);
         // Same credentials: no generation bump needed, but listeners must hear about it.

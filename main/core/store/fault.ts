@@ -5,22 +5,15 @@
  * SQLite error escaping and taking the process down. Reads usually keep working meanwhile.
  */
 import { DeskFailure } from '../errors';
+import { msg } from '../../../common/i18n/translate';
 
 export const STORAGE_FAULT_CODES = ['disk_full', 'io_error', 'locked', 'read_only', 'corrupt'] as const;
 export type StorageFaultCode = (typeof STORAGE_FAULT_CODES)[number];
 
-const MESSAGES: Record<StorageFaultCode, string> = {
-  disk_full: "The computer's disk is full, so the app cannot save its records. Free some space (empty the Recycle Bin, delete large files you do not need).",
-  io_error: "The computer could not write the app's records to its disk (a disk or file-system error). Check the disk, or ask IT.",
-  locked: "The app's records are locked by another program (an antivirus scan or a backup). Wait a moment and try again.",
-  read_only: "The app's data folder cannot be written (it is read-only, or you have no rights to it). Ask IT to give you write access.",
-  corrupt: "The app's database file is damaged. Restart the app: it keeps the damaged file aside and starts a fresh one.",
-};
-
 export class StorageFault extends DeskFailure {
   declare readonly code: StorageFaultCode;
   constructor(code: StorageFaultCode, options: { cause?: unknown } = {}) {
-    super('storage', MESSAGES[code], { ...options, code });
+    super('storage', msg('error.app.storageFault', { code }), { ...options, code });
     this.name = 'StorageFault';
   }
 }

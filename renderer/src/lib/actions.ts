@@ -5,7 +5,7 @@
 import type { AuditEntry, Membership, Rights } from '../../../preload/contract';
 import { balanceEditability } from '../../../common/balance-rules';
 import { freezeAvailability, type FreezeAvailability } from '../../../common/freeze-rules';
-import { periodAvailability, type PeriodAvailability, type PeriodBlock } from '../../../common/period-rules';
+import { periodAvailability, type PeriodAvailability } from '../../../common/period-rules';
 import { rightAllows, type NoParamKey } from '../../../common/rights';
 import { undoBlock, undoRight, unfreezeBlock, type UndoBlock, type UnfreezeBlock } from '../../../common/undo-rules';
 import { says } from './format';
@@ -28,13 +28,6 @@ export interface CardActions {
   primary: 'freeze' | 'unfreeze' | 'editBalance';
 }
 
-const periodWords: Record<Exclude<PeriodBlock, 'no_right'>, () => string> = {
-  not_activated: () => t('action.period.notActivated'),
-  activation_unknown: () => t('action.period.activationUnknown'),
-  expiry_unknown: () => t('action.period.expiryUnknown'),
-  used_up: () => t('action.period.usedUp'),
-};
-
 const unfreezeWords: Record<Exclude<UnfreezeBlock, 'no_right'>, () => string> = { not_frozen: () => t('action.unfreeze.notFrozen') };
 
 export function cardActions(m: Membership, rights: Rights, now: Date, timezone: string): CardActions {
@@ -56,7 +49,7 @@ export function cardActions(m: Membership, rights: Rights, now: Date, timezone: 
   const period = periodAvailability(m, rights, now, timezone);
   const changeExpiry = period.allowed
     ? { enabled: true, reason: null, availability: period }
-    : { enabled: false, reason: period.code === 'no_right' ? noRightReason(rights, 'periodEdit', 'action.period.noRight') : periodWords[period.code](), availability: period };
+    : { enabled: false, reason: says(period.why), availability: period };
 
   // A frozen membership's next step is unfreezing; otherwise freezing, if it can be frozen at all.
   const primary = m.isFrozen ? 'unfreeze' : freeze.enabled || !editBalance.enabled ? 'freeze' : 'editBalance';

@@ -11,6 +11,7 @@ import type {
   BatchSummary,
   ColumnMapping,
   EventPayload,
+  MsgData,
 } from '../../../preload/contract';
 import { BATCH_FIELDS } from '../../../preload/contract';
 import { ENCODING_CHOICES } from '../../../common/encodings';
@@ -288,6 +289,7 @@ export function progressFromSummary(s: BatchSummary): BatchProgress {
     batchId: s.batchId,
     state: s.state,
     ...(s.message != null && { message: s.message }),
+    ...(s.msg != null && { msg: s.msg }),
     total: s.totals.toChange,
     done: s.done,
     failed: s.failed,
@@ -300,7 +302,12 @@ export function progressFromSummary(s: BatchSummary): BatchProgress {
 /** A summary brought up to date by a progress event for the same batch. */
 export function summaryWithProgress(s: BatchSummary, p: BatchProgress): BatchSummary {
   if (s.batchId !== p.batchId) return s;
-  return { ...s, state: p.state, done: p.done, failed: p.failed, conflicts: p.conflicts, ...(p.message !== undefined && { message: p.message }) };
+  return { ...s, state: p.state, done: p.done, failed: p.failed, conflicts: p.conflicts, ...(p.message !== undefined && { message: p.message, msg: p.msg ?? null }) };
+}
+
+/** A job's or a row's message in the language in use: by reference when the core sent it so, else its words. */
+export function messageWords(x: { message?: string | null | undefined; msg?: MsgData | null | undefined }): string | null {
+  return x.msg ? says(x.msg) : (x.message ?? null);
 }
 
 /**
@@ -364,11 +371,11 @@ const ROW_STATUS_WORDS: Record<BatchPlanRow['status'], MessageKey> = {
   skipped: 'batch.row.skipped',
 };
 
-export function rowStatusWords(row: Pick<BatchPlanRow, 'status' | 'message' | 'msgs'>): string {
+export function rowStatusWords(row: Pick<BatchPlanRow, 'status' | 'message' | 'msgs' | 'msg'>): string {
   const key = ROW_STATUS_WORDS[row.status];
   const w = key ? t(key) : row.status;
-  // The row's problems in the language in use; `message` (English) only for what has no words (a failed write's).
-  const message = row.msgs && row.msgs.length > 0 ? row.msgs.map((m) => says(m)).join(' ') : row.message;
+  // The row's problems in the language in use, else its write's message by reference; `message` (English) only for what has no words.
+  const message = row.msgs && row.msgs.length > 0 ? row.msgs.map((m) => says(m)).join(' ') : messageWords(row);
   return message ? t('batch.row.withMessage', { status: w, message }) : w;
 }
 

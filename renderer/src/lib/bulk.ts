@@ -3,14 +3,16 @@
  * tested): the core says per row a code and its parameters; the words are here, from the catalogs.
  */
 import type { BulkAction, BulkPreviewRow } from '../../../preload/contract';
-import { formatDay } from './format';
+import { formatDay, says } from './format';
 import { t } from './i18n';
 
 export type BulkKind = BulkAction['kind'];
 
-const num = (v: string | number | undefined): number => (typeof v === 'number' ? v : Number(v ?? 0));
-const str = (v: string | number | undefined): string => (v === undefined ? '' : String(v));
-const day = (v: string | number | undefined): string => formatDay(str(v));
+type Param = BulkPreviewRow['params'][string] | undefined;
+const num = (v: Param): number => (typeof v === 'number' ? v : Number(typeof v === 'string' ? v : 0));
+/** A parameter as text: a message by reference is worded in the language in use. */
+const str = (v: Param): string => (v === undefined ? '' : typeof v === 'object' ? says(v) : String(v));
+const day = (v: Param): string => formatDay(str(v));
 
 /** What will happen to one row, or why it cannot. */
 export function bulkRowWords(row: Pick<BulkPreviewRow, 'code' | 'params'>): string {

@@ -6,13 +6,11 @@
  * error's stable `code`, or (codes without words yet) the core's English message. Nothing here looks
  * at the message's text to decide anything.
  */
-import type { MessageKey, Msg } from '../../../common/i18n/translate';
-import type { DeskError, ErrorKind, ErrorOrigin, FieldIssue, MsgData } from '../../../preload/contract';
+import type { MessageKey } from '../../../common/i18n/translate';
+import type { DeskError, ErrorKind, ErrorOrigin, FieldIssue } from '../../../preload/contract';
 import { says } from './format';
 import { t } from './i18n';
 
-/** A message the core sent by reference, in the language in use (its calendar days the reader's way). */
-const worded = (m: MsgData): string => says(m as Msg);
 
 const headings: Record<ErrorKind, MessageKey> = {
   auth_expired: 'error.auth_expired',
@@ -104,7 +102,7 @@ export function fieldIssueText(issue: FieldIssue): string {
 /** Every field's message: a coded issue in the catalog's words, a message by reference, otherwise the core's text. */
 export function fieldTexts(error: DeskError | null | undefined): Record<string, string> {
   const out: Record<string, string> = { ...(error?.fields ?? {}) };
-  for (const [field, m] of Object.entries(error?.fieldMsgs ?? {})) out[field] = worded(m);
+  for (const [field, m] of Object.entries(error?.fieldMsgs ?? {})) out[field] = says(m);
   for (const [field, issue] of Object.entries(error?.fieldIssues ?? {})) out[field] = fieldIssueText(issue);
   return out;
 }
@@ -114,7 +112,7 @@ function detailOf(error: DeskError): string | null {
   const issues = Object.values(error.fieldIssues ?? {});
   // A coded argument problem: its words come from the catalog, not from the schema.
   if (issues[0]) return fieldIssueText(issues[0]);
-  if (error.msg) return worded(error.msg);
+  if (error.msg) return says(error.msg);
   if (error.messageIsServers) return error.message.trim() || null;
   const key = CODE_WORDS[error.code];
   if (key) return t(key);
