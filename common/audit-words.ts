@@ -1,10 +1,11 @@
 /**
- * Audit entries in words (the audit screen, a card's history, the undo dialog and the CSV export): what was done and what changed (before → after). Snapshots are JSON
- * objects whose shape depends on the action; this reads the known fields and falls back to a
- * generic key: before → after listing for anything else.
+ * Audit entries in words (the audit screen, a card's history, the undo dialog and the CSV export):
+ * what was done and what changed (before → after). Snapshots are the contract's AuditSnapshot: a
+ * membership's or a plan's fields, or the values of an old row that fits neither ('unknown'),
+ * listed as they are.
  */
 import { DateTime } from 'luxon';
-import type { AuditEntry } from '../preload/contract';
+import type { AuditEntry, AuditSnapshot, MembershipSnapshot } from '../preload/contract';
 import { formatDate as formatDay, localDateOf } from './dates';
 import { STATUS_WORDS } from './statuses';
 import en from './i18n/catalogs/en.json';
@@ -122,7 +123,7 @@ export function valueWords(v: unknown, timezone: string, words: AuditWords = ENG
   return JSON.stringify(v);
 }
 
-/** Service balances in a snapshot: `{ "<serviceId>": count }` (also accepts `[{serviceId, balance}]`). */
+/** Service balances: `{ "<serviceId>": count }` (an 'unknown' snapshot's may also be `[{serviceId, balance}]`). */
 function servicesOf(v: unknown): Map<string, number> {
   const out = new Map<string, number>();
   if (Array.isArray(v)) {
@@ -141,12 +142,37 @@ function servicesOf(v: unknown): Map<string, number> {
 export type ServiceTitles = ReadonlyMap<string, string>;
 
 /** The card's titles first, then those the audit snapshot carries (the audit screen has no card). */
-function withSnapshotTitles(titles: ServiceTitles | undefined, fromSnapshot: unknown): ServiceTitles | undefined {
-  if (!fromSnapshot || typeof fromSnapshot !== 'object') return titles;
-  const merged = new Map<string, string>();
-  for (const [id, t] of Object.entries(fromSnapshot as Record<string, unknown>)) if (typeof t === 'string') merged.set(id, t);
-  for (const [id, t] of titles ?? []) merged.set(id, t);
-  return merged;
+function withSnapshotTitles(titles: ServiceTitles | undefined, fromSnapshot: Record<string, string> | undefined): ServiceTitles | undefined {
+  if (!fromSnapshot) return titles;
+  return new Map([...Object.entries(fromSnapshot), ...(titles ?? [])]);
+}
+
+/** The values a snapshot shows (not its shape tag, what was asked, or the titles). */
+function shownFields(s: AuditSnapshot | null): Record<string, unknown> {
+  if (!s) return {};
+  if (s.shape === 'unknown') {
+    const { request: _request, serviceTitles: _titles, ...values } = s.values;
+    return values;
+  }
+  if (s.shape === 'plan') {
+    const { shape: _shape, ...values } = s;
+    return values;
+  }
+  const { shape: _shape, request: _request, serviceTitles: _titles, ...values } = s;
+  return values;
+}
+
+/** "Asked: …" lines: what a write that has no "after" (it failed, or its outcome is not known) asked for. */
+function askedLines(before: MembershipSnapshot, titles: ServiceTitles | undefined, timezone: string, words: AuditWords): string[] {
+  const req = before.request;
+  if (!req) return [];
+  const lines: string[] = [];
+  if (req.freezeTill) lines.push(words.t('audit.asked.freeze', { date: valueWords(req.freezeTill, timezone, words) }));
+  if (typeof req.united === 'number') lines.push(words.t('audit.asked.united', { before: valueWords(before.united, timezone, words), after: req.united }));
+  const asked: string[] = [];
+  serviceLines(before.services, { ...before.services, ...req.services }, titles, asked, words);
+  lines.push(...asked.map((line) => words.t('audit.asked', { line })));
+  return lines;
 }
 
 function serviceLines(b: unknown, a: unknown, titles: ServiceTitles | undefined, lines: string[], words: AuditWords): void {
@@ -164,22 +190,13 @@ function serviceLines(b: unknown, a: unknown, titles: ServiceTitles | undefined,
  * write has no "after" (it failed, or its outcome is not known), says what was asked instead.
  */
 export function changeLines(entry: Pick<AuditEntry, 'before' | 'after'>, timezone: string, cardTitles?: ServiceTitles, words: AuditWords = ENGLISH_AUDIT_WORDS): string[] {
-  const before = entry.before ?? {};
-  const after = entry.after;
-  const titles = withSnapshotTitles(cardTitles, before.serviceTitles);
+  const membership = entry.before?.shape === 'membership' ? entry.before : null;
+  const titles = withSnapshotTitles(cardTitles, membership?.serviceTitles);
+  if (entry.after === null) return membership ? askedLines(membership, titles, timezone, words) : [];
+  const before = shownFields(entry.before);
+  const after = shownFields(entry.after);
   const lines: string[] = [];
-  if (after === null) {
-    const req = (before.request ?? null) as { freezeTill?: string; united?: number; services?: unknown } | null;
-    if (!req) return lines;
-    if (req.freezeTill) lines.push(words.t('audit.asked.freeze', { date: valueWords(req.freezeTill, timezone, words) }));
-    if (typeof req.united === 'number') lines.push(words.t('audit.asked.united', { before: valueWords(before.united, timezone, words), after: req.united }));
-    const asked: string[] = [];
-    serviceLines(before.services, { ...Object.fromEntries(servicesOf(before.services)), ...Object.fromEntries(servicesOf(req.services)) }, titles, asked, words);
-    lines.push(...asked.map((line) => words.t('audit.asked', { line })));
-    return lines;
-  }
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => k !== 'request' && k !== 'serviceTitles');
-  for (const key of keys) {
+  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     const b = before[key];
     const a = after[key];
     if (key === 'services' || key === 'lines') {

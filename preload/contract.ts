@@ -265,6 +265,79 @@ export const Membership = z.object({
 });
 export type Membership = z.infer<typeof Membership>;
 
+/** A scheduled change's kind and state (here: the audit snapshots below use them). */
+export const PlanKind = z.enum(['freeze', 'unfreeze']);
+export const PlanState = z.enum(['planned', 'running', 'done', 'failed', 'cancelled']);
+
+/** What a write asked for, kept in its `before` snapshot (the undo and the "Asked:" lines read it). */
+export const AuditRequest = z.object({
+  freezeTill: z.string().optional(),
+  united: z.number().optional(),
+  services: z.record(z.string(), z.number()).optional(),
+  /** set_period: the validity sent, the expiry it gives, and the one it replaced (for the undo). */
+  period: z.number().optional(),
+  periodUnit: PeriodUnit.optional(),
+  expiry: z.string().optional(),
+  previous: z.object({ period: z.number(), unit: PeriodUnit, expiry: z.string() }).optional(),
+});
+export type AuditRequest = z.infer<typeof AuditRequest>;
+
+/** A membership as the audit log keeps it before/after a write (main/core/ops/snapshot.ts). */
+export const MembershipSnapshot = z.object({
+  shape: z.literal('membership'),
+  isFrozen: z.boolean(),
+  freezeTill: z.string().nullable(),
+  expirationDate: z.string().nullable(),
+  freezePeriodDays: z.number(),
+  statusSlug: z.string(),
+  /** Absent when unlimited or when the balance is per service. */
+  united: z.number().optional(),
+  /** Service id → count (limited lines only). */
+  services: z.record(z.string(), z.number()).optional(),
+  /** Service id → title, so the log can say "Pilates group", not "Service 12840551". */
+  serviceTitles: z.record(z.string(), z.string()).optional(),
+  /** In `before` only: what this write asked for. */
+  request: AuditRequest.optional(),
+});
+export type MembershipSnapshot = z.infer<typeof MembershipSnapshot>;
+
+/** A scheduled change as the audit log keeps it (main/core/plans/service.ts). */
+export const PlanSnapshot = z.object({
+  shape: z.literal('plan'),
+  planKind: PlanKind,
+  planStart: z.string(),
+  planEnd: z.string().nullable(),
+  planState: PlanState,
+  /** A closure: how many memberships, and its job once started. */
+  planMemberships: z.number().int().optional(),
+  planJob: z.string().nullable().optional(),
+});
+export type PlanSnapshot = z.infer<typeof PlanSnapshot>;
+
+/** A stored snapshot that fits no known shape (an older version wrote it): its values as they were. */
+export const UnknownSnapshot = z.object({ shape: z.literal('unknown'), values: z.record(z.string(), z.unknown()) });
+
+/** An audit entry's before/after. The core validates what it writes; readers decode (decodeAuditSnapshot). */
+export const AuditSnapshot = z.discriminatedUnion('shape', [MembershipSnapshot, PlanSnapshot, UnknownSnapshot]);
+export type AuditSnapshot = z.infer<typeof AuditSnapshot>;
+
+/**
+ * A stored snapshot (parsed JSON) as an AuditSnapshot, never throwing: rows written before snapshots
+ * carried their shape are recognised by their fields; anything else becomes the 'unknown' shape.
+ */
+export function decodeAuditSnapshot(value: unknown): AuditSnapshot | null {
+  if (value === null || value === undefined) return null;
+  const tagged = AuditSnapshot.safeParse(value);
+  if (tagged.success) return tagged.data;
+  if (typeof value !== 'object' || Array.isArray(value)) return { shape: 'unknown', values: { value } };
+  const fields = value as Record<string, unknown>;
+  const membership = MembershipSnapshot.safeParse({ ...fields, shape: 'membership' });
+  if (membership.success) return membership.data;
+  const plan = PlanSnapshot.safeParse({ ...fields, shape: 'plan' });
+  if (plan.success) return plan.data;
+  return { shape: 'unknown', values: fields };
+}
+
 export const AuditAction = z.enum(['freeze', 'unfreeze', 'set_balance', 'set_period', 'undo', 'plan_create', 'plan_change', 'plan_cancel', 'plan_run']);
 export const AuditOutcome = z.enum(['ok', 'failed', 'unknown']);
 export const AuditEntry = z.object({
@@ -280,9 +353,9 @@ export const AuditEntry = z.object({
   /** The client the app saw the membership with when the entry was made (null: not known). */
   clientName: z.string().nullable().optional(),
   action: AuditAction,
-  /** JSON-able snapshots of what the write changed. */
-  before: z.record(z.string(), z.unknown()).nullable(),
-  after: z.record(z.string(), z.unknown()).nullable(),
+  /** What the write changed: the membership (or plan) before and after. */
+  before: AuditSnapshot.nullable(),
+  after: AuditSnapshot.nullable(),
   reason: z.string(),
   outcome: AuditOutcome,
   message: z.string().nullable(),
@@ -636,8 +709,6 @@ const channel = <A extends z.ZodType, R extends z.ZodType>(args: A, result: R) =
 // ---------------------------------------------------------------------------------------------
 // Scheduled freezes (plans kept on this PC; common/plan-rules.ts)
 
-export const PlanKind = z.enum(['freeze', 'unfreeze']);
-export const PlanState = z.enum(['planned', 'running', 'done', 'failed', 'cancelled']);
 export const Plan = z.object({
   id: z.number().int().positive(),
   kind: PlanKind,

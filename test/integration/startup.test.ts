@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { NewJob } from '../../main/core/batch/journal';
 import { createJournal } from '../../main/core/batch/journal';
 import { openStore, pragmaValue } from '../../main/core/store';
+import { snap } from '../support/audit-snapshots';
 
 const CHILD = join(import.meta.dirname, '../support/core-start-child.ts');
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -85,7 +86,7 @@ function databaseWithUnfinishedBatch(path: string): void {
   // Audit pages come after the journal's: damaging the file's tail leaves the journal readable.
   store.transaction(() => {
     for (let i = 0; i < 3000; i++) {
-      store.audit.add({ userName: 'Dana Admin', userId: 7, profileId: 'p1', chainId: 1, locationId: 2, membershipId: 1, membershipNumber: 'x', action: 'set_balance', before: { n: i }, after: null, reason: 'r'.repeat(80), outcome: 'ok', message: null, batchId: null, undoOf: null });
+      store.audit.add({ userName: 'Dana Admin', userId: 7, profileId: 'p1', chainId: 1, locationId: 2, membershipId: 1, membershipNumber: 'x', action: 'set_balance', before: snap({ united: i }), after: null, reason: 'r'.repeat(80), outcome: 'ok', message: null, batchId: null, undoOf: null });
     }
   });
   store.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');

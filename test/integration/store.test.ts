@@ -2,10 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Chain, Profile } from '../../preload/contract';
+import type { AuditEntry, Chain, Profile } from '../../preload/contract';
+import { changeLines } from '../../common/audit-words';
 import { migrations, migrate, schemaVersion, type Migration } from '../../main/core/store/migrations';
 import { openStore, pragmaValue, type Store } from '../../main/core/store/store';
 import type { NewAuditEntry } from '../../main/core/store/types';
+import { snap } from '../support/audit-snapshots';
 
 let dir: string;
 let file: string;
@@ -35,8 +37,8 @@ const entry = (over: Partial<NewAuditEntry> = {}): NewAuditEntry => ({
   membershipId: 9001,
   membershipNumber: '100-200',
   action: 'set_balance',
-  before: { united: 5 },
-  after: { united: 7 },
+  before: snap({ united: 5 }),
+  after: snap({ united: 7 }),
   reason: 'dispute',
   outcome: 'ok',
   message: null,
@@ -166,10 +168,40 @@ describe('store on a real SQLite file', () => {
     }
   });
 
+  it("audit snapshots: written in the contract's shape (a wrong one is refused, nothing written); old rows decode, those that fit nothing as unknown", () => {
+    const s = openAt();
+    const id = s.audit.add(entry({ before: snap({ united: 5, request: { united: 7 } }), after: snap({ united: 7 }) }));
+    expect(s.audit.get(id)?.before).toEqual(snap({ united: 5, request: { united: 7 } }));
+    expect(() => s.audit.add(entry({ before: { shape: 'membership', united: 5 } as unknown as NewAuditEntry['before'] }))).toThrow();
+    expect(() => s.audit.finish(id, 'ok', { united: 7 } as unknown as NewAuditEntry['after'], null)).toThrow();
+    expect(s.audit.list({}).map((e) => e.id)).toEqual([id]);
+    expect(s.audit.get(id)?.after).toEqual(snap({ united: 7 }));
+
+    // Rows as earlier versions (or a damaged file) left them, straight into the table.
+    const raw = s.db.prepare(
+      `INSERT INTO audit (at, user_name, user_id, profile_id, chain_id, location_id, membership_id, membership_number, action, before_json, after_json, reason, outcome)
+       VALUES ('2026-03-09T10:00:00.000Z', 'Old', 1, 'p', 70114, NULL, 9001, '100-200', ?, ?, ?, '', 'ok')`,
+    );
+    const untagged = Number(raw.run('set_balance', '{"isFrozen":false,"freezeTill":null,"expirationDate":"2026-09-01","freezePeriodDays":0,"statusSlug":"active","united":3,"request":{"united":4}}', '{"isFrozen":false,"freezeTill":null,"expirationDate":"2026-09-01","freezePeriodDays":0,"statusSlug":"active","united":4}').lastInsertRowid);
+    const plan = Number(raw.run('plan_create', null, '{"planKind":"freeze","planStart":"2026-04-01","planEnd":"2026-04-10","planState":"planned"}').lastInsertRowid);
+    const odd = Number(raw.run('freeze', '{"is_frozen":false,"lines":[1,2]}', '[1,2]').lastInsertRowid);
+    const broken = Number(raw.run('unfreeze', '"just text"', '{"isFrozen": tru').lastInsertRowid);
+    expect(s.audit.get(untagged)?.before).toMatchObject({ shape: 'membership', united: 3, request: { united: 4 } });
+    expect(s.audit.get(plan)).toMatchObject({ before: null, after: { shape: 'plan', planKind: 'freeze', planEnd: '2026-04-10' } });
+    expect(s.audit.get(odd)).toMatchObject({ before: { shape: 'unknown', values: { is_frozen: false, lines: [1, 2] } }, after: { shape: 'unknown', values: { value: [1, 2] } } });
+    expect(s.audit.get(broken)).toMatchObject({ before: { shape: 'unknown', values: { value: 'just text' } }, after: { shape: 'unknown', values: { text: '{"isFrozen": tru' } } });
+    // Every reader copes: the list, and the words the screens and the export use.
+    const all = s.audit.list({});
+    expect(all).toHaveLength(5);
+    for (const e of all) expect(() => changeLines(e, 'America/Chicago')).not.toThrow();
+    expect(changeLines(all.find((e) => e.id === untagged) as AuditEntry, 'America/Chicago')).toEqual(['Shared balance: 3 → 4']);
+    expect(changeLines(all.find((e) => e.id === odd) as AuditEntry, 'America/Chicago')).toEqual(['Frozen: no → —', 'value: — → [1,2]']);
+  });
+
   it('audit: add, finish, undo link, get, and list filters newest first', () => {
     const s = openAt();
     const a = s.audit.add(entry({ at: '2026-03-10T12:00:00.000Z', outcome: 'unknown', after: null }));
-    s.audit.finish(a, 'ok', { united: 7 }, null);
+    s.audit.finish(a, 'ok', snap({ united: 7 }), null);
     const b = s.audit.add(entry({ at: '2026-03-11T08:00:00+02:00', membershipId: 9002, userName: 'Sam Ortiz', action: 'freeze' }));
     const c = s.audit.add(entry({ at: '2026-03-12T23:59:59.999Z', action: 'undo', undoOf: a, batchId: 'batch-1' }));
     s.audit.markUndone(a, c);

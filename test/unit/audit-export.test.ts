@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../preload/contract';
 import { auditCsv } from '../../main/core/audit-export';
+import { snap } from '../support/audit-snapshots';
 
 const entry = (over: Partial<AuditEntry>): AuditEntry => ({
   id: 1,
@@ -14,8 +15,8 @@ const entry = (over: Partial<AuditEntry>): AuditEntry => ({
   membershipNumber: '500001',
   clientName: 'Dana Whitfield',
   action: 'set_balance',
-  before: { united: 3 },
-  after: { united: 5 },
+  before: snap({ united: 3 }),
+  after: snap({ united: 5 }),
   reason: 'Client complaint, two visits',
   outcome: 'ok',
   message: null,
@@ -29,7 +30,7 @@ describe('auditCsv', () => {
   it('is Excel-friendly: BOM, the locale delimiter, local times, names, before → after in words; cells quoted and neutralised', () => {
     const { fileName, csv } = auditCsv(
       [
-        entry({ id: 3, action: 'undo', undoOf: 1, before: { united: 5 }, after: { united: 3 }, reason: '', at: '2026-05-20T15:00:00.000Z' }),
+        entry({ id: 3, action: 'undo', undoOf: 1, before: snap({ united: 5 }), after: snap({ united: 3 }), reason: '', at: '2026-05-20T15:00:00.000Z' }),
         entry({ id: 2, locationId: null, clientName: null, reason: '=HYPERLINK("x")', outcome: 'failed', message: 'Refused; sorry', after: null }),
         entry({ undoneBy: 3 }),
       ],

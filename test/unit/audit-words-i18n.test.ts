@@ -7,6 +7,7 @@ import type { UiLanguage } from '../../common/i18n/languages';
 import { bindLanguage, loadLanguage } from '../../renderer/src/lib/i18n';
 import { auditWords } from '../../renderer/src/lib/format';
 import { actionLabel, changeLines, outcomeLabel } from '../../common/audit-words';
+import { snap } from '../support/audit-snapshots';
 
 const CHICAGO = 'America/Chicago';
 let current: UiLanguage = 'en';
@@ -15,7 +16,7 @@ afterAll(() => bindLanguage(() => 'en'));
 
 const freeze = { id: 5, action: 'freeze' as const, at: '2026-05-10T15:00:00Z', userName: 'Dana', undoOf: null, undoneBy: 6, outcome: 'ok' as const };
 const undo = { ...freeze, id: 6, action: 'undo' as const, undoOf: 5, undoneBy: null, userName: 'Alex Morgan', at: '2026-05-10T19:02:00Z' };
-const frozen = { before: { isFrozen: false, freezeTill: null }, after: { isFrozen: true, freezeTill: '2026-05-20' } };
+const frozen = { before: snap({ isFrozen: false, freezeTill: null }), after: snap({ isFrozen: true, freezeTill: '2026-05-20' }) };
 
 async function use(lang: UiLanguage): Promise<void> {
   await loadLanguage(lang);
@@ -35,13 +36,13 @@ describe('audit words in the language in use', () => {
     expect(changeLines(frozen, CHICAGO, undefined, auditWords())).toEqual(['Заморожен: нет → да', 'Заморожен до: — → 20.05.2026']);
     expect(actionLabel(freeze, [], CHICAGO, auditWords())).toBe('Заморозка');
     expect(actionLabel(undo, [freeze, undo], CHICAGO, auditWords())).toBe('Отмена заморозки, сделанной 10.05.2026, 10:00');
-    expect(changeLines({ before: { statusSlug: 'wasted' }, after: { statusSlug: 'active' } }, CHICAGO, undefined, auditWords())[0]).toMatch(/^Статус: /);
+    expect(changeLines({ before: snap({ statusSlug: 'wasted' }), after: snap({ statusSlug: 'active' }) }, CHICAGO, undefined, auditWords())[0]).toMatch(/^Статус: /);
   });
 
   it('a Spanish history line', async () => {
     await use('es');
-    expect(changeLines({ before: { services: { '7': 7 } }, after: { services: { '7': 5 } } }, CHICAGO, undefined, auditWords())).toEqual(['Servicio 7: 7 → 5']);
-    expect(changeLines({ before: { isFrozen: false, request: { freezeTill: '2026-12-05' } }, after: null }, CHICAGO, undefined, auditWords())).toEqual([
+    expect(changeLines({ before: snap({ services: { '7': 7 } }), after: snap({ services: { '7': 5 } }) }, CHICAGO, undefined, auditWords())).toEqual(['Servicio 7: 7 → 5']);
+    expect(changeLines({ before: snap({ isFrozen: false, request: { freezeTill: '2026-12-05' } }), after: null }, CHICAGO, undefined, auditWords())).toEqual([
       'Solicitado: congelado hasta 05/12/2026',
     ]);
     expect(outcomeLabel({ outcome: 'failed', undoneBy: null }, [], CHICAGO, auditWords())).toBe('Falló');

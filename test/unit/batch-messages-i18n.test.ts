@@ -19,6 +19,7 @@ import { EXCEL_BOM } from '../../main/core/csv';
 import { wordsIn } from '../../main/core/words';
 import { MsgData, type AuditEntry } from '../../preload/contract';
 import { makeMembership } from '../../scripts/gen-csv-fixture';
+import { snap } from '../support/audit-snapshots';
 import { parseTable, reportRowsFromPlan, validateRows } from '../support/batch-views';
 
 const russian = createTranslator('ru', ru);
@@ -126,8 +127,8 @@ describe('files the core writes, in the language asked for', () => {
       membershipNumber: '500001',
       clientName: 'Dana Whitfield',
       action: 'set_balance',
-      before: { united: 3 },
-      after: { united: 5 },
+      before: snap({ united: 3 }),
+      after: snap({ united: 5 }),
       reason: 'r',
       outcome: 'ok',
       message: null,

@@ -8,6 +8,7 @@ import { auditCsv } from '../../main/core/audit-export';
 import { buildReportCsv } from '../../main/core/batch/report';
 import { EXCEL_BOM } from '../../main/core/csv';
 import type { AuditEntry } from '../../preload/contract';
+import { snap } from '../support/audit-snapshots';
 
 const entry: AuditEntry = {
   id: 1,
@@ -21,8 +22,8 @@ const entry: AuditEntry = {
   membershipNumber: '500001',
   clientName: 'Whitfield, Dana; Jr.',
   action: 'set_balance',
-  before: { united: 3 },
-  after: { united: 5 },
+  before: snap({ united: 3 }),
+  after: snap({ united: 5 }),
   reason: 'r',
   outcome: 'ok',
   message: null,

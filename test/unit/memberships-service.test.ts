@@ -6,6 +6,7 @@ import { createMembershipService, type MembershipService } from '../../main/core
 import { openStore, type Store } from '../../main/core/store';
 import type { AuditFilterQuery, AuditRepo, NewAuditEntry } from '../../main/core/store/types';
 import { exampleMembership } from '../support/memberships';
+import { snap } from '../support/audit-snapshots';
 
 // ---------------------------------------------------------------------------------------------
 // Fakes
@@ -457,8 +458,8 @@ describe('undo of entries written elsewhere', () => {
       membershipId: 4471902,
       membershipNumber: '500731',
       action: 'set_balance',
-      before: { services: { '101': 7, '202': 2 } },
-      after: { services: { '101': 3, '202': 2 } },
+      before: snap({ services: { '101': 7, '202': 2 } }),
+      after: snap({ services: { '101': 3, '202': 2 } }),
       reason: 'csv',
       outcome: 'ok',
       message: null,

@@ -5,6 +5,7 @@ import { actionLabel, changeLines, outcomeLabel } from '../../common/audit-words
 import { buildAuditFilter } from '../../renderer/src/lib/audit-filter';
 import { assumedZoneNote, balanceSummary, formatDate, formatDay, formatDayLong, formatMoment, freezeRuleWords, frozenWords, statusLabel } from '../../renderer/src/lib/format';
 import { exampleMembership as membership } from '../support/memberships';
+import { snap } from '../support/audit-snapshots';
 
 const CHICAGO = 'America/Chicago';
 
@@ -86,8 +87,8 @@ describe('card actions', () => {
       membershipId: 4471902,
       membershipNumber: '500731',
       action: 'set_balance',
-      before: { services: [{ serviceId: 12840551, title: 'Pilates group', balance: 7 }] },
-      after: { services: [{ serviceId: 12840551, title: 'Pilates group', balance: 5 }] },
+      before: snap({ services: { '12840551': 7 } }),
+      after: snap({ services: { '12840551': 5 } }),
       reason: 'dispute',
       outcome: 'ok',
       message: null,
@@ -103,23 +104,26 @@ describe('card actions', () => {
     expect(changeLines(entry, CHICAGO, new Map([['12840551', 'Pilates group']]))).toEqual(['Pilates group: 7 → 5']);
     expect(changeLines(entry, CHICAGO)).toEqual(['Service 12840551: 7 → 5']);
     // The audit screen has no card: the titles the snapshot carries name the service.
-    const titled = { ...entry, before: { ...entry.before, serviceTitles: { '12840551': 'Pilates group' } } };
+    const titled = { ...entry, before: snap({ services: { '12840551': 7 }, serviceTitles: { '12840551': 'Pilates group' } }) };
     expect(changeLines(titled, CHICAGO)).toEqual(['Pilates group: 7 → 5']);
-    expect(changeLines({ before: { isFrozen: false, freezeTill: null }, after: { isFrozen: true, freezeTill: '2026-05-20' } }, CHICAGO)).toEqual([
+    // An old row that fits no known shape: its values listed as they are (services also as a list).
+    const old = { before: { shape: 'unknown' as const, values: { services: [{ serviceId: 12840551, balance: 7 }], is_frozen: false } }, after: { shape: 'unknown' as const, values: { services: [{ serviceId: 12840551, balance: 5 }], is_frozen: true } } };
+    expect(changeLines(old, CHICAGO, new Map([['12840551', 'Pilates group']]))).toEqual(['Pilates group: 7 → 5', 'Frozen: no → yes']);
+    expect(changeLines({ before: snap({ isFrozen: false, freezeTill: null }), after: snap({ isFrozen: true, freezeTill: '2026-05-20' }) }, CHICAGO)).toEqual([
       'Frozen: no → yes',
       'Frozen until: — → 20 May 2026',
     ]);
-    expect(changeLines({ before: { united: 3 }, after: { united: 4 } }, CHICAGO)).toEqual(['Shared balance: 3 → 4']);
+    expect(changeLines({ before: snap({ united: 3 }), after: snap({ united: 4 }) }, CHICAGO)).toEqual(['Shared balance: 3 → 4']);
     // The core's snapshot shape: services keyed by id, the request kept in `before`.
     const titles = new Map([['12840551', 'Pilates group']]);
     const core = {
-      before: { isFrozen: false, statusSlug: 'active', services: { '12840551': 7, '99': 2 }, request: { services: { '12840551': 8 } } },
-      after: { isFrozen: false, statusSlug: 'active', services: { '12840551': 8, '99': 2 } },
+      before: snap({ services: { '12840551': 7, '99': 2 }, request: { services: { '12840551': 8 } } }),
+      after: snap({ services: { '12840551': 8, '99': 2 } }),
     };
     expect(changeLines(core, CHICAGO, titles)).toEqual(['Pilates group: 7 → 8']);
     expect(changeLines({ ...core, after: null }, CHICAGO, titles)).toEqual(['Asked: Pilates group: 7 → 8']);
-    expect(changeLines({ before: { isFrozen: false, request: { freezeTill: '2026-12-05' } }, after: null }, CHICAGO)).toEqual(['Asked: frozen until 5 December 2026']);
-    expect(changeLines({ before: { statusSlug: 'wasted' }, after: { statusSlug: 'active' } }, CHICAGO)).toEqual(['Status: Used up → Active']);
+    expect(changeLines({ before: snap({ request: { freezeTill: '2026-12-05' } }), after: null }, CHICAGO)).toEqual(['Asked: frozen until 5 December 2026']);
+    expect(changeLines({ before: snap({ statusSlug: 'wasted' }), after: snap({ statusSlug: 'active' }) }, CHICAGO)).toEqual(['Status: Used up → Active']);
     // Entry numbers are never shown: an undo and an undone change are told in words.
     const undo = { ...entry, id: 6, action: 'undo' as const, undoOf: 5, userName: 'Alex Morgan', at: '2026-05-10T19:02:00Z' };
     expect(actionLabel(undo, [entry, undo], CHICAGO)).toBe('Undo of the balance change made 10 May 2026, 10:00');

@@ -20,7 +20,7 @@ import { msg, type Msg } from '../../../common/i18n/translate';
 import type { MembershipClaims } from '../jobs/claims';
 import { createDeskJobs, deskFailure, type DeskJobs } from '../jobs/desk';
 import type { Logger } from '../log';
-import { opKind, snapshotOf, type FreezePayload, type MembershipSnapshot, type SetBalancePayload, type SetPeriodPayload, type UnfreezePayload } from '../ops';
+import { membershipSnapshot, opKind, snapshotOf, type FreezePayload, type MembershipSnapshot, type SetBalancePayload, type SetPeriodPayload, type UnfreezePayload } from '../ops';
 import type { Store } from '../store';
 import { asStorageFault, isStorageFault } from '../store/fault';
 
@@ -300,7 +300,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
 
   /** The undo of a set_period: the validity it replaced, sent only while its own is still there. */
   async function undoSetPeriod(original: AuditEntry, reason: string): Promise<{ membership: Membership; auditId: number }> {
-    const request = (original.before as Partial<MembershipSnapshot> | null)?.request;
+    const request = membershipSnapshot(original.before)?.request;
     const tz = original.locationId !== null ? deps.timezone(original.locationId) : 'UTC';
     if (!request?.previous || request.period === undefined || request.periodUnit === undefined || request.expiry === undefined) {
       throw new DeskFailure('validation', msg('error.app.undoNoValidity'));
@@ -327,8 +327,8 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
 
     let result: { membership: Membership; auditId: number };
     if (original.action === 'set_balance') {
-      const before = original.before as Partial<MembershipSnapshot> | null;
-      const after = original.after as Partial<MembershipSnapshot> | null;
+      const before = membershipSnapshot(original.before);
+      const after = membershipSnapshot(original.after);
       const request = before?.request ?? requestFromDiff(before, after);
       if (!before || !request) throw new DeskFailure('validation', msg('error.app.undoNoBalances'));
       const read = await readForWrite(original.chainId, original.membershipId);
@@ -358,7 +358,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     } else if (original.action === 'freeze') {
       const read = await readForWrite(original.chainId, original.membershipId);
       const current = read.m;
-      const requested = (original.before as Partial<MembershipSnapshot> | null)?.request?.freezeTill;
+      const requested = membershipSnapshot(original.before)?.request?.freezeTill;
       const tz = original.locationId !== null ? deps.timezone(original.locationId) : 'UTC';
       if (!current.isFrozen) {
         throw new DeskFailure('conflict', msg('error.app.undoNotFrozen'));

@@ -29,5 +29,5 @@ export type { AnyOpKind, OpKind, OpProblem, OpState, PrecheckContext, StoredPayl
 export { freezeOp, frozenTill, type FreezePayload } from './freeze';
 export { unfreezeOp, type UnfreezePayload } from './unfreeze';
 export { setBalanceOp, type SetBalancePayload } from './set-balance';
-export { snapshotOf, type MembershipSnapshot } from './snapshot';
+export { membershipSnapshot, snapshotOf, type MembershipSnapshot } from './snapshot';
 export { setPeriodOp, expiryOf, type PeriodValue, type SetPeriodPayload } from './set-period';

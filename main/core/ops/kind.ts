@@ -16,7 +16,7 @@
  * Adding a kind is one file here plus its line in ops/index.ts.
  */
 import type { z } from 'zod';
-import type { Membership, PeriodUnit, Rights } from '../../../preload/contract';
+import type { AuditRequest, Membership, Rights } from '../../../preload/contract';
 import type { AltegioApi, WriteOptions } from '../altegio/api';
 import type { ErrorKind } from '../../../preload/contract';
 import type { Msg } from '../../../common/i18n/translate';
@@ -45,17 +45,6 @@ export interface OpProblem {
 }
 
 /** What an audit entry's `before.request` says this write asked for. */
-export interface AuditRequest {
-  freezeTill?: string;
-  united?: number;
-  services?: Record<string, number>;
-  /** set_period: the validity sent, the expiry it gives, and the one it replaced (for the undo). */
-  period?: number;
-  periodUnit?: PeriodUnit;
-  expiry?: string;
-  previous?: { period: number; unit: PeriodUnit; expiry: string };
-}
-
 export interface OpTarget {
   chainId: number;
   membershipId: number;

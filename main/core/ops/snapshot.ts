@@ -1,23 +1,11 @@
-/** What the audit log keeps of a membership before/after a write. */
-import type { Membership } from '../../../preload/contract';
-import type { AuditRequest } from './kind';
+/** What the audit log keeps of a membership before/after a write (the shape is the contract's MembershipSnapshot). */
+import type { AuditSnapshot, Membership, MembershipSnapshot } from '../../../preload/contract';
 
-export interface MembershipSnapshot {
-  [key: string]: unknown;
-  isFrozen: boolean;
-  freezeTill: string | null;
-  expirationDate: string | null;
-  freezePeriodDays: number;
-  statusSlug: string;
-  united?: number;
-  services?: Record<string, number>;
-  serviceTitles?: Record<string, string>;
-  /** In `before` only: what this write asked for. */
-  request?: AuditRequest;
-}
+export type { MembershipSnapshot } from '../../../preload/contract';
 
 export function snapshotOf(m: Membership): MembershipSnapshot {
   const s: MembershipSnapshot = {
+    shape: 'membership',
     isFrozen: m.isFrozen,
     freezeTill: m.freezeTill,
     expirationDate: m.expirationDate,
@@ -32,4 +20,9 @@ export function snapshotOf(m: Membership): MembershipSnapshot {
     s.serviceTitles = Object.fromEntries(m.balance.lines.map((l) => [String(l.serviceId), l.title]));
   }
   return s;
+}
+
+/** An entry's snapshot when it is a membership's (null for a plan's, an unreadable old one, or none). */
+export function membershipSnapshot(s: AuditSnapshot | null): MembershipSnapshot | null {
+  return s?.shape === 'membership' ? s : null;
 }

@@ -9,7 +9,7 @@
  * it is listed as missed and the person chooses (plans.runNow for what remains, or cancel).
  * Every create, change, cancel and run is in the audit log (actions plan_*).
  */
-import type { Membership, Plan } from '../../../preload/contract';
+import type { Membership, Plan, PlanSnapshot } from '../../../preload/contract';
 import { planDecision, planProblem, type PlanDates } from '../../../common/plan-rules';
 import type { Clock } from '../clock';
 import { DeskFailure, isDeskFailure } from '../errors';
@@ -85,7 +85,8 @@ export function createPlansService(deps: PlansDeps): PlansService {
     return { ...rest, missed, remaining: missed && d.kind === 'missed' ? d.remaining : null, closure };
   };
   const changed = (id: number) => deps.events?.emit('plans.changed', { planId: id });
-  const snapshot = (p: Pick<PlanRecord, 'kind' | 'startDate' | 'endDate' | 'state' | 'membershipIds' | 'batchId'>) => ({
+  const snapshot = (p: Pick<PlanRecord, 'kind' | 'startDate' | 'endDate' | 'state' | 'membershipIds' | 'batchId'>): PlanSnapshot => ({
+    shape: 'plan',
     planKind: p.kind,
     planStart: p.startDate,
     planEnd: p.endDate,

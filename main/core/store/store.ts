@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'libsql';
 import { DateTime } from 'luxon';
-import type { AuditEntry, Chain, Profile } from '../../../preload/contract';
+import { AuditSnapshot, decodeAuditSnapshot, type AuditEntry, type Chain, type Profile } from '../../../preload/contract';
 import { asStorageFault } from './fault';
 import { migrate } from './migrations';
 import { allRows, cleanRow, getRow, nowIso, numOrNull, seenClientNameSql, strOrNull, type Row } from './rows';
@@ -40,6 +40,17 @@ export function pragmaValue(db: Database.Database, name: string): unknown {
 
 const parseJson = <T>(text: unknown): T | null => (typeof text === 'string' ? (JSON.parse(text) as T) : null);
 const jsonOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+/** A stored audit snapshot decoded (an old or damaged one becomes the 'unknown' shape; a read never throws). */
+function storedSnapshot(text: unknown): AuditSnapshot | null {
+  if (typeof text !== 'string') return null;
+  try {
+    return decodeAuditSnapshot(JSON.parse(text));
+  } catch {
+    return { shape: 'unknown', values: { text } };
+  }
+}
+/** An audit snapshot as stored: validated against the contract's shape first (a wrong one throws, nothing is written). */
+const snapshotJson = (s: AuditSnapshot | null): string | null => jsonOrNull(s === null ? null : AuditSnapshot.parse(s));
 
 /**
  * The UTC ISO instant at which day `date` (+ `plusDays`) starts in `timezone` (this computer's when
@@ -248,8 +259,8 @@ const toAudit = (r: AuditRow): AuditEntry => ({
   membershipNumber: String(r.membership_number),
   clientName: strOrNull(r.client_name),
   action: r.action as AuditEntry['action'],
-  before: parseJson<Record<string, unknown>>(r.before_json),
-  after: parseJson<Record<string, unknown>>(r.after_json),
+  before: storedSnapshot(r.before_json),
+  after: storedSnapshot(r.after_json),
   reason: String(r.reason),
   outcome: r.outcome as AuditEntry['outcome'],
   message: strOrNull(r.message),
@@ -309,8 +320,8 @@ function auditRepo(db: Database.Database): AuditRepo {
         e.membershipId,
         e.membershipNumber,
         e.action,
-        jsonOrNull(e.before),
-        jsonOrNull(e.after),
+        snapshotJson(e.before),
+        snapshotJson(e.after),
         e.reason,
         e.outcome,
         e.message,
@@ -321,7 +332,7 @@ function auditRepo(db: Database.Database): AuditRepo {
       return Number(r.lastInsertRowid);
     },
     finish: (id, outcome, after, message) => {
-      const r = finish.run(outcome, jsonOrNull(after), message, id);
+      const r = finish.run(outcome, snapshotJson(after), message, id);
       if (r.changes === 0) throw new Error(`No audit entry ${id}`);
     },
     markUndone: (id, undoneBy) => {
