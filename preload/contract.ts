@@ -939,6 +939,15 @@ export const channels = {
     z.object({ chainId: Id, query: z.string().trim().min(1).max(40), limit: z.number().int().min(1).max(50).optional() }).strict(),
     z.object({ matches: z.array(IndexedMembership), status: IndexStatus }),
   ),
+  /**
+   * "Find the client" of a membership the index holds without one: the client search filtered by
+   * its type and expiry, then the candidates' memberships by phone (at most 10) until one holds it;
+   * the client found is remembered with it. `refused`: the server took no membership filter.
+   */
+  'index.findClient': channel(
+    z.object({ chainId: Id, locationId: Id, membershipId: Id }).strict(),
+    z.object({ client: ClientSummary.nullable(), checked: z.number().int().nonnegative(), more: z.boolean(), refused: z.boolean() }),
+  ),
   'index.worklist': channel(
     WorklistQuery.extend({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }).strict(),
     z.object({

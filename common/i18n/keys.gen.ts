@@ -699,10 +699,17 @@ export interface MessageParams {
   "history.undone": Record<never, never>;
   "index.asOf": { when: string | number | Msg };
   "index.build": Record<never, never>;
+  "index.clientFilterRefused": Record<never, never>;
+  "index.clientFound": { name: string | number | Msg };
   "index.clientKind": Record<never, never>;
+  "index.clientNotFound": { checked: number };
+  "index.clientNotFoundMore": { checked: number };
   "index.clientUnknown": Record<never, never>;
   "index.clientUnknownHint": Record<never, never>;
   "index.continue": Record<never, never>;
+  "index.findClient": Record<never, never>;
+  "index.findClientOf": { number: string | number | Msg };
+  "index.findingClient": Record<never, never>;
   "index.forget": Record<never, never>;
   "index.forgetConfirm": Record<never, never>;
   "index.forgetDialog.busy": Record<never, never>;

@@ -5,6 +5,7 @@
 import type { StartupNotice } from '../../preload/contract';
 import type { BatchService } from './batch/service';
 import type { BulkService } from './bulk/service';
+import { findClientOf } from './index/phone-clients';
 import type { PlansService } from './plans/service';
 import type { ConnectivityReport } from './connectivity';
 import packageJson from '../../package.json' with { type: 'json' };
@@ -140,6 +141,10 @@ export function createHandlers({ shell, session, connectivity, memberships, stor
     'index.stop': ({ chainId }) => index.stop(chainId),
     'index.forget': ({ chainId }) => index.forget(chainId),
     'index.find': async ({ chainId, query, limit }) => index.find(chainId, query, limit ?? 20),
+    'index.findClient': async (args) => {
+      index.keyFor(args.chainId);
+      return findClientOf({ api: () => session.api(), remember: (c, l, ms) => index.rememberClient(c, l, ms), timezone: (l) => session.locationTimezone(l) }, args);
+    },
     'index.worklist': async ({ chainId, locationId, offset, limit, ...query }) => index.worklist(chainId, locationId, query, { offset, limit }),
     'index.worklistCsv': async ({ chainId, locationId, delimiter, ...query }) => index.worklistCsv(chainId, locationId, query, delimiter),
   };

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { DateTime } from 'luxon';
+import { saleFilter } from './client-filters';
 import { FaultInjector, type FaultDecision, type FaultRule } from './faults';
 import { hasRight, phoneDigits, type MembershipRec, type SandboxState, type UserRec } from './model';
 import { createRng } from './prng';
@@ -83,6 +84,8 @@ export interface SandboxControl {
    * 402 "Renew the licence…", or 403 "Необходимо продлить лицензию" with the `licence-403` shape.
    */
   expireLicence(locationId: number | null): void;
+  /** A server that does not take the client search's `sale` filter: it answers 400 (the app falls back). */
+  rejectSaleFilter(reject: boolean): void;
   readonly knownIds: KnownIds;
 }
 
@@ -197,6 +200,8 @@ class SandboxApp {
   realShapes = new Set<RealShape>();
   /** Locations whose licence has run out. */
   readonly expiredLicences = new Set<number>();
+  /** The client search refuses the `sale` filter (control.rejectSaleFilter). */
+  rejectSale = false;
   /**
    * A chain's memberships by id with their creation instants (ms), for the chain list: built once
    * (memberships are only added while seeding; a size change rebuilds it). Filtering 20,000 luxon
@@ -379,6 +384,10 @@ class SandboxApp {
       } else if (filter.type === 'id') {
         const ids = Array.isArray(filter.state?.value) ? filter.state.value.map(Number) : [];
         clients = clients.filter((c) => ids.includes(c.id));
+      } else if (filter.type === 'sale' && !this.rejectSale) {
+        const kept = saleFilter(this.state, clients, filter.state);
+        if (typeof kept === 'string') return fail(400, 'An error occurred', { filters: [kept] });
+        clients = kept;
       } else {
         return fail(400, 'An error occurred', { filters: [`Filter type ${JSON.stringify(filter.type)} is not supported by the sandbox.`] });
       }
@@ -780,6 +789,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         if (!app.state.locations.has(locationId)) throw new Error(`No sandbox location ${locationId}`);
         app.expiredLicences.add(locationId);
       }
+    },
+    rejectSaleFilter(reject) {
+      app.rejectSale = reject;
     },
     knownIds: app.knownIds,
   };

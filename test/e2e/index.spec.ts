@@ -126,3 +126,41 @@ test('"Forget this chain\'s data" asks in the app\'s own dialog; keeping changes
   await expect(bar.getByText(/not searchable yet/)).toBeVisible();
   await expect(bar.getByRole('button', { name: 'Read memberships' })).toBeVisible();
 });
+
+test('"client unknown" offers "Find the client": a worklist row learns its client; a card whose client cannot be found says so and points to the search box', async ({ app: page, sandbox }) => {
+  const alex = sandbox.users[0]!;
+  await setPartnerToken(page, sandbox.partnerToken);
+  await signIn(page, alex.login, alex.password);
+  await chooseLocation(page, DOWNTOWN);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('button', { name: 'Worklists' }).click();
+  const bar = page.getByRole('region', { name: 'Membership numbers' });
+  await bar.getByRole('button', { name: 'Read memberships' }).click();
+  await expect(bar.getByText(/of this chain, as of \d\d:\d\d\./)).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: /^All memberships/ }).click();
+
+  const known = sandbox.control.knownIds.memberships;
+  const numberOf = (id: number) => String(sandbox.control.getMembership(id)['number']);
+  const danas = numberOf(known.danaUnitedWeeks);
+  await page.getByLabel('Filter (number, type, client)').fill(danas);
+  const table = page.getByRole('table', { name: 'Memberships in this list' });
+  const row = table.getByRole('row').filter({ has: page.getByRole('button', { name: `Open membership № ${danas}` }) });
+  await expect(row).toContainText('client unknown');
+  await row.getByRole('button', { name: `Find the client of membership № ${danas}` }).click();
+  await expect(row).toContainText(DANA.name);
+  await expect(row).not.toContainText('client unknown');
+  await expect(row.getByRole('button', { name: /^Find the client/ })).toHaveCount(0);
+  await page.screenshot({ path: test.info().outputPath('find-client-row.png') });
+
+  // Jordan has no phone: the lookup cannot confirm a client, and says what to do instead.
+  await nav.getByRole('button', { name: 'Memberships' }).click();
+  const jordans = numberOf(known.noPhoneClient);
+  await searchBox(page).fill(jordans);
+  await expect(results(page).getByRole('option', { name: new RegExp(`№ ${jordans}`) })).toBeVisible();
+  await searchBox(page).press('Enter');
+  await expect(card(page)).toHaveAccessibleName(`Membership № ${jordans}`);
+  await expect(page.getByText('client unknown', { exact: true })).toBeVisible();
+  await page.getByRole('button', { name: `Find the client of membership № ${jordans}` }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^No client found/ })).toContainText('Search the client’s name or phone in the search box instead.');
+  await page.screenshot({ path: test.info().outputPath('find-client-card.png') });
+});

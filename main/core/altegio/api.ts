@@ -52,6 +52,12 @@ export interface CreatedPage {
   count: number | null;
 }
 
+/** The client search's membership filter: type ids, and the expiry within days `YYYY-MM-DD` (both ends included). */
+export interface SaleFilter {
+  typeIds: readonly number[];
+  expire?: { from: string; to: string } | undefined;
+}
+
 /** The same for writes. */
 export type WriteOptions = ReadOptions;
 
@@ -60,8 +66,12 @@ export interface AltegioApi {
   auth(login: string, password: string): Promise<AuthResult>;
   /** GET /groups (+ /companies?my=1 to fill time zones a chain's companies lack). */
   chains(): Promise<Chain[]>;
-  /** POST /company/{loc}/clients/search with quick_search. */
-  searchClients(locationId: number, query: string, options?: ReadOptions & { page?: number; pageSize?: number }): Promise<{ clients: ClientSummary[]; total: number }>;
+  /**
+   * POST /company/{loc}/clients/search with quick_search (an empty query: none), and with `sale`
+   * the clients holding a membership of these types expiring within these days (ALTEGIO.md §4.4:
+   * the filter's names are documented, its exact body is Med confidence — a server may refuse it).
+   */
+  searchClients(locationId: number, query: string, options?: ReadOptions & { page?: number; pageSize?: number; sale?: SaleFilter }): Promise<{ clients: ClientSummary[]; total: number }>;
   /** GET /client/{loc}/{id} */
   client(locationId: number, clientId: number, options?: ReadOptions): Promise<ClientSummary>;
   /** GET /loyalty/abonements?company_id=&phone= (phone sent as digits only). */

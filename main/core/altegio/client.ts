@@ -331,7 +331,10 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
           order_by: 'name',
           order_by_direction: 'ASC',
           operation: 'AND',
-          filters: [{ type: 'quick_search', state: { value: query.trim() } }],
+          filters: [
+            ...(query.trim() || !options.sale ? [{ type: 'quick_search', state: { value: query.trim() } }] : []),
+            ...(options.sale ? [{ type: 'sale', state: { abonement_types: [...options.sale.typeIds], ...(options.sale.expire && { abonement_expire_date: options.sale.expire }) } }] : []),
+          ],
         },
         policy: 'read',
         ...waitOptions(options),

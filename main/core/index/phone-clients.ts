@@ -1,4 +1,6 @@
 /**
+ * Which client a membership belongs to, found by phone (the chain list does not say).
+ *
  * A batch row found by number + phone: the memberships Altegio lists under a phone belong to the
  * client with that phone, but the list does not name the client. When the index has seen exactly
  * one client of the chain with that phone, the memberships found are remembered with that client
@@ -6,6 +8,10 @@
  * client's name (the store takes the client the app last saw a membership with).
  */
 import type Database from 'libsql';
+import type { ClientSummary, Membership } from '../../../preload/contract';
+import { addDays, localDateOf } from '../../../common/dates';
+import type { AltegioApi, SaleFilter } from '../altegio/api';
+import { DeskFailure, isDeskFailure } from '../errors';
 import { allRows, nowIso } from '../store/rows';
 
 /** The index's server key of a profile: the same rule as the audit's client look-up (store.ts). */
@@ -41,4 +47,65 @@ export function createPhoneClients(db: Database.Database): PhoneClients {
       return c.name;
     },
   };
+}
+
+/** How many candidate clients "Find the client" reads at most (one memberships-by-phone read each). */
+export const LOOKUP_CANDIDATES = 10;
+
+export interface ClientLookupDeps {
+  api: () => Pick<AltegioApi, 'searchClients' | 'membershipsByPhone' | 'membershipsByIds'>;
+  /** Remembers the client found with the memberships read under its phone (the index's client of a membership). */
+  remember: (client: ClientSummary, locationId: number, memberships: readonly Membership[]) => void;
+  timezone: (locationId: number) => string | null;
+}
+
+export interface ClientLookup {
+  client: ClientSummary | null;
+  /** Candidates whose memberships were read. */
+  checked: number;
+  /** More clients matched than were read (the cap). */
+  more: boolean;
+  /** The server refused the membership filter even in its simplest form: nothing could be narrowed. */
+  refused: boolean;
+}
+
+/**
+ * "Find the client" of a membership the index holds without one (issue 11 item 1): the client
+ * search filtered by the membership's type and expiry day (ALTEGIO.md §4.4: the `sale` filter;
+ * its exact body is Med confidence, so a refused filter falls back to the type alone, then gives
+ * up), then the candidates' memberships by phone until one holds this membership — at most
+ * LOOKUP_CANDIDATES of them. The client found is remembered with the memberships read.
+ */
+export async function findClientOf(deps: ClientLookupDeps, args: { chainId: number; locationId: number; membershipId: number }): Promise<ClientLookup> {
+  const api = deps.api();
+  const lane = { lane: 'interactive' as const };
+  const [m] = await api.membershipsByIds(args.chainId, [args.membershipId], lane);
+  if (!m) throw new DeskFailure('not_found', 'Altegio no longer lists this membership.');
+  const zone = deps.timezone(args.locationId) ?? 'UTC';
+  const expiry = localDateOf(m.expirationDate, zone);
+  // A day either side: the server may count the expiry in another zone than this location's.
+  const filters: SaleFilter[] = [...(expiry ? [{ typeIds: [m.type.id], expire: { from: addDays(expiry, -1), to: addDays(expiry, 1) } }] : []), { typeIds: [m.type.id] }];
+  let found: { clients: ClientSummary[]; total: number } | null = null;
+  for (const sale of filters) {
+    try {
+      found = await api.searchClients(args.locationId, '', { ...lane, sale, pageSize: LOOKUP_CANDIDATES });
+      break;
+    } catch (e) {
+      // A 400 about the filter: try the simpler one. Anything else (offline, signed out…) is the answer.
+      if (!(isDeskFailure(e) && e.kind === 'validation')) throw e;
+    }
+  }
+  if (!found) return { client: null, checked: 0, more: false, refused: true };
+  const candidates = found.clients.slice(0, LOOKUP_CANDIDATES);
+  let checked = 0;
+  for (const c of candidates) {
+    if (!c.phone) continue;
+    checked += 1;
+    const held = await api.membershipsByPhone(args.locationId, c.phone, lane);
+    if (held.some((x) => x.id === m.id)) {
+      deps.remember(c, args.locationId, held);
+      return { client: c, checked, more: false, refused: false };
+    }
+  }
+  return { client: null, checked, more: found.total > candidates.length, refused: false };
 }
