@@ -156,6 +156,9 @@ export interface MessageParams {
   "batch.cancel.keep": Record<never, never>;
   "batch.cancel.text": { count: number };
   "batch.cancel.title": Record<never, never>;
+  "batch.check.fileGone": Record<never, never>;
+  "batch.check.gone": Record<never, never>;
+  "batch.check.superseded": Record<never, never>;
   "batch.checking": Record<never, never>;
   "batch.checking.done": { done: number; total: number };
   "batch.checking.measuring": { done: number; total: number };
@@ -192,11 +195,16 @@ export interface MessageParams {
   "batch.field.service.hint": Record<never, never>;
   "batch.field.service_id": Record<never, never>;
   "batch.field.service_id.hint": Record<never, never>;
+  "batch.file.binary": Record<never, never>;
   "batch.file.empty": Record<never, never>;
+  "batch.file.excel": { kind: string };
+  "batch.file.noRows": Record<never, never>;
   "batch.file.notCsv": Record<never, never>;
+  "batch.file.overLimit": { max: number; size: number };
   "batch.file.tooLarge": Record<never, never>;
   "batch.file.tooManyColumns": { line: string | number | Msg; max: number };
   "batch.file.tooManyRows": { max: number };
+  "batch.file.unknownEncoding": { encoding: string | number };
   "batch.file.unreadable": Record<never, never>;
   "batch.file.workbook": Record<never, never>;
   "batch.fixMe.column": Record<never, never>;

@@ -16,6 +16,8 @@ import { createLookups } from '../../main/core/batch/plan-resolve';
 import { tooManyRows } from '../../main/core/batch/parse-records';
 import { buildReportCsv } from '../../main/core/batch/report';
 import { EXCEL_BOM } from '../../main/core/csv';
+import { decodeBytes } from '../../main/core/batch/decode';
+import { DeskFailure } from '../../main/core/errors';
 import { wordsIn } from '../../main/core/words';
 import { MsgData, type AuditEntry } from '../../preload/contract';
 import { makeMembership } from '../../scripts/gen-csv-fixture';
@@ -144,3 +146,25 @@ describe('files the core writes, in the language asked for', () => {
     expect(auditCsv([entry]).csv.slice(1).split('\r\n')[0]).toMatch(/^When,Location,Membership №,Membership id,/);
   });
 });
+
+describe('a file that cannot be read says why in the language in use', () => {
+  it('too large, a workbook, not text, no rows: failures by reference', () => {
+    const big = failureOf(() => decodeBytes(new Uint8Array(3 * 1024 * 1024), { maxBytes: 1024 * 1024 }));
+    expect(big.msg).toEqual({ key: 'batch.file.overLimit', params: { size: 3, max: 1 } });
+    expect(inRussian(big.msg as MsgData)).toBe('Размер файла — 3 МБ, а можно не больше 1 МБ. Разделите его на файлы поменьше.');
+    const xls = failureOf(() => decodeBytes(new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0])));
+    expect(inSpanish(xls.msg as MsgData)).toMatch(/^Parece un libro de Excel antiguo \(\.xls\), no un archivo CSV\./);
+    const png = failureOf(() => decodeBytes(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d])));
+    expect(inRussian(png.msg as MsgData)).toBe('Это не текстовый файл (в нём двоичные данные). Выберите файл CSV.');
+  });
+});
+
+function failureOf(fn: () => unknown): DeskFailure {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DeskFailure) return e;
+    throw e;
+  }
+  throw new Error('expected a DeskFailure');
+}

@@ -246,7 +246,7 @@ describe('hostile CSVs: encodings', () => {
   });
 
   it('an unknown encoding name → bad_input naming it', () => {
-    expect(failureOf(() => readBatch(utf8('a;b\n1;2\n'), { encoding: 'klingon-8' }))).toMatchObject({ kind: 'bad_input', message: expect.stringContaining('"klingon-8"') });
+    expect(failureOf(() => readBatch(utf8('a;b\n1;2\n'), { encoding: 'klingon-8' }))).toMatchObject({ kind: 'bad_input', message: expect.stringContaining('“klingon-8”'), msg: { key: 'batch.file.unknownEncoding', params: { encoding: 'klingon-8' } } });
     expect(failureOf(() => readBatch(utf8('a;b\n1;2\n'), { encoding: '' })).kind).toBe('bad_input');
   });
 

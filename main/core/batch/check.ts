@@ -15,7 +15,7 @@ import { rightAllows, type RightsView } from '../../../common/rights';
 import { randomUUID } from 'node:crypto';
 import type { BatchCheck, BatchLookups, BatchPlanRow, BatchProblem, ColumnMapping as ContractMapping, Membership, MsgData } from '../../../preload/contract';
 import type { Language } from '../../../common/i18n/languages';
-import type { Msg } from '../../../common/i18n/translate';
+import { msg, type Msg } from '../../../common/i18n/translate';
 import { inEnglish } from '../../../common/i18n/words';
 import { wordsIn } from '../words';
 import { IDS_PAGE_SIZE, type AltegioApi, type ReadOptions } from '../altegio/api';
@@ -140,7 +140,7 @@ const sameMapping = (a: ColumnMapping, b: ColumnMapping) => FIELDS.every((f) => 
 const toProblem = (p: Found): BatchProblem => ({ line: p.line, column: p.column, columnNumber: p.columnNumber, field: p.field, msg: p.msg as MsgData, message: inEnglish(p.msg) });
 const columnsProblem = (p: MappingProblem): Found => ({ line: 0, column: null, columnNumber: null, field: p.field, msg: p.msg });
 
-const CHECK_GONE = () => new DeskFailure('not_found', 'This check is no longer current: the file was checked again or the app restarted. Check the file again.');
+const CHECK_GONE = () => new DeskFailure('not_found', msg('batch.check.gone'));
 
 export function createChecker(deps: CheckerDeps): Checker {
   const { store, session } = deps;
@@ -308,7 +308,7 @@ export function createChecker(deps: CheckerDeps): Checker {
 
   async function runCheck(args: CheckArgs, profileId: string, signal: AbortSignal): Promise<BatchCheck> {
     const file = files.get(args.fileId);
-    if (!file || file.profileId !== profileId) throw new DeskFailure('not_found', 'This file is no longer open. Choose it again.');
+    if (!file || file.profileId !== profileId) throw new DeskFailure('not_found', msg('batch.check.fileGone'));
     const { read, delimiterSource, mappingSource } = readFile(file.bytes, args);
     const common = {
       fileId: args.fileId,
@@ -394,7 +394,7 @@ export function createChecker(deps: CheckerDeps): Checker {
         return await runCheck(args, profileId, controller.signal);
       } catch (e) {
         // Not a network failure: the session would take any other failure as "the server answered".
-        if (controller.signal.reason instanceof CheckStopped) throw new DeskFailure('conflict', 'Checking this file stopped: another file or other settings were opened.');
+        if (controller.signal.reason instanceof CheckStopped) throw new DeskFailure('conflict', msg('batch.check.superseded'));
         throw e;
       } finally {
         // Also when a read failed: the other readers of this check stop at their next request.
@@ -447,7 +447,7 @@ export function createChecker(deps: CheckerDeps): Checker {
       const { profileId } = session.currentUser();
       const file = files.get(fileId);
       const found = checked.get(profileId);
-      if (!file || file.profileId !== profileId || !found || found.fileId !== fileId) throw new DeskFailure('not_found', 'This file is no longer open. Choose it again.');
+      if (!file || file.profileId !== profileId || !found || found.fileId !== fileId) throw new DeskFailure('not_found', msg('batch.check.fileGone'));
       const words = wordsIn(language);
       const byLine = new Map<number, string[]>();
       for (const p of found.problems) {

@@ -13,6 +13,7 @@
  */
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
+import { msg } from '../../../common/i18n/translate';
 import { DeskFailure } from '../errors';
 
 export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
@@ -75,7 +76,7 @@ export function decodeBytes(bytes: Uint8Array, options: DecodeOptions = {}): Dec
   if (bytes.length > maxBytes) {
     throw new DeskFailure(
       'bad_input',
-      `The file is ${formatMb(bytes.length)} MB; the limit is ${formatMb(maxBytes)} MB. Split it into smaller files.`,
+      msg('batch.file.overLimit', { size: megabytes(bytes.length), max: megabytes(maxBytes) }),
     );
   }
 
@@ -86,7 +87,7 @@ export function decodeBytes(bytes: Uint8Array, options: DecodeOptions = {}): Dec
 
   if (options.encoding !== undefined) {
     const enc = canonicalEncoding(options.encoding);
-    if (enc === null) throw new DeskFailure('bad_input', `Unknown text encoding "${options.encoding}".`);
+    if (enc === null) throw new DeskFailure('bad_input', msg('batch.file.unknownEncoding', { encoding: options.encoding }));
     const strip = bom !== null && bom.encoding === enc ? bom.length : 0;
     return { text: decodeWith(bytes.subarray(strip), enc), encoding: enc, hadBom: strip > 0, detectedBy: 'override' };
   }
@@ -100,7 +101,7 @@ export function decodeBytes(bytes: Uint8Array, options: DecodeOptions = {}): Dec
   const utf16 = sniffUtf16(bytes);
   if (utf16 !== null) return { text: decodeWith(bytes, utf16), encoding: utf16, hadBom: false, detectedBy: 'nul-pattern' };
 
-  if (bytes.indexOf(0) !== -1) throw new DeskFailure('bad_input', 'This file is not text (it contains binary data). Choose a CSV file.');
+  if (bytes.indexOf(0) !== -1) throw new DeskFailure('bad_input', msg('batch.file.binary'));
 
   const utf8 = tryStrictUtf8(bytes);
   if (utf8 !== null) return { text: utf8, encoding: 'utf-8', hadBom: false, detectedBy: 'utf-8' };
@@ -109,8 +110,9 @@ export function decodeBytes(bytes: Uint8Array, options: DecodeOptions = {}): Dec
   return { text: decodeWith(bytes, guess.encoding), encoding: guess.encoding, hadBom: false, detectedBy: guess.by };
 }
 
-function formatMb(n: number): string {
-  return (n / (1024 * 1024)).toFixed(n < 10 * 1024 * 1024 ? 1 : 0);
+/** A size in MB as the message shows it: one decimal below 10 MB, whole above (formatted where it is worded). */
+function megabytes(n: number): number {
+  return Number((n / (1024 * 1024)).toFixed(n < 10 * 1024 * 1024 ? 1 : 0));
 }
 
 function sniffBom(b: Uint8Array): { encoding: string; length: number } | null {
@@ -144,10 +146,10 @@ function sniffUtf16(b: Uint8Array): 'utf-16le' | 'utf-16be' | null {
 
 function workbookFailure(b: Uint8Array): DeskFailure | null {
   if (b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04) {
-    return new DeskFailure('bad_input', 'This looks like an Excel workbook (.xlsx), not a CSV file. In Excel use "Save as" → "CSV" and open that file.');
+    return new DeskFailure('bad_input', msg('batch.file.excel', { kind: 'xlsx' }));
   }
   if (b[0] === 0xd0 && b[1] === 0xcf && b[2] === 0x11 && b[3] === 0xe0) {
-    return new DeskFailure('bad_input', 'This looks like an old Excel workbook (.xls), not a CSV file. In Excel use "Save as" → "CSV" and open that file.');
+    return new DeskFailure('bad_input', msg('batch.file.excel', { kind: 'xls' }));
   }
   return null;
 }

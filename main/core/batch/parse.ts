@@ -6,6 +6,7 @@
  * many rows and too many columns are refused (bad_input) cheaply, before a reader builds anything.
  * Pure, no I/O.
  */
+import { msg } from '../../../common/i18n/translate';
 import { DeskFailure } from '../errors';
 import { papaTable } from './parse-papa';
 import { RecordCollector, tooManyColumns, tooManyRows, type Limits, type RecordSink, type Scanned } from './parse-records';
@@ -199,7 +200,7 @@ export function readTableInto(text: string, options: ParseOptions, sink: RecordS
   }
 
   const s = readTable(text, delimiter, wantHeader, limits, previewRows, sink);
-  if (s.header === null && s.rowCount === 0) throw new DeskFailure('bad_input', 'The file is empty: it has no rows to read.');
+  if (s.header === null && s.rowCount === 0) throw new DeskFailure('bad_input', msg('batch.file.noRows'));
 
   const width = s.width;
   return {
