@@ -122,6 +122,11 @@ describe('batch apply against the sandbox', () => {
     const audit = h.store.audit.list({ membershipId: united });
     expect(audit[0]).toMatchObject({ outcome: 'failed', batchId: batchId });
     expect(audit[0]?.message).toMatch(/^Conflict:/);
+    // The report in Russian words the conflicts too (the journal keeps them by reference).
+    const ru = (await h.svc.report({ batchId, delimiter: ';', language: 'ru' })).csv.slice(1).split('\r\n');
+    const conflictLines = ru.filter((line) => line.includes(';Изменено кем-то другим;'));
+    expect(conflictLines.length, ru.join('\n')).toBe(3);
+    expect(conflictLines.every((line) => !/Changed since the plan/.test(line))).toBe(true);
   });
 
   it('reports every row (invalid ones included) as formula-safe CSV with a BOM', async () => {

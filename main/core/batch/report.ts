@@ -110,6 +110,8 @@ const ALREADY = msg('batch.report.unchanged');
 /** The report row of a journal row (the one mapping behind every report). */
 export function reportRowOf(r: RowWithOp, started: boolean): ReportRow {
   const already = r.message === null && r.opMessage === null && r.outcome === 'unchanged';
+  // A write's outcome (a conflict, a refusal) by reference when the app's own words; Altegio's stay as said.
+  const opMsg = r.message === null && r.opMessage !== null ? (r.opMsg ?? null) : null;
   return {
     row: r.idx + 1,
     line: r.line,
@@ -119,7 +121,7 @@ export function reportRowOf(r: RowWithOp, started: boolean): ReportRow {
     after: r.after,
     outcome: rowStatus(r, started),
     message: r.message ?? r.opMessage ?? (already ? inEnglish(ALREADY) : r.reason),
-    msgs: r.msgs ?? (already ? [ALREADY] : null),
+    msgs: r.msgs ?? (opMsg ? [opMsg] : already ? [ALREADY] : null),
     client: r.clientName ?? null,
   };
 }
