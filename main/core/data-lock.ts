@@ -6,6 +6,7 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeskFailure } from './errors';
+import { msg } from '../../common/i18n/translate';
 
 export interface DataLock {
   release(): void;
@@ -44,13 +45,10 @@ export function lockDataDir(dataDir: string): DataLock {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const owner = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
       if (Number.isInteger(owner) && owner > 0 && alive(owner)) {
-        throw new DeskFailure(
-          'conflict',
-          `Membership Desk is already running with this data folder (process ${owner}). Close that window first, or start with another data folder.`,
-        );
+        throw new DeskFailure('conflict', msg('error.app.dataLocked', { pid: owner }));
       }
       unlinkSync(path); // left by a process that is gone
     }
   }
-  throw new DeskFailure('conflict', 'Could not lock the data folder. Try again.');
+  throw new DeskFailure('conflict', msg('error.app.lockFailed'));
 }

@@ -14,6 +14,7 @@ import {
   type Reply,
 } from '../../preload/contract';
 import { DeskFailure, toDeskError } from './errors';
+import { msg } from '../../common/i18n/translate';
 import { asStorageFault } from './store/fault';
 import type { Logger } from './log';
 
@@ -96,7 +97,7 @@ export async function dispatch(handlers: Handlers, channel: unknown, rawArgs: un
     if (!checked.success) {
       // A bug in the core, not the user's fault: log the shape problem (no values), say "server".
       log?.error('contract result invalid', { channel, issues: checked.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) });
-      throw new DeskFailure('server', 'The app produced an unexpected answer. Try again.', { code: 'app.bad_result' });
+      throw new DeskFailure('server', msg('error.app.badResult'), { code: 'app.bad_result' });
     }
     return { ok: true, value: checked.data };
   } catch (e) {

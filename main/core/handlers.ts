@@ -18,6 +18,7 @@ import type { SessionService } from './session/session';
 import { AUDIT_MAX_LIMIT, type Store } from './store';
 import { auditCsv } from './audit-export';
 import { DeskFailure } from './errors';
+import { msg } from '../../common/i18n/translate';
 import { callingCodeForZone, internationalDigits, looksLikePhone } from '../../common/phone';
 
 export interface HandlerDeps {
@@ -54,7 +55,7 @@ export function createHandlers({ shell, session, connectivity, memberships, stor
   return {
     'app.info': async () => ({ version: packageJson.version, shell, demoAvailable: true, notices }),
     'app.saveDiagnostics': async () => {
-      if (!diagnostics) throw new DeskFailure('server', 'Diagnostics are not available here.');
+      if (!diagnostics) throw new DeskFailure('server', msg('error.app.diagnosticsUnavailable'));
       return diagnostics();
     },
     'network.get': async () => ({ online: connectivity?.online() ?? true }),

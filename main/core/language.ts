@@ -7,6 +7,7 @@
 import type { LanguageState } from '../../preload/contract';
 import { isUiLanguage, PSEUDO_LANGUAGE, type UiLanguage } from '../../common/i18n/languages';
 import { DeskFailure } from './errors';
+import { msg } from '../../common/i18n/translate';
 import type { SettingsRepo } from './store/types';
 
 export const SETTINGS_LANGUAGE = 'ui.language';
@@ -47,7 +48,7 @@ export function createLanguageSetting({ settings, systemLocales = () => [], pseu
     get: state,
     set(language) {
       if (language === PSEUDO_LANGUAGE) {
-        if (!pseudo) throw new DeskFailure('bad_input', 'The pseudo-language is for tests: start the app with it.', { fields: { language: 'en-XA' } });
+        if (!pseudo) throw new DeskFailure('bad_input', msg('error.app.pseudoOnly'), { fields: { language: 'en-XA' } });
         pseudoOn = true;
         return state();
       }

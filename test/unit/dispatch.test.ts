@@ -78,7 +78,7 @@ describe('dispatch', () => {
 
   it('a write the database refused (full disk) is a storage error saying what to do, without internals', async () => {
     const r = await dispatch(handlers, 'memberships.get', { chainId: 1, membershipId: 507 });
-    expect(r).toEqual({ ok: false, error: { kind: 'storage', code: 'disk_full', origin: 'app', message: expect.stringMatching(/disk is full.*Free some space/) } });
+    expect(r).toEqual({ ok: false, error: { kind: 'storage', code: 'disk_full', origin: 'app', message: expect.stringMatching(/disk is full.*Free some space/), msg: { key: 'error.app.storageFault', params: { code: 'disk_full' } } } });
     if (!r.ok) expect(r.error.message).not.toContain('/home/x');
   });
 

@@ -16,6 +16,7 @@
 import ky from 'ky';
 import type { ClientSummary, Membership } from '../../../preload/contract';
 import { DeskFailure, isDeskFailure } from '../errors';
+import { msg } from '../../../common/i18n/translate';
 import { silentLogger, type Logger } from '../log';
 import type { ConnectivityReport } from '../connectivity';
 import { IDS_PAGE_SIZE, MIN_PHONE_DIGITS, type AltegioApi, type AuthResult, type Credentials, type ReadOptions, type SetPeriodBody, type WriteOptions } from './api';
@@ -352,7 +353,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
     async membershipsByPhone(locationId, phone, options = {}) {
       requireId(locationId, 'location');
       const digits = phone.replace(/\D+/g, '');
-      if (digits.length < MIN_PHONE_DIGITS) throw new DeskFailure('bad_input', `Enter a phone number with at least ${MIN_PHONE_DIGITS} digits.`, { fields: { phone: 'Enter a full phone number.' } });
+      if (digits.length < MIN_PHONE_DIGITS) throw new DeskFailure('bad_input', msg('error.app.phoneDigits', { digits: MIN_PHONE_DIGITS }), { fields: { phone: msg('error.app.phoneFull') } });
       try {
         const { body } = await send({
           op: 'memberships.byPhone',
@@ -375,7 +376,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
     async freeze(chainId, membershipId, freezeTill, options?: WriteOptions) {
       requireId(chainId, 'chain');
       requireId(membershipId, 'membership');
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(freezeTill)) throw new DeskFailure('bad_input', 'Pick the last day of the freeze.', { fields: { freezeTill: 'Use a date like 2026-05-20' } });
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(freezeTill)) throw new DeskFailure('bad_input', msg('error.app.pickFreezeEnd'), { fields: { freezeTill: msg('error.app.dateShape', { example: '2026-05-20' }) } });
       await send({
         op: 'memberships.freeze',
         method: 'POST',
@@ -406,7 +407,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         'united' in body
           ? { united_balance_services_count: body.united }
           : { services_balance_count: body.services.map((s) => ({ service_id: s.serviceId, balance: s.balance })) };
-      if ('services' in body && body.services.length === 0) throw new DeskFailure('bad_input', 'Give the new balance.');
+      if ('services' in body && body.services.length === 0) throw new DeskFailure('bad_input', msg('error.app.giveBalance'));
       await send({
         op: 'memberships.setBalance',
         method: 'POST',
@@ -421,7 +422,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
     async setPeriod(chainId, membershipId, body: SetPeriodBody, options?: WriteOptions) {
       requireId(chainId, 'chain');
       requireId(membershipId, 'membership');
-      if (!Number.isInteger(body.period) || body.period < 1) throw new DeskFailure('bad_input', 'The period must be at least one whole day.');
+      if (!Number.isInteger(body.period) || body.period < 1) throw new DeskFailure('bad_input', msg('error.app.periodMin'));
       await send({
         op: 'memberships.setPeriod',
         method: 'POST',

@@ -93,7 +93,7 @@ export interface BatchService {
 /** Rows of a job show their operations' states once it has started. */
 const isStarted = (job: JobRecord) => job.state !== 'draft' && job.state !== 'planned';
 
-const NOT_FOUND = () => new DeskFailure('not_found', 'This batch no longer exists. Open the file again.');
+const NOT_FOUND = () => new DeskFailure('not_found', msg('error.app.batchGone'));
 
 export function createBatchService(deps: BatchServiceDeps): BatchService {
   const { store, session } = deps;

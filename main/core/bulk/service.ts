@@ -16,6 +16,7 @@ import type { RateLimiter } from '../altegio/rate-limiter';
 import type { BatchService } from '../batch/service';
 import type { NewOp, RowRecord } from '../batch/journal';
 import { DeskFailure } from '../errors';
+import { msg } from '../../../common/i18n/translate';
 import type { EventHub } from '../events';
 import type { IndexedMembership } from '../../../preload/contract';
 import { bulkOpKind, bulkVerdict, splitRefs, type BulkVerdict } from './plan';
@@ -123,7 +124,7 @@ export function createBulkService(deps: BulkServiceDeps): BulkService {
   async function preview(args: PreviewArgs, signal?: AbortSignal): Promise<BulkPreview> {
     const user = deps.session.currentUser();
     const rights = deps.session.rightsFor(args.chainId);
-    if (!rights) throw new DeskFailure('forbidden', 'You have no access to this chain.');
+    if (!rights) throw new DeskFailure('forbidden', msg('error.app.noChainAccess'));
     const timezone = deps.session.locationTimezone(args.locationId) ?? 'UTC';
     const selection = resolve(args);
     const ids = [...new Set(selection.filter((s) => s.id !== null && !s.duplicate).map((s) => s.id as number))];
@@ -166,9 +167,9 @@ export function createBulkService(deps: BulkServiceDeps): BulkService {
 
   async function apply({ previewId }: { previewId: string }): Promise<BatchSummary> {
     const p = held.get(previewId);
-    if (!p) throw new DeskFailure('not_found', 'This preview is no longer available. Preview the action again.');
-    if (p.profileId !== deps.session.currentUser().profileId) throw new DeskFailure('forbidden', 'This preview was made by another user. Preview the action again.');
-    if (p.preview.totals.change === 0) throw new DeskFailure('validation', 'Nothing in this selection can be changed.');
+    if (!p) throw new DeskFailure('not_found', msg('error.app.previewGone'));
+    if (p.profileId !== deps.session.currentUser().profileId) throw new DeskFailure('forbidden', msg('error.app.previewOtherUser'));
+    if (p.preview.totals.change === 0) throw new DeskFailure('validation', msg('error.app.selectionUnchanged'));
     const kind = bulkOpKind(p.preview.action);
     const rows: RowRecord[] = [];
     const ops: NewOp[] = [];

@@ -8,6 +8,7 @@ import type { ClientSummary, DeskError, IndexStatus, IndexedMembership, Membersh
 import type { AltegioApi } from '../altegio/api';
 import type { RateLimiter } from '../altegio/rate-limiter';
 import { DeskFailure, toDeskError } from '../errors';
+import { msg } from '../../../common/i18n/translate';
 import type { Logger } from '../log';
 import type { SessionState } from '../../../preload/contract';
 import { createIndexRepo, numberKey, type IndexKey, type IndexRepo, type IndexedRow } from './repo';
@@ -106,9 +107,9 @@ export function createIndexService(deps: IndexServiceDeps): IndexService {
   function keyFor(chainId: number): IndexKey {
     const state = deps.session.snapshot();
     const server = serverOf(state);
-    if (server === null) throw new DeskFailure('auth_expired', 'You are not signed in. Sign in to continue.');
+    if (server === null) throw new DeskFailure('auth_expired', msg('error.app.notSignedIn'));
     // Only a user whose chains (from /groups) include this one sees its index.
-    if (!state.chains.some((c) => c.id === chainId)) throw new DeskFailure('forbidden', 'You have no access to this chain.');
+    if (!state.chains.some((c) => c.id === chainId)) throw new DeskFailure('forbidden', msg('error.app.noChainAccess'));
     if (server === DEMO_SERVER && !demoCleared) {
       // Last run's demo data was another sandbox: start clean.
       demoCleared = true;
@@ -177,7 +178,7 @@ export function createIndexService(deps: IndexServiceDeps): IndexService {
   async function stopKey(key: IndexKey): Promise<void> {
     const run = running.get(keyString(key));
     if (!run) return;
-    run.controller.abort(new DeskFailure('bad_input', 'Sync stopped.'));
+    run.controller.abort(new DeskFailure('bad_input', msg('error.app.syncStopped')));
     await run.done;
   }
 
@@ -254,7 +255,7 @@ export function createIndexService(deps: IndexServiceDeps): IndexService {
     },
     async close() {
       const all = [...running.values()];
-      for (const run of all) run.controller.abort(new DeskFailure('bad_input', 'The app is closing.'));
+      for (const run of all) run.controller.abort(new DeskFailure('bad_input', msg('error.app.closing')));
       await Promise.all(all.map((r) => r.done));
     },
   };

@@ -11,6 +11,7 @@
  * The secret is never part of a message or of the attached cause.
  */
 import { DeskFailure } from '../errors';
+import { msg, type Msg } from '../../../common/i18n/translate';
 import { KEYCHAIN_SERVICE, type SecretStore } from './secret-store';
 
 export interface KeytarModule {
@@ -37,6 +38,13 @@ const defaultLoad = async (): Promise<KeytarModule> => {
 
 /** What to do, by platform and by what went wrong. The renderer's heading already says the keychain
  *  is not available (error.keychain_unavailable): this adds the remedy without saying it again. */
+/** What to do about the keychain on this platform, by reference (error.app.keychain). */
+export function keychainMsg(platform: NodeJS.Platform, detail: string): Msg {
+  const locked = /locked|unlock|user canceled|cancelled|denied|interaction is not allowed/i.test(detail);
+  const where = platform === 'win32' ? 'win32' : platform === 'darwin' ? (locked ? 'darwinLocked' : 'darwin') : locked ? 'linuxLocked' : 'other';
+  return msg('error.app.keychain', { where });
+}
+
 export function keychainMessage(platform: NodeJS.Platform, detail: string): string {
   const locked = /locked|unlock|user canceled|cancelled|denied|interaction is not allowed/i.test(detail);
   const noStore = 'The app never keeps passwords or tokens in a plain file instead.';
@@ -63,7 +71,7 @@ export function createKeytarSecretStore(options: KeytarSecretStoreOptions = {}):
 
   const fail = (detail: string, secret?: string): DeskFailure => {
     const safe = secret ? detail.split(secret).join('[secret]') : detail;
-    return new DeskFailure('keychain_unavailable', keychainMessage(platform, safe), { cause: new Error(`keytar: ${safe}`) });
+    return new DeskFailure('keychain_unavailable', keychainMsg(platform, safe), { cause: new Error(`keytar: ${safe}`) });
   };
 
   const run = async <T>(op: (k: KeytarModule) => Promise<T>, secret?: string): Promise<T> => {
@@ -99,7 +107,7 @@ export function createKeytarSecretStore(options: KeytarSecretStoreOptions = {}):
   };
 
   const checkAccount = (account: string) => {
-    if (!account) throw new DeskFailure('bad_input', 'A keychain account name is required.');
+    if (!account) throw new DeskFailure('bad_input', msg('error.app.keychainAccount'));
   };
 
   return {
@@ -109,7 +117,7 @@ export function createKeytarSecretStore(options: KeytarSecretStoreOptions = {}):
     },
     set: async (account, secret) => {
       checkAccount(account);
-      if (!secret) throw new DeskFailure('bad_input', 'Nothing to store.');
+      if (!secret) throw new DeskFailure('bad_input', msg('error.app.nothingToStore'));
       await run((k) => k.setPassword(service, account, secret), secret);
     },
     delete: async (account) => {

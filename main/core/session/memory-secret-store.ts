@@ -3,6 +3,7 @@
  * the home of demo-mode secrets, which must work without any keychain and never outlive the run.
  */
 import { DeskFailure } from '../errors';
+import { msg } from '../../../common/i18n/translate';
 import type { SecretStore } from './secret-store';
 
 export const MEMORY_KEYCHAIN_UNAVAILABLE =
@@ -21,7 +22,7 @@ export class MemorySecretStore implements SecretStore {
 
   private guard(op: 'get' | 'set' | 'delete', account: string): void {
     this.calls.push({ op, account });
-    if (this.unavailable) throw new DeskFailure('keychain_unavailable', MEMORY_KEYCHAIN_UNAVAILABLE);
+    if (this.unavailable) throw new DeskFailure('keychain_unavailable', msg('error.app.keychainRetry'));
   }
 
   async get(account: string): Promise<string | null> {

@@ -3,10 +3,10 @@
  * server's partner token (the OS keychain, `partner:<serverUrl>`; only its last four characters
  * are ever shown back).
  */
-import { inEnglish } from '../../../common/i18n/words';
 import { canonicalServerUrl, serverUrlProblem, serverUrlProblemMsg } from '../../../common/servers';
 import { DEFAULT_SERVER_URL, type Settings } from '../../../preload/contract';
 import { DeskFailure } from '../errors';
+import { msg } from '../../../common/i18n/translate';
 import type { Store } from '../store/store';
 import { partnerAccount, type SecretStore } from './secret-store';
 
@@ -20,7 +20,7 @@ export const SETTINGS_SERVER_URL = 'server.url';
 export function normalizeServerUrl(raw: string): string {
   const problem = serverUrlProblem(raw);
   if (problem !== null) {
-    const message = inEnglish(serverUrlProblemMsg(problem));
+    const message = serverUrlProblemMsg(problem);
     throw new DeskFailure('bad_input', message, { code: `app.server_url.${problem}`, fields: { serverUrl: message } });
   }
   return canonicalServerUrl(raw);
@@ -52,7 +52,7 @@ export function createSessionSettings(store: Store, secrets: SecretStore): Sessi
     async setPartnerToken(rawToken, rawServerUrl) {
       const token = rawToken.trim();
       if (token.length < 8 || !TOKEN_SHAPE.test(token)) {
-        const message = 'Paste the whole partner token: at least 8 characters, no spaces.';
+        const message = msg('error.app.tokenShape');
         throw new DeskFailure('bad_input', message, { fields: { token: message } });
       }
       const url = normalizeServerUrl(rawServerUrl ?? serverUrl());
