@@ -204,7 +204,7 @@ export interface MessageParams {
   "batch.file.tooLarge": Record<never, never>;
   "batch.file.tooManyColumns": { line: string | number | Msg; max: number };
   "batch.file.tooManyRows": { max: number };
-  "batch.file.unknownEncoding": { encoding: string | number };
+  "batch.file.unknownEncoding": { encoding: string | number | Msg };
   "batch.file.unreadable": Record<never, never>;
   "batch.file.workbook": Record<never, never>;
   "batch.fixMe.column": Record<never, never>;
