@@ -5,8 +5,9 @@
  * encoding. Column names, outcomes and problems in the language asked for (../words.ts). Pure, no I/O.
  */
 import type { BatchPlanRow, MsgData } from '../../../preload/contract';
-import { msg, type MessageKey, type Msg } from '../../../common/i18n/translate';
+import { msg, type Msg } from '../../../common/i18n/translate';
 import { inEnglish } from '../../../common/i18n/words';
+import { BATCH_ROW_STATUS_KEYS } from '../../../common/statuses';
 import type { RowRecord, RowWithOp } from './journal';
 import type { PlannedRow } from './plan';
 import { SHARED_BALANCE } from './plan-storage';
@@ -37,16 +38,6 @@ const columnKey = (c: (typeof COLUMN_KEYS)[number]) => `batch.report.column.${c}
 /** The column names of the report in English. */
 export const REPORT_COLUMNS = COLUMN_KEYS.map((c) => inEnglish(msg(columnKey(c))));
 
-const OUTCOME_KEYS: Readonly<Record<BatchPlanRow['status'], MessageKey>> = {
-  change: 'batch.row.change',
-  unchanged: 'batch.row.unchanged',
-  invalid: 'batch.row.invalid',
-  applied: 'batch.row.applied',
-  failed: 'batch.row.failed',
-  conflict: 'batch.row.conflict',
-  pending: 'batch.row.pending',
-  skipped: 'batch.row.skipped',
-};
 
 const cellText = (v: number | string | null): string => (v === null ? '' : typeof v === 'number' ? String(v) : v);
 
@@ -68,7 +59,7 @@ export function buildReportCsv(rows: Iterable<ReportRow>, options: ReportOptions
   const t = words.t as (key: string) => string;
   function* cells() {
     for (const r of rows) {
-      const outcome = r.outcome in OUTCOME_KEYS ? t(OUTCOME_KEYS[r.outcome as BatchPlanRow['status']]) : r.outcome;
+      const outcome = r.outcome in BATCH_ROW_STATUS_KEYS ? t(BATCH_ROW_STATUS_KEYS[r.outcome as BatchPlanRow['status']]) : r.outcome;
       const message = r.msgs && r.msgs.length > 0 ? r.msgs.map((m) => words.say(m)).join(' ') : r.message;
       yield [String(r.row), String(r.line), r.membership, serviceWords(r.service, words), cellText(r.before), cellText(r.after), outcome, message, r.client ?? ''];
     }

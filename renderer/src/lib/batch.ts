@@ -15,6 +15,7 @@ import type {
 } from '../../../preload/contract';
 import { BATCH_FIELDS } from '../../../preload/contract';
 import { ENCODING_CHOICES } from '../../../common/encodings';
+import { BATCH_ROW_STATUS_KEYS } from '../../../common/statuses';
 import type { MessageKey } from '../../../common/i18n/translate';
 import { formatNumber, says } from './format';
 import { exportDelimiter, t } from './i18n';
@@ -360,19 +361,9 @@ export function kindWords(s: Pick<BatchSummary, 'kind'>): string {
 // ---------------------------------------------------------------------------------------------
 // Plan rows
 
-const ROW_STATUS_WORDS: Record<BatchPlanRow['status'], MessageKey> = {
-  change: 'batch.row.change',
-  unchanged: 'batch.row.unchanged',
-  invalid: 'batch.row.invalid',
-  applied: 'batch.row.applied',
-  failed: 'batch.row.failed',
-  conflict: 'batch.row.conflict',
-  pending: 'batch.row.pending',
-  skipped: 'batch.row.skipped',
-};
 
 export function rowStatusWords(row: Pick<BatchPlanRow, 'status' | 'message' | 'msgs' | 'msg'>): string {
-  const key = ROW_STATUS_WORDS[row.status];
+  const key = BATCH_ROW_STATUS_KEYS[row.status];
   const w = key ? t(key) : row.status;
   // The row's problems in the language in use, else its write's message by reference; `message` (English) only for what has no words.
   const message = row.msgs && row.msgs.length > 0 ? row.msgs.map((m) => says(m)).join(' ') : messageWords(row);
