@@ -59,7 +59,7 @@ export function buildReportCsv(rows: Iterable<ReportRow>, options: ReportOptions
   const t = words.t as (key: string) => string;
   function* cells() {
     for (const r of rows) {
-      const outcome = r.outcome in BATCH_ROW_STATUS_KEYS ? t(BATCH_ROW_STATUS_KEYS[r.outcome as BatchPlanRow['status']]) : r.outcome;
+      const outcome = Object.hasOwn(BATCH_ROW_STATUS_KEYS, r.outcome) ? t(BATCH_ROW_STATUS_KEYS[r.outcome as BatchPlanRow['status']]) : r.outcome;
       const message = r.msgs && r.msgs.length > 0 ? r.msgs.map((m) => words.say(m)).join(' ') : r.message;
       yield [String(r.row), String(r.line), r.membership, serviceWords(r.service, words), cellText(r.before), cellText(r.after), outcome, message, r.client ?? ''];
     }
