@@ -45,9 +45,13 @@ export async function keychainFor(serverUrl: string): Promise<Array<{ account: s
 }
 
 export async function setPartnerToken(page: Page, token: string): Promise<void> {
-  await page.getByRole('button', { name: 'Settings' }).click();
   const settings = page.getByRole('dialog', { name: 'Settings' });
-  await expect(settings).toBeVisible();
+  // On a loaded machine the first click can land while the start screen is still being replaced
+  // (the dialog then never opens: CI at load ~6 failed here once); click again until it is open.
+  await expect(async () => {
+    if (!(await settings.isVisible())) await page.getByRole('button', { name: 'Settings' }).click();
+    await expect(settings).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 60_000 });
   await expect(settings.getByText('No partner token is saved yet.')).toBeVisible();
   await settings.getByLabel('Partner token').fill(token);
   await settings.getByRole('button', { name: 'Save partner token' }).click();
