@@ -1,15 +1,16 @@
 /**
  * The core's words for the files it writes in the language in use (the batch report, the fix-me
  * file, the audit export): the renderer says which language, the core words column names and
- * messages from that language's catalog (English for a key it lacks), and days and numbers the way
- * the renderer writes them (renderer/src/lib/format.ts).
+ * messages from that language's catalog (English for a key it lacks), and days and moments by the
+ * same rule as the renderer (common/i18n/formats.ts).
  */
 import en from '../../common/i18n/catalogs/en.json';
 import es from '../../common/i18n/catalogs/es.json';
 import ptBR from '../../common/i18n/catalogs/pt-BR.json';
 import ru from '../../common/i18n/catalogs/ru.json';
 import { ENGLISH_AUDIT_WORDS, type AuditWords } from '../../common/audit-words';
-import { FORMAT_LOCALE, type Language } from '../../common/i18n/languages';
+import { type Language } from '../../common/i18n/languages';
+import { formatDayIn, formatMomentIn } from '../../common/i18n/formats';
 import { createTranslator, type Catalog, type MessageKey, type Msg, type Translate } from '../../common/i18n/translate';
 import { wordMsg } from '../../common/i18n/words';
 import type { MsgData } from '../../preload/contract';
@@ -34,17 +35,8 @@ function known(t: Translate, key: string): string | null {
 
 function make(language: Language): Words {
   const t = createTranslator(language, CATALOGS[language], en);
-  const locale = FORMAT_LOCALE[language];
-  const dayFormat = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' });
-  const day = (isoDay: string): string => {
-    const [y, m, d] = isoDay.split('-').map(Number);
-    return /^\d{4}-\d{2}-\d{2}$/.test(isoDay) ? dayFormat.format(new Date(Date.UTC(y as number, (m as number) - 1, d as number))) : isoDay;
-  };
-  const moment = (value: string, timezone?: string): string => {
-    const date = new Date(value);
-    if (Number.isNaN(date.getTime())) return value;
-    return new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', ...(timezone ? { timeZone: timezone } : {}) }).format(date);
-  };
+  const day = (isoDay: string): string => formatDayIn(language, isoDay);
+  const moment = (value: string, timezone?: string): string => formatMomentIn(language, value, timezone);
   const audit: AuditWords = { t, day, moment, status: (slug) => known(t, `status.${slug}` as MessageKey) ?? slug };
   return { language, t, say: (m) => wordMsg(t, m, day), audit };
 }

@@ -7,33 +7,9 @@ import { formatPhone } from '../../../common/phone';
 import { isCalendarDate, localDateOf } from '../../../common/dates';
 import type { Balance, BalanceLine, Location, Membership, MsgData, NotGivenField, PeriodUnit } from '../../../preload/contract';
 import { wordMsg } from '../../../common/i18n/words';
+import { formatDayIn, formatDayLongIn, formatDayNumericIn, formatMomentIn } from '../../../common/i18n/formats';
 import type { AuditWords } from '../../../common/audit-words';
 import { currentLanguage, locale, t, type Msg } from './i18n';
-
-const CALENDAR_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-function utcDay(isoDay: string): Date {
-  const [, y, m, d] = CALENDAR_DAY.exec(isoDay) ?? [];
-  return new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
-}
-
-const formats = new Map<string, Intl.DateTimeFormat>();
-function dateFormat(key: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const id = `${locale()}|${key}|${options.timeZone ?? ''}`;
-  let f = formats.get(id);
-  if (!f) {
-    f = new Intl.DateTimeFormat(locale(), options);
-    formats.set(id, f);
-  }
-  return f;
-}
-
-/** English spells the month out; the other languages write day-first numbers, as their staff do. */
-function dayOptions(): Intl.DateTimeFormatOptions {
-  return currentLanguage() === 'en'
-    ? { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' }
-    : { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' };
-}
 
 /** The calendar day of an API date/datetime in the location's zone; "—" when none. */
 export function formatDate(value: string | null | undefined, timezone: string): string {
@@ -44,7 +20,7 @@ export function formatDate(value: string | null | undefined, timezone: string): 
 
 /** A `YYYY-MM-DD` calendar day: "20 May 2026" / "20.05.2026". */
 export function formatDay(isoDay: string): string {
-  return isCalendarDate(isoDay) ? dateFormat('day', dayOptions()).format(utcDay(isoDay)) : isoDay;
+  return formatDayIn(currentLanguage(), isoDay);
 }
 
 /** A message by reference (from a shared rule or the core) in words, its calendar days written as formatDay does. */
@@ -54,17 +30,12 @@ export function says(m: Msg | MsgData): string {
 
 /** A `YYYY-MM-DD` calendar day with its weekday: "Wednesday, 20 May 2026" / "среда, 20 мая 2026 г.". */
 export function formatDayLong(isoDay: string): string {
-  if (!isCalendarDate(isoDay)) return isoDay;
-  return dateFormat('long', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(utcDay(isoDay));
+  return formatDayLongIn(currentLanguage(), isoDay);
 }
 
 /** A moment (audit entry time) as "20 May 2026, 14:05" / "20.05.2026, 14:05" in `timezone` (default: this computer's). */
 export function formatMoment(value: string, timezone?: string): string {
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) return value;
-  const day: Intl.DateTimeFormatOptions =
-    currentLanguage() === 'en' ? { day: 'numeric', month: 'short', year: 'numeric' } : { day: '2-digit', month: '2-digit', year: 'numeric' };
-  return dateFormat('moment', { ...day, hour: '2-digit', minute: '2-digit', hourCycle: 'h23', ...(timezone ? { timeZone: timezone } : {}) }).format(date);
+  return formatMomentIn(currentLanguage(), value, timezone);
 }
 
 /** Audit entries (common/audit-words.ts) in the language in use: its messages, days, moments and status words. */
@@ -74,7 +45,7 @@ export function auditWords(): AuditWords {
 
 /** A `YYYY-MM-DD` day written as staff type it in the language: "31/12/2026" (en, es, pt-BR), "31.12.2026" (ru). */
 export function formatDayNumeric(isoDay: string): string {
-  return isCalendarDate(isoDay) ? dateFormat('numeric', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' }).format(utcDay(isoDay)) : isoDay;
+  return formatDayNumericIn(currentLanguage(), isoDay);
 }
 
 /**
