@@ -6,7 +6,7 @@
  */
 import { expect, test } from './fixtures';
 import { DOWNTOWN, chooseLocation } from './helpers';
-import { clearKeychainFor, setPartnerToken, signIn } from './session-helpers';
+import { clearKeychainFor, readChainToAllMemberships, selectAndOpenActions, setPartnerToken, signIn } from './session-helpers';
 import { addDays, todayIn } from '../../common/dates';
 
 test.use({ shellMode: 'sandbox', viewport: { width: 1366, height: 768 } });
@@ -20,11 +20,7 @@ test('bulk freeze of a worklist selection: one row refused with its reason, the 
   await setPartnerToken(page, sandbox.partnerToken);
   await signIn(page, alex.login, alex.password);
   await chooseLocation(page, DOWNTOWN);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Worklists' }).click();
-  const bar = page.getByRole('region', { name: 'Membership numbers' });
-  await bar.getByRole('button', { name: 'Read memberships' }).click();
-  await expect(bar.getByText(/of this chain, as of \d\d:\d\d\./)).toBeVisible({ timeout: 60_000 });
-  await page.getByRole('button', { name: /^All memberships/ }).click();
+  await readChainToAllMemberships(page);
   const frozenNow = page.getByRole('button', { name: /^Frozen now/ });
   const frozenCount = async () => Number((await frozenNow.innerText()).replace(/\D+/g, ''));
   const frozenBefore = await frozenCount();
@@ -33,16 +29,7 @@ test('bulk freeze of a worklist selection: one row refused with its reason, the 
   const ids = [known.danaPerServiceFreezable, known.danaUnitedWeeks, known.danaNotFreezable];
   const numberOf = (id: number) => String(sandbox.control.getMembership(id)['number']);
   const frozen = (id: number) => [true, 1, '1'].includes(sandbox.control.getMembership(id)['is_frozen'] as never);
-  // The selection stays while the list is filtered: one number at a time.
-  const filter = page.getByLabel('Filter (number, type, client)');
-  for (const id of ids) {
-    await filter.fill(numberOf(id));
-    const box = page.getByRole('checkbox', { name: `Select membership № ${numberOf(id)}` });
-    await box.check();
-    await expect(box).toBeChecked();
-  }
-  await expect(page.getByText('3 selected')).toBeVisible();
-  await page.getByRole('button', { name: 'Actions for the selection…' }).click();
+  await selectAndOpenActions(page, ids.map(numberOf));
 
   const panel = page.getByRole('region', { name: 'Bulk action' });
   await expect(panel.getByText('For 3 memberships selected in the list.')).toBeVisible();
@@ -69,7 +56,7 @@ test('bulk freeze of a worklist selection: one row refused with its reason, the 
   expect(frozen(known.danaNotFreezable)).toBe(false);
   expect(String(sandbox.control.getMembership(known.danaUnitedWeeks)['freeze_till']).slice(0, 10)).toBe(till);
   // The index learns what the job changed: the worklist (unfiltered) counts the two frozen.
-  await filter.fill('');
+  await page.getByLabel('Filter (number, type, client)').fill('');
   await expect(frozenNow).toContainText(String(frozenBefore + 2));
   await page.screenshot({ path: 'test-results/bulk-done.png', fullPage: false });
 

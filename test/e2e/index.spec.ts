@@ -5,7 +5,7 @@
  */
 import { expect, test } from './fixtures';
 import { DANA, DOWNTOWN, card, chooseLocation, openClient, results, searchBox } from './helpers';
-import { clearKeychainFor, fetchSandbox, setPartnerToken, signIn, userTokenOf } from './session-helpers';
+import { clearKeychainFor, fetchSandbox, readChainToAllMemberships, setPartnerToken, signIn, userTokenOf } from './session-helpers';
 import { addDays, todayIn } from '../../common/dates';
 
 test.use({ shellMode: 'sandbox' });
@@ -132,12 +132,7 @@ test('"client unknown" offers "Find the client": a worklist row learns its clien
   await setPartnerToken(page, sandbox.partnerToken);
   await signIn(page, alex.login, alex.password);
   await chooseLocation(page, DOWNTOWN);
-  const nav = page.getByRole('navigation', { name: 'Main' });
-  await nav.getByRole('button', { name: 'Worklists' }).click();
-  const bar = page.getByRole('region', { name: 'Membership numbers' });
-  await bar.getByRole('button', { name: 'Read memberships' }).click();
-  await expect(bar.getByText(/of this chain, as of \d\d:\d\d\./)).toBeVisible({ timeout: 60_000 });
-  await page.getByRole('button', { name: /^All memberships/ }).click();
+  await readChainToAllMemberships(page);
 
   const known = sandbox.control.knownIds.memberships;
   const numberOf = (id: number) => String(sandbox.control.getMembership(id)['number']);
@@ -153,7 +148,7 @@ test('"client unknown" offers "Find the client": a worklist row learns its clien
   await page.screenshot({ path: test.info().outputPath('find-client-row.png') });
 
   // Jordan has no phone: the lookup cannot confirm a client, and says what to do instead.
-  await nav.getByRole('button', { name: 'Memberships' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Memberships' }).click();
   const jordans = numberOf(known.noPhoneClient);
   await searchBox(page).fill(jordans);
   await expect(results(page).getByRole('option', { name: new RegExp(`№ ${jordans}`) })).toBeVisible();

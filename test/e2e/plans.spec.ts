@@ -10,7 +10,7 @@ import { DateTime } from 'luxon';
 import { addDays, localDateOf, todayIn } from '../../common/dates';
 import { expect, test } from './fixtures';
 import { DANA, DOWNTOWN, card, chooseLocation, openClient, openMembership } from './helpers';
-import { clearKeychainFor, setPartnerToken, signIn } from './session-helpers';
+import { clearKeychainFor, readChainToAllMemberships, selectAndOpenActions, setPartnerToken, signIn } from './session-helpers';
 import type { Page } from '@playwright/test';
 import type { Sandbox } from '../../main/sandbox/server';
 
@@ -105,21 +105,8 @@ test('a closure planned for 3 memberships from a worklist selection runs as one 
   await setPartnerToken(page, sandbox.partnerToken);
   await signIn(page, sandbox.users[0]!.login, sandbox.users[0]!.password);
   await chooseLocation(page, DOWNTOWN);
-  const nav = page.getByRole('navigation', { name: 'Main' });
-  await nav.getByRole('button', { name: 'Worklists' }).click();
-  const bar = page.getByRole('region', { name: 'Membership numbers' });
-  await bar.getByRole('button', { name: 'Read memberships' }).click();
-  await expect(bar.getByText(/of this chain, as of \d\d:\d\d\./)).toBeVisible({ timeout: 60_000 });
-  await page.getByRole('button', { name: /^All memberships/ }).click();
-  const filter = page.getByLabel('Filter (number, type, client)');
-  for (const id of ids) {
-    await filter.fill(numberOf(id));
-    const box = page.getByRole('checkbox', { name: `Select membership № ${numberOf(id)}` });
-    await box.check();
-    await expect(box).toBeChecked();
-  }
-  await expect(page.getByText('3 selected')).toBeVisible();
-  await page.getByRole('button', { name: 'Actions for the selection…' }).click();
+  await readChainToAllMemberships(page);
+  await selectAndOpenActions(page, ids.map(numberOf));
 
   const panel = page.getByRole('region', { name: 'Bulk action' });
   await panel.getByRole('radio', { name: 'Plan a closure (freeze on a later day)' }).check();
@@ -133,7 +120,7 @@ test('a closure planned for 3 memberships from a worklist selection runs as one 
   await expect(panel.getByRole('status').filter({ hasText: 'Closure planned for 3 memberships' })).toBeVisible();
   expect(sandbox.control.stats().writesByAction.freeze).toBe(0);
 
-  await nav.getByRole('button', { name: 'Planned' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Planned' }).click();
   const row = page.getByRole('row', { name: 'Closure plan for 3 memberships' });
   await expect(row).toContainText('Closure: 3 memberships');
   await expect(row).toContainText(`Freeze ${long(start)} – ${long(end)}`);

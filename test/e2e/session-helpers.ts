@@ -76,3 +76,25 @@ export async function clearKeychainFor(serverUrl: string): Promise<void> {
   const keytar = (await import('keytar')).default;
   for (const { account } of await keychainFor(serverUrl)) await keytar.deletePassword(KEYCHAIN_SERVICE, account);
 }
+
+/** Worklists → "Read memberships" → wait for the "as of HH:MM" line → the "All memberships" list. */
+export async function readChainToAllMemberships(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Worklists' }).click();
+  const bar = page.getByRole('region', { name: 'Membership numbers' });
+  await bar.getByRole('button', { name: 'Read memberships' }).click();
+  await expect(bar.getByText(/of this chain, as of \d\d:\d\d\./)).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: /^All memberships/ }).click();
+}
+
+/** Ticks each number in the worklist (the selection stays while the list is filtered), then opens the bulk actions. */
+export async function selectAndOpenActions(page: Page, numbers: string[]): Promise<void> {
+  const filter = page.getByLabel('Filter (number, type, client)');
+  for (const number of numbers) {
+    await filter.fill(number);
+    const box = page.getByRole('checkbox', { name: `Select membership № ${number}` });
+    await box.check();
+    await expect(box).toBeChecked();
+  }
+  await expect(page.getByText(`${numbers.length} selected`)).toBeVisible();
+  await page.getByRole('button', { name: 'Actions for the selection…' }).click();
+}
