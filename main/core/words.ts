@@ -38,14 +38,14 @@ function make(language: Language): Words {
   const day = (isoDay: string): string => formatDayIn(language, isoDay);
   const moment = (value: string, timezone?: string): string => formatMomentIn(language, value, timezone);
   const audit: AuditWords = { t, day, moment, status: (slug) => known(t, `status.${slug}` as MessageKey) ?? slug };
-  return { language, t, say: (m) => wordMsg(t, m, day), audit };
+  return { language, t, say: (m) => wordMsg(t, m, day, moment), audit };
 }
 
 /** The words of `language` (English when absent: English days are "20 May 2026", as the core always wrote). */
 export function wordsIn(language: Language = 'en'): Words {
   let words = made.get(language);
   if (!words) {
-    words = language === 'en' ? { language, t: ENGLISH_AUDIT_WORDS.t, say: (m) => wordMsg(ENGLISH_AUDIT_WORDS.t, m, ENGLISH_AUDIT_WORDS.day), audit: ENGLISH_AUDIT_WORDS } : make(language);
+    words = language === 'en' ? { language, t: ENGLISH_AUDIT_WORDS.t, say: (m) => wordMsg(ENGLISH_AUDIT_WORDS.t, m, ENGLISH_AUDIT_WORDS.day, ENGLISH_AUDIT_WORDS.moment), audit: ENGLISH_AUDIT_WORDS } : make(language);
     made.set(language, words);
   }
   return words;

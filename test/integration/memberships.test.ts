@@ -12,6 +12,8 @@ import type { AltegioApi, Credentials } from '../../main/core/altegio/api';
 import { createAltegioClient } from '../../main/core/altegio/client';
 import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
 import { DeskFailure } from '../../main/core/errors';
+import { formatMomentIn } from '../../common/i18n/formats';
+import { wordsIn } from '../../main/core/words';
 import { createMembershipService, type MembershipService } from '../../main/core/memberships/service';
 import { openStore, type Store } from '../../main/core/store';
 import { startSandbox } from '../../main/sandbox/server';
@@ -216,7 +218,12 @@ describe('memberships against the sandbox', () => {
     await svc.setBalance({ chainId: dana.chainId, locationId: dana.locationId, membershipId: id, reason: 'second', services: [{ serviceId: services.pilates, balance: 1 }] });
     const second = store.audit.list({ membershipId: id }).find((e) => e.action === 'set_balance' && e.reason === 'second')!;
     sandbox.control.setBalanceDirect(id, { services: [{ serviceId: services.pilates, balance: 2 }] });
-    await expect(svc.undo(second.id)).rejects.toMatchObject({ kind: 'conflict', message: expect.stringContaining('changed since') });
+    const refused: unknown = await svc.undo(second.id).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ kind: 'conflict', message: expect.stringContaining('changed since') });
+    // "Since" that change: the moment it was made, in the location's zone and the reader's language.
+    const when = formatMomentIn('ru', second.at, zoneOf(dana.locationId));
+    expect(when).toMatch(/^\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}$/);
+    expect(wordsIn('ru').say((refused as DeskFailure).msg!)).toMatch(new RegExp(`^Остаток изменился после ${when.replace(/\./g, '\\.')}: Pilates`));
     const now: Membership = await svc.get(dana.chainId, id);
     expect(now.balance.lines.find((l) => l.serviceId === services.pilates)?.count).toBe(2);
   });

@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { UiLanguage } from '../../common/i18n/languages';
 import { fromStored, storedText } from '../../common/i18n/stored';
 import { msg } from '../../common/i18n/translate';
-import { inEnglish } from '../../common/i18n/words';
+import { inEnglish, momentParam } from '../../common/i18n/words';
+import { wordsIn } from '../../main/core/words';
 import { periodAvailability } from '../../common/period-rules';
 import { DeskFailure, toDeskError } from '../../main/core/errors';
 import { decide } from '../../main/core/jobs/decide';
@@ -58,6 +59,22 @@ describe('the core’s messages in the language in use', () => {
     expect(f.message).toBe('Frozen until 20 May 2026, but the membership could not be read back. Refresh to see the current values.');
     await use('es');
     expect(describeError(f.toData()).detail).toBe('Congelado hasta el 20/05/2026, pero no se pudo volver a leer el abono. Actualice para ver los valores actuales.');
+  });
+
+  it('a moment in a message (an undo refused: changed since that change) is worded in the language and the location’s zone', async () => {
+    // Made 31 Dec 2026 at 11:05 UTC: 14:05 in Moscow, 05:05 in Chicago.
+    const since = momentParam('2026-12-31T11:05:00.000Z', 'Europe/Moscow');
+    const f = new DeskFailure('conflict', msg('error.app.undoFreezeChanged', { since, till: '2027-01-10', requested: '2027-01-05' }));
+    expect(f.message).toBe('The freeze has changed since 31 Dec 2026, 14:05: it now ends on 10 January 2027, not 5 January 2027. Unfreeze it from the membership card if that is what you want.');
+    await use('ru');
+    expect(describeError(f.toData()).detail).toBe(
+      'Заморозка изменилась после 31.12.2026, 14:05: теперь она заканчивается 10.01.2027, а не 05.01.2027. Если нужно, разморозьте абонемент в его карточке.',
+    );
+    await use('es');
+    const chicago = msg('error.app.undoBalanceChanged', { since: momentParam('2026-12-31T11:05:00.000Z', 'America/Chicago'), changes: 'Pilates' });
+    expect(says(chicago)).toMatch(/^El saldo cambió desde el 31\/12\/2026, 05:05: Pilates\./);
+    // The core's files (report, audit export) word it the same way.
+    expect(wordsIn('ru').say(chicago)).toMatch(/^Остаток изменился после 31\.12\.2026, 05:05: Pilates\./);
   });
 
   it('a job row’s decision: a conflict worded in Russian, its English in the journal’s text', async () => {

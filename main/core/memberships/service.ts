@@ -17,6 +17,7 @@ import { currentValidity, periodAvailability, periodDateProblem, periodPreview }
 import { MIN_PHONE_DIGITS, type AltegioApi } from '../altegio/api';
 import { DeskFailure } from '../errors';
 import { msg, type Msg } from '../../../common/i18n/translate';
+import { momentParam } from '../../../common/i18n/words';
 import type { MembershipClaims } from '../jobs/claims';
 import { createDeskJobs, deskFailure, type DeskJobs } from '../jobs/desk';
 import type { Logger } from '../log';
@@ -322,8 +323,8 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       throw new DeskFailure('validation', original.outcome === 'failed' ? msg('error.app.undoFailedChange') : msg('error.app.undoUnknown'));
     }
     const undoReason = reason?.trim() || `Undo of entry ${original.id}${original.reason ? ` (${original.reason})` : ''}`;
-    const when = new Date(original.at);
-    const whenText = Number.isNaN(when.getTime()) ? 'then' : when.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+    // When that change was made, worded by the reader in the location's zone (as the audit shows it).
+    const since = momentParam(original.at, original.locationId !== null ? deps.timezone(original.locationId) : 'UTC');
 
     let result: { membership: Membership; auditId: number };
     if (original.action === 'set_balance') {
@@ -352,7 +353,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       }
       if (services.length > 0) targets.services = services;
       if (changedSince.length > 0) {
-        throw new DeskFailure('conflict', msg('error.app.undoBalanceChanged', { since: whenText, changes: changedSince.reduce((first, rest) => msg('error.app.listPair', { first, rest })) }));
+        throw new DeskFailure('conflict', msg('error.app.undoBalanceChanged', { since, changes: changedSince.reduce((first, rest) => msg('error.app.listPair', { first, rest })) }));
       }
       result = await write(balanceSpec(read, original.chainId, original.locationId, undoReason, targets, original.id));
     } else if (original.action === 'freeze') {
@@ -365,7 +366,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       }
       const till = localDateOf(current.freezeTill, tz);
       if (requested !== undefined && till !== null && till !== requested) {
-        throw new DeskFailure('conflict', msg('error.app.undoFreezeChanged', { since: whenText, till, requested }));
+        throw new DeskFailure('conflict', msg('error.app.undoFreezeChanged', { since, till, requested }));
       }
       // The inverse of that freeze: an unfreeze that goes out only while it is still that freeze.
       const inverse = requested === undefined ? { kind: 'unfreeze', payload: {} } : opKind('freeze').inverse({ freezeTill: requested, timezone: tz } satisfies FreezePayload);

@@ -23,9 +23,9 @@ export function formatDay(isoDay: string): string {
   return formatDayIn(currentLanguage(), isoDay);
 }
 
-/** A message by reference (from a shared rule or the core) in words, its calendar days written as formatDay does. */
+/** A message by reference (from a shared rule or the core) in words, its calendar days written as formatDay does and its moments as formatMoment. */
 export function says(m: Msg | MsgData): string {
-  return wordMsg(t, m, formatDay);
+  return wordMsg(t, m, formatDay, formatMoment);
 }
 
 /** A `YYYY-MM-DD` calendar day with its weekday: "Wednesday, 20 May 2026" / "среда, 20 мая 2026 г.". */
