@@ -549,8 +549,16 @@ export interface MessageParams {
   "error.app.badValue": { what: string | number | Msg };
   "error.app.balanceChangedLine": { left: string | number | Msg; now: string | number | Msg; title: string | number | Msg };
   "error.app.balanceUnchanged": Record<never, never>;
+  "error.app.batchAlreadyUndone": Record<never, never>;
+  "error.app.batchFinished": Record<never, never>;
   "error.app.batchGone": Record<never, never>;
   "error.app.batchInterrupted": Record<never, never>;
+  "error.app.batchNotResumable": Record<never, never>;
+  "error.app.batchOtherUser": { user: string | number | Msg };
+  "error.app.batchUndoNothing": Record<never, never>;
+  "error.app.batchUndoUndo": Record<never, never>;
+  "error.app.batchUndoUnfinished": Record<never, never>;
+  "error.app.batchWaitsFor": { user: string | number | Msg };
   "error.app.chainUnavailable": Record<never, never>;
   "error.app.changeFailed": Record<never, never>;
   "error.app.closing": Record<never, never>;

@@ -94,6 +94,7 @@ export interface BatchService {
 const isStarted = (job: JobRecord) => job.state !== 'draft' && job.state !== 'planned';
 
 const NOT_FOUND = () => new DeskFailure('not_found', msg('error.app.batchGone'));
+const OTHER_RUNNING = () => new DeskFailure('conflict', msg('batch.otherRunning'));
 
 export function createBatchService(deps: BatchServiceDeps): BatchService {
   const { store, session } = deps;
@@ -160,13 +161,13 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
   const checkSameUser = (job: JobRecord) => {
     const user = session.currentUser();
     if (user.profileId !== job.profileId) {
-      throw new DeskFailure('forbidden', `This batch belongs to ${job.userName}. Sign in as ${job.userName} to run it, so its changes stay attributed to them.`);
+      throw new DeskFailure('forbidden', msg('error.app.batchOtherUser', { user: job.userName }));
     }
   };
 
   const start = (job: JobRecord, mode: 'apply' | 'cancel'): Runner => {
     const other = runningOther(job.id);
-    if (other) throw new DeskFailure('conflict', 'Another batch is running. Pause it or let it finish first.');
+    if (other) throw OTHER_RUNNING();
     const runner = startRunner(
       {
         store,
@@ -182,7 +183,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
             current = null;
           }
           if (current !== job.profileId) {
-            throw new DeskFailure('auth_expired', `This batch waits until ${job.userName} is signed in again.`);
+            throw new DeskFailure('auth_expired', msg('error.app.batchWaitsFor', { user: job.userName }));
           }
           return deps.api();
         },
@@ -225,7 +226,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
    * a checked file (apply) and a previewed bulk action (bulk/service.ts) alike.
    */
   function launch(job: Omit<NewJob, 'id' | 'kind' | 'createdAt' | 'profileId' | 'userId' | 'userName' | 'state' | 'undoOf'>, rows: Iterable<RowRecord>, ops: Iterable<NewOp>): BatchSummary {
-    if (runners.size > 0) throw new DeskFailure('conflict', 'Another batch is running. Pause it or let it finish first.');
+    if (runners.size > 0) throw OTHER_RUNNING();
     const user = session.currentUser();
     const batchId = randomUUID();
     journal.createJob(
@@ -241,7 +242,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
   async function apply({ checkId }: { checkId: string }): Promise<BatchSummary> {
     const check = checker.planned(checkId);
     const { plan } = check;
-    if (plan.totals.toChange === 0) throw new DeskFailure('validation', 'Nothing in this file changes a balance.');
+    if (plan.totals.toChange === 0) throw new DeskFailure('validation', msg('batch.nothing'));
     const ops: Iterable<NewOp> = plan.operations.mapLazily((op, seq) => ({
       seq,
       kind: op.kind,
@@ -287,7 +288,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     if (runners.has(batchId)) return summaryOf(batchId);
     // 'planned': created by apply, not started yet (the app stopped in between).
     if (job.state !== 'paused' && job.state !== 'planned') {
-      throw new DeskFailure('validation', job.state === 'done' || job.state === 'cancelled' ? 'This batch is already finished.' : 'This batch cannot be resumed.');
+      throw new DeskFailure('validation', job.state === 'done' || job.state === 'cancelled' ? msg('error.app.batchFinished') : msg('error.app.batchNotResumable'));
     }
     checkSameUser(job);
     start(job, 'apply');
@@ -317,7 +318,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
   async function rows(args: RowsArgs) {
     const { checkId, batchId, offset, limit, onlyProblems } = args;
     if (checkId !== undefined) return checker.rows({ checkId, offset, limit, onlyProblems });
-    if (batchId === undefined) throw new DeskFailure('bad_input', 'Give a checkId or a batchId.');
+    if (batchId === undefined) throw new Error('batch.rows: give a checkId or a batchId');
     const started = isStarted(jobOrThrow(batchId));
     const only = onlyProblems === true;
     const list = journal.rows(batchId, offset, limit, only).map(
@@ -355,16 +356,16 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
 
   async function undo({ batchId }: { batchId: string }): Promise<BatchSummary> {
     const original = jobOrThrow(batchId);
-    if (original.kind !== 'apply') throw new DeskFailure('validation', 'An undo cannot itself be undone: make a new batch instead.');
-    if (original.undoneBy !== null) throw new DeskFailure('conflict', 'This batch was already undone.');
+    if (original.kind !== 'apply') throw new DeskFailure('validation', msg('error.app.batchUndoUndo'));
+    if (original.undoneBy !== null) throw new DeskFailure('conflict', msg('error.app.batchAlreadyUndone'));
     if (runners.has(batchId) || (original.state !== 'done' && original.state !== 'cancelled')) {
-      throw new DeskFailure('validation', 'Finish or cancel this batch before undoing it.');
+      throw new DeskFailure('validation', msg('error.app.batchUndoUnfinished'));
     }
     // Checked before anything is written: a refused start must not leave the batch marked undone.
-    if (runningOther(batchId)) throw new DeskFailure('conflict', 'Another batch is running. Pause it or let it finish first.');
+    if (runningOther(batchId)) throw OTHER_RUNNING();
     const user = session.currentUser();
     const applied: OpRecord[] = journal.ops(batchId, ['applied']);
-    if (applied.length === 0) throw new DeskFailure('validation', 'This batch changed nothing, so there is nothing to undo.');
+    if (applied.length === 0) throw new DeskFailure('validation', msg('error.app.batchUndoNothing'));
     const bySeq = new Map(applied.map((op, i) => [op.seq, i]));
     const rowsOut: RowRecord[] = [];
     let i = 0;
