@@ -24,13 +24,13 @@ export type BulkVerdict =
 export function bulkOpKind(action: BulkAction): AnyOpKind {
   switch (action.kind) {
     case 'freeze':
-      return freezeOp as unknown as AnyOpKind;
+      return freezeOp;
     case 'unfreeze':
-      return unfreezeOp as unknown as AnyOpKind;
+      return unfreezeOp;
     case 'visits':
-      return setBalanceOp as unknown as AnyOpKind;
+      return setBalanceOp;
     case 'extend':
-      return setPeriodOp as unknown as AnyOpKind;
+      return setPeriodOp;
   }
 }
 

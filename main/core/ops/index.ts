@@ -8,7 +8,7 @@ import { setBalanceOp } from './set-balance';
 import { setPeriodOp } from './set-period';
 import { unfreezeOp } from './unfreeze';
 
-const KINDS: readonly AnyOpKind[] = [freezeOp, unfreezeOp, setBalanceOp, setPeriodOp] as unknown as readonly AnyOpKind[];
+const KINDS: readonly AnyOpKind[] = [freezeOp, unfreezeOp, setBalanceOp, setPeriodOp];
 
 const byName = new Map(KINDS.map((k) => [k.name, k]));
 
