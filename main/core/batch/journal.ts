@@ -17,21 +17,29 @@
  * Row counts (`row_count`) let progress and summaries count rows, as the UI does, not memberships.
  */
 import type Database from 'libsql';
-import { MsgData, type BatchState } from '../../../preload/contract';
+import { z } from 'zod';
+import { BatchState, MsgData } from '../../../preload/contract';
 import { fromStored } from '../../../common/i18n/stored';
 import { allRows, cleanRow, getRow, nowIso, numOrNull, seenClientNameSql, strOrNull, type Row } from '../store/rows';
 
-export type JobKind = 'apply' | 'undo';
 export type JobScope = 'batch' | 'desk';
-export type OpState = 'pending' | 'intent' | 'applied' | 'conflict' | 'failed' | 'skipped';
-export const OP_STATES: readonly OpState[] = ['pending', 'intent', 'applied', 'conflict', 'failed', 'skipped'];
+export const OP_STATES = ['pending', 'intent', 'applied', 'conflict', 'failed', 'skipped'] as const;
+export type OpState = (typeof OP_STATES)[number];
 
-export interface JobTotals {
-  rows: number;
-  toChange: number;
-  unchanged: number;
-  invalid: number;
-  memberships: number;
+const Count = z.number().int().nonnegative();
+const JobTotals = z.object({ rows: Count, toChange: Count, unchanged: Count, invalid: Count, memberships: Count });
+export type JobTotals = z.infer<typeof JobTotals>;
+const RowLines = z.array(z.number().int());
+const JobKindCode = z.enum(['apply', 'undo']);
+export type JobKind = z.infer<typeof JobKindCode>;
+const OpStateCode = z.enum(OP_STATES);
+const RowOutcome = z.enum(['change', 'unchanged', 'invalid']);
+
+/** A column, decoded by its schema (never cast): a value that does not fit is an error. */
+function decodeColumn<T>(schema: z.ZodType<T>, value: unknown, column: string): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new Error(`The batch journal's ${column} could not be read (${r.error.issues[0]?.message ?? 'invalid'}).`);
+  return r.data;
 }
 
 export interface JobRecord {
@@ -151,7 +159,7 @@ export interface Journal {
 function toJob(r: Row): JobRecord {
   return {
     id: String(r['id']),
-    kind: r['kind'] as JobKind,
+    kind: decodeColumn(JobKindCode, r['kind'], 'job kind'),
     scope: r['scope'] === 'desk' ? 'desk' : 'batch',
     opKind: String(r['op_kind']),
     fileName: String(r['file_name']),
@@ -162,10 +170,10 @@ function toJob(r: Row): JobRecord {
     userName: String(r['user_name']),
     chainId: Number(r['chain_id']),
     locationId: numOrNull(r['location_id']),
-    state: r['state'] as BatchState,
+    state: decodeColumn(BatchState, r['state'], 'job state'),
     ...stored(r['message'], 'message', 'msg'),
     delimiter: String(r['delimiter']),
-    totals: JSON.parse(String(r['totals_json'])) as JobTotals,
+    totals: decodeColumn(JobTotals, JSON.parse(String(r['totals_json'])), 'totals'),
     undoOf: strOrNull(r['undo_of']),
     undoneBy: strOrNull(r['undone_by']),
     startedAt: strOrNull(r['started_at']),
@@ -195,7 +203,7 @@ function toRow(r: Row): RowWithOp {
   return {
     idx: Number(r['idx']),
     line: Number(r['line']),
-    outcome: r['outcome'] as RowRecord['outcome'],
+    outcome: decodeColumn(RowOutcome, r['outcome'], 'row outcome'),
     membership: String(r['membership']),
     service: String(r['service']),
     before: numOrNull(r['before']),
@@ -204,7 +212,7 @@ function toRow(r: Row): RowWithOp {
     ...stored(r['message'], 'message', 'msg'),
     msgs: msgsOf(r['msgs']),
     opSeq: numOrNull(r['op_seq']),
-    opState: (r['op_state'] ?? null) as OpState | null,
+    opState: r['op_state'] === null || r['op_state'] === undefined ? null : decodeColumn(OpStateCode, r['op_state'], 'operation state'),
     ...stored(r['op_message'], 'opMessage', 'opMsg'),
     clientName: strOrNull(r['client_name']),
     membershipId: numOrNull(r['op_membership_id']),
@@ -218,13 +226,14 @@ function toOp(r: Row): OpRecord {
     membershipId: Number(r['membership_id']),
     membershipNumber: String(r['membership_number']),
     chainId: Number(r['chain_id']),
-    body: JSON.parse(String(r['body_json'])) as unknown,
-    expect: JSON.parse(String(r['expect_json'])) as unknown,
-    target: JSON.parse(String(r['target_json'])) as unknown,
-    rowLines: JSON.parse(String(r['row_lines_json'])) as number[],
+    // The payload columns are decoded by the op kind's codec (ops/index.ts decodePayload).
+    body: JSON.parse(String(r['body_json'])),
+    expect: JSON.parse(String(r['expect_json'])),
+    target: JSON.parse(String(r['target_json'])),
+    rowLines: decodeColumn(RowLines, JSON.parse(String(r['row_lines_json'])), 'row lines'),
     rowCount: Number(r['row_count']),
     reason: String(r['reason']),
-    state: r['state'] as OpState,
+    state: decodeColumn(OpStateCode, r['state'], 'operation state'),
     message: stored(r['message'], 'message', 'msg').message,
     attempts: Number(r['attempts']),
     auditId: numOrNull(r['audit_id']),

@@ -1,0 +1,69 @@
+/**
+ * The journal decodes its JSON columns by schema (issue 10: "journal rows are decoded, never cast"):
+ * a stored value that does not fit fails with the column's name instead of travelling on as a
+ * number[] or JobTotals that is not one.
+ */
+import { describe, expect, it } from 'vitest';
+import { createJournal, type NewOp } from '../../main/core/batch/journal';
+import { openStore } from '../../main/core/store';
+
+const op: NewOp = {
+  seq: 0,
+  kind: 'set_balance',
+  membershipId: 1,
+  membershipNumber: '500001',
+  chainId: 70114,
+  body: { united: 6 },
+  expect: { united: 5 },
+  target: { united: 6 },
+  rowLines: [2, 3],
+  rowCount: 2,
+  reason: 'r',
+  sourceAuditId: null,
+};
+
+function setup() {
+  const store = openStore(':memory:');
+  const journal = createJournal(store.db);
+  journal.createJob(
+    {
+      id: 'job-1',
+      kind: 'apply',
+      opKind: 'set_balance',
+      fileName: 'f.csv',
+      createdAt: new Date().toISOString(),
+      profileId: 'p1',
+      userId: 7,
+      userName: 'Ann',
+      chainId: 70114,
+      locationId: 1,
+      state: 'planned',
+      delimiter: ';',
+      totals: { rows: 2, toChange: 2, unchanged: 0, invalid: 0, memberships: 1 },
+      undoOf: null,
+    },
+    [],
+    [op],
+  );
+  return { store, journal };
+}
+
+describe('batch journal columns are decoded, never cast', () => {
+  it('reads back what it stored', () => {
+    const { journal } = setup();
+    expect(journal.op('job-1', 0)).toMatchObject({ rowLines: [2, 3], state: 'pending' });
+    expect(journal.job('job-1')).toMatchObject({ kind: 'apply', state: 'planned', totals: { rows: 2, memberships: 1 } });
+  });
+
+  it("an operation's row lines that are not line numbers fail, naming the column", () => {
+    const { store, journal } = setup();
+    store.db.prepare(`UPDATE batch_ops SET row_lines_json = '["two"]'`).run();
+    expect(() => journal.op('job-1', 0)).toThrow(/row lines/);
+  });
+
+  it("a job's totals that are not counts fail, naming the column", () => {
+    const { store, journal } = setup();
+    store.db.prepare(`UPDATE batch_jobs SET totals_json = '{"rows":"many"}'`).run();
+    expect(() => journal.job('job-1')).toThrow(/totals/);
+  });
+});
