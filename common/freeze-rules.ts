@@ -116,16 +116,6 @@ export function allowanceUsageMsg(a: FreezeAllowance): Msg {
   return msg('freeze.allowanceUsed', { used: a.usedDays, limitDays: a.limitDays, unit: a.unit, limit: a.limit, remaining: a.remainingDays });
 }
 
-/** allowanceMsg in English. */
-export function allowanceText(a: FreezeAllowance): string {
-  return inEnglish(allowanceMsg(a));
-}
-
-/** allowanceUsageMsg in English. */
-export function allowanceUsageText(a: FreezeAllowance): string {
-  return inEnglish(allowanceUsageMsg(a));
-}
-
 /**
  * May this membership be frozen now, and until which dates? Checks, in this order (the first
  * that applies is reported): the type allows freezing; the status (active only); not already
@@ -191,12 +181,6 @@ export function freezeDateProblemMsg(availability: FreezeAvailability, date: str
     return msg('freeze.date.tooLate', { date: availability.lastDate, count: availability.allowance.remainingDays });
   }
   return null;
-}
-
-/** freezeDateProblemMsg in English (the core's field error). */
-export function freezeDateProblem(availability: FreezeAvailability, date: string): string | null {
-  const problem = freezeDateProblemMsg(availability, date);
-  return problem === null ? null : inEnglish(problem);
 }
 
 /** Days a freeze from `today` until `freezeTill` consumes (freezeTill − today). */

@@ -15,11 +15,14 @@ import { DEFAULT_MAX_BYTES } from '../../main/core/batch/decode';
 import { DEFAULT_MAX_ROWS } from '../../main/core/batch/parse';
 import { planBatch, readBatch, type BatchReadOptions } from '../../main/core/batch/pipeline';
 import { createLookups } from '../../main/core/batch/plan-resolve';
-import { buildReportCsv, REPORT_COLUMNS } from '../../main/core/batch/report';
+import { buildReportCsv } from '../../main/core/batch/report';
 import { correctionsOf, reportRowsFromPlan } from '../support/batch-views';
 import { DeskFailure } from '../../main/core/errors';
 import { makeMembership } from '../../scripts/gen-csv-fixture';
 import { failureOf } from '../support/failures';
+
+/** The report's columns in English (batch.report.column.* in en.json). */
+const REPORT_COLUMNS = ['row', 'line', 'membership', 'service', 'before', 'after', 'outcome', 'message', 'client'];
 
 /** Read and plan in one go, as the app does once the memberships are at hand (check.ts). */
 const prepareBatch = (bytes: Uint8Array, options: Parameters<typeof readBatch>[1] & Parameters<typeof planBatch>[2], lookups: Parameters<typeof planBatch>[1]) => planBatch(readBatch(bytes, options), lookups, options);

@@ -2,9 +2,12 @@ import fc from 'fast-check';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { msg } from '../../common/i18n/translate';
-import { buildReportCsv, REPORT_COLUMNS, type ReportRow } from '../../main/core/batch/report';
+import { buildReportCsv, type ReportRow } from '../../main/core/batch/report';
 import { reportRowsFromPlan } from '../support/batch-views';
 import { csvField, neutralizeCell } from '../../main/core/csv';
+
+/** The report's columns in English (batch.report.column.* in en.json). */
+const REPORT_COLUMNS = ['row', 'line', 'membership', 'service', 'before', 'after', 'outcome', 'message', 'client'];
 
 const FORMULA = /^[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/;
 

@@ -5,20 +5,19 @@ import { describe, expect, it } from 'vitest';
 import type { PeriodUnit } from '../../preload/contract';
 import { addDays, daysBetween, formatDate, localDateOf, todayIn } from '../../common/dates';
 import {
-  allowanceText,
+  allowanceMsg,
   allowanceUsageMsg,
-  allowanceUsageText,
   expiryAfterFreeze,
   freezeAllowance,
   freezeAvailability,
-  freezeDateProblem,
+  freezeDateProblemMsg,
   freezeDays,
   freezePreview,
   isLegalFreezeDate,
   unfreezeEffect,
 } from '../../common/freeze-rules';
 import { createTranslator } from '../../common/i18n/translate';
-import { wordMsg } from '../../common/i18n/words';
+import { inEnglish, wordMsg } from '../../common/i18n/words';
 import { exampleMembership as membership } from '../support/memberships';
 
 const ALL = { periodEdit: true };
@@ -52,9 +51,9 @@ describe('freezeAllowance', () => {
   });
 
   it('describes itself in words', () => {
-    expect(allowanceText(freezeAllowance({ freezeLimit: 14, freezeLimitUnit: 'day' }, 3, '2026-05-06'))).toBe('Allowance: used 3 of 14 days, 11 days left.');
-    expect(allowanceUsageText(freezeAllowance({ freezeLimit: 14, freezeLimitUnit: 'day' }, 3, '2026-05-06'))).toBe('Used 3 of 14 days, 11 days left.');
-    expect(allowanceText(freezeAllowance({ freezeLimit: 1, freezeLimitUnit: 'month' }, 0, '2026-03-01'))).toBe(
+    expect(inEnglish(allowanceMsg(freezeAllowance({ freezeLimit: 14, freezeLimitUnit: 'day' }, 3, '2026-05-06')))).toBe('Allowance: used 3 of 14 days, 11 days left.');
+    expect(inEnglish(allowanceUsageMsg(freezeAllowance({ freezeLimit: 14, freezeLimitUnit: 'day' }, 3, '2026-05-06')))).toBe('Used 3 of 14 days, 11 days left.');
+    expect(inEnglish(allowanceMsg(freezeAllowance({ freezeLimit: 1, freezeLimitUnit: 'month' }, 0, '2026-03-01')))).toBe(
       'Allowance: used 0 of 31 days (1 month from today), 31 days left.',
     );
   });
@@ -141,7 +140,7 @@ describe('DST changes', () => {
   });
 });
 
-describe('isLegalFreezeDate / freezeDateProblem', () => {
+describe('isLegalFreezeDate / freezeDateProblemMsg', () => {
   const a = freezeAvailability(membership({ freezePeriodDays: 10 }), ALL, new Date('2026-05-06T15:00:00Z'), CHI);
 
   it('accepts exactly tomorrow .. last date', () => {
@@ -154,9 +153,13 @@ describe('isLegalFreezeDate / freezeDateProblem', () => {
   });
 
   it('explains an illegal date', () => {
-    expect(freezeDateProblem(a, '2026-05-06')).toBe('The freeze must end tomorrow (7 May 2026) or later.');
-    expect(freezeDateProblem(a, '2026-05-11')).toBe('The freeze can last until 10 May 2026 at most: 4 days left in the allowance.');
-    expect(freezeDateProblem(a, '2026-05-09')).toBeNull();
+    const freezeDateProblem = (date: string) => {
+      const problem = freezeDateProblemMsg(a, date);
+      return problem === null ? null : inEnglish(problem);
+    };
+    expect(freezeDateProblem('2026-05-06')).toBe('The freeze must end tomorrow (7 May 2026) or later.');
+    expect(freezeDateProblem('2026-05-11')).toBe('The freeze can last until 10 May 2026 at most: 4 days left in the allowance.');
+    expect(freezeDateProblem('2026-05-09')).toBeNull();
   });
 
   it('nothing is legal when freezing is not allowed', () => {

@@ -337,9 +337,3 @@ export function decodeMemberships(body: unknown, fallbackChainId?: number): Memb
     return out;
   });
 }
-
-/** The calendar date part (`YYYY-MM-DD`) of an Altegio date/time in the location's offset. */
-export function datePart(s: string | null | undefined): string | null {
-  const m = /^(\d{4}-\d{2}-\d{2})/.exec(s?.trim() ?? '');
-  return m ? (m[1] as string) : null;
-}

@@ -35,8 +35,6 @@ export interface ReportRow {
 
 const COLUMN_KEYS = ['row', 'line', 'membership', 'service', 'before', 'after', 'outcome', 'message', 'client'] as const;
 const columnKey = (c: (typeof COLUMN_KEYS)[number]) => `batch.report.column.${c}` as const;
-/** The column names of the report in English. */
-export const REPORT_COLUMNS = COLUMN_KEYS.map((c) => inEnglish(msg(columnKey(c))));
 
 
 const cellText = (v: number | string | null): string => (v === null ? '' : typeof v === 'number' ? String(v) : v);

@@ -6,9 +6,6 @@ import { DeskFailure } from '../errors';
 import { msg } from '../../../common/i18n/translate';
 import type { SecretStore } from './secret-store';
 
-export const MEMORY_KEYCHAIN_UNAVAILABLE =
-  'Unlock or start the keychain and try again.';
-
 export class MemorySecretStore implements SecretStore {
   private readonly secrets = new Map<string, string>();
   /** When true every call fails like a missing or locked keychain. */
