@@ -394,6 +394,7 @@ export const AuditFilter = z
     limit: z.number().int().min(1).max(5000).optional(),
   })
   .strict();
+export type AuditFilter = z.infer<typeof AuditFilter>;
 
 const ServiceBalance = z.object({ serviceId: Id, balance: z.number().int().min(0).max(100_000) }).strict();
 /** One service (or category) line's balance: visits left. */

@@ -3,24 +3,13 @@
  * WAL, synchronous FULL) implements all of them in `store.ts`; migrations are versioned in
  * `migrations.ts`. No secret is ever written here.
  */
-import type { AuditEntry, Chain, Profile } from '../../../preload/contract';
+import type { AuditEntry, AuditFilter, Chain, Profile } from '../../../preload/contract';
 
 /** `clientName` when the writer knows it; otherwise the store takes the client the app last saw the membership with. */
 export type NewAuditEntry = Omit<AuditEntry, 'id' | 'undoneBy' | 'at' | 'clientName'> & { at?: string; clientName?: string | null };
 
-export interface AuditFilterQuery {
-  membershipId?: number;
-  /** a membership number or id (either matches) */
-  membership?: string;
-  /** part of the user's name, any case */
-  userName?: string;
-  locationId?: number;
-  /** inclusive, YYYY-MM-DD: days in `timezone` (this computer's when absent; see store.ts) */
-  from?: string;
-  to?: string;
-  timezone?: string;
-  limit?: number;
-}
+/** The audit log's filter: the contract's `audit.list` argument (days in `timezone`, this computer's when absent; see store.ts). */
+export type AuditFilterQuery = AuditFilter;
 
 export interface AuditRepo {
   /** Records an intent or a finished write; returns its id. */

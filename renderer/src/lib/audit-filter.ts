@@ -2,6 +2,7 @@
  * The audit log's filter form → the `audit.list` / `audit.exportCsv` filter, with field errors in
  * words. Days are days in the chosen location's zone (the zone every time on the screen is shown in).
  */
+import type { AuditFilter } from '../../../preload/contract';
 import { formatDayNumeric, parseDayInput } from './format';
 import { t } from './i18n';
 
@@ -19,14 +20,8 @@ export interface AuditFilterForm {
   to: string;
 }
 
-export interface AuditFilterValue {
-  membership?: string;
-  userName?: string;
-  locationId?: number;
-  from?: string;
-  to?: string;
-  timezone?: string;
-}
+/** What the form can say of the contract's audit filter. */
+export type AuditFilterValue = Pick<AuditFilter, 'membership' | 'userName' | 'locationId' | 'from' | 'to' | 'timezone'>;
 
 export function buildAuditFilter(form: AuditFilterForm, timezone: string): { filter: AuditFilterValue | null; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
