@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Membership } from '../../preload/contract';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { isDeskFailure } from '../../main/core/errors';
+import { until } from '../support/child-run';
 import { applyCheck, checkText, correctionsFor, createHarness, csvOf, sameBalances, type CheckOptions, type Harness } from '../support/batch-harness';
 
 let sandbox: Sandbox;
@@ -349,17 +350,21 @@ describe('batch apply against the sandbox', () => {
     const prep = await prepare(csvOf(rows));
     sandbox.control.resetStats();
     const { batchId } = await applyCheck(h.svc, prep);
-    await new Promise((r) => setTimeout(r, 600));
+    const writes = () => sandbox.control.stats().writesByAction.set_balance;
+    // A few rows out (observed, not a fixed delay: a busy machine may take longer), then pause.
+    await until(() => writes() >= 5, () => '');
     const paused = await h.svc.pause({ batchId });
     expect(paused.state).toBe('paused');
-    const writesAtPause = sandbox.control.stats().writesByAction.set_balance;
+    const writesAtPause = writes();
     expect(writesAtPause).toBeGreaterThan(0);
     expect(writesAtPause).toBeLessThan(120);
+    // Paused sends nothing more: an absence has no state to wait for, so look again a moment later.
     await new Promise((r) => setTimeout(r, 200));
-    expect(sandbox.control.stats().writesByAction.set_balance).toBe(writesAtPause);
+    expect(writes()).toBe(writesAtPause);
 
     await h.svc.resume({ batchId });
-    await new Promise((r) => setTimeout(r, 500));
+    // Running again (observed), then cancel while most rows are still to go.
+    await until(() => writes() >= writesAtPause + 5, () => '');
     const cancelled = await h.svc.cancel({ batchId });
     expect(cancelled.state).toBe('cancelled');
     const stats = sandbox.control.stats();
