@@ -846,7 +846,8 @@ export const channels = {
    * file's column names and messages are worded in (English when absent).
    */
   'audit.exportCsv': channel(AuditFilter.extend({ delimiter: Delimiter.optional(), language: ContentLanguage.optional() }), z.object({ fileName: z.string(), csv: z.string() })),
-  'audit.undo': channel(z.object({ auditId: z.number().int().positive(), reason: Reason.optional() }).strict(), z.object({ membership: Membership, entry: AuditEntry })),
+  /** `language`: the one in use; without a `reason`, the one kept ("Undo of the freeze made …") is worded in it (English when absent). */
+  'audit.undo': channel(z.object({ auditId: z.number().int().positive(), reason: Reason.optional(), language: ContentLanguage.optional() }).strict(), z.object({ membership: Membership, entry: AuditEntry })),
 
   /**
    * The file's bytes, once: later checks (another encoding, delimiter or mapping) name it by
@@ -865,6 +866,8 @@ export const channels = {
   /**
    * Decode, parse, map, validate and plan an opened file against the current balances (nothing is
    * sent, no batch is created). `lookups: true` agrees to the reads a file by phone needs.
+   * `language`: the one in use; rows without a reason get one worded in it (kept in the audit log
+   * and the report; English when absent).
    */
   'batch.check': channel(
     z
@@ -876,6 +879,7 @@ export const channels = {
         delimiter: Delimiter.optional(),
         mapping: ColumnMapping.optional(),
         lookups: z.boolean().optional(),
+        language: ContentLanguage.optional(),
       })
       .strict(),
     BatchCheck,
@@ -905,7 +909,8 @@ export const channels = {
   'batch.cancel': channel(z.object({ batchId: BatchId }).strict(), BatchSummary),
   'batch.list': channel(empty, z.object({ batches: z.array(BatchSummary) })),
   'batch.report': channel(z.object({ batchId: BatchId, delimiter: Delimiter.optional(), language: ContentLanguage.optional() }).strict(), z.object({ fileName: z.string(), csv: z.string() })),
-  'batch.undo': channel(z.object({ batchId: BatchId }).strict(), BatchSummary),
+  /** `language`: the one in use, that the undo's reasons ("Undo of batch …: <reason>") are worded in (English when absent). */
+  'batch.undo': channel(z.object({ batchId: BatchId, language: ContentLanguage.optional() }).strict(), BatchSummary),
 
   /**
    * Reads every membership of the selection (ids from a worklist, or pasted numbers/ids resolved

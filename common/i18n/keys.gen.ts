@@ -91,6 +91,7 @@ export interface MessageParams {
   "audit.service": { id: string | number | Msg };
   "audit.undo": Record<never, never>;
   "audit.undoOf": { action: string | number | Msg; when: string | number | Msg };
+  "audit.undoReason": { reason: string | number | Msg; undo: string | number | Msg };
   "audit.undone": { number: string | number | Msg };
   "audit.zone.in": { zone: string | number | Msg };
   "audit.zone.only": { location: string | number | Msg };
@@ -167,6 +168,7 @@ export interface MessageParams {
   "batch.column": { n: string | number | Msg };
   "batch.column.named": { n: string | number | Msg; name: string | number | Msg };
   "batch.counts": { conflicts: number; done: number; failed: number; total: number };
+  "batch.defaultReason": Record<never, never>;
   "batch.delimiter.comma": Record<never, never>;
   "batch.delimiter.semicolon": Record<never, never>;
   "batch.delimiter.tab": Record<never, never>;
@@ -395,6 +397,7 @@ export interface MessageParams {
   "batch.undoDialog.skipped": { count: number };
   "batch.undoDialog.title": Record<never, never>;
   "batch.undoDialog.what": { count: number; user: string | number | Msg; when: string | number | Msg };
+  "batch.undoReason": { file: string | number | Msg; reason: string | number | Msg };
   "batch.unmapped": Record<never, never>;
   "bulk.action": Record<never, never>;
   "bulk.action.closure": Record<never, never>;

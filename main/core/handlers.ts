@@ -115,8 +115,8 @@ export function createHandlers({ shell, session, connectivity, memberships, stor
         locationTitle: (id) => locations.get(id),
       });
     },
-    'audit.undo': async ({ auditId, reason }) => {
-      const done = await memberships.undo(auditId, reason);
+    'audit.undo': async ({ auditId, reason, language }) => {
+      const done = await memberships.undo(auditId, reason, language);
       seen(done.membership);
       return done;
     },

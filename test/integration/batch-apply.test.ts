@@ -201,6 +201,24 @@ describe('batch apply against the sandbox', () => {
     expect(undoEntries.every((e) => e.undoOf !== null)).toBe(true);
   });
 
+  it('a row without a reason keeps one worded in the language of the person who checked the file; a batch undo words its reasons in the language it was asked in', async () => {
+    const [united, other] = [...(await read(ids().extra.slice(0, 10))).values()].filter((m) => m.balance.kind === 'united').map((m) => m.id) as [number, number];
+    const prep = await prepare(`membership_id;delta;reason\r\n${united};+1;\r\n${other};+1;пересчёт\r\n`, { language: 'ru' });
+    const { batchId } = await applyCheck(h.svc, prep);
+    await expect(h.svc.settled(batchId)).resolves.toBe('done');
+    const reasons = (batch: string) => new Map(h.store.audit.list({ limit: 100 }).filter((e) => e.batchId === batch).map((e) => [e.membershipId, e.reason]));
+    expect(reasons(batchId)).toEqual(new Map([[united, 'Массовое исправление остатков'], [other, 'пересчёт']]));
+    // The undo, asked for in Spanish: its reasons say so in Spanish around the reasons kept.
+    const undo = await h.svc.undo({ batchId, language: 'es' });
+    await expect(h.svc.settled(undo.batchId)).resolves.toBe('done');
+    expect(reasons(undo.batchId)).toEqual(
+      new Map([
+        [united, 'Se deshizo el lote corrections.csv: Массовое исправление остатков'],
+        [other, 'Se deshizo el lote corrections.csv: пересчёт'],
+      ]),
+    );
+  });
+
   it('finds memberships by number and client phone (as written in the file: +, spaces, dashes) and applies them', async () => {
     const { dana } = ids();
     const m = (await read([ids().memberships.danaUnitedWeeks])).get(ids().memberships.danaUnitedWeeks)!;

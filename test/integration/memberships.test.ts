@@ -194,9 +194,11 @@ describe('memberships against the sandbox', () => {
     const after = await svc.freeze({ chainId, locationId: haruto.locationId, membershipId: m.id, freezeTill: a.firstDate });
     expect(after.isFrozen).toBe(true);
     expect(after.freezePeriodDays).toBe(a.allowance.usedDays + 1);
-    const undone = await svc.undo(store.audit.list({ membershipId: m.id })[0]!.id);
+    const frozen = store.audit.list({ membershipId: m.id })[0]!;
+    const undone = await svc.undo(frozen.id, undefined, 'ru');
     expect(undone.membership.isFrozen).toBe(false);
-    expect(undone.entry).toMatchObject({ action: 'undo', outcome: 'ok' });
+    // No reason given: the one kept says what was undone, in the language of the person who undid it and Tokyo's time.
+    expect(undone.entry).toMatchObject({ action: 'undo', outcome: 'ok', reason: `Отмена заморозки, сделанной ${formatMomentIn('ru', frozen.at, 'Asia/Tokyo')}` });
   });
 
   it('set balance, then undo; undo refuses after an intervening change', async () => {

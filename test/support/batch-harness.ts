@@ -14,6 +14,7 @@ import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from '..
 import type { RunnerOptions as EngineOptions } from '../../main/core/jobs/runner';
 import { createBatchService, type BatchService, type BatchServiceDeps } from '../../main/core/batch/service';
 import { openStore, type Store } from '../../main/core/store';
+import type { Language } from '../../common/i18n/languages';
 
 export const PROFILE_ID = 'batch-it-profile';
 
@@ -141,6 +142,7 @@ export interface CheckOptions {
   delimiter?: ',' | ';' | '\t';
   mapping?: ColumnMapping;
   lookups?: boolean;
+  language?: Language;
 }
 
 /** The production path for a file: `open` (its bytes, once), then `check` it at a place. */

@@ -76,6 +76,8 @@ export interface CheckArgs {
   delimiter?: Delimiter | undefined;
   mapping?: ContractMapping | undefined;
   lookups?: boolean | undefined;
+  /** The language in use: the default reason of rows that give none is worded in it. */
+  language?: Language | undefined;
 }
 
 /** A check that planned: what `apply` turns into a batch job. */
@@ -355,7 +357,8 @@ export function createChecker(deps: CheckerDeps): Checker {
     }
     const lookups = createLookups(entries, (chainId) => rightAllows(session.rightsFor(chainId), 'balanceEdit').allowed);
     const limits = deps.limiter?.stats();
-    const prepared = planBatch(read, lookups, limits ? { rate: { perSecond: limits.perSecond, perMinute: limits.perMinute } } : {});
+    const defaultReason = wordsIn(args.language).t('batch.defaultReason');
+    const prepared = planBatch(read, lookups, { defaultReason, ...(limits && { rate: { perSecond: limits.perSecond, perMinute: limits.perMinute } }) });
     const plan = prepared.plan as BatchPlan; // validated rows always plan
     const problems: Found[] = [...read.mappingProblems.map(columnsProblem), ...prepared.problems];
     remember(problems);

@@ -10,11 +10,13 @@
 import type { BalanceLine, Membership } from '../../../preload/contract';
 import type { PlanOptions } from './plan';
 import { msg } from '../../../common/i18n/translate';
+import { inEnglish } from '../../../common/i18n/words';
 import { membershipParams, type AddProblem } from './plan-resolve';
 import { PlanOperations, UNITED } from './plan-storage';
 import { MAX_COUNT, OpKind, type ValidatedRows } from './validate';
 
-export const DEFAULT_REASON = 'Batch balance correction';
+/** When none of an operation's rows says why and the check gave no words of its own (PlanOptions.defaultReason). */
+export const DEFAULT_REASON = inEnglish(msg('batch.defaultReason'));
 const MAX_OP_REASON = 500;
 
 /** How resolve chained the rows (see the top of this file). */

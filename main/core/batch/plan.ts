@@ -106,7 +106,11 @@ export interface BatchPlan {
 }
 
 export interface PlanOptions {
-  /** Used when none of an operation's rows has a reason (the API requires one). */
+  /**
+   * Used when none of an operation's rows has a reason: the audit log and the report keep one for
+   * every change. Worded once, in the language of the person who checked the file, and kept in the
+   * plan and the journal as text (a resumed batch never re-words it). Default English.
+   */
   defaultReason?: string;
   /** Largest balance accepted. Default 100,000. */
   maxCount?: number;

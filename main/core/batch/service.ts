@@ -82,7 +82,8 @@ export interface BatchService {
   /** `delimiter`: the one Excel expects in the interface language (default: the batch file's). */
   /** `language`: of the column names, outcomes and problems (English when absent). */
   report(args: { batchId: string; delimiter?: Delimiter | undefined; language?: Language | undefined }): Promise<{ fileName: string; csv: string }>;
-  undo(args: { batchId: string }): Promise<BatchSummary>;
+  /** `language`: the undo's reasons ("Undo of batch …: <reason>") are worded in it (English when absent). */
+  undo(args: { batchId: string; language?: Language | undefined }): Promise<BatchSummary>;
   /** Resolves when the job's runner stops (immediately if none runs), with the job's state. */
   settled(batchId: string): Promise<BatchState | null>;
   /** Pauses whatever runs (op boundary) and waits for it. */
@@ -354,7 +355,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
 
   // --- undo -------------------------------------------------------------------------------------------
 
-  async function undo({ batchId }: { batchId: string }): Promise<BatchSummary> {
+  async function undo({ batchId, language }: { batchId: string; language?: Language | undefined }): Promise<BatchSummary> {
     const original = jobOrThrow(batchId);
     if (original.kind !== 'apply') throw new DeskFailure('validation', msg('error.app.batchUndoUndo'));
     if (original.undoneBy !== null) throw new DeskFailure('conflict', msg('error.app.batchAlreadyUndone'));
@@ -373,7 +374,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
       if (r.opSeq === null || !bySeq.has(r.opSeq)) continue;
       rowsOut.push({ ...r, idx: i++, outcome: 'change', before: r.after, after: r.before, message: null, opSeq: bySeq.get(r.opSeq) ?? null });
     }
-    const { opKind: undoKind, ops: opsOut } = inverseOps(original.opKind, applied, `Undo of batch ${original.fileName}: `);
+    const { opKind: undoKind, ops: opsOut } = inverseOps(original.opKind, applied, (reason) => wordsIn(language).t('batch.undoReason', { file: original.fileName, reason }));
     const id = randomUUID();
     store.transaction(() => {
       journal.createJob(

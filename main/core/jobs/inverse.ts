@@ -3,7 +3,8 @@ import type { NewOp, OpRecord } from '../batch/journal';
 import { DeskFailure } from '../errors';
 import { decodePayload, opKind } from '../ops';
 
-export function inverseOps(kindName: string, applied: readonly OpRecord[], reasonPrefix: string): { opKind: string; ops: NewOp[] } {
+/** `reasonOf`: the reason an inverse keeps, from the reason of the op it undoes (worded once: the journal keeps it). */
+export function inverseOps(kindName: string, applied: readonly OpRecord[], reasonOf: (reason: string) => string): { opKind: string; ops: NewOp[] } {
   const kind = opKind(kindName);
   let undoKind = kindName;
   const ops = applied.map((op, seq): NewOp => {
@@ -19,7 +20,7 @@ export function inverseOps(kindName: string, applied: readonly OpRecord[], reaso
       ...opKind(inverse.kind).encode(inverse.payload),
       rowLines: op.rowLines,
       rowCount: op.rowCount,
-      reason: `${reasonPrefix}${op.reason}`.slice(0, 500),
+      reason: reasonOf(op.reason).slice(0, 500),
       sourceAuditId: op.auditId,
     };
   });

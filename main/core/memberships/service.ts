@@ -18,6 +18,8 @@ import { MIN_PHONE_DIGITS, type AltegioApi } from '../altegio/api';
 import { DeskFailure } from '../errors';
 import { msg, type Msg } from '../../../common/i18n/translate';
 import { momentParam } from '../../../common/i18n/words';
+import type { Language } from '../../../common/i18n/languages';
+import { wordsIn } from '../words';
 import type { MembershipClaims } from '../jobs/claims';
 import { createDeskJobs, deskFailure, type DeskJobs } from '../jobs/desk';
 import type { Logger } from '../log';
@@ -129,7 +131,8 @@ export interface MembershipService {
   setBalance(args: SetBalanceArgs): Promise<Membership>;
   /** Change validity so that the membership expires on `expiry` (set_period in days). */
   setPeriod(args: SetPeriodArgs): Promise<Membership>;
-  undo(auditId: number, reason?: string): Promise<{ membership: Membership; entry: AuditEntry }>;
+  /** Without a `reason`, the one kept says what is undone, worded in `language` (English when absent). */
+  undo(auditId: number, reason?: string, language?: Language): Promise<{ membership: Membership; entry: AuditEntry }>;
   /** Decides desk writes the app stopped during, by reading (start-up; nothing is sent again). */
   resolveLeftovers(): Promise<void>;
 }
@@ -315,16 +318,18 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     return write(s);
   }
 
-  async function undo(auditId: number, reason?: string): Promise<{ membership: Membership; entry: AuditEntry }> {
+  async function undo(auditId: number, reason?: string, language?: Language): Promise<{ membership: Membership; entry: AuditEntry }> {
     const original = deps.store.audit.get(auditId);
     if (!original) throw new DeskFailure('not_found', msg('error.app.auditGone'));
     if (original.undoneBy !== null) throw new DeskFailure('conflict', msg('error.app.alreadyUndone', { entry: original.undoneBy }));
     if (original.outcome !== 'ok') {
       throw new DeskFailure('validation', original.outcome === 'failed' ? msg('error.app.undoFailedChange') : msg('error.app.undoUnknown'));
     }
-    const undoReason = reason?.trim() || `Undo of entry ${original.id}${original.reason ? ` (${original.reason})` : ''}`;
     // When that change was made, worded by the reader in the location's zone (as the audit shows it).
     const since = momentParam(original.at, original.locationId !== null ? deps.timezone(original.locationId) : 'UTC');
+    // The reason kept when none is given: what is undone, and why it was done (worded once, here).
+    const undone = msg('audit.action.undoOf', { action: original.action, when: since });
+    const undoReason = reason?.trim() || wordsIn(language).say(original.reason ? msg('audit.undoReason', { undo: undone, reason: original.reason }) : undone);
 
     let result: { membership: Membership; auditId: number };
     if (original.action === 'set_balance') {

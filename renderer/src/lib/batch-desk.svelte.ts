@@ -254,6 +254,7 @@ class BatchDesk {
       locationId: selection.locationId,
       ...this.overrides,
       ...(this.#lookupsAgreed && { lookups: true }),
+      language: currentLanguage(),
     });
     if (!this.#latest.isCurrent(ticket)) return;
     this.busy = null;
@@ -299,7 +300,7 @@ class BatchDesk {
   }
 
   undo(batchId: string): Promise<boolean> {
-    return this.#run(() => app.call('batch.undo', { batchId }), true);
+    return this.#run(() => app.call('batch.undo', { batchId, language: currentLanguage() }), true);
   }
 
   async #run(send: () => ReturnType<typeof app.call<'batch.apply'>>, newJob = false): Promise<boolean> {

@@ -9,7 +9,7 @@ import { app } from './app.svelte';
 import { createLatest, optionalReason } from './call';
 import { DialogState } from './dialog-state.svelte';
 import { formatDate } from './format';
-import { t } from './i18n';
+import { currentLanguage, t } from './i18n';
 import { notices } from './notices.svelte';
 
 export type DeskDialog =
@@ -167,7 +167,7 @@ class MembershipsState extends DialogState<DeskDialog> {
     if (this.busy) return false;
     this.busy = true;
     this.writeError = null;
-    const reply = await app.call('audit.undo', { auditId: entry.id, ...optionalReason(reason) });
+    const reply = await app.call('audit.undo', { auditId: entry.id, ...optionalReason(reason), language: currentLanguage() });
     this.busy = false;
     if (!reply.ok) {
       this.writeError = reply.error;
