@@ -11,7 +11,6 @@
  */
 import type { AuditEntry, BalanceTarget, ClientSummary, Membership, Rights } from '../../../preload/contract';
 import { planBalanceTargets, type BalanceBody } from '../../../common/balance-rules';
-import { localDateOf } from '../../../common/dates';
 import { unfreezeEffect } from '../../../common/freeze-rules';
 import { currentValidity, periodAvailability, periodDateProblem, periodPreview } from '../../../common/period-rules';
 import { MIN_PHONE_DIGITS, type AltegioApi } from '../altegio/api';
@@ -23,7 +22,7 @@ import { wordsIn } from '../words';
 import type { MembershipClaims } from '../jobs/claims';
 import { createDeskJobs, deskFailure, type DeskJobs } from '../jobs/desk';
 import type { Logger } from '../log';
-import { membershipSnapshot, opKind, snapshotOf, type FreezePayload, type MembershipSnapshot, type SetBalancePayload, type SetPeriodPayload, type UnfreezePayload } from '../ops';
+import { freezeOp, frozenTill, membershipSnapshot, opKind, snapshotOf, type FreezePayload, type MembershipSnapshot, type SetBalancePayload, type SetPeriodPayload, type UnfreezePayload } from '../ops';
 import type { Store } from '../store';
 import { asStorageFault, isStorageFault } from '../store/fault';
 
@@ -366,13 +365,10 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       const current = read.m;
       const requested = membershipSnapshot(original.before)?.request?.freezeTill;
       const tz = original.locationId !== null ? deps.timezone(original.locationId) : 'UTC';
-      if (!current.isFrozen) {
-        throw new DeskFailure('conflict', msg('error.app.undoNotFrozen'));
-      }
-      const till = localDateOf(current.freezeTill, tz);
-      if (requested !== undefined && till !== null && till !== requested) {
-        throw new DeskFailure('conflict', msg('error.app.undoFreezeChanged', { since, till, requested }));
-      }
+      // Still that freeze? The freeze kind's state() says (the one date comparison, in the location's zone).
+      const state = requested === undefined ? (current.isFrozen ? 'after' : 'before') : freezeOp.state(current, { freezeTill: requested, timezone: tz });
+      if (state === 'before') throw new DeskFailure('conflict', msg('error.app.undoNotFrozen'));
+      if (state === 'other') throw new DeskFailure('conflict', msg('error.app.undoFreezeChanged', { since, till: frozenTill(current, tz) ?? '', requested: requested ?? '' }));
       // The inverse of that freeze: an unfreeze that goes out only while it is still that freeze.
       const inverse = requested === undefined ? { kind: 'unfreeze', payload: {} } : opKind('freeze').inverse({ freezeTill: requested, timezone: tz } satisfies FreezePayload);
       if (!('payload' in inverse)) throw new DeskFailure(inverse.kind, inverse.message);
