@@ -18,9 +18,13 @@
  *                       `status.slug`, `expiration_date`, and by phone without `created_date` /
  *                       `activated_date` (fields no real example carries);
  * - `no-freeze-till`    membership reads without `freeze_till` (Altegio documents it only in the
- *                       freeze answer): a frozen membership says frozen, not until when.
+ *                       freeze answer): a frozen membership says frozen, not until when;
+ * - `utc-freeze-till`   `freeze_till` in UTC (`2026-05-17T04:59:59Z`) in membership reads and the
+ *                       freeze answer: no document prints it, but nothing promises the location's
+ *                       offset either, and west of Greenwich the last frozen day's 23:59:59 is the
+ *                       next calendar day in UTC (issue 10: every path must judge it the same).
  */
-export const REAL_SHAPES = ['bare-auth', 'no-loyalty-flags', 'array-envelope', 'timezone-name', 'licence-403', 'sparse-fields', 'no-freeze-till'] as const;
+export const REAL_SHAPES = ['bare-auth', 'no-loyalty-flags', 'array-envelope', 'timezone-name', 'licence-403', 'sparse-fields', 'no-freeze-till', 'utc-freeze-till'] as const;
 export type RealShape = (typeof REAL_SHAPES)[number];
 
 export function isRealShape(value: string): value is RealShape {
@@ -108,6 +112,12 @@ export function reshape(shapes: ReadonlySet<RealShape>, route: ShapedRoute, repl
   }
   if (shapes.has('no-freeze-till') && ok && (route === 'chainList' || route === 'byPhone')) {
     eachItem(body, (m) => delete m['freeze_till']);
+  }
+  if (shapes.has('utc-freeze-till') && ok && (route === 'chainList' || route === 'byPhone' || route === 'freeze')) {
+    eachItem(body, (m) => {
+      const till = m['freeze_till'];
+      if (typeof till === 'string' && !Number.isNaN(Date.parse(till))) m['freeze_till'] = new Date(till).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    });
   }
   if (shapes.has('array-envelope')) {
     const wrapped = route === 'chainList' || route === 'freeze' || route === 'unfreeze' || (route === 'setBalance' && !ok);

@@ -2,15 +2,22 @@
  * Issue 15: the Altegio client against the sandbox answering in the documented shapes
  * (main/sandbox/real-shapes.ts), one switch at a time, over real HTTP on loopback.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { localDateOf } from '../../common/dates';
 import type { AltegioApi, Credentials } from '../../main/core/altegio/api';
 import { createAltegioClient } from '../../main/core/altegio/client';
 import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
+import { createCore, type Core } from '../../main/core/app';
+import { dispatch } from '../../main/core/dispatch';
 import { createMembershipService } from '../../main/core/memberships/service';
 import { MemorySecretStore } from '../../main/core/session/memory-secret-store';
 import { partnerAccount } from '../../main/core/session/secret-store';
 import { createSessionService } from '../../main/core/session/session';
 import { openStore } from '../../main/core/store';
+import { REAL_SHAPES, type RealShape } from '../../main/sandbox/real-shapes';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { failure } from '../support/failures';
 
@@ -136,23 +143,66 @@ describe('sparse-fields: memberships without the fields no real example carries'
   });
 });
 
+type Call = <T>(channel: string, args: unknown) => Promise<T>;
+
+/** The whole core (a data folder of its own) against a sandbox of its own answering in `shapes`. */
+async function withCore(shapes: readonly RealShape[], run: (own: Sandbox, core: Core, call: Call) => Promise<void>): Promise<void> {
+  const own = await startSandbox({ rate: null, realShapes: [...shapes] });
+  const dataDir = mkdtempSync(join(tmpdir(), 'desk-shapes-'));
+  const core = await createCore({ dataDir, shell: 'web', secrets: new MemorySecretStore(), apiBase: own.url, rate: { perSecond: 50, perMinute: 3000 } });
+  const call: Call = async <T,>(channel: string, args: unknown): Promise<T> => {
+    const reply = await dispatch(core.handlers, channel, args);
+    if (!reply.ok) throw new Error(`${channel}: ${JSON.stringify(reply.error)}`);
+    return reply.value as T;
+  };
+  try {
+    await run(own, core, call);
+  } finally {
+    await core.close();
+    await own.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const chicagoTomorrow = () => new Date(Date.now() + 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Chicago' });
+
+describe('utc-freeze-till: freeze_till read back in UTC, not in the location offset', () => {
+  it('is judged the same by every path: the desk freeze, the card, the bulk preview and the undo', async () => {
+    await withCore(['utc-freeze-till'], async (own, core, call) => {
+      const { dana, memberships: ms } = own.control.knownIds;
+      const owner = own.users[0]!;
+      await call('settings.setPartnerToken', { token: own.partnerToken });
+      await call('session.signIn', { login: owner.email, password: owner.password });
+      await call('session.selectLocation', { chainId: dana.chainId, locationId: dana.locationId });
+      const at = { chainId: dana.chainId, locationId: dana.locationId };
+      const id = ms.danaPerServiceFreezable;
+      const tomorrow = chicagoTomorrow();
+
+      // The desk's freeze: landed at the first send, the card shows Altegio's date (not the app's).
+      const frozen = await call<{ isFrozen: boolean; freezeTill: string | null; freezeTillSource?: string }>('memberships.freeze', { ...at, membershipId: id, freezeTill: tomorrow });
+      expect(frozen.freezeTill).toMatch(/Z$/);
+      expect(frozen.freezeTill?.slice(0, 10)).not.toBe(tomorrow); // the offsets do differ here
+      expect(localDateOf(frozen.freezeTill, 'America/Chicago')).toBe(tomorrow);
+      expect(frozen.freezeTillSource).toBeUndefined();
+      expect(own.control.stats().writesByAction.freeze).toBe(1);
+      const entry = core.store.audit.list({ membershipId: id })[0]!;
+      expect(entry).toMatchObject({ action: 'freeze', outcome: 'ok' });
+
+      // The bulk preview reads the same date: an unfreeze of a freeze until tomorrow.
+      const preview = await call<{ rows: Array<{ outcome: string; code: string; params: Record<string, unknown> }> }>('bulk.preview', { ...at, action: { kind: 'unfreeze' }, ids: [id] });
+      expect(preview.rows[0]).toMatchObject({ outcome: 'change', code: 'unfreeze', params: { till: tomorrow } });
+
+      // The undo sees the very freeze it made (not "changed since"), and lifts it.
+      const undone = await call<{ membership: { isFrozen: boolean } }>('audit.undo', { auditId: entry.id });
+      expect(undone.membership.isFrozen).toBe(false);
+      expect(own.control.stats().writesByAction).toMatchObject({ freeze: 1, unfreeze: 1 });
+    });
+  }, 60_000);
+});
+
 describe('every shape at once: the whole core (sign in, search, card, freeze, unfreeze, balance edit, batch apply)', () => {
   it('works end to end through the contract', async () => {
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { createCore } = await import('../../main/core/app');
-    const { dispatch } = await import('../../main/core/dispatch');
-    const { REAL_SHAPES } = await import('../../main/sandbox/real-shapes');
-    const own = await startSandbox({ rate: null, realShapes: [...REAL_SHAPES] });
-    const dataDir = mkdtempSync(join(tmpdir(), 'desk-shapes-'));
-    const core = await createCore({ dataDir, shell: 'web', secrets: new MemorySecretStore(), apiBase: own.url, rate: { perSecond: 50, perMinute: 3000 } });
-    const call = async <T>(channel: string, args: unknown): Promise<T> => {
-      const reply = await dispatch(core.handlers, channel, args);
-      if (!reply.ok) throw new Error(`${channel}: ${JSON.stringify(reply.error)}`);
-      return reply.value as T;
-    };
-    try {
+    await withCore(REAL_SHAPES, async (own, core, call) => {
       const { dana, memberships: ms, chains } = own.control.knownIds;
       const owner = own.users[0]!;
       await call('settings.setPartnerToken', { token: own.partnerToken });
@@ -171,7 +221,7 @@ describe('every shape at once: the whole core (sign in, search, card, freeze, un
       const card = await call<{ memberships: Array<{ id: number; notGiven?: string[] }> }>('memberships.forClient', { locationId: dana.locationId, clientId: dana.clientId });
       expect(card.memberships.find((m) => m.id === ms.danaPerServiceFreezable)?.notGiven).toContain('expirationDate');
 
-      const tomorrow = new Date(Date.now() + 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Chicago' });
+      const tomorrow = chicagoTomorrow();
       const frozen = await call<{ isFrozen: boolean; freezeTill: string | null; freezeTillSource?: string }>('memberships.freeze', { chainId: dana.chainId, locationId: dana.locationId, membershipId: ms.danaPerServiceFreezable, freezeTill: tomorrow });
       expect(frozen.isFrozen).toBe(true);
       // The read said frozen without freeze_till (no-freeze-till): the date sent, marked as such.
@@ -206,10 +256,6 @@ describe('every shape at once: the whole core (sign in, search, card, freeze, un
       expect(after.balance.count).toBe(united.balance.count + 2);
       const names = new Set(core.store.audit.list({}).map((e) => e.userName));
       expect([...names]).toEqual([owner.email]);
-    } finally {
-      await core.close();
-      await own.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 });
