@@ -1,21 +1,24 @@
 /**
  * The encodings offered in the batch screen's picker, declared once where both sides see it: the
- * renderer shows them, and a core test checks the decoder accepts every one (it accepts more).
+ * renderer shows them (the encoding's name, with what it is for in the catalog's words), and a
+ * core test checks the decoder accepts every one (it accepts more).
  */
-export const ENCODING_CHOICES: ReadonlyArray<{ value: string; label: string }> = [
-  { value: 'utf-8', label: 'UTF-8 (most files)' },
-  { value: 'windows-1251', label: 'Windows-1251 (Russian Excel)' },
-  { value: 'windows-1252', label: 'Windows-1252 (Western European Excel)' },
-  { value: 'utf-16le', label: 'UTF-16 LE (Excel “Unicode Text”)' },
-  { value: 'utf-16be', label: 'UTF-16 BE' },
-  { value: 'koi8-r', label: 'KOI8-R (Russian)' },
-  { value: 'ibm866', label: 'CP866 (Russian DOS)' },
-  { value: 'iso-8859-5', label: 'ISO-8859-5 (Cyrillic)' },
-  { value: 'windows-1250', label: 'Windows-1250 (Central European)' },
-  { value: 'windows-1253', label: 'Windows-1253 (Greek)' },
-  { value: 'windows-1254', label: 'Windows-1254 (Turkish)' },
-  { value: 'windows-1257', label: 'Windows-1257 (Baltic)' },
-  { value: 'iso-8859-1', label: 'ISO-8859-1 (Latin-1)' },
-  { value: 'iso-8859-2', label: 'ISO-8859-2 (Latin-2)' },
-  { value: 'iso-8859-15', label: 'ISO-8859-15 (Latin-9)' },
+import type { MessageKey } from './i18n/translate';
+
+export const ENCODING_CHOICES: ReadonlyArray<{ value: string; name: string; note: MessageKey | null }> = [
+  { value: 'utf-8', name: 'UTF-8', note: 'batch.encoding.mostFiles' },
+  { value: 'windows-1251', name: 'Windows-1251', note: 'batch.encoding.russianExcel' },
+  { value: 'windows-1252', name: 'Windows-1252', note: 'batch.encoding.westernExcel' },
+  { value: 'utf-16le', name: 'UTF-16 LE', note: 'batch.encoding.unicodeText' },
+  { value: 'utf-16be', name: 'UTF-16 BE', note: null },
+  { value: 'koi8-r', name: 'KOI8-R', note: 'batch.encoding.russian' },
+  { value: 'ibm866', name: 'CP866', note: 'batch.encoding.russianDos' },
+  { value: 'iso-8859-5', name: 'ISO-8859-5', note: 'batch.encoding.cyrillic' },
+  { value: 'windows-1250', name: 'Windows-1250', note: 'batch.encoding.centralEuropean' },
+  { value: 'windows-1253', name: 'Windows-1253', note: 'batch.encoding.greek' },
+  { value: 'windows-1254', name: 'Windows-1254', note: 'batch.encoding.turkish' },
+  { value: 'windows-1257', name: 'Windows-1257', note: 'batch.encoding.baltic' },
+  { value: 'iso-8859-1', name: 'ISO-8859-1 (Latin-1)', note: null },
+  { value: 'iso-8859-2', name: 'ISO-8859-2 (Latin-2)', note: null },
+  { value: 'iso-8859-15', name: 'ISO-8859-15 (Latin-9)', note: null },
 ];

@@ -11,6 +11,8 @@ export const KNOWN_SERVERS = [
   { id: 'altegio', brand: 'Altegio', url: 'https://api.alteg.io/api' },
   { id: 'yclients', brand: 'YCLIENTS', url: 'https://api.yclients.com/api' },
 ] as const;
+/** The example the custom server field shows (an address, the same in every language). */
+export const EXAMPLE_SERVER_URL = 'https://api.example.com/api';
 export type KnownServerId = (typeof KNOWN_SERVERS)[number]['id'];
 
 export type ServerUrlProblem = 'not_url' | 'not_https' | 'credentials' | 'query';

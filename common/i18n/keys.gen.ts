@@ -179,6 +179,18 @@ export interface MessageParams {
   "batch.detect.remembered": Record<never, never>;
   "batch.detect.row": Record<never, never>;
   "batch.detect.title": Record<never, never>;
+  "batch.encoding.baltic": Record<never, never>;
+  "batch.encoding.centralEuropean": Record<never, never>;
+  "batch.encoding.choice": { name: string | number | Msg; note: string | number | Msg };
+  "batch.encoding.cyrillic": Record<never, never>;
+  "batch.encoding.greek": Record<never, never>;
+  "batch.encoding.mostFiles": Record<never, never>;
+  "batch.encoding.russian": Record<never, never>;
+  "batch.encoding.russianDos": Record<never, never>;
+  "batch.encoding.russianExcel": Record<never, never>;
+  "batch.encoding.turkish": Record<never, never>;
+  "batch.encoding.unicodeText": Record<never, never>;
+  "batch.encoding.westernExcel": Record<never, never>;
   "batch.estimate": { duration: string | number | Msg };
   "batch.estimate.none": Record<never, never>;
   "batch.field.balance": Record<never, never>;

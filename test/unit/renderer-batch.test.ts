@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bindLanguage, loadLanguage } from '../../renderer/src/lib/i18n';
 import type { BatchSummary } from '../../preload/contract';
 import {
   FIELDS,
@@ -272,6 +273,20 @@ describe('mapping', () => {
     expect(encodingOptions('MACCYRILLIC')[0]).toEqual({ value: 'maccyrillic', label: 'MACCYRILLIC' });
     const values = encodingOptions(null).map((e) => e.value);
     for (const e of ['utf-8', 'utf-16le', 'utf-16be', 'windows-1251', 'windows-1252', 'koi8-r', 'iso-8859-1']) expect(values).toContain(e);
+  });
+
+  it('words each encoding in the language in use, its name as it is (issue 12)', async () => {
+    await loadLanguage('ru');
+    bindLanguage(() => 'ru');
+    try {
+      const byValue = new Map(encodingOptions(null).map((e) => [e.value, e.label]));
+      expect(byValue.get('utf-8')).toBe('UTF-8 (большинство файлов)');
+      expect(byValue.get('windows-1251')).toBe('Windows-1251 (Excel на русском)');
+      expect(byValue.get('utf-16be')).toBe('UTF-16 BE');
+    } finally {
+      bindLanguage(() => 'en');
+    }
+    expect(encodingOptions(null)[0]).toEqual({ value: 'utf-8', label: 'UTF-8 (most files)' });
   });
 });
 

@@ -99,13 +99,12 @@ export function mappingSourceWords(source: MappingSource): string {
 // ---------------------------------------------------------------------------------------------
 // Encoding and delimiter
 
-/** The encodings a person can pick (one list, declared with the contract). */
-
-/** The encoding choices, with the detected one included even when it is not a usual choice. */
+/** The encoding choices in words ("UTF-8 (most files)"), with the detected one first when it is not a usual choice. */
 export function encodingOptions(detected: string | null | undefined): Array<{ value: string; label: string }> {
   const d = (detected ?? '').trim().toLowerCase();
-  if (!d || ENCODING_CHOICES.some((e) => e.value === d)) return [...ENCODING_CHOICES];
-  return [{ value: d, label: d.toUpperCase() }, ...ENCODING_CHOICES];
+  const choices = ENCODING_CHOICES.map((e) => ({ value: e.value, label: e.note ? t('batch.encoding.choice', { name: e.name, note: t(e.note) }) : e.name }));
+  if (!d || ENCODING_CHOICES.some((e) => e.value === d)) return choices;
+  return [{ value: d, label: d.toUpperCase() }, ...choices];
 }
 
 export const DELIMITERS: ReadonlyArray<{ value: Delimiter; label: () => string }> = [
