@@ -6,118 +6,19 @@
  * screen is not marked did not come from a catalog. The check collects every text a person or a
  * screen reader gets — visible text nodes (visually-hidden ones included), option texts, and the
  * aria-label / title / placeholder / alt attributes of visible elements — removes the marked
- * parts, and what is left must be DATA, defined here as:
- *   1. the demo's own data, read from the sandbox seed the demo runs on: chain, location, service,
- *      category and membership type titles, client names, phones and e-mails, user names;
- *   2. names no language translates: the brands Altegio and YCLIENTS and their API hosts
- *      (common/servers.ts); each language's own name in the language switch (English, Русский, …)
- *      and the pseudo-language's entry;
- *   3. what Intl writes for dates in the language: month and weekday names;
- *   4. digits, white space, punctuation and symbols (№, →, ·, ‹ ›…).
- * Anything else fails the test with the text and where it was found.
+ * parts, and what is left must be data (./pseudo.ts says what counts). Anything else fails the
+ * test with the text and where it was found. The other screens: i18n-screens.spec.ts.
  *
  * Real languages: the same path, found by the language's own labels (from its catalog, so the
  * words on the buttons are checked), and no text on screen may be an English catalog message that
  * the language writes differently.
  */
 import type { Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { FORMAT_LOCALE, LANGUAGE_NAMES, LANGUAGES, languageOf, PSEUDO_LANGUAGE, type UiLanguage } from '../../common/i18n/languages';
-import { createTranslator, type Catalog } from '../../common/i18n/translate';
-import { KNOWN_SERVERS } from '../../common/servers';
-import { buildState } from '../../main/sandbox/seed';
+import { FORMAT_LOCALE, LANGUAGE_NAMES, LANGUAGES, PSEUDO_LANGUAGE, type UiLanguage } from '../../common/i18n/languages';
+import type { Catalog } from '../../common/i18n/translate';
 import { expect, test } from './fixtures';
 import { DANA } from './helpers';
-
-const catalogDir = join(import.meta.dirname, '../../common/i18n/catalogs');
-const catalogOf = (lang: string): Catalog => JSON.parse(readFileSync(join(catalogDir, `${lang}.json`), 'utf8')) as Catalog;
-const english = catalogOf('en');
-
-/** The words the app shows for `key` in `ui` (marked in the pseudo-language). */
-function wordsFor(ui: UiLanguage) {
-  const lang = languageOf(ui);
-  const translate = createTranslator(lang, catalogOf(lang), english) as (key: string, params?: Record<string, unknown>) => string;
-  return (key: string, params?: Record<string, unknown>) => {
-    const text = translate(key, params);
-    return ui === PSEUDO_LANGUAGE ? `⟦${text}⟧` : text;
-  };
-}
-
-/** Every text on the page a person or a screen reader gets, with where it is. */
-async function shownTexts(page: Page): Promise<Array<{ text: string; where: string }>> {
-  return page.evaluate(() => {
-    const out: Array<{ text: string; where: string }> = [];
-    const where = (el: Element) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : ''}`;
-    const seen = (el: Element) => el.checkVisibility({ visibilityProperty: true }) || el.closest('select') !== null;
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const el = n.parentElement;
-      const text = n.textContent?.trim();
-      if (!el || !text || el.closest('script, style, template')) continue;
-      if (!seen(el)) continue;
-      out.push({ text, where: where(el) });
-    }
-    for (const el of document.body.querySelectorAll('[aria-label], [title], [placeholder], [alt], [aria-valuetext]')) {
-      if (!seen(el)) continue;
-      for (const attr of ['aria-label', 'title', 'placeholder', 'alt', 'aria-valuetext']) {
-        const v = el.getAttribute(attr)?.trim();
-        if (v) out.push({ text: v, where: `${where(el)}[${attr}]` });
-      }
-    }
-    return out;
-  });
-}
-
-// 1. The demo's data (the demo is the sandbox, seed 1).
-const seed = buildState({ seed: 1, now: new Date(), extraMemberships: 0, newToken: () => 'token' }).state;
-const DATA = [
-  ...seed.chains.map((c) => c.title),
-  ...[...seed.locations.values()].flatMap((l) => [l.title, l.city, l.address, l.phone]),
-  ...[...seed.services.values()].map((s) => s.title),
-  ...[...seed.categories.values()].map((c) => c.title),
-  ...[...seed.types.values()].map((t) => t.title),
-  ...[...seed.clients.values()].flatMap((c) => [c.name, c.phone ?? '', c.email ?? '']),
-  ...seed.users.flatMap((u) => [u.name, u.login, u.email]),
-  // 2. Names no language translates: the brands and their API hosts (the server choice shows them).
-  ...KNOWN_SERVERS.flatMap((k) => [k.brand, k.url, new URL(k.url).host]),
-  ...Object.values(LANGUAGE_NAMES),
-  'Pseudo (en-XA)',
-].filter((s) => s.trim().length > 0);
-
-// 3. Month and weekday names as Intl writes them in the language.
-function dateWords(locale: string): string[] {
-  const words: string[] = [];
-  for (let m = 0; m < 12; m++) {
-    const d = new Date(Date.UTC(2026, m, 15));
-    for (const month of ['long', 'short'] as const) {
-      words.push(new Intl.DateTimeFormat(locale, { month, timeZone: 'UTC' }).format(d));
-      words.push(...new Intl.DateTimeFormat(locale, { day: 'numeric', month, timeZone: 'UTC' }).formatToParts(d).filter((p) => p.type === 'month').map((p) => p.value));
-    }
-  }
-  for (let day = 0; day < 7; day++) {
-    const d = new Date(Date.UTC(2026, 0, 4 + day));
-    for (const weekday of ['long', 'short', 'narrow'] as const) words.push(new Intl.DateTimeFormat(locale, { weekday, timeZone: 'UTC' }).format(d));
-  }
-  return words;
-}
-
-/** What is left of a text once marked parts, data and date words are taken out (empty: fine). */
-function unmarked(text: string, allowed: readonly string[]): string {
-  let rest = text;
-  // Innermost first: a marked text can carry another (a parameter worded by the catalog too).
-  for (let prev = ''; prev !== rest; ) {
-    prev = rest;
-    rest = rest.replace(/⟦[^⟦⟧]*⟧/g, ' ');
-  }
-  for (const word of allowed) rest = rest.split(word).join(' ');
-  // 4. Digits, spaces, punctuation and symbols.
-  return rest.replace(/[\s\d\p{P}\p{S}]+/gu, ' ').trim();
-}
-
-const allowedIn = (ui: UiLanguage) => [...DATA, ...dateWords(FORMAT_LOCALE[languageOf(ui)])].sort((a, b) => b.length - a.length);
-
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+import { allowedIn, catalogOf, english, escapeRe, shownTexts, unmarkedTexts, wordsFor } from './pseudo';
 
 /** The desk path, by role and label in the language; `check` runs on each screen on the way. */
 async function deskPath(page: Page, ui: UiLanguage, check: (screen: string) => Promise<void>): Promise<void> {
@@ -172,13 +73,9 @@ test.describe('pseudo-language', () => {
   test.use({ shellArgs: ['--language', PSEUDO_LANGUAGE] });
 
   test('every text on the desk path comes from a catalog (or is data)', async ({ app: page }) => {
-    const allowed = allowedIn(PSEUDO_LANGUAGE);
     const found: string[] = [];
     await deskPath(page, PSEUDO_LANGUAGE, async (screen) => {
-      for (const { text, where } of await shownTexts(page)) {
-        const rest = unmarked(text, allowed);
-        if (rest) found.push(`${screen} · ${where}: "${text}" (unmarked: "${rest}")`);
-      }
+      found.push(...(await unmarkedTexts(page, screen)));
     });
     expect([...new Set(found)]).toEqual([]);
   });
