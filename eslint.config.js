@@ -2,13 +2,19 @@
 //  - only the Electron shell (main/electron/) and the preload import `electron`;
 //  - the renderer never imports the core (main/) or Node built-ins: preload/contract is its only door;
 //  - common/ (pure rules shared by core and renderer) imports neither side;
-//  - the core never imports a shell.
+//  - the core never imports a shell;
+//  - the store (main/core/store/) is the bottom of the core: it imports none of the features above it.
 import tseslint from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
 import svelteParser from 'svelte-eslint-parser';
 
 const electron = { name: 'electron', message: 'Only main/electron/ and preload/index.ts may import electron: the core must run in plain Node.' };
 const nodeBuiltins = { group: ['node:*'], message: 'Renderer and common code run in the browser: no Node built-ins.' };
+const noShell = { group: ['**/electron/**', '**/web/**', '**/renderer/**'], message: 'The core knows no shell and no page.' };
+const storeBelowFeatures = {
+  regex: '^\\.\\./(?!\\.\\./|errors$)',
+  message: 'The store is the bottom of the core: it may use ../errors and its own files, never a feature (batch, jobs, ops, memberships…).',
+};
 const coreFromPage = { group: ['**/main/*', '**/main/**', '../main/**'], message: 'The renderer reaches the core only through preload/contract (window.desk).' };
 
 export default tseslint.config(
@@ -46,10 +52,13 @@ export default tseslint.config(
   {
     files: ['main/core/**', 'main/sandbox/**'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        { paths: [electron], patterns: [{ group: ['**/electron/**', '**/web/**', '**/renderer/**'], message: 'The core knows no shell and no page.' }] },
-      ],
+      'no-restricted-imports': ['error', { paths: [electron], patterns: [noShell] }],
+    },
+  },
+  {
+    files: ['main/core/store/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [electron], patterns: [noShell, storeBelowFeatures] }],
     },
   },
 );

@@ -33,6 +33,15 @@ describe('layering rules', { timeout: 60_000 }, () => {
     expect(await restrictedImportErrors('common/x.ts', "import { x } from '../renderer/src/lib/x';\nexport const a = x;\n")).toBe(1);
   });
 
+  it('keep the store below the features (no store → batch import)', async () => {
+    expect(await restrictedImportErrors('main/core/store/x.ts', "import { createJournal } from '../batch/journal';\nexport const a = createJournal;\n")).toBe(1);
+    expect(await restrictedImportErrors('main/core/store/x.ts', "import { opKind } from '../ops';\nexport const a = opKind;\n")).toBe(1);
+    expect(await restrictedImportErrors('main/core/store/x.ts', "import { DeskFailure } from '../errors';\nexport const a = DeskFailure;\n")).toBe(0);
+    expect(await restrictedImportErrors('main/core/store/x.ts', "import { allRows } from './rows';\nexport const a = allRows;\n")).toBe(0);
+    expect(await restrictedImportErrors('main/core/store/x.ts', "import { startWebShell } from '../../web/server';\nexport const a = startWebShell;\n")).toBe(1);
+    expect(await restrictedImportErrors('main/core/batch/x.ts', "import { openStore } from '../store';\nexport const a = openStore;\n")).toBe(0);
+  });
+
   it('keep shells out of the core', async () => {
     expect(await restrictedImportErrors('main/core/x.ts', "import { startWebShell } from '../web/server';\nexport const a = startWebShell;\n")).toBe(1);
   });
