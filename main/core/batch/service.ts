@@ -18,6 +18,7 @@ import { DeskFailure } from '../errors';
 import { msg } from '../../../common/i18n/translate';
 import { inEnglish } from '../../../common/i18n/words';
 import { fromStored } from '../../../common/i18n/stored';
+import { isActive, isFinished, wasStarted } from '../../../common/batch-rules';
 import type { EventHub } from '../events';
 import { silentLogger, type Logger } from '../log';
 import type { Store } from '../store';
@@ -91,9 +92,6 @@ export interface BatchService {
   readonly journal: Journal;
 }
 
-/** Rows of a job show their operations' states once it has started. */
-const isStarted = (job: JobRecord) => job.state !== 'draft' && job.state !== 'planned';
-
 const NOT_FOUND = () => new DeskFailure('not_found', msg('error.app.batchGone'));
 const OTHER_RUNNING = () => new DeskFailure('conflict', msg('batch.otherRunning'));
 
@@ -121,7 +119,6 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
    * small write): the job is shown, and resumed, as paused with that message.
    */
   const unrecorded = new Map<string, { state: BatchState; message: string | null }>();
-  const ACTIVE: ReadonlySet<BatchState> = new Set(['running', 'offline', 'waiting_auth']);
   const current = (job: JobRecord | null): JobRecord | null => {
     if (!job || runners.has(job.id)) return job;
     const stopped = unrecorded.get(job.id);
@@ -130,7 +127,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
       const why = stopped.message === null ? null : fromStored(stopped.message);
       return { ...job, state: stopped.state, message: why?.text ?? null, msg: why?.msg ?? null };
     }
-    if (!ACTIVE.has(job.state)) return job;
+    if (!isActive(job.state)) return job;
     return { ...job, state: 'paused', message: INTERRUPTED_MESSAGE, msg: msg('error.app.batchInterrupted') as MsgData };
   };
   const jobOrThrow = (id: string): JobRecord => current(journal.job(id)) ?? (() => { throw NOT_FOUND(); })();
@@ -289,7 +286,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     if (runners.has(batchId)) return summaryOf(batchId);
     // 'planned': created by apply, not started yet (the app stopped in between).
     if (job.state !== 'paused' && job.state !== 'planned') {
-      throw new DeskFailure('validation', job.state === 'done' || job.state === 'cancelled' ? msg('error.app.batchFinished') : msg('error.app.batchNotResumable'));
+      throw new DeskFailure('validation', isFinished(job.state) ? msg('error.app.batchFinished') : msg('error.app.batchNotResumable'));
     }
     checkSameUser(job);
     start(job, 'apply');
@@ -304,7 +301,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
       await waitStopped(runner);
       return summaryOf(batchId);
     }
-    if (job.state === 'done' || job.state === 'cancelled') return summary(job);
+    if (isFinished(job.state)) return summary(job);
     if (job.state === 'draft') {
       journal.setState(batchId, 'cancelled');
       return summaryOf(batchId);
@@ -320,7 +317,8 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     const { checkId, batchId, offset, limit, onlyProblems } = args;
     if (checkId !== undefined) return checker.rows({ checkId, offset, limit, onlyProblems });
     if (batchId === undefined) throw new Error('batch.rows: give a checkId or a batchId');
-    const started = isStarted(jobOrThrow(batchId));
+    // Rows show their operations' states once the job has started.
+    const started = wasStarted(jobOrThrow(batchId));
     const only = onlyProblems === true;
     const list = journal.rows(batchId, offset, limit, only).map(
       (r): BatchPlanRow => ({
@@ -344,7 +342,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
 
   async function report({ batchId, delimiter: chosen, language }: { batchId: string; delimiter?: Delimiter | undefined; language?: Language | undefined }) {
     const job = jobOrThrow(batchId);
-    const started = isStarted(job);
+    const started = wasStarted(job);
     function* reportRows(): Generator<ReportRow> {
       for (const r of journal.iterateRows(batchId)) yield reportRowOf(r, started);
     }
@@ -359,7 +357,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     const original = jobOrThrow(batchId);
     if (original.kind !== 'apply') throw new DeskFailure('validation', msg('error.app.batchUndoUndo'));
     if (original.undoneBy !== null) throw new DeskFailure('conflict', msg('error.app.batchAlreadyUndone'));
-    if (runners.has(batchId) || (original.state !== 'done' && original.state !== 'cancelled')) {
+    if (runners.has(batchId) || !isFinished(original.state)) {
       throw new DeskFailure('validation', msg('error.app.batchUndoUnfinished'));
     }
     // Checked before anything is written: a refused start must not leave the batch marked undone.

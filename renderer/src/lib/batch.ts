@@ -15,6 +15,9 @@ import type {
 } from '../../../preload/contract';
 import { BATCH_FIELDS } from '../../../preload/contract';
 import { ENCODING_CHOICES } from '../../../common/encodings';
+
+// The states' rules are shared with the core (common/batch-rules.ts); the screen imports them from here.
+export { canCancel, canPause, canResume, canUndo, isFinished, isUnfinished, wasStarted } from '../../../common/batch-rules';
 import { BATCH_ROW_STATUS_KEYS } from '../../../common/statuses';
 import type { MessageKey } from '../../../common/i18n/translate';
 import { formatNumber, says } from './format';
@@ -245,23 +248,7 @@ export function historyStateWords(state: BatchState, current: boolean): string {
   return stateHeading(state);
 }
 
-/** Started and not finished: something to resume (after a crash, `running` is what the journal says). */
-export function isUnfinished(state: BatchState): boolean {
-  return state === 'running' || state === 'paused' || state === 'waiting_auth' || state === 'offline';
-}
 
-export function isFinished(state: BatchState): boolean {
-  return state === 'done' || state === 'cancelled';
-}
-
-export const canPause = (state: BatchState): boolean => state === 'running' || state === 'offline' || state === 'waiting_auth';
-export const canResume = (state: BatchState): boolean => state === 'paused';
-export const canCancel = (state: BatchState): boolean => isUnfinished(state);
-
-/** An applied (not an undo) batch that changed something and has not been undone yet. */
-export function canUndo(s: BatchSummary): boolean {
-  return s.kind === 'apply' && isFinished(s.state) && s.done > 0 && !s.undoneBy;
-}
 
 /**
  * Rows the job has dealt with. The contract's `done`, `failed` and `conflicts` are read as three
@@ -325,9 +312,6 @@ export function mergeSummary(prev: BatchSummary | null, next: BatchSummary): Bat
 }
 
 /** Batches that did something (or tried to): a file that was only checked is not listed. */
-export function wasStarted(s: Pick<BatchSummary, 'state'>): boolean {
-  return s.state !== 'draft' && s.state !== 'planned';
-}
 
 export function rateWords(requestsPerMinute: number): string {
   if (!Number.isFinite(requestsPerMinute) || requestsPerMinute <= 0) return '—';
