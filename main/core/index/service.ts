@@ -218,8 +218,8 @@ export function createIndexService(deps: IndexServiceDeps): IndexService {
     },
     worklistCsv(chainId, locationId, query, delimiter) {
       const key = keyFor(chainId);
-      const today = todayIn(now(), deps.timezone(locationId) ?? 'UTC');
-      return worklistCsv(repo, key, { ...query, today }, statusOf(key), now(), delimiter);
+      const zone = deps.timezone(locationId) ?? 'UTC';
+      return worklistCsv(repo, key, { ...query, today: todayIn(now(), zone) }, statusOf(key), zone, now(), delimiter);
     },
     lookup: (chainId, ref) => lookupRef(repo, keyFor(chainId), ref),
     numberIndex(chainId) {

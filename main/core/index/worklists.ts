@@ -5,7 +5,7 @@
  * Excel. Everything is a query on the index: nothing is asked of Altegio.
  */
 import type { IndexStatus, IndexedMembership } from '../../../preload/contract';
-import { addDays } from '../../../common/dates';
+import { addDays, localDateOf } from '../../../common/dates';
 import { csvText, EXCEL_BOM, type CsvDelimiter } from '../csv';
 import { allRows, getRow } from '../store/rows';
 import { ROW_COLUMNS, ROW_FROM, toIndexedRow, type IndexKey, type IndexRepo } from './repo';
@@ -126,13 +126,16 @@ function visitsLeft(m: IndexedMembership['membership']): string {
   return m.balance.lines.map((l) => `${l.title}: ${l.unlimited ? 'unlimited' : l.count}`).join('; ');
 }
 
-/** The whole list (every page) as a CSV file for Excel: UTF-8 with BOM, formula-safe cells. */
-export function worklistCsv(repo: IndexRepo, key: IndexKey, q: WorklistQuery, status: IndexStatus, now = new Date(), delimiter: CsvDelimiter = ','): { fileName: string; csv: string } {
+/**
+ * The whole list (every page) as a CSV file for Excel: UTF-8 with BOM, formula-safe cells. Days are
+ * days in `timezone` (the desk location's, as the screen shows them), whatever offset Altegio sent.
+ */
+export function worklistCsv(repo: IndexRepo, key: IndexKey, q: WorklistQuery, status: IndexStatus, timezone: string, now = new Date(), delimiter: CsvDelimiter = ','): { fileName: string; csv: string } {
   const { rows } = select(repo, key, q, null);
   const lines = rows.map((r) => {
     const m = r.membership;
     return [
-      m.number, String(m.id), m.type.title, m.status.slug, m.isFrozen ? 'yes' : 'no', m.freezeTill?.slice(0, 10) ?? '', m.expirationDate?.slice(0, 10) ?? '',
+      m.number, String(m.id), m.type.title, m.status.slug, m.isFrozen ? 'yes' : 'no', localDateOf(m.freezeTill, timezone) ?? '', localDateOf(m.expirationDate, timezone) ?? '',
       visitsLeft(m), r.client?.name ?? '', r.client?.phone ?? '', r.locationId === null ? '' : String(r.locationId), status.asOf ?? '',
     ];
   });
