@@ -77,7 +77,7 @@ for (const lang of LANGUAGES) {
   test.describe(`the header in ${lang}`, () => {
     test.use({ shellMode: 'plain', shellArgs: ['--language', lang], locale: FORMAT_LOCALE[lang], viewport: { width: 1366, height: 768 } });
 
-    test(`1366×768 in ${lang}: the sign-in screen and the signed-in header fit, the header on one line`, async ({ app: page }) => {
+    test(`1366×768 in ${lang}: the sign-in screen fits, the header is one line, the card and its history fit`, async ({ app: page }) => {
       const t = createTranslator(lang, catalogOf(lang), catalogOf('en')) as (key: string, params?: Record<string, unknown>) => string;
       const demo = page.getByRole('button', { name: t('signin.demo') });
       await expect(demo).toBeVisible();
@@ -93,6 +93,25 @@ for (const lang of LANGUAGES) {
 
       expect(await headerLayout(header)).toEqual({ below: [], overflow: 0, cut: [] });
       expect(await pageOverflow(page)).toBeLessThanOrEqual(0);
+
+      // The card with an entry in its history: the longer column words made the page scroll sideways,
+      // and action labels broke inside their buttons.
+      await page.getByRole('combobox', { name: t('search.label') }).fill('Dana');
+      await page.getByRole('listbox', { name: t('search.results') }).getByRole('option', { name: new RegExp(DANA.name) }).first().click();
+      await page.getByRole('list', { name: t('list.label'), exact: true }).getByRole('button').filter({ hasText: DANA.perServiceFreezable }).click();
+      const card = page.getByRole('article');
+      await card.getByRole('button', { name: t('card.editBalance'), exact: true }).click();
+      const editor = page.getByRole('dialog');
+      await editor.getByRole('textbox').first().fill('6');
+      await editor.getByLabel(t('common.reason'), { exact: true }).fill('Проверка: длинная причина для истории');
+      await editor.getByRole('button', { name: t('balance.save'), exact: true }).click();
+      await expect(page.getByRole('dialog')).toHaveCount(0);
+      await expect(card.getByRole('region', { name: t('history.title'), exact: true }).getByRole('row')).toHaveCount(2);
+      expect(await pageOverflow(page)).toBeLessThanOrEqual(0);
+      const brokenLabels = await card.getByRole('region', { name: t('card.actions'), exact: true }).evaluate((actions) =>
+        [...actions.querySelectorAll('button')].filter((b) => b.getBoundingClientRect().height > 44).map((b) => b.innerText),
+      );
+      expect(brokenLabels).toEqual([]);
     });
   });
 }
