@@ -22,7 +22,7 @@ import { wordsIn } from '../words';
 import type { MembershipClaims } from '../jobs/claims';
 import { createDeskJobs, deskFailure, type DeskJobs } from '../jobs/desk';
 import type { Logger } from '../log';
-import { freezeOp, frozenTill, membershipSnapshot, opKind, snapshotOf, type FreezePayload, type MembershipSnapshot, type SetBalancePayload, type SetPeriodPayload, type UnfreezePayload } from '../ops';
+import { freezeOp, frozenTill, membershipSnapshot, opKind, snapshotOf, unfreezeOp, type FreezePayload, type MembershipSnapshot, type SetBalancePayload, type SetPeriodPayload, type UnfreezePayload } from '../ops';
 import type { Store } from '../store';
 import { asStorageFault, isStorageFault } from '../store/fault';
 
@@ -215,16 +215,16 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     if (auditId === null || outcome.membership === null) throw new DeskFailure('server', msg('error.app.doneNotReadBack', { done: spec.doneWord }));
     // The read that confirmed it is the result (and the audit entry's after-snapshot).
     const after = outcome.membership;
-    return { membership: shownAfter(after, spec), auditId };
+    return { membership: after, auditId };
   }
 
   /**
    * Altegio documents `freeze_till` only in the freeze answer: a read that says frozen without a
    * date shows the date the app sent, marked as such (freezeTillSource 'app').
    */
-  function shownAfter(m: Membership, spec: WriteSpec): Membership {
-    if (spec.kind !== 'freeze' || !m.isFrozen || m.freezeTill !== null) return m;
-    return { ...m, freezeTill: (spec.payload as FreezePayload).freezeTill, freezeTillSource: 'app' };
+  function shownAfter(m: Membership, sentFreezeTill: string): Membership {
+    if (!m.isFrozen || m.freezeTill !== null) return m;
+    return { ...m, freezeTill: sentFreezeTill, freezeTillSource: 'app' };
   }
 
   async function freeze(args: FreezeArgs): Promise<Membership> {
@@ -237,7 +237,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     }
     const s = spec(await readForWrite(args.chainId, args.membershipId));
     precheck(s);
-    return (await write(s)).membership;
+    return shownAfter((await write(s)).membership, args.freezeTill);
   }
 
   function unfreezeSpec(read: WriteSpec['read'], chainId: number, locationId: number | null, reason: string, freezeOf?: UnfreezePayload, undoOf?: number): WriteSpec {
@@ -372,7 +372,9 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       // The inverse of that freeze: an unfreeze that goes out only while it is still that freeze.
       const inverse = requested === undefined ? { kind: 'unfreeze', payload: {} } : opKind('freeze').inverse({ freezeTill: requested, timezone: tz } satisfies FreezePayload);
       if (!('payload' in inverse)) throw new DeskFailure(inverse.kind, inverse.message);
-      const s = unfreezeSpec(read, original.chainId, original.locationId, undoReason, inverse.payload as UnfreezePayload, original.id);
+      // Decoded by the unfreeze kind's codec, as a journal row would be (never cast).
+      const freezeOf = unfreezeOp.codec.parse({ body: inverse.payload, expect: null, target: null });
+      const s = unfreezeSpec(read, original.chainId, original.locationId, undoReason, freezeOf, original.id);
       precheck(s);
       result = await write(s);
     } else if (original.action === 'set_period') {
