@@ -358,7 +358,10 @@ export const AuditEntry = z.object({
   after: AuditSnapshot.nullable(),
   reason: z.string(),
   outcome: AuditOutcome,
+  /** What happened, in English (logs; shown when there is no `msg`: Altegio's own words, entries written before messages were kept by reference). */
   message: z.string().nullable(),
+  /** The same by reference: the renderer words it in the language in use. */
+  msg: MsgData.nullable().optional(),
   batchId: z.string().nullable(),
   undoOf: z.number().int().nullable(),
   undoneBy: z.number().int().nullable(),

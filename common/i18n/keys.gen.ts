@@ -81,6 +81,11 @@ export interface MessageParams {
   "audit.filter.user": Record<never, never>;
   "audit.filter.userHint": Record<never, never>;
   "audit.membershipIdLine": { id: string | number | Msg };
+  "audit.message.answerLost": { why: string | number | Msg };
+  "audit.message.confirmedByReading": Record<never, never>;
+  "audit.message.conflict": { why: string | number | Msg };
+  "audit.message.sending": Record<never, never>;
+  "audit.message.withServer": { said: string | number | Msg; why: string | number | Msg };
   "audit.noEntries": Record<never, never>;
   "audit.outcome.failed": Record<never, never>;
   "audit.outcome.ok": Record<never, never>;

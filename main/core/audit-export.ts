@@ -39,7 +39,7 @@ export function auditCsv(entries: readonly AuditEntry[], options: AuditCsvOption
     changeLines(e, zone, undefined, words.audit).join('; '),
     e.reason,
     outcomeLabel(e, entries, zone, words.audit),
-    e.outcome === 'ok' ? '' : (e.message ?? ''),
+    e.outcome === 'ok' ? '' : e.msg ? words.say(e.msg) : (e.message ?? ''),
     e.batchId ? words.t('common.yes') : '',
   ]);
   const now = options.now ?? new Date();

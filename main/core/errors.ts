@@ -78,6 +78,13 @@ export function withServerWords(e: DeskFailure): string {
   return said && !e.messageIsServers ? `${e.message} Altegio said: "${said}"` : e.message;
 }
 
+/** withServerWords by reference, for what is stored (the audit log): the app's message and Altegio's words; text when the app has no words for it. */
+export function serverWordsMessage(e: DeskFailure): Msg | string {
+  const said = e.serverMessage;
+  if (!e.msg) return withServerWords(e);
+  return said && !e.messageIsServers ? msg('audit.message.withServer', { why: e.msg, said: msg('error.serverSaid', { words: said }) }) : e.msg;
+}
+
 export function isDeskFailure(e: unknown): e is DeskFailure {
   return e instanceof DeskFailure;
 }

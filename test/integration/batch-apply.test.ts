@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Membership } from '../../preload/contract';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { isDeskFailure } from '../../main/core/errors';
+import { auditCsv } from '../../main/core/audit-export';
 import { until } from '../support/child-run';
 import { applyCheck, checkText, correctionsFor, createHarness, csvOf, sameBalances, type CheckOptions, type Harness } from '../support/batch-harness';
 
@@ -122,7 +123,11 @@ describe('batch apply against the sandbox', () => {
     expect(problems.rows.map((r) => r.status)).toEqual(['conflict', 'conflict', 'conflict']);
     const audit = h.store.audit.list({ membershipId: united });
     expect(audit[0]).toMatchObject({ outcome: 'failed', batchId: batchId });
-    expect(audit[0]?.message).toMatch(/^Conflict:/);
+    expect(audit[0]?.message).toMatch(/^Conflict: Changed since the plan: now shared balance 42/);
+    // The audit log keeps it by reference: its export (and screen) word it in the language in use.
+    const exported = auditCsv(audit, { language: 'ru', delimiter: ';' }).csv;
+    expect(exported).toContain(';Конфликт: Изменился после планирования: сейчас общий остаток 42');
+    expect(exported).not.toContain('Conflict');
     // The report in Russian words the conflicts too (the journal keeps them by reference).
     const ru = (await h.svc.report({ batchId, delimiter: ';', language: 'ru' })).csv.slice(1).split('\r\n');
     const conflictLines = ru.filter((line) => line.includes(';Изменено кем-то другим;'));

@@ -4,7 +4,7 @@
  * 'intent' operations in all three cases, pause / resume / cancel, waiting_auth and offline.
  */
 import { describe, expect, it } from 'vitest';
-import type { Membership } from '../../preload/contract';
+import type { Membership, MsgData } from '../../preload/contract';
 import type { AltegioApi } from '../../main/core/altegio/api';
 import type { BalanceTarget } from '../../preload/contract';
 import type { JobProgress as EngineProgress } from '../../main/core/jobs/progress';
@@ -191,12 +191,13 @@ const tick = (ms = 0) => new Promise<void>((r) => setTimeout(r, ms));
 describe('batch engine', () => {
   it('commits intent (with an audit entry) before each request and applied only after its answer', async () => {
     const s = setup(4);
-    const seen: Array<{ id: number; state: string | undefined; audit: string | undefined }> = [];
+    const seen: Array<{ id: number; state: string | undefined; audit: string | undefined; said: MsgData | null | undefined }> = [];
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));
     s.api.beforeWrite = async (id) => {
       const op = s.journal.op('job-1', id - 1);
-      seen.push({ id, state: op?.state, audit: op?.auditId ? s.store.audit.get(op.auditId)?.outcome : undefined });
+      const entry = op?.auditId ? s.store.audit.get(op.auditId) : null;
+      seen.push({ id, state: op?.state, audit: entry?.outcome, said: entry?.msg });
       if (id === 1) await gate;
     };
     s.api.afterWrite = (id) => {
@@ -210,6 +211,8 @@ describe('batch engine', () => {
     await expect(runner.finished).resolves.toBe('done');
     expect(seen).toHaveLength(4);
     expect(seen.every((x) => x.state === 'intent' && x.audit === 'unknown')).toBe(true);
+    // While it is out, the audit log says "Sending…" by reference (worded in the language in use).
+    expect(seen.every((x) => x.said?.key === 'audit.message.sending')).toBe(true);
     for (let seq = 0; seq < 4; seq++) expect(stateOf(s, seq)).toBe('applied');
     expect(s.api.reads).toEqual([[1, 2, 3, 4]]);
     expect(s.api.writes.map((w) => w.id).sort()).toEqual([1, 2, 3, 4]);
@@ -397,6 +400,8 @@ describe('batch engine', () => {
     s.signIn('someone-else');
     await expect(runner.finished).resolves.toBe('paused');
     expect(s.journal.job('job-1')?.message).toMatch(/Sign in as Ann/);
+    // By reference: the batch screen words it in the language in use.
+    expect(s.journal.job('job-1')?.msg).toEqual({ key: 'error.app.batchOtherUser', params: { user: 'Ann' } });
     expect(s.api.writes).toEqual([]);
   });
 

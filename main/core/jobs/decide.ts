@@ -20,7 +20,6 @@ import type { Membership } from '../../../preload/contract';
 import type { OpRecord, OpState as JournalState } from '../batch/journal';
 import type { AnyOpKind } from '../ops';
 import { msg, type Msg } from '../../../common/i18n/translate';
-import { inEnglish } from '../../../common/i18n/words';
 
 /** A row's message: by reference (the renderer words it), or Altegio's own words as they came. */
 export type RowMessage = Msg | string;
@@ -31,8 +30,8 @@ export interface FailureNote {
   message: string;
   /** The message by reference, when the failure was the app's own (DeskFailure.msg). */
   msg?: Msg | undefined;
-  /** For the audit log: the message with Altegio's own words (errors.ts withServerWords). */
-  words?: string;
+  /** For the audit log: the message with Altegio's own words (errors.ts serverWordsMessage). */
+  words?: RowMessage;
   /** The failure itself (the desk re-throws it, with its fields). */
   error?: unknown;
 }
@@ -40,7 +39,8 @@ export interface FailureNote {
 /** The audit entry's side of a final decision. */
 export interface AuditDecision {
   outcome: 'ok' | 'failed' | 'unknown';
-  message: string | null;
+  /** Stored by reference (the audit screen words it), or Altegio's own words as they came. */
+  message: RowMessage | null;
   /** Record the after snapshot (the change is there). */
   withAfter: boolean;
   /** Add an entry when the op has none yet (false: only finish an existing one). */
@@ -68,7 +68,7 @@ export function decide(kind: AnyOpKind, op: Pick<OpRecord, 'state' | 'attempts'>
   if (op.state === 'pending' && ctx.cancelling) return { kind: 'final', to: 'skipped', message: msg('job.row.cancelledBeforeSent'), audit: null };
   if (m === null) {
     const message = msg('job.row.membershipGone');
-    return { kind: 'final', to: 'failed', message, audit: { outcome: op.state === 'intent' ? 'unknown' : 'failed', message: inEnglish(message), withAfter: false, create: true }, failure: 'not_found' };
+    return { kind: 'final', to: 'failed', message, audit: { outcome: op.state === 'intent' ? 'unknown' : 'failed', message, withAfter: false, create: true }, failure: 'not_found' };
   }
   const state = kind.state(m, payload);
   if (op.state === 'pending') {
@@ -77,7 +77,7 @@ export function decide(kind: AnyOpKind, op: Pick<OpRecord, 'state' | 'attempts'>
       state === 'after'
         ? msg('job.row.alreadyNew', { now: kind.describeCurrent(m, payload) })
         : msg('job.row.changedSincePlan', { now: kind.describeCurrent(m, payload), planned: kind.describeBefore(m, payload) });
-    return { kind: 'final', to: 'conflict', message, audit: { outcome: 'failed', message: `Conflict: ${inEnglish(message)}`, withAfter: false, create: true }, failure: 'conflict' };
+    return { kind: 'final', to: 'conflict', message, audit: { outcome: 'failed', message: msg('audit.message.conflict', { why: message }), withAfter: false, create: true }, failure: 'conflict' };
   }
   // intent: a request of ours may have gone out.
   if (state === 'after') {
@@ -85,27 +85,26 @@ export function decide(kind: AnyOpKind, op: Pick<OpRecord, 'state' | 'attempts'>
       note?.kind === ANSWERED
         ? (kind.appliedMessage?.(payload) ?? null)
         : note
-          ? `The answer was lost (${note.message}), but re-reading shows the change was applied.`
-          : 'Applied (confirmed by re-reading after an interruption).';
+          ? msg('audit.message.answerLost', { why: note.msg ?? note.message })
+          : msg('audit.message.confirmedByReading');
     return { kind: 'final', to: 'applied', message: null, audit: { outcome: 'ok', message, withAfter: true, create: true } };
   }
   if (state === 'before') {
     if (ctx.cancelling) {
       const message = msg('job.row.cancelledBeforeEffect');
-      return { kind: 'final', to: 'skipped', message, audit: { outcome: 'failed', message: inEnglish(message), withAfter: false, create: false }, ...(note && { failure: note.kind }) };
+      return { kind: 'final', to: 'skipped', message, audit: { outcome: 'failed', message, withAfter: false, create: false }, ...(note && { failure: note.kind }) };
     }
     if (note?.kind === ANSWERED) {
       const message = msg('job.row.answeredNotApplied');
-      return { kind: 'final', to: 'failed', message, audit: { outcome: 'failed', message: inEnglish(message), withAfter: false, create: true }, failure: 'server' };
+      return { kind: 'final', to: 'failed', message, audit: { outcome: 'failed', message, withAfter: false, create: true }, failure: 'server' };
     }
     const counts = note !== undefined && (note.kind === 'server' || !ctx.patient);
     if ((note && DEFINITIVE.has(note.kind)) || (counts && op.attempts >= ctx.maxAttempts)) {
       const message: RowMessage = note ? (note.msg ?? note.message) : msg('job.row.notAppliedAfterAttempts');
-      const english = typeof message === 'string' ? message : inEnglish(message);
-      return { kind: 'final', to: 'failed', message, audit: { outcome: 'failed', message: note?.words ?? english, withAfter: false, create: true }, failure: note?.kind ?? 'server' };
+      return { kind: 'final', to: 'failed', message, audit: { outcome: 'failed', message: note?.words ?? message, withAfter: false, create: true }, failure: note?.kind ?? 'server' };
     }
     return { kind: 'write' };
   }
   const message = msg('job.row.changedWhileSending', { now: kind.describeCurrent(m, payload) });
-  return { kind: 'final', to: 'conflict', message, audit: { outcome: 'unknown', message: inEnglish(message), withAfter: false, create: true }, failure: 'conflict' };
+  return { kind: 'final', to: 'conflict', message, audit: { outcome: 'unknown', message, withAfter: false, create: true }, failure: 'conflict' };
 }

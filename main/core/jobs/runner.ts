@@ -18,7 +18,7 @@
  */
 import type { BatchState, Membership } from '../../../preload/contract';
 import type { Lane } from '../altegio/rate-limiter';
-import { DeskFailure, isDeskFailure, storedOf, withServerWords } from '../errors';
+import { DeskFailure, isDeskFailure, serverWordsMessage, storedOf } from '../errors';
 import { msg } from '../../../common/i18n/translate';
 import { storedText } from '../../../common/i18n/stored';
 import { silentLogger } from '../log';
@@ -250,7 +250,7 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
             await deps.waitForSignedIn(signal);
             if (signal.aborted) return null;
             if (deps.currentProfileId() !== job.profileId) {
-              stopMessage = `Signed in as a different user. Sign in as ${job.userName} to resume this batch, so its changes stay attributed to them.`;
+              stopMessage = storedText(msg('error.app.batchOtherUser', { user: job.userName }));
               requestStop('pause');
               return null;
             }
@@ -302,7 +302,7 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
     const payload = payloadOf(op);
     // INTENT, durable before the request (own transaction, with the audit entry).
     store.transaction(() => {
-      if (op.auditId === null) op.auditId = store.audit.add(auditEntry(ctx, op, payload, m, 'unknown', 'Sending…', false));
+      if (op.auditId === null) op.auditId = store.audit.add(auditEntry(ctx, op, payload, m, 'unknown', msg('audit.message.sending'), false));
       journal.markIntent(jobId, op.seq, op.auditId);
       op.attempts = journal.bumpAttempts(jobId, op.seq);
     });
@@ -313,7 +313,7 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
       await kind.send(deps.api(), { chainId: op.chainId, membershipId: op.membershipId }, payload, { lane });
     } catch (e) {
       const f = isDeskFailure(e) ? e : new DeskFailure('server', msg('error.app.requestFailed'));
-      notes.set(op.seq, { kind: f.kind, message: f.message, msg: f.msg, words: withServerWords(f), error: f });
+      notes.set(op.seq, { kind: f.kind, message: f.message, msg: f.msg, words: serverWordsMessage(f), error: f });
       recheck.push(op);
       if (f.kind === 'offline' && blocked === null) {
         blocked = 'offline';

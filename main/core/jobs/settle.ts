@@ -10,7 +10,7 @@ import type { AnyOpKind } from '../ops';
 import { snapshotOf } from '../ops/snapshot';
 import type { Store } from '../store';
 import type { NewAuditEntry } from '../store/types';
-import type { Decision } from './decide';
+import type { Decision, RowMessage } from './decide';
 
 export type FinalDecision = Extract<Decision, { kind: 'final' }>;
 
@@ -34,7 +34,7 @@ export function auditAction(job: JobRecord): NewAuditEntry['action'] {
 }
 
 /** The audit entry of an op (the snapshot before, and after when the change is there). */
-export function auditEntry(ctx: SettleContext, op: OpRecord, payload: unknown, m: Membership | null, outcome: NewAuditEntry['outcome'], message: string | null, withAfter: boolean): NewAuditEntry {
+export function auditEntry(ctx: SettleContext, op: OpRecord, payload: unknown, m: Membership | null, outcome: NewAuditEntry['outcome'], message: RowMessage | null, withAfter: boolean): NewAuditEntry {
   const { job, kind } = ctx;
   const request = kind.request(payload);
   return {
@@ -50,7 +50,7 @@ export function auditEntry(ctx: SettleContext, op: OpRecord, payload: unknown, m
     after: m && withAfter ? snapshotOf(kind.projectAfter(m, payload)) : null,
     reason: op.reason,
     outcome,
-    message,
+    message: message === null ? null : storedText(message),
     batchId: job.scope === 'desk' ? null : job.id,
     undoOf: job.kind === 'undo' ? op.sourceAuditId : null,
   };
@@ -65,7 +65,7 @@ export function settle(ctx: SettleContext, list: readonly Settlement[]): void {
       const a = decision.audit;
       if (a) {
         const after = m && a.withAfter ? snapshotOf(kind.projectAfter(m, payload)) : null;
-        if (auditId !== null) store.audit.finish(auditId, a.outcome, after, a.message);
+        if (auditId !== null) store.audit.finish(auditId, a.outcome, after, a.message === null ? null : storedText(a.message));
         else if (a.create) auditId = store.audit.add(auditEntry(ctx, op, payload, m, a.outcome, a.message, a.withAfter));
       }
       journal.setOutcome(job.id, { seq: op.seq, state: decision.to, message: decision.message === null ? null : storedText(decision.message), auditId });

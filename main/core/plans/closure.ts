@@ -9,7 +9,7 @@ import { MAX_BULK, type IndexedMembership } from '../../../preload/contract';
 import { msg } from '../../../common/i18n/translate';
 import type { BulkService } from '../bulk/service';
 import { splitRefs } from '../bulk/plan';
-import { DeskFailure, isDeskFailure } from '../errors';
+import { DeskFailure, isDeskFailure, storedOf } from '../errors';
 import type { PlanRecord } from './store';
 
 export interface ClosureDeps {
@@ -52,13 +52,13 @@ export function closureName(numbers: readonly string[]): string {
   return numbers.length > NAMED ? `${shown} +${numbers.length - NAMED}` : shown;
 }
 
-/** Starts the closure's bulk freeze until `freezeTill`: the job's id, or why it could not start. */
+/** Starts the closure's bulk freeze until `freezeTill`: the job's id, or why it could not start (as stored: common/i18n/stored.ts). */
 export async function startClosure(deps: ClosureDeps, r: PlanRecord, freezeTill: string): Promise<{ ok: true; batchId: string } | { ok: false; message: string }> {
   try {
     const preview = await deps.bulk.preview({ chainId: r.chainId, locationId: r.locationId, action: { kind: 'freeze', freezeTill }, ids: r.membershipIds ?? [], reason: r.reason });
     const job = await deps.bulk.apply({ previewId: preview.previewId });
     return { ok: true, batchId: job.batchId };
   } catch (e) {
-    return { ok: false, message: isDeskFailure(e) || e instanceof Error ? e.message : String(e) };
+    return { ok: false, message: isDeskFailure(e) ? storedOf(e) : e instanceof Error ? e.message : String(e) };
   }
 }

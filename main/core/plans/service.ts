@@ -12,7 +12,7 @@
 import type { Membership, Plan, PlanSnapshot } from '../../../preload/contract';
 import { planDecision, planProblem, type PlanDates } from '../../../common/plan-rules';
 import type { Clock } from '../clock';
-import { DeskFailure, isDeskFailure } from '../errors';
+import { DeskFailure, isDeskFailure, storedOf } from '../errors';
 import { msg } from '../../../common/i18n/translate';
 import { storedText } from '../../../common/i18n/stored';
 import type { EventHub } from '../events';
@@ -94,6 +94,7 @@ export function createPlansService(deps: PlansDeps): PlansService {
     ...(p.membershipIds && { planMemberships: p.membershipIds.length, planJob: p.batchId }),
   });
 
+  /** `message`: as stored (common/i18n/stored.ts). */
   function audit(r: PlanRecord, action: 'plan_create' | 'plan_change' | 'plan_cancel' | 'plan_run', before: PlanRecord | null, outcome: 'ok' | 'failed', message: string | null, by?: { name: string; userId: number; profileId: string }): number {
     const user = by ?? deps.session.currentUser();
     return deps.store.audit.add({
@@ -132,20 +133,19 @@ export function createPlansService(deps: PlansDeps): PlansService {
     changed(r.id);
     if (r.membershipIds) return runClosure(r, freezeTill ?? r.endDate ?? '');
     const at = { chainId: r.chainId, locationId: r.locationId, membershipId: r.membershipId, reason: r.reason };
-    let result: { ok: true; m: Membership } | { ok: false; message: string; stored: string };
+    let result: { ok: true; m: Membership } | { ok: false; stored: string };
     try {
       const m = r.kind === 'freeze' ? await deps.memberships.freeze({ ...at, freezeTill: freezeTill ?? r.endDate ?? '' }) : await deps.memberships.unfreeze(at);
       result = { ok: true, m };
     } catch (e) {
-      const message = isDeskFailure(e) ? e.message : e instanceof Error ? e.message : String(e);
-      result = { ok: false, message, stored: isDeskFailure(e) && e.msg ? storedText(e.msg) : message };
+      result = { ok: false, stored: isDeskFailure(e) ? storedOf(e) : e instanceof Error ? e.message : String(e) };
     }
     const writeEntry = deps.store.audit.list({ membershipId: r.membershipId, limit: 1 })[0];
     const auditId = result.ok ? (writeEntry?.id ?? null) : null;
     deps.store.transaction(() => {
       repo.move(r.id, 'running', result.ok ? 'done' : 'failed', result.ok ? null : result.stored, auditId);
       const now = mustGet(r.id);
-      audit(now, 'plan_run', r, result.ok ? 'ok' : 'failed', result.ok ? null : result.message);
+      audit(now, 'plan_run', r, result.ok ? 'ok' : 'failed', result.ok ? null : result.stored);
     });
     changed(r.id);
     deps.log?.info('plans: ran a plan', { planId: r.id, kind: r.kind, ok: result.ok });

@@ -11,6 +11,7 @@ import { AuditSnapshot, decodeAuditSnapshot, type AuditEntry, type Chain, type P
 import { asStorageFault } from './fault';
 import { migrate } from './migrations';
 import { allRows, cleanRow, getRow, nowIso, numOrNull, seenClientNameSql, strOrNull, type Row } from './rows';
+import { fromStored } from '../../../common/i18n/stored';
 import type { AuditFilterQuery, AuditRepo, MappingsRepo, NewAuditEntry, ProfilesRepo, SettingsRepo } from './types';
 
 export interface Store {
@@ -247,6 +248,13 @@ interface AuditRow extends Row {
   undone_by: number | null;
 }
 
+/** The message column as stored (common/i18n/stored.ts): its English, and the message by reference when kept so. */
+function storedAuditMessage(text: string | null): Pick<AuditEntry, 'message' | 'msg'> {
+  if (text === null) return { message: null, msg: null };
+  const stored = fromStored(text);
+  return { message: stored.text, msg: stored.msg };
+}
+
 const toAudit = (r: AuditRow): AuditEntry => ({
   id: Number(r.id),
   at: String(r.at),
@@ -263,7 +271,7 @@ const toAudit = (r: AuditRow): AuditEntry => ({
   after: storedSnapshot(r.after_json),
   reason: String(r.reason),
   outcome: r.outcome as AuditEntry['outcome'],
-  message: strOrNull(r.message),
+  ...storedAuditMessage(strOrNull(r.message)),
   batchId: strOrNull(r.batch_id),
   undoOf: numOrNull(r.undo_of),
   undoneBy: numOrNull(r.undone_by),

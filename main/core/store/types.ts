@@ -6,7 +6,8 @@
 import type { AuditEntry, AuditFilter, Chain, Profile } from '../../../preload/contract';
 
 /** `clientName` when the writer knows it; otherwise the store takes the client the app last saw the membership with. */
-export type NewAuditEntry = Omit<AuditEntry, 'id' | 'undoneBy' | 'at' | 'clientName'> & { at?: string; clientName?: string | null };
+/** `message`: as stored (common/i18n/stored.ts storedText: a message by reference as its JSON). */
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'undoneBy' | 'at' | 'clientName' | 'msg'> & { at?: string; clientName?: string | null };
 
 /** The audit log's filter: the contract's `audit.list` argument (days in `timezone`, this computer's when absent; see store.ts). */
 export type AuditFilterQuery = AuditFilter;
@@ -14,7 +15,7 @@ export type AuditFilterQuery = AuditFilter;
 export interface AuditRepo {
   /** Records an intent or a finished write; returns its id. */
   add(entry: NewAuditEntry): number;
-  /** Sets the outcome of an entry recorded before its request went out. */
+  /** Sets the outcome of an entry recorded before its request went out (`message` as stored, as in `add`). */
   finish(id: number, outcome: AuditEntry['outcome'], after: AuditEntry['after'], message: string | null): void;
   markUndone(id: number, undoneBy: number): void;
   get(id: number): AuditEntry | null;
