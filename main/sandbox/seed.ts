@@ -438,6 +438,17 @@ class Builder {
     return Math.round(periodEnd(from, type.period, type.periodUnitId).diff(from, 'days').days);
   }
 
+  /** A type's validity and freeze allowance in days at a location, worked out once per type and location. */
+  private spansOf(typeId: number, type: MembershipTypeDef, locationId: number, today: DateTime): { periodDays: number; allowance: number } {
+    const key = `${typeId}@${locationId}`;
+    let cached = this.spans.get(key);
+    if (!cached) {
+      cached = { periodDays: this.periodDays(typeId, today), allowance: this.freezeAllowanceDays(type, today) };
+      this.spans.set(key, cached);
+    }
+    return cached;
+  }
+
   freezeAllowanceDays(type: MembershipTypeDef, from: DateTime): number {
     if (!type.allowFreeze) return 0;
     return Math.round(periodEnd(from, type.freezeLimit, type.freezeLimitUnitId).diff(from, 'days').days);
@@ -455,13 +466,7 @@ class Builder {
     let status: StatusId = roll < 0.58 ? 2 : roll < 0.7 ? 1 : roll < 0.88 ? 3 : 4;
     // An unlimited balance can never be used up.
     if (status === 4 && hasUnlimited) status = 3;
-    const key = `${typeId}@${client.locationId}`;
-    let cached = this.spans.get(key);
-    if (!cached) {
-      cached = { periodDays: this.periodDays(typeId, today), allowance: this.freezeAllowanceDays(type, today) };
-      this.spans.set(key, cached);
-    }
-    const { periodDays, allowance } = cached;
+    const { periodDays, allowance } = this.spansOf(typeId, type, client.locationId, today);
     const linkCounts: Record<number, number> = {};
     for (const link of type.links) linkCounts[link.id] = status === 1 ? link.count : status === 4 ? 0 : rng.int(0, link.count);
     if (status === 2 && !type.isUnited && type.links.every((l) => l.unlimited || linkCounts[l.id] === 0)) {
@@ -503,13 +508,7 @@ class Builder {
     // Before 09:00 (activation times start then) and never in the future.
     const sold = today.minus({ days: createdDaysAgo }).plus({ minutes: minuteOfDay % 540 });
     const created = sold > this.now ? this.now.minus({ minutes: 1 }) : sold;
-    const key = `${typeId}@${client.locationId}`;
-    let cached = this.spans.get(key);
-    if (!cached) {
-      cached = { periodDays: this.periodDays(typeId, today), allowance: this.freezeAllowanceDays(type, today) };
-      this.spans.set(key, cached);
-    }
-    const { periodDays, allowance } = cached;
+    const { periodDays, allowance } = this.spansOf(typeId, type, client.locationId, today);
     const hasUnlimited = type.isUnitedUnlimited || type.links.some((l) => l.unlimited);
     const linkCounts: Record<number, number> = {};
     if (createdDaysAgo < 1 || (createdDaysAgo <= 45 && rng.chance(0.12))) {
