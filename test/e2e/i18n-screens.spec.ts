@@ -6,14 +6,17 @@
  * a selection, the bulk panel's preview and a planned closure; the planned freezes; a notice with
  * Undo and the undo dialog; the sign-in screen's field errors and a refused sign-in; a failure from
  * the core (a sandbox fault). Any text there that is neither marked nor data fails the test, with
- * the screen, the element and the text.
+ * the screen, the element and the text. And in Russian: the bulk panel's days are typed as the
+ * language writes them, not in the browser's own date format.
  */
 import type { Page } from '@playwright/test';
+import { addDays, todayIn } from '../../common/dates';
+import { formatDayNumericIn } from '../../common/i18n/formats';
 import { PSEUDO_LANGUAGE } from '../../common/i18n/languages';
 import { expect, test } from './fixtures';
 import { DANA, DOWNTOWN } from './helpers';
 import { clearKeychainFor, setPartnerToken } from './session-helpers';
-import { unmarkedTexts, wordsFor } from './pseudo';
+import { escapeRe, unmarkedTexts, wordsFor } from './pseudo';
 
 const w = wordsFor(PSEUDO_LANGUAGE);
 
@@ -32,11 +35,28 @@ function checker(page: Page) {
 
 const nav = (page: Page, key: Parameters<typeof w>[0]) => page.getByRole('navigation', { name: w('nav.label') }).getByRole('button', { name: w(key), exact: true });
 
-async function demoAtDowntown(page: Page): Promise<void> {
-  await expect(page.getByText(w('header.demo'))).toBeVisible();
-  const picker = page.getByLabel(w('header.location'), { exact: true });
+async function demoAtDowntown(page: Page, words = w): Promise<void> {
+  await expect(page.getByText(words('header.demo'))).toBeVisible();
+  const picker = page.getByLabel(words('header.location'), { exact: true });
   await picker.selectOption({ label: DOWNTOWN });
-  await expect(page.getByRole('combobox', { name: w('search.label') })).toBeVisible();
+  await expect(page.getByRole('combobox', { name: words('search.label') })).toBeVisible();
+}
+
+/** Worklists → read the chain → "All memberships" → the first `count` rows ticked → the bulk panel; `check` on the way. */
+async function bulkPanelFor(page: Page, count: number, words = w, check: (screen: string) => Promise<void> = async () => {}) {
+  await page.getByRole('navigation', { name: words('nav.label') }).getByRole('button', { name: words('worklist.title'), exact: true }).click();
+  const bar = page.getByRole('region', { name: words('index.region') });
+  await bar.getByRole('button', { name: words('index.build') }).click();
+  await expect(bar.getByRole('button', { name: words('index.forget') })).toBeVisible({ timeout: 60_000 });
+  await check('worklists, read');
+  await page.getByRole('button', { name: words('worklist.kind.all') }).click();
+  const [before = '', after = ''] = words('bulk.select.row', { number: '\u0000' }).split('\u0000');
+  const boxes = page.getByRole('checkbox', { name: new RegExp(`^${escapeRe(before)}\\S+${escapeRe(after)}$`) });
+  for (let i = 0; i < count; i++) await boxes.nth(i).check();
+  await expect(page.getByText(words('bulk.selected', { count }))).toBeVisible();
+  await check(`all memberships, ${count} selected`);
+  await page.getByRole('button', { name: words('bulk.actions') }).click();
+  return { bar, panel: page.getByRole('region', { name: words('bulk.title') }) };
 }
 
 test.describe('the demo', () => {
@@ -149,20 +169,7 @@ test.describe('the demo', () => {
     await nav(page, 'worklist.title').click();
     await expect(page.getByRole('heading', { level: 1, name: w('worklist.title') })).toBeVisible();
     await check('worklists, nothing read');
-    const bar = page.getByRole('region', { name: w('index.region') });
-    await bar.getByRole('button', { name: w('index.build') }).click();
-    await expect(bar.getByRole('button', { name: w('index.forget') })).toBeVisible({ timeout: 60_000 });
-    await check('worklists, read');
-
-    await page.getByRole('button', { name: w('worklist.kind.all') }).click();
-    const boxes = page.getByRole('checkbox', { name: new RegExp(`^${w('bulk.select.row', { number: 'XX' }).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace('XX', '\\S+')}$`) });
-    await boxes.nth(0).check();
-    await boxes.nth(1).check();
-    await expect(page.getByText(w('bulk.selected', { count: 2 }))).toBeVisible();
-    await check('all memberships, 2 selected');
-
-    await page.getByRole('button', { name: w('bulk.actions') }).click();
-    const panel = page.getByRole('region', { name: w('bulk.title') });
+    const { bar, panel } = await bulkPanelFor(page, 2, w, check);
     await expect(panel.getByRole('radio', { name: w('bulk.action.freeze') })).toBeChecked();
     await check('bulk panel');
     await panel.getByLabel(w('bulk.reason')).fill('Repairs');
@@ -187,6 +194,31 @@ test.describe('the demo', () => {
     await expect(page.getByRole('row', { name: w('plan.closure.row', { count: 2 }) })).toBeVisible();
     await check('planned freezes, a closure', ['Repairs']);
     expect([...new Set(found)]).toEqual([]);
+  });
+});
+
+test.describe('in Russian', () => {
+  test.use({ shellMode: 'demo', shellArgs: ['--language', 'ru'], locale: 'ru-RU' });
+
+  test('the bulk panel takes days as Russian staff type them (31.12.2026), not in the browser’s date format', async ({ app: page }) => {
+    const r = wordsFor('ru');
+    await demoAtDowntown(page, r);
+    const { panel } = await bulkPanelFor(page, 1, r);
+    const till = panel.getByLabel(r('bulk.freezeTill'));
+    await expect(till).toHaveValue(/^\d\d\.\d\d\.\d{4}$/);
+    await expect(till).toHaveAttribute('placeholder', '31.12.2026');
+    const day = addDays(todayIn(new Date(), 'America/Chicago'), 5);
+    await till.fill(formatDayNumericIn('ru', day));
+    await panel.getByRole('button', { name: r('bulk.preview') }).click();
+    // Read as a day (else the panel says to choose one and previews nothing).
+    await expect(panel.getByRole('table', { name: r('bulk.table') })).toBeVisible({ timeout: 60_000 });
+    await expect(panel).not.toContainText(r('bulk.badDate'));
+
+    await panel.getByRole('radio', { name: r('bulk.action.closure') }).check();
+    const start = addDays(day, 1);
+    await panel.getByLabel(r('bulk.closure.start')).fill(formatDayNumericIn('ru', start));
+    await panel.getByLabel(r('bulk.closure.end')).fill(formatDayNumericIn('ru', addDays(start, 3)));
+    await expect(panel).toContainText(r('bulk.closure.what', { start: formatDayNumericIn('ru', start), end: formatDayNumericIn('ru', addDays(start, 3)) }));
   });
 });
 
