@@ -17,8 +17,16 @@ type NoParams<K extends MessageKey> = keyof MessageParams[K] extends never ? tru
 /** The parameters argument of `t(key, …)`: none for a message without parameters. */
 export type ParamsArg<K extends MessageKey> = NoParams<K> extends true ? [params?: undefined] : [params: MessageParams[K]];
 
-/** A message by reference: a key and its parameters, put into words where it is shown. */
-export type Msg = { [K in MessageKey]: NoParams<K> extends true ? { key: K; params?: undefined } : { key: K; params: MessageParams[K] } }[MessageKey];
+/**
+ * A message by reference: a key and its parameters, put into words where it is shown. Built by
+ * `msg()`, which checks the parameters against the key like `t()`. (Not a union over every key:
+ * TypeScript gives up on unions of about a thousand object types — TS2590 — and the catalogs have
+ * more keys than that.)
+ */
+export interface Msg {
+  readonly key: MessageKey;
+  readonly params?: Readonly<Record<string, string | number | Msg>> | undefined;
+}
 
 /** Builds a `Msg`, checked like `t()`. */
 export function msg<K extends MessageKey>(key: K, ...params: ParamsArg<K>): Msg {
