@@ -17,6 +17,23 @@ export class DialogState<D> {
     this.dialog = dialog;
   }
 
+  /**
+   * The open dialog's call: `busy` while it runs (a second submit meanwhile is ignored), a refusal
+   * kept in `writeError`; the answer's value, or null when it was refused or not sent.
+   */
+  protected async submit<T>(send: () => Promise<{ ok: true; value: T } | { ok: false; error: DeskError }>): Promise<{ value: T } | null> {
+    if (this.busy) return null;
+    this.busy = true;
+    this.writeError = null;
+    const reply = await send();
+    this.busy = false;
+    if (!reply.ok) {
+      this.writeError = reply.error;
+      return null;
+    }
+    return { value: reply.value };
+  }
+
   close(): void {
     if (this.busy) return;
     this.dialog = null;

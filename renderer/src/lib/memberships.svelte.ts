@@ -164,15 +164,8 @@ class MembershipsState extends DialogState<DeskDialog> {
   }
 
   async undo(entry: AuditEntry, reason: string): Promise<boolean> {
-    if (this.busy) return false;
-    this.busy = true;
-    this.writeError = null;
-    const reply = await app.call('audit.undo', { auditId: entry.id, ...optionalReason(reason), language: currentLanguage() });
-    this.busy = false;
-    if (!reply.ok) {
-      this.writeError = reply.error;
-      return false;
-    }
+    const reply = await this.submit(() => app.call('audit.undo', { auditId: entry.id, ...optionalReason(reason), language: currentLanguage() }));
+    if (reply === null) return false;
     this.dialog = null;
     void this.#changed(reply.value.membership);
     notices.dismissFor(entry.id);
@@ -190,15 +183,8 @@ class MembershipsState extends DialogState<DeskDialog> {
     send: () => Promise<{ ok: true; value: Membership } | { ok: false; error: DeskError }>,
     words: (after: Membership) => string,
   ): Promise<boolean> {
-    if (this.busy) return false;
-    this.busy = true;
-    this.writeError = null;
-    const reply = await send();
-    this.busy = false;
-    if (!reply.ok) {
-      this.writeError = reply.error;
-      return false;
-    }
+    const reply = await this.submit(send);
+    if (reply === null) return false;
     const after = reply.value;
     this.dialog = null;
     const entries = await this.#changed(after);

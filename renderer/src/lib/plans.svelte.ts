@@ -61,14 +61,7 @@ class PlansState extends DialogState<PlanDialog> {
   }
 
   async #do(send: () => Promise<{ ok: true; value: Plan } | { ok: false; error: DeskError }>): Promise<boolean> {
-    this.busy = true;
-    this.writeError = null;
-    const reply = await send();
-    this.busy = false;
-    if (!reply.ok) {
-      this.writeError = reply.error;
-      return false;
-    }
+    if ((await this.submit(send)) === null) return false;
     this.dialog = null;
     await this.load();
     return true;
