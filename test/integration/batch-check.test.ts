@@ -3,6 +3,7 @@
  * no batch job until Apply; a file by phone says what its lookups cost and asks first (its own
  * problems shown at once); a stopped check stops its reads, as the sandbox's request log shows.
  */
+import iconv from 'iconv-lite';
 import { csvSeparator } from '../../common/i18n/languages';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
@@ -33,6 +34,26 @@ function byPhone(n: number, extra = ''): string {
 }
 
 describe('batch check', () => {
+  // Issue 12: files as Spanish and Brazilian staff save them from Excel (Windows-1252, ';', their
+  // own words in the header row, accents included): every column is found by its header alone.
+  for (const [lang, header] of [
+    ['es', 'ID del abono;Servicio;Cambio (+/−);Motivo'],
+    ['pt-BR', 'ID da assinatura;Serviço;Alteração;Observações'],
+  ] as const) {
+    it(`${lang}: a Windows-1252 file with the language's headers maps every column and plans its rows`, async () => {
+      const extra = [0, 2].map((i) => ids().extra[i] as number); // plain united memberships
+      const csv = `${header}\r\n${extra.map((id) => `${id};;+1;Compensação ação`).join('\r\n')}\r\n`;
+      const { fileId } = await h.svc.open({ fileName: `${lang}.csv`, bytes: iconv.encode(csv.replace('−', '-'), 'win1252') });
+      const check = await h.svc.check({ fileId, ...place(), language: lang });
+      expect(check.delimiter).toBe(';');
+      expect(check.headers[3]).toBe(header.split(';')[3]);
+      expect(check.mapping).toEqual({ membership_id: 0, service: 1, delta: 2, reason: 3, balance: null, number: null, phone: null, service_id: null });
+      expect(check.mappingSource).toBe('auto');
+      expect(check.problems).toEqual([]);
+      expect(check.totals).toMatchObject({ rows: 2, invalid: 0, toChange: 2 });
+    });
+  }
+
   it('opens a file once, checks it with other settings without sending it again, and creates the batch only at apply', async () => {
     const extra = [0, 2, 4].map((i) => ids().extra[i] as number); // plain united memberships
     const csv = `membership_id;delta;reason\r\n${extra.map((id) => `${id};+1;r`).join('\r\n')}\r\n`;
