@@ -15,6 +15,11 @@
  *   lost           memberships not at their planned balance afterwards (target 0)
  *   duplicated     memberships written more than once (target 0)
  *   rejected_429   429s the sandbox answered (the desks finding the shared limit)
+ *   refused_share  rejected_429 / all requests the sandbox received
+ *
+ * With SHARED_IP_TRACE=1 each desk samples its limiter every second and the bench prints, on
+ * stderr (not in the JSON line), one row per second: per desk the requests it was granted, the 429s
+ * it got and its adaptive rate at the end of that second, and the accepted total.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +44,39 @@ interface DeskArgs {
   ids: number[];
   sauna: number;
   query: string;
+}
+
+/** One second of one desk's limiter (SHARED_IP_TRACE). */
+interface TraceRow {
+  granted: number;
+  refused: number;
+  rate: number;
+  queued: number;
+}
+interface DeskDone {
+  state: string;
+  seconds: number;
+  searches: number;
+  search_p95_ms: number;
+  search_max_ms: number;
+  trace: TraceRow[];
+}
+
+/** The per-second table on stderr: one column group per desk, then what all desks got accepted. */
+function printTrace(results: readonly DeskDone[]): void {
+  const n = Math.max(0, ...results.map((r) => r.trace.length));
+  const out = ['  s  ' + results.map((_, i) => `desk${i}: ok/429 rate q`.padEnd(26)).join('') + 'accepted'];
+  for (let s = 0; s < n; s++) {
+    let accepted = 0;
+    const cols = results.map((r) => {
+      const t = r.trace[s];
+      if (!t) return ''.padEnd(26);
+      accepted += t.granted - t.refused;
+      return `${String(t.granted - t.refused).padStart(6)}/${String(t.refused).padEnd(3)} ${t.rate.toFixed(2).padStart(5)} ${String(t.queued).padStart(3)}`.padEnd(26);
+    });
+    out.push(`${String(s + 1).padStart(3)}  ${cols.join('')}${accepted}`);
+  }
+  process.stderr.write(`${out.join('\n')}\n`);
 }
 
 const p95 = (xs: number[]) => {
@@ -66,6 +104,15 @@ async function desk(a: DeskArgs): Promise<void> {
   await new Promise<void>((resolve) => process.once('message', () => resolve()));
 
   const t0 = performance.now();
+  const trace: TraceRow[] = [];
+  let last = h.limiter.stats();
+  const sampler = process.env['SHARED_IP_TRACE']
+    ? setInterval(() => {
+        const s = h.limiter.stats();
+        trace.push({ granted: s.sent - last.sent, refused: s.penalties - last.penalties, rate: Number(s.effectivePerSecond.toFixed(2)), queued: s.queued });
+        last = s;
+      }, 1000)
+    : undefined;
   const { batchId } = await applyCheck(h.svc, prep);
   const searches: number[] = [];
   let running = true;
@@ -81,7 +128,8 @@ async function desk(a: DeskArgs): Promise<void> {
   const seconds = (performance.now() - t0) / 1000;
   running = false;
   await person;
-  send({ done: { state, seconds, searches: searches.length, search_p95_ms: Math.round(p95(searches)), search_max_ms: Math.round(Math.max(0, ...searches)) } });
+  if (sampler) clearInterval(sampler);
+  send({ done: { state, seconds, searches: searches.length, search_p95_ms: Math.round(p95(searches)), search_max_ms: Math.round(Math.max(0, ...searches)), trace } });
   await h.close();
 }
 
@@ -98,9 +146,7 @@ async function main(): Promise<void> {
         child.once('exit', (code) => reject(new Error(`desk ${i} exited (${code}) before it was ready`)));
         child.on('message', (m: { ready?: boolean; expected?: Array<[number, number]> }) => m.ready && resolve(m.expected ?? []));
       });
-      const done = new Promise<{ state: string; seconds: number; searches: number; search_p95_ms: number; search_max_ms: number }>((resolve) =>
-        child.on('message', (m: { done?: { state: string; seconds: number; searches: number; search_p95_ms: number; search_max_ms: number } }) => m.done && resolve(m.done)),
-      );
+      const done = new Promise<DeskDone>((resolve) => child.on('message', (m: { done?: DeskDone }) => m.done && resolve(m.done)));
       return { child, ready, done };
     });
     const expected = new Map((await Promise.all(children.map((c) => c.ready))).flat());
@@ -114,6 +160,7 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     const stats = await sandbox.stats();
     await sandbox.setRate(null);
+    if (process.env['SHARED_IP_TRACE']) printTrace(results);
 
     const verify = await createHarness(conn);
     const ids = [...expected.keys()];
@@ -141,6 +188,7 @@ async function main(): Promise<void> {
       lost,
       duplicated: Object.values(stats.writes).filter((n) => n > 1).length,
       rejected_429: stats.rejected429,
+      refused_share: Number((stats.rejected429 / Math.max(1, stats.requests)).toFixed(3)),
       writes: stats.writesByAction.set_balance,
       seconds: Number(seconds.toFixed(2)),
     };

@@ -99,13 +99,14 @@ describe('rate limiter: desks sharing one per-IP limit (fake clock)', () => {
     const r = await simulate({ desks: 3, limit: 20, seconds: 60 });
     expect(r.combined).toBeGreaterThanOrEqual(0.9 * 20);
     for (const share of r.shares) expect(share).toBeGreaterThan(0.6 * (20 / 3));
-    expect(r.rejected / 60).toBeLessThan(2.5); // of ~19 accepted a second
+    expect(r.rejected / 60).toBeLessThan(3); // of ~18 accepted a second: <= ~14 % of requests refused
     for (const p of r.searchP95) expect(p).toBeLessThan(1000);
   });
 
-  it('three batches of 170 requests at 20/s finish in <= 1 / 0.85 of the ideal time (start and tail included)', async () => {
+  it('three batches of 170 requests at 20/s finish in <= 1 / 0.89 of the ideal time (start and tail included)', async () => {
     const r = await simulate({ desks: 3, limit: 20, seconds: 120, work: 170 });
-    expect(r.combined).toBeGreaterThanOrEqual(0.85 * 20);
+    // Was 0.87 when a second round of 429s paused 500 ms and the third 1 s at the start, and a desk left alone took 6 s to climb back.
+    expect(r.combined).toBeGreaterThanOrEqual(0.89 * 20);
   });
 
   it("Altegio's own limit (5/s, 200/min per IP) shared by three desks: the minute's budget is used, nobody starves, searches < 3 s", async () => {

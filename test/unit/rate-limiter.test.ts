@@ -134,24 +134,30 @@ async function next(limiter: ReturnType<typeof createRateLimiter>, clock: Return
 }
 
 describe('rate limiter: rate control on 429 (fake clock)', () => {
-  it('the first 429 of a streak cuts the rate to 0.7x with no pause; further rounds pause 250 ms, 500 ms, 1 s ... <= 8 s and do not cut again', async () => {
+  it('the first 429 of a streak cuts the rate to 0.7x with no pause; further rounds pause 250 ms, then 500 ms within a second-window of it, then 1 s, 2 s ... <= 8 s, and do not cut again', async () => {
     const clock = fakeClock();
     const limiter = createRateLimiter({ perSecond: 4, perMinute: 10_000, clock });
     const sent = await sendFor(limiter, clock, 3000);
     limiter.penalize(undefined, sent.at(-1));
+    const first = clock.t;
     expect(limiter.stats().effectivePerSecond).toBeCloseTo(2.8, 5);
     expect(limiter.stats().pausedForMs).toBe(0);
     const pauses: number[] = [];
+    const at: number[] = [];
     for (let i = 0; i < 8; i++) {
       const granted = await next(limiter, clock); // sent after we reacted: a new round of the same streak
       limiter.penalize(undefined, granted);
+      at.push(clock.t - first);
       pauses.push(limiter.stats().pausedForMs);
       const rate = limiter.stats().effectivePerSecond;
       expect(rate).toBeGreaterThanOrEqual(2.8); // not cut again
       await clock.advance(limiter.stats().pausedForMs);
       expect(limiter.stats().effectivePerSecond).toBe(rate); // the climb stands still while paused
     }
-    expect(pauses).toEqual([250, 500, 1000, 2000, 4000, 8000, 8000, 8000]);
+    // The first three rounds come within a second-window of the first 429 (the server still counts what was sent before the cut).
+    expect(at.slice(0, 3).every((t) => t < 1020)).toBe(true);
+    expect(at[3]).toBeGreaterThanOrEqual(1020);
+    expect(pauses).toEqual([250, 500, 500, 1000, 2000, 4000, 8000, 8000]);
     expect(limiter.stats().penalties).toBe(9);
   });
 
@@ -229,7 +235,7 @@ describe('rate limiter: rate control on 429 (fake clock)', () => {
     expect(limiter.stats().effectivePerSecond).toBe(5);
   });
 
-  it('desks gain the same per second whatever their share (so shares converge), faster the longer none was refused', async () => {
+  it('desks gain at least the same per second whatever their share (the smaller share more, so shares converge), faster the longer none was refused', async () => {
     const clock = fakeClock();
     const small = createRateLimiter({ perSecond: 20, perMinute: 100_000, returnMs: 4000, clock });
     const big = createRateLimiter({ perSecond: 20, perMinute: 100_000, returnMs: 4000, clock });
@@ -244,12 +250,29 @@ describe('rate limiter: rate control on 429 (fake clock)', () => {
     expect(b0).toBeCloseTo(14, 5);
     await clock.advance(1000);
     const [s1, b1] = rates();
-    expect(s1 - s0).toBeCloseTo(b1 - b0, 9); // the same gain: the gap stays, and the next cut (of the bigger share) narrows it
+    // Both gain at least the linear part (0.7 x what a cut takes from 20/s, per returnMs); the next cut (of the bigger share) narrows the gap further.
+    expect(b1 - b0).toBeGreaterThanOrEqual((0.7 * 20 * 0.3 * 1000) / 4000 - 1e-9);
+    expect(s1 - s0).toBeGreaterThanOrEqual(b1 - b0 - 1e-9);
     await clock.advance(2000);
     const [s3] = rates();
     await clock.advance(1000);
     const [s4] = rates();
     expect(s4 - s3).toBeGreaterThan(1.5 * (s1 - s0)); // a share another desk left is found quickly
+  });
+
+  it('is back at the configured rate returnMs after a cut however deep: a desk left alone at its share when the others finish', async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ perSecond: 20, perMinute: 100_000, returnMs: 3000, clock });
+    const sent = await sendFor(limiter, clock, 150); // a desk that just started and met others: cut to 20 x 0.7 x 0.7
+    limiter.penalize(undefined, sent.at(-1));
+    expect(limiter.stats().effectivePerSecond).toBeCloseTo(9.8, 5);
+    await clock.advance(1500);
+    const half = limiter.stats().effectivePerSecond;
+    expect(half).toBeGreaterThan(9.8 + 2); // at least the linear climb (1.4/s at 20/s)
+    await clock.advance(1499);
+    expect(limiter.stats().effectivePerSecond).toBeLessThan(20);
+    await clock.advance(1);
+    expect(limiter.stats().effectivePerSecond).toBe(20);
   });
 
   it('is never stuck at the floor: a long run of 429s with Retry-After: 1 cuts once and is back at full rate returnMs after the last pause', async () => {
