@@ -135,3 +135,26 @@ test.describe('1024×768, in Russian (the longest words)', () => {
     expect(overlaps).toEqual([]);
   });
 });
+
+test.describe('the batch screen in Spanish (longer column words)', () => {
+  test.use({ shellArgs: ['--language', 'es'], locale: FORMAT_LOCALE.es, viewport: { width: 1366, height: 768 } });
+
+  test('column heads are whole and a cut column name has its tooltip', async ({ app: page }) => {
+    const t = createTranslator('es', catalogOf('es'), catalogOf('en')) as (key: string) => string;
+    await page.getByRole('navigation', { name: t('nav.label') }).getByRole('button', { name: t('nav.batch') }).click();
+    const csv = ['ID abono de la sucursal principal;Cambio;Motivo', '4471900;+1;Regalo', '4471901;-1;Corrección'].join('\r\n');
+    await page.getByLabel(t('batch.pick.open')).setInputFiles({ name: 'saldos.csv', mimeType: 'text/csv', buffer: Buffer.from(`${csv}\r\n`) });
+    const steps = page.getByRole('navigation', { name: t('batch.steps') });
+
+    await steps.getByRole('button', { name: t('batch.step.columns') }).click();
+    const idColumn = page.getByLabel(t('batch.field.membership_id'), { exact: true });
+    await expect(idColumn.locator('option:checked')).toContainText('ID abono de la sucursal principal');
+    await expect(idColumn).toHaveAttribute('title', (await idColumn.locator('option:checked').textContent()) ?? '');
+
+    await steps.getByRole('button', { name: t('batch.step.preview') }).click();
+    const heads = page.getByRole('table', { name: t('batch.preview.planned') }).getByRole('columnheader');
+    await expect(heads).toHaveCount(6);
+    const cut = await heads.evaluateAll((els) => els.filter((h) => h.scrollWidth > h.clientWidth).map((h) => h.textContent));
+    expect(cut).toEqual([]);
+  });
+});
