@@ -809,7 +809,7 @@ export interface MessageParams {
   "nav.label": Record<never, never>;
   "nav.memberships": Record<never, never>;
   "nav.plans": Record<never, never>;
-  "nav.plansMissed": { count: string | number | Msg };
+  "nav.plansMissed": { count: number };
   "nav.settings": Record<never, never>;
   "notice.db.check": { file: string | number | Msg; numbers: string | number | Msg };
   "notice.db.checkMore": { file: string | number | Msg; more: number; numbers: string | number | Msg };

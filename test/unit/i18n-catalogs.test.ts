@@ -79,4 +79,12 @@ describe('message catalogs', () => {
     expect(say('ru', 1000)).toBe('1\u00a0000 визитов');
     expect(say('en', 1)).toBe('1 visit');
   });
+
+  it('counts that English writes without a plural still agree in the other languages (1 perdido, 2 perdidos; из 21 проблемы)', () => {
+    const tr = (lang: (typeof LANGUAGES)[number]) => createTranslator(lang, load(lang)) as (key: string, params?: Record<string, unknown>) => string;
+    expect([1, 2].map((count) => tr('pt-BR')('nav.plansMissed', { count }))).toEqual(['Planejado (1 perdido)', 'Planejado (2 perdidos)']);
+    expect(tr('en')('nav.plansMissed', { count: 1000 })).toBe('Planned (1,000 missed)');
+    const capped = (total: number) => tr('ru')('batch.problems.capped', { shown: 500, total }).split('.')[0];
+    expect([521, 600, 1000].map(capped)).toEqual(['Показаны первые 500 из 521 проблемы', 'Показаны первые 500 из 600 проблем', 'Показаны первые 500 из 1\u00a0000 проблем']);
+  });
 });
