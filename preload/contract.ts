@@ -460,6 +460,8 @@ export const BatchSummary = z.object({
   conflicts: z.number().int(),
   undoOf: z.string().nullable(),
   undoneBy: z.string().nullable(),
+  /** A bulk action's job: what it does, by reference (the renderer shows it instead of `fileName`); null for a file's batch. */
+  title: MsgData.nullable().optional(),
   /** Why it is paused or waiting (a full disk, an interruption…), in plain words (English for logs). */
   message: z.string().nullable().optional(),
   /** The same by reference (the renderer words it). */

@@ -447,6 +447,10 @@ export interface MessageParams {
   "bulk.empty": Record<never, never>;
   "bulk.estimate": { time: string | number | Msg };
   "bulk.freezeTill": Record<never, never>;
+  "bulk.jobName.extend": { days: number };
+  "bulk.jobName.freeze": { date: string | number | Msg };
+  "bulk.jobName.unfreeze": Record<never, never>;
+  "bulk.jobName.visits": { delta: string | number | Msg };
   "bulk.noChange": Record<never, never>;
   "bulk.nothingSent": Record<never, never>;
   "bulk.paste": Record<never, never>;

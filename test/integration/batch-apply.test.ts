@@ -218,8 +218,8 @@ describe('batch apply against the sandbox', () => {
     await expect(h.svc.settled(undo.batchId)).resolves.toBe('done');
     expect(reasons(undo.batchId)).toEqual(
       new Map([
-        [united, 'Se deshizo el lote corrections.csv: Массовое исправление остатков'],
-        [other, 'Se deshizo el lote corrections.csv: пересчёт'],
+        [united, 'Se deshizo el lote «corrections.csv»: Массовое исправление остатков'],
+        [other, 'Se deshizo el lote «corrections.csv»: пересчёт'],
       ]),
     );
   });

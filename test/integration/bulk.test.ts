@@ -8,6 +8,8 @@ import Database from 'libsql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addDays, localDateOf, todayIn } from '../../common/dates';
 import type { Membership } from '../../preload/contract';
+import { formatDayIn } from '../../common/i18n/formats';
+import { wordsIn } from '../../main/core/words';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { createHarness, tempDbPath, type Harness } from '../support/batch-harness';
 import { runTsChild, until } from '../support/child-run';
@@ -55,6 +57,9 @@ describe('bulk actions', () => {
     expect(await h.svc.settled(started.batchId)).toBe('done');
     const summary = (await h.svc.list()).batches.find((b) => b.batchId === started.batchId);
     expect(summary).toMatchObject({ done: freezable.length, failed: 0, conflicts: 0, totals: { invalid: 1, toChange: freezable.length } });
+    // Its name in the batch list: what it does, by reference (the renderer words it), not the file-like name.
+    expect(summary?.fileName).toBe(`bulk-freeze-until-${freezeTill}`);
+    expect(wordsIn('ru').say(summary!.title!)).toBe(`Массовая заморозка до ${formatDayIn('ru', freezeTill)}`);
     const after = await readAll(h.api, chainId, ids);
     for (const id of freezable) {
       const m = after.get(id) as Membership;
@@ -69,8 +74,10 @@ describe('bulk actions', () => {
     const report = await h.svc.report({ batchId: started.batchId });
     expect(report.csv).toContain('type_forbids');
 
-    const undo = await h.svc.undo({ batchId: started.batchId });
+    const undo = await h.svc.undo({ batchId: started.batchId, language: 'ru' });
     expect(await h.svc.settled(undo.batchId)).toBe('done');
+    const undoReasons = new Set(h.store.audit.list({ limit: 100 }).filter((e) => e.batchId === undo.batchId).map((e) => e.reason));
+    expect([...undoReasons]).toEqual([`Отмена пакета «Массовая заморозка до ${formatDayIn('ru', freezeTill)}»: closed for repairs`]);
     const undone = await readAll(h.api, chainId, ids);
     for (const id of ids) expect(undone.get(id)?.isFrozen, `membership ${id}`).toBe(false);
     expect(sandbox.control.stats().writesByAction.unfreeze).toBe(freezable.length);

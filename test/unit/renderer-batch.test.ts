@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bindLanguage, loadLanguage } from '../../renderer/src/lib/i18n';
-import type { BatchSummary } from '../../preload/contract';
+import type { BatchSummary, MsgData } from '../../preload/contract';
+import { bulkJobName, bulkJobTitle } from '../../main/core/bulk/job-name';
 import {
   FIELDS,
   STEPS,
@@ -20,6 +21,7 @@ import {
   interruptedSentence,
   isFinished,
   isUnfinished,
+  jobName,
   mappingSourceWords,
   mappingValue,
   mappingWith,
@@ -287,6 +289,25 @@ describe('mapping', () => {
       bindLanguage(() => 'en');
     }
     expect(encodingOptions(null)[0]).toEqual({ value: 'utf-8', label: 'UTF-8 (most files)' });
+  });
+});
+
+describe('a batch’s name (issue 12)', () => {
+  it('a bulk action’s job is named by what it does, in the language in use; a file’s batch by its file', async () => {
+    const names = ['bulk-freeze-until-2026-12-31', 'bulk-unfreeze', 'bulk-visits-minus-2', 'bulk-extend-21-days', 'bulk-freeze.csv'];
+    const named = () => names.map((fileName) => jobName({ fileName, title: bulkJobTitle(fileName) as MsgData | null }));
+    expect(named()).toEqual(['Bulk freeze until 31 December 2026', 'Bulk unfreeze', 'Bulk visit change (−2)', 'Bulk extension by 21 days', 'bulk-freeze.csv']);
+    await loadLanguage('ru');
+    bindLanguage(() => 'ru');
+    try {
+      expect(named()).toEqual(['Массовая заморозка до 31.12.2026', 'Массовая разморозка', 'Массовое изменение визитов (−2)', 'Массовое продление на 21 день', 'bulk-freeze.csv']);
+    } finally {
+      bindLanguage(() => 'en');
+    }
+    // Every name the core gives a bulk job reads back as a title.
+    for (const action of [{ kind: 'freeze', freezeTill: '2026-05-20' }, { kind: 'unfreeze' }, { kind: 'visits', delta: 3 }, { kind: 'extend', days: 1 }] as const) {
+      expect(bulkJobTitle(bulkJobName(action))).not.toBeNull();
+    }
   });
 });
 

@@ -16,6 +16,7 @@ import type { AltegioApi } from '../altegio/api';
 import type { RateLimiter } from '../altegio/rate-limiter';
 import { DeskFailure } from '../errors';
 import { msg } from '../../../common/i18n/translate';
+import { bulkJobTitle } from '../bulk/job-name';
 import { inEnglish } from '../../../common/i18n/words';
 import { fromStored } from '../../../common/i18n/stored';
 import { isActive, isFinished, wasStarted } from '../../../common/batch-rules';
@@ -148,6 +149,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
       conflicts: c.conflict.rows,
       undoOf: job.undoOf,
       undoneBy: job.undoneBy,
+      title: bulkJobTitle(job.fileName),
       message: job.message,
       msg: job.msg ?? null,
     };
@@ -372,7 +374,7 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
       if (r.opSeq === null || !bySeq.has(r.opSeq)) continue;
       rowsOut.push({ ...r, idx: i++, outcome: 'change', before: r.after, after: r.before, message: null, opSeq: bySeq.get(r.opSeq) ?? null });
     }
-    const { opKind: undoKind, ops: opsOut } = inverseOps(original.opKind, applied, (reason) => wordsIn(language).t('batch.undoReason', { file: original.fileName, reason }));
+    const { opKind: undoKind, ops: opsOut } = inverseOps(original.opKind, applied, (reason) => wordsIn(language).say(msg('batch.undoReason', { file: bulkJobTitle(original.fileName) ?? original.fileName, reason })));
     const id = randomUUID();
     store.transaction(() => {
       journal.createJob(

@@ -20,6 +20,7 @@ import { msg } from '../../../common/i18n/translate';
 import type { EventHub } from '../events';
 import type { IndexedMembership } from '../../../preload/contract';
 import { bulkOpKind, bulkVerdict, splitRefs, type BulkVerdict } from './plan';
+import { bulkJobName } from './job-name';
 
 /** Previews kept for Apply (the latest few; each holds its memberships' payloads). */
 const KEEP_PREVIEWS = 3;
@@ -63,20 +64,6 @@ interface HeldPreview {
 export interface BulkService {
   preview(args: PreviewArgs, signal?: AbortSignal): Promise<BulkPreview>;
   apply(args: { previewId: string }): Promise<BatchSummary>;
-}
-
-/** The job's name in the batch list and its report's file name: the action and its parameter. */
-export function bulkJobName(action: BulkAction): string {
-  switch (action.kind) {
-    case 'freeze':
-      return `bulk-freeze-until-${action.freezeTill}`;
-    case 'unfreeze':
-      return 'bulk-unfreeze';
-    case 'visits':
-      return `bulk-visits-${action.delta > 0 ? `plus-${action.delta}` : `minus-${-action.delta}`}`;
-    case 'extend':
-      return `bulk-extend-${action.days}-days`;
-  }
 }
 
 export function createBulkService(deps: BulkServiceDeps): BulkService {

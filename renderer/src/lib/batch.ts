@@ -337,6 +337,11 @@ export function countsWords(s: Pick<BatchSummary, 'done' | 'failed' | 'conflicts
   return t('batch.counts', { done: s.done, failed: s.failed, conflicts: s.conflicts, total: s.totals.toChange });
 }
 
+/** A batch's name: a bulk action's title in the language in use ("Bulk freeze until 20.05.2026"), else its file's name. */
+export function jobName(s: Pick<BatchSummary, 'fileName' | 'title'>): string {
+  return s.title ? says(s.title) : s.fileName;
+}
+
 export function kindWords(s: Pick<BatchSummary, 'kind'>): string {
   return s.kind === 'undo' ? t('batch.kind.undo') : t('batch.kind.apply');
 }
