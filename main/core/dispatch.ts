@@ -8,6 +8,7 @@ import {
   channels,
   type FieldIssue,
   isChannelName,
+  type MsgData,
   type ChannelName,
   type ChannelResult,
   type ParsedArgs,
@@ -15,8 +16,11 @@ import {
 } from '../../preload/contract';
 import { DeskFailure, toDeskError } from './errors';
 import { msg } from '../../common/i18n/translate';
+import { inEnglish } from '../../common/i18n/words';
 import { asStorageFault } from './store/fault';
 import type { Logger } from './log';
+
+const BAD_ARGUMENTS = msg('error.app.badArguments');
 
 export type Handlers = {
   [C in ChannelName]: (args: ParsedArgs<C>) => Promise<ChannelResult<C>>;
@@ -79,7 +83,7 @@ export function zodFieldIssues(error: z.ZodError, args: unknown): Record<string,
 
 export async function dispatch(handlers: Handlers, channel: unknown, rawArgs: unknown, log?: Logger): Promise<Reply<unknown>> {
   if (!isChannelName(channel)) {
-    return { ok: false, error: { kind: 'bad_input', code: 'app.unknown_channel', origin: 'app', message: 'Unknown request.' } };
+    return { ok: false, error: new DeskFailure('bad_input', msg('error.app.unknownRequest'), { code: 'app.unknown_channel' }).toData() };
   }
   const spec = channels[channel];
   const parsed = spec.args.safeParse(rawArgs ?? {});
@@ -87,7 +91,8 @@ export async function dispatch(handlers: Handlers, channel: unknown, rawArgs: un
     const fields = zodFields(parsed.error, rawArgs ?? {});
     return {
       ok: false,
-      error: { kind: 'bad_input', code: 'app.bad_arguments', origin: 'app', message: Object.values(fields)[0] ?? 'Some of the values are not valid.', fields, fieldIssues: zodFieldIssues(parsed.error, rawArgs ?? {}) },
+      // The message (for logs) is the schema's; the person sees each field's coded issue, or BAD_ARGUMENTS.
+      error: { kind: 'bad_input', code: 'app.bad_arguments', origin: 'app', message: Object.values(fields)[0] ?? inEnglish(BAD_ARGUMENTS), msg: BAD_ARGUMENTS as MsgData, fields, fieldIssues: zodFieldIssues(parsed.error, rawArgs ?? {}) },
     };
   }
   try {

@@ -12,12 +12,12 @@ import { inEnglish } from '../../common/i18n/words';
 import { storedText } from '../../common/i18n/stored';
 
 export interface FailureOptions {
-  /** Field -> what is wrong: English text, or a message by reference (worded by the renderer). */
-  fields?: Record<string, string | Msg>;
+  /** Field -> what is wrong, by reference (worded by the renderer). */
+  fields?: Record<string, Msg>;
+  /** Field -> Altegio's own words about it (its `meta.errors`), kept as Altegio said them. */
+  serverFields?: Record<string, string>;
   retryAfterMs?: number;
   serverMessage?: string | undefined;
-  /** The message is Altegio's own words. */
-  messageIsServers?: boolean;
   cause?: unknown;
   /** Default: the kind (`validation`, `not_found`…). */
   code?: string;
@@ -25,6 +25,24 @@ export interface FailureOptions {
   origin?: ErrorOrigin;
 }
 
+/** Altegio's own words as a failure's message: made only by `DeskFailure.fromServer` (the private field makes the type nominal). */
+class ServerWords {
+  readonly #text: string;
+  constructor(text: string) {
+    this.#text = text;
+  }
+  get text(): string {
+    return this.#text;
+  }
+}
+
+/**
+ * A failure the core can show a person. Its message is a `Msg` (a catalog key and parameters, so it
+ * is worded in every language); the only text accepted is Altegio's own words, through
+ * `DeskFailure.fromServer`. A check that only a bug can fail (no person should ever see it) throws
+ * a plain `Error` instead: `toDeskError` shows it as the catalogued `app.internal`, and the log
+ * keeps its text.
+ */
 export class DeskFailure extends Error {
   readonly kind: ErrorKind;
   readonly code: string;
@@ -38,21 +56,31 @@ export class DeskFailure extends Error {
   /** What Altegio said, word for word (cleaned of secrets): kept beside the app's explanation. */
   readonly serverMessage: string | undefined;
 
-  /** `message`: a `Msg` (its English becomes the Error's message), or text with no words yet (Altegio's, or internal). */
-  constructor(kind: ErrorKind, message: string | Msg, options: FailureOptions = {}) {
-    super(typeof message === 'string' ? message : inEnglish(message), options.cause === undefined ? undefined : { cause: options.cause });
-    this.msg = typeof message === 'string' ? undefined : message;
+  /** `message`: the app's words by reference; its English becomes the Error's message (logs). */
+  constructor(kind: ErrorKind, message: Msg | ServerWords, options: FailureOptions = {}) {
+    const own = message instanceof ServerWords;
+    // Typed away, checked anyway: a sentence slipped in through a cast would reach the page in English.
+    const coded = Object.entries(options.fields ?? {});
+    if ((!own && !isMsg(message)) || !coded.every(([, v]) => isMsg(v))) {
+      throw new TypeError("DeskFailure needs messages by reference (msg(key, params)) or Altegio's words (DeskFailure.fromServer, serverFields)");
+    }
+    super(own ? message.text : inEnglish(message), options.cause === undefined ? undefined : { cause: options.cause });
+    this.msg = own ? undefined : message;
     this.name = 'DeskFailure';
     this.kind = kind;
     this.code = options.code ?? kind;
     this.origin = options.origin ?? (kind === 'offline' ? 'network' : 'app');
-    this.messageIsServers = options.messageIsServers ?? false;
-    const fields = Object.entries(options.fields ?? {});
-    this.fields = options.fields && Object.fromEntries(fields.map(([k, v]) => [k, typeof v === 'string' ? v : inEnglish(v)]));
-    const coded = fields.filter((e): e is [string, Msg] => isMsg(e[1]));
+    this.messageIsServers = own;
+    const fields = { ...options.serverFields, ...Object.fromEntries(coded.map(([k, v]) => [k, inEnglish(v)])) };
+    this.fields = options.fields || options.serverFields ? fields : undefined;
     this.fieldMsgs = coded.length > 0 ? Object.fromEntries(coded) : undefined;
     this.retryAfterMs = options.retryAfterMs;
     this.serverMessage = options.serverMessage;
+  }
+
+  /** A failure whose message is Altegio's own words (specific, cleaned of secrets): shown as Altegio said it. */
+  static fromServer(kind: ErrorKind, words: string, options: FailureOptions = {}): DeskFailure {
+    return new DeskFailure(kind, new ServerWords(words), { origin: 'altegio', ...options });
   }
 
   toData(): DeskError {
@@ -90,6 +118,11 @@ export function isDeskFailure(e: unknown): e is DeskFailure {
 }
 
 const INTERNAL = msg('error.app.internal');
+
+/** Anything thrown, as a failure: an unknown error is the app's internal one (its text, maybe internals, stays in `cause`). */
+export function asDeskFailure(e: unknown): DeskFailure {
+  return isDeskFailure(e) ? e : new DeskFailure('server', INTERNAL, { code: 'app.internal', cause: e });
+}
 
 /**
  * Converts anything thrown to contract data. Unknown errors become `server` with a generic

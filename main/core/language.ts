@@ -48,7 +48,7 @@ export function createLanguageSetting({ settings, systemLocales = () => [], pseu
     get: state,
     set(language) {
       if (language === PSEUDO_LANGUAGE) {
-        if (!pseudo) throw new DeskFailure('bad_input', msg('error.app.pseudoOnly'), { fields: { language: 'en-XA' } });
+        if (!pseudo) throw new DeskFailure('bad_input', msg('error.app.pseudoOnly'), { fields: { language: msg('error.app.pseudoOnly') } });
         pseudoOn = true;
         return state();
       }

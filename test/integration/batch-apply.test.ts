@@ -195,7 +195,7 @@ describe('batch apply against the sandbox', () => {
     const u = list.find((b) => b.batchId === undo.batchId);
     expect(orig?.undoneBy).toBe(undo.batchId);
     expect(u).toMatchObject({ conflicts: 1, failed: 0, done: rows.length - 1 });
-    await expect(h.svc.undo({ batchId })).rejects.toMatchObject({ kind: 'conflict' });
+    await expect(h.svc.undo({ batchId })).rejects.toMatchObject({ kind: 'conflict', msg: { key: 'error.app.batchAlreadyUndone' } });
 
     // The audit log links each restored entry to the entry it undid.
     const entries = h.store.audit.list({ limit: 5000 });

@@ -61,7 +61,7 @@ describe('batch ownership', () => {
     expect(state).toBe('paused');
     // Resuming is for the batch's owner only.
     const refused = await dispatch(c.handlers, 'batch.resume', { batchId: prep.batchId });
-    expect(refused).toMatchObject({ ok: false, error: { kind: 'forbidden' } });
+    expect(refused).toMatchObject({ ok: false, error: { kind: 'forbidden', msg: { key: 'error.app.batchOtherUser', params: { user: alex!.name } } } });
     // At most the requests already under way when she signed in (they carry Alex's token).
     expect(sandbox.control.stats().writesByAction.set_balance).toBeLessThanOrEqual(writesAtSwitch + 8);
     const audit = c.store.audit.list({ limit: 5000 }).filter((e) => e.batchId === prep.batchId);

@@ -12,6 +12,7 @@ import { startWebShell, type WebShell } from '../../main/web/server';
 import { createEventHub } from '../../main/core/events';
 import type { Handlers } from '../../main/core/dispatch';
 import { DeskFailure } from '../../main/core/errors';
+import { msg } from '../../common/i18n/translate';
 import { createHttpDesk } from '../../renderer/src/lib/desk';
 
 const rendererDir = mkdtempSync(join(tmpdir(), 'desk-renderer-'));
@@ -29,9 +30,12 @@ const handlers = {
     return { fileId: 'file-000001', fileName: args.fileName, size: args.bytes.byteLength };
   },
   'memberships.get': async ({ membershipId }: { membershipId: number }) => {
-    throw new DeskFailure('not_found', `No membership ${membershipId}.`);
+    throw new DeskFailure('not_found', msg('error.app.membershipNotFound', { id: membershipId }));
   },
 } as unknown as Handlers;
+
+/** What the page gets for memberships.get of membership 2: the failure, its English and its words by reference. */
+const NOT_FOUND_2 = { kind: 'not_found', code: 'not_found', origin: 'app', message: 'Membership 2 was not found in this chain. It may have been deleted, or it belongs to another chain.', msg: { key: 'error.app.membershipNotFound', params: { id: 2 } } };
 
 let shell: WebShell;
 let cookie = '';
@@ -135,7 +139,7 @@ describe('web shell', () => {
     const post = (body: string) =>
       send('/rpc/memberships.get', { method: 'POST', headers: { cookie, 'x-desk-key': key, origin: shell.origin, 'content-type': 'application/json' }, body });
     const ok = JSON.parse((await post(JSON.stringify({ chainId: 1, membershipId: 2 }))).body);
-    expect(ok).toEqual({ ok: false, error: { kind: 'not_found', code: 'not_found', origin: 'app', message: 'No membership 2.' } });
+    expect(ok).toEqual({ ok: false, error: NOT_FOUND_2 });
     const bad = JSON.parse((await post(JSON.stringify({ chainId: -1, membershipId: 'x' }))).body);
     expect(bad.ok).toBe(false);
     expect(bad.error.kind).toBe('bad_input');
@@ -215,7 +219,7 @@ describe('web shell', () => {
     // With both, it works.
     const ok = await rpc({ 'x-desk-key': key });
     expect(ok.status).toBe(200);
-    expect(JSON.parse(ok.body)).toEqual({ ok: false, error: { kind: 'not_found', code: 'not_found', origin: 'app', message: 'No membership 2.' } });
+    expect(JSON.parse(ok.body)).toEqual({ ok: false, error: NOT_FOUND_2 });
   });
 
   it('serves the static app with the cookie alone (it holds no data)', async () => {

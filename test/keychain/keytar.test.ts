@@ -65,7 +65,7 @@ describe('keytar adapter on a real Secret Service', () => {
       return {
         auth: async (login, password) => {
           const u = users[login];
-          if (!u || u.password !== password || c().partnerToken !== PARTNER) throw new DeskFailure('validation', 'Wrong login or password.');
+          if (!u || u.password !== password || c().partnerToken !== PARTNER) throw DeskFailure.fromServer('validation', 'Wrong login or password.');
           return { userToken: `kc-user-token-${u.id}-${++n}`, userId: u.id, name: u.name, login };
         },
         chains: async () => chains,

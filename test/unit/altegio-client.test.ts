@@ -229,6 +229,7 @@ describe('error kinds', () => {
       code: 'altegio.wrong_credentials',
       origin: 'altegio',
       message: 'Wrong login or password. Check them and try again.',
+      msg: { key: 'error.code.wrongCredentials' },
       serverMessage: 'Authentication needed.',
     });
     handler = () => ({ status: 401, json: { success: false, meta: { message: 'Partner token is not valid' } } });

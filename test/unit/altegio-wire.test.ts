@@ -15,7 +15,7 @@ import {
   periodUnit,
   statusSlug,
 } from '../../main/core/altegio/mapping';
-import { UNREADABLE_MESSAGE, cleanFieldKey, parseEnvelope, parseErrorInfo } from '../../main/core/altegio/wire';
+import { UNREADABLE, cleanFieldKey, parseEnvelope, parseErrorInfo } from '../../main/core/altegio/wire';
 import { DeskFailure } from '../../main/core/errors';
 import { exampleMembership } from '../support/memberships';
 import { failureOf } from '../support/failures';
@@ -192,7 +192,7 @@ describe('memberships', () => {
     for (const body of [undefined, null, 'html', 42, { success: true, data: { id: 1 } }, { success: true, data: null }]) {
       const f = failureOf(() => decodeMemberships(body));
       expect(f.kind).toBe('server');
-      expect(f.message).toBe(UNREADABLE_MESSAGE);
+      expect(f.msg).toEqual(UNREADABLE);
     }
   });
 });
@@ -251,7 +251,7 @@ describe('clients and auth', () => {
     expect(decodeAuth(enveloped, '+15125550142')).toEqual({ userToken: 'c7e1b9a04d2f6e8a13b5f0d2', userId: 884213, name: 'Dana Whitfield', login: 'dana.w' });
     expect(decodeAuth({ id: '5', user_token: 'tok-bare' }, 'x@y.z')).toEqual({ userToken: 'tok-bare', userId: 5, name: 'x@y.z', login: 'x@y.z' });
     expect(decodeAuth({ success: true, data: [], user_token: 'top' }, 'l').userToken).toBe('top');
-    expect(failureOf(() => decodeAuth({ success: true, data: {}, meta: [] }, 'l')).message).toBe(UNREADABLE_MESSAGE);
+    expect(failureOf(() => decodeAuth({ success: true, data: {}, meta: [] }, 'l')).msg).toEqual(UNREADABLE);
   });
 });
 
@@ -286,6 +286,7 @@ describe('HTTP failures', () => {
       code: 'altegio.wrong_credentials',
       origin: 'altegio',
       message: 'Wrong login or password. Check them and try again.',
+      msg: { key: 'error.code.wrongCredentials' },
       serverMessage: 'Authentication needed.',
     });
     expect(failureFromHttp(422, { meta: { message: 'Incorrect password' } }, auth)).toMatchObject({ message: 'Incorrect password', messageIsServers: true, code: 'altegio.wrong_credentials' });

@@ -43,7 +43,7 @@ function setBalance(m: Membership, body: BalanceTarget): Membership {
     });
     return { ...m, balance: { kind: 'per_service', lines } };
   }
-  throw new DeskFailure('validation', 'bad body');
+  throw DeskFailure.fromServer('validation', 'bad body');
 }
 
 interface FakeApi extends AltegioApi {
@@ -73,7 +73,7 @@ function fakeApi(world: Map<number, Membership>): FakeApi {
     async setBalance(_chain: number, id: number, body: BalanceTarget) {
       await api.beforeWrite?.(id);
       const m = world.get(id);
-      if (!m) throw new DeskFailure('not_found', 'gone');
+      if (!m) throw DeskFailure.fromServer('not_found', 'gone');
       world.set(id, setBalance(m, body));
       api.writes.push({ id, body });
       await api.afterWrite?.(id);
@@ -276,7 +276,7 @@ describe('batch engine', () => {
     s.api.afterWrite = (id) => {
       if (id === 2 && !failed) {
         failed = true;
-        throw new DeskFailure('server', 'Altegio is having trouble answering right now.');
+        throw DeskFailure.fromServer('server', 'Altegio is having trouble answering right now.');
       }
     };
     await expect(startRunner(s.deps, 'job-1').finished).resolves.toBe('done');
@@ -289,8 +289,8 @@ describe('batch engine', () => {
   it('a refusal is re-checked and marked failed with its message; 5xx beyond maxAttempts fails too', async () => {
     const s = setup(3, opsFor(3), { maxAttempts: 2 });
     s.api.beforeWrite = (id) => {
-      if (id === 1) throw new DeskFailure('validation', "Can't change balance");
-      if (id === 2) throw new DeskFailure('server', 'Altegio is having trouble answering right now.');
+      if (id === 1) throw DeskFailure.fromServer('validation', "Can't change balance");
+      if (id === 2) throw DeskFailure.fromServer('server', 'Altegio is having trouble answering right now.');
     };
     await expect(startRunner(s.deps, 'job-1').finished).resolves.toBe('done');
     expect(s.journal.op('job-1', 0)).toMatchObject({ state: 'failed', message: "Can't change balance", attempts: 1 });
@@ -338,7 +338,7 @@ describe('batch engine', () => {
     // The first two writes land but their answers are lost: they wait as 'intent' for a re-check.
     s.api.afterWrite = async () => {
       n++;
-      if (n <= 2) throw new DeskFailure('server', 'Altegio did not answer');
+      if (n <= 2) throw DeskFailure.fromServer('server', 'Altegio did not answer');
     };
     s.api.beforeWrite = async () => {
       if (n >= 2) runner.cancel();
@@ -371,11 +371,11 @@ describe('batch engine', () => {
     s.api.beforeWrite = (id) => {
       if (id === 3 && expired) {
         s.signOut();
-        throw new DeskFailure('auth_expired', 'Your sign-in has expired.');
+        throw DeskFailure.fromServer('auth_expired', 'Your sign-in has expired.');
       }
     };
     s.api.beforeRead = () => {
-      if (expired && s.deps.currentProfileId() === null) throw new DeskFailure('auth_expired', 'Your sign-in has expired.');
+      if (expired && s.deps.currentProfileId() === null) throw DeskFailure.fromServer('auth_expired', 'Your sign-in has expired.');
     };
     const runner = startRunner(s.deps, 'job-1');
     for (let i = 0; i < 50 && runner.state() !== 'waiting_auth'; i++) await tick(2);
@@ -393,7 +393,7 @@ describe('batch engine', () => {
     const s = setup(4);
     s.signOut();
     s.api.beforeRead = () => {
-      if (s.deps.currentProfileId() !== 'p1') throw new DeskFailure('auth_expired', 'Your sign-in has expired.');
+      if (s.deps.currentProfileId() !== 'p1') throw DeskFailure.fromServer('auth_expired', 'Your sign-in has expired.');
     };
     const runner = startRunner(s.deps, 'job-1');
     for (let i = 0; i < 50 && runner.state() !== 'waiting_auth'; i++) await tick(2);
@@ -412,14 +412,14 @@ describe('batch engine', () => {
     s.api.beforeWrite = (id) => {
       if (id === 3 && online && offlineReads === 0) {
         online = false;
-        throw new DeskFailure('offline', 'Cannot reach Altegio.');
+        throw DeskFailure.fromServer('offline', 'Cannot reach Altegio.');
       }
     };
     s.api.beforeRead = () => {
       if (!online) {
         offlineReads++;
         if (offlineReads >= 4) online = true;
-        throw new DeskFailure('offline', 'Cannot reach Altegio.');
+        throw DeskFailure.fromServer('offline', 'Cannot reach Altegio.');
       }
     };
     const runner = startRunner(s.deps, 'job-1');

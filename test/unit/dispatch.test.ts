@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { dispatch, fieldKey, type Handlers } from '../../main/core/dispatch';
 import { DeskFailure } from '../../main/core/errors';
+import { msg } from '../../common/i18n/translate';
 
 const handlers = {
   'memberships.get': async ({ membershipId }: { membershipId: number }) => {
-    if (membershipId === 404) throw new DeskFailure('not_found', 'No such membership.');
+    if (membershipId === 404) throw new DeskFailure('not_found', msg('error.app.membershipNotFound', { id: 404 }));
     if (membershipId === 500) throw new Error('secret internals /home/x Bearer abc');
     if (membershipId === 507) throw Object.assign(new Error('database or disk is full /home/x/desk.db'), { code: 'SQLITE_FULL' });
     return { nope: true };
@@ -14,7 +15,7 @@ const handlers = {
 describe('dispatch', () => {
   it('rejects unknown channels as bad_input', async () => {
     const r = await dispatch(handlers, 'fs.readFile', {});
-    expect(r).toEqual({ ok: false, error: { kind: 'bad_input', code: 'app.unknown_channel', origin: 'app', message: 'Unknown request.' } });
+    expect(r).toEqual({ ok: false, error: { kind: 'bad_input', code: 'app.unknown_channel', origin: 'app', message: 'The app does not know this request. Restart the app; if it keeps happening, update it.', msg: { key: 'error.app.unknownRequest' } } });
   });
 
   it('rejects prototype keys as channel names', async () => {
@@ -64,7 +65,7 @@ describe('dispatch', () => {
 
   it('passes typed failures through as data', async () => {
     const r = await dispatch(handlers, 'memberships.get', { chainId: 1, membershipId: 404 });
-    expect(r).toEqual({ ok: false, error: { kind: 'not_found', code: 'not_found', origin: 'app', message: 'No such membership.' } });
+    expect(r).toEqual({ ok: false, error: { kind: 'not_found', code: 'not_found', origin: 'app', message: 'Membership 404 was not found in this chain. It may have been deleted, or it belongs to another chain.', msg: { key: 'error.app.membershipNotFound', params: { id: 404 } } } });
   });
 
   it('hides the text of unexpected errors', async () => {

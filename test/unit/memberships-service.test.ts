@@ -80,7 +80,7 @@ class FakeApi implements AltegioApi {
   }
   private m(id: number): Membership {
     const m = this.memberships.get(id);
-    if (!m) throw new DeskFailure('not_found', 'Membership not found');
+    if (!m) throw DeskFailure.fromServer('not_found', 'Membership not found');
     return m;
   }
 
@@ -96,7 +96,7 @@ class FakeApi implements AltegioApi {
   async client(_loc: number, clientId: number): Promise<ClientSummary> {
     this.calls.push(`client ${clientId}`);
     const c = this.clients.get(clientId);
-    if (!c) throw new DeskFailure('not_found', 'Client not found');
+    if (!c) throw DeskFailure.fromServer('not_found', 'Client not found');
     return c;
   }
   async membershipsByPhone(_loc: number, phone: string): Promise<Membership[]> {
@@ -134,7 +134,7 @@ class FakeApi implements AltegioApi {
     this.calls.push(`unfreeze ${id}`);
     this.maybeFail('unfreeze', () => {
       const m = this.m(id);
-      if (!m.isFrozen) throw new DeskFailure('validation', 'Subscription is not frozen');
+      if (!m.isFrozen) throw DeskFailure.fromServer('validation', 'Subscription is not frozen');
       m.isFrozen = false;
       m.freezeTill = null;
     });
@@ -151,7 +151,7 @@ class FakeApi implements AltegioApi {
     if ('united' in body && m.balance.kind === 'united') m.balance.count = body.united;
     for (const s of 'services' in body ? body.services : []) {
       const line = m.balance.lines.find((l) => l.serviceId === s.serviceId);
-      if (!line) throw new DeskFailure('validation', 'Invalid service ID');
+      if (!line) throw DeskFailure.fromServer('validation', 'Invalid service ID');
       line.count = s.balance;
     }
   }
@@ -273,21 +273,21 @@ describe('freeze', () => {
   });
 
   it('an API refusal is re-thrown and recorded as failed', async () => {
-    api.failNext = { op: 'freeze', error: new DeskFailure('validation', 'Freeze period exceeds limit') };
+    api.failNext = { op: 'freeze', error: DeskFailure.fromServer('validation', 'Freeze period exceeds limit') };
     await expect(svc.freeze(FREEZE)).rejects.toMatchObject({ kind: 'validation', message: 'Freeze period exceeds limit' });
     expect(audit.entries).toHaveLength(1);
     expect(audit.entries[0]).toMatchObject({ action: 'freeze', outcome: 'failed', message: 'Freeze period exceeds limit' });
   });
 
   it('a refusal that only says the change is already there (a timed-out first try landed late) is recorded ok', async () => {
-    api.failNext = { op: 'freeze', error: new DeskFailure('validation', 'Subscription is already frozen'), apply: true };
+    api.failNext = { op: 'freeze', error: DeskFailure.fromServer('validation', 'Subscription is already frozen'), apply: true };
     const m = await svc.freeze(FREEZE);
     expect(m.isFrozen).toBe(true);
     expect(audit.entries[0]).toMatchObject({ action: 'freeze', outcome: 'ok' });
   });
 
   it('a lost answer: re-reads and records ok when the freeze did happen', async () => {
-    api.failNext = { op: 'freeze', error: new DeskFailure('offline', 'No connection'), apply: true };
+    api.failNext = { op: 'freeze', error: DeskFailure.fromServer('offline', 'No connection'), apply: true };
     const m = await svc.freeze(FREEZE);
     expect(m.isFrozen).toBe(true);
     expect(audit.entries[0]).toMatchObject({ outcome: 'ok' });
@@ -295,7 +295,7 @@ describe('freeze', () => {
   });
 
   it('a failed send the re-read shows did not land is sent again (once read): one 5xx, then done', async () => {
-    api.failNext = { op: 'freeze', error: new DeskFailure('server', 'Altegio did not answer') };
+    api.failNext = { op: 'freeze', error: DeskFailure.fromServer('server', 'Altegio did not answer') };
     const m = await svc.freeze(FREEZE);
     expect(m.isFrozen).toBe(true);
     expect(api.calls).toEqual(['read 4471902', 'freeze 4471902 2026-05-16', 'read 4471902', 'freeze 4471902 2026-05-16', 'read 4471902']);
@@ -306,7 +306,7 @@ describe('freeze', () => {
   it('a lost answer: failed when the re-reads keep showing no freeze, unknown when even the re-read fails', async () => {
     const refuse = api.freeze.bind(api);
     api.freeze = async (chain, id, till) => {
-      api.failNext = { op: 'freeze', error: new DeskFailure('server', 'Altegio did not answer') };
+      api.failNext = { op: 'freeze', error: DeskFailure.fromServer('server', 'Altegio did not answer') };
       return refuse(chain, id, till);
     };
     await expect(svc.freeze(FREEZE)).rejects.toMatchObject({ kind: 'server' });
@@ -315,7 +315,7 @@ describe('freeze', () => {
 
     const flaky = new FakeApi();
     flaky.memberships.set(4471902, makeMembership());
-    const timeout = new DeskFailure('offline', 'No connection');
+    const timeout = DeskFailure.fromServer('offline', 'No connection');
     flaky.freeze = async () => {
       flaky.failNext = { op: 'read', error: timeout };
       throw timeout;
@@ -376,7 +376,7 @@ describe('setBalance', () => {
   });
 
   it('refusal recorded as failed', async () => {
-    api.failNext = { op: 'set_balance', error: new DeskFailure('validation', "Can't change balance") };
+    api.failNext = { op: 'set_balance', error: DeskFailure.fromServer('validation', "Can't change balance") };
     await expect(svc.setBalance({ ...base, services: [{ serviceId: 202, balance: 5 }] })).rejects.toMatchObject({ message: "Can't change balance" });
     expect(audit.entries[0]).toMatchObject({ outcome: 'failed', message: "Can't change balance" });
   });
@@ -436,7 +436,7 @@ describe('undo', () => {
   });
 
   it('refuses failed entries, unfreezes, undos and unknown ids', async () => {
-    api.failNext = { op: 'set_balance', error: new DeskFailure('validation', 'nope') };
+    api.failNext = { op: 'set_balance', error: DeskFailure.fromServer('validation', 'nope') };
     await svc.setBalance({ ...base, services: [{ serviceId: 202, balance: 5 }] }).catch(() => undefined);
     await expect(svc.undo(1)).rejects.toMatchObject({ kind: 'validation' });
     await expect(svc.undo(99)).rejects.toMatchObject({ kind: 'not_found' });

@@ -13,7 +13,7 @@ import { DeskFailure, withServerWords } from '../../main/core/errors';
 import { describeError, errorLine } from '../../renderer/src/lib/errors';
 import { freezeRuleWords, membershipDate, notGivenText } from '../../renderer/src/lib/format';
 import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
-import { UNREADABLE_MESSAGE, parseEnvelope } from '../../main/core/altegio/wire';
+import { UNREADABLE, parseEnvelope } from '../../main/core/altegio/wire';
 import type { Chain } from '../../preload/contract';
 import type { AltegioApi, Credentials } from '../../main/core/altegio/api';
 import { balanceEditability } from '../../common/balance-rules';
@@ -117,7 +117,7 @@ describe('3. an envelope inside a one-element array', () => {
     ]) {
       const f = failureOf(() => decodeMemberships(body, 70114));
       expect(f.kind).toBe('server');
-      expect(f.message).toBe(UNREADABLE_MESSAGE);
+      expect(f.msg).toEqual(UNREADABLE);
     }
     // An empty list is still simply empty.
     expect(decodeMemberships({ success: true, data: [], meta: { count: 0 } }, 70114)).toEqual([]);
@@ -202,7 +202,7 @@ describe("5. the server's own words", () => {
     const denied = failureFromHttp(403, env('Access denied.'), ctx);
     expect(denied.kind).toBe('forbidden');
     expect(isRightRefusal(denied)).toBe(true);
-    expect(isRightRefusal(new DeskFailure('forbidden', 'x'))).toBe(false);
+    expect(isRightRefusal(DeskFailure.fromServer('forbidden', 'x'))).toBe(false);
   });
 });
 
@@ -315,7 +315,7 @@ describe('2. /auth without an id', () => {
       };
       return {
         auth: async (login, password) => {
-          if (passwords[login] !== password) throw new DeskFailure('validation', 'Wrong login or password.');
+          if (passwords[login] !== password) throw DeskFailure.fromServer('validation', 'Wrong login or password.');
           return decodeAuth(bare(`tok-${login}-${++n}`), login);
         },
         chains: async () => [],

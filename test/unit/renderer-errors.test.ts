@@ -27,12 +27,15 @@ describe('renderer error words', () => {
     expect(describeError(offline)).toMatchObject({ heading: errorHeading('offline'), detail: null });
   });
 
-  it('words the core’s message by reference before the code’s words and the English message', () => {
+  it('words the core’s message by reference before the English message, after the code’s words (which complete the heading)', () => {
     const e: DeskError = { kind: 'server', code: 'app.internal', origin: 'app', message: 'core English', msg: { key: 'error.app.internal' }, fieldMsgs: { reason: { key: 'error.app.internal' } }, fields: { reason: 'core English' } };
     expect(describeError(e)).toMatchObject({ heading: 'Something went wrong inside the app.', detail: 'Try again; if it keeps happening, restart the app.' });
     expect(fieldError(e, 'reason')).toBe('Try again; if it keeps happening, restart the app.');
     const coded: DeskError = { kind: 'validation', code: 'altegio.validation', origin: 'app', message: 'core English', msg: { key: 'error.app.internal' } };
-    expect(describeError(coded).detail).toBe('Try again; if it keeps happening, restart the app.');
+    expect(describeError(coded).detail).toBe('Check the values and try again.');
+    // The whole sentence by reference (for reports and the audit) does not repeat the heading on screen.
+    const busy: DeskError = { kind: 'rate_limited', code: 'altegio.rate_limited', origin: 'altegio', message: 'core English', msg: { key: 'error.code.rateLimited' }, retryAfterMs: 30_000 };
+    expect(describeError(busy)).toMatchObject({ heading: 'Altegio is busy with too many requests right now. Try again in about 30 seconds.', detail: null });
   });
 
   it('the window losing the app is not "no internet"', () => {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DeskFailure } from '../../main/core/errors';
-import { createKeytarSecretStore, keychainMessage, type KeytarModule } from '../../main/core/session/keytar-secret-store';
+import { createKeytarSecretStore, keychainMsg, type KeytarModule } from '../../main/core/session/keytar-secret-store';
+import { inEnglish } from '../../common/i18n/words';
+
+const keychainMessage = (platform: NodeJS.Platform, detail: string) => inEnglish(keychainMsg(platform, detail));
 
 const SECRET = 'super-secret-user-token-123456';
 

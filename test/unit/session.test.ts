@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Chain, SessionState } from '../../preload/contract';
 import type { AltegioApi, Credentials } from '../../main/core/altegio/api';
 import { DeskFailure } from '../../main/core/errors';
+import { msg } from '../../common/i18n/translate';
 import { MemorySecretStore } from '../../main/core/session/memory-secret-store';
 import { partnerAccount, userAccount } from '../../main/core/session/secret-store';
 import {
@@ -69,14 +70,14 @@ class FakeAltegio {
     const begin = (method: string) => {
       const c = { ...credentials() };
       this.calls.push({ method, credentials: c });
-      if (this.offline) throw new DeskFailure('offline', 'No connection to Altegio.');
-      if (!c.partnerToken || !this.partnerTokens.has(c.partnerToken)) throw new DeskFailure('forbidden', 'The partner token was refused.');
+      if (this.offline) throw DeskFailure.fromServer('offline', 'No connection to Altegio.');
+      if (!c.partnerToken || !this.partnerTokens.has(c.partnerToken)) throw DeskFailure.fromServer('forbidden', 'The partner token was refused.');
       return c;
     };
     const authed = (method: string) => {
       const c = begin(method);
       const userId = c.userToken ? this.tokens.get(c.userToken) : undefined;
-      if (userId === undefined) throw new DeskFailure('auth_expired', 'Authentication needed.');
+      if (userId === undefined) throw DeskFailure.fromServer('auth_expired', 'Authentication needed.');
       return userId;
     };
     const unused = async (): Promise<never> => {
@@ -86,7 +87,7 @@ class FakeAltegio {
       auth: async (login, password) => {
         begin('auth');
         const user = this.users.get(login);
-        if (!user || user.password !== password) throw new DeskFailure('validation', 'Wrong login or password.');
+        if (!user || user.password !== password) throw DeskFailure.fromServer('validation', 'Wrong login or password.');
         const userToken = `utok-${user.id}-${++this.issued}-ffffffff`;
         this.tokens.set(userToken, user.id);
         return { userToken, userId: user.id, name: user.name, login };
@@ -97,8 +98,8 @@ class FakeAltegio {
         if (this.gate) await this.gate;
         const userToken = c.userToken;
         this.calls.push({ method: 'searchClients', credentials: c });
-        if (this.offline) throw new DeskFailure('offline', 'No connection to Altegio.');
-        if (!userToken || !this.tokens.has(userToken)) throw new DeskFailure('auth_expired', 'Authentication needed.');
+        if (this.offline) throw DeskFailure.fromServer('offline', 'No connection to Altegio.');
+        if (!userToken || !this.tokens.has(userToken)) throw DeskFailure.fromServer('auth_expired', 'Authentication needed.');
         return { clients: [], total: this.tokens.get(userToken) ?? 0 };
       },
       client: unused,
@@ -430,7 +431,7 @@ describe('expiry and re-authentication', () => {
         ...api,
         chains: async () => {
           chainsCalls++;
-          throw new DeskFailure('server', 'boom');
+          throw DeskFailure.fromServer('server', 'boom');
         },
       };
     };
@@ -492,7 +493,7 @@ describe('keychain unavailable', () => {
     secrets.unavailable = false;
     const realSet = secrets.set.bind(secrets);
     secrets.set = async (account, secret) => {
-      if (account.startsWith('user:')) throw new DeskFailure('keychain_unavailable', 'locked');
+      if (account.startsWith('user:')) throw new DeskFailure('keychain_unavailable', msg('error.app.keychainRetry'));
       return realSet(account, secret);
     };
     await expectKind(s.signIn({ login: '+15125550142', password: PASSWORD_DANA }), 'keychain_unavailable');

@@ -20,7 +20,7 @@ import { msg } from '../../../common/i18n/translate';
 import { silentLogger, type Logger } from '../log';
 import type { ConnectivityReport } from '../connectivity';
 import { IDS_PAGE_SIZE, MIN_PHONE_DIGITS, type AltegioApi, type AuthResult, type Credentials, type ReadOptions, type SetPeriodBody, type WriteOptions } from './api';
-import { MESSAGES, failureCode, failureFromHttp, notConfigured, offlineFailure, parseRetryAfter } from './failures';
+import { answered, failureCode, failureFromHttp, notConfigured, offlineFailure, parseRetryAfter } from './failures';
 import { chainsFromWire, decodeAuth, decodeClient, decodeClientSearch, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from './mapping';
 import type { Lane, RateLimiter } from './rate-limiter';
 import { dataList, parseEnvelope, unreadable } from './wire';
@@ -234,14 +234,14 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
     }
     if (last?.kind === 'rate_limited' && last.retryAfterMs === undefined) {
       const pause = deps.limiter.stats().pausedForMs;
-      throw new DeskFailure('rate_limited', last.message, { retryAfterMs: Math.max(1000, Math.round(pause)) });
+      throw answered('rate_limited', 'RATE_LIMITED', undefined, { retryAfterMs: Math.max(1000, Math.round(pause)), serverMessage: last.serverMessage });
     }
-    throw last ?? new DeskFailure('server', MESSAGES.SERVER, { code: failureCode('SERVER'), origin: 'altegio' });
+    throw last ?? answered('server', 'SERVER', undefined);
   }
 
   const validId = (n: number) => Number.isSafeInteger(n) && n > 0;
-  const requireId = (n: number, what: string) => {
-    if (!validId(n)) throw new DeskFailure('bad_input', `The ${what} is not valid.`);
+  const requireId = (n: number, what: 'chain' | 'location' | 'client' | 'membership') => {
+    if (!validId(n)) throw new DeskFailure('bad_input', msg('error.app.badValue', { what }));
   };
 
   async function membershipsByIds(chainId: number, ids: readonly number[], options: ReadOptions & { onPage?: (done: number, pages: number) => void } = {}): Promise<Membership[]> {
@@ -277,8 +277,8 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
     async membershipsCreated(chainId, window, page, count, options = {}) {
       requireId(chainId, 'chain');
       const day = /^\d{4}-\d{2}-\d{2}$/;
-      if (!day.test(window.after) || !day.test(window.before)) throw new DeskFailure('bad_input', 'The creation dates are not valid.');
-      if (!Number.isSafeInteger(page) || page < 1 || !Number.isSafeInteger(count) || count < 1) throw new DeskFailure('bad_input', 'The page is not valid.');
+      if (!day.test(window.after) || !day.test(window.before)) throw new DeskFailure('bad_input', msg('error.app.badValue', { what: 'dates' }));
+      if (!Number.isSafeInteger(page) || page < 1 || !Number.isSafeInteger(count) || count < 1) throw new DeskFailure('bad_input', msg('error.app.badValue', { what: 'page' }));
       const search = new URLSearchParams({ created_after: window.after, created_before: window.before, page: String(page), count: String(count) });
       const { body } = await send({ op: 'memberships.created', method: 'GET', path: `chain/${chainId}/loyalty/abonements`, search, policy: 'read', ...waitOptions(options) });
       const env = parseEnvelope(body);

@@ -30,26 +30,28 @@
  * control characters dropped, length capped.
  */
 import type { ErrorKind } from '../../../preload/contract';
+import { msg, type Msg } from '../../../common/i18n/translate';
 import { DeskFailure, type FailureOptions } from '../errors';
-import { UNREADABLE_MESSAGE, parseErrorInfo } from './wire';
+import { UNREADABLE, parseErrorInfo } from './wire';
 
+/** The app's words for each failure an answer stands for, by reference (the renderer words them). */
 export const MESSAGES = {
-  PARTNER_TOKEN_MISSING: 'The Altegio partner token is not set up yet. Enter it in Settings first.',
-  PARTNER_TOKEN_REFUSED: "Altegio refused the app's partner token. Check the partner token in Settings.",
-  NOT_SIGNED_IN: 'You are not signed in. Enter your password again.',
-  AUTH_EXPIRED: 'Your sign-in has expired. Enter your password again.',
-  WRONG_CREDENTIALS: 'Wrong login or password. Check them and try again.',
-  AUTH_NOT_FOUND: 'Altegio sign-in was not found at this server address. Check the server address in Settings.',
-  LICENCE_EXPIRED: 'The Altegio licence for this location has expired. The owner needs to renew it in Altegio.',
-  FORBIDDEN: 'Your Altegio account does not have the right to do this. Ask the account owner to grant it.',
-  NOT_FOUND: 'Altegio could not find this. It may have been deleted or moved.',
-  VALIDATION: 'Altegio did not accept this. Check the values and try again.',
-  CONFLICT: 'Someone changed this at the same time. Reload and try again.',
-  RATE_LIMITED: 'Altegio is receiving too many requests. Wait a few seconds and try again.',
-  SERVER: 'Altegio is having trouble answering right now. Try again in a minute.',
-  UNREADABLE: UNREADABLE_MESSAGE,
-  OFFLINE: 'Cannot reach Altegio. Check the internet connection; you can try again when it is back.',
-} as const;
+  PARTNER_TOKEN_MISSING: msg('error.code.partnerTokenMissing'),
+  PARTNER_TOKEN_REFUSED: msg('error.code.partnerTokenRefused'),
+  NOT_SIGNED_IN: msg('error.code.notSignedIn'),
+  AUTH_EXPIRED: msg('error.code.authExpired'),
+  WRONG_CREDENTIALS: msg('error.code.wrongCredentials'),
+  AUTH_NOT_FOUND: msg('error.code.authNotFound'),
+  LICENCE_EXPIRED: msg('error.code.licenceExpired'),
+  FORBIDDEN: msg('error.code.noRight'),
+  NOT_FOUND: msg('error.code.notFound'),
+  VALIDATION: msg('error.code.notAccepted'),
+  CONFLICT: msg('error.code.conflict'),
+  RATE_LIMITED: msg('error.code.rateLimited'),
+  SERVER: msg('error.code.server'),
+  UNREADABLE: UNREADABLE,
+  OFFLINE: msg('error.code.offline'),
+} as const satisfies Record<string, Msg>;
 
 const GENERIC = /^(an? error( has)? occurred|error|unknown error|authentication needed|access denied|forbidden|not found|unauthorized|unauthenticated|bad request|validation failed|the given data was invalid|internal server error|server error|too many requests)[.!]?$/i;
 const PARTNER_HINT = /partner|api[\s_-]?key|bearer|developer token|application token/i;
@@ -115,8 +117,9 @@ type MessageName = keyof typeof MESSAGES;
 export const failureCode = (name: MessageName): string => `${name === 'OFFLINE' ? 'network' : 'altegio'}.${name.toLowerCase()}`;
 
 /** A failure Altegio's answer stands for: its own words when they are specific, else the app's. */
-function answered(kind: ErrorKind, name: MessageName, own: string | undefined, options: FailureOptions = {}): DeskFailure {
-  return new DeskFailure(kind, own ?? MESSAGES[name], { ...options, code: failureCode(name), origin: 'altegio', ...(own !== undefined && { messageIsServers: true }) });
+export function answered(kind: ErrorKind, name: MessageName, own: string | undefined, options: FailureOptions = {}): DeskFailure {
+  const coded = { ...options, code: failureCode(name), origin: 'altegio' } as const;
+  return own === undefined ? new DeskFailure(kind, MESSAGES[name], coded) : DeskFailure.fromServer(kind, own, coded);
 }
 
 export function failureFromHttp(status: number, body: unknown, ctx: HttpFailureContext): DeskFailure {
@@ -133,7 +136,7 @@ export function failureFromHttp(status: number, body: unknown, ctx: HttpFailureC
   const partnerRefused = (status === 401 || status === 403) && (info.errorCode === 20 || (serverText !== undefined && PARTNER_HINT.test(serverText)));
 
   const said = serverText === undefined ? {} : { serverMessage: serverText };
-  const withFields = hasFields ? { fields, ...said } : said;
+  const withFields = hasFields ? { serverFields: fields, ...said } : said;
 
   if (status === 429) {
     return answered('rate_limited', 'RATE_LIMITED', undefined, ctx.retryAfterMs === undefined ? said : { retryAfterMs: ctx.retryAfterMs, ...said });

@@ -2,7 +2,7 @@
  * Wire shapes (wire.ts) → contract domain objects (preload/contract.ts).
  *
  * The `decode*` functions take a raw parsed JSON body and either return valid domain objects or
- * throw DeskFailure('server', UNREADABLE_MESSAGE). They never throw anything else (a property test
+ * throw DeskFailure('server', UNREADABLE). They never throw anything else (a property test
  * feeds them arbitrary JSON). List items that are unusable (no id, no chain) are dropped, never
  * half-mapped.
  */

@@ -6,15 +6,16 @@
  * field below is optional and falls back to `undefined` when it has an unexpected type, so one odd
  * field never throws the whole answer away; `mapping.ts` decides what is required. Unknown fields
  * are ignored. A response whose *shape* is unusable (not JSON, `data` not a list where a list is
- * expected, …) becomes `unreadable()`: DeskFailure('server', …).
+ * expected, …) becomes `unreadable()`: DeskFailure('server', UNREADABLE).
  */
 import { z } from 'zod';
+import { msg } from '../../../common/i18n/translate';
 import { DeskFailure } from '../errors';
 
-export const UNREADABLE_MESSAGE = 'The server sent an answer the app could not read.';
+export const UNREADABLE = msg('error.code.unreadable');
 
 export function unreadable(cause?: unknown): DeskFailure {
-  return new DeskFailure('server', UNREADABLE_MESSAGE, { code: 'altegio.unreadable', origin: 'altegio', ...(cause !== undefined && { cause }) });
+  return new DeskFailure('server', UNREADABLE, { code: 'altegio.unreadable', origin: 'altegio', ...(cause !== undefined && { cause }) });
 }
 
 /** Makes a field optional and tolerant: a wrong type reads as "missing". */

@@ -12,6 +12,7 @@ import type { ClientSummary, Membership } from '../../../preload/contract';
 import { addDays, localDateOf } from '../../../common/dates';
 import type { AltegioApi, SaleFilter } from '../altegio/api';
 import { DeskFailure, isDeskFailure } from '../errors';
+import { msg } from '../../../common/i18n/translate';
 import { allRows, nowIso } from '../store/rows';
 
 /** The index's server key of a profile: the same rule as the audit's client look-up (store.ts). */
@@ -80,7 +81,7 @@ export async function findClientOf(deps: ClientLookupDeps, args: { chainId: numb
   const api = deps.api();
   const lane = { lane: 'interactive' as const };
   const [m] = await api.membershipsByIds(args.chainId, [args.membershipId], lane);
-  if (!m) throw new DeskFailure('not_found', 'Altegio no longer lists this membership.');
+  if (!m) throw new DeskFailure('not_found', msg('error.app.membershipNotListed'));
   const zone = deps.timezone(args.locationId) ?? 'UTC';
   const expiry = localDateOf(m.expirationDate, zone);
   // A day either side: the server may count the expiry in another zone than this location's.

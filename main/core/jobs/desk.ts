@@ -73,7 +73,8 @@ export function deskFailure(outcome: OpOutcome): DeskFailure | null {
   // A refusal, or the failure a read showed did not land: re-thrown as the client threw it.
   if (outcome.error instanceof DeskFailure && (outcome.state === 'failed' || outcome.state === 'intent') && outcome.error.kind === outcome.failure) return outcome.error;
   const kind = (outcome.failure !== null && KNOWN.has(outcome.failure) ? outcome.failure : 'server') as ErrorKind;
-  return new DeskFailure(kind, outcome.message ?? msg('error.app.changeFailed'));
+  // A row's text is Altegio's own words (jobs/decide.ts RowMessage); the app's are by reference.
+  return typeof outcome.message === 'string' ? DeskFailure.fromServer(kind, outcome.message) : new DeskFailure(kind, outcome.message ?? msg('error.app.changeFailed'));
 }
 
 export function createDeskJobs(deps: DeskJobsDeps): DeskJobs {

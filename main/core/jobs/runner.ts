@@ -18,7 +18,7 @@
  */
 import type { BatchState, Membership } from '../../../preload/contract';
 import type { Lane } from '../altegio/rate-limiter';
-import { DeskFailure, isDeskFailure, serverWordsMessage, storedOf } from '../errors';
+import { asDeskFailure, DeskFailure, isDeskFailure, serverWordsMessage, storedOf } from '../errors';
 import { msg } from '../../../common/i18n/translate';
 import { storedText } from '../../../common/i18n/stored';
 import { silentLogger } from '../log';
@@ -237,7 +237,7 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
         }
         return { found, generations };
       } catch (e) {
-        const f = isDeskFailure(e) ? e : new DeskFailure('server', e instanceof Error ? e.message : String(e));
+        const f = asDeskFailure(e);
         if (deps.outage === 'stop') return stopAt(f, chunk);
         try {
           if (f.kind === 'offline') {

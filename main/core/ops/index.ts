@@ -1,6 +1,7 @@
 /**
  * The registry of operation kinds (kind.ts). Add a kind: its file, and one line below.
  */
+import { msg } from '../../../common/i18n/translate';
 import { DeskFailure } from '../errors';
 import { freezeOp } from './freeze';
 import type { AnyOpKind, StoredPayload } from './kind';
@@ -14,14 +15,14 @@ const byName = new Map(KINDS.map((k) => [k.name, k]));
 
 export function opKind(name: string): AnyOpKind {
   const k = byName.get(name);
-  if (!k) throw new DeskFailure('validation', `This job contains operations of an unknown kind (${name}).`);
+  if (!k) throw new DeskFailure('validation', msg('error.app.unknownOpKind', { name }));
   return k;
 }
 
 /** A journal row's payload, decoded by its kind (never cast): a row that does not fit is an error. */
 export function decodePayload(kind: AnyOpKind, stored: StoredPayload): unknown {
   const r = kind.codec.safeParse(stored);
-  if (!r.success) throw new DeskFailure('server', `A stored ${kind.name} operation could not be read (${r.error.issues[0]?.message ?? 'invalid'}).`);
+  if (!r.success) throw new DeskFailure('server', msg('error.app.storedOpUnreadable', { kind: kind.name, detail: r.error.issues[0]?.path.join('.') || '-' }), { cause: r.error });
   return r.data;
 }
 

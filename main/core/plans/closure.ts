@@ -9,7 +9,7 @@ import { MAX_BULK, type IndexedMembership } from '../../../preload/contract';
 import { msg } from '../../../common/i18n/translate';
 import type { BulkService } from '../bulk/service';
 import { splitRefs } from '../bulk/plan';
-import { DeskFailure, isDeskFailure, storedOf } from '../errors';
+import { asDeskFailure, DeskFailure, storedOf } from '../errors';
 import type { PlanRecord } from './store';
 
 export interface ClosureDeps {
@@ -59,6 +59,6 @@ export async function startClosure(deps: ClosureDeps, r: PlanRecord, freezeTill:
     const job = await deps.bulk.apply({ previewId: preview.previewId });
     return { ok: true, batchId: job.batchId };
   } catch (e) {
-    return { ok: false, message: isDeskFailure(e) ? storedOf(e) : e instanceof Error ? e.message : String(e) };
+    return { ok: false, message: storedOf(asDeskFailure(e)) };
   }
 }

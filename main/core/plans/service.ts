@@ -12,7 +12,7 @@
 import type { Membership, Plan, PlanSnapshot } from '../../../preload/contract';
 import { planDecision, planProblem, type PlanDates } from '../../../common/plan-rules';
 import type { Clock } from '../clock';
-import { DeskFailure, isDeskFailure, storedOf } from '../errors';
+import { asDeskFailure, DeskFailure, storedOf } from '../errors';
 import { msg } from '../../../common/i18n/translate';
 import { storedText } from '../../../common/i18n/stored';
 import type { EventHub } from '../events';
@@ -62,6 +62,9 @@ const PROBLEM_WORDS = {
   end_not_a_date: msg('error.app.planEndDay', { example: '2026-03-20' }),
   end_not_after_start: msg('plan.endNotAfterStart'),
 } as const;
+
+/** Closures need the bulk service and the index, wired in after this service: only a wiring bug misses them. */
+const NO_CLOSURES = () => new Error('plans: closures are not wired in');
 
 /** A plan the app stopped during (crash, kill): whether its write landed is for a person to see, never guessed or resent. */
 const INTERRUPTED = storedText(msg('error.app.planInterrupted'));
@@ -138,7 +141,7 @@ export function createPlansService(deps: PlansDeps): PlansService {
       const m = r.kind === 'freeze' ? await deps.memberships.freeze({ ...at, freezeTill: freezeTill ?? r.endDate ?? '' }) : await deps.memberships.unfreeze(at);
       result = { ok: true, m };
     } catch (e) {
-      result = { ok: false, stored: isDeskFailure(e) ? storedOf(e) : e instanceof Error ? e.message : String(e) };
+      result = { ok: false, stored: storedOf(asDeskFailure(e)) };
     }
     const writeEntry = deps.store.audit.list({ membershipId: r.membershipId, limit: 1 })[0];
     const auditId = result.ok ? (writeEntry?.id ?? null) : null;
@@ -155,7 +158,7 @@ export function createPlansService(deps: PlansDeps): PlansService {
   /** A closure on its day: one bulk freeze job for the selection (its rows are the job's, audited there). */
   async function runClosure(r: PlanRecord, freezeTill: string): Promise<PlanRecord> {
     const closures = deps.closures?.();
-    const result = closures ? await startClosure(closures, r, freezeTill) : ({ ok: false, message: 'Closures are not available here.' } as const);
+    const result = closures ? await startClosure(closures, r, freezeTill) : ({ ok: false, message: storedOf(asDeskFailure(NO_CLOSURES())) } as const);
     deps.store.transaction(() => {
       if (result.ok) repo.setBatch(r.id, result.batchId);
       repo.move(r.id, 'running', result.ok ? 'done' : 'failed', result.ok ? null : result.message);
@@ -214,7 +217,7 @@ export function createPlansService(deps: PlansDeps): PlansService {
 
     createClosure(args) {
       const closures = deps.closures?.();
-      if (!closures) throw new DeskFailure('server', 'Closures are not available here.');
+      if (!closures) throw NO_CLOSURES();
       if (deps.session.rightsFor(args.chainId) === null) throw new DeskFailure('forbidden', msg('error.app.noChainAccess'));
       const timezone = deps.session.locationTimezone(args.locationId) ?? 'UTC';
       const dates: PlanDates = { kind: 'freeze', startDate: args.startDate, endDate: args.endDate, timezone };

@@ -1,4 +1,4 @@
 export * from './secret-store';
 export { MemorySecretStore } from './memory-secret-store';
-export { createKeytarSecretStore, keychainMessage, type KeytarSecretStoreOptions } from './keytar-secret-store';
+export { createKeytarSecretStore, keychainMsg, type KeytarSecretStoreOptions } from './keytar-secret-store';
 export * from './session';

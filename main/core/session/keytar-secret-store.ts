@@ -36,30 +36,15 @@ const defaultLoad = async (): Promise<KeytarModule> => {
   return mod.default ?? mod;
 };
 
-/** What to do, by platform and by what went wrong. The renderer's heading already says the keychain
- *  is not available (error.keychain_unavailable): this adds the remedy without saying it again. */
-/** What to do about the keychain on this platform, by reference (error.app.keychain). */
+/**
+ * What to do about the keychain on this platform, by reference (error.app.keychain), by what went
+ * wrong. The renderer's heading already says the keychain is not available
+ * (error.keychain_unavailable): this adds the remedy without saying it again.
+ */
 export function keychainMsg(platform: NodeJS.Platform, detail: string): Msg {
   const locked = /locked|unlock|user canceled|cancelled|denied|interaction is not allowed/i.test(detail);
   const where = platform === 'win32' ? 'win32' : platform === 'darwin' ? (locked ? 'darwinLocked' : 'darwin') : locked ? 'linuxLocked' : 'other';
   return msg('error.app.keychain', { where });
-}
-
-export function keychainMessage(platform: NodeJS.Platform, detail: string): string {
-  const locked = /locked|unlock|user canceled|cancelled|denied|interaction is not allowed/i.test(detail);
-  const noStore = 'The app never keeps passwords or tokens in a plain file instead.';
-  switch (platform) {
-    case 'win32':
-      return `Windows Credential Manager did not answer: sign in to Windows with your own account (not a temporary profile) and try again; if it keeps happening, ask your IT person to check Credential Manager. ${noStore}`;
-    case 'darwin':
-      return locked
-        ? `The macOS Keychain is locked or access was refused. Unlock the "login" keychain in Keychain Access (or allow Membership Desk when asked) and try again. ${noStore}`
-        : `Open Keychain Access, make sure the "login" keychain exists and is unlocked, and try again. ${noStore}`;
-    default:
-      return locked
-        ? `The system keychain is locked. Unlock the "Login" keyring (for example in Passwords and Keys / Seahorse, or by logging in to the desktop again) and try again. ${noStore}`
-        : `Install and start a keyring such as GNOME Keyring (package gnome-keyring) or KWallet, make sure it is unlocked, and try again. ${noStore}`;
-  }
 }
 
 export function createKeytarSecretStore(options: KeytarSecretStoreOptions = {}): SecretStore {

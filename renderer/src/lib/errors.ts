@@ -107,16 +107,20 @@ export function fieldTexts(error: DeskError | null | undefined): Record<string, 
   return out;
 }
 
-/** The detail under the heading: coded words, the core's message by reference, Altegio's own words, words by code, or the core's English. */
+/**
+ * The detail under the heading: coded words, Altegio's own words, words by code (they complete the
+ * heading; the core's message for those codes is the whole sentence, for logs, reports and the
+ * audit), none when the heading says it all, the core's message by reference, or the core's English.
+ */
 function detailOf(error: DeskError): string | null {
   const issues = Object.values(error.fieldIssues ?? {});
   // A coded argument problem: its words come from the catalog, not from the schema.
   if (issues[0]) return fieldIssueText(issues[0]);
-  if (error.msg) return says(error.msg);
   if (error.messageIsServers) return error.message.trim() || null;
   const key = CODE_WORDS[error.code];
   if (key) return t(key);
   if (HEADING_ONLY.has(error.code)) return null;
+  if (error.msg) return says(error.msg);
   return error.message?.trim() || null;
 }
 
