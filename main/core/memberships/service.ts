@@ -22,7 +22,7 @@ import { wordsIn } from '../words';
 import type { MembershipClaims } from '../jobs/claims';
 import { createDeskJobs, deskFailure, type DeskJobs } from '../jobs/desk';
 import type { Logger } from '../log';
-import { freezeOp, frozenTill, membershipSnapshot, opKind, snapshotOf, unfreezeOp, type FreezePayload, type MembershipSnapshot, type SetBalancePayload, type SetPeriodPayload, type UnfreezePayload } from '../ops';
+import { freezeOp, frozenTill, membershipSnapshot, opKind, setBalanceOp, snapshotOf, unfreezeOp, type FreezePayload, type MembershipSnapshot, type SetBalancePayload, type SetPeriodPayload, type UnfreezePayload } from '../ops';
 import type { Store } from '../store';
 import { asStorageFault, isStorageFault } from '../store/fault';
 
@@ -341,23 +341,37 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       // What this change produced: the re-read after it, else the values it sent.
       const produced = (id: string | 'united'): number | undefined =>
         id === 'united' ? (after?.united ?? request.united) : (after?.services?.[id] ?? request.services?.[id]);
-      const cur = currentValues(current, request);
-      const changedSince: Msg[] = [];
       const targets: BalanceBody = {};
-      if (request.united !== undefined) {
-        if (cur.united !== produced('united')) changedSince.push(msg('error.app.balanceChangedLine', { title: msg('error.app.sharedBalance'), now: cur.united ?? msg('error.app.gone'), left: produced('united') ?? '' }));
-        if (before.united !== undefined) targets.united = before.united;
-      }
+      if (request.united !== undefined && before.united !== undefined) targets.united = before.united;
       const services: Array<{ serviceId: number; balance: number }> = [];
       for (const id of Object.keys(request.services ?? {})) {
-        const title = current.balance.lines.find((l) => String(l.serviceId) === id)?.title ?? `#${id}`;
-        if (cur.services[id] !== produced(id)) changedSince.push(msg('error.app.balanceChangedLine', { title, now: cur.services[id] ?? msg('error.app.gone'), left: produced(id) ?? '' }));
         const prev = before.services?.[id];
         if (prev !== undefined) services.push({ serviceId: Number(id), balance: prev });
       }
       if (services.length > 0) targets.services = services;
-      if (changedSince.length > 0) {
-        throw new DeskFailure('conflict', msg('error.app.undoBalanceChanged', { since, changes: changedSince.reduce((first, rest) => msg('error.app.listPair', { first, rest })) }));
+      // Still as that change left it? The set_balance kind's state() of the inverse says ('before':
+      // the lines hold what it produced, the undo not yet sent) — the one decision, not restated here.
+      const ids = Object.keys(request.services ?? {});
+      const lineOf = (id: string, value: number | undefined) => ({ serviceId: Number(id), balance: value ?? -1 });
+      const left: BalanceTarget = request.united !== undefined ? { united: produced('united') ?? -1 } : { services: ids.map((id) => lineOf(id, produced(id))) };
+      const back: BalanceTarget = request.united !== undefined ? { united: before.united ?? produced('united') ?? -1 } : { services: ids.map((id) => lineOf(id, before.services?.[id] ?? produced(id))) };
+      const inverse = setBalanceOp.inverse({ expect: back, target: left });
+      if (!('payload' in inverse)) throw new DeskFailure(inverse.kind, inverse.message);
+      // Decoded by the kind's codec, as a journal row would be (never cast).
+      const undoOf = setBalanceOp.codec.parse({ body: null, ...(inverse.payload as object) });
+      if (setBalanceOp.state(current, undoOf) !== 'before') {
+        // Refused: each line that moved since, in words.
+        const cur = currentValues(current, request);
+        const changedSince: Msg[] = [];
+        if (request.united !== undefined && cur.united !== produced('united')) {
+          changedSince.push(msg('error.app.balanceChangedLine', { title: msg('error.app.sharedBalance'), now: cur.united ?? msg('error.app.gone'), left: produced('united') ?? '' }));
+        }
+        for (const id of Object.keys(request.services ?? {})) {
+          const title = current.balance.lines.find((l) => String(l.serviceId) === id)?.title ?? `#${id}`;
+          if (cur.services[id] !== produced(id)) changedSince.push(msg('error.app.balanceChangedLine', { title, now: cur.services[id] ?? msg('error.app.gone'), left: produced(id) ?? '' }));
+        }
+        const changes = changedSince.length > 0 ? changedSince.reduce((first, rest) => msg('error.app.listPair', { first, rest })) : msg('error.app.gone');
+        throw new DeskFailure('conflict', msg('error.app.undoBalanceChanged', { since, changes }));
       }
       result = await write(balanceSpec(read, original.chainId, original.locationId, undoReason, targets, original.id));
     } else if (original.action === 'freeze') {
