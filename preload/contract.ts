@@ -971,7 +971,8 @@ export const channels = {
       status: IndexStatus,
     }),
   ),
-  'index.worklistCsv': channel(WorklistQuery.extend({ delimiter: Delimiter.optional() }), z.object({ fileName: z.string(), csv: z.string() })),
+  /** `language`: the one in use, that column names, yes/no, statuses and days are worded in (English when absent). */
+  'index.worklistCsv': channel(WorklistQuery.extend({ delimiter: Delimiter.optional(), language: ContentLanguage.optional() }), z.object({ fileName: z.string(), csv: z.string() })),
   'plans.list': channel(z.object({}).strict(), z.object({ plans: z.array(Plan) })),
   'plans.create': channel(PlanInput.extend({ chainId: Id, locationId: Id, membershipId: Id }).strict(), Plan),
   /** A closure for a selection (worklist ids, or pasted numbers/ids resolved through the index): freeze them all from `startDate` until `endDate`. */

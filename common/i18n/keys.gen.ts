@@ -995,6 +995,18 @@ export interface MessageParams {
   "worklist.col.number": Record<never, never>;
   "worklist.col.status": Record<never, never>;
   "worklist.col.type": Record<never, never>;
+  "worklist.csv.as_of": Record<never, never>;
+  "worklist.csv.client": Record<never, never>;
+  "worklist.csv.expires": Record<never, never>;
+  "worklist.csv.frozen": Record<never, never>;
+  "worklist.csv.frozen_till": Record<never, never>;
+  "worklist.csv.location_id": Record<never, never>;
+  "worklist.csv.membership_id": Record<never, never>;
+  "worklist.csv.number": Record<never, never>;
+  "worklist.csv.phone": Record<never, never>;
+  "worklist.csv.status": Record<never, never>;
+  "worklist.csv.type": Record<never, never>;
+  "worklist.csv.visits_left": Record<never, never>;
   "worklist.empty": Record<never, never>;
   "worklist.export": Record<never, never>;
   "worklist.filter": Record<never, never>;

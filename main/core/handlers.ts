@@ -147,6 +147,6 @@ export function createHandlers({ shell, session, connectivity, memberships, stor
       return findClientOf({ api: () => session.api(), remember: (c, l, ms) => index.rememberClient(c, l, ms), timezone: (l) => session.locationTimezone(l) }, args);
     },
     'index.worklist': async ({ chainId, locationId, offset, limit, ...query }) => index.worklist(chainId, locationId, query, { offset, limit }),
-    'index.worklistCsv': async ({ chainId, locationId, delimiter, ...query }) => index.worklistCsv(chainId, locationId, query, delimiter),
+    'index.worklistCsv': async ({ chainId, locationId, delimiter, language, ...query }) => index.worklistCsv(chainId, locationId, query, delimiter, language),
   };
 }

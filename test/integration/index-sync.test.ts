@@ -261,12 +261,12 @@ describe('worklists', () => {
     expect(corporate.rows[0]?.locationId).toBe(chicago);
 
     const csv = svc.worklistCsv(north, chicago, { kind: 'expiring', days: 14, visits: 1, sort: 'expiry', descending: false });
-    expect(csv.csv.startsWith('\uFEFFnumber,membership_id,type,status')).toBe(true);
+    expect(csv.csv.startsWith('\uFEFFMembership №,Membership id,Type,Status')).toBe(true);
     expect(csv.csv.trimEnd().split('\r\n')).toHaveLength(expected.length + 1);
     expect(csv.fileName).toMatch(/^memberships-expiring-\d{4}-\d{2}-\d{2}\.csv$/);
-    // In Russian (Spanish, Portuguese) Excel splits on ';' (issue 12).
-    const ru = svc.worklistCsv(north, chicago, { kind: 'expiring', days: 14, visits: 1, sort: 'expiry', descending: false }, csvSeparator('ru'));
-    expect(ru.csv.startsWith('\uFEFFnumber;membership_id;type;status')).toBe(true);
+    // In Russian (Spanish, Portuguese) Excel splits on ';', and the file is worded in the language (issue 12).
+    const ru = svc.worklistCsv(north, chicago, { kind: 'expiring', days: 14, visits: 1, sort: 'expiry', descending: false }, csvSeparator('ru'), 'ru');
+    expect(ru.csv.startsWith('\uFEFF№ абонемента;id абонемента;Тип;Статус')).toBe(true);
     expect(ru.csv.trimEnd().split('\r\n')).toHaveLength(expected.length + 1);
   });
 });

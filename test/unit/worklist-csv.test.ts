@@ -1,7 +1,8 @@
 /**
  * The worklist export says days in the desk location's zone, as the screen does, whatever offset
  * Altegio sent (issue 10: a freeze_till in another offset is judged the same by every path). It
- * used to cut the date part of the text: a UTC freeze_till gave the next day.
+ * used to cut the date part of the text: a UTC freeze_till gave the next day. And it is worded in
+ * the language in use (issue 12): column names, yes/no, statuses and days, as the audit export.
  */
 import { describe, expect, it } from 'vitest';
 import type { IndexStatus } from '../../preload/contract';
@@ -22,7 +23,24 @@ describe('worklist CSV', () => {
     const q = { kind: 'all', today: '2026-05-10', days: 14, visits: 1, sort: 'number', descending: false } as const;
     const [header, row] = worklistCsv(repo, key, q, status, 'America/Chicago').csv.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
     const cells = Object.fromEntries(header!.split(',').map((name, i) => [name, row!.split(',')[i]]));
-    expect(cells).toMatchObject({ frozen: 'yes', frozen_till: '2026-05-16', expires: '2026-06-05' });
+    expect(cells).toMatchObject({ Frozen: 'yes', 'Frozen until': '16 May 2026', Expires: '5 June 2026', Status: 'Active' });
+    store.close();
+  });
+
+  it('is worded in Russian when the desk is: column names, да/нет, the status, days as 31.12.2026, unlimited', () => {
+    const store = openStore(':memory:');
+    const repo = createIndexRepo(store.db, store.transaction);
+    repo.upsert(key, [
+      exampleMembership({ id: 1, number: 'A-1', isFrozen: true, freezeTill: '2026-05-17T04:59:59Z', expirationDate: '2027-01-01T05:59:59Z' }),
+      exampleMembership({ id: 2, number: 'A-2', balance: { kind: 'united', count: 0, unlimited: true, lines: [] } }),
+    ]);
+    const q = { kind: 'all', today: '2026-05-10', days: 14, visits: 1, sort: 'number', descending: false } as const;
+    const csv = worklistCsv(repo, key, q, status, 'America/Chicago', new Date('2026-05-10T12:00:00Z'), ';', 'ru').csv;
+    expect(csv.startsWith('\uFEFF№ абонемента;id абонемента;Тип;Статус;Заморожен;Заморожен до;Действует до;Осталось визитов;Клиент;Телефон;id филиала;Данные на\r\n')).toBe(true);
+    const [header, ...rows] = csv.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const cells = rows.map((row) => Object.fromEntries(header!.split(';').map((name, i) => [name, row.split(';')[i]])));
+    expect(cells[0]).toMatchObject({ 'Статус': 'Активен', 'Заморожен': 'да', 'Заморожен до': '16.05.2026', 'Действует до': '31.12.2026' });
+    expect(cells[1]).toMatchObject({ 'Заморожен': 'нет', 'Заморожен до': '', 'Осталось визитов': 'Безлимитный' });
     store.close();
   });
 });

@@ -14,6 +14,7 @@ import type { SessionState } from '../../../preload/contract';
 import { createIndexRepo, numberKey, type IndexKey, type IndexRepo, type IndexedRow } from './repo';
 import { firstSync, refresh, type SyncProgress } from './sync';
 import type { CsvDelimiter } from '../csv';
+import type { Language } from '../../../common/i18n/languages';
 import { worklist, worklistCsv, type WorklistPage, type WorklistQuery } from './worklists';
 import { todayIn } from '../../../common/dates';
 import type Database from 'libsql';
@@ -47,7 +48,8 @@ export interface IndexService {
   find(chainId: number, query: string, limit: number): { matches: IndexedMembership[]; status: IndexStatus };
   /** A worklist page; `locationId` is the desk's location (today is taken in its zone). */
   worklist(chainId: number, locationId: number, query: Omit<WorklistQuery, 'today'>, page: { offset: number; limit: number }): WorklistPage & { today: string; status: IndexStatus };
-  worklistCsv(chainId: number, locationId: number, query: Omit<WorklistQuery, 'today'>, delimiter?: CsvDelimiter): { fileName: string; csv: string };
+  /** The whole list as CSV; `language`: the one in use, that column names, yes/no, statuses and days are worded in (English when absent). */
+  worklistCsv(chainId: number, locationId: number, query: Omit<WorklistQuery, 'today'>, delimiter?: CsvDelimiter, language?: Language): { fileName: string; csv: string };
   /**
    * Membership numbers → ids from the chain's index once it has been read in full (null before, or
    * when the user may not see the chain): a batch file's numbers without a phone resolve through it.
@@ -216,10 +218,10 @@ export function createIndexService(deps: IndexServiceDeps): IndexService {
       const today = todayIn(now(), deps.timezone(locationId) ?? 'UTC');
       return { ...worklist(repo, key, { ...query, today }, page), today, status: statusOf(key) };
     },
-    worklistCsv(chainId, locationId, query, delimiter) {
+    worklistCsv(chainId, locationId, query, delimiter, language) {
       const key = keyFor(chainId);
       const zone = deps.timezone(locationId) ?? 'UTC';
-      return worklistCsv(repo, key, { ...query, today: todayIn(now(), zone) }, statusOf(key), zone, now(), delimiter);
+      return worklistCsv(repo, key, { ...query, today: todayIn(now(), zone) }, statusOf(key), zone, now(), delimiter, language);
     },
     lookup: (chainId, ref) => lookupRef(repo, keyFor(chainId), ref),
     numberIndex(chainId) {

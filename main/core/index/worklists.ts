@@ -7,6 +7,8 @@
 import type { IndexStatus, IndexedMembership } from '../../../preload/contract';
 import { addDays, localDateOf } from '../../../common/dates';
 import { csvText, EXCEL_BOM, type CsvDelimiter } from '../csv';
+import type { Language } from '../../../common/i18n/languages';
+import { wordsIn } from '../words';
 import { allRows, getRow } from '../store/rows';
 import { ROW_COLUMNS, ROW_FROM, toIndexedRow, type IndexKey, type IndexRepo } from './repo';
 
@@ -119,25 +121,36 @@ export function worklist(repo: IndexRepo, key: IndexKey, q: WorklistQuery, page:
   };
 }
 
-const CSV_COLUMNS = ['number', 'membership_id', 'type', 'status', 'frozen', 'frozen_till', 'expires', 'visits_left', 'client', 'phone', 'location_id', 'as_of'];
+const CSV_COLUMNS = ['number', 'membership_id', 'type', 'status', 'frozen', 'frozen_till', 'expires', 'visits_left', 'client', 'phone', 'location_id', 'as_of'] as const;
 
-function visitsLeft(m: IndexedMembership['membership']): string {
-  if (m.balance.kind === 'united') return m.balance.unlimited ? 'unlimited' : String(m.balance.count);
-  return m.balance.lines.map((l) => `${l.title}: ${l.unlimited ? 'unlimited' : l.count}`).join('; ');
+function visitsLeft(m: IndexedMembership['membership'], unlimited: string): string {
+  if (m.balance.kind === 'united') return m.balance.unlimited ? unlimited : String(m.balance.count);
+  return m.balance.lines.map((l) => `${l.title}: ${l.unlimited ? unlimited : l.count}`).join('; ');
 }
 
 /**
- * The whole list (every page) as a CSV file for Excel: UTF-8 with BOM, formula-safe cells. Days are
- * days in `timezone` (the desk location's, as the screen shows them), whatever offset Altegio sent.
+ * The whole list (every page) as a CSV file for Excel: UTF-8 with BOM, formula-safe cells, column
+ * names, yes/no, statuses and days in `language` (as the audit export words them; English when
+ * absent). Days are days in `timezone` (the desk location's, as the screen shows them), whatever
+ * offset Altegio sent.
  */
-export function worklistCsv(repo: IndexRepo, key: IndexKey, q: WorklistQuery, status: IndexStatus, timezone: string, now = new Date(), delimiter: CsvDelimiter = ','): { fileName: string; csv: string } {
+export function worklistCsv(repo: IndexRepo, key: IndexKey, q: WorklistQuery, status: IndexStatus, timezone: string, now = new Date(), delimiter: CsvDelimiter = ',', language?: Language): { fileName: string; csv: string } {
   const { rows } = select(repo, key, q, null);
+  const words = wordsIn(language);
+  const day = (value: string | null | undefined) => {
+    const local = localDateOf(value, timezone);
+    return local ? words.audit.day(local) : '';
+  };
+  const unlimited = words.t('balance.unlimited');
   const lines = rows.map((r) => {
     const m = r.membership;
     return [
-      m.number, String(m.id), m.type.title, m.status.slug, m.isFrozen ? 'yes' : 'no', localDateOf(m.freezeTill, timezone) ?? '', localDateOf(m.expirationDate, timezone) ?? '',
-      visitsLeft(m), r.client?.name ?? '', r.client?.phone ?? '', r.locationId === null ? '' : String(r.locationId), status.asOf ?? '',
+      m.number, String(m.id), m.type.title, words.audit.status(m.status.slug), words.t(m.isFrozen ? 'common.yes' : 'common.no'), day(m.freezeTill), day(m.expirationDate),
+      visitsLeft(m, unlimited), r.client?.name ?? '', r.client?.phone ?? '', r.locationId === null ? '' : String(r.locationId), status.asOf ?? '',
     ];
   });
-  return { fileName: `memberships-${q.kind.replace('_', '-')}-${now.toISOString().slice(0, 10)}.csv`, csv: EXCEL_BOM + csvText(CSV_COLUMNS, lines, delimiter) };
+  return {
+    fileName: `memberships-${q.kind.replace('_', '-')}-${now.toISOString().slice(0, 10)}.csv`,
+    csv: EXCEL_BOM + csvText(CSV_COLUMNS.map((c) => words.t(`worklist.csv.${c}`)), lines, delimiter),
+  };
 }
