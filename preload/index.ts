@@ -9,7 +9,7 @@ const known = new Set<string>(eventNames);
 
 const desk: DeskApi = {
   invoke(channel, args) {
-    if (!isChannelName(channel)) return Promise.resolve({ ok: false, error: { kind: 'bad_input', code: 'shell.unknown_channel', origin: 'shell', message: 'Unknown request.' } });
+    if (!isChannelName(channel)) return Promise.resolve({ ok: false, error: { kind: 'bad_input', code: 'shell.unknown_channel', origin: 'shell', message: 'Unknown request.', msg: { key: 'error.app.unknownRequest' } } });
     return ipcRenderer.invoke(IPC_INVOKE, channel, args);
   },
   on(event, listener) {

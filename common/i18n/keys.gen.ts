@@ -691,6 +691,8 @@ export interface MessageParams {
   "error.server.app": Record<never, never>;
   "error.serverSaid": { words: string | number | Msg };
   "error.shell": Record<never, never>;
+  "error.shell.tooLarge": Record<never, never>;
+  "error.shell.unreadableRequest": Record<never, never>;
   "error.storage": Record<never, never>;
   "error.validation": Record<never, never>;
   "error.validation.app": Record<never, never>;

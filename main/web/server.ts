@@ -28,6 +28,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo, Socket } from 'node:net';
 import { dispatch, type Handlers } from '../core/dispatch';
+import { DeskFailure } from '../core/errors';
+import { msg } from '../../common/i18n/translate';
 import type { EventHub } from '../core/events';
 import type { Logger } from '../core/log';
 import { CONTENT_SECURITY_POLICY } from '../core/csp';
@@ -240,8 +242,8 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       try {
         args = await readArgs(req, maxBody);
       } catch (e) {
-        const message = e instanceof BodyTooLarge ? 'That is too much data for one request.' : 'The request could not be read.';
-        return sendJson(res, 200, { ok: false, error: { kind: 'bad_input', code: 'shell.unreadable_request', origin: 'shell', message } });
+        const words = msg(e instanceof BodyTooLarge ? 'error.shell.tooLarge' : 'error.shell.unreadableRequest');
+        return sendJson(res, 200, { ok: false, error: new DeskFailure('bad_input', words, { code: 'shell.unreadable_request', origin: 'shell' }).toData() });
       }
       const channel = url.pathname.slice('/rpc/'.length);
       return sendJson(res, 200, await dispatch(options.handlers, channel, args, log));

@@ -165,7 +165,8 @@ describe('web shell', () => {
     // A bytes field name that is not a plain name, or args that are no object: refused as unreadable.
     for (const bad of [{ 'x-desk-bytes': '__proto__' }, { 'x-desk-args': encodeURIComponent('[1]') }, { 'x-desk-args': '%E0%A4%A' }]) {
       const answer = await send('/rpc/batch.open', { method: 'POST', headers: { ...headers, 'x-desk-args': encodeURIComponent('{"fileName":"a.csv"}'), ...bad }, body: 'x' });
-      expect(JSON.parse(answer.body)).toMatchObject({ ok: false, error: { kind: 'bad_input', message: 'The request could not be read.' } });
+      // Worded by the renderer in the person's language: the failure carries its message by reference.
+      expect(JSON.parse(answer.body)).toMatchObject({ ok: false, error: { kind: 'bad_input', code: 'shell.unreadable_request', origin: 'shell', msg: { key: 'error.shell.unreadableRequest' } } });
     }
     expect(opened).toHaveLength(1);
   });
