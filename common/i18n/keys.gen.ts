@@ -952,6 +952,12 @@ export interface MessageParams {
   "size.bytes": { count: number };
   "size.kb": { size: number };
   "size.mb": { size: number };
+  "startup.dataFolderMissing": { folder: string | number | Msg };
+  "startup.dataFolderUnwritable": { folder: string | number | Msg };
+  "startup.databaseUnusable": { folder: string | number | Msg };
+  "startup.diskFull": { folder: string | number | Msg };
+  "startup.failed": Record<never, never>;
+  "startup.title": Record<never, never>;
   "status.active": Record<never, never>;
   "status.created": Record<never, never>;
   "status.expired": Record<never, never>;

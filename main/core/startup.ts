@@ -11,20 +11,36 @@ import { basename, dirname, join } from 'node:path';
 import Database from 'libsql';
 import type { StartupNotice, UnfinishedBatch } from '../../preload/contract';
 import { allRows, cleanRow, getRow, openStore, pragmaValue, storageFaultCode, type Store } from './store';
+import { msg, type Msg } from '../../common/i18n/translate';
+import { inEnglish } from '../../common/i18n/words';
 
 export const DATABASE_FILE = 'membership-desk.db';
 
 export type StartupFailureCode = 'data_folder_unwritable' | 'data_folder_missing' | 'disk_full' | 'database_unusable';
 
-/** Why the app cannot start, in words for the person at the PC (the folder named), with a code. */
+const FAILURE_WORDS: Readonly<Record<StartupFailureCode, (folder: string) => Msg>> = {
+  data_folder_missing: (folder) => msg('startup.dataFolderMissing', { folder }),
+  data_folder_unwritable: (folder) => msg('startup.dataFolderUnwritable', { folder }),
+  disk_full: (folder) => msg('startup.diskFull', { folder }),
+  database_unusable: (folder) => msg('startup.databaseUnusable', { folder }),
+};
+
+/**
+ * Why the app cannot start, with a code: `msg` says it for the person at the PC (the folder
+ * named, what to do) by reference — the shell words it in the system's language, as the saved
+ * one lives in the database that may be unreadable; `message` is its English, for logs.
+ */
 export class StartupFailure extends Error {
   readonly code: StartupFailureCode;
   readonly folder: string;
-  constructor(code: StartupFailureCode, folder: string, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  readonly msg: Msg;
+  constructor(code: StartupFailureCode, folder: string, options: { cause?: unknown } = {}) {
+    const words = FAILURE_WORDS[code](folder);
+    super(inEnglish(words), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StartupFailure';
     this.code = code;
     this.folder = folder;
+    this.msg = words;
   }
 }
 
@@ -34,28 +50,13 @@ const errno = (e: unknown): string => String((e as { code?: unknown } | null)?.c
 export function folderFailure(folder: string, e: unknown): StartupFailure | null {
   const code = errno(e);
   if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EEXIST') {
-    return new StartupFailure(
-      'data_folder_missing',
-      folder,
-      `Membership Desk cannot use its data folder ${folder}: it, or a folder on its path, does not exist and cannot be created (a disconnected drive, or a file with that name). Reconnect the drive or remove that file, then start the app again.`,
-      { cause: e },
-    );
+    return new StartupFailure('data_folder_missing', folder, { cause: e });
   }
   if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || storageFaultCode(e) === 'read_only') {
-    return new StartupFailure(
-      'data_folder_unwritable',
-      folder,
-      `Membership Desk cannot write to its data folder ${folder} (it is read-only, or this Windows/computer user has no rights to it). Ask IT to give this user write access to that folder, then start the app again.`,
-      { cause: e },
-    );
+    return new StartupFailure('data_folder_unwritable', folder, { cause: e });
   }
   if (code === 'ENOSPC' || code === 'EDQUOT' || storageFaultCode(e) === 'disk_full') {
-    return new StartupFailure(
-      'disk_full',
-      folder,
-      `The disk that holds Membership Desk's data folder ${folder} is full. Free some space (empty the Recycle Bin, delete large files you do not need), then start the app again.`,
-      { cause: e },
-    );
+    return new StartupFailure('disk_full', folder, { cause: e });
   }
   return null;
 }
@@ -161,7 +162,7 @@ export function openOrRecoverStore(path: string, at: () => Date = () => new Date
     } catch (again) {
       throw (
         folderFailure(dirname(path), again) ??
-        new StartupFailure('database_unusable', dirname(path), `Membership Desk could not create a new database in ${dirname(path)}. Ask IT to check that folder and the disk.`, { cause: again })
+        new StartupFailure('database_unusable', dirname(path), { cause: again })
       );
     }
     makeFilesPrivate(path);

@@ -6,6 +6,7 @@ import { app, BrowserWindow, dialog, ipcMain, net, protocol, session } from 'ele
 import { join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCore } from '../core/app';
+import { pickLanguage } from '../../common/i18n/languages';
 import { CONTENT_SECURITY_POLICY } from '../core/csp';
 import { createLogger } from '../core/log';
 import { bindContract, forwardEvents } from './ipc';
@@ -24,6 +25,7 @@ if (!app.isPackaged && process.env.MEMBERSHIP_DESK_DATA_DIR) app.setPath('userDa
 if (!app.requestSingleInstanceLock()) app.quit();
 
 const log = createLogger();
+const systemLocales = (): string[] => [app.getLocale(), ...app.getPreferredSystemLanguages()];
 let mainWindow: BrowserWindow | null = null;
 
 async function start(): Promise<void> {
@@ -45,7 +47,7 @@ async function start(): Promise<void> {
     dataDir: app.getPath('userData'),
     shell: 'electron',
     log,
-    systemLocales: () => [app.getLocale(), ...app.getPreferredSystemLanguages()],
+    systemLocales,
   });
   bindContract(ipcMain, core.handlers, log);
   // Updates must never keep the app from starting.
@@ -90,6 +92,13 @@ app.on('second-instance', () => {
 app.on('window-all-closed', () => app.quit());
 app.whenReady().then(start).catch((e: unknown) => {
   log.error('start-up failed', { error: e instanceof Error ? e.message : String(e) });
-  showStartupFailure(dialog, e);
+  // The system's language: the one chosen in the app is in the database, which may not open.
+  let language: ReturnType<typeof pickLanguage> = 'en';
+  try {
+    language = pickLanguage(systemLocales());
+  } catch {
+    /* English, then */
+  }
+  showStartupFailure(dialog, e, language);
   app.exit(1);
 });

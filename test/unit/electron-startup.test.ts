@@ -26,6 +26,8 @@ vi.mock('electron', () => {
       getPath: () => calls.userData,
       setPath: noop,
       getVersion: () => '0.0.0-test',
+      getLocale: () => 'en-US',
+      getPreferredSystemLanguages: () => ['en-US'],
     },
     dialog: { showErrorBox: (title: string, content: string) => void calls.dialogs.push([title, content]) },
     protocol: { registerSchemesAsPrivileged: noop, handle: noop },
