@@ -56,6 +56,25 @@ export function localDateOf(value: string | null | undefined, timezone: string):
   return d.setZone(timezone).toISODate();
 }
 
+/**
+ * The instant of an API date/time that carries its offset (`…+09:00`, `…Z`), in UTC to the second
+ * (`2026-06-05T14:59:59Z`, sortable as text); null for a bare date, a time without an offset (both
+ * read as written by `localDateOf`) or nothing. `localDateOf(v, zone)` is the day of this instant in `zone`.
+ */
+export function instantOf(value: string | null | undefined): string | null {
+  const v = value?.trim() ?? '';
+  if (!/T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.test(v)) return null;
+  const d = DateTime.fromISO(v, { setZone: true });
+  return d.isValid ? d.toUTC().toFormat("yyyy-MM-dd'T'HH:mm:ss'Z'") : null;
+}
+
+/** The instant `date` begins in `timezone` (its 00:00 there), in UTC as `instantOf` writes it. */
+export function dayStartIn(date: string, timezone: string): string {
+  const d = DateTime.fromISO(date, { zone: timezone }).startOf('day');
+  if (!DATE_RE.test(date) || !d.isValid) throw new RangeError(`Not a calendar date in ${timezone}: ${date}`);
+  return d.toUTC().toFormat("yyyy-MM-dd'T'HH:mm:ss'Z'");
+}
+
 /** `date` + `days` calendar days (days may be negative). */
 export function addDays(date: string, days: number): string {
   return iso(cal(date).plus({ days }));

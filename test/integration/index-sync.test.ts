@@ -21,7 +21,7 @@ import { IN_FLIGHT, firstSync } from '../../main/core/index/sync';
 import { silentLogger } from '../../main/core/log';
 import { openStore, type Store } from '../../main/core/store';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
-import { todayIn, addDays } from '../../common/dates';
+import { todayIn, addDays, localDateOf } from '../../common/dates';
 
 const CHILD = join(import.meta.dirname, '../support/index-child.ts');
 
@@ -237,7 +237,7 @@ describe('worklists', () => {
     const today = todayIn(new Date(), 'America/Chicago');
     const until = addDays(today, 14);
     const expected = all
-      .filter((m) => m.status.slug === 'active' && m.expiration_date !== null && m.expiration_date.slice(0, 10) >= today && m.expiration_date.slice(0, 10) <= until)
+      .filter((m) => m.status.slug === 'active' && (localDateOf(m.expiration_date, 'America/Chicago') ?? '') >= today && (localDateOf(m.expiration_date, 'America/Chicago') ?? '9') <= until)
       .map((m) => m.id)
       .sort((a, b) => a - b);
     expect(expected.length).toBeGreaterThan(5);

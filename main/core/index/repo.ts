@@ -13,6 +13,7 @@
  */
 import type Database from 'libsql';
 import type { Membership } from '../../../preload/contract';
+import { instantOf } from '../../../common/dates';
 import { allRows, getRow, nowIso, numOrNull, strOrNull, type Row } from '../store/rows';
 
 /** What a worklist or a search shows of an indexed membership. */
@@ -53,7 +54,10 @@ export function numberKey(text: string): string {
     .trim();
 }
 
-/** The values worklists filter and sort on, taken from a membership. */
+/**
+ * The values worklists filter and sort on, taken from a membership. `expirationDay` is the day as
+ * written (sorting; bare dates); the filter counts days in the desk's zone from `expiration_at`.
+ */
 function facts(m: Membership): { expirationDay: string | null; unitedLeft: number | null; minServiceLeft: number | null; unlimited: boolean } {
   const day = /^(\d{4}-\d{2}-\d{2})/.exec(m.expirationDate ?? '')?.[1] ?? null;
   if (m.balance.kind === 'united') {
@@ -139,7 +143,7 @@ export interface IndexRepo {
 
 /** Rows per INSERT statement: each `run` through libsql costs ~0.1 ms whatever it does, so a page goes in one. */
 const UPSERT_CHUNK = 100;
-const UPSERT_TUPLE = `(${Array<string>(19).fill('?').join(', ')})`;
+const UPSERT_TUPLE = `(${Array<string>(20).fill('?').join(', ')})`;
 
 export function createIndexRepo(db: Database.Database, transaction: <T>(fn: () => T) => T): IndexRepo {
   /** The upsert of `n` rows in one statement (prepared once per n). */
@@ -151,12 +155,12 @@ export function createIndexRepo(db: Database.Database, transaction: <T>(fn: () =
   };
   const upsertSql = (n: number) => `
     INSERT INTO index_memberships (server, chain_id, id, number, number_key, type_id, type_title, status_slug, is_frozen, freeze_till,
-      created_date, activated_date, expiration_date, expiration_day, united_left, min_service_left, unlimited, membership_json, read_at)
+      created_date, activated_date, expiration_date, expiration_day, expiration_at, united_left, min_service_left, unlimited, membership_json, read_at)
     VALUES ${Array<string>(n).fill(UPSERT_TUPLE).join(', ')}
     ON CONFLICT (server, chain_id, id) DO UPDATE SET number = excluded.number, number_key = excluded.number_key,
       type_id = excluded.type_id, type_title = excluded.type_title, status_slug = excluded.status_slug, is_frozen = excluded.is_frozen,
       freeze_till = excluded.freeze_till, created_date = excluded.created_date, activated_date = excluded.activated_date,
-      expiration_date = excluded.expiration_date, expiration_day = excluded.expiration_day, united_left = excluded.united_left,
+      expiration_date = excluded.expiration_date, expiration_day = excluded.expiration_day, expiration_at = excluded.expiration_at, united_left = excluded.united_left,
       min_service_left = excluded.min_service_left, unlimited = excluded.unlimited, membership_json = excluded.membership_json,
       read_at = excluded.read_at`;
   const remove = db.prepare('DELETE FROM index_memberships WHERE server = ? AND chain_id = ? AND id = ?');
@@ -213,7 +217,7 @@ export function createIndexRepo(db: Database.Database, transaction: <T>(fn: () =
             const f = facts(m);
             params.push(
               key.server, key.chainId, m.id, m.number, numberKey(m.number), m.type.id, m.type.title, m.status.slug, m.isFrozen ? 1 : 0,
-              m.freezeTill, m.createdDate, m.activatedDate, m.expirationDate, f.expirationDay, f.unitedLeft, f.minServiceLeft,
+              m.freezeTill, m.createdDate, m.activatedDate, m.expirationDate, f.expirationDay, instantOf(m.expirationDate), f.unitedLeft, f.minServiceLeft,
               f.unlimited ? 1 : 0, JSON.stringify(m), readAt,
             );
           }

@@ -47,9 +47,9 @@ export interface IndexService {
   forget(chainId: number): Promise<IndexStatus>;
   find(chainId: number, query: string, limit: number): { matches: IndexedMembership[]; status: IndexStatus };
   /** A worklist page; `locationId` is the desk's location (today is taken in its zone). */
-  worklist(chainId: number, locationId: number, query: Omit<WorklistQuery, 'today'>, page: { offset: number; limit: number }): WorklistPage & { today: string; status: IndexStatus };
+  worklist(chainId: number, locationId: number, query: Omit<WorklistQuery, 'today' | 'timezone'>, page: { offset: number; limit: number }): WorklistPage & { today: string; status: IndexStatus };
   /** The whole list as CSV; `language`: the one in use, that column names, yes/no, statuses and days are worded in (English when absent). */
-  worklistCsv(chainId: number, locationId: number, query: Omit<WorklistQuery, 'today'>, delimiter?: CsvDelimiter, language?: Language): { fileName: string; csv: string };
+  worklistCsv(chainId: number, locationId: number, query: Omit<WorklistQuery, 'today' | 'timezone'>, delimiter?: CsvDelimiter, language?: Language): { fileName: string; csv: string };
   /**
    * Membership numbers → ids from the chain's index once it has been read in full (null before, or
    * when the user may not see the chain): a batch file's numbers without a phone resolve through it.
@@ -215,13 +215,14 @@ export function createIndexService(deps: IndexServiceDeps): IndexService {
     },
     worklist(chainId, locationId, query, page) {
       const key = keyFor(chainId);
-      const today = todayIn(now(), deps.timezone(locationId) ?? 'UTC');
-      return { ...worklist(repo, key, { ...query, today }, page), today, status: statusOf(key) };
+      const timezone = deps.timezone(locationId) ?? 'UTC';
+      const today = todayIn(now(), timezone);
+      return { ...worklist(repo, key, { ...query, today, timezone }, page), today, status: statusOf(key) };
     },
     worklistCsv(chainId, locationId, query, delimiter, language) {
       const key = keyFor(chainId);
       const zone = deps.timezone(locationId) ?? 'UTC';
-      return worklistCsv(repo, key, { ...query, today: todayIn(now(), zone) }, statusOf(key), zone, now(), delimiter, language);
+      return worklistCsv(repo, key, { ...query, today: todayIn(now(), zone), timezone: zone }, statusOf(key), zone, now(), delimiter, language);
     },
     lookup: (chainId, ref) => lookupRef(repo, keyFor(chainId), ref),
     numberIndex(chainId) {

@@ -5,7 +5,7 @@
  * Excel. Everything is a query on the index: nothing is asked of Altegio.
  */
 import type { IndexStatus, IndexedMembership } from '../../../preload/contract';
-import { addDays, localDateOf } from '../../../common/dates';
+import { addDays, dayStartIn, localDateOf } from '../../../common/dates';
 import { csvText, EXCEL_BOM, type CsvDelimiter } from '../csv';
 import type { Language } from '../../../common/i18n/languages';
 import { wordsIn } from '../words';
@@ -21,6 +21,8 @@ export interface WorklistQuery {
   kind: WorklistKind;
   /** Today in the desk's location (YYYY-MM-DD): "expiring within N days" counts from it. */
   today: string;
+  /** The desk location's zone: an expiry with an offset is counted by its day there (as shown). */
+  timezone: string;
   days: number;
   visits: number;
   typeIds?: readonly number[] | undefined;
@@ -46,7 +48,12 @@ interface Sql {
 function kindWhere(kind: WorklistKind, q: WorklistQuery): Sql {
   switch (kind) {
     case 'expiring':
-      return { where: ["m.status_slug = 'active'", 'm.expiration_day >= ?', 'm.expiration_day <= ?'], params: [q.today, addDays(q.today, q.days)] };
+      // The day in the desk's zone, as the screen and the CSV show it (localDateOf), whatever offset
+      // Altegio sent; an expiry without one (a bare day) is taken as written.
+      return {
+        where: ["m.status_slug = 'active'", '(CASE WHEN m.expiration_at IS NULL THEN m.expiration_day >= ? AND m.expiration_day <= ? ELSE m.expiration_at >= ? AND m.expiration_at < ? END)'],
+        params: [q.today, addDays(q.today, q.days), dayStartIn(q.today, q.timezone), dayStartIn(addDays(q.today, q.days + 1), q.timezone)],
+      };
     case 'frozen':
       return { where: ['m.is_frozen = 1'], params: [] };
     case 'low_balance':

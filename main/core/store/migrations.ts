@@ -264,6 +264,13 @@ export const migrations: readonly Migration[] = [
     name: 'batch rows keep their problems by reference (catalog key + parameters, JSON), for reports in any language',
     sql: `ALTER TABLE batch_rows ADD COLUMN msgs TEXT;`,
   },
+  {
+    version: 9,
+    // Rows indexed before it have none and are judged by the day as written until re-read: the next
+    // refresh re-reads every open membership, and only active ones can be "expiring".
+    name: "index: a membership's expiry as an instant (UTC), so 'expiring within N days' counts days in the desk location's zone",
+    sql: `ALTER TABLE index_memberships ADD COLUMN expiration_at TEXT;`,
+  },
 ];
 
 /** Reads `PRAGMA user_version` (libsql adds a `_metadata` key to `.get()` rows; `.all()` is clean). */
