@@ -30,6 +30,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { dispatch, type Handlers } from '../core/dispatch';
 import { DeskFailure } from '../core/errors';
 import { msg } from '../../common/i18n/translate';
+import { pickLanguage } from '../../common/i18n/languages';
+import { wordsIn } from '../core/words';
 import type { EventHub } from '../core/events';
 import type { Logger } from '../core/log';
 import { CONTENT_SECURITY_POLICY } from '../core/csp';
@@ -119,6 +121,11 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
   res.end(text);
+}
+
+/** The browser's languages from `Accept-Language` ("ru-RU,ru;q=0.9,en;q=0.8"), in its order. */
+function acceptedLanguages(req: IncomingMessage): string[] {
+  return (req.headers['accept-language'] ?? '').split(',').map((part) => part.split(';')[0]?.trim() ?? '').filter((tag) => tag !== '');
 }
 
 function refuse(res: ServerResponse, status: number, message: string): void {
@@ -224,7 +231,8 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       return void res.end();
     }
     if (!readCookies(req, COOKIE).some((cookie) => secretsEqual(cookie, secret))) {
-      return refuse(res, 403, 'Open the app with the address printed when it started.');
+      // A person opened the shell's address without its key (a bookmark, another browser): say so in their language.
+      return refuse(res, 403, wordsIn(pickLanguage(acceptedLanguages(req))).t('shell.notThisTab'));
     }
 
     // The API needs the tab's key as well; a cookie alone may have been replayed from elsewhere.

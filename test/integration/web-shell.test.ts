@@ -108,7 +108,12 @@ describe('web shell', () => {
   });
 
   it('refuses requests without the secret', async () => {
-    expect((await send('/')).status).toBe(403);
+    const refused = await send('/');
+    expect(refused.status).toBe(403);
+    expect(refused.body).toBe('This tab is not connected to Membership Desk. Open the address printed when it started.');
+    // The person who opened it sees why in their browser's language.
+    expect((await send('/', { headers: { 'accept-language': 'ru-RU,ru;q=0.9,en;q=0.8' } })).body).toBe('Эта вкладка не подключена к Membership Desk. Откройте адрес, показанный при запуске.');
+    expect((await send('/', { headers: { 'accept-language': 'pt-PT;q=1' } })).body).toMatch(/^Esta aba não está conectada/);
     expect((await send('/rpc/memberships.get', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(403);
     expect((await send('/?k=wrong')).status).toBe(403);
   });
