@@ -13,7 +13,7 @@ it('a read-only data folder, in Russian: the title, the folder named, what to do
   const e = folderFailure(folder, Object.assign(new Error('EROFS'), { code: 'EROFS' }));
   expect(e).toBeInstanceOf(StartupFailure);
   const { title, content } = startupFailureText(e, 'ru');
-  expect(title).toBe('Membership Desk не удалось запустить');
+  expect(title).toBe('Не удалось запустить Membership Desk');
   expect(content).toContain(folder);
   expect(content).toMatch(/Попросите IT-специалиста дать этому пользователю право записи/);
   expect(e?.message).toMatch(/Ask IT to give this user write access/);
@@ -40,7 +40,7 @@ it('every code has words in every language, naming the folder', () => {
 
 it('an unexpected failure: the generic words in the language, never its raw text', () => {
   const { title, content } = startupFailureText(new Error('SQLITE_IOERR: internal detail'), 'ru');
-  expect(title).toBe('Membership Desk не удалось запустить');
+  expect(title).toBe('Не удалось запустить Membership Desk');
   expect(content).not.toContain('SQLITE');
   expect(content).toMatch(/обратитесь в поддержку/);
 });
