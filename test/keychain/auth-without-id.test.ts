@@ -93,7 +93,8 @@ describe('/auth without an id, on a real keychain', () => {
 
     // Switching back and re-authenticating keeps the owner the owner.
     await session.switchProfile(first.id);
-    session.markExpired();
+    sandbox.control.invalidateUserTokens(owner.email); // the owner's token refused: a 401 expires the session
+    await expect(session.api().chains()).rejects.toMatchObject({ kind: 'auth_expired' });
     await session.reauthenticate(owner.password);
     expect(session.currentUser()).toMatchObject({ profileId: first.id, name: owner.email });
     expect(await keychain.get(userAccount(second.id))).toBe(await tokenOf(frontDesk.login, frontDesk.password));

@@ -320,7 +320,10 @@ describe('2. /auth without an id', () => {
         },
         chains: async () => [],
         freeze: no,
-        searchClients: no,
+        // Every token refused from here on (re-authentication is /auth): a 401 expires the session.
+        searchClients: async () => {
+          throw DeskFailure.fromServer('auth_expired', 'Authentication needed.');
+        },
         client: no,
         membershipsByPhone: no,
         membershipsByIds: no,
@@ -347,7 +350,8 @@ describe('2. /auth without an id', () => {
 
     // Re-authenticating Olga's profile signs Olga in again (her login, her token), not Ivan.
     await session.switchProfile(olga.id);
-    session.markExpired();
+    await expect(session.api().searchClients(1, 'x')).rejects.toMatchObject({ kind: 'auth_expired' });
+    expect(session.snapshot().status).toBe('expired');
     await session.reauthenticate('pw-olga');
     expect(session.currentUser()).toMatchObject({ profileId: olga.id, name: 'olga@x.test' });
     expect(await secrets.get(userAccount(ivan.id))).toMatch(/^tok-\+79990000002-/);

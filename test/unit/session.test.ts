@@ -407,11 +407,12 @@ describe('expiry and re-authentication', () => {
     expect((await s.api().searchClients(512330, 'x')).total).toBe(1);
   });
 
-  it('markExpired() from elsewhere in the core has the same effect; waitForSignedIn can be aborted', async () => {
+  it('an auth_expired answer to any call expires it; waitForSignedIn can be aborted', async () => {
     const s = make();
     await s.signIn({ login: '+15125550142', password: PASSWORD_DANA });
     await expect(s.waitForSignedIn()).resolves.toBeUndefined();
-    s.markExpired();
+    fake.invalidate(1); // the token refused: Altegio answers 401
+    await expectKind(s.api().searchClients(512330, 'x'), 'auth_expired');
     expect(s.snapshot().status).toBe('expired');
     const ac = new AbortController();
     const w = s.waitForSignedIn(ac.signal);
@@ -422,7 +423,8 @@ describe('expiry and re-authentication', () => {
   it('re-authentication keeps the cached chains if /groups fails right after', async () => {
     const s = make();
     await s.signIn({ login: '+15125550142', password: PASSWORD_DANA });
-    s.markExpired();
+    fake.invalidate(1); // the token refused: Altegio answers 401
+    await expectKind(s.api().searchClients(512330, 'x'), 'auth_expired');
     const realApiFor = fake.apiFor;
     let chainsCalls = 0;
     fake.apiFor = (c) => {
@@ -522,7 +524,8 @@ describe('the password is not retained', () => {
   it('appears in no state, event, store row or secret after sign-in and re-authentication', async () => {
     const s = make();
     await s.signIn({ login: '+15125550142', password: PASSWORD_DANA });
-    s.markExpired();
+    fake.invalidate(1); // the token refused: Altegio answers 401
+    await expectKind(s.api().searchClients(512330, 'x'), 'auth_expired');
     await s.reauthenticate(PASSWORD_DANA);
     await s.signIn({ login: 'sam@studio.test', password: PASSWORD_SAM });
 

@@ -79,8 +79,6 @@ export interface SessionService {
   currentUser(): CurrentUser;
   rightsFor(chainId: number): Rights | null;
   locationTimezone(locationId: number): string | null;
-  /** Called when any call fails with auth_expired (the api() wrapper does it by itself). */
-  markExpired(): void;
   /** Resolves when the session is (again) signed in; rejects with the signal's reason on abort. */
   waitForSignedIn(signal?: AbortSignal): Promise<void>;
 }
@@ -441,7 +439,6 @@ export function createSessionService(deps: SessionDeps): SessionService {
       return null;
     },
 
-    markExpired: () => markExpiredAt(generation),
 
     waitForSignedIn: (signal) =>
       new Promise<void>((resolve, reject) => {
