@@ -22,9 +22,11 @@
  * - `utc-freeze-till`   `freeze_till` in UTC (`2026-05-17T04:59:59Z`) in membership reads and the
  *                       freeze answer: no document prints it, but nothing promises the location's
  *                       offset either, and west of Greenwich the last frozen day's 23:59:59 is the
- *                       next calendar day in UTC (issue 10: every path must judge it the same).
+ *                       next calendar day in UTC (issue 10: every path must judge it the same);
+ * - `utc-expiration-date` `expiration_date` in UTC in membership reads: east of Greenwich a morning
+ *                       expiry is the previous calendar day in UTC (the index's "expiring" filter).
  */
-export const REAL_SHAPES = ['bare-auth', 'no-loyalty-flags', 'array-envelope', 'timezone-name', 'licence-403', 'sparse-fields', 'no-freeze-till', 'utc-freeze-till'] as const;
+export const REAL_SHAPES = ['bare-auth', 'no-loyalty-flags', 'array-envelope', 'timezone-name', 'licence-403', 'sparse-fields', 'no-freeze-till', 'utc-freeze-till', 'utc-expiration-date'] as const;
 export type RealShape = (typeof REAL_SHAPES)[number];
 
 export function isRealShape(value: string): value is RealShape {
@@ -117,6 +119,12 @@ export function reshape(shapes: ReadonlySet<RealShape>, route: ShapedRoute, repl
     eachItem(body, (m) => {
       const till = m['freeze_till'];
       if (typeof till === 'string' && !Number.isNaN(Date.parse(till))) m['freeze_till'] = new Date(till).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    });
+  }
+  if (shapes.has('utc-expiration-date') && ok && (route === 'chainList' || route === 'byPhone')) {
+    eachItem(body, (m) => {
+      const at = m['expiration_date'];
+      if (typeof at === 'string' && !Number.isNaN(Date.parse(at))) m['expiration_date'] = new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
     });
   }
   if (shapes.has('array-envelope')) {

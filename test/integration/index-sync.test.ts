@@ -48,7 +48,7 @@ async function chainTotal(s: Sandbox, token: string, chainId: number): Promise<n
   return ((await r.json()) as { meta: { count: number } }).meta.count;
 }
 
-function service(perSecond: number | null = null): IndexService {
+function service(perSecond: number | null = null, zone = 'America/Chicago'): IndexService {
   const limiter = createRateLimiter(perSecond === null ? { perSecond: 1000, perMinute: 60_000 } : { perSecond, perMinute: perSecond * 60 });
   const api = createAltegioClient({ credentials: () => ({ baseUrl: sb.url, partnerToken: sb.partnerToken, userToken }), limiter });
   const north = sb.control.knownIds.chains.northside;
@@ -65,7 +65,7 @@ function service(perSecond: number | null = null): IndexService {
     session: { snapshot: () => state, api: () => api },
     limiter,
     emit: (s) => events.push(s),
-    timezone: () => 'America/Chicago',
+    timezone: () => zone,
     log: silentLogger,
   });
 }
@@ -270,3 +270,31 @@ describe('worklists', () => {
     expect(ru.csv.trimEnd().split('\r\n')).toHaveLength(expected.length + 1);
   });
 });
+
+describe("'expiring' with expiries sent in UTC (sandbox shape utc-expiration-date)", () => {
+  it("counts each membership's day in the desk's zone (Tokyo), as the screen shows it", async () => {
+    const north = sb.control.knownIds.chains.northside;
+    sb.control.setRealShapes(['utc-expiration-date']);
+    const tokyo = sb.control.knownIds.locations.tokyo;
+    const s = service(null, 'Asia/Tokyo');
+    s.sync(north);
+    await s.settled(north);
+    const rows = s.worklist(north, tokyo, { kind: 'all', days: 0, visits: 0, sort: 'number', descending: false }, { offset: 0, limit: 5000 }).rows;
+    const active = rows.map((r) => r.membership).filter((m) => m.status.slug === 'active' && m.expirationDate !== null);
+    expect(active.every((m) => m.expirationDate!.endsWith('Z'))).toBe(true);
+    const today = todayIn(new Date(), 'Asia/Tokyo');
+    let differs = 0;
+    for (let days = 0; days <= 60; days += 3) {
+      const until = addDays(today, days);
+      const inWindow = (day: string | null) => day !== null && day >= today && day <= until;
+      const expected = active.filter((m) => inWindow(localDateOf(m.expirationDate, 'Asia/Tokyo'))).map((m) => m.id).sort((a, b) => a - b);
+      if (active.filter((m) => inWindow(m.expirationDate!.slice(0, 10))).length !== expected.length) differs++;
+      const page = s.worklist(north, tokyo, { kind: 'expiring', days, visits: 1, sort: 'number', descending: false }, { offset: 0, limit: 5000 });
+      expect(page.rows.map((r) => r.membership.id).sort((a, b) => a - b)).toEqual(expected);
+    }
+    // The UTC date part would have judged some window differently (the test can fail).
+    expect(differs).toBeGreaterThan(0);
+    await s.close();
+  });
+});
+
