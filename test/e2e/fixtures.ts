@@ -34,7 +34,7 @@ export interface WebShellProcess {
 
 /** `env`: the process's environment (this process's by default), e.g. one without a keyring. */
 export async function startWebShellProcess(extraArgs: string[] = [], dataDir = mkdtempSync(join(tmpdir(), 'desk-e2e-')), env: NodeJS.ProcessEnv = process.env): Promise<WebShellProcess> {
-  const child: ChildProcess = spawn(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'main/web/cli.ts'), '--data-dir', dataDir, ...extraArgs], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, 'main/web/cli.ts'), '--data-dir', dataDir, ...extraArgs], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,9 +74,12 @@ export async function startWebShellProcess(extraArgs: string[] = [], dataDir = m
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        // Wait for the shell's own shutdown (it releases the data folder's lock on the way out): a
+        // kill after a fixed delay on a busy machine left it holding the lock and failed the next
+        // start on the same folder ("already running with this data folder"). The test's timeout
+        // bounds a shell that never exits.
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),
   };
 }

@@ -118,6 +118,9 @@ test('partner token, sign-in, expiry with re-auth and retry, switch user, sign o
 
   // Leave the keychain as we found it.
   await page.getByRole('button', { name: 'Sign out' }).click();
+  // The sign-in screen first: a Settings click while the signed-in screen is still there opens a
+  // dialog that leaves with that screen.
+  await expect(page.getByRole('button', { name: 'Sign in', exact: true })).toBeVisible();
   await page.getByRole('button', { name: 'Settings' }).click();
   await page.getByRole('dialog', { name: 'Settings' }).getByRole('button', { name: 'Remove partner token' }).click();
   await expect(page.getByRole('dialog', { name: 'Settings' }).getByText('Partner token removed.')).toBeVisible();
