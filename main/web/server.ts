@@ -332,8 +332,11 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       unsubscribe();
       for (const client of sseClients) client.end();
       sseClients.clear();
-      await new Promise<void>((r) => server.close(() => r()));
+      // close() calls back only when every connection has ended: end them now, or a request still
+      // in flight (a call waiting on Altegio) holds the shutdown open.
+      const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();
+      await closed;
     },
   };
 }

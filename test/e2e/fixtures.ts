@@ -74,12 +74,12 @@ export async function startWebShellProcess(extraArgs: string[] = [], dataDir = m
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        // Wait for the shell's own shutdown (it releases the data folder's lock on the way out): a
-        // kill after a fixed delay on a busy machine left it holding the lock and failed the next
-        // start on the same folder ("already running with this data folder"). The test's timeout
-        // bounds a shell that never exits.
+        // The shell is this one process (no tsx wrapper), so the fallback kill ends the lock's
+        // owner too and the next start takes the stale lock over: a wrapper killed alone left the
+        // real shell holding it ("already running with this data folder").
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
       }),
   };
 }
