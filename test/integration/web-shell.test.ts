@@ -242,3 +242,33 @@ describe('web shell', () => {
     }
   });
 });
+
+describe('web shell shutdown', () => {
+  it('closes while a call is still waiting for its answer (it used to wait for that call to end)', async () => {
+    let entered: () => void = () => {};
+    const inFlight = new Promise<void>((r) => (entered = r));
+    const waiting = {
+      // A call that waits on Altegio forever.
+      'memberships.get': () => {
+        entered();
+        return new Promise(() => {});
+      },
+    } as unknown as Handlers;
+    const other = await startWebShell({ handlers: waiting, events: createEventHub(), rendererDir });
+    const start = new URL(other.url);
+    const tabKey = new URLSearchParams(start.hash.slice(1)).get('t') ?? '';
+    const first = await fetch(`${start.origin}${start.pathname}${start.search}`, { redirect: 'manual' });
+    const tabCookie = (first.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const call = fetch(`${start.origin}/rpc/memberships.get`, {
+      method: 'POST',
+      headers: { cookie: tabCookie, 'x-desk-key': tabKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ chainId: 1, membershipId: 2 }),
+    }).then(
+      () => 'answered',
+      () => 'cut',
+    );
+    await inFlight;
+    await other.close();
+    expect(await call).toBe('cut');
+  });
+});
