@@ -11,12 +11,14 @@ import { FaultInjector, type FaultDecision, type FaultRule } from './faults';
 import { hasRight, phoneDigits, type MembershipRec, type SandboxState, type UserRec } from './model';
 import { createRng } from './prng';
 import { SlidingWindowLimiter, type RateLimit } from './rate-limit';
+import { refusalOf, type FieldRefusal } from './refusals';
 import * as rules from './rules';
 import { reshape, type RealShape, type ShapedRoute } from './real-shapes';
 import { buildState, type KnownIds } from './seed';
 import { clientToWire, formatFreezeTill, locationToWire, membershipToWire, pickClientFields, typeToWire } from './wire';
 
 export type { FaultRule, FaultKind } from './faults';
+export type { FieldRefusal } from './refusals';
 export type { KnownIds } from './seed';
 export type { RateLimit } from './rate-limit';
 export { REAL_SHAPES, type RealShape } from './real-shapes';
@@ -86,6 +88,8 @@ export interface SandboxControl {
   expireLicence(locationId: number | null): void;
   /** A server that does not take the client search's `sale` filter: it answers 400 (the app falls back). */
   rejectSaleFilter(reject: boolean): void;
+  /** Writes these rules refuse answer 422 with a field error keyed as Altegio keys it (refusals.ts); replaces the set, [] ends them. */
+  refuseWrites(rules: readonly FieldRefusal[]): void;
   readonly knownIds: KnownIds;
 }
 
@@ -202,6 +206,8 @@ class SandboxApp {
   readonly expiredLicences = new Set<number>();
   /** The client search refuses the `sale` filter (control.rejectSaleFilter). */
   rejectSale = false;
+  /** Field-level refusals for reasons the rules do not model (control.refuseWrites). */
+  refusals: readonly FieldRefusal[] = [];
   /**
    * A chain's memberships by id with their creation instants (ms), for the chain list: built once
    * (memberships are only added while seeding; a size change rebuilds it). Filtering 20,000 luxon
@@ -504,9 +510,17 @@ class SandboxApp {
     return membership;
   }
 
+  /** A refusal control.refuseWrites asked for, as Altegio words it; null to go on. */
+  private refused(action: WriteAction, m: MembershipRec, ctx: RequestContext): Reply | null {
+    const r = refusalOf(this.refusals, action, m.id, ctx.body);
+    return r === null ? null : fail(r.status, r.message, r.errors);
+  }
+
   private freeze(ctx: RequestContext): Reply {
     const m = this.writeTarget(ctx, 'loyalty_abonement_period_edit_access');
     if (isReply(m)) return m;
+    const refused = this.refused('freeze', m, ctx);
+    if (refused) return refused;
     const outcome = rules.freeze(this.state, m, ctx.body, this.now());
     if (!outcome.ok) return fail(outcome.status, outcome.message, outcome.errors);
     this.recordWrite('freeze', m.id, ctx.body);
@@ -517,6 +531,8 @@ class SandboxApp {
   private unfreeze(ctx: RequestContext): Reply {
     const m = this.writeTarget(ctx, 'loyalty_abonement_period_edit_access');
     if (isReply(m)) return m;
+    const refused = this.refused('unfreeze', m, ctx);
+    if (refused) return refused;
     const outcome = rules.unfreeze(this.state, m, this.now());
     if (!outcome.ok) return fail(outcome.status, outcome.message, outcome.errors);
     this.recordWrite('unfreeze', m.id, ctx.body);
@@ -526,6 +542,8 @@ class SandboxApp {
   private setBalance(ctx: RequestContext): Reply {
     const m = this.writeTarget(ctx, 'loyalty_abonement_balance_edit_access');
     if (isReply(m)) return m;
+    const refused = this.refused('set_balance', m, ctx);
+    if (refused) return refused;
     rules.refresh(this.state, m, this.now());
     const outcome = rules.setBalance(this.state, m, ctx.body);
     if (!outcome.ok) return fail(outcome.status, outcome.message, outcome.errors);
@@ -537,6 +555,8 @@ class SandboxApp {
   private setPeriod(ctx: RequestContext): Reply {
     const m = this.writeTarget(ctx, 'loyalty_abonement_period_edit_access');
     if (isReply(m)) return m;
+    const refused = this.refused('set_period', m, ctx);
+    if (refused) return refused;
     const outcome = rules.setPeriod(this.state, m, ctx.body, this.now());
     if (!outcome.ok) return fail(outcome.status, outcome.message, outcome.errors);
     this.recordWrite('set_period', m.id, ctx.body);
@@ -792,6 +812,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     rejectSaleFilter(reject) {
       app.rejectSale = reject;
+    },
+    refuseWrites(next) {
+      app.refusals = [...next];
     },
     knownIds: app.knownIds,
   };

@@ -151,7 +151,7 @@ describe('Altegio client ↔ sandbox', () => {
     const far = DateTime.now().setZone('America/Chicago').plus({ days: 400 }).toISODate()!;
     const over = await failure(api.freeze(chains.northside, id, far));
     expect(over.kind).toBe('validation');
-    expect(over.fields?.freeze_till).toBeTruthy();
+    expect(over.fields?.freezeTill).toBeTruthy();
     expect(dana.chainId).toBe(chains.northside);
   });
 

@@ -205,7 +205,7 @@ describe('error kinds', () => {
     });
   }
 
-  it('422 carries field errors without brackets', async () => {
+  it("422 carries field errors under the contract's field keys", async () => {
     const { api } = setup();
     handler = () => ({ status: 422, json: { success: false, data: null, meta: { message: 'An error occurred', errors: { '[freeze_till]': ['Freeze period exceeds limit'] } } } });
     const f = await failure(api.freeze(70114, 1, '2026-05-20'));
@@ -215,7 +215,7 @@ describe('error kinds', () => {
       origin: 'altegio',
       message: 'Freeze period exceeds limit',
       messageIsServers: true,
-      fields: { freeze_till: 'Freeze period exceeds limit' },
+      fields: { freezeTill: 'Freeze period exceeds limit' },
       serverMessage: 'An error occurred',
     });
     expect(seen).toHaveLength(1);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Chain, ClientSummary, Membership } from '../../preload/contract';
 import { failureFromHttp, parseRetryAfter, cleanServerText } from '../../main/core/altegio/failures';
+import { FREEZE_FIELDS } from '../../main/core/altegio/field-keys';
 import {
   chainsFromWire,
   decodeAuth,
@@ -266,14 +267,14 @@ describe('HTTP failures', () => {
     expect(failureFromHttp(409, {}, ctx).kind).toBe('conflict');
     expect(failureFromHttp(429, undefined, { ...ctx, retryAfterMs: 2000 }).toData()).toMatchObject({ kind: 'rate_limited', retryAfterMs: 2000 });
     expect(failureFromHttp(503, '<html>', ctx).kind).toBe('server');
-    const v = failureFromHttp(422, { meta: { message: 'An error occurred', errors: { '[freeze_till]': ['Freeze period exceeds limit'] } } }, ctx);
+    const v = failureFromHttp(422, { meta: { message: 'An error occurred', errors: { '[freeze_till]': ['Freeze period exceeds limit'] } } }, { ...ctx, fieldKeys: FREEZE_FIELDS });
     expect(v.toData()).toEqual({
       kind: 'validation',
       code: 'altegio.validation',
       origin: 'altegio',
       message: 'Freeze period exceeds limit',
       messageIsServers: true,
-      fields: { freeze_till: 'Freeze period exceeds limit' },
+      fields: { freezeTill: 'Freeze period exceeds limit' },
       serverMessage: 'An error occurred',
     });
     expect(failureFromHttp(400, { meta: { message: 'Subscription cannot be frozen' } }, ctx).message).toBe('Subscription cannot be frozen');

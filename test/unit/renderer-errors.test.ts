@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorKinds, type DeskError } from '../../preload/contract';
-import { describeError, errorHeading, errorLine, fieldError, retryInWords } from '../../renderer/src/lib/errors';
+import { describeError, errorHeading, errorLine, fieldError, retryInWords, unplacedError } from '../../renderer/src/lib/errors';
 
 describe('renderer error words', () => {
   it('has plain words for every error kind', () => {
@@ -57,5 +57,24 @@ describe('renderer error words', () => {
     expect(fieldError(e, 'services.12840551')).toBe('Too big');
     expect(fieldError(e, 'password')).toBeNull();
     expect(fieldError(null, 'login')).toBeNull();
+  });
+
+  it("a dialog's general box shows an error unless every field message has its place in the dialog", () => {
+    const refusal = (fields?: Record<string, string>): DeskError => ({ kind: 'validation', code: 'altegio.validation', origin: 'altegio', message: 'Altegio', messageIsServers: true, ...(fields && { fields }) });
+    const dialog = ['reason', 'services.12840551'];
+    // [fields of the error, shown in the general box]
+    const cases: Array<[Record<string, string> | undefined, boolean]> = [
+      [undefined, true],
+      [{ 'services.12840551': 'Must be at least 0.' }, false],
+      [{ 'services.12840551.balance': 'Must be at least 0.' }, false],
+      [{ reason: 'Say why.', 'services.12840551': 'Must be at least 0.' }, false],
+      [{ 'services.9911201': 'Not a line of this dialog' }, true],
+      [{ 'services.12840551': 'Must be at least 0.', _: 'The membership is archived.' }, true],
+      [{ _: 'The membership is archived.' }, true],
+      [{ 'services.128405510': 'A longer id is another service' }, true],
+    ];
+    for (const [fields, shown] of cases) expect(unplacedError(refusal(fields), dialog) !== null, JSON.stringify(fields)).toBe(shown);
+    expect(unplacedError(null, dialog)).toBeNull();
+    expect(unplacedError({ ...refusal(), fieldIssues: { reason: { code: 'required' } } }, dialog)).toBeNull();
   });
 });

@@ -20,6 +20,7 @@ import { msg } from '../../../common/i18n/translate';
 import { silentLogger, type Logger } from '../log';
 import type { ConnectivityReport } from '../connectivity';
 import { IDS_PAGE_SIZE, MIN_PHONE_DIGITS, type AltegioApi, type AuthResult, type Credentials, type ReadOptions, type SetPeriodBody, type WriteOptions } from './api';
+import { AUTH_FIELDS, balanceFields, FREEZE_FIELDS, PERIOD_FIELDS, type FieldKeyMap } from './field-keys';
 import { answered, failureCode, failureFromHttp, notConfigured, offlineFailure, parseRetryAfter } from './failures';
 import { chainsFromWire, decodeAuth, decodeClient, decodeClientSearch, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from './mapping';
 import type { Lane, RateLimiter } from './rate-limiter';
@@ -77,6 +78,8 @@ interface Call {
   signal?: AbortSignal;
   /** The rate limiter's lane (default interactive). */
   lane?: Lane;
+  /** Altegio's field keys of this request → the contract's (field-keys.ts); none: field errors are general. */
+  fieldKeys?: FieldKeyMap;
 }
 
 type Attempt =
@@ -200,14 +203,14 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         return { ok: false, failure: unreadable(), retry: 'transient', status };
       }
       if (body !== undefined && parseEnvelope(body).success === false) {
-        const failure = failureFromHttp(status, body, { isAuth: call.auth === true, secrets });
+        const failure = failureFromHttp(status, body, { isAuth: call.auth === true, secrets, fieldKeys: call.fieldKeys });
         log.warn('altegio: refused', { op: call.op, status, kind: failure.kind });
         return { ok: false, failure, retry: null, status };
       }
       return { ok: true, status, body };
     }
 
-    const failure = failureFromHttp(status, parsed ? body : undefined, { isAuth: call.auth === true, secrets });
+    const failure = failureFromHttp(status, parsed ? body : undefined, { isAuth: call.auth === true, secrets, fieldKeys: call.fieldKeys });
     log.warn('altegio: request failed', { op: call.op, status, kind: failure.kind });
     const transient = status >= 500 || status === 408;
     return { ok: false, failure, retry: transient ? 'transient' : null, status };
@@ -296,6 +299,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         policy: 'once',
         auth: true,
         secrets: [password],
+        fieldKeys: AUTH_FIELDS,
       });
       return decodeAuth(body, login);
     },
@@ -382,6 +386,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         method: 'POST',
         path: `chain/${chainId}/loyalty/abonements/${membershipId}/freeze`,
         json: { freeze_till: freezeTill },
+        fieldKeys: FREEZE_FIELDS,
         policy: 'once',
         ...waitOptions(options),
       });
@@ -413,6 +418,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         method: 'POST',
         path: `chain/${chainId}/loyalty/abonements/${membershipId}/set_balance`,
         json,
+        fieldKeys: balanceFields(body),
         emptyBodyOk: true,
         policy: 'once',
         ...waitOptions(options),
@@ -428,6 +434,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
         method: 'POST',
         path: `chain/${chainId}/loyalty/abonements/${membershipId}/set_period`,
         json: { period: body.period, period_unit_id: PERIOD_UNIT_IDS[body.unit] },
+        fieldKeys: PERIOD_FIELDS,
         emptyBodyOk: true,
         policy: 'once',
         ...waitOptions(options),

@@ -14,7 +14,7 @@
  * | licence ("Необходимо продлить лицензию")    |                  |                                                     |
  * | 403                                         | forbidden        | FORBIDDEN                                           |
  * | 404                                         | not_found        | NOT_FOUND                                           |
- * | 400/422 (and 2xx with success:false)        | validation       | server text / first field error; `fields` from meta.errors (brackets stripped) |
+ * | 400/422 (and 2xx with success:false)        | validation       | server text + words about no field of ours / first field error; `fields` below |
  * | 409                                         | conflict         | CONFLICT                                            |
  * | 429                                         | rate_limited     | RATE_LIMITED, `retryAfterMs` from Retry-After       |
  * | 5xx, other unexpected status                | server           | SERVER                                              |
@@ -24,6 +24,12 @@
  * Every failure from an answer keeps the server's own text (cleaned) in `serverMessage`, whatever
  * the message says: it is what Altegio support asks for.
  *
+ * Field errors (`meta.errors`, keys cleaned by `cleanFieldKey`) are put under the contract's field
+ * keys by the request's own map (field-keys.ts: `services_balance_count.0.balance` →
+ * `services.<serviceId sent first>`, `freeze_till` → `freezeTill`…). Words about a key the map does
+ * not know join the general message (after the server's own text, one per line) and are listed
+ * under `_`, so a dialog shows them in its general box: never dropped, never beside a wrong field.
+ *
  * "More specific" = the server's `meta.message` is present, readable and not one of the generic
  * phrases ("An error occurred", "Access denied.", "Authentication needed." …). Every server text
  * is cleaned: known secrets (tokens, password) and `Bearer …`/`User …` are removed, markup and
@@ -32,6 +38,7 @@
 import type { ErrorKind } from '../../../preload/contract';
 import { msg, type Msg } from '../../../common/i18n/translate';
 import { DeskFailure, type FailureOptions } from '../errors';
+import { GENERAL_FIELD, placeFields, type FieldKeyMap } from './field-keys';
 import { UNREADABLE, parseErrorInfo } from './wire';
 
 /** The app's words for each failure an answer stands for, by reference (the renderer words them). */
@@ -109,6 +116,8 @@ export interface HttpFailureContext {
   isAuth: boolean;
   retryAfterMs?: number | undefined;
   secrets: ReadonlyArray<string | null | undefined>;
+  /** The request's map from Altegio's field keys to the contract's (none: every field error is general). */
+  fieldKeys?: FieldKeyMap | undefined;
 }
 
 type MessageName = keyof typeof MESSAGES;
@@ -125,14 +134,18 @@ export function answered(kind: ErrorKind, name: MessageName, own: string | undef
 export function failureFromHttp(status: number, body: unknown, ctx: HttpFailureContext): DeskFailure {
   const info = parseErrorInfo(body);
   const serverText = cleanServerText(info.message, ctx.secrets);
-  const fields: Record<string, string> = {};
+  const byAltegioKey: Record<string, string> = {};
   for (const [k, v] of Object.entries(info.fields)) {
     const key = cleanServerText(k, ctx.secrets);
     const val = cleanServerText(v, ctx.secrets);
-    if (key && val) fields[key] = val;
+    if (key && val) byAltegioKey[key] = val;
   }
+  const placed = placeFields(byAltegioKey, ctx.fieldKeys);
+  const general = placed.general.filter((words) => words !== serverText);
+  const fields = general.length > 0 ? { ...placed.fields, [GENERAL_FIELD]: general.join('\n') } : placed.fields;
   const hasFields = Object.keys(fields).length > 0;
-  const own = specific(serverText);
+  // The server's own text and its words about no field of ours: the general message.
+  const own = [specific(serverText), ...general].filter((t) => t !== undefined).join('\n') || undefined;
   const partnerRefused = (status === 401 || status === 403) && (info.errorCode === 20 || (serverText !== undefined && PARTNER_HINT.test(serverText)));
 
   const said = serverText === undefined ? {} : { serverMessage: serverText };
@@ -158,7 +171,7 @@ export function failureFromHttp(status: number, body: unknown, ctx: HttpFailureC
   if (status === 404) return answered('not_found', 'NOT_FOUND', own, said);
   if (status === 409) return answered('conflict', 'CONFLICT', own, said);
   if (status === 408) return offlineFailure();
-  if (status === 400 || status === 422 || (status >= 200 && status < 300)) return answered('validation', 'VALIDATION', own ?? Object.values(fields)[0], withFields);
+  if (status === 400 || status === 422 || (status >= 200 && status < 300)) return answered('validation', 'VALIDATION', own ?? Object.values(placed.fields)[0], withFields);
   return answered('server', 'SERVER', undefined, said);
 }
 

@@ -155,10 +155,10 @@ function firstText(v: unknown): string | undefined {
   return undefined;
 }
 
-/** `[is_archived]` → `is_archived`, `filters[0][state]` → `filters.0.state`. */
+/** `[is_archived]` → `is_archived`; `filters[0][state]`, `filters.0.state`, `filters[0].state` → `filters.0.state`. */
 export function cleanFieldKey(key: string): string {
   const parts = key
-    .split(/[[\]]+/)
+    .split(/[[\].]+/)
     .map((p) => p.trim())
     .filter((p) => p.length > 0);
   return parts.join('.') || key;

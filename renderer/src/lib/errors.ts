@@ -153,3 +153,15 @@ export function fieldError(error: DeskError | null | undefined, field: string): 
   const found = Object.entries(fields).find(([k]) => k === field || k.startsWith(`${field}.`));
   return found ? found[1] : null;
 }
+
+/**
+ * The error for a dialog's general box: null when everything it says about fields is shown beside
+ * the dialog's own `fields` (matched as `fieldError` does), else the error — it has no field
+ * messages, or some about no field of the dialog (`_`: Altegio's words about no field of ours).
+ */
+export function unplacedError(error: DeskError | null | undefined, fields: readonly string[]): DeskError | null {
+  if (!error) return null;
+  const keys = Object.keys(fieldTexts(error));
+  const placed = (k: string) => fields.some((f) => k === f || k.startsWith(`${f}.`));
+  return keys.length > 0 && keys.every(placed) ? null : error;
+}
