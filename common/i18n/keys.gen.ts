@@ -290,7 +290,7 @@ export interface MessageParams {
   "batch.preview.title": Record<never, never>;
   "batch.problem.ambiguousNumber": { value: string | number | Msg };
   "batch.problem.badMembershipId": { value: string | number | Msg };
-  "batch.problem.badPhone": { value: string | number | Msg };
+  "batch.problem.badPhone": { max: number; min: number; value: string | number | Msg };
   "batch.problem.badServiceId": { value: string | number | Msg };
   "batch.problem.balanceSigned": { value: string | number | Msg };
   "batch.problem.belowZero": { calc: string | number | Msg; id: string; number: string | number | Msg; shared: string; title: string | number | Msg };
@@ -609,6 +609,8 @@ export interface MessageParams {
   "error.app.membershipNotFound": { id: string | number | Msg };
   "error.app.membershipNotListed": Record<never, never>;
   "error.app.noChainAccess": Record<never, never>;
+  "error.app.notAPhone": { max: number; min: number };
+  "error.app.notAPhoneField": Record<never, never>;
   "error.app.notSignedIn": Record<never, never>;
   "error.app.nothingToStore": Record<never, never>;
   "error.app.otherUser": { name: string | number | Msg };
@@ -616,10 +618,6 @@ export interface MessageParams {
   "error.app.partnerTokenField": Record<never, never>;
   "error.app.partnerTokenNotSet": Record<never, never>;
   "error.app.periodMin": Record<never, never>;
-  "error.app.phoneCountry": Record<never, never>;
-  "error.app.phoneDigits": { digits: number };
-  "error.app.phoneFewDigits": Record<never, never>;
-  "error.app.phoneFull": Record<never, never>;
   "error.app.pickEndDate": Record<never, never>;
   "error.app.pickFreezeEnd": Record<never, never>;
   "error.app.planClosed": Record<never, never>;

@@ -19,7 +19,7 @@ import { AUDIT_MAX_LIMIT, type Store } from './store';
 import { auditCsv } from './audit-export';
 import { DeskFailure } from './errors';
 import { msg } from '../../common/i18n/translate';
-import { callingCodeForZone, internationalDigits, looksLikePhone } from '../../common/phone';
+import { callingCodeForZone, internationalDigits } from '../../common/phone';
 
 export interface HandlerDeps {
   shell: 'electron' | 'web';
@@ -80,7 +80,8 @@ export function createHandlers({ shell, session, connectivity, memberships, stor
     'session.selectLocation': ({ chainId, locationId }) => session.selectLocation(chainId, locationId),
 
     'clients.search': ({ locationId, query, limit }) =>
-      session.api().searchClients(locationId, looksLikePhone(query) ? (phoneAt(locationId, query) ?? query) : query, { pageSize: limit ?? 20 }),
+      // A phone is asked for as its international digits, any other text as typed.
+      session.api().searchClients(locationId, phoneAt(locationId, query) ?? query, { pageSize: limit ?? 20 }),
     'memberships.forClient': async ({ locationId, clientId }) => {
       const found = await memberships.forClient(locationId, clientId);
       index.noteMemberships(found.memberships);
@@ -88,7 +89,7 @@ export function createHandlers({ shell, session, connectivity, memberships, stor
       return found;
     },
     'memberships.byPhone': async ({ locationId, phone }) => {
-      const found = await memberships.byPhone(locationId, phoneAt(locationId, phone) ?? phone);
+      const found = await memberships.byPhone(locationId, phone);
       index.noteMemberships(found.memberships);
       return found;
     },

@@ -152,6 +152,14 @@ describe('requests', () => {
     expect(seen[1]!.query.get('phone')).toBe('15125550142');
   });
 
+  it.each(['12-34', 'Dana', '+7 999 CALL-NOW', '1234567890123456'])('membershipsByPhone refuses %s with the one not-a-phone failure (as the memberships service does), sending nothing', async (phone) => {
+    const { api } = setup();
+    handler = () => ok([], { count: 0 });
+    const refused = { kind: 'validation', code: 'app.not_a_phone', origin: 'app', msg: { key: 'error.app.notAPhone', params: { min: 7, max: 15 } }, fieldMsgs: { phone: { key: 'error.app.notAPhoneField' } } };
+    await expect(api.membershipsByPhone(512330, phone)).rejects.toMatchObject(refused);
+    expect(seen).toEqual([]);
+  });
+
   it('membershipsByIds reads pages of 50 ids, keeps the order, omits missing ids', async () => {
     const { api } = setup();
     handler = (r) => ok(r.query.getAll('abonements_ids[]').map(Number).filter((id) => id % 7 !== 0).map((id) => membership(id)), { count: 0 });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { guessMapping } from '../../main/core/batch/mapping';
-import { normalizePhone, parseCount } from '../../main/core/batch/validate';
+import { parseCount } from '../../main/core/batch/validate';
+import { PHONE_DIGITS } from '../../common/phone';
 import { correctionsOf, parseTable, validateRows } from '../support/batch-views';
 
 const validate = (csv: string) => {
@@ -58,13 +59,30 @@ describe('parseCount', () => {
   });
 });
 
-describe('normalizePhone', () => {
-  it('keeps digits only and checks the length', () => {
-    expect(normalizePhone('+7 (912) 345-67-89')).toBe('79123456789');
-    expect(normalizePhone('79123456789')).toBe('79123456789');
-    expect(normalizePhone('+13155550175')).toBe('13155550175');
-    expect(normalizePhone('12-34')).toBeNull();
-    expect(normalizePhone('7912345678x')).toBeNull();
+describe('the phone column: the one phone rule (common/phone.ts), read at the location', () => {
+  const phoneOf = (cell: string, callingCode: string | null) => {
+    const t = parseTable(`number;phone;delta\n500;${cell};+1\n`);
+    const v = validateRows(t, guessMapping(t.header), { callingCode });
+    return correctionsOf(v)[0]?.membershipRef ?? v.invalidRows[0]?.problems.map((p) => [p.code, p.line, p.column, p.field, p.msg.params]);
+  };
+
+  it.each([
+    ['+7 (912) 345-67-89', '7', '79123456789'],
+    ['8 912 345 67 89', '7', '79123456789'],
+    ['8 912 345 67 89', null, '89123456789'],
+    ['79123456789', '7', '79123456789'],
+    ['+13155550175', '1', '13155550175'],
+    ['(315) 555-0175', '1', '13155550175'],
+    ['+55 11 91234-5678', '55', '5511912345678'],
+    ['+34 612 34 56 78', '34', '34612345678'],
+    ['0049 30 5550 1000', '7', '493055501000'],
+    ['030.5550.1000', '49', '493055501000'],
+  ])('%s at calling code %s → %s', (cell, code, phone) => {
+    expect(phoneOf(cell, code)).toEqual({ number: '500', phone });
+  });
+
+  it.each(['12-34', '7912345678x', '+7 912 CALL ME', '1234567890123456'])('%s is a bad_phone problem with its line, column, field and the rule’s limits', (cell) => {
+    expect(phoneOf(cell, '7')).toEqual([['bad_phone', 2, 'phone', 'phone', { value: cell, min: PHONE_DIGITS.min, max: PHONE_DIGITS.max }]]);
   });
 });
 

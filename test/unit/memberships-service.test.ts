@@ -208,6 +208,31 @@ describe('look-ups', () => {
     expect(r).toMatchObject({ noPhone: true, memberships: [] });
     expect(api.calls).toEqual(['client 6']);
   });
+
+  it.each(['12-34', '+1 512 555 0142 ext 3', 'ask at the desk'])('forClient: a phone in Altegio that is no phone by the rule (%s) is no phone: no look-up', async (phone) => {
+    api.clients.set(7, { id: 7, name: 'Odd', phone, card: null });
+    expect(await svc.forClient(LOC, 7)).toMatchObject({ noPhone: true, memberships: [] });
+    expect(api.calls).toEqual(['client 7']);
+  });
+
+  it.each([
+    ['America/Chicago', '(512) 555-0142', '15125550142'],
+    ['America/Chicago', '+1 512 555 0142', '15125550142'],
+    ['Europe/Moscow', '8 999 123 45 67', '79991234567'],
+    ['Europe/Moscow', '+7 (999) 123-45-67', '79991234567'],
+    ['America/Sao_Paulo', '+55 11 91234-5678', '5511912345678'],
+    ['Europe/Madrid', '+34 612 34 56 78', '34612345678'],
+  ])('byPhone at %s reads %s as the location writes it (%s)', async (zone, typed, digits) => {
+    const at = createMembershipService({ api: () => api, store: withAudit(audit), user: () => ({ profileId: 'p1', userId: 77, name: 'Dana Admin' }), rights: () => rights, timezone: () => zone, now: () => NOW });
+    await at.byPhone(LOC, typed);
+    expect(api.calls).toEqual([`byPhone ${digits}`]);
+  });
+
+  it.each(['555-01', 'Dana', '+7 999 CALL-NOW', '1234567890123456'])('byPhone refuses %s with the one not-a-phone failure (as the API layer does), asking nothing', async (typed) => {
+    const refused = { kind: 'validation', code: 'app.not_a_phone', origin: 'app', msg: { key: 'error.app.notAPhone', params: { min: 7, max: 15 } }, fieldMsgs: { phone: { key: 'error.app.notAPhoneField' } } };
+    await expect(svc.byPhone(LOC, typed)).rejects.toMatchObject(refused);
+    expect(api.calls).toEqual([]);
+  });
 });
 
 describe('freeze', () => {

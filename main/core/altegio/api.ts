@@ -27,9 +27,6 @@ export interface SetPeriodBody {
   unit: PeriodUnit;
 }
 
-/** Fewer digits than this is no phone to look memberships up by. */
-export const MIN_PHONE_DIGITS = 5;
-
 /** abonements_ids[] per request when reading memberships by id. */
 export const IDS_PAGE_SIZE = 50;
 

@@ -17,9 +17,10 @@ import ky from 'ky';
 import type { ClientSummary, Membership } from '../../../preload/contract';
 import { DeskFailure, isDeskFailure } from '../errors';
 import { msg } from '../../../common/i18n/translate';
+import { phoneOrRefuse } from '../phone';
 import { silentLogger, type Logger } from '../log';
 import type { ConnectivityReport } from '../connectivity';
-import { IDS_PAGE_SIZE, MIN_PHONE_DIGITS, type AltegioApi, type AuthResult, type Credentials, type ReadOptions, type SetPeriodBody, type WriteOptions } from './api';
+import { IDS_PAGE_SIZE, type AltegioApi, type AuthResult, type Credentials, type ReadOptions, type SetPeriodBody, type WriteOptions } from './api';
 import { AUTH_FIELDS, balanceFields, FREEZE_FIELDS, PERIOD_FIELDS, type FieldKeyMap } from './field-keys';
 import { answered, failureCode, failureFromHttp, notConfigured, offlineFailure, parseRetryAfter } from './failures';
 import { chainsFromWire, decodeAuth, decodeClient, decodeClientSearch, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from './mapping';
@@ -356,8 +357,8 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
 
     async membershipsByPhone(locationId, phone, options = {}) {
       requireId(locationId, 'location');
-      const digits = phone.replace(/\D+/g, '');
-      if (digits.length < MIN_PHONE_DIGITS) throw new DeskFailure('bad_input', msg('error.app.phoneDigits', { digits: MIN_PHONE_DIGITS }), { fields: { phone: msg('error.app.phoneFull') } });
+      // Digits as written (no domestic reading here: the callers read the phone at their location).
+      const digits = phoneOrRefuse(phone, null);
       try {
         const { body } = await send({
           op: 'memberships.byPhone',

@@ -10,7 +10,7 @@
  * (`lookups.state: 'ask'`); the person agrees with `lookups: true`. A check under way can be
  * stopped (`stopCheck`): its reads stop at once and it answers what it read so far of the file.
  */
-import { callingCodeForZone, internationalDigits } from '../../../common/phone';
+import { callingCodeForZone } from '../../../common/phone';
 import { rightAllows, type RightsView } from '../../../common/rights';
 import { randomUUID } from 'node:crypto';
 import type { BatchCheck, BatchLookups, BatchPlanRow, BatchProblem, ColumnMapping as ContractMapping, Membership, MsgData } from '../../../preload/contract';
@@ -204,7 +204,6 @@ export function createChecker(deps: CheckerDeps): Checker {
     const reading: ReadOptions = { signal, lane: 'batch' };
     const ids = read.refs.ids.filter((id) => !cache.byId.has(id));
     const phones = read.refs.phones.filter((p) => !cache.byPhone.has(p));
-    const callingCode = callingCodeForZone(deps.session.locationTimezone?.(locationId));
     const idPages = Math.ceil(ids.length / IDS_PAGE_SIZE);
     const total = idPages + phones.length;
     let done = 0;
@@ -229,15 +228,15 @@ export function createChecker(deps: CheckerDeps): Checker {
     const worker = async () => {
       while (next < phones.length && !signal.aborted) {
         const phone = phones[next++] as string;
-        const asked = internationalDigits(phone, callingCode) ?? phone;
-        const found = await api.membershipsByPhone(locationId, asked, reading);
+        // Already read at this location by the one phone rule (validate.ts): international digits.
+        const found = await api.membershipsByPhone(locationId, phone, reading);
         done++;
         progress();
         // Only this chain's memberships: the batch writes in the selected chain.
         const mine = found.filter((m) => m.chainId === chainId);
         cache.byPhone.set(phone, mine);
         // Their client, when the index saw one client with this phone: named in the audit at settle.
-        if (!signal.aborted) phoneClients.remember(place.profileId, chainId, asked, mine.map((m) => m.id));
+        if (!signal.aborted) phoneClients.remember(place.profileId, chainId, phone, mine.map((m) => m.id));
       }
     };
     await Promise.all(Array.from({ length: Math.min(PHONE_WORKERS, phones.length) }, worker));
@@ -260,6 +259,8 @@ export function createChecker(deps: CheckerDeps): Checker {
     const numberIndex = deps.numberIndex?.(args.chainId) ?? null;
     const base: BatchReadOptions = {
       ...(numberIndex !== null && { numberIndex }),
+      // Domestic phones in the file ("8 903 …") read as the location's country writes them.
+      callingCode: callingCodeForZone(deps.session.locationTimezone?.(args.locationId)),
       ...(args.encoding !== undefined && { encoding: args.encoding }),
       ...(args.delimiter !== undefined && { delimiter: args.delimiter }),
       previewRows: PREVIEW_ROWS,

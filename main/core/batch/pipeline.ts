@@ -27,6 +27,8 @@ export interface BatchReadOptions {
   previewRows?: number;
   /** The chain's membership index, when read: numbers without a phone resolve through it. */
   numberIndex?: NumberIndex;
+  /** The location's calling code: the phone column read as that country writes phones (validate.ts). */
+  callingCode?: string | null;
 }
 
 export interface BatchRead {
@@ -95,7 +97,7 @@ export function readBatch(input: Uint8Array | Decoded, options: BatchReadOptions
     started = true;
     mapping ??= names.length > 0 ? guessMapping(names) : {};
     // Unusable whatever the file's width: validating rows would be wasted work.
-    validator = checkMapping(mapping, Number.MAX_SAFE_INTEGER, alone).length === 0 ? createValidator(names, mapping, numberIndex ? { numberIndex } : {}) : null;
+    validator = checkMapping(mapping, Number.MAX_SAFE_INTEGER, alone).length === 0 ? createValidator(names, mapping, { ...(numberIndex && { numberIndex }), callingCode: options.callingCode ?? null }) : null;
   };
   const table = readTableInto(
     decoded.text,

@@ -10,6 +10,7 @@
  * almost always meant as a change), negative balances, magnitudes above 100,000.
  */
 import { msg, type Msg } from '../../../common/i18n/translate';
+import { internationalDigits, PHONE_DIGITS } from '../../../common/phone';
 import type { ColumnMapping, Field } from './mapping';
 import { detach } from './parse';
 import type { ProblemCode, RowProblem } from './problems';
@@ -38,6 +39,12 @@ export interface ValidateOptions {
    * phone names the membership with that number, read then by its id, without a lookup per phone.
    */
   numberIndex?: NumberIndex;
+  /**
+   * The calling code of the location the batch runs at (common/phone.ts callingCodeForZone): the
+   * phone column is read by the one phone rule, a domestic "8 903 …" at a Russian location as
+   * 7903…, so one client's phone written two ways is one look-up. Null/absent: digits as written.
+   */
+  callingCode?: string | null;
 }
 
 /** A membership number (as the file writes it) → its id, 'ambiguous' (several), or null (not in the index). */
@@ -141,23 +148,6 @@ function parsePositiveId(raw: string): number | null {
   return v > 0 && v <= Number.MAX_SAFE_INTEGER ? v : null;
 }
 
-/** Digits only ("+7 (912) 345-67-89" → "79123456789"); null when it cannot be a phone. */
-export function normalizePhone(raw: string): string | null {
-  let digits = 0;
-  let others = 0;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw.charCodeAt(i);
-    if (c >= 48 && c <= 57) digits++;
-    else if (c === 43 || c === 32 || c === 40 || c === 41 || c === 45 || c === 46 || c === 0xa0 || c === 9) others++;
-    else return null;
-  }
-  if (digits < 7 || digits > 15) return null;
-  if (others === 0) return raw;
-  if (others === 1 && raw.charCodeAt(0) === 43) return raw.slice(1);
-  return raw.replace(NON_DIGITS, '');
-}
-const NON_DIGITS = /\D+/g;
-
 interface RowContext {
   line: number;
   problems: RowProblem[] | null;
@@ -252,6 +242,7 @@ const MAX_SHARED_REASONS = 50_000;
 export function createValidator(header: readonly string[], mapping: ColumnMapping, options: ValidateOptions = {}): RowValidator {
   const max = options.maxCount ?? MAX_COUNT;
   const maxReason = options.maxReasonLength ?? MAX_REASON;
+  const callingCode = options.callingCode ?? null;
   const col = (f: Field): number => mapping[f] ?? -1;
   const cId = col('membership_id');
   const cNumber = col('number');
@@ -300,8 +291,8 @@ export function createValidator(header: readonly string[], mapping: ColumnMappin
       if (numberText.length === 0) addProblem(ctx, cNumber, 'number', 'phone_without_number', msg('batch.problem.numberMissing'));
       if (phoneText.length === 0) addProblem(ctx, cPhone, 'phone', 'number_without_phone', msg('batch.problem.phoneMissing'));
       else {
-        phone = normalizePhone(phoneText);
-        if (phone === null) addProblem(ctx, cPhone, 'phone', 'bad_phone', msg('batch.problem.badPhone', { value: shownValue(phoneText) }));
+        phone = internationalDigits(phoneText, callingCode);
+        if (phone === null) addProblem(ctx, cPhone, 'phone', 'bad_phone', msg('batch.problem.badPhone', { value: shownValue(phoneText), min: PHONE_DIGITS.min, max: PHONE_DIGITS.max }));
         else if (numberText.length > 0) kind = RowKind.ByNumberPhone;
       }
     } else {

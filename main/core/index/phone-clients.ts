@@ -13,12 +13,11 @@ import { addDays, localDateOf } from '../../../common/dates';
 import type { AltegioApi, SaleFilter } from '../altegio/api';
 import { DeskFailure, isDeskFailure } from '../errors';
 import { msg } from '../../../common/i18n/translate';
+import { canBePhone, phoneDigits } from '../../../common/phone';
 import { allRows, nowIso } from '../store/rows';
 
 /** The index's server key of a profile: the same rule as the audit's client look-up (store.ts). */
 const SERVER_OF_PROFILE = `COALESCE((SELECT CASE WHEN p.demo = 1 THEN 'demo' ELSE p.server_url END FROM profiles p WHERE p.id = ?), 'demo')`;
-
-const digitsOf = (s: string) => s.replace(/\D+/g, '');
 
 export interface PhoneClients {
   /** Remembers, for memberships found under `phone` (digits), the one client the index saw with it. Returns that client's name, or null. */
@@ -37,8 +36,8 @@ export function createPhoneClients(db: Database.Database): PhoneClients {
     VALUES (?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT (server, chain_id, membership_id) DO NOTHING`);
   return {
     remember(profileId, chainId, phone, membershipIds) {
-      const digits = digitsOf(phone);
-      if (digits === '' || membershipIds.length === 0) return null;
+      const digits = phoneDigits(phone);
+      if (digits === null || membershipIds.length === 0) return null;
       const found = allRows<{ id: number | bigint; name: string; phone: string; server: string }>(byPhone, profileId, chainId, digits);
       const ids = new Set(found.map((r) => Number(r.id)));
       if (ids.size !== 1) return null;
@@ -100,9 +99,11 @@ export async function findClientOf(deps: ClientLookupDeps, args: { chainId: numb
   const candidates = found.clients.slice(0, LOOKUP_CANDIDATES);
   let checked = 0;
   for (const c of candidates) {
-    if (!c.phone) continue;
+    // A phone Altegio holds that is no phone by the rule (common/phone.ts) cannot be looked up.
+    const phone = c.phone;
+    if (phone == null || !canBePhone(phone)) continue;
     checked += 1;
-    const held = await api.membershipsByPhone(args.locationId, c.phone, lane);
+    const held = await api.membershipsByPhone(args.locationId, phone, lane);
     if (held.some((x) => x.id === m.id)) {
       deps.remember(c, args.locationId, held);
       return { client: c, checked, more: false, refused: false };

@@ -13,7 +13,9 @@ import type { AuditEntry, BalanceTarget, ClientSummary, Membership, Rights } fro
 import { planBalanceTargets, type BalanceBody } from '../../../common/balance-rules';
 import { unfreezeEffect } from '../../../common/freeze-rules';
 import { currentValidity, periodAvailability, periodDateProblem, periodPreview } from '../../../common/period-rules';
-import { MIN_PHONE_DIGITS, type AltegioApi } from '../altegio/api';
+import type { AltegioApi } from '../altegio/api';
+import { callingCodeForZone, canBePhone } from '../../../common/phone';
+import { phoneOrRefuse } from '../phone';
 import { DeskFailure } from '../errors';
 import { msg, type Msg } from '../../../common/i18n/translate';
 import { momentParam } from '../../../common/i18n/words';
@@ -410,14 +412,14 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     resolveLeftovers: () => jobs.resolveLeftovers(),
     async forClient(locationId, clientId) {
       const client = await deps.api().client(locationId, clientId);
-      const digits = (client.phone ?? '').replace(/\D/g, '');
-      if (digits.length < MIN_PHONE_DIGITS) return { client, memberships: [], noPhone: true };
-      return { client, memberships: await deps.api().membershipsByPhone(locationId, client.phone ?? digits), noPhone: false };
+      // The phone as Altegio holds it: no phone by the rule (common/phone.ts), no look-up.
+      if (client.phone == null || !canBePhone(client.phone)) return { client, memberships: [], noPhone: true };
+      return { client, memberships: await deps.api().membershipsByPhone(locationId, client.phone), noPhone: false };
     },
     async byPhone(locationId, phone) {
-      const digits = phone.replace(/\D/g, '');
-      if (digits.length < MIN_PHONE_DIGITS) throw new DeskFailure('validation', msg('error.app.phoneCountry'), { fields: { phone: msg('error.app.phoneFewDigits') } });
-      return { memberships: await deps.api().membershipsByPhone(locationId, phone) };
+      // As the desk types it at this location ("8 903 …" in Moscow is 7903…), or the one refusal.
+      const digits = phoneOrRefuse(phone, callingCodeForZone(deps.timezone(locationId)));
+      return { memberships: await deps.api().membershipsByPhone(locationId, digits) };
     },
     freeze,
     unfreeze,
