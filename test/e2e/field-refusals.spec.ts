@@ -1,0 +1,46 @@
+/**
+ * Issue 10 item 6 in the real UI against a sandbox: Altegio refuses a balance edit with a field
+ * error about the second service sent (`[services_balance_count][1][balance]`), and the balance
+ * dialog shows Altegio's words beside that service's input — not beside the first, not lost.
+ */
+import { expect, test } from './fixtures';
+import { chooseLocation, membershipRow, openClient, openMembership } from './helpers';
+import { clearKeychainFor, setPartnerToken, signIn } from './session-helpers';
+
+test.use({ shellMode: 'sandbox', viewport: { width: 1366, height: 768 } });
+
+test.afterEach(async ({ sandbox }) => {
+  await clearKeychainFor(sandbox.url);
+});
+
+test("Altegio's refusal of one service's balance is shown beside that service's field", async ({ app: page, sandbox }, info) => {
+  const { memberships, services } = sandbox.control.knownIds;
+  const words = 'The balance may not exceed the number of visits sold.';
+  sandbox.control.refuseWrites([{ action: 'set_balance', membershipId: memberships.lotusPerService, serviceId: services.meditation, words }]);
+
+  const owner = sandbox.users[0]!;
+  await setPartnerToken(page, sandbox.partnerToken);
+  await signIn(page, owner.login, owner.password);
+  await chooseLocation(page, 'Lotus Yoga Studio — Arbat');
+  await openClient(page, '8 495 555 01 42', 'Ольга Смирнова');
+  const card = await openMembership(page, 'Хатха + медитация');
+  await card.getByRole('button', { name: 'Edit balance' }).click();
+
+  const editor = page.getByRole('dialog', { name: /^Edit balance of membership № / });
+  const hatha = editor.getByLabel('New value for Хатха-йога');
+  const meditation = editor.getByLabel('New value for Медитация');
+  await hatha.fill('7');
+  await meditation.fill('5');
+  await editor.getByLabel('Reason', { exact: true }).fill('Visits from the paper log');
+  await editor.getByRole('button', { name: 'Save balance' }).click();
+
+  // Beside the meditation input (its description), the first service untouched, no general box.
+  await expect(meditation).toHaveAttribute('aria-invalid', 'true');
+  await expect(meditation).toHaveAccessibleDescription(words);
+  await expect(hatha).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(editor.locator('.error-box')).toHaveCount(0);
+  await expect(editor).toBeVisible();
+  await page.screenshot({ path: info.outputPath('balance-field-refusal.png') });
+  expect(sandbox.control.stats().writesByAction.set_balance).toBe(0);
+  await expect(membershipRow(page, 'Хатха + медитация')).toContainText('Медитация: 4');
+});
