@@ -1,10 +1,11 @@
 /**
  * Issue 10 item 6 in the real UI against a sandbox: Altegio refuses a balance edit with a field
  * error about the second service sent (`[services_balance_count][1][balance]`), and the balance
- * dialog shows Altegio's words beside that service's input — not beside the first, not lost.
+ * dialog shows Altegio's words beside that service's input — not beside the first, not lost. A
+ * freeze refused about its date shows beside the calendar; about no field of ours, in the box.
  */
 import { expect, test } from './fixtures';
-import { chooseLocation, membershipRow, openClient, openMembership } from './helpers';
+import { DANA, DOWNTOWN, chooseLocation, membershipRow, openClient, openMembership } from './helpers';
 import { clearKeychainFor, setPartnerToken, signIn } from './session-helpers';
 
 test.use({ shellMode: 'sandbox', viewport: { width: 1366, height: 768 } });
@@ -43,4 +44,36 @@ test("Altegio's refusal of one service's balance is shown beside that service's 
   await page.screenshot({ path: info.outputPath('balance-field-refusal.png') });
   expect(sandbox.control.stats().writesByAction.set_balance).toBe(0);
   await expect(membershipRow(page, 'Хатха + медитация')).toContainText('Медитация: 4');
+});
+
+test("a freeze Altegio refuses about its date is told beside the calendar; about no field of ours, in the dialog's box", async ({ app: page, sandbox }) => {
+  const { memberships } = sandbox.control.knownIds;
+  const other = 'The membership is being transferred to another client.';
+  sandbox.control.refuseWrites([{ action: 'freeze', membershipId: memberships.danaPerServiceFreezable, field: '[abonement][transfer]', words: other }]);
+
+  const owner = sandbox.users[0]!;
+  await setPartnerToken(page, sandbox.partnerToken);
+  await signIn(page, owner.login, owner.password);
+  await chooseLocation(page, DOWNTOWN);
+  await openClient(page, 'Dana');
+  const card = await openMembership(page, DANA.perServiceFreezable);
+  await card.getByRole('button', { name: 'Freeze', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: /^Freeze membership № / });
+  await dialog.getByRole('button', { name: 'Use the latest possible date' }).click();
+  const confirm = dialog.getByRole('button', { name: 'Confirm freeze' });
+  await confirm.click();
+
+  // No field of ours: Altegio's words in the dialog's box, under the heading.
+  const box = dialog.locator('.error-box');
+  await expect(box).toContainText('Altegio did not accept this.');
+  await expect(box).toContainText(other);
+  await expect(dialog.locator('.field-error')).toHaveCount(0);
+
+  // About the date it was sent: beside the calendar, and the box gives way.
+  const words = 'The freeze may not end on a public holiday.';
+  sandbox.control.refuseWrites([{ action: 'freeze', membershipId: memberships.danaPerServiceFreezable, field: '[freeze_till]', words }]);
+  await confirm.click();
+  await expect(dialog.locator('.field-error')).toHaveText(words);
+  await expect(box).toHaveCount(0);
+  expect(sandbox.control.stats().writesByAction.freeze).toBe(0);
 });
