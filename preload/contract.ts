@@ -605,6 +605,12 @@ export const IndexedMembership = z.object({
   readAt: z.string(),
 });
 export type IndexedMembership = z.infer<typeof IndexedMembership>;
+/**
+ * A worklist row: `expiryDay` is its expiry day at the desk's location, as the list filters and
+ * sorts by it (the core's one judgement, index/worklists.ts expiryKey); null: none.
+ */
+export const WorklistRow = IndexedMembership.extend({ expiryDay: IsoDate.nullable() });
+export type WorklistRow = z.infer<typeof WorklistRow>;
 
 const ChainArg = z.object({ chainId: Id }).strict();
 
@@ -963,7 +969,7 @@ export const channels = {
   'index.worklist': channel(
     WorklistQuery.extend({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }).strict(),
     z.object({
-      rows: z.array(IndexedMembership),
+      rows: z.array(WorklistRow),
       total: z.number().int().nonnegative(),
       counts: z.object({ expiring: z.number().int(), frozen: z.number().int(), low_balance: z.number().int(), not_activated: z.number().int() }),
       types: z.array(z.object({ id: Id, title: z.string(), count: z.number().int() })),

@@ -55,8 +55,9 @@ export function numberKey(text: string): string {
 }
 
 /**
- * The values worklists filter and sort on, taken from a membership. `expirationDay` is the day as
- * written (sorting; bare dates); the filter counts days in the desk's zone from `expiration_at`.
+ * The values worklists filter and sort on, taken from a membership. The expiry is judged in the
+ * desk's zone from `expiration_at` (its instant), or from `expirationDay` (the day as written) when
+ * it has no offset: worklists.ts expiryKey.
  */
 function facts(m: Membership): { expirationDay: string | null; unitedLeft: number | null; minServiceLeft: number | null; unlimited: boolean } {
   const day = /^(\d{4}-\d{2}-\d{2})/.exec(m.expirationDate ?? '')?.[1] ?? null;

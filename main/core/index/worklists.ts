@@ -4,7 +4,7 @@
  * location, or by text (number, type, client) — sorted, paged, counted, and exported as CSV for
  * Excel. Everything is a query on the index: nothing is asked of Altegio.
  */
-import type { IndexStatus, IndexedMembership } from '../../../preload/contract';
+import type { IndexStatus, WorklistRow } from '../../../preload/contract';
 import { addDays, dayStartIn, localDateOf } from '../../../common/dates';
 import { csvText, EXCEL_BOM, type CsvDelimiter } from '../csv';
 import type { Language } from '../../../common/i18n/languages';
@@ -34,7 +34,7 @@ export interface WorklistQuery {
 }
 
 export interface WorklistPage {
-  rows: IndexedMembership[];
+  rows: WorklistRow[];
   total: number;
   counts: Record<Exclude<WorklistKind, 'all'>, number>;
   types: Array<{ id: number; title: string; count: number }>;
@@ -45,15 +45,35 @@ interface Sql {
   params: unknown[];
 }
 
+/**
+ * A row's expiry as every part of a worklist judges it: the filter "expiring within N days", the
+ * sort by expiry, and the day shown and exported (`expiryDay`, `localDateOf` of this in the desk's
+ * zone). An instant in UTC (sortable text) whose day in the desk's zone is the membership's expiry
+ * day there, i.e. `localDateOf(expirationDate, zone)`; null when it has none (sorted last).
+ * - An expiry with an offset (what Altegio sends): its instant, `expiration_at` (migration 10 filled
+ *   it in for rows indexed before migration 9 added the column).
+ * - A bare day, or a time without an offset (`localDateOf` takes both as written): midday of that day
+ *   in the desk's zone, at the zone's offset today: a DST change moves midday by an hour or two,
+ *   never into another day.
+ * - A row of before migration 9 whose offset SQLite could not read (`+0300`, `+03`): midday of the
+ *   day as written, until it is read again.
+ * An SQL expression over `index_memberships m`; the only value interpolated is a whole number.
+ */
+function expiryKey(q: Pick<WorklistQuery, 'today' | 'timezone'>): string {
+  const offsetMinutes = Math.round((Date.parse(`${q.today}T00:00:00Z`) - Date.parse(dayStartIn(q.today, q.timezone))) / 60_000);
+  return `COALESCE(m.expiration_at, strftime('%Y-%m-%dT%H:%M:%SZ', m.expiration_day, '${720 - offsetMinutes} minutes'))`;
+}
+
 function kindWhere(kind: WorklistKind, q: WorklistQuery): Sql {
   switch (kind) {
-    case 'expiring':
-      // The day in the desk's zone, as the screen and the CSV show it (localDateOf), whatever offset
-      // Altegio sent; an expiry without one (a bare day) is taken as written.
+    case 'expiring': {
+      // Its day in the desk's zone (expiryKey) from today to today + N: between the instants those days begin there.
+      const at = expiryKey(q);
       return {
-        where: ["m.status_slug = 'active'", '(CASE WHEN m.expiration_at IS NULL THEN m.expiration_day >= ? AND m.expiration_day <= ? ELSE m.expiration_at >= ? AND m.expiration_at < ? END)'],
-        params: [q.today, addDays(q.today, q.days), dayStartIn(q.today, q.timezone), dayStartIn(addDays(q.today, q.days + 1), q.timezone)],
+        where: ["m.status_slug = 'active'", `${at} >= ?`, `${at} < ?`],
+        params: [dayStartIn(q.today, q.timezone), dayStartIn(addDays(q.today, q.days + 1), q.timezone)],
       };
+    }
     case 'frozen':
       return { where: ['m.is_frozen = 1'], params: [] };
     case 'low_balance':
@@ -87,9 +107,8 @@ function filterWhere(key: IndexKey, q: WorklistQuery): Sql {
   return { where, params };
 }
 
-const ORDER: Record<WorklistSort, string> = {
+const ORDER: Record<Exclude<WorklistSort, 'expiry'>, string> = {
   number: 'm.number_key',
-  expiry: 'm.expiration_day',
   type: 'm.type_title',
   status: 'm.status_slug',
   balance: 'COALESCE(m.united_left, m.min_service_left)',
@@ -97,19 +116,24 @@ const ORDER: Record<WorklistSort, string> = {
   frozen_till: 'm.freeze_till',
 };
 
-function select(repo: IndexRepo, key: IndexKey, q: WorklistQuery, page: { offset: number; limit: number } | null): { rows: IndexedMembership[]; total: number } {
+function select(repo: IndexRepo, key: IndexKey, q: WorklistQuery, page: { offset: number; limit: number } | null): { rows: WorklistRow[]; total: number } {
   const filter = filterWhere(key, q);
   const kind = kindWhere(q.kind, q);
   const where = `WHERE ${[...filter.where, ...kind.where].join(' AND ')}`;
   const params = [...filter.params, ...kind.params];
   const total = Number(getRow<{ n: number }>(repo.db.prepare(`SELECT COUNT(*) AS n FROM ${ROW_FROM} ${where}`), ...params)?.n ?? 0);
-  const column = ORDER[q.sort];
+  const at = expiryKey(q);
+  const column = q.sort === 'expiry' ? at : ORDER[q.sort];
   const dir = q.descending ? 'DESC' : 'ASC';
   // Blanks (no expiry, client unknown) go last either way.
   const order = `ORDER BY ${column} IS NULL, ${column} ${dir}, m.id ${dir}`;
   const limit = page ? `LIMIT ${Math.floor(page.limit)} OFFSET ${Math.floor(page.offset)}` : '';
-  const rows = allRows<Parameters<typeof toIndexedRow>[0]>(repo.db.prepare(`SELECT ${ROW_COLUMNS} FROM ${ROW_FROM} ${where} ${order} ${limit}`), ...params).map(toIndexedRow);
-  return { rows: rows.map((r) => ({ membership: r.membership, client: r.client, locationId: r.locationId, readAt: r.readAt })), total };
+  type Selected = Parameters<typeof toIndexedRow>[0] & { expiry_at: string | null };
+  const rows = allRows<Selected>(repo.db.prepare(`SELECT ${ROW_COLUMNS}, ${at} AS expiry_at FROM ${ROW_FROM} ${where} ${order} ${limit}`), ...params).map((s) => {
+    const r = toIndexedRow(s);
+    return { membership: r.membership, client: r.client, locationId: r.locationId, readAt: r.readAt, expiryDay: localDateOf(s.expiry_at, q.timezone) };
+  });
+  return { rows, total };
 }
 
 export function worklist(repo: IndexRepo, key: IndexKey, q: WorklistQuery, page: { offset: number; limit: number }): WorklistPage {
@@ -130,7 +154,7 @@ export function worklist(repo: IndexRepo, key: IndexKey, q: WorklistQuery, page:
 
 const CSV_COLUMNS = ['number', 'membership_id', 'type', 'status', 'frozen', 'frozen_till', 'expires', 'visits_left', 'client', 'phone', 'location_id', 'as_of'] as const;
 
-function visitsLeft(m: IndexedMembership['membership'], unlimited: string): string {
+function visitsLeft(m: WorklistRow['membership'], unlimited: string): string {
   if (m.balance.kind === 'united') return m.balance.unlimited ? unlimited : String(m.balance.count);
   return m.balance.lines.map((l) => `${l.title}: ${l.unlimited ? unlimited : l.count}`).join('; ');
 }
@@ -152,7 +176,7 @@ export function worklistCsv(repo: IndexRepo, key: IndexKey, q: WorklistQuery, st
   const lines = rows.map((r) => {
     const m = r.membership;
     return [
-      m.number, String(m.id), m.type.title, words.audit.status(m.status.slug), words.t(m.isFrozen ? 'common.yes' : 'common.no'), day(m.freezeTill), day(m.expirationDate),
+      m.number, String(m.id), m.type.title, words.audit.status(m.status.slug), words.t(m.isFrozen ? 'common.yes' : 'common.no'), day(m.freezeTill), r.expiryDay ? words.audit.day(r.expiryDay) : '',
       visitsLeft(m, unlimited), r.client?.name ?? '', r.client?.phone ?? '', r.locationId === null ? '' : String(r.locationId), status.asOf ?? '',
     ];
   });

@@ -267,9 +267,25 @@ export const migrations: readonly Migration[] = [
   {
     version: 9,
     // Rows indexed before it have none and are judged by the day as written until re-read: the next
-    // refresh re-reads every open membership, and only active ones can be "expiring".
+    // refresh re-reads every open membership, and only active ones can be "expiring". Migration 10 fills them in.
     name: "index: a membership's expiry as an instant (UTC), so 'expiring within N days' counts days in the desk location's zone",
     sql: `ALTER TABLE index_memberships ADD COLUMN expiration_at TEXT;`,
+  },
+  {
+    version: 10,
+    // The worklists judge an expiry by its instant (index/worklists.ts expiryKey: filter, sort and the
+    // day shown); rows indexed before migration 9 had none and fell back to the day as written, and
+    // closed ones are never re-read. SQLite reads the offsets Altegio writes (`…+03:00`, `…Z`) to the
+    // same UTC text as common/dates instantOf; other forms (`+0300`, a bare day, no offset) stay null
+    // and keep the fallback. Nothing sorts or filters on expiration_day by itself any more.
+    name: "index: expiration_at filled in for rows indexed before migration 9; the unused index on the expiry's date part dropped",
+    sql: `
+      UPDATE index_memberships SET expiration_at = strftime('%Y-%m-%dT%H:%M:%SZ', expiration_date)
+        WHERE expiration_at IS NULL
+          AND (expiration_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]*[Zz]'
+            OR expiration_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]*[+-][0-9][0-9]:[0-9][0-9]');
+      DROP INDEX index_memberships_expiry;
+    `,
   },
 ];
 
