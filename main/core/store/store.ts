@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import Database from 'libsql';
 import { DateTime } from 'luxon';
 import { AuditSnapshot, decodeAuditSnapshot, type AuditEntry, type Chain, type Profile } from '../../../preload/contract';
+import { offThreadCheckpoints } from './checkpoints';
 import { asStorageFault } from './fault';
 import { migrate } from './migrations';
 import { allRows, cleanRow, getRow, nowIso, numOrNull, seenClientNameSql, strOrNull, type Row } from './rows';
@@ -83,6 +84,7 @@ export function openStore(path: string): Store {
     throw e;
   }
 
+  const checkpoints = memory ? null : offThreadCheckpoints(db, path);
   let savepoints = 0;
   const transaction = <T>(fn: () => T): T => {
     const check = (result: T): T => {
@@ -120,6 +122,7 @@ export function openStore(path: string): Store {
     try {
       const result = check(fn());
       db.exec('COMMIT');
+      checkpoints?.committed();
       return result;
     } catch (e) {
       // A full disk or I/O error may already have rolled SQLite back; a failed ROLLBACK must not
@@ -142,6 +145,7 @@ export function openStore(path: string): Store {
     mappings: mappingsRepo(db),
     transaction,
     close: () => {
+      checkpoints?.stop();
       if (db.open) db.close();
     },
   };
