@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -315,6 +315,21 @@ describe('store on a real SQLite file', () => {
     const b = openAt();
     a.audit.add(entry());
     expect(b.audit.list({})).toHaveLength(1);
+  });
+
+  it('checkpoints a grown WAL from a worker thread, not inside the commits of the main connection', async () => {
+    const s = openAt();
+    s.db.exec('CREATE TABLE scratch (v TEXT)');
+    const put = s.db.prepare('INSERT INTO scratch (v) VALUES (?)');
+    const size = () => statSync(file).size;
+    const before = size();
+    // ~2 MB through the store's transactions: past the 1 MB at which checkpoints leave the event loop.
+    for (let t = 0; t < 40; t++) s.transaction(() => { for (let i = 0; i < 10; i++) put.run('x'.repeat(5000)); });
+    // The worker is up: the main connection's own checkpoint moved out to its safety net...
+    await expect.poll(() => pragmaValue(s.db, 'wal_autocheckpoint'), { timeout: 15_000 }).toBe(10_000);
+    s.transaction(() => put.run('y'));
+    // ...and the database file received the WAL's pages though the main connection never checkpointed (< 10,000 pages).
+    await expect.poll(size, { timeout: 15_000 }).toBeGreaterThan(before + 1_500_000);
   });
 
   it('works in memory too', () => {

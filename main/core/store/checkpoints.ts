@@ -12,9 +12,8 @@
  * The main connection keeps a late automatic checkpoint (`SAFETY_PAGES`) in case the worker falls
  * behind; if the worker cannot start or fails, the main connection goes back to SQLite's default.
  *
- * The worker opens its connection per checkpoint and holds no file between them; `stop()` waits
- * (synchronously, at most a checkpoint's time) until none is open, so once the store is closed
- * nothing holds its files (a folder can then be deleted, on Windows too).
+ * `stop()` (the store's close) waits, synchronously and at most a checkpoint's time, for a running
+ * checkpoint to finish; none starts after it, and the worker is terminated.
  */
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,7 +28,7 @@ const DEFAULT_PAGES = 1_000;
 /** A checkpoint follows a commit by this much (commits in between share it). */
 const DELAY_MS = 100;
 
-/** [0] 1 while the worker has a connection open, [1] 1 once stopped. */
+/** [0] 1 while the worker checkpoints, [1] 1 once stopped. */
 const BUSY = 0;
 const STOPPED = 1;
 
@@ -38,13 +37,14 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.libsql);
 const flags = new Int32Array(workerData.flags);
 let timer = null;
+let passive = null;
 function checkpoint() {
   timer = null;
   Atomics.store(flags, ${BUSY}, 1);
   try {
     if (Atomics.load(flags, ${STOPPED}) === 1) return;
-    const db = new Database(workerData.path, { fileMustExist: true });
-    try { db.prepare('PRAGMA wal_checkpoint(PASSIVE)').all(); } finally { db.close(); }
+    if (passive === null) passive = new Database(workerData.path, { fileMustExist: true }).prepare('PRAGMA wal_checkpoint(PASSIVE)');
+    passive.all();
   } catch (e) {
     parentPort.postMessage({ failed: String(e && e.code || e) });
   } finally {
