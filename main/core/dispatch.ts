@@ -30,6 +30,7 @@ export type Handlers = {
  * The field an issue is about, in the core's one convention: names as in the channel's argument,
  * joined by dots, and an item of a list by its id, not its position — `services.<serviceId>`
  * (what the core says of a service's balance), never zod's `services.0.balance`. `_`: the whole argument.
+ * Altegio's refusals arrive in the same convention (altegio/field-keys.ts, applied by failureFromHttp).
  */
 export function fieldKey(path: readonly PropertyKey[], args: unknown): string {
   if (path.length === 0) return '_';
