@@ -1,7 +1,8 @@
-/** A job's counters (rows, as the batch screen counts them), rate and time left. */
+/** A job's counters (rows, as the batch screen counts them), rate and time left, and how often they are reported. */
 import type { BatchState, MsgData } from '../../../preload/contract';
 import { fromStored } from '../../../common/i18n/stored';
 import type { OpRecord, OpState, StateCounts } from '../batch/journal';
+import type { Logger } from '../log';
 
 export interface JobProgress {
   batchId: string;
@@ -76,6 +77,39 @@ export function createProgressTracker(initial: StateCounts, now: () => number): 
         requestsPerMinute: Math.round((inWindow * 60_000) / Math.max(windowMs, 10_000)),
         etaMs,
       };
+    },
+  };
+}
+
+/** Reports a job's progress: at once (a state change, the end) or soon, at most every `intervalMs`. */
+export interface ProgressEmitter {
+  /** Reports now (and drops a report waiting for its turn). */
+  now(): void;
+  /** Reports when `intervalMs` has passed since the last report (at once if it has). */
+  soon(): void;
+}
+
+/** `report` calls the listener; a listener that throws is logged, never allowed to stop the job. */
+export function createProgressEmitter(report: () => void, intervalMs: number, now: () => number, log: Logger): ProgressEmitter {
+  let last = Number.NEGATIVE_INFINITY;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const emitNow = () => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    last = now();
+    try {
+      report();
+    } catch (e) {
+      log.warn('jobs: progress listener failed', { error: e instanceof Error ? e.message : String(e) });
+    }
+  };
+  return {
+    now: emitNow,
+    soon() {
+      if (timer !== null) return;
+      const wait = last + intervalMs - now();
+      if (wait <= 0) emitNow();
+      else timer = setTimeout(emitNow, wait);
     },
   };
 }

@@ -28,8 +28,8 @@ import type { JobRecord, OpRecord } from '../batch/journal';
 import { createMembershipClaims } from './claims';
 import { abortableSleep, Stopped } from './sleep';
 import { ANSWERED, decide, type FailureNote } from './decide';
-import { createProgressTracker } from './progress';
-import { auditEntry, settle, type FinalDecision, type Settlement } from './settle';
+import { createProgressEmitter, createProgressTracker } from './progress';
+import { appliedSettlement, auditEntry, createSettleGroup, settle, type Settlement } from './settle';
 import { DEFAULT_RUNNER_OPTIONS, type OpOutcome, type Runner, type RunnerDeps, type RunnerOptions } from './types';
 
 export { DEFAULT_RUNNER_OPTIONS, type OpOutcome, type Runner, type RunnerDeps, type RunnerOptions } from './types';
@@ -82,24 +82,7 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
   abort.signal.addEventListener('abort', () => applyAbort.abort(), { once: true });
 
   const progress = createProgressTracker(journal.counts(jobId), now);
-  let lastEmit = Number.NEGATIVE_INFINITY;
-  let emitTimer: ReturnType<typeof setTimeout> | null = null;
-  const emitNow = () => {
-    if (emitTimer !== null) clearTimeout(emitTimer);
-    emitTimer = null;
-    lastEmit = now();
-    try {
-      deps.onProgress(progress.snapshot(jobId, state, stateMessage));
-    } catch (e) {
-      log.warn('jobs: progress listener failed', { error: e instanceof Error ? e.message : String(e) });
-    }
-  };
-  const emitSoon = () => {
-    if (emitTimer !== null) return;
-    const wait = lastEmit + o.progressIntervalMs - now();
-    if (wait <= 0) emitNow();
-    else emitTimer = setTimeout(emitNow, wait);
-  };
+  const emitter = createProgressEmitter(() => deps.onProgress(progress.snapshot(jobId, state, stateMessage)), o.progressIntervalMs, now, log);
 
   const setState = (next: BatchState, message: string | null = null) => {
     if (state === next && message === null) return;
@@ -108,7 +91,7 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
     try {
       journal.setState(jobId, next, message);
     } finally {
-      emitNow();
+      emitter.now();
     }
   };
 
@@ -132,35 +115,15 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
   const record = (list: Settlement[]) => {
     for (const s of list) outcomes.set(s.op.seq, { state: s.decision.to, message: s.decision.message, failure: s.decision.failure ?? null, membership: s.m, error: notes.get(s.op.seq)?.error });
   };
-  let buffer: Settlement[] = [];
-  let flushTimer: ReturnType<typeof setTimeout> | null = null;
-  const flush = () => {
-    if (flushTimer !== null) clearTimeout(flushTimer);
-    flushTimer = null;
-    const list = buffer;
-    buffer = [];
-    settle(ctx, list);
-  };
-  /** The timer's flush: nobody awaits it, so a failure pauses the job instead of escaping. */
-  const timedFlush = () => {
-    try {
-      flush();
-    } catch (e) {
-      failed(e);
-    }
-  };
-  const APPLIED: FinalDecision = { kind: 'final', to: 'applied', message: null, audit: { outcome: 'ok', message: null, withAfter: true, create: true } };
+  // Outcomes of 2xx answers, settled in groups; the timer's flush has nobody awaiting it, so a
+  // failure there pauses the job instead of escaping.
+  const group = createSettleGroup(ctx, o, failed);
   const bufferApplied = (op: OpRecord, m: Membership) => {
-    const payload = payloadOf(op);
-    const note = kind.appliedMessage?.(payload) ?? null;
-    const decision: FinalDecision = note === null ? APPLIED : { ...APPLIED, audit: { outcome: 'ok', message: note, withAfter: true, create: true } };
-    const s: Settlement = { op, payload, m, decision };
-    buffer.push(s);
+    const s = appliedSettlement(kind, op, payloadOf(op), m);
     record([s]);
     progress.move(op, 'applied');
-    if (buffer.length >= o.flushSize) flush();
-    else flushTimer ??= setTimeout(timedFlush, o.flushMs);
-    emitSoon();
+    group.add(s);
+    emitter.soon();
   };
 
   // --- the pipeline --------------------------------------------------------------------------------
@@ -287,7 +250,7 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
       record(finals);
       settle(ctx, finals);
       for (const s of finals) progress.move(s.op, s.decision.to);
-      emitSoon();
+      emitter.soon();
     }
     for (const op of chunk) notes.delete(op.seq);
     return write;
@@ -408,7 +371,7 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
   /** Cancel: pending → skipped; intent ops resolved by reading (no writes). */
   const resolveForCancel = async (): Promise<boolean> => {
     cancelling = true;
-    flush();
+    group.flush();
     const skipped = store.transaction(() => journal.skipPending(jobId));
     if (skipped > 0) progress.reset(journal.counts(jobId));
     for (const op of recheck) if (op.state === 'pending') op.state = 'skipped';
@@ -446,12 +409,12 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
         const writers = Array.from({ length: Math.max(1, o.concurrency) }, writer);
         await reader();
         await Promise.all(writers);
-        flush();
+        group.flush();
         // Ops taken off the queue but never sent stay 'pending' in the journal; nothing to undo.
       }
       if (stop === 'cancel') {
         const resolved = await resolveForCancel();
-        flush();
+        group.flush();
         if (!resolved) {
           setState('paused', stopMessage ?? storedText(msg('job.state.cancelInterrupted')));
           return state;
@@ -468,7 +431,7 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
     } catch (e) {
       failed(e);
       try {
-        flush();
+        group.flush();
       } catch {
         /* the journal keeps intents; resume re-reads them */
       }
@@ -479,10 +442,8 @@ export function startRunner(deps: RunnerDeps, jobId: string, mode: 'apply' | 'ca
       }
       return 'paused';
     } finally {
-      if (emitTimer !== null) clearTimeout(emitTimer);
-      emitTimer = null;
-      if (flushTimer !== null) clearTimeout(flushTimer);
-      emitNow();
+      group.close();
+      emitter.now();
     }
   };
 

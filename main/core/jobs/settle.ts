@@ -1,7 +1,8 @@
 /**
  * settle(): the one place a job's final outcomes are written — the journal row and its audit entry
  * in ONE transaction, so a crash never leaves an op applied without its audit line or the reverse.
- * Used for decisions made from a read and for the grouped outcomes of sent requests alike.
+ * Used for decisions made from a read and for the grouped outcomes of sent requests alike
+ * (createSettleGroup).
  */
 import type { Membership } from '../../../preload/contract';
 import type { JobRecord, Journal, OpRecord } from '../batch/journal';
@@ -73,4 +74,57 @@ export function settle(ctx: SettleContext, list: readonly Settlement[]): void {
       op.auditId = auditId;
     }
   });
+}
+
+const APPLIED: FinalDecision = { kind: 'final', to: 'applied', message: null, audit: { outcome: 'ok', message: null, withAfter: true, create: true } };
+
+/** The outcome of a write Altegio answered 2xx: applied, its audit line with the kind's note if it has one. */
+export function appliedSettlement(kind: AnyOpKind, op: OpRecord, payload: unknown, m: Membership): Settlement {
+  const note = kind.appliedMessage?.(payload) ?? null;
+  const decision: FinalDecision = note === null ? APPLIED : { ...APPLIED, audit: { outcome: 'ok', message: note, withAfter: true, create: true } };
+  return { op, payload, m, decision };
+}
+
+/**
+ * Outcomes of sent requests, settled in groups: one transaction per `flushSize` outcomes or per
+ * `flushMs`, whichever comes first, instead of one per write. `add` and `flush` throw what settle()
+ * throws (a full disk…); the timer's flush has nobody to throw to and hands it to `onError`.
+ */
+export interface SettleGroup {
+  add(s: Settlement): void;
+  /** Settles what is held now (the group is emptied first: a failure leaves those ops 'intent' in the journal). */
+  flush(): void;
+  /** Stops the timer (the runner's end). */
+  close(): void;
+}
+
+export function createSettleGroup(ctx: SettleContext, o: { flushMs: number; flushSize: number }, onError: (e: unknown) => void): SettleGroup {
+  let held: Settlement[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const flush = () => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    const list = held;
+    held = [];
+    settle(ctx, list);
+  };
+  const timedFlush = () => {
+    try {
+      flush();
+    } catch (e) {
+      onError(e);
+    }
+  };
+  return {
+    add(s) {
+      held.push(s);
+      if (held.length >= o.flushSize) flush();
+      else timer ??= setTimeout(timedFlush, o.flushMs);
+    },
+    flush,
+    close() {
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+    },
+  };
 }
