@@ -3,21 +3,29 @@
  * the sandbox limited to R requests/s (default 20; the sandbox in a process of its own, as Altegio
  * runs on its own servers: remote-sandbox.ts), through the shared limiter at the same R, the real
  * client and the index on a SQLite file. Then a person's look-ups (one membership by id,
- * interactive lane) are timed with the limiter otherwise idle, and again while a second sync runs.
+ * interactive lane) are timed in rounds: a block with the limiter otherwise idle, then a block while
+ * a sync runs (a fresh first sync of the same chain, started again if it ends before the block does),
+ * and again. Alternating keeps both sides under the same machine load (other processes come and go);
+ * 40 look-ups a side made one p95 out of the 2-3 slowest answers, which moved 2.6x-8x run to run.
  *
- *   npx tsx test/bench/index-sync.ts [--memberships 20000] [--rate 20] [--searches 40] [--in-flight 6]
+ *   npx tsx test/bench/index-sync.ts [--memberships 20000] [--rate 20] [--searches 40] [--rounds 4] [--in-flight 3]
  *
  * Prints ONE JSON line:
  *   requests / minimum       requests the sync made; ⌈N / page size⌉ + windows (the issue's minimum)
  *   achieved_rate, ratio     requests / second of the sync, and that / R (target ≥ 0.95)
- *   search_p95_ms_idle       p95 of a look-up with nothing else running
- *   search_p95_ms_during     p95 of the same look-up while a sync runs
- *   search_ratio             during / idle (the issue's target ≤ 1.5)
+ *   searches                 look-ups per side (searches × rounds)
+ *   search_p50/p95_ms_idle   a look-up with nothing else running (all rounds)
+ *   search_p50/p95_ms_during the same look-up while a sync runs (all rounds)
+ *   search_ratio             p95 during / p95 idle (the issue's target ≤ 1.5)
+ *   search_ratio_rounds      the same per round (its spread: how far one round's figure can be trusted)
+ *   loop_delay_p99_ms        this process's event-loop delay p99 {idle, during}: high on both sides =
+ *                            the machine's load, high during only = the sync holding the event loop
  *   self_429                 429s the sandbox answered
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createAltegioClient } from '../../main/core/altegio/client';
 import type { AltegioApi } from '../../main/core/altegio/api';
 import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
@@ -34,6 +42,7 @@ const opt = (name: string, dflt: string) => {
 const N = Number(opt('memberships', '20000'));
 const R = Number(opt('rate', '20'));
 const SEARCHES = Number(opt('searches', '40'));
+const ROUNDS = Math.max(1, Number(opt('rounds', '4')));
 const IN_FLIGHT_PAGES = Number(opt('in-flight', String(IN_FLIGHT)));
 
 const sandbox = await remoteSandbox(0, N);
@@ -58,7 +67,8 @@ function counting(api: AltegioApi, windows: Set<string>): AltegioApi {
 }
 
 async function sync(dbName: string, windows: Set<string>, signal = new AbortController().signal): Promise<{ ms: number; total: number }> {
-  const store = openStore(join(dir, dbName));
+  const file = join(dir, dbName);
+  const store = openStore(file);
   const repo = createIndexRepo(store.db, store.transaction);
   const key = { server: sandbox.url, chainId: north };
   const t0 = performance.now();
@@ -68,10 +78,13 @@ async function sync(dbName: string, windows: Set<string>, signal = new AbortCont
   const ms = performance.now() - t0;
   const total = repo.count(key);
   store.close();
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
   return { ms, total };
 }
 
-const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))] ?? 0;
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? 0;
+const p95 = (xs: number[]) => quantile(xs, 0.95);
+const ms = (x: number) => Number(x.toFixed(1));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ids = sandbox.knownIds.largeChain;
 
@@ -94,13 +107,28 @@ const stats = await sandbox.stats();
 const requests = stats.requests;
 const minimum = Math.ceil(first.total / PAGE_SIZE) + windows.size;
 
-const idle = await searches();
-// The same look-ups while another sync keeps the limiter busy (stopped once they are done).
-const stop = new AbortController();
-const second = sync('second.db', new Set(), stop.signal);
-const during = await searches();
-stop.abort();
-await second;
+const idle: number[] = [];
+const during: number[] = [];
+const roundRatios: number[] = [];
+const lag = { idle: monitorEventLoopDelay({ resolution: 1 }), during: monitorEventLoopDelay({ resolution: 1 }) };
+for (let round = 0; round < ROUNDS; round++) {
+  lag.idle.enable();
+  const idleRound = await searches();
+  lag.idle.disable();
+  // The same look-ups while a sync keeps the limiter busy (started again if it ends first; stopped once they are done).
+  const stop = new AbortController();
+  const syncing = (async () => {
+    for (let k = 0; !stop.signal.aborted; k++) await sync(`during-${round}-${k}.db`, new Set(), stop.signal);
+  })();
+  lag.during.enable();
+  const duringRound = await searches();
+  lag.during.disable();
+  stop.abort();
+  await syncing;
+  idle.push(...idleRound);
+  during.push(...duringRound);
+  roundRatios.push(Number((p95(duringRound) / p95(idleRound)).toFixed(2)));
+}
 const selfLimited = (await sandbox.stats()).rejected429;
 
 const achieved = requests / (first.ms / 1000);
@@ -116,9 +144,14 @@ process.stdout.write(
     seconds: Number((first.ms / 1000).toFixed(2)),
     achieved_rate: Number(achieved.toFixed(2)),
     ratio: Number((achieved / R).toFixed(3)),
-    search_p95_ms_idle: Number(p95(idle).toFixed(1)),
-    search_p95_ms_during: Number(p95(during).toFixed(1)),
+    searches: idle.length,
+    search_p50_ms_idle: ms(quantile(idle, 0.5)),
+    search_p50_ms_during: ms(quantile(during, 0.5)),
+    search_p95_ms_idle: ms(p95(idle)),
+    search_p95_ms_during: ms(p95(during)),
     search_ratio: Number((p95(during) / p95(idle)).toFixed(2)),
+    search_ratio_rounds: roundRatios,
+    loop_delay_p99_ms: { idle: ms(lag.idle.percentile(99) / 1e6), during: ms(lag.during.percentile(99) / 1e6) },
     self_429: selfLimited,
   })}\n`,
 );
