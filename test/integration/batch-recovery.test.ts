@@ -111,7 +111,7 @@ describe('batch exactly once', () => {
     const k = sandbox.control.knownIds;
     h = await createHarness(sandbox, {
       retry: { ...retry, baseMs: 10, maxMs: 50 },
-      limiter: { perSecond: 120, perMinute: 100_000, backoffBaseMs: 100, backoffMaxMs: 400, returnMs: 500 },
+      limiter: { perSecond: 120, perMinute: 100_000, backoffBaseMs: 100, backoffMaxMs: 400, policy: { returnMs: 500 } },
       engine: { maxAttempts: 10 },
       timeoutMs: 2000,
     });

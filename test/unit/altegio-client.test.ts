@@ -69,7 +69,7 @@ const PASSWORD = 'pa55-Word-Secret';
 const ok = (data: unknown, meta: unknown = []) => ({ status: 200, json: { success: true, data, meta } });
 
 function setup(overrides: Partial<AltegioClientDeps> = {}, creds: Partial<Credentials> = {}) {
-  const limiter = createRateLimiter({ perSecond: 1000, perMinute: 100_000, backoffBaseMs: 5, returnMs: 10 });
+  const limiter = createRateLimiter({ perSecond: 1000, perMinute: 100_000, backoffBaseMs: 5, policy: { returnMs: 10 } });
   const lines: string[] = [];
   const network: boolean[] = [];
   let reached = true;

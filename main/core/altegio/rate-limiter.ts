@@ -24,46 +24,30 @@
  *   nobody at the desk the sync has the whole rate. Every grant (any lane) still counts in the
  *   windows and pushes the lower lanes' pacing back one slot, so the total never exceeds the limit.
  *   Behind `batch` work a person waits at most one grant interval.
- * - Rate control after a 429 (`penalize(retryAfterMs?, grantedAt?)`): AIMD, as TCP does it, in
- *   requests per second: multiplicative decrease, increase by time. Altegio's limit is per IP: a 429
- *   while our own pace is within the limit means other desks fill the window. Each desk then settles
- *   at about its share (limit / N), losing one request per collision rather than seconds of pause;
- *   a lone desk is back at full rate within `returnMs`; nothing is ever stuck at the floor.
- *   - Rounds: a 429 for a request granted before we last reacted to one was sent at the old pace
- *     (already in flight): it changes nothing but honours its Retry-After. Otherwise it adds to the
- *     streak (429s with no answered request between).
- *   - Cut: the first 429 of a streak, if the request was granted at least one second-window after
- *     the last cut (until then the server still counts what we sent before it), sets the rate to
- *     `decreaseFactor` × (the rate, or what we actually sent in the second-window up to that request
- *     if less, down to `decreaseFactor` × the rate: a desk that just started at full rate settles in
- *     two or three cuts, a desk that sent one request is not slowed to a crawl), not below
- *     `minPerSecond`.
- *     Further 429s of the streak do not cut again: a server refusing everything is answered by the
- *     pause, and the rate is left where the share was found.
- *   - Pause (everyone waits): exactly `Retry-After` when the server gave one. Without it: none on the
- *     first of a streak (the cut is the back-off); the further rounds within a second-window of the
- *     streak's first 429 pause `backoffBaseMs` (250 ms), then 500 ms each: the server's window still
- *     holds what every desk sent before it cut, so these refusals are expected, and pauses doubling
- *     there left a desk idle for seconds when several desks start together (shared-ip bench); two
- *     steps still spread a person's four tries over more than a second. Rounds after that window
- *     double on: 1 s, 2 s, … up to `backoffMaxMs` (a server refusing everything). The climb stands
- *     still during a pause.
- *   - Climb, by time, not by counting successes: rate = low + a·x + c·x³, x the time since the cut
- *     (pauses excluded). The linear part is AIMD's additive increase, a = 0.7 × (1 - decreaseFactor)
- *     × the configured rate per `returnMs` (1.4 req/s per second at 20/s): every desk gains the same
- *     per second whatever its share while a cut takes more from a bigger share, so desks converge to
- *     equal shares (and finish their batches together). The cubic part speeds up a desk that has
- *     not been refused for a while (the other desks finished and left their shares): c is set per
- *     cut so that the desk is back at the configured rate `returnMs` (3 s) after it, however deep
- *     it was cut (a desk at a third of the limit when the others leave is at the full limit 3 s
- *     later, not 6).
+ *   While the desk shares the limit (below its configured rate after 429s), a person's request
+ *   takes the desk's next slot instead (see rate-policy.ts: between our slots the server's window is
+ *   full, and a request refused there is refused again one window later, at the same phase).
+ * - Rate control after a 429 (`penalize(retryAfterMs?, grantedAt?)`): rate-policy.ts decides the
+ *   rate (Altegio's limit is per IP: a 429 while our own pace is within the limit means other desks
+ *   fill the window; the policy holds a whole number of slots per second-window, a little over the
+ *   share it learns, instead of an AIMD sawtooth). The hard second-window follows that rate too
+ *   (`floor` of it). When the rate drops, the next grant waits one interval at the new rate.
+ * - Pause (everyone waits) after a 429: exactly `Retry-After` when the server gave one. Without it:
+ *   none on the first 429 of a streak (429s with no answered request between; a 429 for a request
+ *   granted before we last reacted to one was sent at the old pace: the same round). Further rounds
+ *   within a second-window of the streak's first 429 pause `backoffBaseMs` (250 ms), then 500 ms
+ *   each (the server's window still holds what every desk sent before); rounds after that window
+ *   double on: 1 s, 2 s, … up to `backoffMaxMs` (a server refusing everything). The policy's climb
+ *   stands still during a pause.
  *
- * Measured (shared-ip bench, 3 desks at 20/s, median of runs): see the commit that set these; a
- * refused request does not count in the sandbox's window, and 429s are about 10-13 % of requests.
+ * Measured (shared-ip bench, 3 desks at 20/s; fake-clock model: test/bench/shared-ip-sim.ts): see
+ * the commit that set the policy; a refused request does not count in the sandbox's window.
  *
  * All timing uses a monotonic clock (performance.now): a wall-clock jump cannot freeze or flood it.
  * Steady-state throughput is min(perSecond, perMinute / 60) minus ~2 % of margins.
  */
+
+import { createRatePolicy, type RatePolicyOptions } from './rate-policy';
 
 export interface LimiterClock {
   /** Milliseconds, monotonic. */
@@ -98,10 +82,8 @@ export interface RateLimiterOptions extends Partial<RateLimits> {
   minuteMarginMs?: number;
   /** Floor of the adaptive rate. Default 0.5 req/s. */
   minPerSecond?: number;
-  /** Multiplicative decrease on a congestion signal (see the header). Default 0.7. */
-  decreaseFactor?: number;
-  /** The climb after a cut: a lone desk is back at the configured rate this long after a cut, however deep (see the header). Default 3000 ms. */
-  returnMs?: number;
+  /** The rate control after 429s (rate-policy.ts); its defaults there. */
+  policy?: Omit<RatePolicyOptions, 'perSecond' | 'minPerSecond' | 'windowMs'>;
   /**
    * Pause after the second round of a 429 streak without Retry-After (the first has none). Default
    * 250 ms, then 500 ms within a second-window of the streak's start, doubling after it (see the header).
@@ -166,8 +148,6 @@ interface Waiter {
 
 const SECOND = 1000;
 const MINUTE = 60_000;
-/** The linear climb (AIMD's additive increase) per returnMs, as a share of what one cut takes from the configured rate; see the header. */
-const LINEAR_PART = 0.7;
 /** Of every 4 grants going to the lower lanes while both wait, 3 go to `batch`. */
 const BATCH_SHARE = 3;
 
@@ -185,8 +165,6 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   const secondMargin = Math.max(0, options.secondMarginMs ?? 20);
   const minuteMargin = Math.max(0, options.minuteMarginMs ?? 250);
   const minPerSecond = positive(options.minPerSecond, 0.5, 'minPerSecond');
-  const decreaseFactor = Math.min(1, Math.max(0.05, options.decreaseFactor ?? 0.7));
-  const returnMs = positive(options.returnMs, 3000, 'returnMs');
   const backoffBase = positive(options.backoffBaseMs, 250, 'backoffBaseMs');
   const backoffMax = positive(options.backoffMaxMs, 8000, 'backoffMaxMs');
   const personActiveMs = positive(options.personActiveMs, 20_000, 'personActiveMs');
@@ -203,13 +181,10 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   /** When a person last asked (interactive acquire or grant). */
   let personAt = Number.NEGATIVE_INFINITY;
   let pausedUntil = Number.NEGATIVE_INFINITY;
-  /** The climb: from `lowRate` at `climbFrom` (the cut, moved on by pauses), see `rateAt`. At the configured rate when lowRate >= perSecond. */
-  let lowRate = perSecond;
-  let climbFrom = Number.NEGATIVE_INFINITY;
-  /** When the rate was last cut: 429s for requests granted within a second-window after it are old news. */
-  let cutAt = Number.NEGATIVE_INFINITY;
+  const policy = createRatePolicy({ ...options.policy, perSecond, minPerSecond, windowMs: SECOND + secondMargin });
   /** When a 429 last changed the rate or the pause: 429s for requests granted before are the same round. */
   let reactedAt = Number.NEGATIVE_INFINITY;
+  const rateAt = (now: number) => policy.rateAt(now);
   let sent = 0;
   let penalties = 0;
   /** 429s since the last answered request (each one counted once, see the header). */
@@ -220,26 +195,6 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   let pausedRounds = 0;
   let timer: unknown;
   let timerAt = Number.NaN;
-
-  /**
-   * The adaptive rate at `now`: lowRate + a·x + c·x³, x the time climbed since the cut (pauses
-   * excluded). a is the same for every desk (see the header); c brings this desk back to the
-   * configured rate returnMs after the cut, whatever lowRate is.
-   */
-  function rateAt(now: number): number {
-    if (lowRate >= perSecond) return perSecond;
-    // During a pause the climb stands where it was when the pause began (pauseUntil moved climbFrom on).
-    const x = Math.max(now, pausedUntil) - climbFrom;
-    if (x <= 0) return lowRate;
-    const a = (LINEAR_PART * perSecond * (1 - decreaseFactor)) / returnMs;
-    const c = Math.max(0, perSecond - lowRate - a * returnMs) / returnMs ** 3;
-    const climbed = lowRate + a * x + c * x ** 3;
-    if (climbed >= perSecond) {
-      lowRate = perSecond;
-      return perSecond;
-    }
-    return climbed;
-  }
 
   const secondWindow = () => SECOND + secondMargin;
   const minuteWindow = () => MINUTE + minuteMargin;
@@ -256,11 +211,13 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   /** Earliest time the next grant in `lane` may happen (may be in the past). */
   function nextAllowed(lane: Lane, now: number): number {
     prune(now);
-    const pace = lane === 'interactive' ? personTat : tat;
+    // While sharing the limit, a person's request takes our next slot too (between our slots the
+    // server's window is full: it would be refused, and again one window later, at the same phase).
+    const pace = lane === 'interactive' && rateAt(now) >= perSecond ? personTat : tat;
     let at = Math.max(pace - (burst - 1) * spacing(now), pausedUntil);
     // Background leaves one grant of each window to a person who is at the desk.
     const reserve = lane === 'background' && now - personAt < personActiveMs ? 1 : 0;
-    const secCap = Math.max(1, Math.floor(perSecond) - reserve);
+    const secCap = Math.max(1, Math.floor(Math.min(perSecond, rateAt(now))) - reserve);
     // Grants inside the last second-window; if the cap is reached, wait for the oldest relevant one to age out.
     if (grants.length >= secCap) at = Math.max(at, (grants[grants.length - secCap] as number) + secondWindow());
     const minCap = Math.max(1, Math.floor(perMinute) - reserve);
@@ -330,24 +287,17 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     }
   }
 
-  /**
-   * What a cut starts from: the rate now, or, if less, how many we sent in the second-window up to
-   * the refused request's grant (our part of what the server counted when it refused) — but not
-   * below decreaseFactor × the rate: a desk that sent one request and met a full window must not
-   * make its person wait seconds for the next.
-   */
-  function cutFrom(now: number, granted: number): number {
-    const rate = rateAt(now);
+  /** Our grants in the server's second-window up to and including `granted` (our part of what it counted). */
+  function ownInWindow(granted: number): number {
     let own = 0;
     for (const t of grants) if (t > granted - secondWindow() && t <= granted) own++;
-    return Math.min(rate, Math.max(own, rate * decreaseFactor));
+    return own;
   }
 
   /** Nothing is granted before `until`; the climb stands still meanwhile (nothing is learned while paused). */
   function pauseUntil(now: number, until: number): void {
     if (until <= pausedUntil) return;
-    const from = Math.max(now, pausedUntil); // the newly paused time is [from, until]
-    climbFrom = climbFrom >= from ? Math.max(climbFrom, until) : climbFrom + (until - from);
+    policy.paused(Math.max(now, pausedUntil), until);
     pausedUntil = until;
   }
 
@@ -381,17 +331,13 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       const hinted = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs >= 0 ? retryAfterMs : undefined;
       const granted = grantedAt ?? grants[grants.length - 1] ?? now;
       // A request granted before we last reacted was sent at the old pace: the same round, old news.
+      if (policy.refused(now, granted, ownInWindow(granted))) {
+        // The next grant waits one interval at the new rate.
+        tat = Math.max(tat, now + spacing(now));
+      }
       if (granted >= reactedAt) {
         reactedAt = now;
         penaltyStreak++;
-        // One cut per streak, and none while the server's window still holds what we sent before the last one.
-        if (penaltyStreak === 1 && granted >= cutAt + secondWindow()) {
-          lowRate = Math.max(Math.min(minPerSecond, perSecond), cutFrom(now, granted) * decreaseFactor);
-          climbFrom = Math.max(now, pausedUntil);
-          cutAt = now;
-          // The next grant waits one interval at the new rate.
-          tat = Math.max(tat, now + spacing(now));
-        }
         if (penaltyStreak === 1) streakAt = now;
         else if (hinted === undefined) {
           // Within a second-window of the streak's first 429 the refusals are the window we all filled before cutting: 250, then 500 ms.
@@ -428,15 +374,9 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
 
     setLimits(limits: Partial<RateLimits>): void {
       const now = clock.now();
-      const current = rateAt(now);
-      const climbing = lowRate < perSecond;
       perSecond = positive(limits.perSecond, perSecond, 'perSecond');
       perMinute = positive(limits.perMinute, perMinute, 'perMinute');
-      // A climb in progress continues towards the new rate from where it is now; at full rate, the new rate is the rate.
-      if (climbing && current < perSecond) {
-        lowRate = current;
-        climbFrom = Math.max(now, climbFrom);
-      } else lowRate = perSecond;
+      policy.setCeiling(perSecond, now);
       // Re-space from now on with the new interval (the windows still hold the exact history).
       tat = Math.min(tat, now + spacing(now));
       personTat = Math.min(personTat, now + spacing(now));

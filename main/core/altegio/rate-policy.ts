@@ -1,0 +1,166 @@
+/**
+ * The rate a desk sends at while it shares Altegio's per-IP limit with desks it cannot see (issue 10):
+ * the rate-control half of the rate limiter (rate-limiter.ts paces, keeps the lanes and pauses; this
+ * decides the pace after 429s). Pure logic on the limiter's clock, no timers.
+ *
+ * Slots. The server counts requests in a sliding second-window (ALTEGIO.md §1.6). While sharing, a
+ * desk's rate is k slots: k × 1000 / windowMs requests a second, k whole. The limiter paces that
+ * (one grant every windowMs / rate) and allows at most floor(rate) = k - 1 grants in any
+ * second-window, so a busy desk sends a run of k - 1 and leaves a gap, the same pattern every
+ * second-window: its requests mostly find the slots its own requests freed one window earlier, and
+ * the gap lets a desk whose slot another took find one. Measured on the fake-clock model
+ * (test/bench/shared-ip-sim.ts) against the alternatives: evenly spaced whole slots (an exact lock)
+ * starved one desk of three at Altegio's 5/s; a fractional rate drifts against the window, which
+ * with jitter is close to random arrivals: the window goes short after each slot frees, and
+ * requests collide often.
+ *
+ * Steady, not a sawtooth. A refused request does not count in the server's window, so holding a
+ * little MORE than the share costs only the refusals, while holding less leaves the window short:
+ * the old AIMD rule (cut ×0.7, back to full rate in 3 s) measured 0.85–0.89 of the limit with three
+ * desks at 20/s and 12–14 % of requests refused. So a desk with a big share keeps its slots while
+ * 429s are occasional (the desks together about one slot over the limit):
+ * - Discovery: the first 429 at full rate (a desk meeting others) sets k to our part of what the
+ *   server counted (our grants in its second-window up to the refused one), but at least a quarter
+ *   of the full rate (a desk that had sent one request into a full window).
+ * - Step down: `tooMany` 429s within `horizonWindows` second-windows give up one slot; a desk
+ *   holding fewer than `tolerantFrom` slots gives one up at every 429 (with few slots each is a big
+ *   part of the limit, and a desk that holds on to them shuts a newcomer out: measured at Altegio's
+ *   5/s, one desk of three starved). At most one step per second-window: until then the server
+ *   still counts what we sent before.
+ * - Quiet: no 429 for `quietWindows` × (k / the full rate's slots), at least `minQuietWindows`,
+ *   second-windows takes one more slot (the bigger share waits longer, so shares converge); from
+ *   then on the climb accelerates (cubic) to the full rate within `returnMs` (the others have
+ *   probably left). A 429 during that climb keeps only the one slot. A desk left alone is back at
+ *   full rate within a few seconds, never stuck at the floor (which is one slot while sharing).
+ * A pause (Retry-After or the limiter's back-off) stops the quiet clock for its length.
+ */
+
+export interface RatePolicyOptions {
+  /** The configured rate (req/s): the ceiling. */
+  perSecond: number;
+  /** Floor. Default 0.5 req/s (or the ceiling if lower). */
+  minPerSecond?: number;
+  /** The server's second-window with our margin (ms). Default 1020. */
+  windowMs?: number;
+  /** 429s are counted over this many second-windows. Default 4. */
+  horizonWindows?: number;
+  /** This many 429s within the horizon give up a slot (when holding at least `tolerantFrom`). Default 3. */
+  tooMany?: number;
+  /** Below this many slots every 429 gives up a slot. Default 6. */
+  tolerantFrom?: number;
+  /** Quiet this many second-windows at the full rate's slots (proportionally fewer for fewer slots): one more slot. Default 6. */
+  quietWindows?: number;
+  /** Never fewer quiet second-windows than this. Default 1.5. */
+  minQuietWindows?: number;
+  /** After that slot: back at the configured rate within this long. Default 1500 ms. */
+  returnMs?: number;
+}
+
+export interface RatePolicy {
+  /** The rate at `now` (req/s): the configured rate, or whole slots per second-window while sharing (see the header). */
+  rateAt(now: number): number;
+  /**
+   * A 429 came at `now` for a request granted at `granted`; `ownInWindow` = our grants in the
+   * server's second-window up to and including that one. Returns whether it changed the rate.
+   */
+  refused(now: number, granted: number, ownInWindow: number): boolean;
+  /** Nothing is sent from `from` to `until`: the quiet clock stands still meanwhile. */
+  paused(from: number, until: number): void;
+  /** A new configured rate: a climb in progress continues toward it from where it is. */
+  setCeiling(perSecond: number, now: number): void;
+}
+
+/** Discovery never sets fewer slots than this share of the full rate. */
+const DISCOVERY_FLOOR = 0.25;
+
+const positiveOr = (x: number | undefined, dflt: number) => (x === undefined || !Number.isFinite(x) || x <= 0 ? dflt : x);
+
+export function createRatePolicy(options: RatePolicyOptions): RatePolicy {
+  let ceiling = options.perSecond;
+  const floorRate = () => Math.min(ceiling, positiveOr(options.minPerSecond, 0.5));
+  const windowMs = positiveOr(options.windowMs, 1020);
+  const horizonMs = positiveOr(options.horizonWindows, 4) * windowMs;
+  const tooMany = Math.max(1, Math.round(positiveOr(options.tooMany, 3)));
+  const tolerantFrom = positiveOr(options.tolerantFrom, 6);
+  const quietWindows = positiveOr(options.quietWindows, 6);
+  const minQuietWindows = positiveOr(options.minQuietWindows, 1.5);
+  const returnMs = positiveOr(options.returnMs, 1500);
+  // k slots = k requests per second-window of the server with our margin, paced by the limiter over
+  // that window again: one grant every windowMs² / (1000 k) ms, so the desk's pattern repeats every
+  // ~1.04 s and drifts slowly against the server's window (see the header).
+  const perSecondOf = (slots: number) => (slots * 1000) / windowMs;
+  const slotsOf = (rate: number) => (rate * windowMs) / 1000;
+  const fullSlots = () => slotsOf(ceiling);
+  /** Whole slots (a fraction only below one slot, near the floor). */
+  const whole = (s: number) => (s >= 1 ? Math.floor(s) : s);
+
+  /** Slots since the last 429 or step; Infinity when not sharing (the configured rate). */
+  let base = Number.POSITIVE_INFINITY;
+  /** Origin of the quiet time: the last 429, moved on by pauses. */
+  let from = Number.NEGATIVE_INFINITY;
+  let steppedDownAt = Number.NEGATIVE_INFINITY;
+  let pausedUntil = Number.NEGATIVE_INFINITY;
+  /** Times of the 429s within the horizon. */
+  let recent: number[] = [];
+
+  /** How long without a 429 before one more slot, holding `slots`. */
+  const quietMsAt = (slots: number) => Math.max(minQuietWindows, (quietWindows * slots) / fullSlots()) * windowMs;
+
+  /** Slots at `now` (continuous; the rate uses whole ones), Infinity when back at the configured rate. */
+  function slotsAt(now: number): number {
+    if (!Number.isFinite(base)) return base;
+    const quiet = Math.max(0, Math.max(now, pausedUntil) - from);
+    const q = quietMsAt(base);
+    if (quiet < q) return base;
+    const s = base + 1 + fullSlots() * ((quiet - q) / returnMs) ** 3;
+    if (s >= fullSlots()) base = Number.POSITIVE_INFINITY;
+    return base === Number.POSITIVE_INFINITY ? base : s;
+  }
+
+  return {
+    rateAt(now) {
+      const s = slotsAt(now);
+      return Number.isFinite(s) ? Math.max(floorRate(), Math.min(ceiling, perSecondOf(whole(s)))) : ceiling;
+    },
+    refused(now, granted, ownInWindow) {
+      const s = slotsAt(now);
+      const minSlots = Math.max(slotsOf(floorRate()), Math.min(1, fullSlots()));
+      let changed = false;
+      if (!Number.isFinite(s)) {
+        // Discovery: our part of what the server counted.
+        const full = Math.floor(fullSlots());
+        base = Math.max(minSlots, Math.min(full, Math.max(ownInWindow, Math.ceil(DISCOVERY_FLOOR * full))));
+        steppedDownAt = now;
+        recent = [];
+        changed = base < fullSlots();
+      } else {
+        // The slot taken in the quiet is kept, the accelerated climb after it is not (it overshot).
+        base = whole(Math.min(s, base + 1));
+        recent = recent.filter((t) => t > now - horizonMs);
+        recent.push(now);
+        if (recent.length >= (base >= tolerantFrom ? tooMany : 1) && granted >= steppedDownAt + windowMs) {
+          base = Math.max(minSlots, base - 1);
+          steppedDownAt = now;
+          recent = [];
+          changed = true;
+        }
+      }
+      from = Math.max(now, pausedUntil);
+      return changed;
+    },
+    paused(start, until) {
+      if (until <= pausedUntil) return;
+      const s = Math.max(start, pausedUntil);
+      from = from >= s ? Math.max(from, until) : from + (until - s);
+      pausedUntil = until;
+    },
+    setCeiling(perSecond, now) {
+      const current = slotsAt(now);
+      ceiling = perSecond;
+      if (Number.isFinite(current) && current < fullSlots()) {
+        base = current;
+        from = Math.max(now, pausedUntil);
+      } else base = Number.POSITIVE_INFINITY;
+    },
+  };
+}

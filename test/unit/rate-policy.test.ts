@@ -1,0 +1,113 @@
+/**
+ * The rate rule after 429s (main/core/altegio/rate-policy.ts), pure logic on plain numbers as the
+ * clock: rates are in slots (k × 1000 / 1020 requests a second while sharing).
+ */
+import { describe, expect, it } from 'vitest';
+import { createRatePolicy } from '../../main/core/altegio/rate-policy';
+
+const W = 1020;
+const slots = (rate: number) => Math.round((rate * W) / 1000);
+/** A policy at 20/s that met two others: 7 of the server's window were ours at t = 0. */
+function sharing(opts: Parameters<typeof createRatePolicy>[0] = { perSecond: 20 }) {
+  const p = createRatePolicy(opts);
+  expect(p.refused(0, 0, 7)).toBe(true);
+  return p;
+}
+
+describe('rate policy: discovery', () => {
+  it('alone it is the configured rate; the first 429 sets whole slots to our part of what the server counted', () => {
+    const p = createRatePolicy({ perSecond: 20 });
+    expect(p.rateAt(0)).toBe(20);
+    expect(p.refused(100, 90, 7)).toBe(true);
+    expect(p.rateAt(100)).toBeCloseTo((7 * 1000) / W, 9);
+  });
+
+  it('never below a quarter of the full rate at discovery (one request into a full window), nor more than the full rate', () => {
+    const a = createRatePolicy({ perSecond: 20 });
+    a.refused(0, 0, 1);
+    expect(slots(a.rateAt(0))).toBe(5);
+    const b = createRatePolicy({ perSecond: 20 });
+    b.refused(0, 0, 40);
+    expect(slots(b.rateAt(0))).toBe(20);
+  });
+});
+
+describe('rate policy: steps down', () => {
+  it('holding many slots, occasional 429s change nothing; three within four second-windows give up one slot', () => {
+    const p = sharing();
+    expect(p.refused(1500, 1400, 7)).toBe(false);
+    expect(p.refused(3000, 2900, 7)).toBe(false);
+    expect(slots(p.rateAt(3000))).toBe(7);
+    expect(p.refused(4500, 4400, 7)).toBe(true);
+    expect(slots(p.rateAt(4500))).toBe(6);
+    // the count starts again after a step
+    expect(p.refused(5600, 5500, 6)).toBe(false);
+    expect(slots(p.rateAt(5600))).toBe(6);
+  });
+
+  it('holding few slots (each a big part of the limit), every 429 gives one up, at most once per second-window', () => {
+    const p = createRatePolicy({ perSecond: 5 });
+    p.refused(0, 0, 4);
+    expect(slots(p.rateAt(0))).toBe(4);
+    expect(p.refused(1100, 1050, 4)).toBe(true);
+    expect(slots(p.rateAt(1100))).toBe(3);
+    // sent before the server could see the step: old news
+    expect(p.refused(1500, 1400, 3)).toBe(false);
+    expect(slots(p.rateAt(1500))).toBe(3);
+    expect(p.refused(2300, 2200, 3)).toBe(true);
+    expect(slots(p.rateAt(2300))).toBe(2);
+  });
+
+  it('never below one slot while sharing', () => {
+    const p = createRatePolicy({ perSecond: 5, minPerSecond: 0.2 });
+    p.refused(0, 0, 1);
+    for (let t = 1100; t < 20_000; t += 1100) p.refused(t, t - 10, 1);
+    expect(p.rateAt(20_000)).toBeCloseTo(1000 / W, 9);
+  });
+});
+
+describe('rate policy: climbs', () => {
+  it('takes one more slot after a quiet time proportional to its share (the bigger share waits longer), then accelerates to the full rate', () => {
+    const small = createRatePolicy({ perSecond: 20 });
+    small.refused(0, 0, 5); // quiet needed: max(1.5, 6 × 5 / 20.4) windows = 1.5 windows
+    const big = createRatePolicy({ perSecond: 20 });
+    big.refused(0, 0, 10); // 6 × 10 / 20.4 = 2.94 windows
+    expect(slots(small.rateAt(1.5 * W - 1))).toBe(5);
+    expect(slots(small.rateAt(1.5 * W))).toBe(6);
+    expect(slots(big.rateAt(1.5 * W))).toBe(10);
+    const bigQuiet = (6 * 10 * W) / 20.4;
+    expect(slots(big.rateAt(bigQuiet - 1))).toBe(10);
+    expect(slots(big.rateAt(bigQuiet + 1))).toBe(11);
+    // back at the full rate within returnMs (1.5 s) of that slot
+    expect(small.rateAt(1.5 * W + 500)).toBeLessThan(20);
+    expect(small.rateAt(1.5 * W + 1500)).toBe(20);
+    expect(big.rateAt(bigQuiet + 1500)).toBe(20);
+    // and stays there (not sharing any more: the next 429 is a discovery again)
+    expect(small.rateAt(60_000)).toBe(20);
+    expect(small.refused(60_000, 59_990, 9)).toBe(true);
+    expect(slots(small.rateAt(60_000))).toBe(9);
+  });
+
+  it('a 429 during the accelerated climb keeps only the slot taken in the quiet', () => {
+    const p = sharing();
+    const quiet = Math.max(1.5, (6 * 7) / 20.4) * W;
+    expect(slots(p.rateAt(quiet + 1000))).toBeGreaterThan(9);
+    p.refused(quiet + 1000, quiet + 990, 9);
+    expect(slots(p.rateAt(quiet + 1000))).toBe(8);
+  });
+
+  it('a pause stops the quiet clock for its length', () => {
+    const p = sharing();
+    const quiet = Math.max(1.5, (6 * 7) / 20.4) * W;
+    p.paused(500, 2500);
+    expect(slots(p.rateAt(quiet + 1998))).toBe(7);
+    expect(slots(p.rateAt(quiet + 2001))).toBe(8);
+  });
+
+  it('a new configured rate while sharing keeps the share and climbs towards the new rate', () => {
+    const p = sharing();
+    p.setCeiling(40, 100);
+    expect(slots(p.rateAt(100))).toBe(7);
+    expect(p.rateAt(20_000)).toBe(40);
+  });
+});
