@@ -24,9 +24,6 @@
  *   nobody at the desk the sync has the whole rate. Every grant (any lane) still counts in the
  *   windows and pushes the lower lanes' pacing back one slot, so the total never exceeds the limit.
  *   Behind `batch` work a person waits at most one grant interval.
- *   While the desk shares the limit (below its configured rate after 429s), a person's request
- *   takes the desk's next slot instead (see rate-policy.ts: between our slots the server's window is
- *   full, and a request refused there is refused again one window later, at the same phase).
  * - Rate control after a 429 (`penalize(retryAfterMs?, grantedAt?)`): rate-policy.ts decides the
  *   rate (Altegio's limit is per IP: a 429 while our own pace is within the limit means other desks
  *   fill the window; the policy holds a whole number of slots per second-window, a little over the
@@ -38,7 +35,7 @@
  *   within a second-window of the streak's first 429 pause `backoffBaseMs` (250 ms), then 500 ms
  *   each (the server's window still holds what every desk sent before); rounds after that window
  *   double on: 1 s, 2 s, … up to `backoffMaxMs` (a server refusing everything). The policy's climb
- *   stands still during a pause.
+ *   stands still during a pause. While sharing, the minute's budget is paced at the same share.
  *
  * Measured (shared-ip bench, 3 desks at 20/s; fake-clock model: test/bench/shared-ip-sim.ts): see
  * the commit that set the policy; a refused request does not count in the sandbox's window.
@@ -198,7 +195,15 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
 
   const secondWindow = () => SECOND + secondMargin;
   const minuteWindow = () => MINUTE + minuteMargin;
-  const spacing = (now: number) => Math.max(secondWindow() / rateAt(now), minuteWindow() / perMinute);
+  /**
+   * While sharing, the minute's budget is paced at the same share as the second's (the policy only
+   * sees the second-window; our share of it is the best guess of our share of the minute): desks
+   * that each paced the whole minute used it up in 40 s and were all refused for the next 20.
+   */
+  const spacing = (now: number) => {
+    const rate = rateAt(now);
+    return Math.max(secondWindow() / rate, minuteWindow() / (perMinute * Math.min(1, rate / perSecond)));
+  };
   const queued = () => queues.interactive.length + queues.batch.length + queues.background.length;
 
   function prune(now: number): void {
@@ -211,9 +216,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   /** Earliest time the next grant in `lane` may happen (may be in the past). */
   function nextAllowed(lane: Lane, now: number): number {
     prune(now);
-    // While sharing the limit, a person's request takes our next slot too (between our slots the
-    // server's window is full: it would be refused, and again one window later, at the same phase).
-    const pace = lane === 'interactive' && rateAt(now) >= perSecond ? personTat : tat;
+    const pace = lane === 'interactive' ? personTat : tat;
     let at = Math.max(pace - (burst - 1) * spacing(now), pausedUntil);
     // Background leaves one grant of each window to a person who is at the desk.
     const reserve = lane === 'background' && now - personAt < personActiveMs ? 1 : 0;
