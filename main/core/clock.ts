@@ -27,3 +27,9 @@ export function fileClock(path: string): Clock {
     tickMs: 300,
   };
 }
+
+/**
+ * One turn of the event loop: I/O that arrived meanwhile (a person's answer) is handled before the
+ * caller goes on. Long background work (an index sync's pages) calls it between slices.
+ */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -11,6 +11,7 @@ import {
   decodeCompanies,
   decodeGroups,
   decodeMemberships,
+  decodeMembershipsPaced,
   freezeUnit,
   needsCompanyTimezones,
   periodUnit,
@@ -179,6 +180,24 @@ describe('memberships', () => {
       [1, 555],
       [4471902, 70114],
     ]);
+  });
+
+  it('decodes a background page a slice at a time into the same memberships (duplicates across slices, unusable slices, nothing usable)', async () => {
+    const noChain = { ...docMembership, id: 1, type: { ...docMembership.type, salon_group_id: undefined } };
+    const noId = { ...docMembership, id: null };
+    const many = Array.from({ length: 7 }, (_, i) => ({ ...docMembership, id: 100 + i, number: String(600 + i) }));
+    // Slices of 2: [noId, junk] has nothing usable, docMembership comes again in a later slice.
+    const body = { success: true, data: [docMembership, noChain, noId, 'junk', ...many, docMembership, null], meta: { count: 12 } };
+    for (const fallback of [undefined, 555]) {
+      expect(await decodeMembershipsPaced(body, fallback, 2)).toEqual(decodeMemberships(body, fallback));
+    }
+    let turns = 0;
+    const counting = setInterval(() => turns++, 0);
+    await decodeMembershipsPaced({ data: many }, undefined, 2);
+    clearInterval(counting);
+    expect(turns).toBeGreaterThan(0);
+    await expect(decodeMembershipsPaced({ data: [noId, 'junk', null] }, undefined, 1)).rejects.toMatchObject({ msg: UNREADABLE });
+    expect(await decodeMembershipsPaced({ data: [] }, undefined, 2)).toEqual([]);
   });
 
   it('maps status ids/slugs and unit ids', () => {

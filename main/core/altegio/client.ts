@@ -23,7 +23,7 @@ import type { ConnectivityReport } from '../connectivity';
 import { IDS_PAGE_SIZE, type AltegioApi, type AuthResult, type Credentials, type ReadOptions, type SetPeriodBody, type WriteOptions } from './api';
 import { AUTH_FIELDS, balanceFields, FREEZE_FIELDS, PERIOD_FIELDS, type FieldKeyMap } from './field-keys';
 import { answered, failureCode, failureFromHttp, notConfigured, offlineFailure, parseRetryAfter } from './failures';
-import { chainsFromWire, decodeAuth, decodeClient, decodeClientSearch, decodeCompanies, decodeGroups, decodeMemberships, needsCompanyTimezones } from './mapping';
+import { chainsFromWire, decodeAuth, decodeClient, decodeClientSearch, decodeCompanies, decodeGroups, decodeMemberships, decodeMembershipsPaced, needsCompanyTimezones } from './mapping';
 import type { Lane, RateLimiter } from './rate-limiter';
 import { dataList, parseEnvelope, unreadable } from './wire';
 
@@ -32,6 +32,8 @@ export const ACCEPT = 'application/vnd.api.v2+json';
 export const OFFLINE_TIMEOUT_MS = 5000;
 /** How many id pages may be in flight at once (the limiter paces them anyway). */
 const IDS_CONCURRENCY = 4;
+/** Items decoded between two turns of the event loop for a background page (see membershipsCreated). */
+const DECODE_SLICE = 25;
 
 export interface RetryPolicy {
   /** Total attempts including the first. Default 4. */
@@ -288,7 +290,9 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
       const env = parseEnvelope(body);
       const received = guardedLength(env);
       const metaCount = env.meta.count;
-      return { memberships: decodeMemberships(body, chainId), received, count: typeof metaCount === 'number' && Number.isFinite(metaCount) ? metaCount : null };
+      // Background pages (an index sync) are decoded a slice at a time: a person's answer arriving meanwhile goes first.
+      const memberships = options.lane === 'background' ? await decodeMembershipsPaced(body, chainId, DECODE_SLICE) : decodeMemberships(body, chainId);
+      return { memberships, received, count: typeof metaCount === 'number' && Number.isFinite(metaCount) ? metaCount : null };
     },
 
     async auth(login: string, password: string): Promise<AuthResult> {

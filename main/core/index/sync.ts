@@ -5,7 +5,7 @@
  * than asked (or `meta.count` says there is no more). After every page its last rows and the
  * position (window start, window size, last page read) commit together, in page order, so a crash or
  * a quit resumes at the next page not committed: nothing skipped, no committed page read again (the
- * pages in flight at the crash, at most `inFlight`, are asked again). A page's rows commit in slices
+ * pages in flight at the crash, at most `inFlight` and the one being written, are asked again). A page's rows commit in slices
  * of `COMMIT_SLICE` with a turn of the event loop between them, so a person's answer arriving
  * meanwhile is handled after one slice, not after the whole page (bench index-sync); rows of a page
  * whose position is not yet committed are read again on resume, which the upsert makes harmless. The window size adapts to what the last
@@ -35,6 +35,7 @@
 import { addDays } from '../../../common/dates';
 import type { AltegioApi, CreatedPage } from '../altegio/api';
 import type { RateLimiter } from '../altegio/rate-limiter';
+import { nextTurn } from '../clock';
 import type { IndexKey, IndexRepo, SyncState } from './repo';
 
 /** No Altegio chain has memberships sold before this day. */
@@ -55,9 +56,6 @@ const REFRESH_MARGIN_DAYS = 2;
 export const IN_FLIGHT = 3;
 /** Rows per commit while a page is written (see the header): ~1-3 ms of the event loop each. */
 export const COMMIT_SLICE = 25;
-
-/** One turn of the event loop: I/O that arrived meanwhile (a person's answer) is handled first. */
-const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface SyncProgress {
   phase: 'first' | 'refresh';
@@ -232,16 +230,21 @@ export async function firstSync(key: IndexKey, deps: SyncDeps, signal: AbortSign
     for (const r of reqs) r.stop.abort(new DOMException('Not needed', 'AbortError'));
   };
 
+  /** In flight: the next `depth` pages after position `from`, as far as the answers so far tell. */
+  const topUp = (from: SyncState) => {
+    // The server's "today" may be a day ahead of UTC: the last window reaches tomorrow.
+    const lastDay = addDays(utcDay(deps.now()), 1);
+    const plan = planAhead(from, lastDay, facts, depth, pageSize, target);
+    let keep = 0;
+    while (keep < inflight.length && keep < plan.length && samePage(inflight[keep] as InFlight, plan[keep] as PageSpec, lastDay)) keep++;
+    drop(inflight.splice(keep));
+    for (const spec of plan.slice(keep)) inflight.push(issue(spec, lastDay));
+  };
+
   try {
     for (;;) {
       signal.throwIfAborted();
-      // The server's "today" may be a day ahead of UTC: the last window reaches tomorrow.
-      const lastDay = addDays(utcDay(deps.now()), 1);
-      const plan = planAhead(state, lastDay, facts, depth, pageSize, target);
-      let keep = 0;
-      while (keep < inflight.length && keep < plan.length && samePage(inflight[keep] as InFlight, plan[keep] as PageSpec, lastDay)) keep++;
-      drop(inflight.splice(keep));
-      for (const spec of plan.slice(keep)) inflight.push(issue(spec, lastDay));
+      topUp(state);
       const head = inflight.shift() as InFlight;
       const answer = await head.answer;
       const { page, before } = head;
@@ -258,12 +261,15 @@ export async function firstSync(key: IndexKey, deps: SyncDeps, signal: AbortSign
         }
       }
       const settled = next;
+      // The pages after this one wait in the limiter while it is written (in slices, see the header),
+      // so no grant goes unused meanwhile.
+      if (!settled.firstDone) topUp(settled);
       const rows = answer.memberships;
       let from = 0;
       for (; rows.length - from > COMMIT_SLICE; from += COMMIT_SLICE) {
         const slice = rows.slice(from, from + COMMIT_SLICE);
         repo.relaxed(() => repo.upsert(key, slice));
-        await yieldToIo();
+        await nextTurn();
         signal.throwIfAborted();
       }
       repo.relaxed(() => {
