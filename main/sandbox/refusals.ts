@@ -37,12 +37,19 @@ function keyIn(rule: FieldRefusal, body: Record<string, unknown>): string | null
   return index < 0 ? null : `[services_balance_count][${index}][balance]`;
 }
 
-/** The refusal for this write, or null when no rule refuses it. */
+/**
+ * The refusal for this write, or null when no rule refuses it. Every rule that applies is in the one
+ * answer (Altegio names each refused key: `[freeze_till]` and `[freeze_period]` together); the
+ * message is the first rule's.
+ */
 export function refusalOf(rules: readonly FieldRefusal[], action: WriteAction, membershipId: number, body: Record<string, unknown>): RefusalReply | null {
+  let reply: RefusalReply | null = null;
   for (const rule of rules) {
     if (rule.action !== action || (rule.membershipId !== undefined && rule.membershipId !== membershipId)) continue;
     const key = keyIn(rule, body);
-    if (key !== null) return { status: 422, message: rule.message ?? 'An error occurred', errors: { [key]: [rule.words] } };
+    if (key === null) continue;
+    reply ??= { status: 422, message: rule.message ?? 'An error occurred', errors: {} };
+    reply.errors[key] = [...(reply.errors[key] ?? []), rule.words];
   }
-  return null;
+  return reply;
 }

@@ -2,7 +2,8 @@
  * Issue 10 item 6 in the real UI against a sandbox: Altegio refuses a balance edit with a field
  * error about the second service sent (`[services_balance_count][1][balance]`), and the balance
  * dialog shows Altegio's words beside that service's input — not beside the first, not lost. A
- * freeze refused about its date shows beside the calendar; about no field of ours, in the box.
+ * freeze refused about its date shows beside the calendar (several of its keys: each sentence on a
+ * line of its own); about no field of ours, in the box.
  */
 import { expect, test } from './fixtures';
 import { DANA, DOWNTOWN, chooseLocation, membershipRow, openClient, openMembership } from './helpers';
@@ -46,7 +47,7 @@ test("Altegio's refusal of one service's balance is shown beside that service's 
   await expect(membershipRow(page, 'Хатха + медитация')).toContainText('Медитация: 4');
 });
 
-test("a freeze Altegio refuses about its date is told beside the calendar; about no field of ours, in the dialog's box", async ({ app: page, sandbox }) => {
+test("a freeze Altegio refuses about its date is told beside the calendar; about no field of ours, in the dialog's box", async ({ app: page, sandbox }, info) => {
   const { memberships } = sandbox.control.knownIds;
   const other = 'The membership is being transferred to another client.';
   sandbox.control.refuseWrites([{ action: 'freeze', membershipId: memberships.danaPerServiceFreezable, field: '[abonement][transfer]', words: other }]);
@@ -75,5 +76,16 @@ test("a freeze Altegio refuses about its date is told beside the calendar; about
   await confirm.click();
   await expect(dialog.locator('.field-error')).toHaveText(words);
   await expect(box).toHaveCount(0);
+
+  // Two of Altegio's keys for that one date (its end, its length): both sentences beside the calendar, one a line.
+  const length = 'The freeze may not last more than 30 days.';
+  sandbox.control.refuseWrites([
+    { action: 'freeze', membershipId: memberships.danaPerServiceFreezable, field: '[freeze_till]', words },
+    { action: 'freeze', membershipId: memberships.danaPerServiceFreezable, field: '[freeze_period]', words: length },
+  ]);
+  await confirm.click();
+  await expect.poll(() => dialog.locator('.field-error').evaluate((el) => (el as HTMLElement).innerText)).toBe(`${words}\n${length}`);
+  await expect(box).toHaveCount(0);
+  await page.screenshot({ path: info.outputPath('freeze-two-sentences.png') });
   expect(sandbox.control.stats().writesByAction.freeze).toBe(0);
 });

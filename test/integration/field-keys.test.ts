@@ -89,6 +89,20 @@ describe("Altegio's field-level refusal reaches the contract under our field key
     expect(sandbox.control.stats().writesByAction.freeze).toBe(0);
   }, 30_000);
 
+  it('a freeze refused on its end and on its length: both sentences beside the date, one a line, nothing general', async () => {
+    const { dana, memberships } = ids();
+    await call('session.selectLocation', { chainId: dana.chainId, locationId: dana.locationId });
+    sandbox.control.refuseWrites([
+      { action: 'freeze', field: '[freeze_till]', words: 'Date is after the limit' },
+      { action: 'freeze', field: '[freeze_period]', words: 'Freeze period exceeds 30 days' },
+    ]);
+    const tomorrow = new Date(Date.now() + 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Chicago' });
+    const error = await refused('memberships.freeze', { chainId: dana.chainId, locationId: dana.locationId, membershipId: memberships.danaPerServiceFreezable, freezeTill: tomorrow });
+    expect(error).toMatchObject({ kind: 'validation', origin: 'altegio', fields: { freezeTill: 'Date is after the limit\nFreeze period exceeds 30 days' } });
+    expect(Object.keys(error.fields ?? {})).toEqual(['freezeTill']);
+    expect(sandbox.control.stats().writesByAction.freeze).toBe(0);
+  }, 30_000);
+
   it('a key of no field of ours stays in the general message, under _ (never beside a service)', async () => {
     const { dana, memberships } = ids();
     await call('session.selectLocation', { chainId: dana.chainId, locationId: dana.locationId });

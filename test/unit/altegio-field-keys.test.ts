@@ -54,12 +54,23 @@ describe("Altegio's field keys → the contract's, per write", () => {
     expect(map(cleanFieldKey(altegio.replace(/^\/+/, '').replace(/\//g, '.')))).toBe(ours);
   });
 
-  it('sorts a refusal into our fields and the general rest, each general text once, nothing dropped', () => {
+  it('sorts a refusal into our fields and the general rest, each text once, nothing dropped', () => {
     const placed = placeFields(
-      { 'services_balance_count.0.balance': 'Must be at least 0.', 'services_balance_count.0.service_id': 'Ignored: the first word about a field wins.', status: 'The membership has expired.', other: 'The membership has expired.', x: 'Something else.' },
+      {
+        'services_balance_count.0.balance': 'Must be at least 0.',
+        'services_balance_count.0.service_id': 'The service is not in this membership.',
+        'services_balance_count.0.count': 'Must be at least 0.',
+        status: 'The membership has expired.',
+        other: 'The membership has expired.',
+        x: 'Something else.',
+      },
       perService,
     );
-    expect(placed).toEqual({ fields: { [`services.${PILATES}`]: 'Must be at least 0.' }, general: ['The membership has expired.', 'Something else.'] });
+    // Several of Altegio's keys for one field of ours: each distinct sentence, one per line, in the order said.
+    expect(placed).toEqual({
+      fields: { [`services.${PILATES}`]: 'Must be at least 0.\nThe service is not in this membership.' },
+      general: ['The membership has expired.', 'Something else.'],
+    });
     expect(placeFields({ freeze_till: 'Too far.' }, undefined)).toEqual({ fields: {}, general: ['Too far.'] });
   });
 });
@@ -97,6 +108,13 @@ describe('failureFromHttp with the write’s map', () => {
       refusal({ '[freeze_till]': ['The freeze would take 30 days; 14 are left.'], '[abonement]': ['The membership is archived.'] }, 'Freeze period exceeds limit'),
       FREEZE_FIELDS,
       { message: 'Freeze period exceeds limit\nThe membership is archived.', fields: { freezeTill: 'The freeze would take 30 days; 14 are left.', _: 'The membership is archived.' } },
+    ],
+    [
+      'two of Altegio’s keys for the one date of the freeze: both sentences beside it, one per line',
+      422,
+      refusal({ '[freeze_till]': ['Date is after the limit'], '[freeze_period]': ['Freeze period exceeds 30 days'] }),
+      FREEZE_FIELDS,
+      { kind: 'validation', fields: { freezeTill: 'Date is after the limit\nFreeze period exceeds 30 days' } },
     ],
     [
       'no map (a read): every field error is general',

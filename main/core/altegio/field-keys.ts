@@ -61,7 +61,10 @@ export function balanceFields(sent: BalanceTarget): FieldKeyMap {
 export const GENERAL_FIELD = '_';
 
 export interface PlacedFields {
-  /** Contract field key → Altegio's words (the first said about it). */
+  /**
+   * Contract field key → Altegio's words about it: several of its keys may stand for one field of
+   * ours (FREEZE_FIELDS), so each distinct sentence is kept, one per line, in the order said.
+   */
   fields: Record<string, string>;
   /** Altegio's words about keys no field of ours stands for, each once, in the order said. */
   general: string[];
@@ -73,8 +76,12 @@ export function placeFields(altegio: Readonly<Record<string, string>>, map: Fiel
   const general: string[] = [];
   for (const [key, words] of Object.entries(altegio)) {
     const ours = map?.(key);
-    if (ours !== undefined) fields[ours] ??= words;
-    else if (!general.includes(words)) general.push(words);
+    if (ours === undefined) {
+      if (!general.includes(words)) general.push(words);
+    } else {
+      const said = fields[ours]?.split('\n') ?? [];
+      if (!said.includes(words)) fields[ours] = [...said, words].join('\n');
+    }
   }
   return { fields, general };
 }
