@@ -607,9 +607,10 @@ export const IndexedMembership = z.object({
 export type IndexedMembership = z.infer<typeof IndexedMembership>;
 /**
  * A worklist row: `expiryDay` is its expiry day at the desk's location, as the list filters and
- * sorts by it (the core's one judgement, index/worklists.ts expiryKey); null: none.
+ * sorts by it (the core's one judgement, index/worklists.ts expiryKey); `frozenTillDay` the last
+ * frozen day there, as the list sorts by it (frozenTillKey). Null: none (not frozen, or no end date).
  */
-export const WorklistRow = IndexedMembership.extend({ expiryDay: IsoDate.nullable() });
+export const WorklistRow = IndexedMembership.extend({ expiryDay: IsoDate.nullable(), frozenTillDay: IsoDate.nullable() });
 export type WorklistRow = z.infer<typeof WorklistRow>;
 
 const ChainArg = z.object({ chainId: Id }).strict();

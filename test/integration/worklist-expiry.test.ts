@@ -19,6 +19,7 @@ import { worklist, type WorklistQuery } from '../../main/core/index/worklists';
 import { openStore, type Store } from '../../main/core/store';
 import { migrate, migrations } from '../../main/core/store/migrations';
 import { exampleMembership } from '../support/memberships';
+import { insertOldIndexRows } from '../support/old-index-rows';
 
 const key = { server: 'https://api.example', chainId: 70114 };
 const MOSCOW = 'Europe/Moscow';
@@ -127,9 +128,8 @@ describe('worklist expiry: filter, sort and the day shown agree', () => {
       [10, '2026-06-05T23:45:00+0300'], // an offset SQLite does not read: the day as written
       [11, '2026-06-06 09:00:00'], // no offset: as written, in the desk's zone
     ];
-    createIndexRepo(old, (fn) => fn()).upsert(key, rows.map(([id, e]) => membership(id, e)));
-    // As migration 9's ALTER TABLE left them.
-    old.exec('UPDATE index_memberships SET expiration_at = NULL');
+    // As migration 9's ALTER TABLE left them: expiration_at NULL.
+    insertOldIndexRows(old, key, rows.map(([id, e]) => membership(id, e)));
     old.close();
 
     store = openStore(file);

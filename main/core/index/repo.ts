@@ -57,7 +57,8 @@ export function numberKey(text: string): string {
 /**
  * The values worklists filter and sort on, taken from a membership. The expiry is judged in the
  * desk's zone from `expiration_at` (its instant), or from `expirationDay` (the day as written) when
- * it has no offset: worklists.ts expiryKey.
+ * it has no offset: worklists.ts expiryKey; "frozen until" likewise from `freeze_till_at` (upsert)
+ * or the day `freeze_till` was written with: frozenTillKey.
  */
 function facts(m: Membership): { expirationDay: string | null; unitedLeft: number | null; minServiceLeft: number | null; unlimited: boolean } {
   const day = /^(\d{4}-\d{2}-\d{2})/.exec(m.expirationDate ?? '')?.[1] ?? null;
@@ -144,7 +145,7 @@ export interface IndexRepo {
 
 /** Rows per INSERT statement: each `run` through libsql costs ~0.1 ms whatever it does, so a page goes in one. */
 const UPSERT_CHUNK = 100;
-const UPSERT_TUPLE = `(${Array<string>(20).fill('?').join(', ')})`;
+const UPSERT_TUPLE = `(${Array<string>(21).fill('?').join(', ')})`;
 
 export function createIndexRepo(db: Database.Database, transaction: <T>(fn: () => T) => T): IndexRepo {
   /** The upsert of `n` rows in one statement (prepared once per n). */
@@ -155,12 +156,12 @@ export function createIndexRepo(db: Database.Database, transaction: <T>(fn: () =
     return st;
   };
   const upsertSql = (n: number) => `
-    INSERT INTO index_memberships (server, chain_id, id, number, number_key, type_id, type_title, status_slug, is_frozen, freeze_till,
+    INSERT INTO index_memberships (server, chain_id, id, number, number_key, type_id, type_title, status_slug, is_frozen, freeze_till, freeze_till_at,
       created_date, activated_date, expiration_date, expiration_day, expiration_at, united_left, min_service_left, unlimited, membership_json, read_at)
     VALUES ${Array<string>(n).fill(UPSERT_TUPLE).join(', ')}
     ON CONFLICT (server, chain_id, id) DO UPDATE SET number = excluded.number, number_key = excluded.number_key,
       type_id = excluded.type_id, type_title = excluded.type_title, status_slug = excluded.status_slug, is_frozen = excluded.is_frozen,
-      freeze_till = excluded.freeze_till, created_date = excluded.created_date, activated_date = excluded.activated_date,
+      freeze_till = excluded.freeze_till, freeze_till_at = excluded.freeze_till_at, created_date = excluded.created_date, activated_date = excluded.activated_date,
       expiration_date = excluded.expiration_date, expiration_day = excluded.expiration_day, expiration_at = excluded.expiration_at, united_left = excluded.united_left,
       min_service_left = excluded.min_service_left, unlimited = excluded.unlimited, membership_json = excluded.membership_json,
       read_at = excluded.read_at`;
@@ -218,7 +219,7 @@ export function createIndexRepo(db: Database.Database, transaction: <T>(fn: () =
             const f = facts(m);
             params.push(
               key.server, key.chainId, m.id, m.number, numberKey(m.number), m.type.id, m.type.title, m.status.slug, m.isFrozen ? 1 : 0,
-              m.freezeTill, m.createdDate, m.activatedDate, m.expirationDate, f.expirationDay, instantOf(m.expirationDate), f.unitedLeft, f.minServiceLeft,
+              m.freezeTill, instantOf(m.freezeTill), m.createdDate, m.activatedDate, m.expirationDate, f.expirationDay, instantOf(m.expirationDate), f.unitedLeft, f.minServiceLeft,
               f.unlimited ? 1 : 0, JSON.stringify(m), readAt,
             );
           }

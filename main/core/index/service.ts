@@ -222,7 +222,7 @@ export function createIndexService(deps: IndexServiceDeps): IndexService {
     worklistCsv(chainId, locationId, query, delimiter, language) {
       const key = keyFor(chainId);
       const zone = deps.timezone(locationId) ?? 'UTC';
-      return worklistCsv(repo, key, { ...query, today: todayIn(now(), zone), timezone: zone }, statusOf(key), zone, now(), delimiter, language);
+      return worklistCsv(repo, key, { ...query, today: todayIn(now(), zone), timezone: zone }, statusOf(key), now(), delimiter, language);
     },
     lookup: (chainId, ref) => lookupRef(repo, keyFor(chainId), ref),
     numberIndex(chainId) {

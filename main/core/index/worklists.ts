@@ -46,23 +46,33 @@ interface Sql {
 }
 
 /**
- * A row's expiry as every part of a worklist judges it: the filter "expiring within N days", the
- * sort by expiry, and the day shown and exported (`expiryDay`, `localDateOf` of this in the desk's
- * zone). An instant in UTC (sortable text) whose day in the desk's zone is the membership's expiry
- * day there, i.e. `localDateOf(expirationDate, zone)`; null when it has none (sorted last).
- * - An expiry with an offset (what Altegio sends): its instant, `expiration_at` (migration 10 filled
- *   it in for rows indexed before migration 9 added the column).
+ * A day-valued API date/time of a row (the expiry, "frozen until") as every part of a worklist
+ * judges it: the filter, the sort, and the day shown and exported (`localDateOf` of this in the
+ * desk's zone). An instant in UTC (sortable text) whose day in the desk's zone is the value's day
+ * there, i.e. `localDateOf(value, zone)`; null when it has none (sorted last).
+ * - A value with an offset (what Altegio sends): its instant, the column `at` (instantOf at upsert;
+ *   migrations 10 and 11 filled it in for rows indexed before the column was added).
  * - A bare day, or a time without an offset (`localDateOf` takes both as written): midday of that day
- *   in the desk's zone, at the zone's offset today: a DST change moves midday by an hour or two,
- *   never into another day.
- * - A row of before migration 9 whose offset SQLite could not read (`+0300`, `+03`): midday of the
- *   day as written, until it is read again.
+ *   (`writtenDay`) in the desk's zone, at the zone's offset today: a DST change moves midday by an
+ *   hour or two, never into another day.
+ * - A row indexed before the column whose offset SQLite could not read (`+0300`, `+03`): midday of
+ *   the day as written, until it is read again.
  * An SQL expression over `index_memberships m`; the only value interpolated is a whole number.
  */
-function expiryKey(q: Pick<WorklistQuery, 'today' | 'timezone'>): string {
+function dayKey(at: string, writtenDay: string, q: Pick<WorklistQuery, 'today' | 'timezone'>): string {
   const offsetMinutes = Math.round((Date.parse(`${q.today}T00:00:00Z`) - Date.parse(dayStartIn(q.today, q.timezone))) / 60_000);
-  return `COALESCE(m.expiration_at, strftime('%Y-%m-%dT%H:%M:%SZ', m.expiration_day, '${720 - offsetMinutes} minutes'))`;
+  return `COALESCE(${at}, strftime('%Y-%m-%dT%H:%M:%SZ', ${writtenDay}, '${720 - offsetMinutes} minutes'))`;
 }
+
+/** The expiry (dayKey): "expiring within N days", the sort by expiry, `expiryDay`. */
+const expiryKey = (q: Pick<WorklistQuery, 'today' | 'timezone'>) => dayKey('m.expiration_at', 'm.expiration_day', q);
+
+/**
+ * "Frozen until" (dayKey): the sort by it and `frozenTillDay`. Null when the membership is not frozen
+ * (the screen shows no day; a stale freeze_till does not count) or frozen with no end date.
+ */
+const frozenTillKey = (q: Pick<WorklistQuery, 'today' | 'timezone'>) =>
+  `CASE WHEN m.is_frozen = 1 THEN ${dayKey('m.freeze_till_at', "CASE WHEN m.freeze_till GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' THEN substr(m.freeze_till, 1, 10) END", q)} END`;
 
 function kindWhere(kind: WorklistKind, q: WorklistQuery): Sql {
   switch (kind) {
@@ -107,13 +117,12 @@ function filterWhere(key: IndexKey, q: WorklistQuery): Sql {
   return { where, params };
 }
 
-const ORDER: Record<Exclude<WorklistSort, 'expiry'>, string> = {
+const ORDER: Record<Exclude<WorklistSort, 'expiry' | 'frozen_till'>, string> = {
   number: 'm.number_key',
   type: 'm.type_title',
   status: 'm.status_slug',
   balance: 'COALESCE(m.united_left, m.min_service_left)',
   client: 'c.client_name',
-  frozen_till: 'm.freeze_till',
 };
 
 function select(repo: IndexRepo, key: IndexKey, q: WorklistQuery, page: { offset: number; limit: number } | null): { rows: WorklistRow[]; total: number } {
@@ -123,15 +132,18 @@ function select(repo: IndexRepo, key: IndexKey, q: WorklistQuery, page: { offset
   const params = [...filter.params, ...kind.params];
   const total = Number(getRow<{ n: number }>(repo.db.prepare(`SELECT COUNT(*) AS n FROM ${ROW_FROM} ${where}`), ...params)?.n ?? 0);
   const at = expiryKey(q);
-  const column = q.sort === 'expiry' ? at : ORDER[q.sort];
+  const frozenAt = frozenTillKey(q);
+  const column = q.sort === 'expiry' ? at : q.sort === 'frozen_till' ? frozenAt : ORDER[q.sort];
   const dir = q.descending ? 'DESC' : 'ASC';
   // Blanks (no expiry, client unknown) go last either way.
   const order = `ORDER BY ${column} IS NULL, ${column} ${dir}, m.id ${dir}`;
   const limit = page ? `LIMIT ${Math.floor(page.limit)} OFFSET ${Math.floor(page.offset)}` : '';
-  type Selected = Parameters<typeof toIndexedRow>[0] & { expiry_at: string | null };
-  const rows = allRows<Selected>(repo.db.prepare(`SELECT ${ROW_COLUMNS}, ${at} AS expiry_at FROM ${ROW_FROM} ${where} ${order} ${limit}`), ...params).map((s) => {
+  type Selected = Parameters<typeof toIndexedRow>[0] & { expiry_at: string | null; frozen_till_at: string | null };
+  const sql = `SELECT ${ROW_COLUMNS}, ${at} AS expiry_at, ${frozenAt} AS frozen_till_at FROM ${ROW_FROM} ${where} ${order} ${limit}`;
+  const rows = allRows<Selected>(repo.db.prepare(sql), ...params).map((s) => {
     const r = toIndexedRow(s);
-    return { membership: r.membership, client: r.client, locationId: r.locationId, readAt: r.readAt, expiryDay: localDateOf(s.expiry_at, q.timezone) };
+    const days = { expiryDay: localDateOf(s.expiry_at, q.timezone), frozenTillDay: localDateOf(s.frozen_till_at, q.timezone) };
+    return { membership: r.membership, client: r.client, locationId: r.locationId, readAt: r.readAt, ...days };
   });
   return { rows, total };
 }
@@ -162,21 +174,18 @@ function visitsLeft(m: WorklistRow['membership'], unlimited: string): string {
 /**
  * The whole list (every page) as a CSV file for Excel: UTF-8 with BOM, formula-safe cells, column
  * names, yes/no, statuses and days in `language` (as the audit export words them; English when
- * absent). Days are days in `timezone` (the desk location's, as the screen shows them), whatever
- * offset Altegio sent.
+ * absent). Days are the rows' days in `q.timezone` (the desk location's, as the screen shows and the
+ * list sorts them), whatever offset Altegio sent.
  */
-export function worklistCsv(repo: IndexRepo, key: IndexKey, q: WorklistQuery, status: IndexStatus, timezone: string, now = new Date(), delimiter: CsvDelimiter = ',', language?: Language): { fileName: string; csv: string } {
+export function worklistCsv(repo: IndexRepo, key: IndexKey, q: WorklistQuery, status: IndexStatus, now = new Date(), delimiter: CsvDelimiter = ',', language?: Language): { fileName: string; csv: string } {
   const { rows } = select(repo, key, q, null);
   const words = wordsIn(language);
-  const day = (value: string | null | undefined) => {
-    const local = localDateOf(value, timezone);
-    return local ? words.audit.day(local) : '';
-  };
+  const day = (local: string | null) => (local ? words.audit.day(local) : '');
   const unlimited = words.t('balance.unlimited');
   const lines = rows.map((r) => {
     const m = r.membership;
     return [
-      m.number, String(m.id), m.type.title, words.audit.status(m.status.slug), words.t(m.isFrozen ? 'common.yes' : 'common.no'), day(m.freezeTill), r.expiryDay ? words.audit.day(r.expiryDay) : '',
+      m.number, String(m.id), m.type.title, words.audit.status(m.status.slug), words.t(m.isFrozen ? 'common.yes' : 'common.no'), day(r.frozenTillDay), day(r.expiryDay),
       visitsLeft(m, unlimited), r.client?.name ?? '', r.client?.phone ?? '', r.locationId === null ? '' : String(r.locationId), status.asOf ?? '',
     ];
   });

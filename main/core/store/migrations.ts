@@ -145,6 +145,18 @@ const INDEX_SQL = `
  */
 const JOURNAL_SCOPE_SQL = `ALTER TABLE batch_jobs ADD COLUMN scope TEXT NOT NULL DEFAULT 'batch' CHECK (scope IN ('batch', 'desk'));`;
 
+/**
+ * Fills the UTC instant column `at` (as common/dates instantOf writes it) from the API date/time in
+ * `text` where it is still null, for the offsets SQLite reads the same as instantOf (`…+03:00`, `…Z`,
+ * milliseconds included); other forms are left null. (Migrations 10 and 11.)
+ */
+function fillInstant(at: string, text: string): string {
+  return `UPDATE index_memberships SET ${at} = strftime('%Y-%m-%dT%H:%M:%SZ', ${text})
+        WHERE ${at} IS NULL
+          AND (${text} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]*[Zz]'
+            OR ${text} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]*[+-][0-9][0-9]:[0-9][0-9]');`;
+}
+
 export const migrations: readonly Migration[] = [
   {
     version: 1,
@@ -280,11 +292,20 @@ export const migrations: readonly Migration[] = [
     // and keep the fallback. Nothing sorts or filters on expiration_day by itself any more.
     name: "index: expiration_at filled in for rows indexed before migration 9; the unused index on the expiry's date part dropped",
     sql: `
-      UPDATE index_memberships SET expiration_at = strftime('%Y-%m-%dT%H:%M:%SZ', expiration_date)
-        WHERE expiration_at IS NULL
-          AND (expiration_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]*[Zz]'
-            OR expiration_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]*[+-][0-9][0-9]:[0-9][0-9]');
+      ${fillInstant('expiration_at', 'expiration_date')}
       DROP INDEX index_memberships_expiry;
+    `,
+  },
+  {
+    version: 11,
+    // The worklists sort by "frozen until" and show its day the way they do an expiry (index/worklists.ts
+    // frozenTillKey): by its instant in the desk's zone, no longer by the text Altegio wrote. Filled in
+    // as migration 10 did expiration_at; other forms keep the fallback (the day as written) until
+    // re-read, which the next refresh does for every frozen membership (repo.ts openIds).
+    name: "index: 'frozen until' as an instant (UTC), so the worklists sort by its day in the desk location's zone",
+    sql: `
+      ALTER TABLE index_memberships ADD COLUMN freeze_till_at TEXT;
+      ${fillInstant('freeze_till_at', 'freeze_till')}
     `,
   },
 ];
