@@ -101,7 +101,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   let store: Store;
   let notices: StartupNotice[];
   try {
-    ({ store, notices } = openOrRecoverStore(join(options.dataDir, DATABASE_FILE)));
+    ({ store, notices } = openOrRecoverStore(join(options.dataDir, DATABASE_FILE), log));
   } catch (e) {
     lock.release();
     throw e;

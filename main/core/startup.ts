@@ -11,6 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import Database from 'libsql';
 import type { StartupNotice, UnfinishedBatch } from '../../preload/contract';
 import { allRows, cleanRow, getRow, openStore, pragmaValue, storageFaultCode, type Store } from './store';
+import type { Logger } from './log';
 import { msg, type Msg } from '../../common/i18n/translate';
 import { inEnglish } from '../../common/i18n/words';
 
@@ -137,10 +138,10 @@ export function readUnfinishedBatches(path: string): UnfinishedBatch[] | null {
 }
 
 /** Opens the store; a damaged database is kept aside and replaced by a fresh one (with a notice). */
-export function openOrRecoverStore(path: string, at: () => Date = () => new Date()): { store: Store; notices: StartupNotice[] } {
+export function openOrRecoverStore(path: string, log?: Logger, at: () => Date = () => new Date()): { store: Store; notices: StartupNotice[] } {
   let store: Store | null = null;
   try {
-    store = openStore(path);
+    store = openStore(path, { log });
     // A damaged page may sit where opening never looks: check now, not in the middle of a batch.
     const check = pragmaValue(store.db, 'quick_check');
     if (check !== 'ok') throw Object.assign(new Error(`quick_check: ${String(check).slice(0, 200)}`), { code: 'SQLITE_CORRUPT' });
@@ -158,7 +159,7 @@ export function openOrRecoverStore(path: string, at: () => Date = () => new Date
     }
     const unfinished = readUnfinishedBatches(keptAs);
     try {
-      store = openStore(path);
+      store = openStore(path, { log });
     } catch (again) {
       throw (
         folderFailure(dirname(path), again) ??

@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'libsql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntry, Chain, Profile } from '../../preload/contract';
 import { changeLines } from '../../common/audit-words';
 import { migrations, migrate, schemaVersion, type Migration } from '../../main/core/store/migrations';
+import { offThreadCheckpoints } from '../../main/core/store/checkpoints';
 import { openStore, pragmaValue, type Store } from '../../main/core/store/store';
 import type { NewAuditEntry } from '../../main/core/store/types';
 import { snap } from '../support/audit-snapshots';
@@ -330,6 +332,37 @@ describe('store on a real SQLite file', () => {
     s.transaction(() => put.run('y'));
     // ...and the database file received the WAL's pages though the main connection never checkpointed (< 10,000 pages).
     await expect.poll(size, { timeout: 15_000 }).toBeGreaterThan(before + 1_500_000);
+  });
+
+  it("stop() has the worker close its connection: the main connection's close is then the last, and SQLite removes the WAL", async () => {
+    // A bare connection (exec only): libsql's close() leaves one with prepared statements open until GC, as the store's are.
+    const path = join(dir, 'bare.db');
+    const db = new Database(path);
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('CREATE TABLE scratch (v BLOB)');
+    db.exec('INSERT INTO scratch SELECT zeroblob(5000) FROM (WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 400) SELECT n FROM c)');
+    const checkpoints = offThreadCheckpoints(db, path);
+    checkpoints.committed();
+    // The worker has checkpointed (~2 MB copied into the database file): its connection is open.
+    await expect.poll(() => statSync(path).size, { timeout: 15_000 }).toBeGreaterThan(1_500_000);
+    checkpoints.stop();
+    db.close();
+    expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+
+  it('falls back to the main connection\'s checkpoints, with a logged reason, when the database file is missing (never creating it)', async () => {
+    const s = openAt();
+    const warned: Array<Record<string, unknown> | undefined> = [];
+    const log = { info() {}, error() {}, warn: (_m: string, d?: Record<string, unknown>) => void warned.push(d) };
+    // The worker starts once the -wal file is past 1 MB; the database it names is gone.
+    const gone = join(dir, 'gone.db');
+    writeFileSync(`${gone}-wal`, Buffer.alloc(1_100_000));
+    const checkpoints = offThreadCheckpoints(s.db, gone, log);
+    checkpoints.committed();
+    await expect.poll(() => warned, { timeout: 15_000 }).toEqual([{ reason: 'missing' }]);
+    expect(pragmaValue(s.db, 'wal_autocheckpoint')).toBe(1_000);
+    expect(existsSync(gone)).toBe(false);
+    checkpoints.stop();
   });
 
   it('works in memory too', () => {

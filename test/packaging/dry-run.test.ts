@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractAll, listPackage } from '@electron/asar';
+import { extractAll, extractFile, listPackage } from '@electron/asar';
 import { spawnSync } from 'node:child_process';
 import fuses from '@electron/fuses';
 
@@ -80,6 +80,16 @@ describe('packaging dry-run (electron-builder --linux dir)', () => {
     const unpacked = join(resources, 'app.asar.unpacked', 'node_modules');
     expect(existsSync(join(unpacked, 'keytar', 'build', 'Release', 'keytar.node'))).toBe(true);
     expect(existsSync(join(unpacked, '@libsql', 'linux-x64-gnu', 'index.node'))).toBe(true);
+  });
+
+  it("ships what the WAL checkpoint worker loads: its source in the main bundle, libsql's JS with its dependencies in the asar (required from there), the binary unpacked", () => {
+    const asar = join(resources, 'app.asar');
+    const files = listPackage(asar, { isPack: false }).map((f) => f.replaceAll('\\', '/'));
+    const bundle = files.filter((f) => f.startsWith('/out/main/') && f.endsWith('.js')).map((f) => extractFile(asar, f.slice(1)).toString('utf8'));
+    expect(bundle.some((code) => code.includes('PRAGMA wal_checkpoint(PASSIVE)'))).toBe(true);
+    // The worker requires libsql by its resolved path inside app.asar: the JS it requires is only there, not in app.asar.unpacked.
+    for (const f of ['/node_modules/libsql/index.js', '/node_modules/@neon-rs/load/package.json', '/node_modules/detect-libc/package.json']) expect(files).toContain(f);
+    expect(existsSync(join(resources, 'app.asar.unpacked', 'node_modules', '@libsql', 'linux-x64-gnu', 'index.node'))).toBe(true);
   });
 
   it('flips the Electron security fuses in the packaged binary', async () => {

@@ -13,7 +13,7 @@ import { asStorageFault } from './fault';
 import { migrate } from './migrations';
 import { allRows, cleanRow, getRow, nowIso, numOrNull, seenClientNameSql, strOrNull, type Row } from './rows';
 import { fromStored } from '../../../common/i18n/stored';
-import type { AuditFilterQuery, AuditRepo, MappingsRepo, NewAuditEntry, ProfilesRepo, SettingsRepo } from './types';
+import type { AuditFilterQuery, AuditRepo, MappingsRepo, NewAuditEntry, ProfilesRepo, SettingsRepo, StoreLog } from './types';
 
 export interface Store {
   /** The raw connection, for repositories that live next to their feature (e.g. the batch journal). */
@@ -69,7 +69,7 @@ export function localDayStartUtc(date: string, plusDays: number, timezone?: stri
 }
 
 
-export function openStore(path: string): Store {
+export function openStore(path: string, options: { log?: StoreLog } = {}): Store {
   const memory = path === ':memory:' || path === '';
   if (!memory) mkdirSync(dirname(path), { recursive: true });
   const db = new Database(memory ? ':memory:' : path);
@@ -84,7 +84,7 @@ export function openStore(path: string): Store {
     throw e;
   }
 
-  const checkpoints = memory ? null : offThreadCheckpoints(db, path);
+  const checkpoints = memory ? null : offThreadCheckpoints(db, path, options.log);
   let savepoints = 0;
   const transaction = <T>(fn: () => T): T => {
     const check = (result: T): T => {
@@ -145,8 +145,11 @@ export function openStore(path: string): Store {
     mappings: mappingsRepo(db),
     transaction,
     close: () => {
-      checkpoints?.stop();
-      if (db.open) db.close();
+      try {
+        checkpoints?.stop();
+      } finally {
+        if (db.open) db.close();
+      }
     },
   };
 }

@@ -52,3 +52,8 @@ export interface SettingsRepo {
   set(key: string, value: string): void;
   delete(key: string): void;
 }
+
+/** Where the store says what it could not do and did otherwise (the core's Logger fits; no paths, no data). */
+export interface StoreLog {
+  warn(message: string, details?: Record<string, unknown>): void;
+}
