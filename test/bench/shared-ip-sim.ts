@@ -46,6 +46,8 @@ for (const [name, s] of Object.entries(scenarios)) {
       refused: Number(mean(runs.map((r) => r.refusedShare)).toFixed(3)),
       p95_max: Math.round(Math.max(...runs.flatMap((r) => r.searchP95))),
       shares: runs[0]?.shares.map((x) => Number(x.toFixed(2))),
+      fair_min: Number(Math.min(...runs.map((r) => Math.min(...r.shares) / mean(r.shares))).toFixed(2)),
+      fair_mean: Number(mean(runs.map((r) => Math.min(...r.shares) / mean(r.shares))).toFixed(2)),
       spread_s: Number(mean(spread).toFixed(1)),
       seconds: Number(mean(runs.map((r) => r.seconds)).toFixed(1)),
     })}\n`,

@@ -33,7 +33,7 @@ describe('rate policy: discovery', () => {
 });
 
 describe('rate policy: steps down', () => {
-  it('holding many slots, occasional 429s change nothing; three within four second-windows give up one slot', () => {
+  it('each 429 counts as our part of the server\'s window: holding 7 of 20, the third within four second-windows gives up one slot', () => {
     const p = sharing();
     expect(p.refused(1500, 1400, 7)).toBe(false);
     expect(p.refused(3000, 2900, 7)).toBe(false);
@@ -45,7 +45,22 @@ describe('rate policy: steps down', () => {
     expect(slots(p.rateAt(5600))).toBe(6);
   });
 
-  it('holding few slots (each a big part of the limit), every 429 gives one up, at most once per second-window', () => {
+  it('the bigger part yields first: holding half the window at the second 429, a tenth only at the eighth', () => {
+    // The rule before counted 429s alike: both gave up a slot at the third (and it is the small desk that sees most of them).
+    const big = createRatePolicy({ perSecond: 20 });
+    big.refused(0, 0, 10);
+    expect(big.refused(1100, 1050, 10)).toBe(false);
+    expect(big.refused(1400, 1350, 10)).toBe(true);
+    expect(slots(big.rateAt(1400))).toBe(9);
+    const small = createRatePolicy({ perSecond: 20 });
+    small.refused(0, 0, 5);
+    const steps = [];
+    for (let i = 1; i <= 8; i++) steps.push(small.refused(1000 + 300 * i, 990 + 300 * i, 2));
+    expect(steps).toEqual([false, false, false, false, false, false, false, true]);
+    expect(slots(small.rateAt(3400))).toBe(4);
+  });
+
+  it('holding most of a small limit, every 429 gives one up, at most once per second-window', () => {
     const p = createRatePolicy({ perSecond: 5 });
     p.refused(0, 0, 4);
     expect(slots(p.rateAt(0))).toBe(4);
@@ -56,6 +71,20 @@ describe('rate policy: steps down', () => {
     expect(slots(p.rateAt(1500))).toBe(3);
     expect(p.refused(2300, 2200, 3)).toBe(true);
     expect(slots(p.rateAt(2300))).toBe(2);
+  });
+
+  it('a share held long without a step gives up a slot at the next 429, however small its part then (the bigger share sooner)', () => {
+    // 5 of 20.4 slots held: 2.7 / (5 / 20.4) = 11 second-windows; 10 slots: 5.5.
+    const atFive = createRatePolicy({ perSecond: 20, quietWindows: 1000 });
+    atFive.refused(0, 0, 5);
+    expect(atFive.refused(10 * W, 10 * W - 10, 1)).toBe(false);
+    expect(atFive.refused(11.1 * W, 11.1 * W - 10, 1)).toBe(true);
+    expect(slots(atFive.rateAt(11.1 * W))).toBe(4);
+    const atTen = createRatePolicy({ perSecond: 20, quietWindows: 1000 });
+    atTen.refused(0, 0, 10);
+    expect(atTen.refused(5 * W, 5 * W - 10, 1)).toBe(false);
+    expect(atTen.refused(5.6 * W, 5.6 * W - 10, 1)).toBe(true);
+    expect(slots(atTen.rateAt(5.6 * W))).toBe(9);
   });
 
   it('never below one slot while sharing', () => {

@@ -22,11 +22,20 @@
  * - Discovery: the first 429 at full rate (a desk meeting others) sets k to our part of what the
  *   server counted (our grants in its second-window up to the refused one), but at least a quarter
  *   of the full rate (a desk that had sent one request into a full window).
- * - Step down: `tooMany` 429s within `horizonWindows` second-windows give up one slot; a desk
- *   holding fewer than `tolerantFrom` slots gives one up at every 429 (with few slots each is a big
- *   part of the limit, and a desk that holds on to them shuts a newcomer out: measured at Altegio's
- *   5/s, one desk of three starved). At most one step per second-window: until then the server
- *   still counts what we sent before.
+ * - Step down: a 429 mostly lands on the desk whose slot a climbing neighbour took, not on the
+ *   neighbour, so counting 429s alike (the rule before: three within four second-windows, or every
+ *   one below six slots) shrank the small desk and let the big one grow (fake-clock model, three
+ *   desks at 20/s: 11 / 6.9 / 1.2 requests a second; one desk of three starved at Altegio's 5/s).
+ *   Two rules make the bigger share yield first:
+ *   - weighted: each 429 within `horizonWindows` second-windows counts as our part of the server's
+ *     window when it came (our grants in it / the full rate's slots); when they add up to
+ *     `yieldAt` we give up one slot: holding half the window at our second 429, a tenth at our
+ *     eighth.
+ *   - held long: a desk holding a part p of the full rate that has not given up a slot for
+ *     `holdWindows` / p second-windows gives one up at its next 429 (another desk's requests are
+ *     being refused while we hold a share that was never tested: with few slots a 429 almost never
+ *     reaches the big desk).
+ *   At most one step per second-window: until then the server still counts what we sent before.
  * - Quiet: no 429 for `quietWindows` × (k / the full rate's slots), at least `minQuietWindows`,
  *   second-windows takes one more slot (the bigger share waits longer, so shares converge); from
  *   then on the climb accelerates (cubic) to the full rate within `returnMs` (the others have
@@ -44,10 +53,10 @@ export interface RatePolicyOptions {
   windowMs?: number;
   /** 429s are counted over this many second-windows. Default 4. */
   horizonWindows?: number;
-  /** This many 429s within the horizon give up a slot (when holding at least `tolerantFrom`). Default 3. */
-  tooMany?: number;
-  /** Below this many slots every 429 gives up a slot. Default 6. */
-  tolerantFrom?: number;
+  /** 429s within the horizon, each counted as our part of the server's window, give up a slot when they add up to this. Default 0.75. */
+  yieldAt?: number;
+  /** Holding a part p of the full rate for this many second-windows / p without a step: the next 429 gives up a slot. Default 2.7. */
+  holdWindows?: number;
   /** Quiet this many second-windows at the full rate's slots (proportionally fewer for fewer slots): one more slot. Default 6. */
   quietWindows?: number;
   /** Never fewer quiet second-windows than this. Default 1.5. */
@@ -80,8 +89,8 @@ export function createRatePolicy(options: RatePolicyOptions): RatePolicy {
   const floorRate = () => Math.min(ceiling, positiveOr(options.minPerSecond, 0.5));
   const windowMs = positiveOr(options.windowMs, 1020);
   const horizonMs = positiveOr(options.horizonWindows, 4) * windowMs;
-  const tooMany = Math.max(1, Math.round(positiveOr(options.tooMany, 3)));
-  const tolerantFrom = positiveOr(options.tolerantFrom, 6);
+  const yieldAt = positiveOr(options.yieldAt, 0.75);
+  const holdWindows = positiveOr(options.holdWindows, 2.7);
   const quietWindows = positiveOr(options.quietWindows, 6);
   const minQuietWindows = positiveOr(options.minQuietWindows, 1.5);
   const returnMs = positiveOr(options.returnMs, 1500);
@@ -100,8 +109,8 @@ export function createRatePolicy(options: RatePolicyOptions): RatePolicy {
   let from = Number.NEGATIVE_INFINITY;
   let steppedDownAt = Number.NEGATIVE_INFINITY;
   let pausedUntil = Number.NEGATIVE_INFINITY;
-  /** Times of the 429s within the horizon. */
-  let recent: number[] = [];
+  /** The 429s within the horizon: when, and our part of the server's window then (see the header). */
+  let recent: Array<{ at: number; part: number }> = [];
 
   /** How long without a 429 before one more slot, holding `slots`. */
   const quietMsAt = (slots: number) => Math.max(minQuietWindows, (quietWindows * slots) / fullSlots()) * windowMs;
@@ -136,9 +145,11 @@ export function createRatePolicy(options: RatePolicyOptions): RatePolicy {
       } else {
         // The slot taken in the quiet is kept, the accelerated climb after it is not (it overshot).
         base = whole(Math.min(s, base + 1));
-        recent = recent.filter((t) => t > now - horizonMs);
-        recent.push(now);
-        if (recent.length >= (base >= tolerantFrom ? tooMany : 1) && granted >= steppedDownAt + windowMs) {
+        recent = recent.filter((r) => r.at > now - horizonMs);
+        recent.push({ at: now, part: Math.min(1, ownInWindow / fullSlots()) });
+        const weighted = recent.reduce((sum, r) => sum + r.part, 0) >= yieldAt - 1e-9;
+        const heldLong = now - steppedDownAt >= ((holdWindows * fullSlots()) / base) * windowMs;
+        if ((weighted || heldLong) && granted >= steppedDownAt + windowMs) {
           base = Math.max(minSlots, base - 1);
           steppedDownAt = now;
           recent = [];
