@@ -152,17 +152,11 @@ describe('rate limiter: 429s (fake clock; the rate rule itself: rate-policy.test
       await clock.advance(limiter.stats().pausedForMs);
       expect(limiter.stats().effectivePerSecond).toBe(rate); // the climb stands still while paused
     }
-    // Rounds within a second-window of the first 429 (the server still counts what was sent before): 250, then 500 ms; after it the pause doubles per round.
-    expect(at.slice(0, 2).every((t) => t < 1020)).toBe(true);
-    let rounds = 0;
-    const expected = at.map((t) => {
-      const round = t < 1020 ? Math.min(1, rounds) : rounds;
-      rounds = round + 1;
-      return Math.min(8000, 250 * 2 ** round);
-    });
-    expect(pauses).toEqual(expected);
-    expect(pauses.slice(0, 2)).toEqual([250, 500]);
-    expect(pauses.slice(-2)).toEqual([8000, 8000]);
+    // Rounds within a second-window of the first 429 (the server still counts what was sent before): 250, then 500 ms
+    // each — the first three rounds come at ~10, ~270, ~780 ms; after it the pause doubles per round, to 8 s at most.
+    expect(at.slice(0, 3).every((t) => t < 1020)).toBe(true);
+    expect(at[3]).toBeGreaterThanOrEqual(1020);
+    expect(pauses).toEqual([250, 500, 500, 1000, 2000, 4000, 8000, 8000]);
     expect(limiter.stats().penalties).toBe(9);
   });
 
