@@ -249,6 +249,47 @@ describe('rate limiter: 429s (fake clock; the rate rule itself: rate-policy.test
     expect(limiter.stats().effectivePerSecond).toBe(5);
   });
 
+  it("where the minute's limit binds first, 429s outliving three second-windows with nothing answered mean the shared minute window is full: the desk holds its counted part of it and takes the rest back slowly", async () => {
+    const clock = fakeClock();
+    const limiter = createRateLimiter({ perSecond: 5, perMinute: 200, clock });
+    // 30 s at the minute's pace (3.3/s): ~100 of ours counted, then the server refuses everything.
+    let granted = (await sendFor(limiter, clock, 30_000)).at(-1) as number;
+    limiter.reward();
+    const refusedFrom = clock.t;
+    // (the back-off spaces them: none, 250 ms, 500 ms, 1 s, 2 s: the fifth comes ~3 s after the first)
+    while (clock.t - refusedFrom < 6000) {
+      limiter.penalize(undefined, granted);
+      granted = await next(limiter, clock);
+    }
+    limiter.reward();
+    // Held: about half the minute (the refused requests did not count), paced evenly, not in a burst.
+    const after = await sendFor(limiter, clock, 60_000);
+    expect(maxInWindow(after, 60_250)).toBeLessThanOrEqual(125); // ~100, and a little more as it climbs back (all of it before: 193)
+    expect(maxInWindow(after, 60_250)).toBeGreaterThanOrEqual(90);
+    expect(maxInWindow(after, 10_000)).toBeLessThanOrEqual(25); // not at the whole minute's pace (33) nor the second's (50)
+    // No 429 for minutes: back at the whole minute (the others have left).
+    await clock.advance(5 * 60_000);
+    const later = await sendFor(limiter, clock, 60_000);
+    expect(maxInWindow(later, 60_250)).toBeGreaterThanOrEqual(190);
+  });
+
+  it('the minute is not learned where the second binds first, nor from 429s that carry Retry-After', async () => {
+    for (const [limits, retryAfter] of [[{ perSecond: 20, perMinute: 1200 }, undefined], [{ perSecond: 5, perMinute: 200 }, 1000]] as const) {
+      const clock = fakeClock();
+      const limiter = createRateLimiter({ ...limits, clock });
+      let granted = (await sendFor(limiter, clock, 10_000)).at(-1) as number;
+      const refusedFrom = clock.t;
+      while (clock.t - refusedFrom < 6000) {
+        limiter.penalize(retryAfter, granted);
+        granted = await next(limiter, clock);
+      }
+      limiter.reward();
+      await clock.advance(10_000); // the second's policy is back at full rate
+      const after = await sendFor(limiter, clock, 60_000);
+      expect(maxInWindow(after, 60_250)).toBeGreaterThanOrEqual(0.95 * limits.perMinute);
+    }
+  });
+
   it('sends nothing before Retry-After has passed, in any lane', async () => {
     const clock = fakeClock();
     const limiter = createRateLimiter({ perSecond: 5, clock });

@@ -36,9 +36,17 @@
  *   each (the server's window still holds what every desk sent before); rounds after that window
  *   double on: 1 s, 2 s, … up to `backoffMaxMs` (a server refusing everything). The policy's climb
  *   stands still during a pause. While sharing, the minute's budget is paced at the same share.
+ * - The minute's share: where the minute's limit binds before the second's (Altegio: 200/min is
+ *   3.3/s, under 5/s), desks each pacing the whole minute fill the shared minute window and then
+ *   nobody gets an answer until it slides. 429s for three second-windows in a row with nothing
+ *   answered (and no Retry-After) are read as that: the desk then holds the part of the minute
+ *   window the server counted as ours (refused requests not counted), paced evenly, and takes the
+ *   rest back slowly while no 429 comes (all of it within ~3 quiet minutes).
  *
  * Measured (shared-ip bench, 3 desks at 20/s; fake-clock model: test/bench/shared-ip-sim.ts): see
- * the commit that set the policy; a refused request does not count in the sandbox's window.
+ * the commits that set the policy. Assumed: a refused request does not count in the server's
+ * window (the sandbox's model; Altegio documents nothing either way, ALTEGIO.md §1.6): desks hold
+ * a little more than their share, and refusals cost only the retries.
  *
  * All timing uses a monotonic clock (performance.now): a wall-clock jump cannot freeze or flood it.
  * Steady-state throughput is min(perSecond, perMinute / 60) minus ~2 % of margins.
@@ -147,6 +155,18 @@ const SECOND = 1000;
 const MINUTE = 60_000;
 /** Of every 4 grants going to the lower lanes while both wait, 3 go to `batch`. */
 const BATCH_SHARE = 3;
+/**
+ * A learned part of the minute window grows back while no 429 comes, by this × (quiet minutes)²
+ * of the whole limit: slowly at first (the desks together hold about all of it, and one that
+ * took more would fill it again), all of it within ~3 quiet minutes (the others have left;
+ * fake-clock model: two of three desks leave, the third is back at the whole minute within 2-3
+ * minutes). A linear 0.1 a minute filled the window again every two minutes.
+ */
+const MINUTE_RETURN = 0.1;
+/** A learned part of the minute window is never less than this (a desk that had sent little when it ran full). */
+const MINUTE_SHARE_FLOOR = 0.25;
+/** Refused this many second-windows in a row, with nothing answered: the minute window is full. */
+const MINUTE_FULL_WINDOWS = 3;
 
 function positive(n: number | undefined, fallback: number, name: string): number {
   if (n === undefined) return fallback;
@@ -196,14 +216,23 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
   const secondWindow = () => SECOND + secondMargin;
   const minuteWindow = () => MINUTE + minuteMargin;
   /**
-   * While sharing, the minute's budget is paced at the same share as the second's (the policy only
-   * sees the second-window; our share of it is the best guess of our share of the minute): desks
-   * that each paced the whole minute used it up in 40 s and were all refused for the next 20.
+   * Our part of the minute window the desks share, learned when it ran full (see penalize): 1
+   * until then; it grows back while no 429 comes (`MINUTE_RETURN`), and any 429 stops that climb
+   * where it is.
    */
-  const spacing = (now: number) => {
-    const rate = rateAt(now);
-    return Math.max(secondWindow() / rate, minuteWindow() / (perMinute * Math.min(1, rate / perSecond)));
-  };
+  let minuteShare = 1;
+  let minuteClimbFrom = Number.NEGATIVE_INFINITY;
+  const minuteShareAt = (now: number) => Math.min(1, minuteShare + MINUTE_RETURN * ((now - minuteClimbFrom) / MINUTE) ** 2);
+  /** Grant times (within the minute window) whose request was refused: the server did not count them. */
+  let refusedGrants: number[] = [];
+  /**
+   * While sharing, the minute's budget is paced at the same share as the second's (the policy only
+   * sees the second-window; our share of it is the best guess of our share of the minute), or at
+   * the part of the minute we learned if that is less: desks that each paced the whole minute used
+   * it up in 40 s and were all refused for the next 20.
+   */
+  const minuteShareFor = (now: number) => Math.min(minuteShareAt(now), rateAt(now) / perSecond);
+  const spacing = (now: number) => Math.max(secondWindow() / rateAt(now), minuteWindow() / (perMinute * Math.min(1, minuteShareFor(now))));
   const queued = () => queues.interactive.length + queues.batch.length + queues.background.length;
 
   function prune(now: number): void {
@@ -225,6 +254,13 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     if (grants.length >= secCap) at = Math.max(at, (grants[grants.length - secCap] as number) + secondWindow());
     const minCap = Math.max(1, Math.floor(perMinute) - reserve);
     if (grants.length >= minCap) at = Math.max(at, (grants[grants.length - minCap] as number) + minuteWindow());
+    const share = minuteShareAt(now);
+    if (share < 1) {
+      // Our learned part of the minute window, counted as the server counts it (refused requests not).
+      const shareCap = Math.max(1, Math.floor(perMinute * share) - reserve);
+      const counted = refusedGrants.length === 0 ? grants : grants.filter((t) => !refusedGrants.includes(t));
+      if (counted.length >= shareCap) at = Math.max(at, (counted[counted.length - shareCap] as number) + minuteWindow());
+    }
     return at;
   }
 
@@ -297,6 +333,22 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
     return own;
   }
 
+  /**
+   * Refused for several second-windows with nothing answered and no Retry-After, where the minute's
+   * limit binds before the second's (Altegio: 200/min, 5/s): the minute window the desks share is
+   * full (the second's would have emptied). Measured on the fake-clock model: three desks at 5/s
+   * filled it in 45 s and nothing, not even a search, got through for the next 15, every minute.
+   * We hold what the server counted of ours in it (refused requests not), as the policy does for
+   * the second's.
+   */
+  function minuteRanFull(now: number, granted: number): void {
+    if (perMinute >= (MINUTE / SECOND) * perSecond) return;
+    const inWindow = (t: number) => t > granted - minuteWindow() && t <= granted;
+    const own = grants.filter(inWindow).length - refusedGrants.filter(inWindow).length;
+    minuteShare = Math.min(minuteShareAt(now), Math.max(MINUTE_SHARE_FLOOR, own / perMinute));
+    minuteClimbFrom = now;
+  }
+
   /** Nothing is granted before `until`; the climb stands still meanwhile (nothing is learned while paused). */
   function pauseUntil(now: number, until: number): void {
     if (until <= pausedUntil) return;
@@ -333,6 +385,13 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
       penalties++;
       const hinted = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs >= 0 ? retryAfterMs : undefined;
       const granted = grantedAt ?? grants[grants.length - 1] ?? now;
+      refusedGrants = refusedGrants.filter((t) => t > now - minuteWindow());
+      refusedGrants.push(granted);
+      if (minuteShare < 1) {
+        // The learned part of the minute stops climbing where it is.
+        minuteShare = minuteShareAt(now);
+        minuteClimbFrom = now;
+      }
       // A request granted before we last reacted was sent at the old pace: the same round, old news.
       if (policy.refused(now, granted, ownInWindow(granted))) {
         // The next grant waits one interval at the new rate.
@@ -348,6 +407,7 @@ export function createRateLimiter(options: RateLimiterOptions = {}): RateLimiter
           pausedRounds = round + 1;
           pauseUntil(now, now + Math.min(backoffMax, backoffBase * 2 ** round));
         }
+        if (hinted === undefined && now - streakAt >= MINUTE_FULL_WINDOWS * secondWindow()) minuteRanFull(now, granted);
       }
       if (hinted !== undefined) pauseUntil(now, now + hinted);
       pump();
