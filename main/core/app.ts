@@ -175,7 +175,6 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const index = createIndexService({
     db: store.db,
     transaction: store.transaction,
-    store,
     session,
     limiter,
     emit: (status) => events.emit('index.progress', status),

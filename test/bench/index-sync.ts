@@ -90,7 +90,7 @@ async function sync(dbName: string, windows: Set<string>, signal = new AbortCont
   const repo = createIndexRepo(store.db, store.transaction);
   const key = { server: sandbox.url, chainId: north };
   const t0 = performance.now();
-  await firstSync(key, { api: counting(client, windows), repo, limiter, store, now: () => new Date(), onProgress: () => undefined, inFlight: IN_FLIGHT_PAGES }, signal).catch((e: unknown) => {
+  await firstSync(key, { api: counting(client, windows), repo, limiter, now: () => new Date(), onProgress: () => undefined, inFlight: IN_FLIGHT_PAGES }, signal).catch((e: unknown) => {
     if (!signal.aborted) throw e;
   });
   const ms = performance.now() - t0;

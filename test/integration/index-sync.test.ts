@@ -62,7 +62,6 @@ function service(perSecond: number | null = null, zone = 'America/Chicago'): Ind
   return createIndexService({
     db: store.db,
     transaction: store.transaction,
-    store,
     session: { snapshot: () => state, api: () => api },
     limiter,
     emit: (s) => events.push(s),
@@ -155,7 +154,7 @@ describe('first sync', () => {
     expect(stopped?.rowsRead).toBeGreaterThanOrEqual(500);
     const limiter = createRateLimiter({ perSecond: 1000, perMinute: 60_000 });
     const api = createAltegioClient({ credentials: () => ({ baseUrl: sb.url, partnerToken: sb.partnerToken, userToken }), limiter });
-    await firstSync(key, { api, repo, limiter, store: killed, now: () => new Date(), onProgress: () => undefined }, new AbortController().signal);
+    await firstSync(key, { api, repo, limiter, now: () => new Date(), onProgress: () => undefined }, new AbortController().signal);
     expect(repo.count(key)).toBe(total);
     const after = repo.sync(key);
     expect(after?.firstDone).toBe(true);

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const api = createAltegioClient({ credentials: () => ({ baseUrl: args.url, partnerToken: args.partnerToken, userToken: args.userToken }), limiter });
   const repo = createIndexRepo(store.db, store.transaction);
   const key = { server: args.url, chainId: args.chainId };
-  await firstSync(key, { api, repo, limiter, store, now: () => new Date(), onProgress: () => {
+  await firstSync(key, { api, repo, limiter, now: () => new Date(), onProgress: () => {
     const s = repo.sync(key);
     if (s) process.stdout.write(`page ${s.requests} ${s.rowsRead}\n`);
   } }, new AbortController().signal);

@@ -147,17 +147,15 @@ export interface IndexRepo {
 const UPSERT_CHUNK = 100;
 const UPSERT_TUPLE = `(${Array<string>(21).fill('?').join(', ')})`;
 
-/** One statement and its parameters (page-writer.ts runs them on a connection of its own). */
-export interface SqlRun {
-  sql: string;
-  params: unknown[];
-}
-
-const upsertSqls = new Map<number, string>();
-/** The upsert of `n` rows in one statement. */
-function upsertSql(n: number): string {
-  let sql = upsertSqls.get(n);
-  if (sql === undefined) upsertSqls.set(n, (sql = `
+export function createIndexRepo(db: Database.Database, transaction: <T>(fn: () => T) => T): IndexRepo {
+  /** The upsert of `n` rows in one statement (prepared once per n). */
+  const upserts = new Map<number, Database.Statement>();
+  const upsertOf = (n: number): Database.Statement => {
+    let st = upserts.get(n);
+    if (!st) upserts.set(n, (st = db.prepare(upsertSql(n))));
+    return st;
+  };
+  const upsertSql = (n: number) => `
     INSERT INTO index_memberships (server, chain_id, id, number, number_key, type_id, type_title, status_slug, is_frozen, freeze_till, freeze_till_at,
       created_date, activated_date, expiration_date, expiration_day, expiration_at, united_left, min_service_left, unlimited, membership_json, read_at)
     VALUES ${Array<string>(n).fill(UPSERT_TUPLE).join(', ')}
@@ -166,51 +164,7 @@ function upsertSql(n: number): string {
       freeze_till = excluded.freeze_till, freeze_till_at = excluded.freeze_till_at, created_date = excluded.created_date, activated_date = excluded.activated_date,
       expiration_date = excluded.expiration_date, expiration_day = excluded.expiration_day, expiration_at = excluded.expiration_at, united_left = excluded.united_left,
       min_service_left = excluded.min_service_left, unlimited = excluded.unlimited, membership_json = excluded.membership_json,
-      read_at = excluded.read_at`));
-  return sql;
-}
-
-/** The statements that insert or replace `memberships` as just read (the last read of an id wins). */
-export function upsertRuns(key: IndexKey, memberships: readonly Membership[], readAt = nowIso()): SqlRun[] {
-  // One row per id: a statement may not update a row it inserted.
-  const rows = [...new Map(memberships.map((m) => [m.id, m])).values()];
-  const runs: SqlRun[] = [];
-  for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
-    const chunk = rows.slice(i, i + UPSERT_CHUNK);
-    const params: unknown[] = [];
-    for (const m of chunk) {
-      const f = facts(m);
-      params.push(
-        key.server, key.chainId, m.id, m.number, numberKey(m.number), m.type.id, m.type.title, m.status.slug, m.isFrozen ? 1 : 0,
-        m.freezeTill, instantOf(m.freezeTill), m.createdDate, m.activatedDate, m.expirationDate, f.expirationDay, instantOf(m.expirationDate), f.unitedLeft, f.minServiceLeft,
-        f.unlimited ? 1 : 0, JSON.stringify(m), readAt,
-      );
-    }
-    runs.push({ sql: upsertSql(chunk.length), params });
-  }
-  return runs;
-}
-
-const PUT_SYNC = `
-    INSERT INTO index_sync (server, chain_id, first_done, window_from, window_days, page_done, rows_read, requests, total_estimate, started_at, as_of)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (server, chain_id) DO UPDATE SET first_done = excluded.first_done, window_from = excluded.window_from,
-      window_days = excluded.window_days, page_done = excluded.page_done, rows_read = excluded.rows_read, requests = excluded.requests,
-      total_estimate = excluded.total_estimate, started_at = excluded.started_at, as_of = excluded.as_of`;
-
-/** The statement that records the sync position `s`. */
-export function saveSyncRun(key: IndexKey, s: SyncState): SqlRun {
-  return { sql: PUT_SYNC, params: [key.server, key.chainId, s.firstDone ? 1 : 0, s.windowFrom, s.windowDays, s.pageDone, s.rowsRead, s.requests, s.totalEstimate, s.startedAt, s.asOf] };
-}
-
-export function createIndexRepo(db: Database.Database, transaction: <T>(fn: () => T) => T): IndexRepo {
-  /** Prepared once per SQL text. */
-  const prepared = new Map<string, Database.Statement>();
-  const run = ({ sql, params }: SqlRun) => {
-    let st = prepared.get(sql);
-    if (!st) prepared.set(sql, (st = db.prepare(sql)));
-    st.run(...params);
-  };
+      read_at = excluded.read_at`;
   const remove = db.prepare('DELETE FROM index_memberships WHERE server = ? AND chain_id = ? AND id = ?');
   const count = db.prepare('SELECT COUNT(*) AS n FROM index_memberships WHERE server = ? AND chain_id = ?');
   const get = db.prepare(`SELECT ${ROW_COLUMNS} FROM ${ROW_FROM} WHERE m.server = ? AND m.chain_id = ? AND m.id = ?`);
@@ -231,6 +185,12 @@ export function createIndexRepo(db: Database.Database, transaction: <T>(fn: () =
     ON CONFLICT (server, chain_id, membership_id) DO UPDATE SET client_id = excluded.client_id, client_name = excluded.client_name,
       client_phone = excluded.client_phone, location_id = COALESCE(excluded.location_id, index_clients.location_id), seen_at = excluded.seen_at`);
   const getSync = db.prepare('SELECT * FROM index_sync WHERE server = ? AND chain_id = ?');
+  const putSync = db.prepare(`
+    INSERT INTO index_sync (server, chain_id, first_done, window_from, window_days, page_done, rows_read, requests, total_estimate, started_at, as_of)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (server, chain_id) DO UPDATE SET first_done = excluded.first_done, window_from = excluded.window_from,
+      window_days = excluded.window_days, page_done = excluded.page_done, rows_read = excluded.rows_read, requests = excluded.requests,
+      total_estimate = excluded.total_estimate, started_at = excluded.started_at, as_of = excluded.as_of`);
   const forgetAll = [
     db.prepare('DELETE FROM index_memberships WHERE server = ? AND chain_id = ?'),
     db.prepare('DELETE FROM index_clients WHERE server = ? AND chain_id = ?'),
@@ -249,8 +209,23 @@ export function createIndexRepo(db: Database.Database, transaction: <T>(fn: () =
       }
     },
     upsert(key, memberships, readAt = nowIso()) {
-      const runs = upsertRuns(key, memberships, readAt);
-      transaction(() => runs.forEach(run));
+      // One row per id (the last read wins): a statement may not update a row it inserted.
+      const rows = [...new Map(memberships.map((m) => [m.id, m])).values()];
+      transaction(() => {
+        for (let i = 0; i < rows.length; i += UPSERT_CHUNK) {
+          const chunk = rows.slice(i, i + UPSERT_CHUNK);
+          const params: unknown[] = [];
+          for (const m of chunk) {
+            const f = facts(m);
+            params.push(
+              key.server, key.chainId, m.id, m.number, numberKey(m.number), m.type.id, m.type.title, m.status.slug, m.isFrozen ? 1 : 0,
+              m.freezeTill, instantOf(m.freezeTill), m.createdDate, m.activatedDate, m.expirationDate, f.expirationDay, instantOf(m.expirationDate), f.unitedLeft, f.minServiceLeft,
+              f.unlimited ? 1 : 0, JSON.stringify(m), readAt,
+            );
+          }
+          upsertOf(chunk.length).run(...params);
+        }
+      });
     },
     remove(key, ids) {
       transaction(() => {
@@ -291,7 +266,7 @@ export function createIndexRepo(db: Database.Database, transaction: <T>(fn: () =
       };
     },
     saveSync(key, s) {
-      run(saveSyncRun(key, s));
+      putSync.run(key.server, key.chainId, s.firstDone ? 1 : 0, s.windowFrom, s.windowDays, s.pageDone, s.rowsRead, s.requests, s.totalEstimate, s.startedAt, s.asOf);
     },
     forget(key) {
       transaction(() => {

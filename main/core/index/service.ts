@@ -13,7 +13,6 @@ import type { Logger } from '../log';
 import type { SessionState } from '../../../preload/contract';
 import { createIndexRepo, numberKey, type IndexKey, type IndexRepo, type IndexedRow } from './repo';
 import { firstSync, refresh, type SyncProgress } from './sync';
-import type { StoreFile } from './page-writer';
 import type { CsvDelimiter } from '../csv';
 import type { Language } from '../../../common/i18n/languages';
 import { worklist, worklistCsv, type WorklistPage, type WorklistQuery } from './worklists';
@@ -29,8 +28,6 @@ export interface IndexServiceDeps {
   timezone: (locationId: number) => string | null;
   db: Database.Database;
   transaction: <T>(fn: () => T) => T;
-  /** The store (the first sync's pages are written to its file off the event loop: page-writer.ts). */
-  store?: StoreFile;
   session: { snapshot(): SessionState; api(): AltegioApi };
   limiter: Pick<RateLimiter, 'stats'>;
   emit: (status: IndexStatus) => void;
@@ -158,7 +155,6 @@ export function createIndexService(deps: IndexServiceDeps): IndexService {
     const syncDeps = {
       api: deps.session.api(),
       repo,
-      ...(deps.store && { store: deps.store }),
       limiter: deps.limiter,
       now,
       onProgress: (p: SyncProgress) => {

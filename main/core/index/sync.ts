@@ -5,10 +5,10 @@
  * than asked (or `meta.count` says there is no more). After every page its last rows and the
  * position (window start, window size, last page read) commit together, in page order, so a crash or
  * a quit resumes at the next page not committed: nothing skipped, no committed page read again (the
- * pages in flight at the crash, at most `inFlight` and the one being written, are asked again). A page's rows commit in slices,
- * by a worker thread when the store is a file (page-writer.ts: the core's event loop stays free for
- * a person's answer, bench index-sync); rows of a page whose position is not yet committed are read
- * again on resume, which the upsert makes harmless. The window size adapts to what the last
+ * pages in flight at the crash, at most `inFlight` and the one being written, are asked again). A page's rows commit in slices
+ * of `COMMIT_SLICE` with a turn of the event loop between them, so a person's answer arriving
+ * meanwhile is handled after one slice, not after the whole page (bench index-sync); rows of a page
+ * whose position is not yet committed are read again on resume, which the upsert makes harmless. The window size adapts to what the last
  * window held: empty windows grow it fourfold (the chain's early years cost a few requests), full
  * ones shrink it towards `targetRows`. Days are sent date-only (`YYYY-MM-DD`, as Altegio's own MCP
  * does) and consecutive windows share their boundary day, so whether the server takes a bound as
@@ -35,7 +35,7 @@
 import { addDays } from '../../../common/dates';
 import type { AltegioApi, CreatedPage } from '../altegio/api';
 import type { RateLimiter } from '../altegio/rate-limiter';
-import { openPageWriter, type StoreFile } from './page-writer';
+import { nextTurn } from '../clock';
 import type { IndexKey, IndexRepo, SyncState } from './repo';
 
 /** No Altegio chain has memberships sold before this day. */
@@ -54,6 +54,8 @@ const REFRESH_MARGIN_DAYS = 2;
  * with 6, for the same sync rate).
  */
 export const IN_FLIGHT = 3;
+/** Rows per commit while a page is written (see the header): ~1-3 ms of the event loop each. */
+export const COMMIT_SLICE = 25;
 
 export interface SyncProgress {
   phase: 'first' | 'refresh';
@@ -75,8 +77,6 @@ export interface SyncDeps {
   targetRows?: number;
   /** Page requests in flight during the first sync; default IN_FLIGHT, 1 = one at a time. */
   inFlight?: number;
-  /** The store, to whose file a worker thread writes the first sync's pages (page-writer.ts); absent: written here. */
-  store?: StoreFile;
 }
 
 /** One page request of the first sync. */
@@ -241,7 +241,6 @@ export async function firstSync(key: IndexKey, deps: SyncDeps, signal: AbortSign
     for (const spec of plan.slice(keep)) inflight.push(issue(spec, lastDay));
   };
 
-  const writer = openPageWriter(repo, deps.store);
   try {
     for (;;) {
       signal.throwIfAborted();
@@ -262,16 +261,27 @@ export async function firstSync(key: IndexKey, deps: SyncDeps, signal: AbortSign
         }
       }
       const settled = next;
-      // The pages after this one wait in the limiter while it is written, so no grant goes unused meanwhile.
+      // The pages after this one wait in the limiter while it is written (in slices, see the header),
+      // so no grant goes unused meanwhile.
       if (!settled.firstDone) topUp(settled);
-      await writer.write(key, answer.memberships, settled, signal);
+      const rows = answer.memberships;
+      let from = 0;
+      for (; rows.length - from > COMMIT_SLICE; from += COMMIT_SLICE) {
+        const slice = rows.slice(from, from + COMMIT_SLICE);
+        repo.relaxed(() => repo.upsert(key, slice));
+        await nextTurn();
+        signal.throwIfAborted();
+      }
+      repo.relaxed(() => {
+        repo.upsert(key, rows.slice(from));
+        repo.saveSync(key, settled);
+      });
       state = settled;
       progress();
       if (state.firstDone) return;
     }
   } finally {
     drop(inflight.splice(0));
-    await writer.close();
   }
 }
 

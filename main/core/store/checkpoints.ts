@@ -17,15 +17,15 @@
  * does not answer in time is terminated. A fallback is logged with its reason (a code, no path).
  */
 import { statSync } from 'node:fs';
-import type { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import type Database from 'libsql';
 import type { StoreLog } from './types';
-import { sqliteWorker } from './worker';
 
 /** WAL size (high-water mark of the -wal file) from which checkpoints move to the worker. */
 const START_BYTES = 1 << 20;
 /** The main connection's automatic checkpoint while the worker runs (SQLite's default is 1,000). */
-export const SAFETY_PAGES = 10_000;
+const SAFETY_PAGES = 10_000;
 const DEFAULT_PAGES = 1_000;
 /** A checkpoint follows a commit by this much (commits in between share it). */
 const DELAY_MS = 100;
@@ -127,7 +127,11 @@ export function offThreadCheckpoints(db: Database.Database, path: string, log: S
   };
   const start = (): Worker | null => {
     try {
-      const w = sqliteWorker(WORKER, { path, flags: flags.buffer });
+      // Inside a packaged app this path is in app.asar: Electron gives worker threads the main
+      // thread's asar support, and libsql's own JS dependencies (@neon-rs/load, detect-libc) are
+      // only in the asar (only native binaries are unpacked), so the path stays as resolved.
+      const libsql = createRequire(import.meta.url).resolve('libsql');
+      const w = new Worker(WORKER, { eval: true, workerData: { libsql, path, flags: flags.buffer } });
       w.unref();
       w.on('message', (m: { ready?: boolean; failed?: string }) => {
         if (m.ready && !failed && db.open) db.exec(`PRAGMA wal_autocheckpoint = ${SAFETY_PAGES}`);

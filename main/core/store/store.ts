@@ -29,11 +29,6 @@ export interface Store {
    * A failure to write (full disk, I/O error, lock) is thrown as a `StorageFault`.
    */
   transaction<T>(fn: () => T): T;
-  /**
-   * Another connection to this file (a worker thread's: index/page-writer.ts) committed: the WAL is
-   * checkpointed off the event loop as after the store's own commits (checkpoints.ts).
-   */
-  committed(): void;
   close(): void;
 }
 
@@ -149,7 +144,6 @@ export function openStore(path: string, options: { log?: StoreLog } = {}): Store
     settings: settingsRepo(db),
     mappings: mappingsRepo(db),
     transaction,
-    committed: () => checkpoints?.committed(),
     close: () => {
       try {
         checkpoints?.stop();
