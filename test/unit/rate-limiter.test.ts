@@ -197,7 +197,7 @@ describe('rate limiter: 429s (fake clock; the rate rule itself: rate-policy.test
     limiter.penalize(undefined, sent.at(-1));
     expect(limiter.stats().effectivePerSecond).toBeCloseTo((20 * 1000) / 1020, 5); // all 20 were ours: a lone desk loses nothing
     const clock2 = fakeClock();
-    const shared = createRateLimiter({ perSecond: 20, perMinute: 100_000, clock: clock2 });
+    const shared = createRateLimiter({ perSecond: 20, perMinute: 100_000, clock: clock2, policy: { partFloor: false } });
     const few = await sendFor(shared, clock2, 320); // 7 grants, 51 ms apart
     expect(few).toHaveLength(7);
     shared.penalize(undefined, few.at(-1));

@@ -8,7 +8,7 @@ import { createRatePolicy } from '../../main/core/altegio/rate-policy';
 const W = 1020;
 const slots = (rate: number) => Math.round((rate * W) / 1000);
 /** A policy at 20/s that met two others: 7 of the server's window were ours at t = 0. */
-function sharing(opts: Parameters<typeof createRatePolicy>[0] = { perSecond: 20 }) {
+function sharing(opts: Parameters<typeof createRatePolicy>[0] = { perSecond: 20, partFloor: false }) {
   const p = createRatePolicy(opts);
   expect(p.refused(0, 0, 7)).toBe(true);
   return p;
@@ -16,7 +16,7 @@ function sharing(opts: Parameters<typeof createRatePolicy>[0] = { perSecond: 20 
 
 describe('rate policy: discovery', () => {
   it('alone it is the configured rate; the first 429 sets whole slots to our part of what the server counted', () => {
-    const p = createRatePolicy({ perSecond: 20 });
+    const p = createRatePolicy({ perSecond: 20, partFloor: false });
     expect(p.rateAt(0)).toBe(20);
     expect(p.refused(100, 90, 7)).toBe(true);
     expect(p.rateAt(100)).toBeCloseTo((7 * 1000) / W, 9);
@@ -47,12 +47,12 @@ describe('rate policy: steps down', () => {
 
   it('the bigger part yields first: holding half the window at the second 429, a tenth only at the eighth', () => {
     // The rule before counted 429s alike: both gave up a slot at the third (and it is the small desk that sees most of them).
-    const big = createRatePolicy({ perSecond: 20 });
+    const big = createRatePolicy({ perSecond: 20, partFloor: false });
     big.refused(0, 0, 10);
     expect(big.refused(1100, 1050, 10)).toBe(false);
     expect(big.refused(1400, 1350, 10)).toBe(true);
     expect(slots(big.rateAt(1400))).toBe(9);
-    const small = createRatePolicy({ perSecond: 20 });
+    const small = createRatePolicy({ perSecond: 20, partFloor: false });
     small.refused(0, 0, 5);
     const steps = [];
     for (let i = 1; i <= 8; i++) steps.push(small.refused(1000 + 300 * i, 990 + 300 * i, 2));
@@ -75,12 +75,12 @@ describe('rate policy: steps down', () => {
 
   it('a share held long without a step gives up a slot at the next 429, however small its part then (the bigger share sooner)', () => {
     // 5 of 20.4 slots held: 2.7 / (5 / 20.4) = 11 second-windows; 10 slots: 5.5.
-    const atFive = createRatePolicy({ perSecond: 20, quietWindows: 1000 });
+    const atFive = createRatePolicy({ perSecond: 20, quietWindows: 1000, partFloor: false });
     atFive.refused(0, 0, 5);
     expect(atFive.refused(10 * W, 10 * W - 10, 1)).toBe(false);
     expect(atFive.refused(11.1 * W, 11.1 * W - 10, 1)).toBe(true);
     expect(slots(atFive.rateAt(11.1 * W))).toBe(4);
-    const atTen = createRatePolicy({ perSecond: 20, quietWindows: 1000 });
+    const atTen = createRatePolicy({ perSecond: 20, quietWindows: 1000, partFloor: false });
     atTen.refused(0, 0, 10);
     expect(atTen.refused(5 * W, 5 * W - 10, 1)).toBe(false);
     expect(atTen.refused(5.6 * W, 5.6 * W - 10, 1)).toBe(true);
@@ -92,6 +92,32 @@ describe('rate policy: steps down', () => {
     p.refused(0, 0, 1);
     for (let t = 1100; t < 20_000; t += 1100) p.refused(t, t - 10, 1);
     expect(p.rateAt(20_000)).toBeCloseTo(1000 / W, 9);
+  });
+});
+
+describe('rate policy: part floor', () => {
+  it('desks that met at once never give up slots below their part of the window rounded up (20/s, three desks: 8 slots, 7 a window)', () => {
+    const p = createRatePolicy({ perSecond: 20 });
+    expect(p.refused(0, 0, 7)).toBe(true);
+    expect(slots(p.rateAt(0))).toBe(8);
+    for (let i = 1; i <= 20; i++) p.refused(1100 * i, 1100 * i - 10, 2);
+    expect(slots(p.rateAt(22_000))).toBe(8);
+    // the same 429s without the floor: down to the one slot
+    const q = createRatePolicy({ perSecond: 20, partFloor: false });
+    q.refused(0, 0, 7);
+    for (let i = 1; i <= 20; i++) q.refused(1100 * i, 1100 * i - 10, 2);
+    expect(slots(q.rateAt(22_000))).toBeLessThan(7);
+  });
+
+  it('no floor where rounding up oversubscribes the window (5/s, three desks: 6 for 5), nor for a desk that was alone when another joined', () => {
+    const atFive = createRatePolicy({ perSecond: 5 });
+    atFive.refused(0, 0, 2);
+    for (let i = 1; i <= 20; i++) atFive.refused(1100 * i, 1100 * i - 10, 2);
+    expect(slots(atFive.rateAt(22_000))).toBe(1);
+    const alone = createRatePolicy({ perSecond: 20 });
+    alone.refused(0, 0, 15);
+    for (let i = 1; i <= 40; i++) alone.refused(600 * i, 600 * i - 10, 5);
+    expect(slots(alone.rateAt(24_000))).toBeLessThan(8);
   });
 });
 
