@@ -8,8 +8,8 @@
  *    state; the audit entry says 'ok';
  *  - failure: a DeskFailure with a clear message, ZERO writes and the membership unchanged; the
  *    audit entry says 'failed' (or 'unknown'), never 'ok'.
- * The fault hits the first attempt(s) only (a RegExp whose test() matches N times), so retries,
- * verification re-reads and the service's own re-read meet a healthy server.
+ * The fault hits the first attempt(s) only (a RegExp whose test() matches N times), so retries and
+ * the runner's re-read before it decides meet a healthy server.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

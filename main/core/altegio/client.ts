@@ -200,7 +200,7 @@ export function createAltegioClient(deps: AltegioClientDeps): AltegioApi {
 
     if (status >= 200 && status < 300) {
       // Only set_balance answers with no body; anywhere else an empty 2xx is a proxy/transport glitch
-      // (for freeze/unfreeze: not proof the write happened, so it is verified like a 5xx).
+      // (for freeze/unfreeze: not proof the write happened, so the runner re-reads and decides, as after a 5xx).
       if (!parsed || (body === undefined && !call.emptyBodyOk)) {
         log.warn('altegio: unreadable answer', { op: call.op, status, contentType: contentType.slice(0, 60) });
         return { ok: false, failure: unreadable(), retry: 'transient', status };
