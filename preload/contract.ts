@@ -56,7 +56,7 @@ export const MsgData: z.ZodType<MsgData> = z.object({
 
 export const DeskError = z.object({
   kind: ErrorKind,
-  /** Stable name of this failure (`altegio.wrong_credentials`, `shell.unreachable`…): what code and the renderer's words key on, never the message. */
+  /** Stable name of this failure (`altegio.wrong_credentials`, `shell.unreachable`; the app's own refusals: their message's catalog key, `error.app.planGone`…): what code and the renderer's words key on, never the message. */
   code: z.string().min(1).max(80),
   origin: ErrorOrigin,
   /** The core's explanation (English; for logs, and shown only when the failure has no `msg` and the renderer has no words for `code`). */

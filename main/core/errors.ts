@@ -19,7 +19,11 @@ export interface FailureOptions {
   retryAfterMs?: number;
   serverMessage?: string | undefined;
   cause?: unknown;
-  /** Default: the kind (`validation`, `not_found`…). */
+  /**
+   * Default: the message's catalog key (`error.app.planGone`, `batch.file.noRows`), so two failures
+   * that say different things never share a code; for Altegio's own words, `<origin>.<kind>`
+   * (`altegio.validation`), as failureFromHttp names its answers.
+   */
   code?: string;
   /** Default: `network` for offline, else `app`. */
   origin?: ErrorOrigin;
@@ -68,8 +72,8 @@ export class DeskFailure extends Error {
     this.msg = own ? undefined : message;
     this.name = 'DeskFailure';
     this.kind = kind;
-    this.code = options.code ?? kind;
     this.origin = options.origin ?? (kind === 'offline' ? 'network' : 'app');
+    this.code = options.code ?? (own ? `${this.origin}.${kind}` : message.key);
     this.messageIsServers = own;
     const fields = { ...options.serverFields, ...Object.fromEntries(coded.map(([k, v]) => [k, inEnglish(v)])) };
     this.fields = options.fields || options.serverFields ? fields : undefined;

@@ -35,7 +35,7 @@ const handlers = {
 } as unknown as Handlers;
 
 /** What the page gets for memberships.get of membership 2: the failure, its English and its words by reference. */
-const NOT_FOUND_2 = { kind: 'not_found', code: 'not_found', origin: 'app', message: 'Membership 2 was not found in this chain. It may have been deleted, or it belongs to another chain.', msg: { key: 'error.app.membershipNotFound', params: { id: 2 } } };
+const NOT_FOUND_2 = { kind: 'not_found', code: 'error.app.membershipNotFound', origin: 'app', message: 'Membership 2 was not found in this chain. It may have been deleted, or it belongs to another chain.', msg: { key: 'error.app.membershipNotFound', params: { id: 2 } } };
 
 let shell: WebShell;
 let cookie = '';

@@ -6,6 +6,8 @@ import { msg } from '../../common/i18n/translate';
 const handlers = {
   'memberships.get': async ({ membershipId }: { membershipId: number }) => {
     if (membershipId === 404) throw new DeskFailure('not_found', msg('error.app.membershipNotFound', { id: 404 }));
+    if (membershipId === 410) throw new DeskFailure('not_found', msg('error.app.auditGone'));
+    if (membershipId === 422) throw DeskFailure.fromServer('not_found', 'Абонемент не найден');
     if (membershipId === 500) throw new Error('secret internals /home/x Bearer abc');
     if (membershipId === 507) throw Object.assign(new Error('database or disk is full /home/x/desk.db'), { code: 'SQLITE_FULL' });
     return { nope: true };
@@ -65,7 +67,19 @@ describe('dispatch', () => {
 
   it('passes typed failures through as data', async () => {
     const r = await dispatch(handlers, 'memberships.get', { chainId: 1, membershipId: 404 });
-    expect(r).toEqual({ ok: false, error: { kind: 'not_found', code: 'not_found', origin: 'app', message: 'Membership 404 was not found in this chain. It may have been deleted, or it belongs to another chain.', msg: { key: 'error.app.membershipNotFound', params: { id: 404 } } } });
+    expect(r).toEqual({ ok: false, error: { kind: 'not_found', code: 'error.app.membershipNotFound', origin: 'app', message: 'Membership 404 was not found in this chain. It may have been deleted, or it belongs to another chain.', msg: { key: 'error.app.membershipNotFound', params: { id: 404 } } } });
+  });
+
+  it('two different failures of one kind never share a code: the app’s carries its message’s catalog key, Altegio’s words `altegio.<kind>`', async () => {
+    const codes = await Promise.all([404, 410, 422].map(async (membershipId) => {
+      const r = await dispatch(handlers, 'memberships.get', { chainId: 1, membershipId });
+      return r.ok ? null : [r.error.kind, r.error.origin, r.error.code];
+    }));
+    expect(codes).toEqual([
+      ['not_found', 'app', 'error.app.membershipNotFound'],
+      ['not_found', 'app', 'error.app.auditGone'],
+      ['not_found', 'altegio', 'altegio.not_found'],
+    ]);
   });
 
   it('hides the text of unexpected errors', async () => {
