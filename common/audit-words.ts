@@ -7,7 +7,7 @@
 import { DateTime } from 'luxon';
 import type { AuditEntry, AuditSnapshot, MembershipSnapshot } from '../preload/contract';
 import { formatDate as formatDay, localDateOf } from './dates';
-import { STATUS_WORDS } from './statuses';
+import { statusWordIn } from './statuses';
 import en from './i18n/catalogs/en.json';
 import { createTranslator, type MessageKey, type Translate } from './i18n/translate';
 
@@ -33,14 +33,14 @@ export function formatMoment(value: string, timezone?: string): string {
   return (timezone ? dt.setZone(timezone) : dt.toLocal()).setLocale('en-GB').toFormat('d LLL yyyy, HH:mm');
 }
 
-/** The one set of status words (common/statuses.ts), looked up by whatever slug a snapshot holds. */
-const statusWords: Readonly<Record<string, string>> = STATUS_WORDS;
+const english = createTranslator('en', en);
 
 export const ENGLISH_AUDIT_WORDS: AuditWords = {
-  t: createTranslator('en', en),
+  t: english,
   day: formatDay,
   moment: formatMoment,
-  status: (slug) => statusWords[slug] ?? slug,
+  // The one set of status words (common/statuses.ts), looked up by whatever slug a snapshot holds.
+  status: (slug) => statusWordIn(english, slug),
 };
 
 /** An API date/datetime as its calendar day in `timezone` ("—" when none). */

@@ -4,16 +4,25 @@
  * language); the core uses the English ones as the fallback title.
  */
 import type { BatchPlanRow, MembershipStatusSlug } from '../preload/contract';
-import { msg, type MessageKey } from './i18n/translate';
+import { msg, type MessageKey, type Translate } from './i18n/translate';
 import { inEnglish } from './i18n/words';
 
-export const STATUS_WORDS: Readonly<Record<MembershipStatusSlug, string>> = {
-  created: inEnglish(msg('status.created')),
-  active: inEnglish(msg('status.active')),
-  expired: inEnglish(msg('status.expired')),
-  wasted: inEnglish(msg('status.wasted')),
-  unknown: inEnglish(msg('status.unknown')),
-};
+/** A membership status slug as a catalog key: the one slug → words table (core, audit words, renderer). */
+export const STATUS_KEYS = {
+  created: 'status.created',
+  active: 'status.active',
+  expired: 'status.expired',
+  wasted: 'status.wasted',
+  unknown: 'status.unknown',
+} as const satisfies Readonly<Record<MembershipStatusSlug, MessageKey>>;
+
+/** A status slug in words through `t` (any language); a slug the app does not know (an old snapshot's) as given. */
+export function statusWordIn(t: Translate, slug: string): string {
+  return Object.hasOwn(STATUS_KEYS, slug) ? t(STATUS_KEYS[slug as MembershipStatusSlug]) : slug;
+}
+
+/** The English words (the core's fallback title when Altegio sends none). */
+export const STATUS_WORDS = Object.fromEntries(Object.entries(STATUS_KEYS).map(([slug, key]) => [slug, inEnglish(msg(key))])) as Readonly<Record<MembershipStatusSlug, string>>;
 
 /** A batch row's status as a catalog key (the report's outcome column, the preview's rows). */
 export const BATCH_ROW_STATUS_KEYS: Readonly<Record<BatchPlanRow['status'], MessageKey>> = {

@@ -3,7 +3,7 @@ import type { AuditEntry, Balance, Rights } from '../../preload/contract';
 import { cardActions, undoState } from '../../renderer/src/lib/actions';
 import { actionLabel, changeLines, outcomeLabel } from '../../common/audit-words';
 import { buildAuditFilter } from '../../renderer/src/lib/audit-filter';
-import { assumedZoneNote, balanceSummary, formatDate, formatDay, formatDayLong, formatMoment, freezeRuleWords, frozenWords, statusLabel } from '../../renderer/src/lib/format';
+import { assumedZoneNote, balanceSummary, formatDate, formatDay, formatDayLong, formatMoment, freezeRuleWords, frozenWords, statusLabel, statusWord } from '../../renderer/src/lib/format';
 import { exampleMembership as membership } from '../support/memberships';
 import { snap } from '../support/audit-snapshots';
 
@@ -30,6 +30,10 @@ describe('formatting', () => {
     expect(statusLabel({ id: 3, slug: 'expired', title: 'Overdue' })).toBe('Expired');
     expect(statusLabel({ id: 4, slug: 'wasted', title: '' })).toBe('Used up');
     expect(statusLabel({ id: 9, slug: 'unknown', title: 'Archived' })).toBe('Archived');
+    // A slug an old audit snapshot holds that the app does not know: as given (never a prototype's member).
+    expect(statusWord('paused')).toBe('paused');
+    expect(statusWord('constructor')).toBe('constructor');
+    expect(statusWord('wasted')).toBe('Used up');
   });
 
   it('describes freeze rules and balances', () => {

@@ -7,6 +7,7 @@ import { formatPhone } from '../../../common/phone';
 import { isCalendarDate, localDateOf } from '../../../common/dates';
 import type { Balance, BalanceLine, Location, Membership, MsgData, NotGivenField, PeriodUnit } from '../../../preload/contract';
 import { wordMsg } from '../../../common/i18n/words';
+import { statusWordIn } from '../../../common/statuses';
 import { formatDayIn, formatDayLongIn, formatDayNumericIn, formatMomentIn } from '../../../common/i18n/formats';
 import type { AuditWords } from '../../../common/audit-words';
 import { currentLanguage, locale, t, type Msg } from './i18n';
@@ -74,22 +75,9 @@ export function statusLabel(status: Membership['status']): string {
   return statusWord(status.slug);
 }
 
-/** A status slug in words ("Active", "Used up"); an unknown slug as given. */
+/** A status slug in words ("Active", "Used up"): the one slug → key table (common/statuses.ts); an unknown slug as given. */
 export function statusWord(slug: string): string {
-  switch (slug) {
-    case 'created':
-      return t('status.created');
-    case 'active':
-      return t('status.active');
-    case 'expired':
-      return t('status.expired');
-    case 'wasted':
-      return t('status.wasted');
-    case 'unknown':
-      return t('status.unknown');
-    default:
-      return slug;
-  }
+  return statusWordIn(t, slug);
 }
 
 /** "14 days", "1 month": a count of a period unit, with the language's plural forms. */
