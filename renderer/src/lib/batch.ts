@@ -411,12 +411,13 @@ export function sizeWords(bytes: number): string {
  */
 export function sampleFile(delimiter: ',' | ';' = exportDelimiter()): { fileName: string; csv: string } {
   const cell = (v: string) => (v.includes(delimiter) || v.includes('"') ? `"${v.replace(/"/g, '""')}"` : v);
-  const fields = ['membership_id', 'number', 'phone', 'service', 'balance', 'delta', 'reason'] as const;
-  const rows = [
-    fields.map((f) => t(`batch.field.${f}`)),
-    ['4471901', '', '', '', '10', '', t('batch.sample.reason1')],
-    ['4471900', '', '', t('batch.sample.service'), '', '+2', t('batch.sample.reason2')],
-    ['', '270709', '+1 512 555 0142', '', '', '-1', t('batch.sample.reason3')],
+  // The one field list (BATCH_FIELDS), in its order; the sample names services by title, not by id.
+  const fields = BATCH_FIELDS.filter((f) => f !== 'service_id');
+  const samples: Array<Partial<Record<BatchField, string>>> = [
+    { membership_id: '4471901', balance: '10', reason: t('batch.sample.reason1') },
+    { membership_id: '4471900', service: t('batch.sample.service'), delta: '+2', reason: t('batch.sample.reason2') },
+    { number: '270709', phone: '+1 512 555 0142', delta: '-1', reason: t('batch.sample.reason3') },
   ];
+  const rows = [fields.map((f) => t(`batch.field.${f}`)), ...samples.map((row) => fields.map((f) => row[f] ?? ''))];
   return { fileName: 'batch-corrections-sample.csv', csv: '\uFEFF' + rows.map((r) => r.map(cell).join(delimiter)).join('\r\n') + '\r\n' };
 }
