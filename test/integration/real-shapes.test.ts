@@ -200,6 +200,47 @@ describe('utc-freeze-till: freeze_till read back in UTC, not in the location off
   }, 60_000);
 });
 
+describe('no-freeze-till: reads say frozen without freeze_till', () => {
+  it('the card keeps the date the app sent, marked, on every later read until the freeze is lifted; never for a freeze made elsewhere', async () => {
+    await withCore(['no-freeze-till'], async (own, core, call) => {
+      const { dana, memberships: ms } = own.control.knownIds;
+      const owner = own.users[0]!;
+      await call('settings.setPartnerToken', { token: own.partnerToken });
+      await call('session.signIn', { login: owner.email, password: owner.password });
+      await call('session.selectLocation', { chainId: dana.chainId, locationId: dana.locationId });
+      // Someone else's Altegio client (a second desk, the web app): its writes leave no audit entry of ours.
+      const ownCreds: Credentials = { baseUrl: own.url, partnerToken: own.partnerToken, userToken: null };
+      const elsewhere = createAltegioClient({ credentials: () => ownCreds, limiter: createRateLimiter({ perSecond: 100, perMinute: 6000 }), retry: { attempts: 1 } });
+      ownCreds.userToken = (await elsewhere.auth(own.login, own.password)).userToken;
+      type Shown = { id: number; isFrozen: boolean; freezeTill: string | null; freezeTillSource?: string };
+      const onCard = async (membershipId: number): Promise<Shown | undefined> =>
+        (await call<{ memberships: Shown[] }>('memberships.forClient', { locationId: dana.locationId, clientId: dana.clientId })).memberships.find((m) => m.id === membershipId);
+      const id = ms.danaPerServiceFreezable;
+      const tomorrow = chicagoTomorrow();
+
+      // Frozen elsewhere: "Frozen", no date made up.
+      const frozenElsewhere = await onCard(ms.danaFrozen);
+      expect(frozenElsewhere).toMatchObject({ isFrozen: true, freezeTill: null });
+      expect(frozenElsewhere?.freezeTillSource).toBeUndefined();
+
+      const frozen = await call<Shown>('memberships.freeze', { chainId: dana.chainId, locationId: dana.locationId, membershipId: id, freezeTill: tomorrow });
+      expect(frozen).toMatchObject({ isFrozen: true, freezeTill: tomorrow, freezeTillSource: 'app' });
+      // Fresh reads (the card opened again, the membership by id): the same date, still marked.
+      expect(await onCard(id)).toMatchObject({ isFrozen: true, freezeTill: tomorrow, freezeTillSource: 'app' });
+      expect(await call<Shown>('memberships.get', { chainId: dana.chainId, membershipId: id })).toMatchObject({ freezeTill: tomorrow, freezeTillSource: 'app' });
+
+      // Lifted (here by undoing it): no date; a freeze made elsewhere afterwards gets none of ours.
+      const entry = core.store.audit.list({ membershipId: id }).find((e) => e.action === 'freeze')!;
+      await call('audit.undo', { auditId: entry.id });
+      expect(await onCard(id)).toMatchObject({ isFrozen: false, freezeTill: null });
+      await elsewhere.freeze(dana.chainId, id, tomorrow);
+      const again = await onCard(id);
+      expect(again).toMatchObject({ isFrozen: true, freezeTill: null });
+      expect(again?.freezeTillSource).toBeUndefined();
+    });
+  }, 60_000);
+});
+
 describe('every shape at once: the whole core (sign in, search, card, freeze, unfreeze, balance edit, batch apply)', () => {
   it('works end to end through the contract', async () => {
     await withCore(REAL_SHAPES, async (own, core, call) => {

@@ -26,6 +26,7 @@ import { createDeskJobs, deskFailure, type DeskJobs } from '../jobs/desk';
 import type { Logger } from '../log';
 import { freezeOp, frozenTill, membershipSnapshot, opKind, setBalanceOp, snapshotOf, unfreezeOp, type FreezePayload, type MembershipSnapshot, type SetBalancePayload, type SetPeriodPayload, type UnfreezePayload } from '../ops';
 import type { Store } from '../store';
+import { withSentFreezeTill } from './sent-freeze';
 import { asStorageFault, isStorageFault } from '../store/fault';
 
 export { snapshotOf, type MembershipSnapshot } from '../ops';
@@ -154,17 +155,21 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     ...(deps.log && { log: deps.log }),
   });
 
-  async function get(chainId: number, membershipId: number): Promise<Membership> {
+  /** The membership as Altegio answers now (what writes are decided on). */
+  async function read(chainId: number, membershipId: number): Promise<Membership> {
     const found = await deps.api().membershipsByIds(chainId, [membershipId]);
     const m = found.find((x) => x.id === membershipId);
     if (!m) throw new DeskFailure('not_found', msg('error.app.membershipNotFound', { id: membershipId }));
     return m;
   }
 
+  /** A membership as the desk shows it (sent-freeze.ts: the app's freeze date where Altegio gives none). */
+  const shown = (m: Membership): Membership => withSentFreezeTill(deps.store.audit, m);
+
   /** A fresh read for a write, with the claims' generation taken before it (jobs/claims.ts). */
   async function readForWrite(chainId: number, membershipId: number): Promise<{ m: Membership; generation: number }> {
     const generation = jobs.claims.generation(membershipId);
-    return { m: await get(chainId, membershipId), generation };
+    return { m: await read(chainId, membershipId), generation };
   }
 
   interface WriteSpec {
@@ -215,18 +220,8 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     };
     if (storage !== null) throw done(storage);
     if (auditId === null || outcome.membership === null) throw new DeskFailure('server', msg('error.app.doneNotReadBack', { done: spec.doneWord }));
-    // The read that confirmed it is the result (and the audit entry's after-snapshot).
-    const after = outcome.membership;
-    return { membership: after, auditId };
-  }
-
-  /**
-   * Altegio documents `freeze_till` only in the freeze answer: a read that says frozen without a
-   * date shows the date the app sent, marked as such (freezeTillSource 'app').
-   */
-  function shownAfter(m: Membership, sentFreezeTill: string): Membership {
-    if (!m.isFrozen || m.freezeTill !== null) return m;
-    return { ...m, freezeTill: sentFreezeTill, freezeTillSource: 'app' };
+    // The read that confirmed it is the result (and the audit entry's after-snapshot), as the desk shows it.
+    return { membership: shown(outcome.membership), auditId };
   }
 
   async function freeze(args: FreezeArgs): Promise<Membership> {
@@ -239,7 +234,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     }
     const s = spec(await readForWrite(args.chainId, args.membershipId));
     precheck(s);
-    return shownAfter((await write(s)).membership, args.freezeTill);
+    return (await write(s)).membership;
   }
 
   function unfreezeSpec(read: WriteSpec['read'], chainId: number, locationId: number | null, reason: string, freezeOf?: UnfreezePayload, undoOf?: number): WriteSpec {
@@ -408,18 +403,18 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
   }
 
   return {
-    get,
+    get: async (chainId, membershipId) => shown(await read(chainId, membershipId)),
     resolveLeftovers: () => jobs.resolveLeftovers(),
     async forClient(locationId, clientId) {
       const client = await deps.api().client(locationId, clientId);
       // The phone as Altegio holds it: no phone by the rule (common/phone.ts), no look-up.
       if (client.phone == null || !canBePhone(client.phone)) return { client, memberships: [], noPhone: true };
-      return { client, memberships: await deps.api().membershipsByPhone(locationId, client.phone), noPhone: false };
+      return { client, memberships: (await deps.api().membershipsByPhone(locationId, client.phone)).map(shown), noPhone: false };
     },
     async byPhone(locationId, phone) {
       // As the desk types it at this location ("8 903 …" in Moscow is 7903…), or the one refusal.
       const digits = phoneOrRefuse(phone, callingCodeForZone(deps.timezone(locationId)));
-      return { memberships: await deps.api().membershipsByPhone(locationId, digits) };
+      return { memberships: (await deps.api().membershipsByPhone(locationId, digits)).map(shown) };
     },
     freeze,
     unfreeze,
