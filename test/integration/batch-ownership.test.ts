@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCore, type Core } from '../../main/core/app';
 import { dispatch } from '../../main/core/dispatch';
 import { MemorySecretStore } from '../../main/core/session/memory-secret-store';
@@ -49,16 +49,14 @@ describe('batch ownership', () => {
     const checked = await call<{ checkId: string }>(c, 'batch.check', { fileId, chainId: chains.northside, locationId: locations.chicago });
     sandbox.control.resetStats();
     const prep = await call<{ batchId: string }>(c, 'batch.apply', { checkId: checked.checkId });
-    // Let a few rows go out, then Priya signs in on the same PC.
-    for (let i = 0; i < 100 && sandbox.control.stats().writesByAction.set_balance < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    const box = sandbox;
+    const stateOf = async (batchId: string): Promise<string | undefined> =>
+      (await call<{ batches: Array<{ batchId: string; state: string }> }>(c, 'batch.list', {})).batches.find((b) => b.batchId === batchId)?.state;
+    // Let a few rows go out (observed at the sandbox), then Priya signs in on the same PC.
+    await vi.waitFor(() => expect(box.control.stats().writesByAction.set_balance, 'the batch never wrote its first 3 rows').toBeGreaterThanOrEqual(3), { timeout: 20_000, interval: 5 });
     await call(c, 'session.signIn', { login: priya!.login, password: priya!.password });
     const writesAtSwitch = sandbox.control.stats().writesByAction.set_balance;
-    let state = '';
-    for (let i = 0; i < 100 && state !== 'paused'; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      state = (await call<{ batches: Array<{ batchId: string; state: string }> }>(c, 'batch.list', {})).batches.find((b) => b.batchId === prep.batchId)!.state;
-    }
-    expect(state).toBe('paused');
+    await vi.waitFor(async () => expect(await stateOf(prep.batchId), 'the batch did not pause when Priya signed in').toBe('paused'), { timeout: 20_000, interval: 20 });
     // Resuming is for the batch's owner only.
     const refused = await dispatch(c.handlers, 'batch.resume', { batchId: prep.batchId });
     expect(refused).toMatchObject({ ok: false, error: { kind: 'forbidden', msg: { key: 'error.app.batchOtherUser', params: { user: alex!.name } } } });
@@ -71,17 +69,13 @@ describe('batch ownership', () => {
     const alexProfile = c.session.snapshot().profiles.find((p) => p.login === alex!.login)!;
     await call(c, 'session.switchProfile', { profileId: alexProfile.id });
     await call(c, 'batch.resume', { batchId: prep.batchId });
-    for (let i = 0; i < 200; i++) {
-      const b = (await call<{ batches: Array<{ batchId: string; state: string }> }>(c, 'batch.list', {})).batches.find((x) => x.batchId === prep.batchId)!;
-      if (b.state === 'done') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await vi.waitFor(async () => expect(await stateOf(prep.batchId), 'the resumed batch never finished').toBe('done'), { timeout: 40_000, interval: 20 });
     const stats = sandbox.control.stats();
     expect(united.every((m) => stats.writes[m.id] === 1)).toBe(true);
     const final = c.store.audit.list({ limit: 5000 }).filter((e) => e.batchId === prep.batchId);
     expect(final).toHaveLength(united.length);
     expect(new Set(final.map((e) => e.userName))).toEqual(new Set([alexProfile.name]));
-  });
+  }, 90_000);
 
   it('undo refused because another batch runs leaves the original undoable', async () => {
     sandbox = await startSandbox({ rate: null, extraMemberships: 200 });

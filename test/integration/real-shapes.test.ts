@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { localDateOf } from '../../common/dates';
 import type { AltegioApi, Credentials } from '../../main/core/altegio/api';
 import { createAltegioClient } from '../../main/core/altegio/client';
@@ -287,12 +287,8 @@ describe('every shape at once: the whole core (sign in, search, card, freeze, un
       const checked = await call<{ checkId: string; totals: { toChange: number } }>('batch.check', { fileId, chainId: dana.chainId, locationId: dana.locationId });
       expect(checked.totals.toChange).toBe(1);
       const { batchId } = await call<{ batchId: string }>('batch.apply', { checkId: checked.checkId });
-      let done = '';
-      for (let i = 0; i < 300 && done !== 'done'; i++) {
-        done = (await call<{ batches: Array<{ batchId: string; state: string }> }>('batch.list', {})).batches.find((b) => b.batchId === batchId)!.state;
-        if (done !== 'done') await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(done).toBe('done');
+      const stateOf = async (): Promise<string | undefined> => (await call<{ batches: Array<{ batchId: string; state: string }> }>('batch.list', {})).batches.find((b) => b.batchId === batchId)?.state;
+      await vi.waitFor(async () => expect(await stateOf(), 'the one-row batch never finished').toBe('done'), { timeout: 30_000, interval: 20 });
       const after = await call<{ balance: { count: number } }>('memberships.get', { chainId: dana.chainId, membershipId: ms.danaUnitedWeeks });
       expect(after.balance.count).toBe(united.balance.count + 2);
       const names = new Set(core.store.audit.list({}).map((e) => e.userName));

@@ -3,7 +3,7 @@
  * intent-before-request and outcome-after-response ordering, the conflict check, recovery of
  * 'intent' operations in all three cases, pause / resume / cancel, waiting_auth and offline.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Membership, MsgData } from '../../preload/contract';
 import type { AltegioApi } from '../../main/core/altegio/api';
 import type { BalanceTarget } from '../../preload/contract';
@@ -205,7 +205,8 @@ describe('batch engine', () => {
       expect(stateOf(s, id - 1)).toBe('intent');
     };
     const runner = startRunner(s.deps, 'job-1');
-    await tick(20);
+    // The first write waits at the gate (observed): its answer is not back, so the journal says intent.
+    await vi.waitFor(() => expect(seen.map((x) => x.id), 'the first write never reached the gate').toContain(1), { timeout: 10_000, interval: 1 });
     expect(stateOf(s, 0)).toBe('intent');
     release();
     await expect(runner.finished).resolves.toBe('done');
@@ -378,8 +379,7 @@ describe('batch engine', () => {
       if (expired && s.deps.currentProfileId() === null) throw DeskFailure.fromServer('auth_expired', 'Your sign-in has expired.');
     };
     const runner = startRunner(s.deps, 'job-1');
-    for (let i = 0; i < 50 && runner.state() !== 'waiting_auth'; i++) await tick(2);
-    expect(runner.state()).toBe('waiting_auth');
+    await vi.waitFor(() => expect(runner.state(), 'the run never waited for a sign-in').toBe('waiting_auth'), { timeout: 10_000, interval: 2 });
     expect(s.journal.job('job-1')?.state).toBe('waiting_auth');
     expect(s.progress.some((p) => p.state === 'waiting_auth')).toBe(true);
     expired = false;
@@ -396,7 +396,7 @@ describe('batch engine', () => {
       if (s.deps.currentProfileId() !== 'p1') throw DeskFailure.fromServer('auth_expired', 'Your sign-in has expired.');
     };
     const runner = startRunner(s.deps, 'job-1');
-    for (let i = 0; i < 50 && runner.state() !== 'waiting_auth'; i++) await tick(2);
+    await vi.waitFor(() => expect(runner.state(), 'the run never waited for a sign-in').toBe('waiting_auth'), { timeout: 10_000, interval: 2 });
     s.signIn('someone-else');
     await expect(runner.finished).resolves.toBe('paused');
     expect(s.journal.job('job-1')?.message).toMatch(/Sign in as Ann/);

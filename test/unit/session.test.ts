@@ -61,6 +61,8 @@ class FakeAltegio {
   calls: Array<{ method: string; credentials: Credentials }> = [];
   /** When set, searchClients waits for it before answering. */
   gate: Promise<void> | null = null;
+  /** How many searchClients calls have reached the gate (with the credentials they started with). */
+  atGate = 0;
 
   invalidate(userId: number) {
     for (const [t, id] of this.tokens) if (id === userId) this.tokens.delete(t);
@@ -95,7 +97,10 @@ class FakeAltegio {
       chains: async () => chainsFor(authed('chains')),
       searchClients: async () => {
         const c = { ...credentials() };
-        if (this.gate) await this.gate;
+        if (this.gate) {
+          this.atGate++;
+          await this.gate;
+        }
         const userToken = c.userToken;
         this.calls.push({ method: 'searchClients', credentials: c });
         if (this.offline) throw DeskFailure.fromServer('offline', 'No connection to Altegio.');
@@ -308,7 +313,8 @@ describe('profiles', () => {
     let open!: () => void;
     fake.gate = new Promise((r) => (open = r));
     const pending = s.api().searchClients(512330, 'x');
-    await new Promise((r) => setTimeout(r, 5));
+    // The call holds Dana's token and waits at the gate before the switch.
+    await vi.waitFor(() => expect(fake.atGate, 'the search never reached the fake Altegio').toBe(1), { timeout: 10_000, interval: 1 });
     await s.switchProfile(samId);
     fake.invalidate(1);
     open();
