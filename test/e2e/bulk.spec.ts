@@ -67,3 +67,48 @@ test('bulk freeze of a worklist selection: one row refused with its reason, the 
   for (const id of ids) expect(frozen(id), `membership ${id}`).toBe(false);
   await expect.poll(frozenCount).toBe(frozenBefore);
 });
+
+test('cancelling a running bulk batch: the danger confirmation, Escape keeps it going with the focus back on Cancel, confirming cancels it', async ({ app: page, sandbox }) => {
+  const alex = sandbox.users[0]!;
+  await setPartnerToken(page, sandbox.partnerToken);
+  await signIn(page, alex.login, alex.password);
+  await chooseLocation(page, DOWNTOWN);
+  await readChainToAllMemberships(page);
+
+  const known = sandbox.control.knownIds.memberships;
+  const ids = [known.danaPerServiceFreezable, known.danaUnitedWeeks];
+  await selectAndOpenActions(page, ids.map((id) => String(sandbox.control.getMembership(id)['number'])));
+  const panel = page.getByRole('region', { name: 'Bulk action' });
+  await panel.getByRole('radio', { name: 'Freeze until a date' }).check();
+  await panel.getByLabel('Frozen until (the last frozen day)').fill(addDays(todayIn(new Date(), 'America/Chicago'), 5));
+  await panel.getByRole('button', { name: 'Preview' }).click();
+  await expect(panel.getByText('2 will change, 0 cannot.')).toBeVisible();
+
+  // The sandbox holds each freeze request a while: the batch is still running while the person decides.
+  sandbox.control.setFaults([{ route: /\/freeze$/, probability: 1, kind: 'latency', latencyMs: 20_000 }]);
+  await panel.getByRole('button', { name: 'Apply to 2 memberships' }).click();
+  await expect(panel.getByRole('status').filter({ hasText: /^Running$/ })).toBeVisible();
+
+  const cancel = panel.getByRole('button', { name: 'Cancel', exact: true });
+  await cancel.click();
+  const confirm = page.getByRole('dialog', { name: 'Cancel this batch?' });
+  await expect(confirm.getByText(/^Rows not sent yet will not be sent/)).toBeVisible();
+  await expect(confirm.getByRole('button', { name: 'Cancel the batch' })).toHaveClass(/\bdanger\b/);
+  await page.screenshot({ path: 'test-results/batch-cancel-confirm.png' });
+  // Escape keeps the batch going; the focus is back where it was.
+  await page.keyboard.press('Escape');
+  await expect(confirm).toBeHidden();
+  await expect(cancel).toBeFocused();
+  // "Keep going" too.
+  await cancel.click();
+  await confirm.getByRole('button', { name: 'Keep going' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(cancel).toBeFocused();
+  await expect(panel.getByRole('status').filter({ hasText: /^Running$/ })).toBeVisible();
+
+  await cancel.click();
+  await confirm.getByRole('button', { name: 'Cancel the batch' }).click();
+  await expect(confirm).toBeHidden({ timeout: 30_000 });
+  sandbox.control.clearFaults();
+  await expect(panel.getByRole('status').filter({ hasText: /^Cancelled$/ })).toBeVisible({ timeout: 60_000 });
+});
