@@ -18,6 +18,7 @@
  */
 import { remoteSandbox } from './remote-sandbox';
 import { applyCheck, balancesOf, checkText, createHarness, csvOf, tempDbPath, type CsvRow } from '../support/batch-harness';
+import { settledBatch } from '../support/settled';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -70,7 +71,8 @@ async function main(): Promise<void> {
     }
     const t0 = performance.now();
     const { batchId } = await applyCheck(h.svc, prep);
-    const state = await h.svc.settled(batchId);
+    // Ten times the run at the limit: a stuck run fails with its last state instead of hanging.
+    const state = await settledBatch(h, batchId, Math.max(60_000, (rowsWanted / rate) * 10_000));
     const seconds = (performance.now() - t0) / 1000;
     const stats = await sandbox.stats();
     await sandbox.setRate(null);

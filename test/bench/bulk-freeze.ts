@@ -20,6 +20,7 @@
 import { loadavg } from 'node:os';
 import { addDays, localDateOf, todayIn } from '../../common/dates';
 import { createHarness, tempDbPath } from '../support/batch-harness';
+import { settledBatch } from '../support/settled';
 import { createBulkHarness } from '../support/bulk-harness';
 import { remoteSandbox } from './remote-sandbox';
 
@@ -53,7 +54,8 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const { batchId } = await bulk.apply({ previewId: preview.previewId });
-    const state = await h.svc.settled(batchId);
+    // Ten times the run at the limit: a stuck run fails with its last state instead of hanging.
+    const state = await settledBatch(h, batchId, Math.max(60_000, (wanted / rate) * 10_000));
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const stats = await sandbox.stats();

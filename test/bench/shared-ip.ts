@@ -26,6 +26,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Membership } from '../../preload/contract';
 import { applyCheck, balancesOf, checkText, createHarness, csvOf, tempDbPath, type Connection, type CsvRow } from '../support/batch-harness';
+import { settledBatch } from '../support/settled';
 import { remoteSandbox } from './remote-sandbox';
 
 const args = process.argv.slice(2);
@@ -125,7 +126,8 @@ async function desk(a: DeskArgs): Promise<void> {
       await new Promise((r) => setTimeout(r, searchEvery));
     }
   })();
-  const state = await h.svc.settled(batchId);
+  // Ten times all desks' rows at the shared limit: a stuck run fails with its last state instead of hanging.
+  const state = await settledBatch(h, batchId, Math.max(60_000, ((desks * a.ids.length) / rate) * 10_000));
   const seconds = (performance.now() - t0) / 1000;
   // Now, not after the person's pause below: the run's time ends when the last batch settles.
   send({ settled: true });

@@ -13,6 +13,7 @@ import { isDeskFailure } from '../../main/core/errors';
 import { auditCsv } from '../../main/core/audit-export';
 import { until } from '../support/child-run';
 import { applyCheck, checkText, correctionsFor, createHarness, csvOf, sameBalances, type CheckOptions, type Harness } from '../support/batch-harness';
+import { settledBatch } from '../support/settled';
 
 let sandbox: Sandbox;
 let h: Harness;
@@ -63,7 +64,7 @@ describe('batch apply against the sandbox', () => {
     const started = await applyCheck(h.svc, prep);
     const batchId = started.batchId;
     expect(started.state).toBe('running');
-    await expect(h.svc.settled(batchId)).resolves.toBe('done');
+    await expect(settledBatch(h, batchId)).resolves.toBe('done');
 
     const stats = sandbox.control.stats();
     expect(stats.writesByAction.set_balance).toBe(100);
@@ -101,7 +102,7 @@ describe('batch apply against the sandbox', () => {
     sandbox.control.resetStats();
 
     const { batchId } = await applyCheck(h.svc, prep);
-    await expect(h.svc.settled(batchId)).resolves.toBe('done');
+    await expect(settledBatch(h, batchId)).resolves.toBe('done');
 
     const stats = sandbox.control.stats();
     expect(stats.writes[united]).toBeUndefined();
@@ -142,7 +143,7 @@ describe('batch apply against the sandbox', () => {
     const csv = `${csvOf(rows)}${extra[0]};;=1+1;;=HYPERLINK("x")\r\n`;
     const prep = await prepare(csv, { fileName: 'march.csv' });
     const { batchId } = await applyCheck(h.svc, prep);
-    await h.svc.settled(batchId);
+    await settledBatch(h, batchId);
     const report = await h.svc.report({ batchId });
     expect(report.fileName).toBe('march-report.csv');
     expect(report.csv.startsWith('\uFEFF')).toBe(true);
@@ -174,14 +175,14 @@ describe('batch apply against the sandbox', () => {
     const { rows } = correctionsFor([...before.values()], services());
     const prep = await prepare(csvOf(rows));
     const { batchId } = await applyCheck(h.svc, prep);
-    await expect(h.svc.settled(batchId)).resolves.toBe('done');
+    await expect(settledBatch(h, batchId)).resolves.toBe('done');
 
     const touched = extra[2] as number; // united, changed by someone after the batch
     sandbox.control.setBalanceDirect(touched, { united: 77 });
     sandbox.control.resetStats();
     const undo = await h.svc.undo({ batchId });
     expect(undo).toMatchObject({ kind: 'undo', undoOf: batchId, state: 'running' });
-    await expect(h.svc.settled(undo.batchId)).resolves.toBe('done');
+    await expect(settledBatch(h, undo.batchId)).resolves.toBe('done');
 
     const now = await read(extra);
     for (const id of extra) {
@@ -210,12 +211,12 @@ describe('batch apply against the sandbox', () => {
     const [united, other] = [...(await read(ids().extra.slice(0, 10))).values()].filter((m) => m.balance.kind === 'united').map((m) => m.id) as [number, number];
     const prep = await prepare(`membership_id;delta;reason\r\n${united};+1;\r\n${other};+1;пересчёт\r\n`, { language: 'ru' });
     const { batchId } = await applyCheck(h.svc, prep);
-    await expect(h.svc.settled(batchId)).resolves.toBe('done');
+    await expect(settledBatch(h, batchId)).resolves.toBe('done');
     const reasons = (batch: string) => new Map(h.store.audit.list({ limit: 100 }).filter((e) => e.batchId === batch).map((e) => [e.membershipId, e.reason]));
     expect(reasons(batchId)).toEqual(new Map([[united, 'Массовое исправление остатков'], [other, 'пересчёт']]));
     // The undo, asked for in Spanish: its reasons say so in Spanish around the reasons kept.
     const undo = await h.svc.undo({ batchId, language: 'es' });
-    await expect(h.svc.settled(undo.batchId)).resolves.toBe('done');
+    await expect(settledBatch(h, undo.batchId)).resolves.toBe('done');
     expect(reasons(undo.batchId)).toEqual(
       new Map([
         [united, 'Se deshizo el lote «corrections.csv»: Массовое исправление остатков'],
@@ -234,7 +235,7 @@ describe('batch apply against the sandbox', () => {
     expect(prep.problems[0]?.msg).toEqual({ key: 'batch.problem.unknownNumber', params: { number: m.number, phone: '10000000000' } });
     expect(prep.problems[0]?.message).toBe(`No membership № ${m.number} was found for phone 10000000000.`);
     const { batchId } = await applyCheck(h.svc, prep);
-    await expect(h.svc.settled(batchId)).resolves.toBe('done');
+    await expect(settledBatch(h, batchId)).resolves.toBe('done');
     const after = (await read([m.id])).get(m.id)!;
     expect(after.balance.kind === 'united' && after.balance.count).toBe(m.balance.kind === 'united' ? m.balance.count + 1 : -1);
   });
@@ -311,7 +312,7 @@ describe('batch apply against the sandbox', () => {
     // A write (a batch applied here) makes the next check read again.
     const one = await prepare(`membership_id;delta\r\n${extra[0]};+1\r\n`);
     const applied = await applyCheck(h.svc, one);
-    await expect(h.svc.settled(applied.batchId)).resolves.toBe('done');
+    await expect(settledBatch(h, applied.batchId)).resolves.toBe('done');
     sandbox.control.resetStats();
     const after = await prepare(csv);
     expect(sandbox.control.stats().requests).toBe(3);
@@ -360,7 +361,7 @@ describe('batch apply against the sandbox', () => {
     expect(list.find((b) => b.batchId === batchId)).toMatchObject({ state: 'paused' });
     expect(h.svc.journal.job(batchId)?.message).toMatch(/Interrupted/);
     await h.svc.resume({ batchId: batchId });
-    await expect(h.svc.settled(batchId)).resolves.toBe('done');
+    await expect(settledBatch(h, batchId)).resolves.toBe('done');
     expect((await read([id])).get(id)?.balance).toMatchObject({ count: 5 });
   });
 

@@ -8,6 +8,7 @@ import { csvSeparator } from '../../common/i18n/languages';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { applyCheck, checkText, createHarness, type Harness } from '../support/batch-harness';
+import { settledBatch } from '../support/settled';
 
 let sandbox: Sandbox;
 let h: Harness;
@@ -73,7 +74,7 @@ describe('batch check', () => {
 
     const job = await applyCheck(h.svc, second);
     expect(jobCount()).toBe(1);
-    await expect(h.svc.settled(job.batchId)).resolves.toBe('done');
+    await expect(settledBatch(h, job.batchId)).resolves.toBe('done');
     // One check makes one batch.
     await expect(h.svc.apply({ checkId: second.checkId as string })).rejects.toMatchObject({ kind: 'not_found' });
     expect(jobCount()).toBe(1);

@@ -11,6 +11,7 @@ import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { createIndexRepo } from '../../main/core/index/repo';
 import type { Membership } from '../../preload/contract';
 import { applyCheck, checkText, createHarness, type Harness } from '../support/batch-harness';
+import { settledBatch } from '../support/settled';
 
 let sandbox: Sandbox;
 let h: Harness;
@@ -51,7 +52,7 @@ describe('batch preview rows and audit entries name the client', () => {
       [category.number, null],
     ]);
     const { batchId } = await applyCheck(h.svc, check);
-    await expect(h.svc.settled(batchId)).resolves.toBe('done');
+    await expect(settledBatch(h, batchId)).resolves.toBe('done');
 
     const audit = h.store.audit.list({ limit: 100 }).filter((e) => e.batchId === batchId);
     expect(audit).toHaveLength(2);
@@ -71,7 +72,7 @@ describe('batch preview rows and audit entries name the client', () => {
     const check = await checkText(h.svc, { chainId, locationId: dana.locationId }, csv);
     expect(check.problems).toEqual([]);
     const { batchId } = await applyCheck(h.svc, check);
-    await expect(h.svc.settled(batchId)).resolves.toBe('done');
+    await expect(settledBatch(h, batchId)).resolves.toBe('done');
     const entry = () => h.store.audit.list({ limit: 100 }).find((e) => e.batchId === batchId);
     const rows = async () => (await h.svc.rows({ batchId, offset: 0, limit: 10 })).rows.map((r) => [r.membership, r.client]);
     expect(entry()).toMatchObject({ membershipId: weeks.id, clientName: null });

@@ -12,6 +12,7 @@ import { createIndexService, type IndexService } from '../../main/core/index/ser
 import { silentLogger } from '../../main/core/log';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { applyCheck, checkText, createHarness, type Harness } from '../support/batch-harness';
+import { settledBatch, settledIndex } from '../support/settled';
 
 let sandbox: Sandbox;
 let h: Harness;
@@ -33,7 +34,7 @@ beforeEach(async () => {
     transaction: h.store.transaction,
     session: { snapshot: () => state, api: () => h.api },
     limiter: h.limiter,
-    emit: () => undefined,
+    emit: (status) => h.events.emit('index.progress', status),
     timezone: () => 'America/Chicago',
     log: silentLogger,
   });
@@ -59,8 +60,7 @@ describe('a batch file with membership numbers and no phone', () => {
     expect(before.problems.map((p) => p.message)).toEqual(['To find memberships by number, the client phone column is needed too.']);
 
     index?.sync(chainId);
-    await index?.settled(chainId);
-    expect(index?.status(chainId).state).toBe('ready');
+    expect(await settledIndex({ index: index!, events: h.events }, chainId)).toMatchObject({ state: 'ready' });
 
     const check = await checkText(h.svc, place, csv);
     expect(check.lookups).toMatchObject({ phones: 0 });
@@ -76,7 +76,7 @@ describe('a batch file with membership numbers and no phone', () => {
     ]);
 
     const { batchId } = await applyCheck(h.svc, check);
-    await expect(h.svc.settled(batchId)).resolves.toBe('done');
+    await expect(settledBatch(h, batchId)).resolves.toBe('done');
     const after = await h.api.membershipsByIds(chainId, [weeks.id, drop.id]);
     const united = (m: Membership | undefined) => (m?.balance.kind === 'united' ? m.balance.count : null);
     expect(united(after.find((m) => m.id === weeks.id))).toBe(united(weeks) === null ? null : (united(weeks) as number) + 2);

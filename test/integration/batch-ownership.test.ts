@@ -11,6 +11,7 @@ import { dispatch } from '../../main/core/dispatch';
 import { MemorySecretStore } from '../../main/core/session/memory-secret-store';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { applyCheck, checkText, createHarness, type Harness } from '../support/batch-harness';
+import { settledBatch } from '../support/settled';
 
 let sandbox: Sandbox | undefined;
 let core: Core | undefined;
@@ -88,15 +89,15 @@ describe('batch ownership', () => {
       applyCheck(h.svc, await checkText(h.svc, { chainId: chains.northside, locationId: locations.chicago }, csvFor(list), { fileName: name, lookups: true }));
 
     const small = await run(united.slice(0, 2), 'small.csv');
-    await expect(h.svc.settled(small.batchId)).resolves.toBe('done');
+    await expect(settledBatch(h, small.batchId)).resolves.toBe('done');
     const big = await run(united.slice(2, 80), 'big.csv');
     await expect(h.svc.undo({ batchId: small.batchId })).rejects.toMatchObject({ kind: 'conflict' });
     expect(h.svc.journal.job(small.batchId)?.undoneBy).toBeNull();
 
     await h.svc.pause({ batchId: big.batchId });
-    await h.svc.settled(big.batchId);
+    await settledBatch(h, big.batchId);
     const undo = await h.svc.undo({ batchId: small.batchId });
-    await expect(h.svc.settled(undo.batchId)).resolves.toBe('done');
+    await expect(settledBatch(h, undo.batchId)).resolves.toBe('done');
     expect(h.svc.journal.job(small.batchId)?.undoneBy).toBe(undo.batchId);
   });
 });

@@ -16,6 +16,7 @@ import { startSandbox, type FaultRule, type Sandbox } from '../../main/sandbox/s
 import { rng } from '../../scripts/gen-csv-fixture';
 import { runTsChild, until, type ChildRun } from '../support/child-run';
 import { applyCheck, checkText, correctionsFor, createHarness, csvOf, sameBalances, tempDbPath, type Harness } from '../support/batch-harness';
+import { settledBatch } from '../support/settled';
 
 let sandbox: Sandbox | undefined;
 let h: Harness | undefined;
@@ -124,7 +125,7 @@ describe('batch exactly once', () => {
     sandbox.control.setFaults(FAULTS, 7);
     sandbox.control.resetStats();
     const { batchId } = await applyCheck(h.svc, prep);
-    await expect(h.svc.settled(batchId)).resolves.toBe('done');
+    await expect(settledBatch(h, batchId)).resolves.toBe('done');
     const stats = sandbox.control.stats();
     sandbox.control.clearFaults();
     sandbox.control.setRate(null);

@@ -12,6 +12,7 @@ import { formatDayIn } from '../../common/i18n/formats';
 import { wordsIn } from '../../main/core/words';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { createHarness, tempDbPath, type Harness } from '../support/batch-harness';
+import { settledBatch } from '../support/settled';
 import { runTsChild, until } from '../support/child-run';
 import { createBulkHarness } from '../support/bulk-harness';
 
@@ -54,7 +55,7 @@ describe('bulk actions', () => {
     expect(sandbox.control.stats().writesByAction.freeze).toBe(0);
 
     const started = await bulk.apply({ previewId: preview.previewId });
-    expect(await h.svc.settled(started.batchId)).toBe('done');
+    expect(await settledBatch(h, started.batchId)).toBe('done');
     const summary = (await h.svc.list()).batches.find((b) => b.batchId === started.batchId);
     expect(summary).toMatchObject({ done: freezable.length, failed: 0, conflicts: 0, totals: { invalid: 1, toChange: freezable.length } });
     // Its name in the batch list: what it does, by reference (the renderer words it), not the file-like name.
@@ -75,7 +76,7 @@ describe('bulk actions', () => {
     expect(report.csv).toContain('type_forbids');
 
     const undo = await h.svc.undo({ batchId: started.batchId, language: 'ru' });
-    expect(await h.svc.settled(undo.batchId)).toBe('done');
+    expect(await settledBatch(h, undo.batchId)).toBe('done');
     const undoReasons = new Set(h.store.audit.list({ limit: 100 }).filter((e) => e.batchId === undo.batchId).map((e) => e.reason));
     expect([...undoReasons]).toEqual([`Отмена пакета «Массовая заморозка до ${formatDayIn('ru', freezeTill)}»: closed for repairs`]);
     const undone = await readAll(h.api, chainId, ids);
@@ -108,7 +109,7 @@ describe('bulk actions', () => {
     expect(preview.rows[0]?.params).toMatchObject({ before: String(unitedOf(a)), after: String(unitedOf(a) + 2) });
 
     const job = await b.bulk.apply({ previewId: preview.previewId });
-    expect(await h.svc.settled(job.batchId)).toBe('done');
+    expect(await settledBatch(h, job.batchId)).toBe('done');
     const after = await readAll(h.api, chainId, [a.id, c.id]);
     expect(unitedOf(after.get(a.id))).toBe(unitedOf(a) + 2);
     const lines = after.get(c.id)?.balance.lines ?? [];
@@ -131,7 +132,7 @@ describe('bulk actions', () => {
     const preview = await bulk.preview({ chainId, locationId, action: { kind: 'extend', days: 10 }, ids, reason: 'closure' });
     expect(preview.totals).toEqual({ rows: 4, change: 4, refused: 0 });
     const job = await bulk.apply({ previewId: preview.previewId });
-    expect(await h.svc.settled(job.batchId)).toBe('done');
+    expect(await settledBatch(h, job.batchId)).toBe('done');
     const after = await readAll(h.api, chainId, ids);
     for (const id of ids) {
       const was = localDateOf(before.get(id)?.expirationDate, tz) as string;
@@ -139,7 +140,7 @@ describe('bulk actions', () => {
     }
     expect(sandbox.control.stats().writesByAction.set_period).toBe(4);
     const undo = await h.svc.undo({ batchId: job.batchId });
-    expect(await h.svc.settled(undo.batchId)).toBe('done');
+    expect(await settledBatch(h, undo.batchId)).toBe('done');
     const undone = await readAll(h.api, chainId, ids);
     for (const id of ids) expect(localDateOf(undone.get(id)?.expirationDate, tz), `membership ${id}`).toBe(localDateOf(before.get(id)?.expirationDate, tz));
   }, 60_000);

@@ -20,8 +20,10 @@ import { createIndexRepo } from '../../main/core/index/repo';
 import { IN_FLIGHT, firstSync } from '../../main/core/index/sync';
 import { silentLogger } from '../../main/core/log';
 import { openStore, type Store } from '../../main/core/store';
+import { createEventHub, type EventHub } from '../../main/core/events';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { todayIn, addDays, localDateOf } from '../../common/dates';
+import { settledIndex } from '../support/settled';
 
 const CHILD = join(import.meta.dirname, '../support/index-child.ts');
 
@@ -30,6 +32,8 @@ let dir: string;
 let store: Store;
 let userToken: string;
 let events: IndexStatus[];
+/** What the index service emits, as the shell receives it. */
+let hub: EventHub;
 let svc: IndexService;
 
 async function signIn(s: Sandbox): Promise<string> {
@@ -64,7 +68,7 @@ function service(perSecond: number | null = null, zone = 'America/Chicago'): Ind
     transaction: store.transaction,
     session: { snapshot: () => state, api: () => api },
     limiter,
-    emit: (s) => events.push(s),
+    emit: (s) => hub.emit('index.progress', s),
     timezone: () => zone,
     log: silentLogger,
   });
@@ -76,6 +80,8 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'desk-index-'));
   store = openStore(join(dir, 'desk.db'));
   events = [];
+  hub = createEventHub();
+  hub.subscribe((event, payload) => event === 'index.progress' && events.push(payload as IndexStatus));
   svc = service();
 });
 
@@ -92,7 +98,7 @@ describe('first sync', () => {
     const total = await chainTotal(sb, userToken, north);
     sb.control.resetStats();
     expect(svc.sync(north).state).toBe('syncing');
-    await svc.settled(north);
+    await settledIndex({ index: svc, events: hub }, north);
     const status = svc.status(north);
     expect(status).toMatchObject({ state: 'ready', rows: total, error: null });
     expect(status.asOf).not.toBeNull();
@@ -179,7 +185,7 @@ describe('refresh, updates and forgetting', () => {
   it('a refresh re-reads open memberships by ids in pages of 50 and picks up a change made elsewhere', async () => {
     const north = sb.control.knownIds.chains.northside;
     svc.sync(north);
-    await svc.settled(north);
+    await settledIndex({ index: svc, events: hub }, north);
     const key = svc.keyFor(north);
     // An active, united membership sold before the refresh's windows, changed in Altegio by someone else.
     const cutoff = Date.now() - 5 * 86_400_000;
@@ -193,7 +199,7 @@ describe('refresh, updates and forgetting', () => {
     const open = svc.repo.openIds(key).length;
     sb.control.resetStats();
     expect(svc.sync(north).state).toBe('refreshing');
-    await svc.settled(north);
+    await settledIndex({ index: svc, events: hub }, north);
     expect(svc.status(north).state).toBe('ready');
     expect(svc.repo.get(key, target!)?.unitedLeft).toBe(before + 5);
     // Recent windows (a page or two) + the open ones not in them, 50 ids a request.
@@ -203,7 +209,7 @@ describe('refresh, updates and forgetting', () => {
   it('a membership the app reads updates the index at once; remembered clients go with "Forget this chain\'s data"', async () => {
     const north = sb.control.knownIds.chains.northside;
     svc.sync(north);
-    await svc.settled(north);
+    await settledIndex({ index: svc, events: hub }, north);
     const key = svc.keyFor(north);
     const id = sb.control.knownIds.memberships.danaUnitedWeeks;
     const m = svc.repo.get(key, id)!.membership;
@@ -222,7 +228,7 @@ describe('worklists', () => {
   it('expiring within 14 days, frozen now and not activated are exactly what the sandbox holds; CSV for Excel has them all', async () => {
     const north = sb.control.knownIds.chains.northside;
     svc.sync(north);
-    await svc.settled(north);
+    await settledIndex({ index: svc, events: hub }, north);
     // The sandbox's own list, page by page.
     type Wire = { id: number; status: { slug: string }; expiration_date: string | null; is_frozen: boolean };
     const all: Wire[] = [];
@@ -278,7 +284,7 @@ describe("'expiring' with expiries sent in UTC (sandbox shape utc-expiration-dat
     const tokyo = sb.control.knownIds.locations.tokyo;
     const s = service(null, 'Asia/Tokyo');
     s.sync(north);
-    await s.settled(north);
+    await settledIndex({ index: s, events: hub }, north);
     const rows = s.worklist(north, tokyo, { kind: 'all', days: 0, visits: 0, sort: 'number', descending: false }, { offset: 0, limit: 5000 }).rows;
     const active = rows.map((r) => r.membership).filter((m) => m.status.slug === 'active' && m.expirationDate !== null);
     expect(active.every((m) => m.expirationDate!.endsWith('Z'))).toBe(true);

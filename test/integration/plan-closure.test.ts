@@ -13,6 +13,7 @@ import { createMembershipService } from '../../main/core/memberships/service';
 import { createPlansService, type PlansService } from '../../main/core/plans/service';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { createHarness, PROFILE_ID, type Harness } from '../support/batch-harness';
+import { settledBatch } from '../support/settled';
 import { createBulkHarness, type BulkHarness } from '../support/bulk-harness';
 
 const ZONE = 'America/Chicago';
@@ -84,7 +85,7 @@ describe('a closure for a selection', () => {
     const ran = plans.list().plans.find((p) => p.id === plan.id);
     expect(ran).toMatchObject({ state: 'done', closure: { count: 3, batchId: expect.any(String) } });
     const batchId = ran?.closure?.batchId as string;
-    expect(await h.svc.settled(batchId)).toBe('done');
+    expect(await settledBatch(h, batchId)).toBe('done');
     const jobs = (await h.svc.list()).batches;
     expect(jobs).toHaveLength(1);
     expect(jobs[0]).toMatchObject({ batchId, done: 2, failed: 0, totals: { invalid: 1, toChange: 2 } });
@@ -117,7 +118,7 @@ describe('a closure for a selection', () => {
 
     const ran = await plans.runNow(plan.id);
     expect(ran).toMatchObject({ state: 'done', missed: false });
-    expect(await h.svc.settled(ran.closure?.batchId as string)).toBe('done');
+    expect(await settledBatch(h, ran.closure?.batchId as string)).toBe('done');
     for (const id of ids) expect(frozenTill(sandbox, id), `membership ${id}`).toBe(addDays(today, 8));
   }, 60_000);
 

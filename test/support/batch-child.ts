@@ -13,6 +13,7 @@
 import type { BulkAction } from '../../preload/contract';
 import type { RateLimiterOptions } from '../../main/core/altegio/rate-limiter';
 import { applyCheck, checkText, createHarness, type Connection, type Harness } from './batch-harness';
+import { settledBatch } from './settled';
 import { createBulkHarness } from './bulk-harness';
 
 interface ChildArgs {
@@ -54,7 +55,8 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`batch ${batchId}\n`);
   process.stdout.write('started\n');
-  const state = await h.svc.settled(batchId);
+  // The parent test's own limits (up to 300 s) end a stuck run first; this ends an orphaned child.
+  const state = await settledBatch(h, batchId, 300_000);
   process.stdout.write(`state ${state}\n`);
   await h.close();
 }

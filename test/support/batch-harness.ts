@@ -14,6 +14,7 @@ import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from '..
 import type { RunnerOptions as EngineOptions } from '../../main/core/jobs/runner';
 import { createBatchService, type BatchService, type BatchServiceDeps } from '../../main/core/batch/service';
 import { openStore, type Store } from '../../main/core/store';
+import { createEventHub, type EventHub } from '../../main/core/events';
 import type { Language } from '../../common/i18n/languages';
 
 export const PROFILE_ID = 'batch-it-profile';
@@ -32,6 +33,8 @@ export interface Harness {
   svc: BatchService;
   chains: Chain[];
   creds: Credentials;
+  /** What the service emits, as the shell receives it (test/support/settled.ts waits on it). */
+  events: EventHub;
   progress: Array<EventPayload<'batch.progress'>>;
   checkProgress: Array<EventPayload<'batch.checkProgress'>>;
   userName: string;
@@ -73,6 +76,11 @@ export async function createHarness(conn: Connection, options: HarnessOptions = 
   const store = openStore(options.dbPath ?? tempDbPath());
   const progress: Array<EventPayload<'batch.progress'>> = [];
   const checkProgress: Array<EventPayload<'batch.checkProgress'>> = [];
+  const events = createEventHub();
+  events.subscribe((event, payload) => {
+    if (event === 'batch.progress') progress.push(payload as EventPayload<'batch.progress'>);
+    if (event === 'batch.checkProgress') checkProgress.push(payload as EventPayload<'batch.checkProgress'>);
+  });
   const svc = createBatchService({
     store,
     api: (() => {
@@ -84,12 +92,7 @@ export async function createHarness(conn: Connection, options: HarnessOptions = 
       rightsFor: (chainId) => chains.find((c) => c.id === chainId)?.rights ?? null,
       waitForSignedIn: async () => undefined,
     },
-    events: {
-      emit: (event, payload) => {
-        if (event === 'batch.progress') progress.push(payload as EventPayload<'batch.progress'>);
-        if (event === 'batch.checkProgress') checkProgress.push(payload as EventPayload<'batch.checkProgress'>);
-      },
-    },
+    events,
     limiter,
     engine: { offlinePollMs: 50, retryBaseMs: 20, retryMaxMs: 200, ...options.engine },
     ...(options.readCacheMs !== undefined && { readCacheMs: options.readCacheMs }),
@@ -103,6 +106,7 @@ export async function createHarness(conn: Connection, options: HarnessOptions = 
     svc,
     chains,
     creds,
+    events,
     progress,
     checkProgress,
     userName: auth.name,

@@ -14,6 +14,7 @@ import { statfsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pragmaValue } from '../../main/core/store';
 import { applyCheck, checkText, createHarness, type Connection } from './batch-harness';
+import { settledBatch } from './settled';
 
 interface ChildArgs {
   conn: Connection;
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
     writeFileSync(args.filler, Buffer.alloc(Math.max(0, fs.bavail * fs.bsize - 64 * 1024)));
   }
   say('applied', { batchId });
-  const first = await h.svc.settled(batchId);
+  const first = await settledBatch(h, batchId);
   const paused = (await h.svc.list()).batches.find((b) => b.batchId === batchId);
   const lastEvent = h.progress.at(-1);
   say('paused', { state: first, summary: paused, lastEvent });
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   if (args.filler) unlinkSync(args.filler);
   if (args.extraPages !== undefined) h.store.db.exec('PRAGMA max_page_count = 1073741823');
   await h.svc.resume({ batchId: batchId });
-  const final = await h.svc.settled(batchId);
+  const final = await settledBatch(h, batchId);
   say('done', { state: final });
   await h.close();
 }

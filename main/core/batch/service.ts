@@ -86,8 +86,6 @@ export interface BatchService {
   report(args: { batchId: string; delimiter?: Delimiter | undefined; language?: Language | undefined }): Promise<{ fileName: string; csv: string }>;
   /** `language`: the undo's reasons ("Undo of batch …: <reason>") are worded in it (English when absent). */
   undo(args: { batchId: string; language?: Language | undefined }): Promise<BatchSummary>;
-  /** Resolves when the job's runner stops (immediately if none runs), with the job's state. */
-  settled(batchId: string): Promise<BatchState | null>;
   /** Pauses whatever runs (op boundary) and waits for it. */
   close(): Promise<void>;
   readonly journal: Journal;
@@ -418,11 +416,6 @@ export function createBatchService(deps: BatchServiceDeps): BatchService {
     list: async () => ({ batches: journal.listStarted().map((job) => summary(current(job) ?? job)) }),
     report,
     undo,
-    async settled(batchId) {
-      const r = runners.get(batchId);
-      if (r) await r.finished;
-      return current(journal.job(batchId))?.state ?? null;
-    },
     async close() {
       const all = [...runners.values()];
       for (const r of all) r.pause();

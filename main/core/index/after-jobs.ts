@@ -20,8 +20,8 @@ export interface AfterJobsDeps {
   log: Logger;
 }
 
-/** Starts listening; returns the unsubscribe and a promise of the refreshes under way (tests). */
-export function refreshIndexAfterJobs(deps: AfterJobsDeps): { stop: () => void; idle: () => Promise<void> } {
+/** Starts listening; returns the unsubscribe. */
+export function refreshIndexAfterJobs(deps: AfterJobsDeps): { stop: () => void } {
   const done = new Set<string>();
   let running: Promise<void> = Promise.resolve();
 
@@ -47,5 +47,5 @@ export function refreshIndexAfterJobs(deps: AfterJobsDeps): { stop: () => void; 
       refresh(p.batchId).catch((e: unknown) => deps.log.info('index: refresh after a job failed', { error: e instanceof Error ? e.message : String(e) })),
     );
   });
-  return { stop, idle: () => running };
+  return { stop };
 }

@@ -41,8 +41,6 @@ export interface IndexService {
   status(chainId: number): IndexStatus;
   /** Starts (or resumes) the first sync, or a refresh once complete; returns at once. */
   sync(chainId: number): IndexStatus;
-  /** Resolves when the chain's running pass (if any) has ended. */
-  settled(chainId: number): Promise<void>;
   stop(chainId: number): Promise<IndexStatus>;
   forget(chainId: number): Promise<IndexStatus>;
   find(chainId: number, query: string, limit: number): { matches: IndexedMembership[]; status: IndexStatus };
@@ -192,9 +190,6 @@ export function createIndexService(deps: IndexServiceDeps): IndexService {
       const key = keyFor(chainId);
       start(key);
       return statusOf(key);
-    },
-    async settled(chainId) {
-      await running.get(keyString(keyFor(chainId)))?.done;
     },
     async stop(chainId) {
       const key = keyFor(chainId);
