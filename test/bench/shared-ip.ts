@@ -8,6 +8,8 @@
  *
  *   npx tsx test/bench/shared-ip.ts [--desks 3] [--rows 150] [--rate 20] [--search-every 1500]
  *
+ * Options reach the desks too (each desk process parses the same arguments).
+ *
  * Prints ONE JSON line:
  *   combined_rate  requests the sandbox accepted per second from 'go' until the last batch settled
  *                  (all desks; a person's pause after their desk's batch is not counted)
@@ -146,7 +148,7 @@ async function main(): Promise<void> {
   try {
     const children = Array.from({ length: desks }, (_, i) => {
       const deskArgs: DeskArgs = { conn, chainId: k.chains.northside, locationId: k.locations.chicago, ids: k.extra.slice(i * rowsPerDesk, (i + 1) * rowsPerDesk), sauna: k.services.sauna, query: queries[i % queries.length] as string };
-      const child = fork(fileURLToPath(import.meta.url), ['--desk', JSON.stringify(deskArgs)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(fileURLToPath(import.meta.url), [...args, '--desk', JSON.stringify(deskArgs)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       const ready = new Promise<Array<[number, number]>>((resolve, reject) => {
         child.once('exit', (code) => reject(new Error(`desk ${i} exited (${code}) before it was ready`)));
         child.on('message', (m: { ready?: boolean; expected?: Array<[number, number]> }) => m.ready && resolve(m.expected ?? []));
