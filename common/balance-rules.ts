@@ -21,12 +21,6 @@ export const MAX_BALANCE = 100_000;
 
 export type BalanceKey = number | 'united';
 
-/** The new values a person typed (united, or some services); what is sent is the plan's `BalanceTarget`. */
-export interface BalanceBody {
-  united?: number;
-  services?: Array<{ serviceId: number; balance: number }>;
-}
-
 /** `status` only adds a warning (expired): callers that do not know it may leave it out. */
 export type BalanceMembership = Pick<Membership, 'balance' | 'type'> & { status?: Pick<Membership['status'], 'slug'> };
 
@@ -197,10 +191,10 @@ export function planBalanceEdit(m: BalanceMembership, inputs: ReadonlyMap<Balanc
 }
 
 /**
- * Plans an edit from absolute targets (the contract's `memberships.setBalance` arguments, a batch
+ * Plans an edit from a `BalanceTarget` (the contract's `memberships.setBalance` arguments, a batch
  * row, an undo). Same checks as `planBalanceEdit`.
  */
-export function planBalanceTargets(m: BalanceMembership, targets: BalanceBody): BalancePlan {
+export function planBalanceTargets(m: BalanceMembership, target: BalanceTarget): BalancePlan {
   const inputs = new Map<BalanceKey, string>();
   const errors: BalanceProblem[] = [];
   const put = (k: BalanceKey, v: number) => {
@@ -209,8 +203,8 @@ export function planBalanceTargets(m: BalanceMembership, targets: BalanceBody): 
     else if (inputs.has(k)) errors.push(problem(keyText(k), msg('balance.input.twice')));
     else inputs.set(k, String(v));
   };
-  if (targets.united !== undefined) put('united', targets.united);
-  for (const s of targets.services ?? []) put(s.serviceId, s.balance);
+  if ('united' in target) put('united', target.united);
+  else for (const s of target.services) put(s.serviceId, s.balance);
   const plan = planBalanceEdit(m, inputs);
   if (errors.length === 0) return plan;
   return finish(plan.lines, [...errors, ...plan.errors]);

@@ -399,14 +399,18 @@ export const AuditFilter = z
   .strict();
 export type AuditFilter = z.infer<typeof AuditFilter>;
 
-const ServiceBalance = z.object({ serviceId: Id, balance: z.number().int().min(0).max(100_000) }).strict();
+/** Visits left on one balance: a whole number 0 … 100 000 (common/balance-rules.ts MAX_BALANCE). */
+const BalanceCount = z.number().int().min(0).max(100_000);
+const ServiceBalance = z.object({ serviceId: Id, balance: BalanceCount }).strict();
 /** One service (or category) line's balance: visits left. */
 export type ServiceBalanceValue = z.infer<typeof ServiceBalance>;
 /**
  * The balance one set_balance sets (or that a membership had): the united balance, or some service
- * lines. The one shape for the API client's body, the journal's expect/target and the batch plan.
+ * lines. The one shape for the `memberships.setBalance` arguments (beside the ids and the reason),
+ * the balance editor's plan (common/balance-rules.ts), the API client's body, the journal's
+ * expect/target and the batch plan.
  */
-export const BalanceTarget = z.union([z.object({ united: z.number().int().min(0).max(100_000) }).strict(), z.object({ services: z.array(ServiceBalance).min(1) }).strict()]);
+export const BalanceTarget = z.union([z.object({ united: BalanceCount }).strict(), z.object({ services: z.array(ServiceBalance).min(1) }).strict()]);
 export type BalanceTarget = z.infer<typeof BalanceTarget>;
 
 // ---------------------------------------------------------------------------------------------
@@ -835,19 +839,23 @@ export const channels = {
     Membership,
   ),
   'memberships.setBalance': channel(
+    // A BalanceTarget beside the ids and the reason, flat on the wire (`united` or `services`), each
+    // field checked on its own (errors name it: `united`, `services.<serviceId>`); the core gets the
+    // one BalanceTarget (an empty `services` beside `united` is dropped).
     z
       .object({
         chainId: Id,
         locationId: Id,
         membershipId: Id,
         reason: Reason.min(1, 'Say why the balance changes'),
-        united: z.number().int().min(0).max(100_000).optional(),
+        united: BalanceCount.optional(),
         services: z.array(ServiceBalance).max(500).optional(),
       })
       .strict()
       .refine((a) => (a.united !== undefined) !== ((a.services?.length ?? 0) > 0), {
         message: 'Give either the united balance or per-service balances, not both',
-      }),
+      })
+      .transform(({ united, services, ...at }): typeof at & BalanceTarget => (united !== undefined ? { ...at, united } : { ...at, services: services ?? [] })),
     Membership,
   ),
 

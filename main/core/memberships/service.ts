@@ -9,8 +9,8 @@
  * network/server failure when a re-read showed the change was not made (audit 'failed'), or when
  * even the re-read failed (audit 'unknown'; the job is decided by reading later, never resent).
  */
-import type { AuditEntry, BalanceTarget, ClientSummary, Membership, Rights } from '../../../preload/contract';
-import { planBalanceTargets, type BalanceBody } from '../../../common/balance-rules';
+import type { AuditEntry, BalanceTarget, ClientSummary, Membership, ParsedArgs, Rights } from '../../../preload/contract';
+import { planBalanceTargets } from '../../../common/balance-rules';
 import { unfreezeEffect } from '../../../common/freeze-rules';
 import { currentValidity, periodAvailability, periodDateProblem, periodPreview } from '../../../common/period-rules';
 import type { AltegioApi } from '../altegio/api';
@@ -99,14 +99,8 @@ export interface UnfreezeArgs {
   membershipId: number;
   reason?: string | undefined;
 }
-export interface SetBalanceArgs {
-  chainId: number;
-  locationId: number;
-  membershipId: number;
-  reason: string;
-  united?: number | undefined;
-  services?: Array<{ serviceId: number; balance: number }> | undefined;
-}
+/** The ids, the reason and one BalanceTarget (the contract's). */
+export type SetBalanceArgs = ParsedArgs<'memberships.setBalance'>;
 
 export interface SetPeriodArgs {
   chainId: number;
@@ -251,8 +245,8 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
   }
 
   /** Validates targets against a fresh membership; returns the body with only the changed lines. */
-  function planOrThrow(m: Membership, chainId: number, targets: BalanceBody): BalanceTarget {
-    const plan = planBalanceTargets(m, targets);
+  function planOrThrow(m: Membership, chainId: number, target: BalanceTarget): BalanceTarget {
+    const plan = planBalanceTargets(m, target);
     if (plan.errors.length > 0) {
       const fields: Record<string, Msg> = {};
       for (const e of plan.errors) fields[e.key === 'united' ? 'united' : `services.${e.key}`] ??= e.why;
@@ -263,10 +257,10 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     return plan.body;
   }
 
-  function balanceSpec(read: WriteSpec['read'], chainId: number, locationId: number | null, reason: string, targets: BalanceBody, undoOf?: number): WriteSpec {
+  function balanceSpec(read: WriteSpec['read'], chainId: number, locationId: number | null, reason: string, target: BalanceTarget, undoOf?: number): WriteSpec {
     const s: WriteSpec = { kind: 'set_balance', payload: null, chainId, locationId, read, reason, doneWord: msg('error.app.done', { what: 'balance', date: '' }), ...(undoOf !== undefined && { undoOf }) };
     precheck(s);
-    s.payload = balancePayload(read.m, planOrThrow(read.m, chainId, targets));
+    s.payload = balancePayload(read.m, planOrThrow(read.m, chainId, target));
     return s;
   }
 
@@ -274,10 +268,8 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     const reason = args.reason.trim();
     if (reason === '') throw new DeskFailure('validation', msg('error.app.sayWhy'), { fields: { reason: msg('error.app.sayWhy') } });
     const read = await readForWrite(args.chainId, args.membershipId);
-    const targets: BalanceBody = {};
-    if (args.united !== undefined) targets.united = args.united;
-    if (args.services && args.services.length > 0) targets.services = args.services;
-    return (await write(balanceSpec(read, args.chainId, args.locationId, reason, targets))).membership;
+    const target: BalanceTarget = 'united' in args ? { united: args.united } : { services: args.services };
+    return (await write(balanceSpec(read, args.chainId, args.locationId, reason, target))).membership;
   }
 
   async function setPeriod(args: SetPeriodArgs): Promise<Membership> {
@@ -338,14 +330,13 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
       // What this change produced: the re-read after it, else the values it sent.
       const produced = (id: string | 'united'): number | undefined =>
         id === 'united' ? (after?.united ?? request.united) : (after?.services?.[id] ?? request.services?.[id]);
-      const targets: BalanceBody = {};
-      if (request.united !== undefined && before.united !== undefined) targets.united = before.united;
       const services: Array<{ serviceId: number; balance: number }> = [];
       for (const id of Object.keys(request.services ?? {})) {
         const prev = before.services?.[id];
         if (prev !== undefined) services.push({ serviceId: Number(id), balance: prev });
       }
-      if (services.length > 0) targets.services = services;
+      // The values it replaced (a snapshot holds the united balance or service lines, never both); none: nothing to undo.
+      const targets: BalanceTarget = request.united !== undefined && before.united !== undefined ? { united: before.united } : { services };
       // Still as that change left it? The set_balance kind's state() of the inverse says ('before':
       // the lines hold what it produced, the undo not yet sent) — the one decision, not restated here.
       const ids = Object.keys(request.services ?? {});

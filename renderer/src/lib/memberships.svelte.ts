@@ -4,7 +4,7 @@
  * their busy and error state. Dialogs render it and call its methods; after a write it updates the
  * membership wherever it is shown, reloads the history and raises a notice naming the membership.
  */
-import type { AuditEntry, ClientSummary, DeskError, IndexedMembership, Membership } from '../../../preload/contract';
+import type { AuditEntry, BalanceTarget, ClientSummary, DeskError, IndexedMembership, Membership } from '../../../preload/contract';
 import { app } from './app.svelte';
 import { createLatest, optionalReason } from './call';
 import { DialogState } from './dialog-state.svelte';
@@ -18,11 +18,6 @@ export type DeskDialog =
   | { kind: 'balance'; membership: Membership }
   | { kind: 'period'; membership: Membership }
   | { kind: 'undo'; entry: AuditEntry };
-
-export interface BalanceTarget {
-  united?: number;
-  services?: Array<{ serviceId: number; balance: number }>;
-}
 
 /** "Membership № 270709 (Pilates 10-pack / 3 months)": how notices and dialogs name one. */
 export function membershipName(m: Pick<Membership, 'number'> & { type?: { title: string } }): string {
@@ -141,14 +136,7 @@ class MembershipsState extends DialogState<DeskDialog> {
     return this.#write(
       m,
       'set_balance',
-      () =>
-        app.call('memberships.setBalance', {
-          chainId: m.chainId,
-          locationId,
-          membershipId: m.id,
-          reason: reason.trim(),
-          ...(target.united !== undefined ? { united: target.united } : { services: target.services ?? [] }),
-        }),
+      () => app.call('memberships.setBalance', { chainId: m.chainId, locationId, membershipId: m.id, reason: reason.trim(), ...target }),
       () => t('card.done.balance'),
     );
   }
