@@ -13,6 +13,7 @@
 import { createAltegioClient } from '../../main/core/altegio/client';
 import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
 import { startSandbox } from '../../main/sandbox/server';
+import { FirstRequests } from '../support/first-requests';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -24,20 +25,6 @@ const retryAfter = opt('retry-after', '1') === '1';
 const RATE = 5;
 const WARM_MS = 4000;
 const LIMIT_MS = 60_000;
-
-/** Matches the first `times` requests of a route (then never). */
-class FirstRequests extends RegExp {
-  remaining: number;
-  constructor(pattern: RegExp, times: number) {
-    super(pattern.source, pattern.flags);
-    this.remaining = times;
-  }
-  override test(s: string): boolean {
-    if (this.remaining <= 0 || !super.test(s)) return false;
-    this.remaining--;
-    return true;
-  }
-}
 
 const sandbox = await startSandbox({ rate: { perSecond: RATE, perMinute: 100_000 }, retryAfterHeader: retryAfter });
 const creds = { baseUrl: sandbox.url, partnerToken: sandbox.partnerToken, userToken: null as string | null };

@@ -25,26 +25,13 @@ import { DeskFailure } from '../../main/core/errors';
 import { createMembershipService, snapshotOf, type MembershipService } from '../../main/core/memberships/service';
 import { openStore, type Store } from '../../main/core/store';
 import { startSandbox, type FaultKind } from '../../main/sandbox/server';
+import { FirstRequests } from '../support/first-requests';
 
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 
 const NOW = new Date('2026-03-10T15:00:00Z');
 const dir = mkdtempSync(join(tmpdir(), 'desk-faults-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A route that matches its first `times` requests only (FaultInjector calls route.test per request). */
-class FirstRequests extends RegExp {
-  remaining: number;
-  constructor(pattern: RegExp, times: number) {
-    super(pattern.source, pattern.flags);
-    this.remaining = times;
-  }
-  override test(s: string): boolean {
-    if (this.remaining <= 0 || !super.test(s)) return false;
-    this.remaining--;
-    return true;
-  }
-}
 
 interface Harness {
   sandbox: Sandbox;

@@ -20,6 +20,7 @@ import { openStore } from '../../main/core/store';
 import { REAL_SHAPES, type RealShape } from '../../main/sandbox/real-shapes';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { failure } from '../support/failures';
+import { FirstRequests } from '../support/first-requests';
 
 let sandbox: Sandbox;
 let api: AltegioApi;
@@ -196,6 +197,41 @@ describe('utc-freeze-till: freeze_till read back in UTC, not in the location off
       const undone = await call<{ membership: { isFrozen: boolean } }>('audit.undo', { auditId: entry.id });
       expect(undone.membership.isFrozen).toBe(false);
       expect(own.control.stats().writesByAction).toMatchObject({ freeze: 1, unfreeze: 1 });
+    });
+  }, 60_000);
+
+  it('a bulk freeze whose first write answers 5xx (after it landed) is judged applied on the re-read, with one write', async () => {
+    await withCore(['utc-freeze-till'], async (own, core, call) => {
+      const { dana, memberships: ms } = own.control.knownIds;
+      const owner = own.users[0]!;
+      await call('settings.setPartnerToken', { token: own.partnerToken });
+      await call('session.signIn', { login: owner.email, password: owner.password });
+      await call('session.selectLocation', { chainId: dana.chainId, locationId: dana.locationId });
+      const at = { chainId: dana.chainId, locationId: dana.locationId };
+      const id = ms.danaPerServiceFreezable;
+      const tomorrow = chicagoTomorrow();
+
+      const preview = await call<{ previewId: string; rows: Array<{ outcome: string }> }>('bulk.preview', { ...at, action: { kind: 'freeze', freezeTill: tomorrow }, ids: [id], reason: 'utc after a 5xx' });
+      expect(preview.rows.map((r) => r.outcome)).toEqual(['change']);
+      own.control.resetStats();
+      // The first freeze is processed, then its answer is replaced by a 500: the runner must read to know.
+      own.control.setFaults([{ route: new FirstRequests(/POST .*\/freeze$/, 1), probability: 1, kind: 'http500', when: 'after' }]);
+      const { batchId } = await call<{ batchId: string }>('bulk.apply', { previewId: preview.previewId });
+      const summaryOf = async () => (await call<{ batches: Array<{ batchId: string; state: string; done: number; failed: number; conflicts: number }> }>('batch.list', {})).batches.find((b) => b.batchId === batchId);
+      await vi.waitFor(async () => expect((await summaryOf())?.state, 'the bulk freeze never finished').toBe('done'), { timeout: 30_000, interval: 20 });
+
+      const stats = own.control.stats();
+      expect(stats.faultsInjected).toBe(1);
+      // Judged landed from a read whose freeze_till is in UTC (another calendar day there): not sent again, not a conflict.
+      expect(stats.writesByAction.freeze).toBe(1);
+      expect(stats.writes[id]).toBe(1);
+      expect(await summaryOf()).toMatchObject({ done: 1, failed: 0, conflicts: 0 });
+      const entries = core.store.audit.list({ membershipId: id });
+      expect(entries.map((e) => [e.action, e.outcome, e.batchId])).toEqual([['freeze', 'ok', batchId]]);
+      const m = await call<{ isFrozen: boolean; freezeTill: string | null }>('memberships.get', { chainId: dana.chainId, membershipId: id });
+      expect(m.isFrozen).toBe(true);
+      expect(m.freezeTill?.slice(0, 10)).not.toBe(tomorrow); // the offsets do differ here
+      expect(localDateOf(m.freezeTill, 'America/Chicago')).toBe(tomorrow);
     });
   }, 60_000);
 });
