@@ -26,6 +26,7 @@ const ids = () => sandbox.control.knownIds;
 const place = () => ({ chainId: ids().chains.northside, locationId: ids().locations.chicago });
 const jobCount = () => Number((h.store.db.prepare('SELECT count(*) AS n FROM batch_jobs').get() as { n: number }).n);
 const phoneLookups = (log: readonly string[]) => log.filter((line) => /^GET \/api(\/v1)?\/loyalty\/abonements\?.*phone=/.test(line)).length;
+const idPageReads = (log: readonly string[]) => log.filter((line) => /^GET \/api(\/v1)?\/chain\/\d+\/loyalty\/abonements\?.*abonements_ids/.test(line)).length;
 
 /** `n` rows naming memberships by number + phone, each phone different (one lookup each). */
 function byPhone(n: number, extra = ''): string {
@@ -122,6 +123,34 @@ describe('batch check', () => {
     expect(marker).toBeGreaterThan(0);
     expect(phoneLookups(log.slice(marker))).toBe(0);
     expect(phoneLookups(log)).toBeLessThan(50);
+    await expect(h.svc.stopCheck()).resolves.toEqual({ stopped: false });
+  });
+
+  it('a stopped check stops its id-page reads too: no page reaches the sandbox after it answered', async () => {
+    h.limiter.setLimits({ perSecond: 5, perMinute: 300 });
+    // 1,500 ids (60 known, the rest absent): 30 pages of 50, read a few at a time.
+    const known = ids().extra.map(Number);
+    const rows = Array.from({ length: 1500 }, (_, i) => known[i] ?? 900_000 + i);
+    const csv = `membership_id;delta;reason\r\n${rows.map((id) => `${id};+1;r`).join('\r\n')}\r\n`;
+    const { fileId } = await h.svc.open({ fileName: 'ids.csv', bytes: new TextEncoder().encode(csv) });
+    sandbox.control.resetStats();
+    const running = h.svc.check({ fileId, ...place(), lookups: true });
+    await vi.waitFor(() => expect(h.checkProgress.at(-1)?.done ?? 0, 'no id page was read').toBeGreaterThanOrEqual(3), { timeout: 10_000 });
+    await expect(h.svc.stopCheck()).resolves.toEqual({ stopped: true });
+    const stopped = await running;
+    expect(stopped.checkId).toBeNull();
+    expect(stopped.lookups).toMatchObject({ state: 'stopped', phones: 0 });
+    expect(stopped.lookups.idPages).toBeGreaterThan(20);
+    expect(h.limiter.stats().queued).toBe(0);
+
+    // A marker request after the check answered (a phone look-up: this file has none of its own).
+    await h.api.membershipsByPhone(place().locationId, '15550109999');
+    const log = sandbox.control.stats().requestLog;
+    const marker = log.findIndex((line) => /phone=/.test(line));
+    expect(marker).toBeGreaterThan(0);
+    expect(idPageReads(log.slice(0, marker))).toBeGreaterThanOrEqual(3);
+    expect(idPageReads(log.slice(marker))).toBe(0);
+    expect(idPageReads(log)).toBeLessThan(20);
     await expect(h.svc.stopCheck()).resolves.toEqual({ stopped: false });
   });
 
