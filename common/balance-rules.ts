@@ -11,13 +11,13 @@
  *   which location sold it: allowed, with a warning); 2 any location; null (not reported): allowed;
  * - the user's chain right `loyalty_abonement_balance_edit_access`.
  */
-import type { BalanceTarget, Membership, Rights } from '../preload/contract';
+import { MAX_BALANCE, type BalanceTarget, type Membership, type Rights } from '../preload/contract';
 import { msg, type Msg } from './i18n/translate';
 import { inEnglish } from './i18n/words';
 import { rightAllows } from './rights';
 
 /** The contract's ceiling for one balance value. */
-export const MAX_BALANCE = 100_000;
+export { MAX_BALANCE };
 
 export type BalanceKey = number | 'united';
 

@@ -399,8 +399,10 @@ export const AuditFilter = z
   .strict();
 export type AuditFilter = z.infer<typeof AuditFilter>;
 
-/** Visits left on one balance: a whole number 0 … 100 000 (common/balance-rules.ts MAX_BALANCE). */
-const BalanceCount = z.number().int().min(0).max(100_000);
+/** The ceiling for one balance value (the editor, the batch file and the channel check against it). */
+export const MAX_BALANCE = 100_000;
+/** Visits left on one balance: a whole number 0 … MAX_BALANCE. */
+const BalanceCount = z.number().int().min(0).max(MAX_BALANCE);
 const ServiceBalance = z.object({ serviceId: Id, balance: BalanceCount }).strict();
 /** One service (or category) line's balance: visits left. */
 export type ServiceBalanceValue = z.infer<typeof ServiceBalance>;

@@ -11,6 +11,7 @@
  */
 import { msg, type Msg } from '../../../common/i18n/translate';
 import { internationalDigits, PHONE_DIGITS } from '../../../common/phone';
+import { MAX_BALANCE } from '../../../preload/contract';
 import type { ColumnMapping, Field } from './mapping';
 import { detach } from './parse';
 import type { ProblemCode, RowProblem } from './problems';
@@ -50,7 +51,8 @@ export interface ValidateOptions {
 /** A membership number (as the file writes it) → its id, 'ambiguous' (several), or null (not in the index). */
 export type NumberIndex = (number: string) => number | 'ambiguous' | null;
 
-export const MAX_COUNT = 100_000;
+/** A balance or change the file may set: the contract's ceiling for one balance value. */
+export const MAX_COUNT = MAX_BALANCE;
 export const MAX_REASON = 500;
 
 /** Parsed whole number, or the problem code. Exported for tests. */
