@@ -147,6 +147,8 @@ export interface Journal {
   openOps(id: string, afterSeq: number, limit: number): OpRecord[];
   ops(id: string, states?: readonly OpState[]): OpRecord[];
   op(id: string, seq: number): OpRecord | null;
+  /** The operation an audit entry records (the entry its intent or outcome wrote), or null (an entry older than the journal). */
+  opOfAudit(auditId: number): OpRecord | null;
   markIntent(id: string, seq: number, auditId: number | null): void;
   setOutcome(id: string, u: OutcomeUpdate): void;
   bumpAttempts(id: string, seq: number): number;
@@ -287,6 +289,7 @@ export function createJournal(db: Database.Database): Journal {
   const allRowsStmt = db.prepare(`${ROW_SELECT} WHERE r.batch_id = ? ORDER BY r.idx`);
   const openOps = db.prepare(`SELECT * FROM batch_ops WHERE batch_id = ? AND state IN ('pending', 'intent') AND seq > ? ORDER BY seq LIMIT ?`);
   const getOp = db.prepare('SELECT * FROM batch_ops WHERE batch_id = ? AND seq = ?');
+  const opOfAudit = db.prepare('SELECT * FROM batch_ops WHERE audit_id = ? LIMIT 1');
   const allOps = db.prepare('SELECT * FROM batch_ops WHERE batch_id = ? ORDER BY seq');
   const markIntent = db.prepare(`UPDATE batch_ops SET state = 'intent', audit_id = COALESCE(?, audit_id), updated_at = ? WHERE batch_id = ? AND seq = ?`);
   const setOutcome = db.prepare('UPDATE batch_ops SET state = ?, message = ?, audit_id = COALESCE(?, audit_id), updated_at = ? WHERE batch_id = ? AND seq = ?');
@@ -383,6 +386,10 @@ export function createJournal(db: Database.Database): Journal {
     },
     op: (id, seq) => {
       const r = getRow<Row>(getOp, id, seq);
+      return r ? toOp(r) : null;
+    },
+    opOfAudit: (auditId) => {
+      const r = getRow<Row>(opOfAudit, auditId);
       return r ? toOp(r) : null;
     },
     markIntent: (id, seq, auditId) => void markIntent.run(auditId, nowIso(), id, seq),

@@ -48,6 +48,8 @@ export interface DeskResult {
 
 export interface DeskJobs {
   readonly claims: MembershipClaims;
+  /** The journal desk jobs are written to (an undo starts from the op its audit entry records). */
+  readonly journal: Journal;
   /** Runs the write now; resolves with its outcome (never throws for an Altegio failure). */
   run(w: DeskWrite): Promise<DeskResult>;
   /** Start-up: decide desk writes the app stopped during, by reading (no request is repeated). */
@@ -112,6 +114,7 @@ export function createDeskJobs(deps: DeskJobsDeps): DeskJobs {
 
   return {
     claims,
+    journal,
     async run(w) {
       const kind = opKind(w.kind);
       if (journal.openDeskJobs().length > 0) await resolveLeftovers();

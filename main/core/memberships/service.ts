@@ -24,9 +24,10 @@ import { wordsIn } from '../words';
 import type { MembershipClaims } from '../jobs/claims';
 import { createDeskJobs, deskFailure, type DeskJobs } from '../jobs/desk';
 import type { Logger } from '../log';
-import { freezeOp, frozenTill, membershipSnapshot, opKind, setBalanceOp, snapshotOf, unfreezeOp, type FreezePayload, type MembershipSnapshot, type SetBalancePayload, type SetPeriodPayload, type UnfreezePayload } from '../ops';
+import { opKind, unfreezeOp, type FreezePayload, type SetBalancePayload, type SetPeriodPayload, type UnfreezePayload } from '../ops';
 import type { Store } from '../store';
 import { withSentFreezeTill } from './sent-freeze';
+import { inverseOfEntry, payloadOf, undoConflict, undoneWord } from './undo';
 import { asStorageFault, isStorageFault } from '../store/fault';
 
 export { snapshotOf, type MembershipSnapshot } from '../ops';
@@ -50,32 +51,6 @@ export interface MembershipServiceDeps {
   claims?: MembershipClaims;
   log?: Logger;
   now?: () => Date;
-}
-
-/**
- * For entries that do not say what they asked for (written by other features with plain
- * snapshots): the lines whose value differs between before and after.
- */
-function requestFromDiff(before: Partial<MembershipSnapshot> | null, after: Partial<MembershipSnapshot> | null): MembershipSnapshot['request'] {
-  if (!before || !after) return undefined;
-  const r: NonNullable<MembershipSnapshot['request']> = {};
-  if (typeof before.united === 'number' && typeof after.united === 'number' && before.united !== after.united) r.united = after.united;
-  const services: Record<string, number> = {};
-  for (const [id, v] of Object.entries(after.services ?? {})) {
-    const prev = before.services?.[id];
-    if (typeof v === 'number' && typeof prev === 'number' && prev !== v) services[id] = v;
-  }
-  if (Object.keys(services).length > 0) r.services = services;
-  return r.united === undefined && r.services === undefined ? undefined : r;
-}
-
-/** Current values of the lines a request names (undefined where the membership has no such line). */
-function currentValues(m: Membership, request: NonNullable<MembershipSnapshot['request']>): { united?: number; services: Record<string, number | undefined> } {
-  const snap = snapshotOf(m);
-  const out: { united?: number; services: Record<string, number | undefined> } = { services: {} };
-  if (request.united !== undefined) out.united = snap.united;
-  for (const id of Object.keys(request.services ?? {})) out.services[id] = snap.services?.[id];
-  return out;
 }
 
 /** The set_balance payload for a body of new values: the named lines, from what they are now. */
@@ -257,8 +232,8 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     return plan.body;
   }
 
-  function balanceSpec(read: WriteSpec['read'], chainId: number, locationId: number | null, reason: string, target: BalanceTarget, undoOf?: number): WriteSpec {
-    const s: WriteSpec = { kind: 'set_balance', payload: null, chainId, locationId, read, reason, doneWord: msg('error.app.done', { what: 'balance', date: '' }), ...(undoOf !== undefined && { undoOf }) };
+  function balanceSpec(read: WriteSpec['read'], chainId: number, locationId: number | null, reason: string, target: BalanceTarget): WriteSpec {
+    const s: WriteSpec = { kind: 'set_balance', payload: null, chainId, locationId, read, reason, doneWord: msg('error.app.done', { what: 'balance', date: '' }) };
     precheck(s);
     s.payload = balancePayload(read.m, planOrThrow(read.m, chainId, target));
     return s;
@@ -290,22 +265,6 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     return (await write(s)).membership;
   }
 
-  /** The undo of a set_period: the validity it replaced, sent only while its own is still there. */
-  async function undoSetPeriod(original: AuditEntry, reason: string): Promise<{ membership: Membership; auditId: number }> {
-    const request = membershipSnapshot(original.before)?.request;
-    const tz = original.locationId !== null ? deps.timezone(original.locationId) : 'UTC';
-    if (!request?.previous || request.period === undefined || request.periodUnit === undefined || request.expiry === undefined) {
-      throw new DeskFailure('validation', msg('error.app.undoNoValidity'));
-    }
-    const done: SetPeriodPayload = { expect: request.previous, target: { period: request.period, unit: request.periodUnit, expiry: request.expiry }, timezone: tz };
-    const inverse = opKind('set_period').inverse(done);
-    if (!('payload' in inverse)) throw new DeskFailure(inverse.kind, inverse.message);
-    const read = await readForWrite(original.chainId, original.membershipId);
-    const s: WriteSpec = { kind: 'set_period', payload: inverse.payload, chainId: original.chainId, locationId: original.locationId, read, reason, doneWord: msg('error.app.done', { what: 'periodBack', date: request.previous.expiry }), undoOf: original.id };
-    precheck(s);
-    return write(s);
-  }
-
   async function undo(auditId: number, reason?: string, language?: Language): Promise<{ membership: Membership; entry: AuditEntry }> {
     const original = deps.store.audit.get(auditId);
     if (!original) throw new DeskFailure('not_found', msg('error.app.auditGone'));
@@ -313,79 +272,28 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     if (original.outcome !== 'ok') {
       throw new DeskFailure('validation', original.outcome === 'failed' ? msg('error.app.undoFailedChange') : msg('error.app.undoUnknown'));
     }
+    const tz = original.locationId !== null ? deps.timezone(original.locationId) : 'UTC';
     // When that change was made, worded by the reader in the location's zone (as the audit shows it).
-    const since = momentParam(original.at, original.locationId !== null ? deps.timezone(original.locationId) : 'UTC');
+    const since = momentParam(original.at, tz);
     // The reason kept when none is given: what is undone, and why it was done (worded once, here).
     const undone = msg('audit.action.undoOf', { action: original.action, when: since });
     const undoReason = reason?.trim() || wordsIn(language).say(original.reason ? msg('audit.undoReason', { undo: undone, reason: original.reason }) : undone);
 
-    let result: { membership: Membership; auditId: number };
-    if (original.action === 'set_balance') {
-      const before = membershipSnapshot(original.before);
-      const after = membershipSnapshot(original.after);
-      const request = before?.request ?? requestFromDiff(before, after);
-      if (!before || !request) throw new DeskFailure('validation', msg('error.app.undoNoBalances'));
-      const read = await readForWrite(original.chainId, original.membershipId);
-      const current = read.m;
-      // What this change produced: the re-read after it, else the values it sent.
-      const produced = (id: string | 'united'): number | undefined =>
-        id === 'united' ? (after?.united ?? request.united) : (after?.services?.[id] ?? request.services?.[id]);
-      const services: Array<{ serviceId: number; balance: number }> = [];
-      for (const id of Object.keys(request.services ?? {})) {
-        const prev = before.services?.[id];
-        if (prev !== undefined) services.push({ serviceId: Number(id), balance: prev });
-      }
-      // The values it replaced (a snapshot holds the united balance or service lines, never both); none: nothing to undo.
-      const targets: BalanceTarget = request.united !== undefined && before.united !== undefined ? { united: before.united } : { services };
-      // Still as that change left it? The set_balance kind's state() of the inverse says ('before':
-      // the lines hold what it produced, the undo not yet sent) — the one decision, not restated here.
-      const ids = Object.keys(request.services ?? {});
-      const lineOf = (id: string, value: number | undefined) => ({ serviceId: Number(id), balance: value ?? -1 });
-      const left: BalanceTarget = request.united !== undefined ? { united: produced('united') ?? -1 } : { services: ids.map((id) => lineOf(id, produced(id))) };
-      const back: BalanceTarget = request.united !== undefined ? { united: before.united ?? produced('united') ?? -1 } : { services: ids.map((id) => lineOf(id, before.services?.[id] ?? produced(id))) };
-      const inverse = setBalanceOp.inverse({ expect: back, target: left });
-      if (!('payload' in inverse)) throw new DeskFailure(inverse.kind, inverse.message);
-      // Decoded by the kind's codec, as a journal row would be (never cast).
-      const undoOf = setBalanceOp.codec.parse({ body: null, ...(inverse.payload as object) });
-      if (setBalanceOp.state(current, undoOf) !== 'before') {
-        // Refused: each line that moved since, in words.
-        const cur = currentValues(current, request);
-        const changedSince: Msg[] = [];
-        if (request.united !== undefined && cur.united !== produced('united')) {
-          changedSince.push(msg('error.app.balanceChangedLine', { title: msg('error.app.sharedBalance'), now: cur.united ?? msg('error.app.gone'), left: produced('united') ?? '' }));
-        }
-        for (const id of Object.keys(request.services ?? {})) {
-          const title = current.balance.lines.find((l) => String(l.serviceId) === id)?.title ?? `#${id}`;
-          if (cur.services[id] !== produced(id)) changedSince.push(msg('error.app.balanceChangedLine', { title, now: cur.services[id] ?? msg('error.app.gone'), left: produced(id) ?? '' }));
-        }
-        const changes = changedSince.length > 0 ? changedSince.reduce((first, rest) => msg('error.app.listPair', { first, rest })) : msg('error.app.gone');
-        throw new DeskFailure('conflict', msg('error.app.undoBalanceChanged', { since, changes }));
-      }
-      result = await write(balanceSpec(read, original.chainId, original.locationId, undoReason, targets, original.id));
-    } else if (original.action === 'freeze') {
-      const read = await readForWrite(original.chainId, original.membershipId);
-      const current = read.m;
-      const requested = membershipSnapshot(original.before)?.request?.freezeTill;
-      const tz = original.locationId !== null ? deps.timezone(original.locationId) : 'UTC';
-      // Still that freeze? The freeze kind's state() says (the one date comparison, in the location's zone).
-      const state = requested === undefined ? (current.isFrozen ? 'after' : 'before') : freezeOp.state(current, { freezeTill: requested, timezone: tz });
-      if (state === 'before') throw new DeskFailure('conflict', msg('error.app.undoNotFrozen'));
-      if (state === 'other') throw new DeskFailure('conflict', msg('error.app.undoFreezeChanged', { since, till: frozenTill(current, tz) ?? '', requested: requested ?? '' }));
-      // The inverse of that freeze: an unfreeze that goes out only while it is still that freeze.
-      const inverse = requested === undefined ? { kind: 'unfreeze', payload: {} } : opKind('freeze').inverse({ freezeTill: requested, timezone: tz } satisfies FreezePayload);
-      if (!('payload' in inverse)) throw new DeskFailure(inverse.kind, inverse.message);
-      // Decoded by the unfreeze kind's codec, as a journal row would be (never cast).
-      const freezeOf = unfreezeOp.codec.parse({ body: inverse.payload, expect: null, target: null });
-      const s = unfreezeSpec(read, original.chainId, original.locationId, undoReason, freezeOf, original.id);
-      precheck(s);
-      result = await write(s);
-    } else if (original.action === 'set_period') {
-      result = await undoSetPeriod(original, undoReason);
-    } else if (original.action === 'unfreeze') {
-      throw new DeskFailure('validation', msg('error.app.undoUnfreeze'));
-    } else {
-      throw new DeskFailure('validation', msg('error.app.undoUndo'));
-    }
+    if (original.action === 'unfreeze') throw new DeskFailure('validation', msg('error.app.undoUnfreeze'));
+    if (original.action !== 'freeze' && original.action !== 'set_balance' && original.action !== 'set_period') throw new DeskFailure('validation', msg('error.app.undoUndo'));
+    // The inverse of the operation that entry records (undo.ts), run as a one-op job once a fresh
+    // read shows the membership still as that change left it (the inverse kind's state()).
+    const inverse = inverseOfEntry(jobs.journal, original, tz);
+    const read = await readForWrite(original.chainId, original.membershipId);
+    const refused = undoConflict(inverse, read.m, since);
+    if (refused) throw refused;
+    const at = { chainId: original.chainId, locationId: original.locationId };
+    const s: WriteSpec =
+      inverse.kind === unfreezeOp.name
+        ? unfreezeSpec(read, at.chainId, at.locationId, undoReason, payloadOf(unfreezeOp, inverse), original.id)
+        : { kind: inverse.kind, payload: inverse.payload, ...at, read, reason: undoReason, doneWord: undoneWord(inverse), undoOf: original.id };
+    precheck(s);
+    const result = await write(s);
 
     // The runner marked the original undone when it settled the undo (jobs/settle.ts).
     const entry = deps.store.audit.get(result.auditId);

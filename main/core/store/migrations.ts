@@ -308,6 +308,13 @@ export const migrations: readonly Migration[] = [
       ${fillInstant('freeze_till_at', 'freeze_till')}
     `,
   },
+  {
+    version: 12,
+    // The desk's undo of an audit entry starts from the journal op that entry records (journal.ts
+    // opOfAudit, memberships/undo.ts), as a batch undo starts from its ops.
+    name: "journal: an operation found by its audit entry's id",
+    sql: `CREATE INDEX batch_ops_audit ON batch_ops (audit_id) WHERE audit_id IS NOT NULL;`,
+  },
 ];
 
 /** Reads `PRAGMA user_version` (libsql adds a `_metadata` key to `.get()` rows; `.all()` is clean). */
