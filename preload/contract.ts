@@ -368,6 +368,13 @@ export const AuditEntry = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
+/**
+ * A desk write's answer (freeze, unfreeze, set balance, set period): the membership as read back
+ * after it, and the id of the audit entry this write made (what its Undo names; never guessed).
+ */
+export const DeskWriteResult = z.object({ membership: Membership, auditId: AuditEntry.shape.id });
+export type DeskWriteResult = z.infer<typeof DeskWriteResult>;
+
 function isTimeZone(name: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: name });
@@ -830,15 +837,15 @@ export const channels = {
   'memberships.get': channel(z.object({ chainId: Id, membershipId: Id }).strict(), Membership),
   'memberships.freeze': channel(
     z.object({ chainId: Id, locationId: Id, membershipId: Id, freezeTill: IsoDate, reason: Reason.optional() }).strict(),
-    Membership,
+    DeskWriteResult,
   ),
   'memberships.setPeriod': channel(
     z.object({ chainId: Id, locationId: Id, membershipId: Id, expiry: IsoDate, reason: Reason.optional() }).strict(),
-    Membership,
+    DeskWriteResult,
   ),
   'memberships.unfreeze': channel(
     z.object({ chainId: Id, locationId: Id, membershipId: Id, reason: Reason.optional() }).strict(),
-    Membership,
+    DeskWriteResult,
   ),
   'memberships.setBalance': channel(
     // A BalanceTarget beside the ids and the reason, flat on the wire (`united` or `services`), each
@@ -858,7 +865,7 @@ export const channels = {
         message: 'Give either the united balance or per-service balances, not both',
       })
       .transform(({ united, services, ...at }): typeof at & BalanceTarget => (united !== undefined ? { ...at, united } : { ...at, services: services ?? [] })),
-    Membership,
+    DeskWriteResult,
   ),
 
   'audit.list': channel(AuditFilter, z.object({ entries: z.array(AuditEntry) })),

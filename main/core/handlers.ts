@@ -12,7 +12,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import type { Handlers } from './dispatch';
 import type { IndexService } from './index/service';
 import type { LanguageSetting } from './language';
-import type { Membership } from '../../preload/contract';
+import type { DeskWriteResult, Membership } from '../../preload/contract';
 import type { MembershipService } from './memberships/service';
 import type { SessionService } from './session/session';
 import { AUDIT_MAX_LIMIT, type Store } from './store';
@@ -51,6 +51,11 @@ export function createHandlers({ shell, session, connectivity, memberships, stor
   const seen = (m: Membership): Membership => {
     index.noteMemberships([m]);
     return m;
+  };
+  /** A desk write's answer: the membership read back is noted like any other read. */
+  const written = (r: DeskWriteResult): DeskWriteResult => {
+    seen(r.membership);
+    return r;
   };
   return {
     'app.info': async () => ({ version: packageJson.version, shell, demoAvailable: true, notices }),
@@ -94,10 +99,10 @@ export function createHandlers({ shell, session, connectivity, memberships, stor
       return found;
     },
     'memberships.get': async ({ chainId, membershipId }) => seen(await memberships.get(chainId, membershipId)),
-    'memberships.freeze': async (args) => seen(await memberships.freeze(args)),
-    'memberships.unfreeze': async (args) => seen(await memberships.unfreeze(args)),
-    'memberships.setBalance': async (args) => seen(await memberships.setBalance(args)),
-    'memberships.setPeriod': async (args) => seen(await memberships.setPeriod(args)),
+    'memberships.freeze': async (args) => written(await memberships.freeze(args)),
+    'memberships.unfreeze': async (args) => written(await memberships.unfreeze(args)),
+    'memberships.setBalance': async (args) => written(await memberships.setBalance(args)),
+    'memberships.setPeriod': async (args) => written(await memberships.setPeriod(args)),
 
     'plans.list': async () => plans.list(),
     'plans.create': (args) => plans.create(args),

@@ -77,7 +77,10 @@ test('search by name → freeze to the last legal date → frozen with the new e
   await dialog.getByRole('button', { name: 'Confirm freeze' }).click();
   await expect(dialog).toBeHidden();
 
-  await expect(notice(page, /^Membership № \d+ \(Pilates/)).toContainText(`Frozen until ${long(last)}.`);
+  const frozenNotice = notice(page, /^Membership № \d+ \(Pilates.*Frozen until/);
+  await expect(frozenNotice).toContainText(`Frozen until ${long(last)}.`);
+  // The freeze can be undone from its notice; the unfreeze below cannot (common/undo-rules.ts).
+  await expect(frozenNotice.getByRole('button', { name: 'Undo' })).toBeVisible();
   await expect(fact(card, 'Frozen')).toHaveText(`Yes, until ${long(last)}`);
   await expect(fact(card, 'Expires')).toHaveText(long(newExpiry));
   await expect(card.getByText(`Frozen until ${long(last)}`, { exact: true })).toBeVisible();
@@ -96,6 +99,9 @@ test('search by name → freeze to the last legal date → frozen with the new e
   await expect(unfreeze).toBeHidden();
 
   await expect(fact(card, 'Frozen')).toHaveText('No');
+  const unfrozenNotice = notice(page, /^Membership № \d+ \(Pilates.*Unfrozen\.$/);
+  await expect(unfrozenNotice).toBeVisible();
+  await expect(unfrozenNotice.getByRole('button', { name: 'Undo' })).toHaveCount(0);
   await expect(card.getByRole('button', { name: 'Unfreeze' })).toBeDisabled();
   await expect(card.getByText('Not frozen.')).toBeVisible();
   await expect(membershipRow(page, DANA.perServiceFreezable)).not.toContainText('Frozen');

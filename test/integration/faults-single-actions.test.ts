@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { Chain, Membership } from '../../preload/contract';
+import type { Chain, DeskWriteResult, Membership } from '../../preload/contract';
 import { freezeAvailability } from '../../common/freeze-rules';
 import { localDateOf } from '../../common/dates';
 import type { AltegioApi, Credentials } from '../../main/core/altegio/api';
@@ -80,7 +80,7 @@ interface ActionCase {
   route: RegExp;
   membership: (h: Harness) => number;
   /** Runs the action; returns the intended-state predicate. */
-  run: (h: Harness, before: Membership) => { promise: Promise<Membership>; intended: (m: Membership) => boolean };
+  run: (h: Harness, before: Membership) => { promise: Promise<DeskWriteResult>; intended: (m: Membership) => boolean };
 }
 
 const zoneOf = (h: Harness, locationId: number) => h.chains.flatMap((c) => c.locations).find((l) => l.id === locationId)!.timezone;
@@ -177,7 +177,7 @@ describe.each(ACTIONS)('$name under one injected fault on its write', (action) =
       7,
     );
     const result = await promise.then(
-      (m) => ({ ok: true as const, membership: m }),
+      (r) => ({ ok: true as const, ...r }),
       (e: unknown) => ({ ok: false as const, error: e }),
     );
     h.sandbox.control.clearFaults();
@@ -201,6 +201,7 @@ describe.each(ACTIONS)('$name under one injected fault on its write', (action) =
       expect(intended(after), context).toBe(true);
       expect(intended(result.membership), context).toBe(true);
       expect(entry.outcome, context).toBe('ok');
+      expect(result.auditId, context).toBe(entry.id); // the write names the entry it made
       expect(entry.after, context).toMatchObject(snapshotOf(after));
     } else {
       const e = result.error;

@@ -97,7 +97,7 @@ describe('memberships against the sandbox', () => {
     });
     expect(store.audit.list({ membershipId: id })).toEqual([]);
 
-    const after = await svc.freeze({ chainId: dana.chainId, locationId: dana.locationId, membershipId: id, freezeTill: a.lastDate, reason: 'travelling' });
+    const { membership: after, auditId } = await svc.freeze({ chainId: dana.chainId, locationId: dana.locationId, membershipId: id, freezeTill: a.lastDate, reason: 'travelling' });
     expect(after.isFrozen).toBe(true);
     expect(after.freezePeriodDays).toBe(a.allowance.usedDays + a.allowance.remainingDays);
     // The preview was right.
@@ -105,7 +105,7 @@ describe('memberships against the sandbox', () => {
     expect(expiryAfterFreeze(after.expirationDate, a.today, a.today, zone)).toBe(preview);
 
     const [entry] = store.audit.list({ membershipId: id });
-    expect(entry).toMatchObject({ action: 'freeze', outcome: 'ok', reason: 'travelling', locationId: dana.locationId });
+    expect(entry).toMatchObject({ id: auditId, action: 'freeze', outcome: 'ok', reason: 'travelling', locationId: dana.locationId });
     expect(entry?.before).toMatchObject({ isFrozen: false, request: { freezeTill: a.lastDate } });
     expect(entry?.after).toMatchObject({ isFrozen: true });
   });
@@ -117,7 +117,7 @@ describe('memberships against the sandbox', () => {
     const frozen = await svc.get(dana.chainId, id);
     expect(frozen.isFrozen).toBe(true);
     const effect = unfreezeEffect(frozen, NOW, zone);
-    const after = await svc.unfreeze({ chainId: dana.chainId, locationId: dana.locationId, membershipId: id, reason: 'back early' });
+    const { membership: after } = await svc.unfreeze({ chainId: dana.chainId, locationId: dana.locationId, membershipId: id, reason: 'back early' });
     expect(after.isFrozen).toBe(false);
     expect(after.freezePeriodDays).toBe(effect.frozenDaysKept);
     expect(expiryAfterFreeze(after.expirationDate, effect.today, effect.today, zone)).toBe(effect.expiryAfter);
@@ -191,7 +191,7 @@ describe('memberships against the sandbox', () => {
     const m = await svc.get(chainId, memberships.tokyoFreezable);
     const a = freezeAvailability(m, { periodEdit: true }, NOW, 'Asia/Tokyo');
     if (!a.allowed) throw new Error(a.reason);
-    const after = await svc.freeze({ chainId, locationId: haruto.locationId, membershipId: m.id, freezeTill: a.firstDate });
+    const { membership: after } = await svc.freeze({ chainId, locationId: haruto.locationId, membershipId: m.id, freezeTill: a.firstDate });
     expect(after.isFrozen).toBe(true);
     expect(after.freezePeriodDays).toBe(a.allowance.usedDays + 1);
     const frozen = store.audit.list({ membershipId: m.id })[0]!;
@@ -207,7 +207,7 @@ describe('memberships against the sandbox', () => {
     const before = await svc.get(dana.chainId, id);
     const line = before.balance.lines.find((l) => l.serviceId === services.pilates);
     if (!line) throw new Error('no pilates line');
-    const m1 = await svc.setBalance({ chainId: dana.chainId, locationId: dana.locationId, membershipId: id, reason: 'dispute', services: [{ serviceId: services.pilates, balance: line.count + 3 }] });
+    const { membership: m1 } = await svc.setBalance({ chainId: dana.chainId, locationId: dana.locationId, membershipId: id, reason: 'dispute', services: [{ serviceId: services.pilates, balance: line.count + 3 }] });
     expect(m1.balance.lines.find((l) => l.serviceId === services.pilates)?.count).toBe(line.count + 3);
     const entry = store.audit.list({ membershipId: id }).find((e) => e.action === 'set_balance');
     expect(entry).toMatchObject({ outcome: 'ok', reason: 'dispute' });
@@ -217,8 +217,11 @@ describe('memberships against the sandbox', () => {
     expect(store.audit.get(entry!.id)?.undoneBy).toBe(undone.entry.id);
 
     // Again, but someone changes it in between.
-    await svc.setBalance({ chainId: dana.chainId, locationId: dana.locationId, membershipId: id, reason: 'second', services: [{ serviceId: services.pilates, balance: 1 }] });
-    const second = store.audit.list({ membershipId: id }).find((e) => e.action === 'set_balance' && e.reason === 'second')!;
+    // The write names the entry it made, among this membership's earlier set_balance and undo entries.
+    const { auditId: secondId } = await svc.setBalance({ chainId: dana.chainId, locationId: dana.locationId, membershipId: id, reason: 'second', services: [{ serviceId: services.pilates, balance: 1 }] });
+    expect(store.audit.list({ membershipId: id }).length).toBeGreaterThan(2);
+    const second = store.audit.get(secondId)!;
+    expect(second).toMatchObject({ action: 'set_balance', reason: 'second', outcome: 'ok', undoneBy: null });
     sandbox.control.setBalanceDirect(id, { services: [{ serviceId: services.pilates, balance: 2 }] });
     const refused: unknown = await svc.undo(second.id).catch((e: unknown) => e);
     expect(refused).toMatchObject({ kind: 'conflict', message: expect.stringContaining('changed since') });

@@ -77,8 +77,10 @@ describe('scheduled freezes against the sandbox', () => {
     expect(localDateOf(frozen(id).freeze_till as string, ZONE)).toBe(end);
     expect(sandbox.control.stats().writesByAction.freeze).toBe(1);
     expect(plans.list().plans.find((p) => p.id === plan.id)).toMatchObject({ state: 'done' });
-    const actions = store.audit.list({ membershipId: id }).map((e) => e.action);
-    expect(actions).toEqual(['plan_run', 'freeze', 'plan_create']);
+    const entries = store.audit.list({ membershipId: id });
+    expect(entries.map((e) => e.action)).toEqual(['plan_run', 'freeze', 'plan_create']);
+    // The plan keeps the entry its freeze made (the id the write answered with).
+    expect(store.db.prepare('SELECT audit_id FROM plans WHERE id = ?').get(plan.id)).toMatchObject({ audit_id: entries[1]!.id });
   });
 
   it('a missed plan is not run by the scheduler; it asks, and runNow freezes for what remains', async () => {

@@ -180,14 +180,14 @@ describe('utc-freeze-till: freeze_till read back in UTC, not in the location off
       const tomorrow = chicagoTomorrow();
 
       // The desk's freeze: landed at the first send, the card shows Altegio's date (not the app's).
-      const frozen = await call<{ isFrozen: boolean; freezeTill: string | null; freezeTillSource?: string }>('memberships.freeze', { ...at, membershipId: id, freezeTill: tomorrow });
+      const { membership: frozen, auditId } = await call<{ membership: { isFrozen: boolean; freezeTill: string | null; freezeTillSource?: string }; auditId: number }>('memberships.freeze', { ...at, membershipId: id, freezeTill: tomorrow });
       expect(frozen.freezeTill).toMatch(/Z$/);
       expect(frozen.freezeTill?.slice(0, 10)).not.toBe(tomorrow); // the offsets do differ here
       expect(localDateOf(frozen.freezeTill, 'America/Chicago')).toBe(tomorrow);
       expect(frozen.freezeTillSource).toBeUndefined();
       expect(own.control.stats().writesByAction.freeze).toBe(1);
       const entry = core.store.audit.list({ membershipId: id })[0]!;
-      expect(entry).toMatchObject({ action: 'freeze', outcome: 'ok' });
+      expect(entry).toMatchObject({ id: auditId, action: 'freeze', outcome: 'ok' });
 
       // The bulk preview reads the same date: an unfreeze of a freeze until tomorrow.
       const preview = await call<{ rows: Array<{ outcome: string; code: string; params: Record<string, unknown> }> }>('bulk.preview', { ...at, action: { kind: 'unfreeze' }, ids: [id] });
@@ -259,15 +259,14 @@ describe('no-freeze-till: reads say frozen without freeze_till', () => {
       expect(frozenElsewhere).toMatchObject({ isFrozen: true, freezeTill: null });
       expect(frozenElsewhere?.freezeTillSource).toBeUndefined();
 
-      const frozen = await call<Shown>('memberships.freeze', { chainId: dana.chainId, locationId: dana.locationId, membershipId: id, freezeTill: tomorrow });
+      const { membership: frozen, auditId } = await call<{ membership: Shown; auditId: number }>('memberships.freeze', { chainId: dana.chainId, locationId: dana.locationId, membershipId: id, freezeTill: tomorrow });
       expect(frozen).toMatchObject({ isFrozen: true, freezeTill: tomorrow, freezeTillSource: 'app' });
       // Fresh reads (the card opened again, the membership by id): the same date, still marked.
       expect(await onCard(id)).toMatchObject({ isFrozen: true, freezeTill: tomorrow, freezeTillSource: 'app' });
       expect(await call<Shown>('memberships.get', { chainId: dana.chainId, membershipId: id })).toMatchObject({ freezeTill: tomorrow, freezeTillSource: 'app' });
 
       // Lifted (here by undoing it): no date; a freeze made elsewhere afterwards gets none of ours.
-      const entry = core.store.audit.list({ membershipId: id }).find((e) => e.action === 'freeze')!;
-      await call('audit.undo', { auditId: entry.id });
+      await call('audit.undo', { auditId });
       expect(await onCard(id)).toMatchObject({ isFrozen: false, freezeTill: null });
       await elsewhere.freeze(dana.chainId, id, tomorrow);
       const again = await onCard(id);
@@ -299,14 +298,14 @@ describe('every shape at once: the whole core (sign in, search, card, freeze, un
       expect(card.memberships.find((m) => m.id === ms.danaPerServiceFreezable)?.notGiven).toContain('expirationDate');
 
       const tomorrow = chicagoTomorrow();
-      const frozen = await call<{ isFrozen: boolean; freezeTill: string | null; freezeTillSource?: string }>('memberships.freeze', { chainId: dana.chainId, locationId: dana.locationId, membershipId: ms.danaPerServiceFreezable, freezeTill: tomorrow });
+      const { membership: frozen } = await call<{ membership: { isFrozen: boolean; freezeTill: string | null; freezeTillSource?: string } }>('memberships.freeze', { chainId: dana.chainId, locationId: dana.locationId, membershipId: ms.danaPerServiceFreezable, freezeTill: tomorrow });
       expect(frozen.isFrozen).toBe(true);
       // The read said frozen without freeze_till (no-freeze-till): the date sent, marked as such.
       expect(frozen).toMatchObject({ freezeTill: tomorrow, freezeTillSource: 'app' });
-      const unfrozen = await call<{ isFrozen: boolean }>('memberships.unfreeze', { chainId: dana.chainId, locationId: dana.locationId, membershipId: ms.danaPerServiceFreezable });
+      const { membership: unfrozen } = await call<{ membership: { isFrozen: boolean } }>('memberships.unfreeze', { chainId: dana.chainId, locationId: dana.locationId, membershipId: ms.danaPerServiceFreezable });
       expect(unfrozen.isFrozen).toBe(false);
       const united = await call<{ balance: { kind: string; count: number } }>('memberships.get', { chainId: dana.chainId, membershipId: ms.danaUnitedWeeks });
-      const edited = await call<{ balance: { count: number } }>('memberships.setBalance', {
+      const { membership: edited } = await call<{ membership: { balance: { count: number } } }>('memberships.setBalance', {
         chainId: dana.chainId,
         locationId: dana.locationId,
         membershipId: ms.danaUnitedWeeks,

@@ -64,7 +64,7 @@ describe('set_period against the sandbox', () => {
     const oldExpiry = sandboxExpiry(id) as string;
     const wanted = addDays(oldExpiry, 17);
 
-    const after = await svc.setPeriod({ chainId: dana.chainId, locationId: dana.locationId, membershipId: id, expiry: wanted, reason: 'closure' });
+    const { membership: after, auditId } = await svc.setPeriod({ chainId: dana.chainId, locationId: dana.locationId, membershipId: id, expiry: wanted, reason: 'closure' });
     expect(localDateOf(after.expirationDate, ZONE)).toBe(wanted);
     expect(sandboxExpiry(id)).toBe(wanted);
     const sent = sandbox.control.stats().writeLog.filter((w) => w.action === 'set_period');
@@ -73,7 +73,7 @@ describe('set_period against the sandbox', () => {
     expect(after).toMatchObject({ periodUnit: 'day', period: (sent[0]?.body as { period: number }).period });
 
     const entry = store.audit.list({ membershipId: id }).find((e) => e.action === 'set_period');
-    expect(entry).toMatchObject({ outcome: 'ok', reason: 'closure' });
+    expect(entry).toMatchObject({ id: auditId, outcome: 'ok', reason: 'closure' });
     expect(localDateOf((entry?.after as { expirationDate: string }).expirationDate, ZONE)).toBe(wanted);
 
     const undone = await svc.undo(entry!.id);

@@ -241,7 +241,7 @@ describe('freeze', () => {
     api.onWrite = () => {
       atRequest = structuredClone(audit.entries);
     };
-    const m = await svc.freeze(FREEZE);
+    const { membership: m, auditId } = await svc.freeze(FREEZE);
     expect(m.isFrozen).toBe(true);
     expect(api.calls).toEqual(['read 4471902', 'freeze 4471902 2026-05-16', 'read 4471902']);
 
@@ -250,6 +250,7 @@ describe('freeze', () => {
     expect(atRequest[0]!.before).toMatchObject({ isFrozen: false, freezePeriodDays: 0, request: { freezeTill: '2026-05-16' }, services: { '101': 7, '202': 2 } });
 
     const done = audit.entries[0]!;
+    expect(auditId).toBe(done.id); // the write names the entry it made
     expect(done.outcome).toBe('ok');
     expect(done.after).toMatchObject({ isFrozen: true, freezePeriodDays: 10 });
   });
@@ -306,22 +307,22 @@ describe('freeze', () => {
 
   it('a refusal that only says the change is already there (a timed-out first try landed late) is recorded ok', async () => {
     api.failNext = { op: 'freeze', error: DeskFailure.fromServer('validation', 'Subscription is already frozen'), apply: true };
-    const m = await svc.freeze(FREEZE);
+    const { membership: m } = await svc.freeze(FREEZE);
     expect(m.isFrozen).toBe(true);
     expect(audit.entries[0]).toMatchObject({ action: 'freeze', outcome: 'ok' });
   });
 
   it('a lost answer: re-reads and records ok when the freeze did happen', async () => {
     api.failNext = { op: 'freeze', error: DeskFailure.fromServer('offline', 'No connection'), apply: true };
-    const m = await svc.freeze(FREEZE);
+    const { membership: m, auditId } = await svc.freeze(FREEZE);
     expect(m.isFrozen).toBe(true);
-    expect(audit.entries[0]).toMatchObject({ outcome: 'ok' });
+    expect(audit.entries[0]).toMatchObject({ id: auditId, outcome: 'ok' });
     expect(audit.entries[0]!.message).toContain('re-reading shows the change was applied');
   });
 
   it('a failed send the re-read shows did not land is sent again (once read): one 5xx, then done', async () => {
     api.failNext = { op: 'freeze', error: DeskFailure.fromServer('server', 'Altegio did not answer') };
-    const m = await svc.freeze(FREEZE);
+    const { membership: m } = await svc.freeze(FREEZE);
     expect(m.isFrozen).toBe(true);
     expect(api.calls).toEqual(['read 4471902', 'freeze 4471902 2026-05-16', 'read 4471902', 'freeze 4471902 2026-05-16', 'read 4471902']);
     expect(audit.entries).toHaveLength(1);
@@ -353,10 +354,11 @@ describe('freeze', () => {
 
 describe('unfreeze', () => {
   it('unfreezes and records what stays', async () => {
-    await svc.freeze(FREEZE);
-    const m = await svc.unfreeze({ chainId: CHAIN, locationId: LOC, membershipId: 4471902, reason: 'back early' });
+    const frozen = await svc.freeze(FREEZE);
+    const { membership: m, auditId } = await svc.unfreeze({ chainId: CHAIN, locationId: LOC, membershipId: 4471902, reason: 'back early' });
     expect(m.isFrozen).toBe(false);
     const e = audit.entries[1]!;
+    expect([frozen.auditId, auditId]).toEqual([audit.entries[0]!.id, e.id]);
     expect(e).toMatchObject({ action: 'unfreeze', outcome: 'ok', reason: 'back early', before: expect.objectContaining({ isFrozen: true }), after: expect.objectContaining({ isFrozen: false }) });
     expect(e.message).toContain('extension already earned');
   });
@@ -371,7 +373,7 @@ describe('setBalance', () => {
   const base = { chainId: CHAIN, locationId: LOC, membershipId: 4471902, reason: 'dispute' };
 
   it('sends only the changed lines, re-reads, and records before/after', async () => {
-    const m = await svc.setBalance({ ...base, services: [{ serviceId: 101, balance: 7 }, { serviceId: 202, balance: 5 }] });
+    const { membership: m } = await svc.setBalance({ ...base, services: [{ serviceId: 101, balance: 7 }, { serviceId: 202, balance: 5 }] });
     expect(api.calls).toEqual(['read 4471902', 'set_balance 4471902 {"services":[{"serviceId":202,"balance":5}]}', 'read 4471902']);
     expect(m.balance.lines.find((l) => l.serviceId === 202)?.count).toBe(5);
     expect(audit.entries[0]).toMatchObject({
@@ -408,7 +410,7 @@ describe('setBalance', () => {
 
   it('united balance', async () => {
     api.memberships.set(9, makeMembership({ id: 9, number: '9', balance: { kind: 'united', count: 4, unlimited: false, lines: [] } }));
-    const m = await svc.setBalance({ ...base, membershipId: 9, united: 10 });
+    const { membership: m } = await svc.setBalance({ ...base, membershipId: 9, united: 10 });
     expect(m.balance).toMatchObject({ kind: 'united', count: 10 });
     expect(audit.entries[0]!.before).toMatchObject({ united: 4, request: { united: 10 } });
   });

@@ -3,13 +3,14 @@
  * checked against the shared rules (the op kind's precheck, from common/) on a FRESH read, then run
  * as a one-op job by the runner (jobs/desk.ts): journaled, intent recorded in the audit log before
  * the request, the outcome decided by the op kind's `state()` when the answer is lost. Afterwards
- * the membership is read back: that read is the result, and the audit entry's after-snapshot.
+ * the membership is read back: that read is the result (with the id of the audit entry the write
+ * made, for its Undo), and the audit entry's after-snapshot.
  *
  * A write that did not go through is thrown with its failure: Altegio's refusal as it came, or the
  * network/server failure when a re-read showed the change was not made (audit 'failed'), or when
  * even the re-read failed (audit 'unknown'; the job is decided by reading later, never resent).
  */
-import type { AuditEntry, BalanceTarget, ClientSummary, Membership, ParsedArgs, Rights } from '../../../preload/contract';
+import type { AuditEntry, BalanceTarget, ClientSummary, DeskWriteResult, Membership, ParsedArgs, Rights } from '../../../preload/contract';
 import { planBalanceTargets } from '../../../common/balance-rules';
 import { unfreezeEffect } from '../../../common/freeze-rules';
 import { currentValidity, periodAvailability, periodDateProblem, periodPreview } from '../../../common/period-rules';
@@ -97,11 +98,11 @@ export interface MembershipService {
   /** `noPhone` is true when the client has no phone in Altegio (memberships are looked up by phone). */
   forClient(locationId: number, clientId: number): Promise<{ client: ClientSummary; memberships: Membership[]; noPhone: boolean }>;
   byPhone(locationId: number, phone: string): Promise<{ memberships: Membership[] }>;
-  freeze(args: FreezeArgs): Promise<Membership>;
-  unfreeze(args: UnfreezeArgs): Promise<Membership>;
-  setBalance(args: SetBalanceArgs): Promise<Membership>;
+  freeze(args: FreezeArgs): Promise<DeskWriteResult>;
+  unfreeze(args: UnfreezeArgs): Promise<DeskWriteResult>;
+  setBalance(args: SetBalanceArgs): Promise<DeskWriteResult>;
   /** Change validity so that the membership expires on `expiry` (set_period in days). */
-  setPeriod(args: SetPeriodArgs): Promise<Membership>;
+  setPeriod(args: SetPeriodArgs): Promise<DeskWriteResult>;
   /** Without a `reason`, the one kept says what is undone, worded in `language` (English when absent). */
   undo(auditId: number, reason?: string, language?: Language): Promise<{ membership: Membership; entry: AuditEntry }>;
   /** Decides desk writes the app stopped during, by reading (start-up; nothing is sent again). */
@@ -163,7 +164,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
   }
 
   /** Runs the write as a one-op job; returns the membership read back and the audit entry's id. */
-  async function write(spec: WriteSpec): Promise<{ membership: Membership; auditId: number }> {
+  async function write(spec: WriteSpec): Promise<DeskWriteResult> {
     const { outcome, auditId, fault } = await jobs.run({
       kind: spec.kind,
       payload: spec.payload,
@@ -193,7 +194,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     return { membership: shown(outcome.membership), auditId };
   }
 
-  async function freeze(args: FreezeArgs): Promise<Membership> {
+  async function freeze(args: FreezeArgs): Promise<DeskWriteResult> {
     const timezone = deps.timezone(args.locationId);
     const payload: FreezePayload = { freezeTill: args.freezeTill, timezone };
     // The date's shape first: nothing to read for a date that is no date.
@@ -203,7 +204,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     }
     const s = spec(await readForWrite(args.chainId, args.membershipId));
     precheck(s);
-    return (await write(s)).membership;
+    return write(s);
   }
 
   function unfreezeSpec(read: WriteSpec['read'], chainId: number, locationId: number | null, reason: string, freezeOf?: UnfreezePayload, undoOf?: number): WriteSpec {
@@ -213,10 +214,10 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     return { kind: 'unfreeze', payload, chainId, locationId, read, reason, doneWord: msg('error.app.done', { what: 'unfreeze', date: '' }), ...(undoOf !== undefined && { undoOf }) };
   }
 
-  async function unfreeze(args: UnfreezeArgs): Promise<Membership> {
+  async function unfreeze(args: UnfreezeArgs): Promise<DeskWriteResult> {
     const s = unfreezeSpec(await readForWrite(args.chainId, args.membershipId), args.chainId, args.locationId, args.reason ?? '');
     precheck(s);
-    return (await write(s)).membership;
+    return write(s);
   }
 
   /** Validates targets against a fresh membership; returns the body with only the changed lines. */
@@ -239,15 +240,15 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     return s;
   }
 
-  async function setBalance(args: SetBalanceArgs): Promise<Membership> {
+  async function setBalance(args: SetBalanceArgs): Promise<DeskWriteResult> {
     const reason = args.reason.trim();
     if (reason === '') throw new DeskFailure('validation', msg('error.app.sayWhy'), { fields: { reason: msg('error.app.sayWhy') } });
     const read = await readForWrite(args.chainId, args.membershipId);
     const target: BalanceTarget = 'united' in args ? { united: args.united } : { services: args.services };
-    return (await write(balanceSpec(read, args.chainId, args.locationId, reason, target))).membership;
+    return write(balanceSpec(read, args.chainId, args.locationId, reason, target));
   }
 
-  async function setPeriod(args: SetPeriodArgs): Promise<Membership> {
+  async function setPeriod(args: SetPeriodArgs): Promise<DeskWriteResult> {
     const timezone = deps.timezone(args.locationId);
     const read = await readForWrite(args.chainId, args.membershipId);
     const a = periodAvailability(read.m, deps.rights(args.chainId), now(), timezone);
@@ -262,7 +263,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     };
     const s: WriteSpec = { kind: 'set_period', payload, chainId: args.chainId, locationId: args.locationId, read, reason: args.reason ?? '', doneWord: msg('error.app.done', { what: 'period', date: args.expiry }) };
     precheck(s);
-    return (await write(s)).membership;
+    return write(s);
   }
 
   async function undo(auditId: number, reason?: string, language?: Language): Promise<{ membership: Membership; entry: AuditEntry }> {

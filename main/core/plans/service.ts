@@ -9,7 +9,7 @@
  * it is listed as missed and the person chooses (plans.runNow for what remains, or cancel).
  * Every create, change, cancel and run is in the audit log (actions plan_*).
  */
-import type { Membership, Plan, PlanSnapshot } from '../../../preload/contract';
+import type { Plan, PlanSnapshot } from '../../../preload/contract';
 import { planDecision, planProblem, type PlanDates } from '../../../common/plan-rules';
 import type { Clock } from '../clock';
 import { asDeskFailure, DeskFailure, storedOf } from '../errors';
@@ -136,15 +136,15 @@ export function createPlansService(deps: PlansDeps): PlansService {
     changed(r.id);
     if (r.membershipIds) return runClosure(r, freezeTill ?? r.endDate ?? '');
     const at = { chainId: r.chainId, locationId: r.locationId, membershipId: r.membershipId, reason: r.reason };
-    let result: { ok: true; m: Membership } | { ok: false; stored: string };
+    // The plan keeps the id of the audit entry its write made (it comes with the write's answer).
+    let result: { ok: true; auditId: number } | { ok: false; stored: string };
     try {
-      const m = r.kind === 'freeze' ? await deps.memberships.freeze({ ...at, freezeTill: freezeTill ?? r.endDate ?? '' }) : await deps.memberships.unfreeze(at);
-      result = { ok: true, m };
+      const done = r.kind === 'freeze' ? await deps.memberships.freeze({ ...at, freezeTill: freezeTill ?? r.endDate ?? '' }) : await deps.memberships.unfreeze(at);
+      result = { ok: true, auditId: done.auditId };
     } catch (e) {
       result = { ok: false, stored: storedOf(asDeskFailure(e)) };
     }
-    const writeEntry = deps.store.audit.list({ membershipId: r.membershipId, limit: 1 })[0];
-    const auditId = result.ok ? (writeEntry?.id ?? null) : null;
+    const auditId = result.ok ? result.auditId : null;
     deps.store.transaction(() => {
       repo.move(r.id, 'running', result.ok ? 'done' : 'failed', result.ok ? null : result.stored, auditId);
       const now = mustGet(r.id);

@@ -4,7 +4,8 @@
  * their busy and error state. Dialogs render it and call its methods; after a write it updates the
  * membership wherever it is shown, reloads the history and raises a notice naming the membership.
  */
-import type { AuditEntry, BalanceTarget, ClientSummary, DeskError, IndexedMembership, Membership } from '../../../preload/contract';
+import type { AuditEntry, BalanceTarget, ClientSummary, DeskError, DeskWriteResult, IndexedMembership, Membership } from '../../../preload/contract';
+import { undoBlock } from '../../../common/undo-rules';
 import { app } from './app.svelte';
 import { createLatest, optionalReason } from './call';
 import { DialogState } from './dialog-state.svelte';
@@ -117,7 +118,6 @@ class MembershipsState extends DialogState<DeskDialog> {
   freeze(m: Membership, locationId: number, freezeTill: string, reason: string): Promise<boolean> {
     return this.#write(
       m,
-      'freeze',
       () => app.call('memberships.freeze', { chainId: m.chainId, locationId, membershipId: m.id, freezeTill, ...optionalReason(reason) }),
       (after) => t('card.done.frozen', { date: formatDate(after.freezeTill, app.timezone) }),
     );
@@ -126,7 +126,6 @@ class MembershipsState extends DialogState<DeskDialog> {
   unfreeze(m: Membership, locationId: number, reason: string): Promise<boolean> {
     return this.#write(
       m,
-      'unfreeze',
       () => app.call('memberships.unfreeze', { chainId: m.chainId, locationId, membershipId: m.id, ...optionalReason(reason) }),
       () => t('card.done.unfrozen'),
     );
@@ -135,7 +134,6 @@ class MembershipsState extends DialogState<DeskDialog> {
   setBalance(m: Membership, locationId: number, target: BalanceTarget, reason: string): Promise<boolean> {
     return this.#write(
       m,
-      'set_balance',
       () => app.call('memberships.setBalance', { chainId: m.chainId, locationId, membershipId: m.id, reason: reason.trim(), ...target }),
       () => t('card.done.balance'),
     );
@@ -144,7 +142,6 @@ class MembershipsState extends DialogState<DeskDialog> {
   setPeriod(m: Membership, locationId: number, expiry: string, reason: string): Promise<boolean> {
     return this.#write(
       m,
-      'set_period',
       () => app.call('memberships.setPeriod', { chainId: m.chainId, locationId, membershipId: m.id, expiry, ...optionalReason(reason) }),
       // The date Altegio reports after the change (the read that confirmed it), not the one asked for.
       (after) => t('card.done.expiry', { date: formatDate(after.expirationDate, app.timezone) }),
@@ -167,21 +164,21 @@ class MembershipsState extends DialogState<DeskDialog> {
 
   async #write(
     m: Membership,
-    action: AuditEntry['action'],
-    send: () => Promise<{ ok: true; value: Membership } | { ok: false; error: DeskError }>,
+    send: () => Promise<{ ok: true; value: DeskWriteResult } | { ok: false; error: DeskError }>,
     words: (after: Membership) => string,
   ): Promise<boolean> {
     const reply = await this.submit(send);
     if (reply === null) return false;
-    const after = reply.value;
+    const { membership: after, auditId } = reply.value;
     this.dialog = null;
     const entries = await this.#changed(after);
-    // The entry this write made: the newest applied one of its kind (for the notice's Undo).
-    const entry = entries.find((e) => e.action === action && e.outcome === 'ok' && e.undoneBy === null);
+    // The entry this write made (the core says which); the notice offers its Undo when the shared rule allows it.
+    const entry = entries.find((e) => e.id === auditId);
+    const undoable = entry !== undefined && undoBlock(entry, app.rightsFor(after.chainId), entries) === null;
     notices.push({
       subject: membershipName(after),
       text: words(after),
-      ...(entry && action !== 'unfreeze' ? { auditId: entry.id, undo: () => this.open({ kind: 'undo', entry }) } : {}),
+      ...(undoable ? { auditId, undo: () => this.open({ kind: 'undo', entry }) } : {}),
     });
     return true;
   }
