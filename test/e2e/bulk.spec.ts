@@ -5,8 +5,7 @@
  * all unfrozen.
  */
 import { expect, test } from './fixtures';
-import { DOWNTOWN, chooseLocation } from './helpers';
-import { clearKeychainFor, readChainToAllMemberships, selectAndOpenActions, setPartnerToken, signIn } from './session-helpers';
+import { clearKeychainFor, selectAndOpenActions, signedInToAllMemberships } from './session-helpers';
 import { addDays, todayIn } from '../../common/dates';
 
 test.use({ shellMode: 'sandbox', viewport: { width: 1366, height: 768 } });
@@ -16,11 +15,7 @@ test.afterEach(async ({ sandbox }) => {
 });
 
 test('bulk freeze of a worklist selection: one row refused with its reason, the others frozen, then all undone', async ({ app: page, sandbox }) => {
-  const alex = sandbox.users[0]!;
-  await setPartnerToken(page, sandbox.partnerToken);
-  await signIn(page, alex.login, alex.password);
-  await chooseLocation(page, DOWNTOWN);
-  await readChainToAllMemberships(page);
+  await signedInToAllMemberships(page, sandbox);
   const frozenNow = page.getByRole('button', { name: /^Frozen now/ });
   const frozenCount = async () => Number((await frozenNow.innerText()).replace(/\D+/g, ''));
   const frozenBefore = await frozenCount();
@@ -69,11 +64,7 @@ test('bulk freeze of a worklist selection: one row refused with its reason, the 
 });
 
 test('cancelling a running bulk batch: the danger confirmation, Escape keeps it going with the focus back on Cancel, confirming cancels it', async ({ app: page, sandbox }) => {
-  const alex = sandbox.users[0]!;
-  await setPartnerToken(page, sandbox.partnerToken);
-  await signIn(page, alex.login, alex.password);
-  await chooseLocation(page, DOWNTOWN);
-  await readChainToAllMemberships(page);
+  await signedInToAllMemberships(page, sandbox);
 
   const known = sandbox.control.knownIds.memberships;
   const ids = [known.danaPerServiceFreezable, known.danaUnitedWeeks];

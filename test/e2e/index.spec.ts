@@ -5,7 +5,7 @@
  */
 import { expect, test } from './fixtures';
 import { DANA, DOWNTOWN, card, chooseLocation, openClient, results, searchBox } from './helpers';
-import { clearKeychainFor, fetchSandbox, readChainToAllMemberships, setPartnerToken, signIn, userTokenOf } from './session-helpers';
+import { clearKeychainFor, fetchSandbox, setPartnerToken, signIn, signedInToAllMemberships, userTokenOf } from './session-helpers';
 import { addDays, todayIn } from '../../common/dates';
 
 test.use({ shellMode: 'sandbox' });
@@ -128,11 +128,7 @@ test('"Forget this chain\'s data" asks in the app\'s own dialog; keeping changes
 });
 
 test('"client unknown" offers "Find the client": a worklist row learns its client; a card whose client cannot be found says so and points to the search box', async ({ app: page, sandbox }) => {
-  const alex = sandbox.users[0]!;
-  await setPartnerToken(page, sandbox.partnerToken);
-  await signIn(page, alex.login, alex.password);
-  await chooseLocation(page, DOWNTOWN);
-  await readChainToAllMemberships(page);
+  await signedInToAllMemberships(page, sandbox);
 
   const known = sandbox.control.knownIds.memberships;
   const numberOf = (id: number) => String(sandbox.control.getMembership(id)['number']);

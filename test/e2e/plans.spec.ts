@@ -10,7 +10,7 @@ import { DateTime } from 'luxon';
 import { addDays, localDateOf, todayIn } from '../../common/dates';
 import { expect, test } from './fixtures';
 import { DANA, DOWNTOWN, card, chooseLocation, openClient, openMembership } from './helpers';
-import { clearKeychainFor, readChainToAllMemberships, selectAndOpenActions, setPartnerToken, signIn } from './session-helpers';
+import { clearKeychainFor, selectAndOpenActions, setPartnerToken, signIn, signedInToAllMemberships } from './session-helpers';
 import type { Page } from '@playwright/test';
 import type { Sandbox } from '../../main/sandbox/server';
 
@@ -102,10 +102,7 @@ test('a closure planned for 3 memberships from a worklist selection runs as one 
     return m.is_frozen ? localDateOf(m.freeze_till as string, ZONE) : null;
   };
 
-  await setPartnerToken(page, sandbox.partnerToken);
-  await signIn(page, sandbox.users[0]!.login, sandbox.users[0]!.password);
-  await chooseLocation(page, DOWNTOWN);
-  await readChainToAllMemberships(page);
+  await signedInToAllMemberships(page, sandbox);
   await selectAndOpenActions(page, ids.map(numberOf));
 
   const panel = page.getByRole('region', { name: 'Bulk action' });

@@ -4,6 +4,7 @@
 import { expect, type Page } from '@playwright/test';
 import { createHash } from 'node:crypto';
 import type { Sandbox } from '../../main/sandbox/server';
+import { DOWNTOWN, chooseLocation } from './helpers';
 
 const KEYCHAIN_SERVICE = 'Membership Desk';
 
@@ -84,6 +85,15 @@ export async function readChainToAllMemberships(page: Page): Promise<void> {
   await bar.getByRole('button', { name: 'Read memberships' }).click();
   await expect(bar.getByText(/of this chain, as of \d\d:\d\d\./)).toBeVisible({ timeout: 60_000 });
   await page.getByRole('button', { name: /^All memberships/ }).click();
+}
+
+/** The partner token, sign-in as the sandbox's first user, Downtown, then the chain read into "All memberships". */
+export async function signedInToAllMemberships(page: Page, sandbox: Sandbox): Promise<void> {
+  const user = sandbox.users[0]!;
+  await setPartnerToken(page, sandbox.partnerToken);
+  await signIn(page, user.login, user.password);
+  await chooseLocation(page, DOWNTOWN);
+  await readChainToAllMemberships(page);
 }
 
 /** Ticks each number in the worklist (the selection stays while the list is filtered), then opens the bulk actions. */

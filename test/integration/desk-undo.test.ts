@@ -10,15 +10,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntry, Chain, Membership } from '../../preload/contract';
 import { freezeAvailability } from '../../common/freeze-rules';
-import type { AltegioApi, Credentials } from '../../main/core/altegio/api';
-import { createAltegioClient } from '../../main/core/altegio/client';
-import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
+import type { AltegioApi } from '../../main/core/altegio/api';
 import { createJournal } from '../../main/core/batch/journal';
 import { createMembershipService, type MembershipService } from '../../main/core/memberships/service';
 import { openStore, type Store } from '../../main/core/store';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { snap } from '../support/audit-snapshots';
 import { failure } from '../support/failures';
+import { signedInApi } from '../support/signed-in-api';
 
 /** 10:00 on 6 May in Chicago, for the sandbox and the service alike. */
 const NOW = new Date('2026-05-06T15:00:00Z');
@@ -27,25 +26,14 @@ let sandbox: Sandbox;
 let api: AltegioApi;
 let chains: Chain[];
 let user: { userId: number; name: string };
+let zoneOf: (locationId: number) => string;
 let dir: string;
 let store: Store;
 let svc: MembershipService;
-const creds: Credentials = { baseUrl: '', partnerToken: null, userToken: null };
-
-const zoneOf = (locationId: number): string => {
-  for (const c of chains) for (const l of c.locations) if (l.id === locationId) return l.timezone;
-  throw new Error(`unknown location ${locationId}`);
-};
 
 beforeAll(async () => {
   sandbox = await startSandbox({ now: () => NOW, rate: null });
-  creds.baseUrl = sandbox.url;
-  creds.partnerToken = sandbox.partnerToken;
-  api = createAltegioClient({ credentials: () => creds, limiter: createRateLimiter({ perSecond: 50, perMinute: 3000 }), retry: { attempts: 2, baseMs: 10, maxMs: 50 } });
-  const auth = await api.auth(sandbox.login, sandbox.password);
-  creds.userToken = auth.userToken;
-  user = { userId: auth.userId, name: auth.name };
-  chains = await api.chains();
+  ({ api, user, chains, zoneOf } = await signedInApi(sandbox));
   dir = mkdtempSync(join(tmpdir(), 'desk-undo-'));
 });
 

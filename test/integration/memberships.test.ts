@@ -17,6 +17,7 @@ import { wordsIn } from '../../main/core/words';
 import { createMembershipService, type MembershipService } from '../../main/core/memberships/service';
 import { openStore, type Store } from '../../main/core/store';
 import { startSandbox } from '../../main/sandbox/server';
+import { signedInApi } from '../support/signed-in-api';
 
 type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 
@@ -30,27 +31,18 @@ let sandbox: Sandbox;
 let store: Store;
 let api: AltegioApi;
 let chains: Chain[];
+let user: { userId: number; name: string };
+let zoneOf: (locationId: number) => string;
 let svc: MembershipService;
-const creds: Credentials = { baseUrl: '', partnerToken: null, userToken: null };
-
-function zoneOf(locationId: number): string {
-  for (const c of chains) for (const l of c.locations) if (l.id === locationId) return l.timezone;
-  throw new Error(`unknown location ${locationId}`);
-}
 
 beforeAll(async () => {
   sandbox = await startSandbox({ now: () => NOW, rate: null });
-  creds.baseUrl = sandbox.url;
-  creds.partnerToken = sandbox.partnerToken;
-  api = createAltegioClient({ credentials: () => creds, limiter: createRateLimiter({ perSecond: 50, perMinute: 3000 }), retry: { attempts: 2, baseMs: 10, maxMs: 50 } });
-  const auth = await api.auth(sandbox.login, sandbox.password);
-  creds.userToken = auth.userToken;
-  chains = await api.chains();
+  ({ api, user, chains, zoneOf } = await signedInApi(sandbox));
   store = openStore(':memory:');
   svc = createMembershipService({
     api: () => api,
     store,
-    user: () => ({ profileId: 'it', userId: auth.userId, name: auth.name }),
+    user: () => ({ profileId: 'it', ...user }),
     rights: (chainId) => {
       const c = chains.find((x) => x.id === chainId);
       if (!c) throw new Error(`unknown chain ${chainId}`);

@@ -165,16 +165,22 @@ async function withCore(shapes: readonly RealShape[], run: (own: Sandbox, core: 
   }
 }
 
+/** Signs the core in as the sandbox's owner at Dana's location (Chicago); her ids and the sandbox's known ones. */
+async function signedInAtDana(own: Sandbox, call: Call): Promise<Sandbox['control']['knownIds']> {
+  const known = own.control.knownIds;
+  const owner = own.users[0]!;
+  await call('settings.setPartnerToken', { token: own.partnerToken });
+  await call('session.signIn', { login: owner.email, password: owner.password });
+  await call('session.selectLocation', { chainId: known.dana.chainId, locationId: known.dana.locationId });
+  return known;
+}
+
 const chicagoTomorrow = () => new Date(Date.now() + 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Chicago' });
 
 describe('utc-freeze-till: freeze_till read back in UTC, not in the location offset', () => {
   it('is judged the same by every path: the desk freeze, the card, the bulk preview and the undo', async () => {
     await withCore(['utc-freeze-till'], async (own, core, call) => {
-      const { dana, memberships: ms } = own.control.knownIds;
-      const owner = own.users[0]!;
-      await call('settings.setPartnerToken', { token: own.partnerToken });
-      await call('session.signIn', { login: owner.email, password: owner.password });
-      await call('session.selectLocation', { chainId: dana.chainId, locationId: dana.locationId });
+      const { dana, memberships: ms } = await signedInAtDana(own, call);
       const at = { chainId: dana.chainId, locationId: dana.locationId };
       const id = ms.danaPerServiceFreezable;
       const tomorrow = chicagoTomorrow();
@@ -202,11 +208,7 @@ describe('utc-freeze-till: freeze_till read back in UTC, not in the location off
 
   it('a bulk freeze whose first write answers 5xx (after it landed) is judged applied on the re-read, with one write', async () => {
     await withCore(['utc-freeze-till'], async (own, core, call) => {
-      const { dana, memberships: ms } = own.control.knownIds;
-      const owner = own.users[0]!;
-      await call('settings.setPartnerToken', { token: own.partnerToken });
-      await call('session.signIn', { login: owner.email, password: owner.password });
-      await call('session.selectLocation', { chainId: dana.chainId, locationId: dana.locationId });
+      const { dana, memberships: ms } = await signedInAtDana(own, call);
       const at = { chainId: dana.chainId, locationId: dana.locationId };
       const id = ms.danaPerServiceFreezable;
       const tomorrow = chicagoTomorrow();
@@ -239,11 +241,7 @@ describe('utc-freeze-till: freeze_till read back in UTC, not in the location off
 describe('no-freeze-till: reads say frozen without freeze_till', () => {
   it('the card keeps the date the app sent, marked, on every later read until the freeze is lifted; never for a freeze made elsewhere', async () => {
     await withCore(['no-freeze-till'], async (own, core, call) => {
-      const { dana, memberships: ms } = own.control.knownIds;
-      const owner = own.users[0]!;
-      await call('settings.setPartnerToken', { token: own.partnerToken });
-      await call('session.signIn', { login: owner.email, password: owner.password });
-      await call('session.selectLocation', { chainId: dana.chainId, locationId: dana.locationId });
+      const { dana, memberships: ms } = await signedInAtDana(own, call);
       // Someone else's Altegio client (a second desk, the web app): its writes leave no audit entry of ours.
       const ownCreds: Credentials = { baseUrl: own.url, partnerToken: own.partnerToken, userToken: null };
       const elsewhere = createAltegioClient({ credentials: () => ownCreds, limiter: createRateLimiter({ perSecond: 100, perMinute: 6000 }), retry: { attempts: 1 } });
