@@ -1,7 +1,7 @@
 // Lint, and the layering rules enforced here rather than hoped for:
 //  - only the Electron shell (main/electron/) and the preload import `electron`;
 //  - the renderer never imports the core (main/) or Node built-ins: preload/contract is its only door;
-//  - common/ (pure rules shared by core and renderer) imports neither side;
+//  - common/ (pure rules shared by core and renderer) imports neither side, and only types from the contract;
 //  - the core never imports a shell;
 //  - the store (main/core/store/) is the bottom of the core: it imports none of the features above it.
 import tseslint from 'typescript-eslint';
@@ -46,6 +46,19 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         { paths: [electron], patterns: [nodeBuiltins, coreFromPage, { group: ['**/renderer/**'], message: 'common/ is shared: it may not import the renderer.' }] },
+      ],
+      // The renderer's first screen loads common/: a value from the contract would bring its schemas (zod) along.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/preload/contract', '../preload/contract', '../../preload/contract'],
+              allowTypeImports: true,
+              message: 'common/ takes only types from the contract (its values would pull the schemas into the first screen); put a shared value in common/ (e.g. common/limits.ts).',
+            },
+          ],
+        },
       ],
     },
   },

@@ -11,12 +11,13 @@
  *   which location sold it: allowed, with a warning); 2 any location; null (not reported): allowed;
  * - the user's chain right `loyalty_abonement_balance_edit_access`.
  */
-import { MAX_BALANCE, type BalanceTarget, type Membership, type Rights } from '../preload/contract';
+import type { BalanceTarget, Membership, Rights } from '../preload/contract';
+import { MAX_BALANCE } from './limits';
 import { msg, type Msg } from './i18n/translate';
 import { inEnglish } from './i18n/words';
 import { rightAllows } from './rights';
 
-/** The contract's ceiling for one balance value. */
+/** The ceiling for one balance value (common/limits.ts, the contract's too). */
 export { MAX_BALANCE };
 
 export type BalanceKey = number | 'united';

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { LANGUAGES, PSEUDO_LANGUAGE } from '../common/i18n/languages';
 import { KNOWN_SERVERS, serverUrlProblem } from '../common/servers';
+import { MAX_BALANCE } from '../common/limits';
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -406,8 +407,7 @@ export const AuditFilter = z
   .strict();
 export type AuditFilter = z.infer<typeof AuditFilter>;
 
-/** The ceiling for one balance value (the editor, the batch file and the channel check against it). */
-export const MAX_BALANCE = 100_000;
+export { MAX_BALANCE };
 /** Visits left on one balance: a whole number 0 … MAX_BALANCE. */
 const BalanceCount = z.number().int().min(0).max(MAX_BALANCE);
 const ServiceBalance = z.object({ serviceId: Id, balance: BalanceCount }).strict();

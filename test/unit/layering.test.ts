@@ -6,7 +6,7 @@ const eslint = new ESLint({ cwd: new URL('../..', import.meta.url).pathname });
 
 async function restrictedImportErrors(filePath: string, code: string): Promise<number> {
   const [result] = await eslint.lintText(code, { filePath });
-  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').length;
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === '@typescript-eslint/no-restricted-imports').length;
 }
 
 // The first lint loads ESLint's config and parsers: seconds on a busy machine, so its own limit.
@@ -31,6 +31,13 @@ describe('layering rules', { timeout: 60_000 }, () => {
   it('keep common/ free of both sides', async () => {
     expect(await restrictedImportErrors('common/x.ts', "import { dispatch } from '../main/core/dispatch';\nexport const a = dispatch;\n")).toBe(1);
     expect(await restrictedImportErrors('common/x.ts', "import { x } from '../renderer/src/lib/x';\nexport const a = x;\n")).toBe(1);
+  });
+
+  it('let common/ take only types from the contract (a value would pull its schemas into the first screen)', async () => {
+    expect(await restrictedImportErrors('common/x.ts', "import { MAX_BATCH_FILE_BYTES } from '../preload/contract';\nexport const a = MAX_BATCH_FILE_BYTES;\n")).toBe(1);
+    expect(await restrictedImportErrors('common/i18n/x.ts', "import { channels } from '../../preload/contract';\nexport const a = channels;\n")).toBe(1);
+    expect(await restrictedImportErrors('common/x.ts', "import type { Membership } from '../preload/contract';\nexport type A = Membership;\n")).toBe(0);
+    expect(await restrictedImportErrors('common/x.ts', "import { type Membership } from '../preload/contract';\nexport type A = Membership;\n")).toBe(0);
   });
 
   it('keep the store below the features (no store → batch import)', async () => {
