@@ -2,17 +2,20 @@
  * The desk's undo of an audit entry against the sandbox over real HTTP, with the real client and a
  * store in a real SQLite file: the undo is the inverse of the journal op the entry records (built by
  * the op kind's `inverse`, as a batch undo builds its ops), run as a one-op job; an entry older than
- * the journal is undone from its snapshots, the op kind's state() deciding whether it still can be.
+ * the journal, or whose op is not its own or cannot be decoded, is undone from its snapshots, the op
+ * kind's state() deciding whether it still can be.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEntry, Chain, Membership } from '../../preload/contract';
 import { freezeAvailability } from '../../common/freeze-rules';
 import type { AltegioApi } from '../../main/core/altegio/api';
 import { createJournal } from '../../main/core/batch/journal';
 import { createMembershipService, type MembershipService } from '../../main/core/memberships/service';
+import { UNDO_OP_MISMATCH } from '../../main/core/memberships/undo';
+import { UNREADABLE_STORED_OP } from '../../main/core/ops';
 import { openStore, type Store } from '../../main/core/store';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { snap } from '../support/audit-snapshots';
@@ -43,8 +46,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** What the service logged: the undo's fallbacks are logged by code. */
+const logged: { message: string; details: Record<string, unknown> | undefined }[] = [];
+const keep = (message: string, details?: Record<string, unknown>) => void logged.push({ message, details });
+
 let n = 0;
 beforeEach(() => {
+  logged.length = 0;
   store?.close();
   store = openStore(join(dir, `desk-${++n}.sqlite`));
   svc = createMembershipService({
@@ -53,6 +61,7 @@ beforeEach(() => {
     user: () => ({ profileId: 'it', ...user }),
     rights: (chainId) => chains.find((c) => c.id === chainId)!.rights,
     timezone: zoneOf,
+    log: { info: keep, warn: keep, error: keep },
     now: () => NOW,
   });
   sandbox.control.resetStats();
@@ -177,5 +186,67 @@ describe('undo of a freeze entry older than the journal', () => {
     expect(refused).toMatchObject({ kind: 'conflict', msg: { key: 'error.app.undoNotFrozen' } });
     expect(writes().unfreeze).toBe(0);
     expect(store.audit.get(again)?.undoneBy).toBeNull();
+  });
+});
+
+describe('undo of a desk freeze whose journal op cannot be trusted: from the entry’s snapshots', () => {
+  // A failed case leaves nothing frozen for the next one.
+  afterEach(async () => {
+    const { dana, memberships } = ids();
+    for (const id of [memberships.danaUnitedWeeks, memberships.danaPerServiceFreezable]) {
+      if ((await svc.get(dana.chainId, id)).isFrozen) await api.unfreeze(dana.chainId, id);
+    }
+  });
+
+  /** A desk freeze of the membership until its first (or last) legal day; that day and the entry. */
+  async function deskFreeze(id: number, day: 'first' | 'last'): Promise<{ till: string; entryId: number }> {
+    const { dana } = ids();
+    const a = freezeAvailability(await svc.get(dana.chainId, id), { periodEdit: true }, NOW, zoneOf(dana.locationId));
+    if (!a.allowed) throw new Error(`expected freezable: ${a.reason}`);
+    const till = day === 'first' ? a.firstDate : a.lastDate;
+    const { auditId } = await svc.freeze({ chainId: dana.chainId, locationId: dana.locationId, membershipId: id, freezeTill: till, reason: 'trip' });
+    return { till, entryId: auditId };
+  }
+
+  it.each([
+    ['no JSON', '{"freezeTill": "2026-05-'],
+    ['JSON of another shape', '{"freezeTill":"soon","timezone":""}'],
+  ])('a stored body that is %s: one unfreeze, the undo’s op built from the snapshots, logged by code', async (_what, damaged) => {
+    const id = ids().memberships.danaUnitedWeeks;
+    const { till, entryId } = await deskFreeze(id, 'first');
+    const journal = createJournal(store.db);
+    expect(journal.opOfAudit(entryId)).toMatchObject({ kind: 'freeze', membershipId: id, body: { freezeTill: till } });
+    store.db.prepare('UPDATE batch_ops SET body_json = ? WHERE audit_id = ?').run(damaged, entryId);
+    sandbox.control.resetStats();
+
+    const { membership, entry } = await svc.undo(entryId);
+    expect(membership.isFrozen).toBe(false);
+    expect(writes()).toMatchObject({ unfreeze: 1, freeze: 0, set_balance: 0, set_period: 0 });
+    expect(entry).toMatchObject({ action: 'undo', undoOf: entryId, outcome: 'ok' });
+    expect(store.audit.get(entryId)?.undoneBy).toBe(entry.id);
+    // The unfreeze of the date the entry's snapshot says the freeze asked for.
+    expect(journal.opOfAudit(entry.id)).toMatchObject({ kind: 'unfreeze', state: 'applied', sourceAuditId: entryId, body: { freezeTill: till } });
+    expect(logged).toContainEqual(expect.objectContaining({ details: { auditId: entryId, code: UNREADABLE_STORED_OP, kind: 'freeze' } }));
+  });
+
+  it('an op of another membership under the entry’s id: the entry’s own freeze is undone, the other left alone', async () => {
+    const { dana, memberships } = ids();
+    const mine = memberships.danaUnitedWeeks;
+    const other = memberships.danaPerServiceFreezable;
+    const { till, entryId } = await deskFreeze(mine, 'first');
+    const theirs = await deskFreeze(other, 'last');
+    expect(theirs.till).not.toBe(till);
+    // The journal's op for the entry is now the other membership's (matched on audit_id alone).
+    store.db.prepare('UPDATE batch_ops SET audit_id = NULL WHERE audit_id = ?').run(entryId);
+    store.db.prepare('UPDATE batch_ops SET audit_id = ? WHERE audit_id = ?').run(entryId, theirs.entryId);
+    expect(createJournal(store.db).opOfAudit(entryId)).toMatchObject({ kind: 'freeze', membershipId: other, body: { freezeTill: theirs.till } });
+    sandbox.control.resetStats();
+
+    const { membership, entry } = await svc.undo(entryId);
+    expect(membership).toMatchObject({ id: mine, isFrozen: false });
+    expect(writes()).toMatchObject({ unfreeze: 1, freeze: 0, set_balance: 0, set_period: 0 });
+    expect(entry).toMatchObject({ action: 'undo', undoOf: entryId, membershipId: mine, outcome: 'ok' });
+    expect((await svc.get(dana.chainId, other)).isFrozen).toBe(true);
+    expect(logged).toContainEqual(expect.objectContaining({ details: { auditId: entryId, code: UNDO_OP_MISMATCH, differs: ['membership'] } }));
   });
 });

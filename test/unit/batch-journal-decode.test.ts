@@ -1,10 +1,11 @@
 /**
  * The journal decodes its JSON columns by schema (issue 10: "journal rows are decoded, never cast"):
  * a stored value that does not fit fails with the column's name instead of travelling on as a
- * number[] or JobTotals that is not one.
+ * number[] or JobTotals that is not one. The payload columns are the op kind's to decode.
  */
 import { describe, expect, it } from 'vitest';
 import { createJournal, type NewOp } from '../../main/core/batch/journal';
+import { decodePayload, isUnreadableStoredOp, opKind, UNREADABLE_STORED_OP } from '../../main/core/ops';
 import { openStore } from '../../main/core/store';
 
 const op: NewOp = {
@@ -59,6 +60,21 @@ describe('batch journal columns are decoded, never cast', () => {
     const { store, journal } = setup();
     store.db.prepare(`UPDATE batch_ops SET row_lines_json = '["two"]'`).run();
     expect(() => journal.op('job-1', 0)).toThrow(/row lines/);
+  });
+
+  it("a payload column that is no JSON reads as absent: the kind's codec refuses it by code, the rest of the op is read", () => {
+    const { store, journal } = setup();
+    store.db.prepare(`UPDATE batch_ops SET expect_json = '{"united":'`).run();
+    const damaged = journal.op('job-1', 0)!;
+    expect(damaged).toMatchObject({ kind: 'set_balance', membershipId: 1, expect: undefined, target: { united: 6 } });
+    let thrown: unknown;
+    try {
+      decodePayload(opKind('set_balance'), damaged);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(isUnreadableStoredOp(thrown)).toBe(true);
+    expect(thrown).toMatchObject({ kind: 'server', code: UNREADABLE_STORED_OP });
   });
 
   it("a job's totals that are not counts fail, naming the column", () => {

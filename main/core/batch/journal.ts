@@ -147,7 +147,10 @@ export interface Journal {
   openOps(id: string, afterSeq: number, limit: number): OpRecord[];
   ops(id: string, states?: readonly OpState[]): OpRecord[];
   op(id: string, seq: number): OpRecord | null;
-  /** The operation an audit entry records (the entry its intent or outcome wrote), or null (an entry older than the journal). */
+  /**
+   * The operation an audit entry records (the entry its intent or outcome wrote), or null (an entry
+   * older than the journal). Matched on audit_id alone: the caller checks it is that entry's.
+   */
   opOfAudit(auditId: number): OpRecord | null;
   markIntent(id: string, seq: number, auditId: number | null): void;
   setOutcome(id: string, u: OutcomeUpdate): void;
@@ -221,6 +224,19 @@ function toRow(r: Row): RowWithOp {
   };
 }
 
+/**
+ * A payload column's JSON; undefined when the stored text is no JSON (a damaged row), so that the
+ * op kind's codec refuses it as it refuses any payload that does not fit (decodePayload), instead of
+ * the whole read failing.
+ */
+function payloadColumn(value: unknown): unknown {
+  try {
+    return JSON.parse(String(value));
+  } catch {
+    return undefined;
+  }
+}
+
 function toOp(r: Row): OpRecord {
   return {
     seq: Number(r['seq']),
@@ -229,9 +245,9 @@ function toOp(r: Row): OpRecord {
     membershipNumber: String(r['membership_number']),
     chainId: Number(r['chain_id']),
     // The payload columns are decoded by the op kind's codec (ops/index.ts decodePayload).
-    body: JSON.parse(String(r['body_json'])),
-    expect: JSON.parse(String(r['expect_json'])),
-    target: JSON.parse(String(r['target_json'])),
+    body: payloadColumn(r['body_json']),
+    expect: payloadColumn(r['expect_json']),
+    target: payloadColumn(r['target_json']),
     rowLines: decodeColumn(RowLines, JSON.parse(String(r['row_lines_json'])), 'row lines'),
     rowCount: Number(r['row_count']),
     reason: String(r['reason']),

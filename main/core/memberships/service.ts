@@ -284,7 +284,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     if (original.action !== 'freeze' && original.action !== 'set_balance' && original.action !== 'set_period') throw new DeskFailure('validation', msg('error.app.undoUndo'));
     // The inverse of the operation that entry records (undo.ts), run as a one-op job once a fresh
     // read shows the membership still as that change left it (the inverse kind's state()).
-    const inverse = inverseOfEntry(jobs.journal, original, tz);
+    const inverse = inverseOfEntry(jobs.journal, original, tz, deps.log);
     const read = await readForWrite(original.chainId, original.membershipId);
     const refused = undoConflict(inverse, read.m, since);
     if (refused) throw refused;

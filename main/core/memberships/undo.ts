@@ -2,8 +2,10 @@
  * What the desk's undo of an audit entry sends: the inverse of the operation that entry records,
  * built by that op kind's `inverse` (jobs/inverse.ts, as a batch undo builds its ops) and run as a
  * one-op job like every other write. The operation is the journal op the entry belongs to
- * (batch_ops.audit_id: a desk write, a batch or a bulk row). Only an entry with no journal op (older
- * than the journal) has the operation rebuilt from its snapshots.
+ * (batch_ops.audit_id: a desk write, a batch or a bulk row). The operation is rebuilt from the
+ * entry's snapshots instead when the entry has no journal op (older than the journal), when the op
+ * found is not the entry's (another membership, chain or kind: the journal is matched on audit_id
+ * alone), or when its stored payload cannot be decoded (a damaged row); the last two are logged by code.
  *
  * Whether the membership is still as that change left it is the inverse kind's `state()` on a fresh
  * read ('before': the undo not made yet): the one decision. This module only words a refusal.
@@ -13,7 +15,8 @@ import { msg, type Msg } from '../../../common/i18n/translate';
 import type { Journal } from '../batch/journal';
 import { DeskFailure } from '../errors';
 import { inverseOf } from '../jobs/inverse';
-import { frozenTill, membershipSnapshot, opKind, setBalanceOp, setPeriodOp, unfreezeOp, type FreezePayload, type MembershipSnapshot, type OpKind, type SetBalancePayload, type SetPeriodPayload, type UnfreezePayload } from '../ops';
+import { silentLogger, type Logger } from '../log';
+import { frozenTill, isUnreadableStoredOp, membershipSnapshot, opKind, setBalanceOp, setPeriodOp, unfreezeOp, type FreezePayload, type MembershipSnapshot, type OpKind, type SetBalancePayload, type SetPeriodPayload, type UnfreezePayload } from '../ops';
 
 /** An operation to run: its kind's name and its payload (that kind's type). */
 export interface Inverse {
@@ -63,8 +66,8 @@ function balanceDone(before: MembershipSnapshot | null, after: MembershipSnapsho
   return { expect: { services: lines.map((l) => ({ serviceId: l.serviceId, balance: l.was })) }, target: { services: lines.map((l) => ({ serviceId: l.serviceId, balance: l.left })) } };
 }
 
-/** The inverse of an entry with no journal op (older than the journal): the operation rebuilt from its snapshots. */
-function inverseOfOldEntry(original: AuditEntry, timezone: string): Inverse {
+/** The inverse of an entry rebuilt from its snapshots (no journal op, or none to trust): what it asked for, else what changed. */
+function inverseFromSnapshots(original: AuditEntry, timezone: string): Inverse {
   const request = membershipSnapshot(original.before)?.request;
   if (original.action === 'set_balance') {
     const done = balanceDone(membershipSnapshot(original.before), membershipSnapshot(original.after));
@@ -86,10 +89,28 @@ function inverseOfOldEntry(original: AuditEntry, timezone: string): Inverse {
   throw new DeskFailure('validation', msg('error.app.undoUndo'));
 }
 
-/** The operation that undoes an audit entry's change: the inverse of its journal op (of the entry's own snapshots when it has none). */
-export function inverseOfEntry(journal: Journal, original: AuditEntry, timezone: string): Inverse {
+/** The code logged when an entry's journal op is not the entry's (its membership, chain or kind differ). */
+export const UNDO_OP_MISMATCH = 'undo.opMismatch';
+
+/**
+ * The operation that undoes an audit entry's change: the inverse of its journal op; of the entry's
+ * own snapshots when it has none, when the op is not the entry's, or when the op cannot be decoded.
+ */
+export function inverseOfEntry(journal: Journal, original: AuditEntry, timezone: string, log: Logger = silentLogger): Inverse {
   const op = journal.opOfAudit(original.id);
-  return op === null ? inverseOfOldEntry(original, timezone) : inverseOf(op.kind, op);
+  if (op === null) return inverseFromSnapshots(original, timezone);
+  const differs = [op.membershipId !== original.membershipId && 'membership', op.chainId !== original.chainId && 'chain', op.kind !== original.action && 'kind'].filter((d) => d !== false);
+  if (differs.length > 0) {
+    log.warn('undo: the journal op found for the entry is not its own; undoing from the entry’s snapshots', { auditId: original.id, code: UNDO_OP_MISMATCH, differs });
+    return inverseFromSnapshots(original, timezone);
+  }
+  try {
+    return inverseOf(op.kind, op);
+  } catch (e) {
+    if (!isUnreadableStoredOp(e)) throw e;
+    log.warn('undo: the entry’s journal op could not be decoded; undoing from the entry’s snapshots', { auditId: original.id, code: e.code, kind: op.kind });
+    return inverseFromSnapshots(original, timezone);
+  }
 }
 
 /** Each line the set_balance inverse expects that holds something else now, in words. */

@@ -19,11 +19,22 @@ export function opKind(name: string): AnyOpKind {
   return k;
 }
 
-/** A journal row's payload, decoded by its kind (never cast): a row that does not fit is an error. */
+/** The code of the failure decodePayload throws for a stored payload that does not fit its kind. */
+export const UNREADABLE_STORED_OP = 'error.app.storedOpUnreadable';
+
+/** A journal row's payload, decoded by its kind (never cast): a row that does not fit is an error (code UNREADABLE_STORED_OP). */
 export function decodePayload(kind: AnyOpKind, stored: StoredPayload): unknown {
   const r = kind.codec.safeParse(stored);
-  if (!r.success) throw new DeskFailure('server', msg('error.app.storedOpUnreadable', { kind: kind.name, detail: r.error.issues[0]?.path.join('.') || '-' }), { cause: r.error });
+  if (!r.success) {
+    const detail = r.error.issues[0]?.path.join('.') || '-';
+    throw new DeskFailure('server', msg(UNREADABLE_STORED_OP, { kind: kind.name, detail }), { cause: r.error, code: UNREADABLE_STORED_OP });
+  }
   return r.data;
+}
+
+/** Is this the failure of a stored payload that could not be decoded (decodePayload)? */
+export function isUnreadableStoredOp(e: unknown): e is DeskFailure {
+  return e instanceof DeskFailure && e.code === UNREADABLE_STORED_OP;
 }
 
 export type { AnyOpKind, OpKind, OpProblem, OpState, PrecheckContext, StoredPayload } from './kind';
