@@ -154,6 +154,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       session.rightsFor(chainId) ?? { loyalty: false, periodEdit: false, balanceEdit: false, history: false },
     timezone: (locationId) => session.locationTimezone(locationId) ?? 'UTC',
     now: () => clock.now(),
+    // The index is made below: reads happen only once the core is up.
+    seen: (list) => index.noteMemberships(list),
   });
   // Closures run as bulk freeze jobs: the bulk service and the index come later (set below).
   const later: { closures?: ClosureDeps } = {};

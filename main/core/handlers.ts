@@ -12,7 +12,6 @@ import packageJson from '../../package.json' with { type: 'json' };
 import type { Handlers } from './dispatch';
 import type { IndexService } from './index/service';
 import type { LanguageSetting } from './language';
-import type { DeskWriteResult, Membership } from '../../preload/contract';
 import type { MembershipService } from './memberships/service';
 import type { SessionService } from './session/session';
 import { AUDIT_MAX_LIMIT, type Store } from './store';
@@ -45,18 +44,10 @@ export interface HandlerDeps {
 
 
 export function createHandlers({ shell, session, connectivity, memberships, store, batch, bulk, notices = [], index, activity, diagnostics, language, plans }: HandlerDeps): Handlers {
-  /** What the app reads or writes, the index shows at once (`seen` passes the value through). */
+  // What the app reads or writes, the index shows at once: the memberships service notes its reads
+  // there as Altegio answered them (app.ts), never with the date the card adds (sent-freeze.ts).
   /** A phone as typed at this location, read the way its country writes it (common/phone.ts). */
   const phoneAt = (locationId: number, text: string): string | null => internationalDigits(text, callingCodeForZone(session.locationTimezone(locationId)));
-  const seen = (m: Membership): Membership => {
-    index.noteMemberships([m]);
-    return m;
-  };
-  /** A desk write's answer: the membership read back is noted like any other read. */
-  const written = (r: DeskWriteResult): DeskWriteResult => {
-    seen(r.membership);
-    return r;
-  };
   return {
     'app.info': async () => ({ version: packageJson.version, shell, demoAvailable: true, notices }),
     'app.saveDiagnostics': async () => {
@@ -89,20 +80,15 @@ export function createHandlers({ shell, session, connectivity, memberships, stor
       session.api().searchClients(locationId, phoneAt(locationId, query) ?? query, { pageSize: limit ?? 20 }),
     'memberships.forClient': async ({ locationId, clientId }) => {
       const found = await memberships.forClient(locationId, clientId);
-      index.noteMemberships(found.memberships);
       index.rememberClient(found.client, locationId, found.memberships);
       return found;
     },
-    'memberships.byPhone': async ({ locationId, phone }) => {
-      const found = await memberships.byPhone(locationId, phone);
-      index.noteMemberships(found.memberships);
-      return found;
-    },
-    'memberships.get': async ({ chainId, membershipId }) => seen(await memberships.get(chainId, membershipId)),
-    'memberships.freeze': async (args) => written(await memberships.freeze(args)),
-    'memberships.unfreeze': async (args) => written(await memberships.unfreeze(args)),
-    'memberships.setBalance': async (args) => written(await memberships.setBalance(args)),
-    'memberships.setPeriod': async (args) => written(await memberships.setPeriod(args)),
+    'memberships.byPhone': ({ locationId, phone }) => memberships.byPhone(locationId, phone),
+    'memberships.get': ({ chainId, membershipId }) => memberships.get(chainId, membershipId),
+    'memberships.freeze': (args) => memberships.freeze(args),
+    'memberships.unfreeze': (args) => memberships.unfreeze(args),
+    'memberships.setBalance': (args) => memberships.setBalance(args),
+    'memberships.setPeriod': (args) => memberships.setPeriod(args),
 
     'plans.list': async () => plans.list(),
     'plans.create': (args) => plans.create(args),
@@ -121,11 +107,7 @@ export function createHandlers({ shell, session, connectivity, memberships, stor
         locationTitle: (id) => locations.get(id),
       });
     },
-    'audit.undo': async ({ auditId, reason, language }) => {
-      const done = await memberships.undo(auditId, reason, language);
-      seen(done.membership);
-      return done;
-    },
+    'audit.undo': ({ auditId, reason, language }) => memberships.undo(auditId, reason, language),
 
     'batch.open': (args) => batch.open(args),
     'batch.check': (args) => batch.check(args),

@@ -11,6 +11,7 @@ import type { AltegioApi, Credentials } from '../../main/core/altegio/api';
 import { createAltegioClient } from '../../main/core/altegio/client';
 import { createRateLimiter } from '../../main/core/altegio/rate-limiter';
 import { createCore, type Core } from '../../main/core/app';
+import type { Clock } from '../../main/core/clock';
 import { dispatch } from '../../main/core/dispatch';
 import { createMembershipService } from '../../main/core/memberships/service';
 import { MemorySecretStore } from '../../main/core/session/memory-secret-store';
@@ -21,6 +22,7 @@ import { REAL_SHAPES, type RealShape } from '../../main/sandbox/real-shapes';
 import { startSandbox, type Sandbox } from '../../main/sandbox/server';
 import { failure } from '../support/failures';
 import { FirstRequests } from '../support/first-requests';
+import { settledIndex } from '../support/settled';
 
 let sandbox: Sandbox;
 let api: AltegioApi;
@@ -147,10 +149,10 @@ describe('sparse-fields: memberships without the fields no real example carries'
 type Call = <T>(channel: string, args: unknown) => Promise<T>;
 
 /** The whole core (a data folder of its own) against a sandbox of its own answering in `shapes`. */
-async function withCore(shapes: readonly RealShape[], run: (own: Sandbox, core: Core, call: Call) => Promise<void>): Promise<void> {
+async function withCore(shapes: readonly RealShape[], run: (own: Sandbox, core: Core, call: Call) => Promise<void>, clock?: Clock): Promise<void> {
   const own = await startSandbox({ rate: null, realShapes: [...shapes] });
   const dataDir = mkdtempSync(join(tmpdir(), 'desk-shapes-'));
-  const core = await createCore({ dataDir, shell: 'web', secrets: new MemorySecretStore(), apiBase: own.url, rate: { perSecond: 50, perMinute: 3000 } });
+  const core = await createCore({ dataDir, shell: 'web', secrets: new MemorySecretStore(), apiBase: own.url, rate: { perSecond: 50, perMinute: 3000 }, ...(clock && { clock }) });
   const call: Call = async <T,>(channel: string, args: unknown): Promise<T> => {
     const reply = await dispatch(core.handlers, channel, args);
     if (!reply.ok) throw new Error(`${channel}: ${JSON.stringify(reply.error)}`);
@@ -242,13 +244,7 @@ describe('no-freeze-till: reads say frozen without freeze_till', () => {
   it('the card keeps the date the app sent, marked, on every later read until the freeze is lifted; never for a freeze made elsewhere', async () => {
     await withCore(['no-freeze-till'], async (own, core, call) => {
       const { dana, memberships: ms } = await signedInAtDana(own, call);
-      // Someone else's Altegio client (a second desk, the web app): its writes leave no audit entry of ours.
-      const ownCreds: Credentials = { baseUrl: own.url, partnerToken: own.partnerToken, userToken: null };
-      const elsewhere = createAltegioClient({ credentials: () => ownCreds, limiter: createRateLimiter({ perSecond: 100, perMinute: 6000 }), retry: { attempts: 1 } });
-      ownCreds.userToken = (await elsewhere.auth(own.login, own.password)).userToken;
-      type Shown = { id: number; isFrozen: boolean; freezeTill: string | null; freezeTillSource?: string };
-      const onCard = async (membershipId: number): Promise<Shown | undefined> =>
-        (await call<{ memberships: Shown[] }>('memberships.forClient', { locationId: dana.locationId, clientId: dana.clientId })).memberships.find((m) => m.id === membershipId);
+      const { elsewhere, onCard } = await lookingAtDana(own, call, dana);
       const id = ms.danaPerServiceFreezable;
       const tomorrow = chicagoTomorrow();
 
@@ -272,7 +268,90 @@ describe('no-freeze-till: reads say frozen without freeze_till', () => {
       expect(again?.freezeTillSource).toBeUndefined();
     });
   }, 60_000);
+
+  it('a freeze of ours that a read saw lifted in Altegio gives its date to no later freeze made there', async () => {
+    await withCore(['no-freeze-till'], async (own, core, call) => {
+      const { dana, memberships: ms } = await signedInAtDana(own, call);
+      const { elsewhere, onCard } = await lookingAtDana(own, call, dana);
+      const id = ms.danaPerServiceFreezable;
+      const tomorrow = chicagoTomorrow();
+
+      await call('memberships.freeze', { chainId: dana.chainId, locationId: dana.locationId, membershipId: id, freezeTill: tomorrow });
+      expect(await onCard(id)).toMatchObject({ isFrozen: true, freezeTill: tomorrow, freezeTillSource: 'app' });
+      // Lifted in Altegio (no entry of ours): the card, opened meanwhile, sees it not frozen.
+      await elsewhere.unfreeze(dana.chainId, id);
+      expect(await onCard(id)).toMatchObject({ isFrozen: false, freezeTill: null });
+      // Frozen again there: Altegio's read has no date, and ours is not this freeze's.
+      await elsewhere.freeze(dana.chainId, id, tomorrow);
+      const again = await onCard(id);
+      expect(again).toMatchObject({ isFrozen: true, freezeTill: null });
+      expect(again?.freezeTillSource).toBeUndefined();
+      const byId = await call<Shown>('memberships.get', { chainId: dana.chainId, membershipId: id });
+      expect(byId).toMatchObject({ isFrozen: true, freezeTill: null });
+      expect(byId.freezeTillSource).toBeUndefined();
+    });
+  }, 60_000);
+
+  it('a date of ours before today is never shown: that freeze has ended, the one Altegio reads is another', async () => {
+    let shiftMs = 0;
+    const clock: Clock = { now: () => new Date(Date.now() + shiftMs), tickMs: 60_000 };
+    await withCore(
+      ['no-freeze-till'],
+      async (own, core, call) => {
+        const { dana, memberships: ms } = await signedInAtDana(own, call);
+        const { elsewhere, onCard } = await lookingAtDana(own, call, dana);
+        const id = ms.danaPerServiceFreezable;
+        const tomorrow = chicagoTomorrow();
+
+        await call('memberships.freeze', { chainId: dana.chainId, locationId: dana.locationId, membershipId: id, freezeTill: tomorrow });
+        // Lifted and frozen again in Altegio with no read of ours in between: nothing to see yet.
+        await elsewhere.unfreeze(dana.chainId, id);
+        await elsewhere.freeze(dana.chainId, id, new Date(Date.now() + 10 * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'America/Chicago' }));
+        expect(await onCard(id)).toMatchObject({ isFrozen: true, freezeTill: tomorrow, freezeTillSource: 'app' });
+        // Three days later at the desk: our date is past, so the freeze Altegio reads is not ours.
+        shiftMs = 3 * 86_400_000;
+        const later = await onCard(id);
+        expect(later).toMatchObject({ isFrozen: true, freezeTill: null });
+        expect(later?.freezeTillSource).toBeUndefined();
+      },
+      clock,
+    );
+  }, 60_000);
+
+  it("the index keeps Altegio's read (no date) after a desk freeze; only the card shows the app's date", async () => {
+    await withCore(['no-freeze-till'], async (own, core, call) => {
+      const { dana, memberships: ms } = await signedInAtDana(own, call);
+      const { onCard } = await lookingAtDana(own, call, dana);
+      const id = ms.danaPerServiceFreezable;
+      const tomorrow = chicagoTomorrow();
+      await call('index.sync', { chainId: dana.chainId });
+      expect(await settledIndex({ index: core.index, events: core.events }, dana.chainId)).toMatchObject({ state: 'ready' });
+
+      const { membership } = await call<{ membership: Shown }>('memberships.freeze', { chainId: dana.chainId, locationId: dana.locationId, membershipId: id, freezeTill: tomorrow });
+      expect(membership).toMatchObject({ freezeTill: tomorrow, freezeTillSource: 'app' });
+      const indexed = () => core.index.repo.get(core.index.keyFor(dana.chainId), id)?.membership;
+      expect(indexed()).toMatchObject({ isFrozen: true, freezeTill: null });
+      expect(indexed()?.freezeTillSource).toBeUndefined();
+      // The card opened again (and the membership by id): the index still holds the read as it came.
+      expect(await onCard(id)).toMatchObject({ freezeTill: tomorrow, freezeTillSource: 'app' });
+      await call('memberships.get', { chainId: dana.chainId, membershipId: id });
+      expect(indexed()).toMatchObject({ isFrozen: true, freezeTill: null });
+      expect(indexed()?.freezeTillSource).toBeUndefined();
+    });
+  }, 60_000);
 });
+
+type Shown = { id: number; isFrozen: boolean; freezeTill: string | null; freezeTillSource?: string };
+
+/** Someone else's Altegio client (a second desk, the web app: its writes leave no audit entry of ours), and Dana's card as the desk shows it. */
+async function lookingAtDana(own: Sandbox, call: Call, dana: Sandbox['control']['knownIds']['dana']): Promise<{ elsewhere: AltegioApi; onCard: (membershipId: number) => Promise<Shown | undefined> }> {
+  const ownCreds: Credentials = { baseUrl: own.url, partnerToken: own.partnerToken, userToken: null };
+  const elsewhere = createAltegioClient({ credentials: () => ownCreds, limiter: createRateLimiter({ perSecond: 100, perMinute: 6000 }), retry: { attempts: 1 } });
+  ownCreds.userToken = (await elsewhere.auth(own.login, own.password)).userToken;
+  const onCard = async (membershipId: number): Promise<Shown | undefined> =>
+    (await call<{ memberships: Shown[] }>('memberships.forClient', { locationId: dana.locationId, clientId: dana.clientId })).memberships.find((m) => m.id === membershipId);
+  return { elsewhere, onCard };
+}
 
 describe('every shape at once: the whole core (sign in, search, card, freeze, unfreeze, balance edit, batch apply)', () => {
   it('works end to end through the contract', async () => {

@@ -2,7 +2,7 @@
  * What a batch or bulk job changed, the index shows once the job stops ("every write the app makes
  * updates the index"): the memberships of its applied operations are read again (pages of 50, the
  * background lane: after everything a person waits for) and noted, and the chain's index status is
- * sent again so open worklists reload. Desk writes are noted by their handlers already.
+ * sent again so open worklists reload. Desk reads and writes are noted by the memberships service.
  */
 import type { EventPayload, IndexStatus, Membership } from '../../../preload/contract';
 import { IDS_PAGE_SIZE, type AltegioApi } from '../altegio/api';

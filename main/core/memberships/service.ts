@@ -27,7 +27,7 @@ import { createDeskJobs, deskFailure, type DeskJobs } from '../jobs/desk';
 import type { Logger } from '../log';
 import { opKind, unfreezeOp, type FreezePayload, type SetBalancePayload, type SetPeriodPayload, type UnfreezePayload } from '../ops';
 import type { Store } from '../store';
-import { withSentFreezeTill } from './sent-freeze';
+import { createSentFreezeDates } from './sent-freeze';
 import { inverseOfEntry, payloadOf, undoConflict, undoneWord } from './undo';
 import { asStorageFault, isStorageFault } from '../store/fault';
 
@@ -52,6 +52,8 @@ export interface MembershipServiceDeps {
   claims?: MembershipClaims;
   log?: Logger;
   now?: () => Date;
+  /** Every read of memberships, as Altegio answered it (the index notes them; never the app's freeze date). */
+  seen?: (list: readonly Membership[]) => void;
 }
 
 /** The set_balance payload for a body of new values: the named lines, from what they are now. */
@@ -125,16 +127,29 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     ...(deps.log && { log: deps.log }),
   });
 
+  const sentFreeze = createSentFreezeDates({ db: deps.store.db, audit: deps.store.audit, timezone: deps.timezone, now, log: deps.log });
+  /** What a read begun at `mark` answered: it ends the app's freezes it shows over (sent-freeze.ts), the index notes it as read. */
+  const noted = (list: readonly Membership[], mark: number): void => {
+    sentFreeze.saw(list, mark);
+    deps.seen?.(list);
+  };
+  async function reading(get: () => Promise<Membership[]>): Promise<Membership[]> {
+    const mark = sentFreeze.mark();
+    const list = await get();
+    noted(list, mark);
+    return list;
+  }
+
   /** The membership as Altegio answers now (what writes are decided on). */
   async function read(chainId: number, membershipId: number): Promise<Membership> {
-    const found = await deps.api().membershipsByIds(chainId, [membershipId]);
+    const found = await reading(() => deps.api().membershipsByIds(chainId, [membershipId]));
     const m = found.find((x) => x.id === membershipId);
     if (!m) throw new DeskFailure('not_found', msg('error.app.membershipNotFound', { id: membershipId }));
     return m;
   }
 
   /** A membership as the desk shows it (sent-freeze.ts: the app's freeze date where Altegio gives none). */
-  const shown = (m: Membership): Membership => withSentFreezeTill(deps.store.audit, m);
+  const shown = (m: Membership): Membership => sentFreeze.shown(m);
 
   /** A fresh read for a write, with the claims' generation taken before it (jobs/claims.ts). */
   async function readForWrite(chainId: number, membershipId: number): Promise<{ m: Membership; generation: number }> {
@@ -165,6 +180,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
 
   /** Runs the write as a one-op job; returns the membership read back and the audit entry's id. */
   async function write(spec: WriteSpec): Promise<DeskWriteResult> {
+    const mark = sentFreeze.mark();
     const { outcome, auditId, fault } = await jobs.run({
       kind: spec.kind,
       payload: spec.payload,
@@ -191,6 +207,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     if (storage !== null) throw done(storage);
     if (auditId === null || outcome.membership === null) throw new DeskFailure('server', msg('error.app.doneNotReadBack', { done: spec.doneWord }));
     // The read that confirmed it is the result (and the audit entry's after-snapshot), as the desk shows it.
+    noted([outcome.membership], mark);
     return { membership: shown(outcome.membership), auditId };
   }
 
@@ -308,13 +325,14 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     async forClient(locationId, clientId) {
       const client = await deps.api().client(locationId, clientId);
       // The phone as Altegio holds it: no phone by the rule (common/phone.ts), no look-up.
-      if (client.phone == null || !canBePhone(client.phone)) return { client, memberships: [], noPhone: true };
-      return { client, memberships: (await deps.api().membershipsByPhone(locationId, client.phone)).map(shown), noPhone: false };
+      const phone = client.phone;
+      if (phone == null || !canBePhone(phone)) return { client, memberships: [], noPhone: true };
+      return { client, memberships: (await reading(() => deps.api().membershipsByPhone(locationId, phone))).map(shown), noPhone: false };
     },
     async byPhone(locationId, phone) {
       // As the desk types it at this location ("8 903 …" in Moscow is 7903…), or the one refusal.
       const digits = phoneOrRefuse(phone, callingCodeForZone(deps.timezone(locationId)));
-      return { memberships: (await deps.api().membershipsByPhone(locationId, digits)).map(shown) };
+      return { memberships: (await reading(() => deps.api().membershipsByPhone(locationId, digits))).map(shown) };
     },
     freeze,
     unfreeze,

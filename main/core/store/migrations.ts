@@ -315,6 +315,14 @@ export const migrations: readonly Migration[] = [
     name: "journal: an operation found by its audit entry's id",
     sql: `CREATE INDEX batch_ops_audit ON batch_ops (audit_id) WHERE audit_id IS NOT NULL;`,
   },
+  {
+    version: 13,
+    // memberships/sent-freeze.ts: the card shows an app freeze's date (where Altegio's read gives
+    // none) only until a read of the app sees the membership not frozen after it. Entries from before
+    // have none (NULL: not seen lifted) and keep their date only while it is not past.
+    name: "audit: when a read first saw one of the app's freezes no longer in force",
+    sql: `ALTER TABLE audit ADD COLUMN lifted_at TEXT;`,
+  },
 ];
 
 /** Reads `PRAGMA user_version` (libsql adds a `_metadata` key to `.get()` rows; `.all()` is clean). */
