@@ -66,8 +66,14 @@ const REQUEST_LOG_SIZE = 10_000;
 export interface SandboxControl {
   /** Simulates a password change elsewhere: the user's (or every user's) old token gets 401. */
   invalidateUserTokens(login?: string): void;
+  /** Replaces the fault rules (faults.ts); requests a 'hold' kept waiting go on. */
   setFaults(rules: FaultRule[], seed?: number): void;
+  /** Ends every fault; requests a 'hold' kept waiting go on. */
   clearFaults(): void;
+  /** Lets the requests a 'hold' fault keeps waiting go on (the rule stays: later ones wait again); answers how many. */
+  release(): number;
+  /** How many requests a 'hold' fault keeps waiting now (a test waits for one to arrive). */
+  held(): number;
   setRate(rate: RateLimit | null): void;
   stats(): SandboxStats;
   resetStats(): void;
@@ -723,6 +729,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const method = (req.method ?? 'GET').toUpperCase();
     const faults = app.faults.decide(`${method} ${url.pathname}`);
     if (faults.delayBeforeMs > 0) await sleep(faults.delayBeforeMs);
+    if (faults.holdBefore && (await app.faults.hold()) === 'closed') {
+      res.destroy();
+      return;
+    }
     if (faults.fault?.when === 'before') {
       app.statsData.faultsInjected += 1;
       sendFault(res, faults.fault.kind, app.options.retryAfterHeader);
@@ -730,6 +740,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     const reply = app.process(method, url.pathname, url.searchParams, req.headers, rawBody);
     if (faults.delayAfterMs > 0) await sleep(faults.delayAfterMs);
+    if (faults.holdAfter && (await app.faults.hold()) === 'closed') {
+      res.destroy();
+      return;
+    }
     if (faults.fault?.when === 'after') {
       app.statsData.faultsInjected += 1;
       sendFault(res, faults.fault.kind, app.options.retryAfterHeader);
@@ -772,6 +786,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     clearFaults() {
       app.faults.clear();
     },
+    release: () => app.faults.release(),
+    held: () => app.faults.held(),
     setRate(next) {
       app.limiter.setLimit(next);
     },
@@ -828,6 +844,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     control,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        // Held requests end unanswered: a close never waits on a hold nobody releases.
+        app.faults.close();
         for (const socket of sockets) socket.destroy();
         server.close((error) => (error ? reject(error) : resolve()));
       }),

@@ -75,10 +75,11 @@ test('cancelling a running bulk batch: the danger confirmation, Escape keeps it 
   await panel.getByRole('button', { name: 'Preview' }).click();
   await expect(panel.getByText('2 will change, 0 cannot.')).toBeVisible();
 
-  // The sandbox holds each freeze request a while: the batch is still running while the person decides.
-  sandbox.control.setFaults([{ route: /\/freeze$/, probability: 1, kind: 'latency', latencyMs: 20_000 }]);
+  // The sandbox holds the freeze requests until released: the batch is still running while the person decides.
+  sandbox.control.setFaults([{ route: /POST .*\/freeze$/, probability: 1, kind: 'hold' }]);
   await panel.getByRole('button', { name: 'Apply to 2 memberships' }).click();
   await expect(panel.getByRole('status').filter({ hasText: /^Running$/ })).toBeVisible();
+  await expect.poll(() => sandbox.control.held(), { message: 'no freeze reached the sandbox' }).toBeGreaterThan(0);
 
   const cancel = panel.getByRole('button', { name: 'Cancel', exact: true });
   await cancel.click();
@@ -100,6 +101,9 @@ test('cancelling a running bulk batch: the danger confirmation, Escape keeps it 
   await cancel.click();
   await confirm.getByRole('button', { name: 'Cancel the batch' }).click();
   await expect(confirm).toBeHidden({ timeout: 30_000 });
-  sandbox.control.clearFaults();
+  // The held writes go on now. The rule stays: a freeze sent after the cancel would be held again.
+  expect(sandbox.control.release()).toBeGreaterThan(0);
   await expect(panel.getByRole('status').filter({ hasText: /^Cancelled$/ })).toBeVisible({ timeout: 60_000 });
+  expect(sandbox.control.held(), 'a freeze was sent after the cancel').toBe(0);
+  sandbox.control.clearFaults();
 });

@@ -95,7 +95,7 @@ describe('batch ownership', () => {
     expect(h.svc.journal.job(small.batchId)?.undoneBy).toBeNull();
 
     await h.svc.pause({ batchId: big.batchId });
-    await settledBatch(h, big.batchId);
+    await expect(settledBatch(h, big.batchId)).resolves.toBe('paused');
     const undo = await h.svc.undo({ batchId: small.batchId });
     await expect(settledBatch(h, undo.batchId)).resolves.toBe('done');
     expect(h.svc.journal.job(small.batchId)?.undoneBy).toBe(undo.batchId);

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { DateTime } from 'luxon';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../main/sandbox/server';
 
 const NOW = new Date('2026-03-10T15:00:00Z'); // 10:00 in Chicago (CDT), 00:00 on the 11th in Tokyo
@@ -542,6 +542,58 @@ describe('rate limit, faults and stats', () => {
     sb.control.clearFaults();
     expect(Boolean((await api.membership(NORTH(), id)).is_frozen)).toBe(true);
     expect(sb.control.stats().writes).toEqual({ [id]: 1 });
+  });
+
+  it('a hold keeps matching requests waiting, unprocessed, until release(); the rule stays until the faults are cleared', async () => {
+    const m = ids().memberships;
+    const frozen = async (id: number) => Boolean((await api.membership(NORTH(), id)).is_frozen);
+    sb.control.setFaults([{ route: /POST .*\/freeze$/, probability: 1, kind: 'hold' }]);
+    let answered = false;
+    const first = api.post(freezePath(NORTH(), m.danaUnitedWeeks, 'freeze'), { freeze_till: dayPlus(3) }).finally(() => (answered = true));
+    await vi.waitFor(() => expect(sb.control.held()).toBe(1), { timeout: 10_000, interval: 5 });
+    // Other requests pass (a read answered after the held write arrived); the held one is neither processed nor answered.
+    expect(await frozen(m.danaUnitedWeeks)).toBe(false);
+    expect(answered).toBe(false);
+    expect(sb.control.release()).toBe(1);
+    expect((await first).status).toBe(200);
+    expect(await frozen(m.danaUnitedWeeks)).toBe(true);
+    expect(sb.control.held()).toBe(0);
+
+    // The rule is still in force: the next matching request waits again, until the faults are cleared.
+    const second = api.post(freezePath(NORTH(), m.danaPerServiceFreezable, 'freeze'), { freeze_till: dayPlus(3) });
+    await vi.waitFor(() => expect(sb.control.held()).toBe(1), { timeout: 10_000, interval: 5 });
+    sb.control.clearFaults();
+    expect((await second).status).toBe(200);
+    expect(sb.control.held()).toBe(0);
+    expect(sb.control.stats()).toMatchObject({ writes: { [m.danaUnitedWeeks]: 1, [m.danaPerServiceFreezable]: 1 }, faultsInjected: 0 });
+  });
+
+  it("a hold with when: 'after' applies the write and keeps the answer until release()", async () => {
+    const id = ids().memberships.danaUnitedWeeks;
+    sb.control.setFaults([{ route: /POST .*\/freeze$/, probability: 1, kind: 'hold', when: 'after' }]);
+    let answered = false;
+    const freeze = api.post(freezePath(NORTH(), id, 'freeze'), { freeze_till: dayPlus(3) }).finally(() => (answered = true));
+    await vi.waitFor(() => expect(sb.control.held()).toBe(1), { timeout: 10_000, interval: 5 });
+    expect(Boolean((await api.membership(NORTH(), id)).is_frozen)).toBe(true);
+    expect(answered).toBe(false);
+    sb.control.release();
+    expect(await freeze).toMatchObject({ status: 200, json: { success: true, data: { id, is_frozen: true } } });
+  });
+
+  it('closing the sandbox ends held requests unanswered and unprocessed: a close never waits for a release', async () => {
+    const own = started.splice(started.indexOf(sb), 1)[0]!;
+    const id = ids().memberships.danaUnitedWeeks;
+    own.control.setFaults([{ route: /POST .*\/freeze$/, probability: 1, kind: 'hold' }]);
+    const outcome = api.post(freezePath(NORTH(), id, 'freeze'), { freeze_till: dayPlus(3) }).then(
+      (a) => `answered ${a.status}`,
+      () => 'ended',
+    );
+    await vi.waitFor(() => expect(own.control.held()).toBe(1), { timeout: 10_000, interval: 5 });
+    await own.close();
+    expect(await outcome).toBe('ended');
+    expect(own.control.held()).toBe(0);
+    expect(Boolean(own.control.getMembership(id)['is_frozen'])).toBe(false);
+    expect(own.control.stats().writes).toEqual({});
   });
 
   it('malformed, html, empty and latency faults are deterministic for a seed', async () => {
