@@ -17,9 +17,6 @@ import { msg, type Msg } from './i18n/translate';
 import { inEnglish } from './i18n/words';
 import { rightAllows } from './rights';
 
-/** The ceiling for one balance value (common/limits.ts, the contract's too). */
-export { MAX_BALANCE };
-
 export type BalanceKey = number | 'united';
 
 /** `status` only adds a warning (expired): callers that do not know it may leave it out. */

@@ -407,7 +407,6 @@ export const AuditFilter = z
   .strict();
 export type AuditFilter = z.infer<typeof AuditFilter>;
 
-export { MAX_BALANCE };
 /** Visits left on one balance: a whole number 0 … MAX_BALANCE. */
 const BalanceCount = z.number().int().min(0).max(MAX_BALANCE);
 const ServiceBalance = z.object({ serviceId: Id, balance: BalanceCount }).strict();

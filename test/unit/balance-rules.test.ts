@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Membership } from '../../preload/contract';
-import { MAX_BALANCE, balanceEditability, isLargeBalanceJump, balanceLines, parseBalanceInput, planBalanceEdit, planBalanceTargets, type BalanceKey } from '../../common/balance-rules';
+import { MAX_BALANCE } from '../../common/limits';
+import { balanceEditability, isLargeBalanceJump, balanceLines, parseBalanceInput, planBalanceEdit, planBalanceTargets, type BalanceKey } from '../../common/balance-rules';
 
 type M = Pick<Membership, 'balance' | 'type'>;
 const type = (balanceEditType: number | null = 2): Membership['type'] => ({

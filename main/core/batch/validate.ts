@@ -11,7 +11,7 @@
  */
 import { msg, type Msg } from '../../../common/i18n/translate';
 import { internationalDigits, PHONE_DIGITS } from '../../../common/phone';
-import { MAX_BALANCE } from '../../../preload/contract';
+import { MAX_BALANCE } from '../../../common/limits';
 import type { ColumnMapping, Field } from './mapping';
 import { detach } from './parse';
 import type { ProblemCode, RowProblem } from './problems';

@@ -5,7 +5,8 @@
  * and, as a last word, the operation kind's own precheck.
  */
 import { addDays, compareDates, daysBetween, localDateOf } from '../../../common/dates';
-import { MAX_BALANCE, balanceEditability } from '../../../common/balance-rules';
+import { balanceEditability } from '../../../common/balance-rules';
+import { MAX_BALANCE } from '../../../common/limits';
 import { freezeAvailability } from '../../../common/freeze-rules';
 import { currentValidity, periodAvailability, periodDaysFor } from '../../../common/period-rules';
 import { rightAllows } from '../../../common/rights';
