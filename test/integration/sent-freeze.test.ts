@@ -38,7 +38,7 @@ const reopen = (): Store => {
   open.push(s);
   return s;
 };
-const datesAt = (s: Store, now: Date) => createSentFreezeDates({ db: s.db, audit: s.audit, timezone: () => 'America/Chicago', now: () => now });
+const datesAt = (s: Store, now: Date) => createSentFreezeDates({ audit: s.audit, transaction: (fn) => s.transaction(fn), zoneOf: () => 'America/Chicago', now: () => now });
 const frozenNoDate = exampleMembership({ id: ID, chainId: CHAIN, isFrozen: true, freezeTill: null });
 
 /** The app's freeze as a version from before migration 13 wrote it (its columns then, no `lifted_at`). */

@@ -30,6 +30,12 @@ class MemoryAudit implements AuditRepo {
   get(id: number): AuditEntry | null {
     return this.real.get(id);
   }
+  latestFreezeWord(chainId: number, membershipId: number): { entry: AuditEntry; lifted: boolean } | null {
+    return this.real.latestFreezeWord(chainId, membershipId);
+  }
+  markLifted(chainId: number, membershipId: number, upToId: number, at: string): void {
+    this.real.markLifted(chainId, membershipId, upToId, at);
+  }
   list(filter: AuditFilterQuery): AuditEntry[] {
     return this.real.list(filter);
   }

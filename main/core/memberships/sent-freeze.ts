@@ -15,12 +15,11 @@
  *   the current one: this covers what no read of ours saw, and entries older than migration 13).
  * Never over a date Altegio sent. The index notes reads as they came (never with this date).
  */
-import type Database from 'libsql';
 import type { Membership } from '../../../preload/contract';
 import { todayIn } from '../../../common/dates';
 import { membershipSnapshot } from '../ops';
 import type { Logger } from '../log';
-import { getRow } from '../store/rows';
+import type { Store } from '../store';
 import type { AuditRepo } from '../store/types';
 
 export interface SentFreezeDates {
@@ -33,28 +32,21 @@ export interface SentFreezeDates {
 }
 
 export interface SentFreezeDeps {
-  db: Database.Database;
-  audit: Pick<AuditRepo, 'get' | 'lastId'>;
-  /** The location's IANA zone. */
-  timezone: (locationId: number) => string;
+  audit: Pick<AuditRepo, 'lastId' | 'latestFreezeWord' | 'markLifted'>;
+  transaction: Store['transaction'];
+  /** The zone a location's days are counted in (UTC for an entry that names no location). */
+  zoneOf: (locationId: number | null) => string;
   now: () => Date;
   log?: Logger | undefined;
 }
 
 export function createSentFreezeDates(deps: SentFreezeDeps): SentFreezeDates {
-  // The app's newest applied freeze or unfreeze of the membership: the latest word of ours on it.
-  const latest = deps.db.prepare(`SELECT id, action, location_id, undone_by, lifted_at FROM audit
-    WHERE membership_id = ? AND chain_id = ? AND outcome = 'ok' AND action IN ('freeze', 'unfreeze') ORDER BY id DESC LIMIT 1`);
-  const lifted = deps.db.prepare(`UPDATE audit SET lifted_at = ?
-    WHERE membership_id = ? AND chain_id = ? AND action = 'freeze' AND outcome = 'ok' AND lifted_at IS NULL AND id <= ?`);
-
   function sentFreezeTill(m: Membership): string | null {
-    const e = getRow<{ id: number; action: string; location_id: number | null; undone_by: number | null; lifted_at: string | null }>(latest, m.id, m.chainId);
-    if (!e || e.action !== 'freeze' || e.undone_by !== null || e.lifted_at !== null) return null;
-    const sent = membershipSnapshot(deps.audit.get(Number(e.id))?.before ?? null)?.request?.freezeTill ?? null;
+    const word = deps.audit.latestFreezeWord(m.chainId, m.id);
+    if (!word || word.lifted || word.entry.action !== 'freeze' || word.entry.undoneBy !== null) return null;
+    const sent = membershipSnapshot(word.entry.before)?.request?.freezeTill ?? null;
     if (sent === null) return null;
-    const today = todayIn(deps.now(), e.location_id === null ? 'UTC' : deps.timezone(Number(e.location_id)));
-    return sent >= today ? sent : null;
+    return sent >= todayIn(deps.now(), deps.zoneOf(word.entry.locationId)) ? sent : null;
   }
 
   return {
@@ -62,7 +54,9 @@ export function createSentFreezeDates(deps: SentFreezeDeps): SentFreezeDates {
     saw(list, mark) {
       const at = deps.now().toISOString();
       try {
-        for (const m of list) if (!m.isFrozen) lifted.run(at, m.id, m.chainId, mark);
+        deps.transaction(() => {
+          for (const m of list) if (!m.isFrozen) deps.audit.markLifted(m.chainId, m.id, mark, at);
+        });
       } catch (e) {
         // The read itself stands; the next read that sees it not frozen notes it again.
         deps.log?.warn('sent freeze dates: a read not noted', { error: e instanceof Error ? e.message : String(e) });

@@ -127,7 +127,9 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     ...(deps.log && { log: deps.log }),
   });
 
-  const sentFreeze = createSentFreezeDates({ db: deps.store.db, audit: deps.store.audit, timezone: deps.timezone, now, log: deps.log });
+  /** The zone a location's days are counted in; UTC where a write or entry names no location. */
+  const zoneOf = (locationId: number | null): string => (locationId !== null ? deps.timezone(locationId) : 'UTC');
+  const sentFreeze = createSentFreezeDates({ audit: deps.store.audit, transaction: (fn) => deps.store.transaction(fn), zoneOf, now, log: deps.log });
   /** What a read begun at `mark` answered: it ends the app's freezes it shows over (sent-freeze.ts), the index notes it as read. */
   const noted = (list: readonly Membership[], mark: number): void => {
     sentFreeze.saw(list, mark);
@@ -173,7 +175,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     const problem = opKind(spec.kind).precheck(spec.read.m, spec.payload, {
       rights: deps.rights(spec.chainId),
       now: now(),
-      timezone: spec.locationId !== null ? deps.timezone(spec.locationId) : 'UTC',
+      timezone: zoneOf(spec.locationId),
     });
     if (problem) throw new DeskFailure(problem.kind, problem.message, problem.fields ? { fields: problem.fields } : {});
   }
@@ -226,7 +228,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
 
   function unfreezeSpec(read: WriteSpec['read'], chainId: number, locationId: number | null, reason: string, freezeOf?: UnfreezePayload, undoOf?: number): WriteSpec {
     // The unfreeze keeps the expiry extension for the days already frozen: the log says so.
-    const effect = unfreezeEffect(read.m, now(), locationId !== null ? deps.timezone(locationId) : 'UTC');
+    const effect = unfreezeEffect(read.m, now(), zoneOf(locationId));
     const payload: UnfreezePayload = { ...freezeOf, note: effect.text };
     return { kind: 'unfreeze', payload, chainId, locationId, read, reason, doneWord: msg('error.app.done', { what: 'unfreeze', date: '' }), ...(undoOf !== undefined && { undoOf }) };
   }
@@ -290,7 +292,7 @@ export function createMembershipService(deps: MembershipServiceDeps): Membership
     if (original.outcome !== 'ok') {
       throw new DeskFailure('validation', original.outcome === 'failed' ? msg('error.app.undoFailedChange') : msg('error.app.undoUnknown'));
     }
-    const tz = original.locationId !== null ? deps.timezone(original.locationId) : 'UTC';
+    const tz = zoneOf(original.locationId);
     // When that change was made, worded by the reader in the location's zone (as the audit shows it).
     const since = momentParam(original.at, tz);
     // The reason kept when none is given: what is undone, and why it was done (worded once, here).

@@ -253,6 +253,7 @@ interface AuditRow extends Row {
   batch_id: string | null;
   undo_of: number | null;
   undone_by: number | null;
+  lifted_at: string | null;
 }
 
 /** The message column as stored (common/i18n/stored.ts): its English, and the message by reference when kept so. */
@@ -298,7 +299,7 @@ function normaliseAt(at: string | undefined): string {
  */
 const AUDIT_SELECT = `SELECT a.id, a.at, a.user_name, a.user_id, a.profile_id, a.chain_id, a.location_id, a.membership_id, a.membership_number,
     COALESCE(a.client_name, ${seenClientNameSql('a.chain_id', 'a.membership_id', 'a.profile_id')}) AS client_name,
-    a.action, a.before_json, a.after_json, a.reason, a.outcome, a.message, a.batch_id, a.undo_of, a.undone_by
+    a.action, a.before_json, a.after_json, a.reason, a.outcome, a.message, a.batch_id, a.undo_of, a.undone_by, a.lifted_at
   FROM audit a`;
 
 export const AUDIT_DEFAULT_LIMIT = 500;
@@ -319,6 +320,10 @@ function auditRepo(db: Database.Database): AuditRepo {
   const finish = db.prepare('UPDATE audit SET outcome = ?, after_json = ?, message = ? WHERE id = ?');
   const markUndone = db.prepare('UPDATE audit SET undone_by = ? WHERE id = ?');
   const get = db.prepare(`${AUDIT_SELECT} WHERE id = ?`);
+  const latestFreezeWord = db.prepare(`${AUDIT_SELECT}
+    WHERE a.membership_id = ? AND a.chain_id = ? AND a.outcome = 'ok' AND a.action IN ('freeze', 'unfreeze') ORDER BY a.id DESC LIMIT 1`);
+  const markLifted = db.prepare(`UPDATE audit SET lifted_at = ?
+    WHERE membership_id = ? AND chain_id = ? AND action = 'freeze' AND outcome = 'ok' AND lifted_at IS NULL AND id <= ?`);
   const last = db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM audit');
   const userNames = db.prepare('SELECT DISTINCT user_name AS name FROM audit');
   return {
@@ -357,6 +362,13 @@ function auditRepo(db: Database.Database): AuditRepo {
     get: (id) => {
       const row = getRow<AuditRow>(get, id);
       return row ? toAudit(row) : null;
+    },
+    latestFreezeWord: (chainId, membershipId) => {
+      const row = getRow<AuditRow>(latestFreezeWord, membershipId, chainId);
+      return row ? { entry: toAudit(row), lifted: row.lifted_at !== null } : null;
+    },
+    markLifted: (chainId, membershipId, upToId, at) => {
+      markLifted.run(at, membershipId, chainId, upToId);
     },
     list: (f: AuditFilterQuery) => {
       const where: string[] = [];

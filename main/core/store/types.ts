@@ -19,6 +19,10 @@ export interface AuditRepo {
   finish(id: number, outcome: AuditEntry['outcome'], after: AuditEntry['after'], message: string | null): void;
   markUndone(id: number, undoneBy: number): void;
   get(id: number): AuditEntry | null;
+  /** The app's newest applied freeze or unfreeze of a membership (its latest word on it), and whether a read has seen that freeze lifted (memberships/sent-freeze.ts). */
+  latestFreezeWord(chainId: number, membershipId: number): { entry: AuditEntry; lifted: boolean } | null;
+  /** A read begun after entry `upToId` saw the membership not frozen: the app's freezes up to it are over (`lifted_at`). */
+  markLifted(chainId: number, membershipId: number, upToId: number, at: string): void;
   list(filter: AuditFilterQuery): AuditEntry[];
   /** The newest entry's id (0 when empty): changes with every write this app starts. */
   lastId(): number;
