@@ -23,16 +23,20 @@ export interface FaultRule {
   when?: 'before' | 'after';
 }
 
+/** What a request meets at one phase: before it is processed, or after (before its answer goes). */
+export interface FaultPhase {
+  delayMs: number;
+  hold: boolean;
+}
+
 export interface FaultDecision {
-  delayBeforeMs: number;
-  delayAfterMs: number;
-  holdBefore: boolean;
-  holdAfter: boolean;
+  before: FaultPhase;
+  after: FaultPhase;
   fault: { kind: Exclude<FaultKind, 'latency' | 'hold'>; when: 'before' | 'after' } | null;
 }
 
 /** How a held request's wait ended. */
-export type HoldEnd = 'released' | 'closed';
+type HoldEnd = 'released' | 'closed';
 
 const KINDS: readonly FaultKind[] = ['latency', 'hold', 'http500', 'http502', 'http503', 'drop', 'malformed', 'html', 'empty', '429'];
 
@@ -68,6 +72,12 @@ export class FaultInjector {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
+  /** Waits out one phase of a request (its latency, then its hold); false when the sandbox closed meanwhile (drop the request). */
+  async wait(phase: FaultPhase): Promise<boolean> {
+    if (phase.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, phase.delayMs));
+    return !phase.hold || (await this.hold()) === 'released';
+  }
+
   /** Lets every held request go on; answers how many there were. */
   release(): number {
     return this.end('released');
@@ -87,7 +97,7 @@ export class FaultInjector {
   }
 
   decide(routeKey: string): FaultDecision {
-    const decision: FaultDecision = { delayBeforeMs: 0, delayAfterMs: 0, holdBefore: false, holdAfter: false, fault: null };
+    const decision: FaultDecision = { before: { delayMs: 0, hold: false }, after: { delayMs: 0, hold: false }, fault: null };
     for (const rule of this.rules) {
       if (rule.route instanceof RegExp) rule.route.lastIndex = 0; // a /g regexp keeps state between tests
       const matches = rule.route === undefined || (typeof rule.route === 'string' ? routeKey.includes(rule.route) : rule.route.test(routeKey));
@@ -96,13 +106,9 @@ export class FaultInjector {
       const fires = this.rng.next() < rule.probability;
       if (!fires) continue;
       const when = rule.when ?? 'before';
-      if (rule.kind === 'latency') {
-        if (when === 'before') decision.delayBeforeMs += rule.latencyMs ?? 0;
-        else decision.delayAfterMs += rule.latencyMs ?? 0;
-      } else if (rule.kind === 'hold') {
-        if (when === 'before') decision.holdBefore = true;
-        else decision.holdAfter = true;
-      } else if (!decision.fault) {
+      if (rule.kind === 'latency') decision[when].delayMs += rule.latencyMs ?? 0;
+      else if (rule.kind === 'hold') decision[when].hold = true;
+      else if (!decision.fault) {
         decision.fault = { kind: rule.kind, when };
       }
     }

@@ -618,8 +618,6 @@ class SandboxApp {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 function readBody(req: IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -728,8 +726,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = (req.method ?? 'GET').toUpperCase();
     const faults = app.faults.decide(`${method} ${url.pathname}`);
-    if (faults.delayBeforeMs > 0) await sleep(faults.delayBeforeMs);
-    if (faults.holdBefore && (await app.faults.hold()) === 'closed') {
+    if (!(await app.faults.wait(faults.before))) {
       res.destroy();
       return;
     }
@@ -739,8 +736,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return;
     }
     const reply = app.process(method, url.pathname, url.searchParams, req.headers, rawBody);
-    if (faults.delayAfterMs > 0) await sleep(faults.delayAfterMs);
-    if (faults.holdAfter && (await app.faults.hold()) === 'closed') {
+    if (!(await app.faults.wait(faults.after))) {
       res.destroy();
       return;
     }
